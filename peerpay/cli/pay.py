@@ -1,0 +1,147 @@
+"""`peerpay pay` and `peerpay demo`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from ..core.report import audit_frame, employee_summary, lines_frame
+from ..io.writers import atomic_write, to_csv, to_json, to_markdown, to_table, to_xlsx
+from ..jobs import run_pay
+from .common import EXIT_INPUT, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, emit, fail, handles_input_errors, report_problems
+
+MONEY = ["base_pay", "holiday_premium", "standby_pay", "callback_premium", "minimum_shift_pay", "overtime_premium",
+         "gross_pay", "differentials", "regular_rate"]
+
+
+def render_pay(run, fmt: str, detail: bool) -> str | bytes:
+    report = run.report
+    lines = lines_frame(report)
+    if fmt == "json":
+        return to_json(report)
+    if fmt == "csv":
+        return to_csv(audit_frame(run.result, run.policy.timezone) if detail else lines)
+    if fmt == "xlsx":
+        sheets = {"pay lines": lines, "by employee": employee_summary(report),
+                  "rejected": pd.DataFrame(report["rejected"], columns=["file", "row", "column", "reason"])}
+        if detail:
+            sheets["audit trail"] = audit_frame(run.result, run.policy.timezone)
+        return to_xlsx(sheets, money_columns=MONEY, notes=_notes(report))
+    render = to_markdown if fmt == "md" else to_table
+    parts = []
+    heading = (lambda t: f"## {t}\n\n") if fmt == "md" else (lambda t: f"{t}\n{'=' * len(t)}\n")
+    parts.append(heading("Gross pay by employee"))
+    summary = employee_summary(report)
+    if len(summary):
+        totals = summary.drop(columns=["employee_id"]).sum(numeric_only=True)
+        summary = pd.concat([summary, pd.DataFrame([{"employee_id": "TOTAL", **totals.to_dict()}])], ignore_index=True)
+        summary["weeks"] = summary["weeks"].astype(int)
+    parts.append(render(summary))
+    if detail:
+        parts.append("\n" + heading("Audit trail: each segment and the rules that paid it"))
+        parts.append(render(audit_frame(run.result, run.policy.timezone), floatfmt=",.4g"))
+    if report["rejected"]:
+        parts.append("\n" + heading(f"Rejected rows ({len(report['rejected'])})"))
+        parts.append(render(pd.DataFrame(report["rejected"])))
+    parts.append("\n" + _recon_line(report) + "\n")
+    return "".join(parts)
+
+
+def _recon_line(report: dict) -> str:
+    r = report.get("reconciliation")
+    if not r:
+        return ""
+    return (
+        f"Reconciliation: {r['rows_read']} rows read = {r['rows_paid']} paid + {r['rows_rejected']} rejected; "
+        f"hours in {r['hours_in']:,.2f} = paid {r['hours_paid']:,.2f} + rejected {r['hours_rejected']:,.2f}"
+    )
+
+
+def _notes(report: dict) -> list[str]:
+    return [
+        "peerpay pay: notes",
+        "Money: every component is computed exactly and rounded once, half-up, per employee and workweek; gross = sum of rounded components.",
+        "Regular rate (29 CFR 778.109, 778.207(b), 778.223) = (base + differentials + standby) / hours worked; holiday and call-back premiums are excluded (778.203, 778.221).",
+        _recon_line(report),
+    ]
+
+
+def _timesheet_options(fn):
+    for opt in reversed(
+        [
+            click.option("--timesheet", "-t", required=True, type=click.Path(dir_okay=False), help="Shifts: CSV or XLSX, one row per shift."),
+            click.option("--policy", "-p", required=True, type=click.Path(dir_okay=False), help="Pay policy TOML."),
+            click.option("--roster", "-r", type=click.Path(dir_okay=False), help="Roster: employee_id, role, step."),
+            click.option("--schedule", "-s", type=click.Path(dir_okay=False), help="Wage schedule: role, step, hourly_rate|annual_salary."),
+            click.option("--sheet", help="XLSX sheet name of the timesheet (default: the first)."),
+            click.option("--map", "map_file", type=click.Path(dir_okay=False), help="Column map for a payroll export (TOML)."),
+        ]
+    ):
+        fn = opt(fn)
+    return fn
+
+
+@click.command()
+@_timesheet_options
+@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
+@click.option("--detail", is_flag=True, help="Include the audit trail: every segment and the rule that paid it.")
+@click.option("--rejects", type=click.Path(dir_okay=False), help="Also write the rejected rows to this CSV.")
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@handles_input_errors
+def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detail, rejects, force):
+    """Compute gross pay per employee and workweek (CONTRACT §4)."""
+    if (roster is None) != (schedule is None):
+        fail("--roster and --schedule go together (the schedule rate is looked up by the roster's role and step)", EXIT_USAGE)
+    if fmt == "xlsx" and output in (None, "-"):
+        fail("--format xlsx needs --output FILE.xlsx", EXIT_USAGE)
+    timesheet = _mapped(timesheet, map_file, sheet)
+    run = run_pay(timesheet, policy, roster, schedule, sheet=None if map_file else sheet)
+    recon = run.report["reconciliation"]
+    if not recon["balanced"]:
+        fail(f"internal reconciliation failed: {recon}", EXIT_INPUT)
+    data = render_pay(run, fmt.lower(), detail)
+    report_problems(run.problems)
+    if rejects:
+        atomic_write(rejects, to_csv(pd.DataFrame(run.report["rejected"], columns=["file", "row", "column", "reason"])))
+    emit(data, output, force)
+    click.echo(_recon_line(run.report), err=True)
+    raise SystemExit(EXIT_REJECTED if run.problems else EXIT_OK)
+
+
+def _mapped(timesheet, map_file, sheet):
+    if map_file is None:
+        return timesheet
+    try:
+        from ..io.exports import apply_map_to_file
+    except ModuleNotFoundError:
+        fail("--map is not available in this build", EXIT_USAGE)
+    return apply_map_to_file(timesheet, map_file, sheet)
+
+
+def find_samples(explicit: str | None) -> Path:
+    candidates = [Path(explicit)] if explicit else [Path.cwd() / "samples", Path(__file__).resolve().parents[2] / "samples"]
+    for c in candidates:
+        if (c / "timesheet.csv").exists():
+            return c
+    fail("cannot find the samples folder (run from the peerpay checkout, or pass --samples DIR)", EXIT_INPUT)
+
+
+@click.command()
+@click.option("--samples", type=click.Path(file_okay=False), help="Folder with the sample files (default: ./samples).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "md"]), default="table", show_default=True)
+@handles_input_errors
+def demo(samples, fmt):
+    """Run the whole job on the bundled samples and print the reports."""
+    d = find_samples(samples)
+    run = run_pay(d / "timesheet.csv", d / "policy.toml", d / "roster.csv", d / "schedule.csv")
+    click.echo(f"peerpay demo: {d}\n")
+    click.echo(render_pay(run, fmt, detail=False))
+    for extra in ("gap", "cost"):
+        try:
+            mod = __import__(f"peerpay.cli.{extra}", fromlist=["demo_section"])
+        except ModuleNotFoundError:
+            continue
+        click.echo(mod.demo_section(d, fmt))

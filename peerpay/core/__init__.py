@@ -1,0 +1,1 @@
+"""The calculation core: pure functions on DataFrames and policy models. No files, no click."""

@@ -1,0 +1,322 @@
+"""The pay engine: validated shifts + policy -> pay lines per employee and workweek.
+
+Shape of the computation (all vectorised, no per-row Python):
+
+1. **Segments.** Each shift is cut at every local midnight and every differential window edge
+   (:mod:`.calendar`), so a segment lies in one calendar day, one workweek and wholly inside or
+   outside each window. Its minutes are real elapsed minutes.
+2. **Rates per segment** in exact integer units (:mod:`peerpay.money`): base, each
+   differential (within a ``group`` only the highest per minute), holiday premium, standby.
+3. **Overtime minutes**, chronologically: a workday (shifts that *start* on one date) pays daily
+   overtime on its last minutes beyond ``daily_hours``; then a workweek pays weekly overtime on
+   its minutes beyond ``weekly_hours`` that were not daily overtime (29 CFR 778.101-778.103).
+4. **Lines.** Sums per employee and workweek (or 14-day 8-and-80 period), the FLSA regular rate
+   (29 CFR 778.109, 778.115, 778.207(b), 778.223), the overtime premium, each component rounded
+   once, half-up, to the cent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..money import AMOUNT_PER_CENT, FACTOR_SCALE, MINUTES_PER_HOUR, cents_half_up, factor_units, rate_units, scaled
+from ..policy import Policy
+from .calendar import Calendar, build_calendar, weekday_of
+
+WORKED_KINDS = ("work", "callback")
+KINDS = ("work", "on_call", "callback")
+
+#: Citations carried into the audit trail, one per rule.
+CITATIONS = {
+    "base": "CONTRACT §3; 29 CFR 778.109",
+    "differential": "29 CFR 778.207(b): shift differentials are part of the regular rate",
+    "holiday": "29 CFR 778.203(b), 778.219: holiday premium excluded from the regular rate",
+    "standby": "29 CFR 778.223, 785.17: standby pay is part of the regular rate",
+    "callback": "29 CFR 778.221: call-back premium excluded from the regular rate",
+    "minimum_shift": "29 CFR 778.220: reporting pay for hours not worked is excluded",
+    "daily_overtime": "29 CFR 778.102, 778.202(a): daily overtime by contract",
+    "weekly_overtime": "FLSA 7(a)(1), 29 CFR 778.101-778.105: hours over 40 in the workweek",
+    "8_and_80": "FLSA 7(j), 29 CFR 778.601: hours over 8 in a workday and 80 in the 14-day period",
+}
+
+#: Columns the engine expects on its ``shifts`` input.
+SHIFT_COLUMNS = ("employee_id", "kind", "start_at", "end_at", "rate_units", "row")
+
+
+@dataclass(frozen=True)
+class PayResult:
+    lines: pd.DataFrame  # one row per employee and period; money in whole cents (int64)
+    segments: pd.DataFrame  # the audit trail: one row per segment with the rules that paid it
+    differential_names: tuple[str, ...]
+
+
+def split_segments(shifts: pd.DataFrame, cal: Calendar) -> pd.DataFrame:
+    """Cut shifts at the calendar's edges; one output row per piece, ``shift`` = input position."""
+    s = shifts["start_at"].to_numpy(dtype="int64")
+    e = shifts["end_at"].to_numpy(dtype="int64")
+    i0 = np.searchsorted(cal.cuts, s, side="right")  # first cut strictly after start
+    i1 = np.searchsorted(cal.cuts, e, side="left")  # first cut at or after end
+    n = (i1 - i0) + 1
+    shift = np.repeat(np.arange(len(s)), n)
+    first = np.repeat(np.cumsum(n) - n, n)
+    k = np.arange(len(shift)) - first  # piece number within its shift
+    last = k == (n[shift] - 1)
+    cut_lo = cal.cuts[np.clip(i0[shift] + k - 1, 0, len(cal.cuts) - 1)]
+    cut_hi = cal.cuts[np.clip(i0[shift] + k, 0, len(cal.cuts) - 1)]
+    seg_s = np.where(k == 0, s[shift], cut_lo)
+    seg_e = np.where(last, e[shift], cut_hi)
+    return pd.DataFrame({"shift": shift, "piece": k, "seg_start": seg_s, "seg_end": seg_e, "minutes": seg_e - seg_s})
+
+
+def _period_start(days: np.ndarray, policy: Policy) -> np.ndarray:
+    """First date of the workweek (or 8-and-80 period) containing each date."""
+    ot = policy.overtime
+    if ot is not None and ot.system == "8_and_80":
+        anchor = np.datetime64(ot.period_start, "D").astype("int64")
+        return days - ((days - anchor) % 14)
+    return days - ((weekday_of(days) - policy.workweek.start_index) % 7)
+
+
+def _eligible(diff, in_win: np.ndarray, seg: pd.DataFrame, worked: np.ndarray, n_shifts: int) -> np.ndarray:
+    """Apply a whole-shift eligibility rule to the by-the-minute window test."""
+    if diff.eligibility == "minutes":
+        return in_win
+    shift = seg["shift"].to_numpy()
+    mins = seg["minutes"].to_numpy()
+    inside = np.bincount(shift, weights=np.where(in_win & worked, mins, 0), minlength=n_shifts)
+    total = np.bincount(shift, weights=np.where(worked, mins, 0), minlength=n_shifts)
+    if diff.eligibility == "majority":
+        ok = 2 * inside > total
+    elif diff.eligibility == "start":
+        ok = np.zeros(n_shifts, dtype=bool)
+        first = seg["piece"].to_numpy() == 0
+        ok[shift[first]] = in_win[first]
+    else:  # min_hours_in_window
+        ok = inside >= float(diff.min_hours) * MINUTES_PER_HOUR
+    return ok[shift]
+
+
+def _running_excess(groups: np.ndarray, minutes: np.ndarray, threshold_minutes: int) -> np.ndarray:
+    """Minutes of each (chronologically sorted) row beyond ``threshold`` within its group."""
+    cum = pd.Series(minutes).groupby(groups, sort=False).cumsum().to_numpy()
+    before = cum - minutes
+    return np.clip(cum - np.maximum(before, threshold_minutes), 0, None)
+
+
+def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None = None) -> PayResult:
+    """Pay every shift by the policy. ``shifts`` must already be validated (no overlaps, rates set).
+
+    ``shifts`` columns: ``employee_id`` (str), ``kind`` (work|on_call|callback), ``start_at`` and
+    ``end_at`` (int64 UTC minutes, see :mod:`.calendar`), ``rate_units`` (int64 base rate in
+    $0.0001/h), ``row`` (the source row, for the audit trail).
+    """
+    diff_names = tuple(d.name for d in policy.differential)
+    if len(shifts) == 0:
+        return PayResult(_empty_lines(diff_names), pd.DataFrame(), diff_names)
+    shifts = shifts.reset_index(drop=True)
+    cal = calendar or build_calendar(
+        policy, int(shifts["start_at"].min()), int(shifts["end_at"].max())
+    )
+    seg = split_segments(shifts, cal)
+    sh = seg["shift"].to_numpy()
+    kind = shifts["kind"].to_numpy()[sh]
+    worked = kind != "on_call"
+    mins = seg["minutes"].to_numpy(dtype="int64")
+    rate = shifts["rate_units"].to_numpy(dtype="int64")[sh]
+    seg_start = seg["seg_start"].to_numpy()
+    day = cal.day_of(seg_start)
+    period = _period_start(day, policy)
+    shift_day = cal.day_of(shifts["start_at"].to_numpy(dtype="int64"))
+    emp_codes, emp_names = pd.factorize(shifts["employee_id"], sort=True)
+    emp = emp_codes[sh]
+
+    seg["employee_id"] = emp_names[emp]
+    seg["row"] = shifts["row"].to_numpy()[sh]
+    seg["kind"] = kind
+    seg["date"] = day
+    seg["period_start"] = period
+    seg["rate_units"] = rate
+    worked_mins = np.where(worked, mins, 0)
+
+    # Base pay: every worked minute at its base rate.
+    seg["base"] = rate * FACTOR_SCALE * worked_mins
+
+    # Differentials: per-minute amount of each, then the highest within each group.
+    per_minute = {}
+    for d in policy.differential:
+        in_win = _eligible(d, cal.in_window(d.name, seg_start), seg, worked, len(shifts)) & worked
+        if d.per_hour is not None:
+            amount = np.full(len(seg), rate_units(d.per_hour) * FACTOR_SCALE, dtype="int64")
+        else:
+            amount = rate * scaled(d.percent / 100, FACTOR_SCALE)
+        per_minute[d.name] = np.where(in_win, amount, 0)
+    groups: dict[str, list[str]] = {}
+    for d in policy.differential:
+        groups.setdefault(d.group or f"\0{d.name}", []).append(d.name)
+    for members in groups.values():
+        if len(members) > 1:
+            stack = np.vstack([per_minute[m] for m in members])
+            winner = np.argmax(stack, axis=0)  # ties: the first declared
+            for i, m in enumerate(members):
+                per_minute[m] = np.where(winner == i, per_minute[m], 0)
+    for name in diff_names:
+        seg[f"diff:{name}"] = per_minute[name] * worked_mins
+
+    # Holiday premium on worked minutes of holiday dates.
+    holiday = np.isin(day, cal.holidays) & worked
+    seg["holiday"] = holiday
+    if policy.holiday is not None:
+        extra = factor_units(policy.holiday.multiplier) - FACTOR_SCALE
+        seg["holiday_premium"] = np.where(holiday, rate * extra * mins, 0)
+    else:
+        seg["holiday_premium"] = 0
+
+    # Standby pay on every on_call minute.
+    oc = policy.on_call
+    standby_u = rate_units(oc.standby_per_hour) if oc else 0
+    seg["standby"] = np.where(worked, 0, standby_u * FACTOR_SCALE * mins)
+
+    # Overtime minutes, chronologically within workdays and periods.
+    seg["daily_ot"], seg["weekly_ot"] = _overtime_minutes(seg, shift_day[sh], worked, emp, policy)
+    ot = policy.overtime
+    if ot is not None and ot.basis == "base_rate":
+        extra = factor_units(ot.multiplier) - FACTOR_SCALE
+        seg["ot_base"] = rate * extra * (seg["daily_ot"].to_numpy() + seg["weekly_ot"].to_numpy())
+    else:
+        seg["ot_base"] = 0
+
+    # Per-shift premiums, booked to the period in which the shift starts.
+    shift_period = _period_start(shift_day, policy)
+    per_shift = _shift_premiums(shifts, policy, shift_period)
+
+    lines = _lines(seg, per_shift, emp_names, diff_names, policy)
+    return PayResult(lines, seg, diff_names)
+
+
+def _overtime_minutes(seg, workday, worked, emp, policy):
+    ot = policy.overtime
+    zeros = np.zeros(len(seg), dtype="int64")
+    if ot is None:
+        return zeros, zeros
+    order = np.lexsort((seg["seg_start"].to_numpy(), emp))
+    order = order[worked[order]]
+    mins = seg["minutes"].to_numpy(dtype="int64")[order]
+    daily = np.zeros(len(order), dtype="int64")
+    if ot.daily_threshold is not None:
+        key = emp[order].astype("int64") * 1_000_000 + workday[order]
+        daily = _running_excess(key, mins, int(ot.daily_threshold * MINUTES_PER_HOUR))
+    weekly = np.zeros(len(order), dtype="int64")
+    if ot.period_threshold is not None:
+        key = emp[order].astype("int64") * 1_000_000 + seg["period_start"].to_numpy()[order]
+        weekly = _running_excess(key, mins - daily, int(ot.period_threshold * MINUTES_PER_HOUR))
+    d_out, w_out = zeros.copy(), zeros.copy()
+    d_out[order] = daily
+    w_out[order] = weekly
+    return d_out, w_out
+
+
+def _shift_premiums(shifts: pd.DataFrame, policy: Policy, shift_period: np.ndarray) -> pd.DataFrame:
+    """Call-back premium and minimum-shift pay: rules about a whole row, not its minutes."""
+    actual = (shifts["end_at"] - shifts["start_at"]).to_numpy(dtype="int64")
+    rate = shifts["rate_units"].to_numpy(dtype="int64")
+    kind = shifts["kind"].to_numpy()
+    callback = np.zeros(len(shifts), dtype="int64")
+    oc = policy.on_call
+    if oc is not None:
+        minimum = int(oc.callback_minimum_hours * MINUTES_PER_HOUR)
+        paid = np.maximum(actual, minimum)
+        premium = rate * factor_units(oc.callback_multiplier) * paid - rate * FACTOR_SCALE * actual
+        callback = np.where(kind == "callback", premium, 0)
+    minimum_shift = np.zeros(len(shifts), dtype="int64")
+    ms = policy.minimum_shift
+    if ms is not None:
+        floor = int(ms.hours * MINUTES_PER_HOUR)
+        short = np.isin(kind, ms.kinds) & (actual < floor)
+        minimum_shift = np.where(short, rate * FACTOR_SCALE * (floor - actual), 0)
+    return pd.DataFrame(
+        {
+            "employee_id": shifts["employee_id"].to_numpy(),
+            "period_start": shift_period,
+            "callback_premium": callback,
+            "minimum_shift_pay": minimum_shift,
+        }
+    )
+
+
+def _empty_lines(diff_names) -> pd.DataFrame:
+    cols = ["employee_id", "week_start", "worked_minutes", "on_call_minutes", "overtime_minutes", "base_pay"]
+    cols += [f"diff:{n}" for n in diff_names]
+    cols += ["holiday_premium", "standby_pay", "callback_premium", "minimum_shift_pay", "overtime_premium",
+             "regular_rate_num", "regular_rate_den", "gross_pay"]
+    return pd.DataFrame({c: pd.Series(dtype="int64") for c in cols}).astype({"employee_id": object, "week_start": "datetime64[s]"})
+
+
+def _lines(seg, per_shift, emp_names, diff_names, policy) -> pd.DataFrame:
+    worked = seg["kind"].to_numpy() != "on_call"
+    mins = seg["minutes"].to_numpy(dtype="int64")
+    agg = pd.DataFrame(
+        {
+            "employee_id": seg["employee_id"].to_numpy(),
+            "period_start": seg["period_start"].to_numpy(),
+            "worked_minutes": np.where(worked, mins, 0),
+            "on_call_minutes": np.where(worked, 0, mins),
+            "overtime_minutes": seg["daily_ot"].to_numpy() + seg["weekly_ot"].to_numpy(),
+            "base": seg["base"].to_numpy(),
+            **{f"diff:{n}": seg[f"diff:{n}"].to_numpy() for n in diff_names},
+            "holiday_premium": seg["holiday_premium"].to_numpy(),
+            "standby": seg["standby"].to_numpy(),
+            "ot_base": seg["ot_base"].to_numpy(),
+            "callback_premium": 0,
+            "minimum_shift_pay": 0,
+        }
+    )
+    extra = per_shift.assign(**{c: 0 for c in agg.columns if c not in per_shift.columns})[agg.columns]
+    both = pd.concat([agg, extra], ignore_index=True)
+    g = both.groupby(["employee_id", "period_start"], sort=True).sum()
+
+    ot = policy.overtime
+    worked_m = g["worked_minutes"].to_numpy(dtype="int64")
+    ot_m = g["overtime_minutes"].to_numpy(dtype="int64")
+    diff_cols = [f"diff:{n}" for n in diff_names]
+    regular = g["base"].to_numpy(dtype="int64") + g["standby"].to_numpy(dtype="int64")
+    for c in diff_cols:
+        regular = regular + g[c].to_numpy(dtype="int64")
+
+    out = pd.DataFrame(index=g.index)
+    out["worked_minutes"] = worked_m
+    out["on_call_minutes"] = g["on_call_minutes"].to_numpy(dtype="int64")
+    out["overtime_minutes"] = ot_m
+    out["base_pay"] = cents_half_up(g["base"].to_numpy())
+    for c in diff_cols:
+        out[c] = cents_half_up(g[c].to_numpy())
+    out["holiday_premium"] = cents_half_up(g["holiday_premium"].to_numpy())
+    out["standby_pay"] = cents_half_up(g["standby"].to_numpy())
+    out["callback_premium"] = cents_half_up(g["callback_premium"].to_numpy())
+    out["minimum_shift_pay"] = cents_half_up(g["minimum_shift_pay"].to_numpy())
+    if ot is None:
+        premium = np.zeros(len(g), dtype=object)
+    elif ot.basis == "base_rate":
+        premium = cents_half_up(g["ot_base"].to_numpy())
+    else:
+        # (multiplier - 1) x regular rate x OT hours, with the regular rate left unrounded:
+        # regular amount / worked minutes x OT minutes, one exact division at the end.
+        extra = factor_units(ot.multiplier) - FACTOR_SCALE
+        num = regular.astype(object) * extra * ot_m.astype(object)
+        den = np.maximum(worked_m, 1).astype(object) * FACTOR_SCALE * AMOUNT_PER_CENT
+        premium = np.where(ot_m > 0, cents_half_up(num, den), 0)
+    out["overtime_premium"] = premium
+    # Regular rate in $/h = regular amount x 60 / (worked minutes x AMOUNT_PER_DOLLAR); kept as a
+    # fraction so that it is shown rounded only once.
+    out["regular_rate_num"] = regular
+    out["regular_rate_den"] = worked_m
+    money = ["base_pay", *diff_cols, "holiday_premium", "standby_pay", "callback_premium",
+             "minimum_shift_pay", "overtime_premium"]
+    for c in money:
+        out[c] = out[c].astype("int64")
+    out["gross_pay"] = out[money].sum(axis=1).astype("int64")
+    out = out.reset_index().rename(columns={"period_start": "week_start"})
+    out["week_start"] = out["week_start"].to_numpy().astype("datetime64[D]")
+    return out

@@ -1,0 +1,255 @@
+"""Timesheet, roster and wage schedule: raw tables -> validated frames + rejections.
+
+``prepare_*`` functions are pure: they take the raw table a loader read (canonical column
+names, row 1 = first data row) and return the usable rows plus a list of
+:class:`~peerpay.errors.Problem`. A rejected row contributes nothing else (CONTRACT §4).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from decimal import ROUND_HALF_UP
+
+from ..errors import Problem
+from ..money import RATE_SCALE, to_decimal
+from ..policy import Policy
+from .calendar import local_to_instants
+from .engine import KINDS
+from .tables import MAX_RATE, Rejections, parse_dates, parse_datetimes, parse_numbers, rates_to_units, require_columns, text
+
+MAX_SHIFT_MINUTES = 24 * 60
+DEFAULT_HOURS_PER_YEAR = 2080
+
+
+def prepare_roster(raw: pd.DataFrame, source: str, sheet: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Roster: one row per employee (``employee_id``, ``role``, ``step``; optional ``fte``, ...)."""
+    cols = list(raw.columns)
+    require_columns(cols, ("employee_id", "role", "step"), source)
+    rej = Rejections(source, cols, len(raw), sheet)
+    emp = text(raw["employee_id"])
+    role = text(raw["role"])
+    rej.add((emp == "").to_numpy(), "employee_id", "employee_id is empty")
+    dup = emp.duplicated(keep="first").to_numpy() & (emp != "").to_numpy()
+    rej.add(dup, "employee_id", "employee_id appears earlier in the roster")
+    rej.add((role == "").to_numpy(), "role", "role is empty")
+    step = parse_numbers(raw["step"], "step", rej, lo=0, hi=1000, integer=True)
+    rej.add(np.isnan(step) & ~rej.mask(), "step", "step is empty")
+    out = pd.DataFrame({"employee_id": emp, "role": role, "step": np.nan_to_num(step).astype("int64")})
+    if "fte" in cols:
+        fte = parse_numbers(raw["fte"], "fte", rej, lo=0, hi=2)
+        out["fte"] = fte
+    if "hire_date" in cols:
+        out["hire_date"] = parse_dates(raw["hire_date"], "hire_date", rej)
+    for c in cols:
+        if c not in out.columns:
+            out[c] = raw[c].to_numpy()
+    out["row"] = np.arange(1, len(raw) + 1)
+    keep = ~rej.mask()
+    return out[keep].reset_index(drop=True), rej.problems()
+
+
+def prepare_schedule(raw: pd.DataFrame, source: str, sheet: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Wage schedule: one row per role, step (and effective date) with an hourly or annual rate."""
+    cols = list(raw.columns)
+    require_columns(cols, ("role", "step"), source)
+    if "hourly_rate" not in cols and "annual_salary" not in cols:
+        require_columns(cols, ("hourly_rate",), source)
+    rej = Rejections(source, cols, len(raw), sheet)
+    role = text(raw["role"])
+    rej.add((role == "").to_numpy(), "role", "role is empty")
+    step = parse_numbers(raw["step"], "step", rej, lo=0, hi=1000, integer=True)
+    blank_step = np.isnan(step) & ~rej.mask()
+    rej.add(blank_step, "step", "step is empty")
+    n = len(raw)
+    hourly = parse_numbers(raw["hourly_rate"], "hourly_rate", rej, hi=MAX_RATE) if "hourly_rate" in cols else np.full(n, np.nan)
+    annual = parse_numbers(raw["annual_salary"], "annual_salary", rej, hi=MAX_RATE * 2080) if "annual_salary" in cols else np.full(n, np.nan)
+    hpy = (
+        parse_numbers(raw["hours_per_year"], "hours_per_year", rej, lo=1, hi=8784)
+        if "hours_per_year" in cols
+        else np.full(n, np.nan)
+    )
+    hpy = np.where(np.isnan(hpy), DEFAULT_HOURS_PER_YEAR, hpy)
+    neither = np.isnan(hourly) & np.isnan(annual) & ~rej.mask()
+    rej.add(neither, "hourly_rate" if "hourly_rate" in cols else "annual_salary", "no hourly_rate or annual_salary")
+    # hourly = annual / hours_per_year, rounded half-up to $0.0001 (the precision rates carry)
+    from_annual = np.array(
+        [_annual_units(a, h) if np.isfinite(a) else -1 for a, h in zip(annual, hpy)], dtype="int64"
+    )  # a schedule has tens of rows: exact Decimal division per row is cheap
+    units = np.where(np.isfinite(hourly), rates_to_units(hourly), from_annual)
+    eff = parse_dates(raw["effective_date"], "effective_date", rej) if "effective_date" in cols else np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    out = pd.DataFrame(
+        {
+            "role": role,
+            "step": np.nan_to_num(step).astype("int64"),
+            "rate_units": units,
+            "effective_date": eff,
+            "row": np.arange(1, n + 1),
+        }
+    )
+    for c in ("title", "grade"):
+        if c in cols:
+            out[c] = text(raw[c])
+    keep = ~rej.mask()
+    out = out[keep]
+    dup = out.duplicated(["role", "step", "effective_date"], keep="first").to_numpy()
+    problems = rej.problems() + [
+        Problem(source, int(r), "role", "duplicate role/step/effective_date: an earlier row already sets this rate", sheet)
+        for r in out["row"].to_numpy()[dup]
+    ]
+    problems.sort(key=lambda p: p.row)
+    return out[~dup].reset_index(drop=True), problems
+
+
+def _annual_units(annual: float, hours_per_year: float) -> int:
+    q = to_decimal(repr(float(annual))) * RATE_SCALE / to_decimal(repr(float(hours_per_year)))
+    return int(q.to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def prepare_timesheet(
+    raw: pd.DataFrame,
+    source: str,
+    policy: Policy,
+    roster: pd.DataFrame | None = None,
+    schedule: pd.DataFrame | None = None,
+    sheet: str | None = None,
+) -> tuple[pd.DataFrame, list[Problem], pd.DataFrame]:
+    """Validate a timesheet and resolve each shift's base rate.
+
+    Returns ``(shifts, problems, rejected_hours)``: ``shifts`` in the engine's shape
+    (:data:`~peerpay.core.engine.SHIFT_COLUMNS` plus ``role``, ``start_local``), and for each
+    rejected row whose times could be read, its hours, so that a run reconciles
+    (hours in = hours paid + hours rejected).
+    """
+    cols = list(raw.columns)
+    require_columns(cols, ("employee_id", "start", "end"), source)
+    n = len(raw)
+    rej = Rejections(source, cols, n, sheet)
+    emp = text(raw["employee_id"])
+    rej.add((emp == "").to_numpy(), "employee_id", "employee_id is empty")
+    start_local = parse_datetimes(raw["start"], "start", rej)
+    end_local = parse_datetimes(raw["end"], "end", rej)
+    if "kind" in cols:
+        kind = text(raw["kind"]).str.lower().replace("", "work")
+        bad_kind = ~kind.isin(KINDS).to_numpy()
+        rej.add(bad_kind, "kind", "kind must be work, on_call or callback, not '" + text(raw["kind"]) + "'")
+    else:
+        kind = pd.Series(np.full(n, "work", dtype=object))
+    role = text(raw["role"]) if "role" in cols else pd.Series(np.full(n, "", dtype=object))
+    rate = (
+        rates_to_units(parse_numbers(raw["rate"], "rate", rej, hi=MAX_RATE))
+        if "rate" in cols
+        else np.full(n, -1, dtype="int64")
+    )
+
+    # Real instants. A wall-clock time in the spring-forward gap does not exist: reject the row.
+    times_ok = (start_local >= 0) & (end_local >= 0)
+    start_at = np.full(n, -1, dtype="int64")
+    end_at = np.full(n, -1, dtype="int64")
+    start_at[times_ok] = local_to_instants(start_local[times_ok], policy.timezone, strict=True)
+    end_at[times_ok] = local_to_instants(end_local[times_ok], policy.timezone, strict=True)
+    tz = policy.timezone
+    rej.add(times_ok & (start_at < 0), "start", f"start does not exist in {tz} (clocks spring forward over it)")
+    rej.add(times_ok & (end_at < 0), "end", f"end does not exist in {tz} (clocks spring forward over it)")
+    real = times_ok & (start_at >= 0) & (end_at >= 0)
+    rej.add(real & (end_at <= start_at), "end", np.where(end_at == start_at, "end is the same as start", "end is before start"))
+    rej.add(real & (end_at - start_at > MAX_SHIFT_MINUTES), "end", "shift is longer than 24 hours")
+
+    # Base rate: the row's rate, else the schedule rate for the roster's role and step on the start date.
+    rate, role = _resolve_rates(emp, role, rate, start_local, roster, schedule, rej, cols)
+
+    # Overlaps among rows still standing: worked rows with worked rows, on_call with on_call.
+    _reject_overlaps(emp, kind, start_at, end_at, rej)
+
+    bad = rej.mask()
+    keep = ~bad
+    shifts = pd.DataFrame(
+        {
+            "employee_id": emp.to_numpy()[keep],
+            "kind": kind.to_numpy()[keep],
+            "start_at": start_at[keep],
+            "end_at": end_at[keep],
+            "rate_units": rate[keep],
+            "row": np.arange(1, n + 1)[keep],
+            "role": role.to_numpy()[keep],
+            "start_local": start_local[keep],
+        }
+    )
+    measurable = bad & real & (end_at > start_at)
+    rejected_hours = pd.DataFrame(
+        {"row": np.arange(1, n + 1)[measurable], "minutes": (end_at - start_at)[measurable]}
+    )
+    return shifts, rej.problems(), rejected_hours
+
+
+def _resolve_rates(emp, role, rate, start_local, roster, schedule, rej: Rejections, cols):
+    n = len(emp)
+    missing_col = "rate" if "rate" in cols else "employee_id"
+    role = role.copy()
+    if roster is not None:
+        known = emp.isin(roster["employee_id"]).to_numpy()
+        rej.add(~known & (emp != "").to_numpy(), "employee_id", "employee_id '" + emp + "' is not in the roster")
+        r = roster.set_index("employee_id")
+        roster_role = emp.map(r["role"]).fillna("").astype(object)
+        step = emp.map(r["step"]).to_numpy(dtype="float64", na_value=np.nan)
+        role = role.where(role != "", roster_role)
+    else:
+        step = np.full(n, np.nan)
+    need = (rate < 0) & ~rej.mask()
+    if need.any():
+        if schedule is None or roster is None:
+            rej.add(need, missing_col, "no rate: the row has no rate and no roster + wage schedule was given")
+            return rate, role
+        idx = np.flatnonzero(need)
+        left = pd.DataFrame(
+            {
+                "pos": idx,
+                "role": np.asarray(role.to_numpy()[idx], dtype=object),
+                "step": np.nan_to_num(step[idx], nan=-1).astype("int64"),
+                "date": (start_local[idx] // 1440).astype("datetime64[D]").astype("datetime64[s]"),
+            }
+        ).sort_values("date", kind="stable")
+        right = schedule[["role", "step", "effective_date", "rate_units"]].copy()
+        right["role"] = np.asarray(right["role"].to_numpy(), dtype=object)
+        right["effective_date"] = right["effective_date"].fillna(np.datetime64("1900-01-01", "D")).astype("datetime64[s]")
+        right = right.sort_values("effective_date", kind="stable")
+        merged = pd.merge_asof(left, right, left_on="date", right_on="effective_date", by=["role", "step"], direction="backward")
+        found = merged["rate_units"].notna().to_numpy()
+        pos = merged["pos"].to_numpy()
+        rate = rate.copy()
+        rate[pos[found]] = merged["rate_units"].to_numpy()[found].astype("int64")
+        miss = pos[~found]
+        reason = (
+            "no rate: no schedule rate for role '" + merged["role"][~found].astype(str) + "' step "
+            + merged["step"][~found].astype(str) + " on " + merged["date"][~found].dt.strftime("%Y-%m-%d")
+        )
+        rej.add(miss, missing_col, reason.to_numpy())
+    return rate, role
+
+
+def _reject_overlaps(emp: pd.Series, kind: pd.Series, start_at, end_at, rej: Rejections) -> None:
+    """Reject each row that starts before an earlier row of the same employee has ended.
+
+    Worked rows (work, callback) are checked against worked rows, on_call rows against on_call
+    rows: a call-back inside an on-call period is how call-backs happen.
+    """
+    ok = ~rej.mask()
+    idx = np.flatnonzero(ok)
+    if len(idx) < 2:
+        return
+    lane = np.where(kind.to_numpy()[idx] == "on_call", 1, 0)
+    emp_code = pd.factorize(emp.to_numpy()[idx])[0]
+    s, e = start_at[idx], end_at[idx]
+    order = np.lexsort((idx, s, lane, emp_code))
+    s, e, key = s[order], e[order], emp_code[order] * 2 + lane[order]
+    packed = e.astype("int64") * (1 << 31) + idx[order]  # latest end so far, and its row
+    prev = pd.Series(packed).groupby(key).cummax().groupby(key).shift(1)
+    prev_v = prev.to_numpy(dtype="float64", na_value=-1)
+    has_prev = prev_v >= 0
+    prev_i = np.where(has_prev, prev.fillna(0).to_numpy().astype("int64"), 0)
+    prev_end = prev_i >> 31
+    prev_row = (prev_i & ((1 << 31) - 1)) + 1
+    clash = has_prev & (s < prev_end)
+    where = idx[order][clash]
+    rej.add(where, "start", "overlaps row " + pd.Series(prev_row[clash]).astype(str).to_numpy() + " of the same employee")

@@ -1,0 +1,164 @@
+"""Validation of input tables, vectorised: every bad cell becomes a rejection, never an exception.
+
+Loaders hand over raw tables (canonical lower-case column names, one row per data row, row 1
+being the first row under the header). Functions here parse and check columns with pandas and
+collect rejections as arrays; :meth:`Rejections.problems` keeps one per row, naming the first
+offending column in the file's column order (CONTRACT §4).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem
+from ..money import RATE_SCALE, rate_units_array
+
+ISO_DATETIME = r"^\s*\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.0+)?)?\s*$"
+ISO_DATE = r"^\s*\d{4}-\d{2}-\d{2}\s*$"
+MAX_RATE = 10_000  # $/h: anything above is a typo (or a salary in the rate column)
+
+
+class Rejections:
+    """Collects (row positions, column, reason) for one table."""
+
+    def __init__(self, source: str, columns: list[str], n_rows: int, sheet: str | None = None):
+        self.source = source
+        self.sheet = sheet
+        self.order = {c: i for i, c in enumerate(columns)}
+        self.n_rows = n_rows
+        self._parts: list[pd.DataFrame] = []
+
+    def add(self, mask_or_positions, column: str, reason) -> None:
+        pos = np.asarray(mask_or_positions)
+        if pos.dtype == bool:
+            if isinstance(reason, (pd.Series, np.ndarray)):
+                reason = np.asarray(reason)[pos]
+            pos = np.flatnonzero(pos)
+        if len(pos) == 0:
+            return
+        rank = self.order.get(column, len(self.order))
+        reasons = reason if not isinstance(reason, str) else np.full(len(pos), reason, dtype=object)
+        self._parts.append(pd.DataFrame({"pos": pos, "rank": rank, "column": column, "reason": np.asarray(reasons, dtype=object)}))
+
+    def mask(self) -> np.ndarray:
+        m = np.zeros(self.n_rows, dtype=bool)
+        for p in self._parts:
+            m[p["pos"].to_numpy()] = True
+        return m
+
+    def frame(self) -> pd.DataFrame:
+        """One rejection per row (the first offending column), sorted by row."""
+        if not self._parts:
+            return pd.DataFrame(columns=["pos", "rank", "column", "reason"])
+        df = pd.concat(self._parts, ignore_index=True)
+        df = df.sort_values(["pos", "rank"], kind="stable").drop_duplicates("pos")
+        return df.reset_index(drop=True)
+
+    def problems(self) -> list[Problem]:
+        df = self.frame()
+        return [
+            Problem(self.source, int(p) + 1, c, r, self.sheet)
+            for p, c, r in zip(df["pos"].to_numpy(), df["column"].to_numpy(), df["reason"].to_numpy())
+        ]
+
+
+def text(col: pd.Series) -> pd.Series:
+    """A column as stripped text, missing values as ''."""
+    if col.dtype == object or pd.api.types.is_string_dtype(col):
+        return col.astype("string").fillna("").str.strip().astype(object)
+    return col.astype("string").fillna("").astype(object)
+
+
+def _shown(values: pd.Series, width: int = 40) -> pd.Series:
+    s = text(values).astype(str)
+    return s.where(s.str.len() <= width, s.str.slice(0, width) + "…")
+
+
+def parse_datetimes(col: pd.Series, name: str, rej: Rejections) -> np.ndarray:
+    """Local wall-clock date-times -> int64 minutes since epoch; bad cells rejected (-1)."""
+    n = len(col)
+    if pd.api.types.is_datetime64_any_dtype(col) and getattr(col.dtype, "tz", None) is None:
+        ts = col.to_numpy().astype("datetime64[s]")
+        missing = np.isnat(ts)
+    else:
+        if col.dtype == object:  # XLSX cells may hold datetimes among strings
+            col = col.map(lambda v: v.isoformat(sep=" ") if hasattr(v, "isoformat") and not isinstance(v, str) else v)
+        s = text(col)
+        missing = (s == "").to_numpy()
+        shaped = s.str.match(ISO_DATETIME).to_numpy(dtype=bool)
+        bad_shape = ~missing & ~shaped
+        rej.add(bad_shape, name, "not a date-time " + ("'" + _shown(col) + "'") + " (expected ISO 8601, e.g. 2025-03-07 23:00)")
+        parsed = pd.to_datetime(s.where(shaped, None), format="ISO8601", errors="coerce")
+        ts = parsed.to_numpy().astype("datetime64[s]")
+        impossible = shaped & np.isnat(ts)
+        rej.add(impossible, name, "no such date or time " + ("'" + _shown(col) + "'"))
+    rej.add(missing, name, f"{name} is empty")
+    secs = ts.astype("int64")
+    ok = ~np.isnat(ts)
+    part = ok & (secs % 60 != 0)
+    rej.add(part, name, f"{name} has seconds: times are counted to the whole minute")
+    return np.where(ok, secs // 60, -1)
+
+
+def parse_dates(col: pd.Series, name: str, rej: Rejections, required: bool = False) -> np.ndarray:
+    """ISO dates -> datetime64[D] (NaT where blank or bad; bad ones rejected)."""
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return col.to_numpy().astype("datetime64[D]")
+    if col.dtype == object:
+        col = col.map(lambda v: v.date().isoformat() if hasattr(v, "date") and not isinstance(v, str) else v)
+    s = text(col)
+    blank = (s == "").to_numpy()
+    parsed = pd.to_datetime(s.where(s.str.match(ISO_DATE), None), format="%Y-%m-%d", errors="coerce")
+    out = parsed.to_numpy().astype("datetime64[D]")
+    rej.add(~blank & np.isnat(out), name, "not a date " + ("'" + _shown(col) + "'") + " (expected YYYY-MM-DD)")
+    if required:
+        rej.add(blank, name, f"{name} is empty")
+    return out
+
+
+def parse_numbers(col: pd.Series, name: str, rej: Rejections, *, lo=0.0, hi=None, integer=False) -> np.ndarray:
+    """Numbers (``$`` and thousands commas allowed) -> float64, NaN where blank; bad ones rejected."""
+    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        x = col.to_numpy(dtype="float64", na_value=np.nan)
+        blank = np.isnan(x)
+        bad = np.zeros(len(x), dtype=bool)
+    else:
+        s = text(col).str.replace(r"[$,\s]", "", regex=True)
+        blank = (s == "").to_numpy()
+        x = pd.to_numeric(s.where(~blank, None), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        bad = ~blank & np.isnan(x)
+        rej.add(bad, name, "not a number " + ("'" + _shown(col) + "'"))
+    with np.errstate(invalid="ignore"):
+        inf = ~blank & ~bad & ~np.isfinite(x)
+        rej.add(inf, name, f"{name} is not a finite number")
+        fin = np.isfinite(x)
+        if lo is not None:
+            rej.add(fin & (x < lo), name, f"{name} must not be below {lo:g}")
+        if hi is not None:
+            rej.add(fin & (x > hi), name, f"{name} is implausibly large (over {hi:,g})")
+        if integer:
+            rej.add(fin & (x != np.round(x)), name, f"{name} must be a whole number")
+    return np.where(np.isfinite(x), x, np.nan)
+
+
+def rates_to_units(x: np.ndarray) -> np.ndarray:
+    """Dollar rates (float, NaN = none) -> int64 units of $0.0001 (-1 = none)."""
+    ok = np.isfinite(x)
+    out = np.full(len(x), -1, dtype="int64")
+    out[ok] = rate_units_array(x[ok])
+    return out
+
+
+def require_columns(columns: list[str], needed: tuple[str, ...], source: str) -> None:
+    from ..errors import InputError
+
+    missing = [c for c in needed if c not in columns]
+    if missing:
+        raise InputError(
+            f"{source}: missing required column(s) {', '.join(missing)} "
+            f"(found: {', '.join(columns) or 'none'})"
+        )
+
+
+__all__ = ["Rejections", "parse_datetimes", "parse_dates", "parse_numbers", "rates_to_units", "text", "RATE_SCALE", "MAX_RATE"]

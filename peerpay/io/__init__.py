@@ -1,0 +1,1 @@
+"""Loaders and writers: the only modules that touch files."""

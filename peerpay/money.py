@@ -1,0 +1,107 @@
+"""The one place that owns money.
+
+Why integers: floats cannot hold 0.1, and a sum of floats depends on the order of its terms.
+peerpay computes every pay amount as an exact integer count of a small unit and rounds once,
+half-up, to the cent, per employee and workweek (CONTRACT §3).
+
+Units
+-----
+* A **rate** (dollars per hour) is carried as an integer number of ``1/RATE_SCALE`` dollars,
+  i.e. to 4 decimal places ($19.2345/h -> 192345). Rates with more places are rounded half-up
+  to 4 places when loaded (payroll systems store hourly rates to 4 places).
+* A **factor** (a percent, a multiplier) is carried as an integer number of ``1/FACTOR_SCALE``
+  (1.5 -> 15000, 12.5 % -> 1250).
+* An **amount** is ``rate x factor x minutes``: an integer in units of
+  ``1 / (RATE_SCALE * FACTOR_SCALE * 60)`` dollars = ``AMOUNT_PER_DOLLAR``. A $10,000 week is
+  6e13 units, far inside int64.
+
+Rounding is half-up (away from zero for the non-negative amounts pay produces), never
+Python's ``round`` or pandas' ``round``, which round half to even.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
+
+import numpy as np
+
+RATE_SCALE = 10_000
+FACTOR_SCALE = 10_000
+MINUTES_PER_HOUR = 60
+AMOUNT_PER_DOLLAR = RATE_SCALE * FACTOR_SCALE * MINUTES_PER_HOUR  # 6e9
+AMOUNT_PER_CENT = AMOUNT_PER_DOLLAR // 100  # 6e7
+
+
+def to_decimal(value) -> Decimal:
+    """Parse money or a factor from text/number exactly ("$1,234.50", 19.5, "12.5")."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        value = repr(value)
+    text = str(value).strip().replace(",", "").replace("$", "")
+    try:
+        d = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"not a number: {value!r}") from None
+    if not d.is_finite():
+        raise ValueError(f"not a finite number: {value!r}")
+    return d
+
+
+def scaled(value, scale: int) -> int:
+    """``value x scale`` as an int, rounded half-up (e.g. a rate to 1/10000 dollar)."""
+    return int((to_decimal(value) * scale).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def rate_units(value) -> int:
+    return scaled(value, RATE_SCALE)
+
+
+def factor_units(value) -> int:
+    return scaled(value, FACTOR_SCALE)
+
+
+def rate_units_array(values: np.ndarray) -> np.ndarray:
+    """Vectorised :func:`rate_units` for float dollars-per-hour.
+
+    A float read from text like ``19.2345`` is within 1e-12 of the decimal, so rounding
+    ``x * 10000`` to the nearest integer recovers it exactly; the half-up nudge only matters
+    for inputs with more than 4 places.
+    """
+    x = np.asarray(values, dtype="float64") * RATE_SCALE
+    return np.floor(x + 0.5 + 1e-9).astype("int64")
+
+
+def cents_half_up(numerator, denominator=AMOUNT_PER_CENT):
+    """Round ``numerator / denominator`` to whole cents, half-up; exact for Python ints.
+
+    Accepts ints or numpy arrays (int64 or object arrays of Python ints); denominators > 0.
+    Negative numerators round half away from zero, mirroring positive ones.
+    """
+    if isinstance(numerator, np.ndarray):
+        num = numerator.astype(object)
+        den = np.asarray(denominator).astype(object) if isinstance(denominator, np.ndarray) else denominator
+        sign = np.where(num < 0, -1, 1).astype(object)
+        return sign * ((abs(num) * 2 + den) // (den * 2))
+    sign = -1 if numerator < 0 else 1
+    return sign * ((abs(numerator) * 2 + denominator) // (denominator * 2))
+
+
+def cents_to_dollars(cents) -> float:
+    """Whole cents -> a float dollar figure for JSON (exact: shortest repr of a 2-dp number)."""
+    return float(Decimal(int(cents)).scaleb(-2))
+
+
+def round_half_up(value, places: int = 2) -> Decimal:
+    """Round a Decimal-able value half-up to ``places`` decimals (for rates and hours on display)."""
+    q = Decimal(1).scaleb(-places)
+    return to_decimal(value).quantize(q, rounding=ROUND_HALF_UP)
+
+
+def ratio_half_up(numerator: int, denominator: int, places: int) -> float:
+    """``numerator / denominator`` rounded half-up to ``places`` decimals, exactly, as a float."""
+    if denominator == 0:
+        return 0.0
+    scale = 10**places
+    q = cents_half_up(int(numerator) * scale, int(denominator))
+    return float(Decimal(int(q)).scaleb(-places))
