@@ -88,7 +88,7 @@ class Overtime(_Section):
         if self.system == "8_and_80" and self.period_start is None:
             raise ValueError(
                 "system = \"8_and_80\" needs period_start = a date on which one of the employer's "
-                "fixed 14-day periods begins (29 CFR 778.601(b))"
+                "fixed 14-day periods begins (29 CFR 778.601)"
             )
         if self.multiplier < 1:
             raise ValueError("multiplier must be at least 1")
