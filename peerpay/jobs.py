@@ -15,6 +15,7 @@ from .core.engine import PayResult, compute_pay
 from .core.inputs import prepare_roster, prepare_schedule, prepare_timesheet
 from .core.report import pay_report, reconciliation
 from .errors import Problem
+from .io.exports import MappedTimesheet
 from .io.readers import read_policy, read_table
 from .policy import Policy
 
@@ -44,8 +45,14 @@ def run_pay(
     roster: str | Path | None = None,
     schedule: str | Path | None = None,
     sheet: str | None = None,
+    raw_timesheet: "pd.DataFrame | MappedTimesheet | None" = None,
 ) -> PayRun:
-    """Pay a timesheet. Raises :class:`~peerpay.errors.InputError` for unusable files."""
+    """Pay a timesheet. Raises :class:`~peerpay.errors.InputError` for unusable files.
+
+    ``raw_timesheet``: an already-read table to pay instead of reading ``timesheet``; a
+    :class:`~peerpay.io.exports.MappedTimesheet` (``--map``) also brings its own rejections,
+    reconciliation and, for summary exports, the rules it cannot compute.
+    """
     pol = policy if isinstance(policy, Policy) else read_policy(policy)
     problems: list[Problem] = []
     ros = sch = None
@@ -55,13 +62,22 @@ def run_pay(
     if schedule is not None:
         sch, p = load_schedule(schedule)
         problems += p
-    raw = read_table(timesheet, sheet)
+    mapped = raw_timesheet if isinstance(raw_timesheet, MappedTimesheet) else None
+    if mapped is not None:
+        pol = mapped.adjust_policy(pol)
+        raw, sheet = mapped.frame, mapped.sheet
+    else:
+        raw = read_table(timesheet, sheet) if raw_timesheet is None else raw_timesheet
     shifts, p, rejected_hours = prepare_timesheet(raw, Path(timesheet).name, pol, ros, sch, sheet)
+    if mapped is not None:
+        recon = mapped.reconcile(shifts, p, rejected_hours)
+        p = mapped.restore(p)
+        shifts = mapped.with_source_rows(shifts)
+    else:
+        recon = reconciliation(len(raw), shifts, p, int(rejected_hours["minutes"].sum()), len(p) - len(rejected_hours))
     problems += p
     result = compute_pay(shifts, pol)
-    ts_rejected = [q for q in p]
-    recon = reconciliation(
-        len(raw), shifts, ts_rejected, int(rejected_hours["minutes"].sum()), len(ts_rejected) - len(rejected_hours)
-    )
     report = pay_report(result, problems, recon, include_minimum_shift=pol.minimum_shift is not None)
+    if mapped is not None:
+        mapped.annotate(report)
     return PayRun(pol, shifts, result, problems, report, ros, sch)

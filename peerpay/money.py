@@ -68,8 +68,9 @@ def rate_units_array(values: np.ndarray) -> np.ndarray:
     ``x * 10000`` to the nearest integer recovers it exactly; the half-up nudge only matters
     for inputs with more than 4 places.
     """
-    x = np.asarray(values, dtype="float64") * RATE_SCALE
-    return np.floor(x + 0.5 + 1e-9).astype("int64")
+    with np.errstate(over="ignore", invalid="ignore"):  # absurd rates are rejected by the caller (MAX_RATE)
+        x = np.asarray(values, dtype="float64") * RATE_SCALE
+        return np.floor(x + 0.5 + 1e-9).astype("int64")
 
 
 def cents_half_up(numerator, denominator=AMOUNT_PER_CENT):
@@ -79,12 +80,33 @@ def cents_half_up(numerator, denominator=AMOUNT_PER_CENT):
     Negative numerators round half away from zero, mirroring positive ones.
     """
     if isinstance(numerator, np.ndarray):
+        fast = _cents_half_up_int64(numerator, denominator)
+        if fast is not None:
+            return fast
         num = numerator.astype(object)
         den = np.asarray(denominator).astype(object) if isinstance(denominator, np.ndarray) else denominator
         sign = np.where(num < 0, -1, 1).astype(object)
         return sign * ((abs(num) * 2 + den) // (den * 2))
     sign = -1 if numerator < 0 else 1
     return sign * ((abs(numerator) * 2 + denominator) // (denominator * 2))
+
+
+_INT64_SAFE = 2**61  # |2 * numerator + denominator| stays inside int64 below this
+
+
+def _cents_half_up_int64(numerator: np.ndarray, denominator):
+    """The same rounding in int64 when nothing can overflow (the usual case); else None."""
+    if numerator.dtype.kind not in "iu":
+        return None
+    den = np.asarray(denominator)
+    if den.dtype.kind not in "iu" or len(numerator) == 0:
+        return None
+    num = numerator.astype("int64", copy=False)
+    if np.abs(num).max() >= _INT64_SAFE or den.max() >= _INT64_SAFE or den.min() <= 0:
+        return None
+    den = den.astype("int64", copy=False)
+    mag = (np.abs(num) * 2 + den) // (den * 2)
+    return np.where(num < 0, -mag, mag)
 
 
 def cents_to_dollars(cents) -> float:

@@ -60,7 +60,7 @@ class _Section(BaseModel):
 class Workweek(_Section):
     """FLSA workweek: a fixed, regularly recurring 168 hours (29 CFR 778.105)."""
 
-    start_day: str = "sunday"
+    start_day: str = "sun"
 
     @field_validator("start_day")
     @classmethod
@@ -253,8 +253,8 @@ def _suggest(key: str, candidates) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _model_at(loc) -> type[BaseModel]:
-    model: type[BaseModel] = Policy
+def _model_at(loc, root: type[BaseModel] | None = None) -> type[BaseModel]:
+    model: type[BaseModel] = root or Policy
     for part in loc:
         if isinstance(part, int):
             continue
@@ -271,14 +271,17 @@ def _model_at(loc) -> type[BaseModel]:
     return model
 
 
-def policy_problems(exc: ValidationError) -> list[str]:
-    """Render pydantic errors as clerk-readable lines, with a suggestion for misspelt keys."""
+def policy_problems(exc: ValidationError, root: type[BaseModel] | None = None) -> list[str]:
+    """Render pydantic errors as clerk-readable lines, with a suggestion for misspelt keys.
+
+    ``root`` is the model that was validated (default :class:`Policy`; proposals pass theirs).
+    """
     out = []
     for err in exc.errors():
         loc = [p for p in err["loc"]]
         where = ".".join(f"[{p + 1}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
         if err["type"] == "extra_forbidden":
-            model = _model_at(loc[:-1])
+            model = _model_at(loc[:-1], root)
             out.append(f"{where}: unknown key{_suggest(str(loc[-1]), model.model_fields)}")
         else:
             msg = err["msg"].removeprefix("Value error, ")

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from ..core.report import audit_frame, employee_summary, lines_frame
+from ..core.report import audit_frame, employee_summary, lines_frame, lines_table
+from ..io.readers import read_policy
 from ..io.writers import atomic_write, to_csv, to_json, to_markdown, to_table, to_xlsx
 from ..jobs import run_pay
 from .common import EXIT_INPUT, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, emit, fail, handles_input_errors, report_problems
@@ -18,12 +19,16 @@ MONEY = ["base_pay", "holiday_premium", "standby_pay", "callback_premium", "mini
 
 def render_pay(run, fmt: str, detail: bool) -> str | bytes:
     report = run.report
-    lines = lines_frame(report)
     if fmt == "json":
         return to_json(report)
+    lines = lines_frame(report) if fmt != "csv" else None
     if fmt == "csv":
-        return to_csv(audit_frame(run.result, run.policy.timezone) if detail else lines)
+        # the lines straight from the engine's frame, vectorised (the same table as ``lines``)
+        flat = lines_table(run.result, run.policy.minimum_shift is not None)
+        return to_csv(audit_frame(run.result, run.policy.timezone) if detail else flat)
     if fmt == "xlsx":
+        if lines.empty:  # every row rejected: still a header row (lines_table knows the columns)
+            lines = lines_table(run.result, run.policy.minimum_shift is not None)
         sheets = {"pay lines": lines, "by employee": employee_summary(report),
                   "rejected": pd.DataFrame(report["rejected"], columns=["file", "row", "column", "reason"])}
         if detail:
@@ -53,8 +58,9 @@ def _recon_line(report: dict) -> str:
     r = report.get("reconciliation")
     if not r:
         return ""
+    dropped = f" + {r['rows_dropped']} dropped by the map (not hours worked)" if r.get("rows_dropped") else ""
     return (
-        f"Reconciliation: {r['rows_read']} rows read = {r['rows_paid']} paid + {r['rows_rejected']} rejected; "
+        f"Reconciliation: {r['rows_read']} rows read = {r['rows_paid']} paid + {r['rows_rejected']} rejected{dropped}; "
         f"hours in {r['hours_in']:,.2f} = paid {r['hours_paid']:,.2f} + rejected {r['hours_rejected']:,.2f}"
     )
 
@@ -90,15 +96,32 @@ def _timesheet_options(fn):
 @click.option("--detail", is_flag=True, help="Include the audit trail: every segment and the rule that paid it.")
 @click.option("--rejects", type=click.Path(dir_okay=False), help="Also write the rejected rows to this CSV.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: one process (with --partitions N: in N employee buckets, for input larger than memory); "
+                   "dask: many files or a glob, CSV or Parquet, on a dask cluster (docs/scale.md).")
+@click.option("--scheduler", metavar="ADDRESS", help="dask scheduler address (default: a local cluster, one worker per core).")
+@click.option("--partitions", type=click.IntRange(1, 100_000), help="Employee partitions (buckets) to pay separately.")
+@click.option("--output-dir", type=click.Path(file_okay=False), help="--engine dask: write pay lines partitioned here "
+              "(lines-NNNNN.parquet, or .csv with --format csv), plus rejected.csv and summary.json.")
 @handles_input_errors
-def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detail, rejects, force):
+def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detail, rejects, force,
+        engine, scheduler, partitions, output_dir):
     """Compute gross pay per employee and workweek (CONTRACT §4)."""
     if (roster is None) != (schedule is None):
         fail("--roster and --schedule go together (the schedule rate is looked up by the roster's role and step)", EXIT_USAGE)
     if fmt == "xlsx" and output in (None, "-"):
         fail("--format xlsx needs --output FILE.xlsx", EXIT_USAGE)
-    timesheet = _mapped(timesheet, map_file, sheet)
-    run = run_pay(timesheet, policy, roster, schedule, sheet=None if map_file else sheet)
+    pol = read_policy(policy)
+    if engine != "local" or partitions or scheduler or output_dir:
+        from .scale import scaled_run
+
+        run = scaled_run(timesheet, pol, roster, schedule, engine=engine, scheduler=scheduler, partitions=partitions,
+                         output_dir=output_dir, fmt=fmt.lower(), sheet=sheet, map_file=map_file, detail=detail,
+                         output=output, force=force)
+        mapped = None
+    else:
+        mapped = _mapped(timesheet, map_file, sheet, pol.timezone)
+        run = run_pay(timesheet, pol, roster, schedule, sheet=sheet, raw_timesheet=mapped)
     recon = run.report["reconciliation"]
     if not recon["balanced"]:
         fail(f"internal reconciliation failed: {recon}", EXIT_INPUT)
@@ -106,19 +129,21 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detai
     report_problems(run.problems)
     if rejects:
         atomic_write(rejects, to_csv(pd.DataFrame(run.report["rejected"], columns=["file", "row", "column", "reason"])))
-    emit(data, output, force)
+    if output_dir is None or output is not None:
+        emit(data, output, force)
     click.echo(_recon_line(run.report), err=True)
+    for note in mapped.notes() if mapped is not None else ():
+        click.echo(f"map: {note}", err=True)
     raise SystemExit(EXIT_REJECTED if run.problems else EXIT_OK)
 
 
-def _mapped(timesheet, map_file, sheet):
+def _mapped(timesheet, map_file, sheet, timezone):
+    """The export read through its column map (None without --map)."""
     if map_file is None:
-        return timesheet
-    try:
-        from ..io.exports import apply_map_to_file
-    except ModuleNotFoundError:
-        fail("--map is not available in this build", EXIT_USAGE)
-    return apply_map_to_file(timesheet, map_file, sheet)
+        return None
+    from ..io.exports import apply_map_to_file
+
+    return apply_map_to_file(timesheet, map_file, sheet, timezone)
 
 
 def find_samples(explicit: str | None) -> Path:

@@ -101,7 +101,15 @@ def _eligible(diff, in_win: np.ndarray, seg: pd.DataFrame, worked: np.ndarray, n
 
 def _running_excess(groups: np.ndarray, minutes: np.ndarray, threshold_minutes: int) -> np.ndarray:
     """Minutes of each (chronologically sorted) row beyond ``threshold`` within its group."""
-    cum = pd.Series(minutes).groupby(groups, sort=False).cumsum().to_numpy()
+    if len(groups) and np.all(groups[1:] >= groups[:-1]):
+        # groups are contiguous runs (the usual case: rows sorted by employee and time): a
+        # segmented cumulative sum in numpy, exact in int64
+        cum = np.cumsum(minutes)
+        run_start = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+        offset = np.repeat(cum[run_start] - minutes[run_start], np.diff(np.r_[run_start, len(groups)]))
+        cum = cum - offset
+    else:
+        cum = pd.Series(minutes).groupby(groups, sort=False).cumsum().to_numpy()
     before = cum - minutes
     return np.clip(cum - np.maximum(before, threshold_minutes), 0, None)
 
@@ -180,7 +188,9 @@ def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None 
     seg["standby"] = np.where(worked, 0, standby_u * FACTOR_SCALE * mins)
 
     # Overtime minutes, chronologically within workdays and periods.
-    seg["daily_ot"], seg["weekly_ot"] = _overtime_minutes(seg, shift_day[sh], worked, emp, policy)
+    # employee, then time: the order overtime is counted in and lines are summed in
+    chrono = np.lexsort((seg_start, emp))
+    seg["daily_ot"], seg["weekly_ot"] = _overtime_minutes(seg, shift_day[sh], worked, emp, policy, chrono)
     ot = policy.overtime
     if ot is not None and ot.basis == "base_rate":
         extra = factor_units(ot.multiplier) - FACTOR_SCALE
@@ -192,16 +202,16 @@ def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None 
     shift_period = _period_start(shift_day, policy)
     per_shift = _shift_premiums(shifts, policy, shift_period)
 
-    lines = _lines(seg, per_shift, emp_names, diff_names, policy)
+    lines = _lines(seg, per_shift, emp_names, diff_names, policy, worked=worked, emp=emp, shift_emp=emp_codes, order=chrono)
     return PayResult(lines, seg, diff_names)
 
 
-def _overtime_minutes(seg, workday, worked, emp, policy):
+def _overtime_minutes(seg, workday, worked, emp, policy, chrono=None):
     ot = policy.overtime
     zeros = np.zeros(len(seg), dtype="int64")
     if ot is None:
         return zeros, zeros
-    order = np.lexsort((seg["seg_start"].to_numpy(), emp))
+    order = np.lexsort((seg["seg_start"].to_numpy(), emp)) if chrono is None else chrono
     order = order[worked[order]]
     mins = seg["minutes"].to_numpy(dtype="int64")[order]
     daily = np.zeros(len(order), dtype="int64")
@@ -225,16 +235,21 @@ def _shift_premiums(shifts: pd.DataFrame, policy: Policy, shift_period: np.ndarr
     kind = shifts["kind"].to_numpy()
     callback = np.zeros(len(shifts), dtype="int64")
     oc = policy.on_call
+    ms = policy.minimum_shift
     if oc is not None:
+        # One guarantee per row, the greater one: a call-back row that a minimum_shift rule also
+        # covers is paid for max(callback minimum, minimum shift) hours, never for both.
         minimum = int(oc.callback_minimum_hours * MINUTES_PER_HOUR)
+        if ms is not None and "callback" in ms.kinds:
+            minimum = max(minimum, int(ms.hours * MINUTES_PER_HOUR))
         paid = np.maximum(actual, minimum)
         premium = rate * factor_units(oc.callback_multiplier) * paid - rate * FACTOR_SCALE * actual
         callback = np.where(kind == "callback", premium, 0)
     minimum_shift = np.zeros(len(shifts), dtype="int64")
-    ms = policy.minimum_shift
     if ms is not None:
         floor = int(ms.hours * MINUTES_PER_HOUR)
-        short = np.isin(kind, ms.kinds) & (actual < floor)
+        covered = np.isin(kind, ms.kinds) & ~((kind == "callback") & (oc is not None))
+        short = covered & (actual < floor)
         minimum_shift = np.where(short, rate * FACTOR_SCALE * (floor - actual), 0)
     return pd.DataFrame(
         {
@@ -254,58 +269,95 @@ def _empty_lines(diff_names) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="int64") for c in cols}).astype({"employee_id": object, "week_start": "datetime64[s]"})
 
 
-def _lines(seg, per_shift, emp_names, diff_names, policy) -> pd.DataFrame:
-    worked = seg["kind"].to_numpy() != "on_call"
+def _group_sums(key: np.ndarray, columns: dict[str, np.ndarray], order=None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Exact int64 sums of each column per distinct ``key`` (returned sorted).
+
+    ``order``, when given, is a permutation that sorts ``key`` (it is checked).
+    """
+    if order is None or (len(order) > 1 and not np.all(np.diff(key[order]) >= 0)):
+        order = np.argsort(key, kind="stable")
+    k = key[order]
+    first = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else np.array([], dtype="int64")
+    sums = {c: np.add.reduceat(np.asarray(v, dtype="int64")[order], first) if len(k) else v[:0] for c, v in columns.items()}
+    return k[first], sums
+
+
+def _lines(seg, per_shift, emp_names, diff_names, policy, worked=None, emp=None, shift_emp=None, order=None) -> pd.DataFrame:
+    """Sums per employee and period (exact int64, grouped on integer keys), then the money."""
+    if worked is None:
+        worked = seg["kind"].to_numpy() != "on_call"
     mins = seg["minutes"].to_numpy(dtype="int64")
-    agg = pd.DataFrame(
-        {
-            "employee_id": seg["employee_id"].to_numpy(),
-            "period_start": seg["period_start"].to_numpy(),
-            "worked_minutes": np.where(worked, mins, 0),
-            "on_call_minutes": np.where(worked, 0, mins),
-            "overtime_minutes": seg["daily_ot"].to_numpy() + seg["weekly_ot"].to_numpy(),
-            "base": seg["base"].to_numpy(),
-            **{f"diff:{n}": seg[f"diff:{n}"].to_numpy() for n in diff_names},
-            "holiday_premium": seg["holiday_premium"].to_numpy(),
-            "standby": seg["standby"].to_numpy(),
-            "ot_base": seg["ot_base"].to_numpy(),
-            "callback_premium": 0,
-            "minimum_shift_pay": 0,
-        }
+    names = pd.Index(emp_names)
+    if emp is None:
+        emp = names.get_indexer(seg["employee_id"].to_numpy())
+    if shift_emp is None:
+        shift_emp = names.get_indexer(per_shift["employee_id"].to_numpy())
+    # one integer key per employee and period: employee code (sorted by id) x period day
+    seg_period = seg["period_start"].to_numpy().astype("int64")
+    shift_period = per_shift["period_start"].to_numpy().astype("int64")
+    lo = int(seg_period.min()) if len(seg_period) else 0
+    span = int(max(seg_period.max(), shift_period.max(initial=lo))) - lo + 1 if len(seg_period) else 1
+    key = emp.astype("int64") * span + (seg_period - lo)
+    seg_cols = ["daily_ot", "weekly_ot", "base", *[f"diff:{n}" for n in diff_names], "holiday_premium", "standby", "ot_base"]
+    col = {c: np.broadcast_to(np.asarray(seg[c].to_numpy(), dtype="int64"), mins.shape) for c in seg_cols}
+    cols = {
+        "worked_minutes": np.where(worked, mins, 0),
+        "on_call_minutes": np.where(worked, 0, mins),
+        "overtime_minutes": col["daily_ot"] + col["weekly_ot"],
+        "base": col["base"],
+        **{f"diff:{n}": col[f"diff:{n}"] for n in diff_names},
+        "holiday_premium": col["holiday_premium"],
+        "standby": col["standby"],
+        "ot_base": col["ot_base"],
+    }
+    keys, g = _group_sums(key, cols, order)
+    # per-shift premiums, booked to the period in which each shift starts (always a period
+    # that has a segment: the shift's first one)
+    premiums = {c: per_shift[c].to_numpy(dtype="int64") for c in ("callback_premium", "minimum_shift_pay")}
+    for c, v in premiums.items():
+        g[c] = np.zeros(len(keys), dtype="int64")
+    if len(per_shift) and any(v.any() for v in premiums.values()):
+        skeys, sg = _group_sums(shift_emp.astype("int64") * span + (shift_period - lo), premiums)
+        at = np.searchsorted(keys, skeys)
+        for c in premiums:
+            g[c][at] += sg[c]
+    index = pd.MultiIndex.from_arrays(
+        [np.asarray(emp_names)[keys // span], keys % span + lo], names=["employee_id", "period_start"]
     )
-    extra = per_shift.assign(**{c: 0 for c in agg.columns if c not in per_shift.columns})[agg.columns]
-    both = pd.concat([agg, extra], ignore_index=True)
-    g = both.groupby(["employee_id", "period_start"], sort=True).sum()
 
     ot = policy.overtime
-    worked_m = g["worked_minutes"].to_numpy(dtype="int64")
-    ot_m = g["overtime_minutes"].to_numpy(dtype="int64")
+    worked_m = g["worked_minutes"]
+    ot_m = g["overtime_minutes"]
     diff_cols = [f"diff:{n}" for n in diff_names]
-    regular = g["base"].to_numpy(dtype="int64") + g["standby"].to_numpy(dtype="int64")
+    regular = g["base"] + g["standby"]
     for c in diff_cols:
-        regular = regular + g[c].to_numpy(dtype="int64")
+        regular = regular + g[c]
 
-    out = pd.DataFrame(index=g.index)
+    out = pd.DataFrame(index=index)
     out["worked_minutes"] = worked_m
-    out["on_call_minutes"] = g["on_call_minutes"].to_numpy(dtype="int64")
+    out["on_call_minutes"] = g["on_call_minutes"]
     out["overtime_minutes"] = ot_m
-    out["base_pay"] = cents_half_up(g["base"].to_numpy())
+    out["base_pay"] = cents_half_up(g["base"])
     for c in diff_cols:
-        out[c] = cents_half_up(g[c].to_numpy())
-    out["holiday_premium"] = cents_half_up(g["holiday_premium"].to_numpy())
-    out["standby_pay"] = cents_half_up(g["standby"].to_numpy())
-    out["callback_premium"] = cents_half_up(g["callback_premium"].to_numpy())
-    out["minimum_shift_pay"] = cents_half_up(g["minimum_shift_pay"].to_numpy())
+        out[c] = cents_half_up(g[c])
+    out["holiday_premium"] = cents_half_up(g["holiday_premium"])
+    out["standby_pay"] = cents_half_up(g["standby"])
+    out["callback_premium"] = cents_half_up(g["callback_premium"])
+    out["minimum_shift_pay"] = cents_half_up(g["minimum_shift_pay"])
     if ot is None:
-        premium = np.zeros(len(g), dtype=object)
+        premium = np.zeros(len(keys), dtype=object)
     elif ot.basis == "base_rate":
-        premium = cents_half_up(g["ot_base"].to_numpy())
+        premium = cents_half_up(g["ot_base"])
     else:
         # (multiplier - 1) x regular rate x OT hours, with the regular rate left unrounded:
         # regular amount / worked minutes x OT minutes, one exact division at the end.
         extra = factor_units(ot.multiplier) - FACTOR_SCALE
-        num = regular.astype(object) * extra * ot_m.astype(object)
-        den = np.maximum(worked_m, 1).astype(object) * FACTOR_SCALE * AMOUNT_PER_CENT
+        den = np.maximum(worked_m, 1) * FACTOR_SCALE * AMOUNT_PER_CENT
+        if len(regular) and (np.abs(regular).astype("float64") * extra * ot_m).max() < 2.0**60:
+            num = regular * extra * ot_m  # fits int64: exact
+        else:
+            num = regular.astype(object) * extra * ot_m.astype(object)
+            den = den.astype(object)
         premium = np.where(ot_m > 0, cents_half_up(num, den), 0)
     out["overtime_premium"] = premium
     # Regular rate in $/h = regular amount x 60 / (worked minutes x AMOUNT_PER_DOLLAR); kept as a

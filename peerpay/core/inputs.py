@@ -131,9 +131,11 @@ def prepare_timesheet(
     start_local = parse_datetimes(raw["start"], "start", rej)
     end_local = parse_datetimes(raw["end"], "end", rej)
     if "kind" in cols:
-        kind = text(raw["kind"]).str.lower().replace("", "work")
-        bad_kind = ~kind.isin(KINDS).to_numpy()
-        rej.add(bad_kind, "kind", "kind must be work, on_call or callback, not '" + text(raw["kind"]) + "'")
+        kind_text = text(raw["kind"])
+        kind = kind_text.str.lower().replace("", "work")
+        bad_kind = np.flatnonzero(~kind.isin(KINDS).to_numpy())
+        if len(bad_kind):  # the message only for the bad rows (building it for every row is slow)
+            rej.add(bad_kind, "kind", ("kind must be work, on_call or callback, not '" + kind_text.iloc[bad_kind] + "'").to_numpy())
     else:
         kind = pd.Series(np.full(n, "work", dtype=object))
     role = text(raw["role"]) if "role" in cols else pd.Series(np.full(n, "", dtype=object))
@@ -244,10 +246,10 @@ def _reject_overlaps(emp: pd.Series, kind: pd.Series, start_at, end_at, rej: Rej
     order = np.lexsort((idx, s, lane, emp_code))
     s, e, key = s[order], e[order], emp_code[order] * 2 + lane[order]
     packed = e.astype("int64") * (1 << 31) + idx[order]  # latest end so far, and its row
-    prev = pd.Series(packed).groupby(key).cummax().groupby(key).shift(1)
-    prev_v = prev.to_numpy(dtype="float64", na_value=-1)
-    has_prev = prev_v >= 0
-    prev_i = np.where(has_prev, prev.fillna(0).to_numpy().astype("int64"), 0)
+    # int64 throughout: a float round trip would lose the row bits of ``packed`` (> 2**53)
+    prev_i = pd.Series(packed).groupby(key).cummax().groupby(key).shift(1, fill_value=-1).to_numpy(dtype="int64")
+    has_prev = prev_i >= 0
+    prev_i = np.where(has_prev, prev_i, 0)
     prev_end = prev_i >> 31
     prev_row = (prev_i & ((1 << 31) - 1)) + 1
     clash = has_prev & (s < prev_end)

@@ -25,29 +25,80 @@ def regular_rate(num: int, den_minutes: int) -> float:
     return ratio_half_up(int(num) * MINUTES_PER_HOUR, int(den_minutes) * AMOUNT_PER_DOLLAR, 4)
 
 
+def _hours_array(minutes: np.ndarray) -> np.ndarray:
+    """Vectorised :func:`hours`: half-up to 4 places; the float is the one ``hours`` returns."""
+    m = np.asarray(minutes, dtype="int64")
+    mag = (np.abs(m) * 10_000 * 2 + MINUTES_PER_HOUR) // (MINUTES_PER_HOUR * 2)
+    return np.where(m < 0, -mag, mag) / 10_000
+
+
+def _dollars_array(cents: np.ndarray) -> np.ndarray:
+    """Vectorised :func:`cents_to_dollars`: cents / 100 is the correctly rounded float, like it."""
+    return np.asarray(cents, dtype="int64") / 100
+
+
+def _regular_rate_array(num: np.ndarray, den_minutes: np.ndarray) -> np.ndarray:
+    """Vectorised :func:`regular_rate` (num x 60 / (den x AMOUNT_PER_DOLLAR) = num / (den x 1e4 x 1e4 / 1e4))."""
+    num = np.asarray(num, dtype="int64")
+    den = np.asarray(den_minutes, dtype="int64")
+    # rate to 4 places = num x 60 x 10^4 / (den x AMOUNT_PER_DOLLAR) = num / (den x unit)
+    unit = AMOUNT_PER_DOLLAR // (MINUTES_PER_HOUR * 10_000)
+    safe = np.abs(num).max(initial=0) < 2**61 // 2 and den.max(initial=0) * unit < 2**61
+    if not safe:  # astronomically large amounts: the exact scalar path
+        return np.array([regular_rate(a, b) for a, b in zip(num.tolist(), den.tolist())], dtype="float64")
+    d = np.maximum(den, 1) * unit
+    mag = (np.abs(num) * 2 + d) // (d * 2)
+    return np.where(den == 0, 0.0, np.where(num < 0, -mag, mag) / 10_000)
+
+
+def lines_table(result: PayResult, include_minimum_shift: bool = False) -> pd.DataFrame:
+    """The report's lines as a flat table, vectorised: exactly :func:`lines_frame` of :func:`pay_report`.
+
+    One ``differential:<name>`` column per differential, dollars and hours as the same floats
+    the JSON report holds (CONTRACT §4 key order).
+    """
+    lines = result.lines
+    names = result.differential_names
+    cols = ["employee_id", "week_start", "hours_worked", "on_call_hours", "overtime_hours", "base_pay",
+            *[f"differential:{n}" for n in names], "holiday_premium", "standby_pay", "callback_premium"]
+    if include_minimum_shift:
+        cols.append("minimum_shift_pay")
+    cols += ["overtime_premium", "regular_rate", "gross_pay"]
+    if len(lines) == 0:
+        return pd.DataFrame(columns=cols)
+    out = {
+        "employee_id": np.asarray(lines["employee_id"].astype(str).to_numpy(), dtype=object),
+        "week_start": np.asarray(lines["week_start"].to_numpy().astype("datetime64[D]").astype(str), dtype=object),
+        "hours_worked": _hours_array(lines["worked_minutes"].to_numpy()),
+        "on_call_hours": _hours_array(lines["on_call_minutes"].to_numpy()),
+        "overtime_hours": _hours_array(lines["overtime_minutes"].to_numpy()),
+        "base_pay": _dollars_array(lines["base_pay"].to_numpy()),
+        **{f"differential:{n}": _dollars_array(lines[f"diff:{n}"].to_numpy()) for n in names},
+    }
+    for c in ("holiday_premium", "standby_pay", "callback_premium", "minimum_shift_pay", "overtime_premium"):
+        out[c] = _dollars_array(lines[c].to_numpy())
+    out["regular_rate"] = _regular_rate_array(lines["regular_rate_num"].to_numpy(), lines["regular_rate_den"].to_numpy())
+    out["gross_pay"] = _dollars_array(lines["gross_pay"].to_numpy())
+    return pd.DataFrame({c: out[c] for c in cols})
+
+
 def pay_lines_records(result: PayResult, include_minimum_shift: bool = False) -> list[dict]:
     """One dict per employee and workweek, in CONTRACT §4 key order."""
+    table = lines_table(result, include_minimum_shift)
+    if len(table) == 0:
+        return []
+    diff_cols = [c for c in table.columns if c.startswith("differential:")]
+    diff_names = [c.split(":", 1)[1] for c in diff_cols]
+    head = ["employee_id", "week_start", "hours_worked", "on_call_hours", "overtime_hours", "base_pay"]
+    tail = [c for c in table.columns if c not in head and c not in diff_cols]
+    values = {c: table[c].tolist() for c in table.columns}
+    diffs = [dict(zip(diff_names, v)) for v in zip(*(values[c] for c in diff_cols))] if diff_cols else [{} for _ in range(len(table))]
     out = []
-    lines = result.lines
-    cols = {c: lines[c].to_numpy() for c in lines.columns}
-    for i in range(len(lines)):
-        rec = {
-            "employee_id": str(cols["employee_id"][i]),
-            "week_start": str(cols["week_start"][i])[:10],
-            "hours_worked": hours(cols["worked_minutes"][i]),
-            "on_call_hours": hours(cols["on_call_minutes"][i]),
-            "overtime_hours": hours(cols["overtime_minutes"][i]),
-            "base_pay": cents_to_dollars(cols["base_pay"][i]),
-            "differential_pay": {n: cents_to_dollars(cols[f"diff:{n}"][i]) for n in result.differential_names},
-            "holiday_premium": cents_to_dollars(cols["holiday_premium"][i]),
-            "standby_pay": cents_to_dollars(cols["standby_pay"][i]),
-            "callback_premium": cents_to_dollars(cols["callback_premium"][i]),
-        }
-        if include_minimum_shift:
-            rec["minimum_shift_pay"] = cents_to_dollars(cols["minimum_shift_pay"][i])
-        rec["overtime_premium"] = cents_to_dollars(cols["overtime_premium"][i])
-        rec["regular_rate"] = regular_rate(cols["regular_rate_num"][i], cols["regular_rate_den"][i])
-        rec["gross_pay"] = cents_to_dollars(cols["gross_pay"][i])
+    for i, d in enumerate(diffs):
+        rec = {c: values[c][i] for c in head}
+        rec["differential_pay"] = d
+        for c in tail:
+            rec[c] = values[c][i]
         out.append(rec)
     return out
 
@@ -85,19 +136,19 @@ def pay_report(result: PayResult, rejected: list[Problem], recon: dict | None = 
 
 def lines_frame(report: dict) -> pd.DataFrame:
     """The report's lines as a flat table: one ``differential:<name>`` column per differential."""
-    rows = []
-    for rec in report["lines"]:
-        flat = {k: v for k, v in rec.items() if k != "differential_pay"}
-        for name, amount in rec["differential_pay"].items():
-            flat[f"differential:{name}"] = amount
-        rows.append(flat)
-    frame = pd.DataFrame(rows)
-    if len(frame):
-        order = [c for c in rec.keys() if c != "differential_pay"]
-        diff_cols = [f"differential:{n}" for n in rec["differential_pay"]]
-        i = order.index("holiday_premium")
-        frame = frame[order[:i] + diff_cols + order[i:]]
-    return frame
+    recs = report["lines"]
+    if not recs:
+        return pd.DataFrame()
+    first = recs[0]
+    order = [c for c in first.keys() if c != "differential_pay"]
+    diff_names = list(first["differential_pay"])
+    i = order.index("holiday_premium")
+    columns = {c: [r[c] for r in recs] for c in order[:i]}
+    for n in diff_names:
+        columns[f"differential:{n}"] = [r["differential_pay"][n] for r in recs]
+    for c in order[i:]:
+        columns[c] = [r[c] for r in recs]
+    return pd.DataFrame(columns)
 
 
 def employee_summary(report: dict) -> pd.DataFrame:

@@ -70,16 +70,21 @@ def to_csv(frame: pd.DataFrame) -> str:
     return buf.getvalue()
 
 
-def to_markdown(frame: pd.DataFrame, floatfmt=",.2f") -> str:
-    return tabulate(frame, headers="keys", tablefmt="github", showindex=False, floatfmt=floatfmt) + "\n"
+def to_markdown(frame: pd.DataFrame, floatfmt=",.2f", **options) -> str:
+    """GitHub Markdown table; ``options`` go to tabulate (e.g. ``colalign``)."""
+    return tabulate(frame, headers="keys", tablefmt="github", showindex=False, floatfmt=floatfmt, **options) + "\n"
 
 
-def to_table(frame: pd.DataFrame, floatfmt=",.2f") -> str:
-    return tabulate(frame, headers="keys", tablefmt="simple", showindex=False, floatfmt=floatfmt) + "\n"
+def to_table(frame: pd.DataFrame, floatfmt=",.2f", **options) -> str:
+    return tabulate(frame, headers="keys", tablefmt="simple", showindex=False, floatfmt=floatfmt, **options) + "\n"
 
 
-def to_xlsx(sheets: dict[str, pd.DataFrame], money_columns=(), percent_columns=(), notes: list[str] | None = None) -> bytes:
-    """Workbook bytes: one sheet per table, currency/percent formats, frozen header row."""
+def to_xlsx(sheets: dict[str, pd.DataFrame], money_columns=(), percent_columns=(), notes: list[str] | None = None,
+            images: dict[str, bytes] | None = None) -> bytes:
+    """Workbook bytes: one sheet per table, currency/percent formats, frozen header row.
+
+    ``percent_columns`` hold fractions (0.125 shows as 12.5%); ``images`` are PNGs, one sheet each.
+    """
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="xlsxwriter") as xl:
         book = xl.book
@@ -95,6 +100,9 @@ def to_xlsx(sheets: dict[str, pd.DataFrame], money_columns=(), percent_columns=(
                 width = min(max(len(str(col)), 10) + 2, 40)
                 fmt = money if col in money_columns or str(col).startswith("differential:") else pct if col in percent_columns else None
                 ws.set_column(i, i, width, fmt)
+        for name, png in (images or {}).items():
+            ws = book.add_worksheet(name[:31])
+            ws.insert_image("A1", f"{name}.png", {"image_data": io.BytesIO(png)})
         if notes:
             ws = book.add_worksheet("notes")
             ws.set_column(0, 0, 110)

@@ -1,0 +1,212 @@
+"""`peerpay gap`: the peer role's pay against other roles (CONTRACT §5, docs/gap.md)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from ..charts import gap_chart, parse_reference_line
+from ..core.gap import BASES, DEFINITIONS
+from ..errors import Problem
+from ..gap_job import run_gap
+from ..io.writers import atomic_write, to_csv, to_json, to_markdown, to_table, to_xlsx
+from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, emit, fail, handles_input_errors, report_problems
+
+# (report key, column header, kind): one list drives the table, Markdown, CSV headers and XLSX formats
+COLUMNS = [
+    ("role", "role", "text"),
+    ("n", "n", "int"),
+    ("median_hourly", "median $/h", "money"),
+    ("mean_hourly", "mean $/h", "money"),
+    ("p25_hourly", "P25 $/h", "money"),
+    ("p75_hourly", "P75 $/h", "money"),
+    ("median_annual", "median $/yr", "money"),
+    ("mean_annual", "mean $/yr", "money"),
+    ("gap_median_dollars", "gap $ (median)", "money"),
+    ("gap_mean_pct", "gap % (mean)", "pct"),
+    ("gap_median_pct", "gap % (median)", "pct"),
+    ("cents_on_the_dollar", "¢ on the $", "num1"),
+    ("peer_hours_for_40", "peer hours for 40", "num2"),
+    ("annual_gap_per_worker", "annual gap/worker", "money"),
+    ("parity_cost_per_year", "parity cost/yr", "money"),
+    ("eu_article10_flag", "EU Art.10 (≥5%)", "flag"),
+    ("unpaid_hours", "unpaid h", "num2"),
+    ("median_effective_hourly", "effective median $/h", "money"),
+]
+QUARTILE_COLUMNS = [
+    ("quartile", "quartile", "text"),
+    ("employees", "employees", "int"),
+    ("min_hourly", "from $/h", "money"),
+    ("max_hourly", "to $/h", "money"),
+    ("peers", "peers", "num1"),
+    ("peer_share_pct", "peer share %", "pct"),
+]
+
+
+def _cell(value, kind: str):
+    if value is None:
+        return ""
+    if kind == "money":
+        return f"{value:,.2f}"
+    if kind == "pct":
+        return f"{value:.1f}"
+    if kind == "num1":
+        return f"{value:,.1f}"
+    if kind == "num2":
+        return f"{value:,.2f}"
+    if kind == "flag":
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _present(records: list[dict], spec) -> list[tuple[str, str, str]]:
+    return [c for c in spec if any(c[0] in r for r in records)]
+
+
+def display_frame(records: list[dict], spec, min_group: int = 1) -> tuple[pd.DataFrame, list[str]]:
+    """Records -> text cells (suppressed rows read "<N" / "suppressed") and tabulate alignment."""
+    cols = _present(records, spec)
+    rows = []
+    for r in records:
+        if r.get("suppressed"):
+            row = {h: "" for _, h, _ in cols}
+            row.update({"role": r["role"], "n": f"<{min_group}", cols[2][1]: "suppressed"})
+        else:
+            row = {h: _cell(r.get(k), kind) for k, h, kind in cols}
+        rows.append(row)
+    align = ["left" if kind == "text" else "right" for _, _, kind in cols]
+    return pd.DataFrame(rows, columns=[h for _, h, _ in cols]), align
+
+
+def numeric_frame(records: list[dict], spec) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Records -> numbers for XLSX (percent as a fraction), with the money and percent headers."""
+    cols = _present(records, spec)
+    data = {h: [r.get(k) / 100 if kind == "pct" and r.get(k) is not None else r.get(k) for r in records] for k, h, kind in cols}
+    frame = pd.DataFrame(data, columns=[h for _, h, _ in cols])
+    return frame, [h for _, h, kind in cols if kind == "money"], [h for _, h, kind in cols if kind == "pct"]
+
+
+def footnotes(report: dict) -> list[str]:
+    lines = [f"{name}: {text}" for name, text in DEFINITIONS.items()]
+    lines += list(report.get("notes", []))
+    if any(g.get("source") == "external" for g in report["groups"]):
+        lines.append("External rows: BLS OEWS May 2025, U.S. national, all industries (schedules/bls_oews_may2025_national.csv); "
+                     "OEWS wages exclude overtime, shift differentials and premium pay.")
+    ex = {k: v for k, v in report.get("excluded", {}).items() if v}
+    if ex:
+        lines.append("Excluded employees: " + ", ".join(f"{v} ({k.replace('_', ' ')})" for k, v in ex.items()))
+    return lines
+
+
+def _usd(x: float) -> str:
+    return f"-${-x:,.2f}" if x < 0 else f"${x:,.2f}"
+
+
+def _decomposition_line(report: dict) -> str:
+    d = report.get("decomposition") or {}
+    if d.get("status") != "ok":
+        return f"Explained/unexplained decomposition: not computed ({d.get('status', 'n/a')})."
+    return (
+        f"Explained/unexplained decomposition (Oaxaca-Blinder, pooled; covariates {', '.join(d['covariates'])}; "
+        f"{d['n_peer']} peers vs {d['n_other']} others): mean hourly gap {_usd(d['gap'])} = explained {_usd(d['explained'])} "
+        f"+ unexplained {_usd(d['unexplained'])}."
+    )
+
+
+def render_gap(report: dict, fmt: str, chart_png: bytes | None = None) -> str | bytes:
+    if fmt == "json":
+        return to_json(report)
+    if fmt == "csv":
+        return to_csv(pd.DataFrame(report["groups"]))
+    if fmt == "xlsx":
+        groups, money, pct = numeric_frame(report["groups"], COLUMNS)
+        quart, qmoney, qpct = numeric_frame(report["quartiles"], QUARTILE_COLUMNS)
+        dec = pd.DataFrame([{k: (", ".join(v) if isinstance(v, list) else v) for k, v in report["decomposition"].items()}])
+        notes = [f"peerpay gap: {report['peer_role']} vs other roles, basis {report['basis']}, as of {report['as_of']}",
+                 _decomposition_line(report), *footnotes(report)]
+        return to_xlsx({"gap by role": groups, "pay quartiles": quart, "decomposition": dec}, money_columns=money + qmoney,
+                       percent_columns=pct + qpct, notes=notes, images={"chart": chart_png} if chart_png else None)
+    md = fmt == "md"
+    render = to_markdown if md else to_table
+    heading = (lambda t: f"### {t}\n\n") if md else (lambda t: f"{t}\n{'=' * len(t)}\n")
+    title = f"Pay gap: {report['peer_role']} vs other roles ({report['basis'].replace('_', ' ')}, {report['unit']}, as of {report['as_of']})"
+    groups, align = display_frame(report["groups"], COLUMNS, report.get("min_group", 1))
+    quart, qalign = display_frame(report["quartiles"], QUARTILE_COLUMNS)
+    parts = [heading(title), render(groups, colalign=align, disable_numparse=True), "\n", heading("Organisation-wide pay quartiles (hourly)"),
+             render(quart, colalign=qalign, disable_numparse=True), "\n", _decomposition_line(report), "\n\n"]
+    notes = footnotes(report)
+    if md:
+        parts.append("**Definitions and sources**\n\n" + "".join(f"{i}. {n}\n" for i, n in enumerate(notes, 1)))
+    else:
+        parts.append("Notes:\n" + "".join(f"  {i}. {n}\n" for i, n in enumerate(notes, 1)))
+    return "".join(parts)
+
+
+def demo_section(samples_dir: Path, fmt: str) -> str:
+    """The gap report on the samples, for `peerpay demo` (fixed date: the output is reproducible)."""
+    d = Path(samples_dir)
+    unpaid = d / "unpaid_hours.csv"
+    run = run_gap(d / "roster.csv", d / "schedule.csv", "peer_specialist", basis="base_rate", as_of=date(2025, 11, 30),
+                  timesheet=d / "timesheet.csv", policy=d / "policy.toml", unpaid=unpaid if unpaid.exists() else None,
+                  reference="bls-2025")
+    return "\n" + render_gap(run.report, "md" if fmt == "md" else "table")
+
+
+@click.command("gap")
+@click.option("--roster", "-r", required=True, type=click.Path(dir_okay=False), help="Roster: employee_id, role, step (fte, tenure_years, site…).")
+@click.option("--schedule", "-s", required=True, type=click.Path(dir_okay=False), help="Wage schedule: role, step, hourly_rate|annual_salary.")
+@click.option("--peer-role", default="peer_specialist", show_default=True, help="The roster role compared with every other role.")
+@click.option("--basis", type=click.Choice(BASES), default="base_rate", show_default=True,
+              help="base_rate: schedule rate on --as-of; earnings: gross pay / hours worked (needs --timesheet); annual: hourly x annual hours.")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Date of the schedule rates (default: today).")
+@click.option("--timesheet", "-t", type=click.Path(dir_okay=False), help="Shifts to pay (earnings basis, effective rates).")
+@click.option("--policy", "-p", type=click.Path(dir_okay=False), help="Pay policy TOML (with --timesheet).")
+@click.option("--unpaid", type=click.Path(dir_okay=False), help="CSV/XLSX: employee_id, unpaid_hours over the timesheet's period.")
+@click.option("--annual-hours", type=click.Choice(["fte", "actual"]), default="fte", show_default=True,
+              help="annual basis: fte x 2,080 h, or hours worked in the timesheet annualised.")
+@click.option("--reference", help="External comparator wages: 'bls-2025' or a CSV (role, hourly_median, …).")
+@click.option("--covariates", help="Roster columns for the decomposition, comma-separated (default: tenure_years, fte, site if present).")
+@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
+@click.option("--chart", type=click.Path(dir_okay=False), help="Also draw median pay by role to FILE.png or FILE.svg.")
+@click.option("--reference-line", help="A labelled line on the chart, e.g. 'Living wage=24.50'.")
+@click.option("--publish", is_flag=True, help="Publishing view: suppress groups under --min-group (default 10); never names or ids.")
+@click.option("--min-group", type=click.IntRange(1, None), help="Suppress groups with fewer employees (default 10 with --publish, else 1).")
+@click.option("--force", is_flag=True, help="Overwrite existing output/chart files.")
+@handles_input_errors
+def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid, annual_hours, reference, covariates,
+            fmt, output, chart, reference_line, publish, min_group, force):
+    """Compare the peer role's hourly pay with every other role (CONTRACT §5)."""
+    fmt = fmt.lower()
+    if (timesheet is None) != (policy is None):
+        fail("--timesheet and --policy go together", EXIT_USAGE)
+    if timesheet is None and (basis == "earnings" or unpaid or annual_hours == "actual"):
+        fail("--basis earnings, --unpaid and --annual-hours actual need --timesheet and --policy", EXIT_USAGE)
+    if fmt == "xlsx" and output in (None, "-"):
+        fail("--format xlsx needs --output FILE.xlsx", EXIT_USAGE)
+    chart_fmt = Path(chart).suffix.lower().lstrip(".") if chart else None
+    if chart and chart_fmt not in ("png", "svg"):
+        fail("--chart must end in .png or .svg", EXIT_USAGE)
+    if chart and Path(chart).exists() and not force:
+        fail(f"{chart} exists; use --force to overwrite it", EXIT_USAGE)
+    line = None
+    if reference_line:
+        try:
+            line = parse_reference_line(reference_line)
+        except ValueError as exc:
+            fail(str(exc), EXIT_USAGE)
+    run = run_gap(roster, schedule, peer_role, basis=basis, as_of=as_of.date() if as_of else None, timesheet=timesheet,
+                  policy=policy, unpaid=unpaid, annual_hours=annual_hours, reference=reference, publish=publish,
+                  min_group=min_group, covariates=[c.strip() for c in covariates.split(",") if c.strip()] if covariates else None)
+    png = gap_chart(run.report, "png", line)[0] if fmt == "xlsx" or chart_fmt == "png" else None
+    data = render_gap(run.report, fmt, png)
+    # --publish: where a rejected row is, never its content (a reason can quote an employee id)
+    report_problems([Problem(p.file, p.row, p.column, "rejected (details withheld with --publish)", p.sheet) for p in run.problems]
+                    if publish else run.problems)
+    if chart:
+        atomic_write(chart, png if chart_fmt == "png" else gap_chart(run.report, "svg", line)[0])
+    emit(data, output, force)
+    raise SystemExit(EXIT_REJECTED if run.problems else EXIT_OK)

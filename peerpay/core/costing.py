@@ -1,0 +1,622 @@
+"""Costing a bargaining proposal on the pay engine (docs/costing.md). Pure: frames and models in.
+
+How a proposal is costed (the practice of union and public-sector costing manuals):
+
+1. **Baseline.** The representative timesheet is paid by the current policy and rates. Each
+   employee's pay components are *annualised*: period totals x 365 / days covered, where the
+   period runs from the first to the last shift start date (November 2025: 30 days, x 365/30).
+2. **States.** For every contract year, every employee is re-paid on the *same shifts* at the
+   rates and policy in force on each date something changes (an item's effective date, the
+   employee's anniversary under step movement). Raises compound on the unrounded rate, which
+   is rounded once per state, half-up, to ``rate_places``. The engine re-runs, so a higher
+   night differential is costed from the night hours really worked and raises the regular rate
+   of the overtime worked in those weeks (29 CFR 778.207(b)).
+3. **Cash** for a year = sum over the employee's intervals of (state cost - baseline cost) x
+   days in the interval / days in the contract year, plus lump sums paid that year. **Run-rate**
+   = the full-year cost of the state in force on the last day of the year (no lump sums).
+4. **Roll-up**: each on-cost (FICA, pension, ...) is a percent of the pay components it applies
+   to (the roll-up matrix, :data:`peerpay.proposal.DEFAULT_ON_COSTS`).
+
+Every sum is exact (integer cents times integer days over a common denominator, or
+:class:`fractions.Fraction`); a figure is rounded half-up once, when it is reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from ..money import RATE_SCALE, cents_half_up, cents_to_dollars, rate_units, ratio_half_up
+from ..policy import Policy, parse_policy
+from ..proposal import COMPONENTS, OnCosts, Proposal, add_years
+from .engine import SHIFT_COLUMNS, PayResult, compute_pay
+from .gap import stats
+
+DAYS_PER_YEAR = 365
+HOURS_PER_FTE = 2080
+#: Engine components (whole cents per employee-week, summed per employee).
+PAY_COMPONENTS = COMPONENTS[:-1]
+_SEP = "\x1f"
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The representative period, paid at current rates, per employee."""
+
+    shifts: pd.DataFrame  # engine shifts + role, step (roster), on_schedule
+    roster: pd.DataFrame  # employee_id, role, step, hire_date (datetime64[D] or NaT), fte (float or NaN)
+    schedule: dict  # (role, step) -> rate_units in force on the period's last day
+    policy: Policy
+    first_day: dt.date
+    last_day: dt.date
+    costs: pd.DataFrame  # index employee_id: PAY_COMPONENTS (period cents), worked_minutes
+
+    @property
+    def days(self) -> int:
+        return (self.last_day - self.first_day).days + 1
+
+    @property
+    def factor(self) -> Fraction:
+        """Annualisation factor: 365 / days covered."""
+        return Fraction(DAYS_PER_YEAR, self.days)
+
+
+def employee_costs(result: PayResult) -> pd.DataFrame:
+    """Pay lines -> one row per employee: whole cents per pay component, and worked minutes."""
+    lines = result.lines
+    diff_cols = [f"diff:{n}" for n in result.differential_names]
+    frame = pd.DataFrame(
+        {
+            "employee_id": lines["employee_id"].to_numpy(dtype=object),
+            "base_pay": lines["base_pay"].to_numpy(dtype="int64"),
+            "differentials": lines[diff_cols].sum(axis=1).to_numpy(dtype="int64") if diff_cols else 0,
+            **{c: lines[c].to_numpy(dtype="int64") for c in PAY_COMPONENTS[2:]},
+            "worked_minutes": lines["worked_minutes"].to_numpy(dtype="int64"),
+        }
+    )
+    return frame.groupby("employee_id", sort=True).sum()
+
+
+def schedule_as_of(schedule: pd.DataFrame, day: dt.date) -> dict:
+    """(role, step) -> rate_units of the schedule row in force on ``day``."""
+    s = schedule[["role", "step", "rate_units", "effective_date"]].copy()
+    eff = s["effective_date"].to_numpy(dtype="datetime64[D]")
+    s["eff"] = np.where(np.isnat(eff), np.datetime64("1900-01-01", "D"), eff)
+    s = s[s["eff"] <= np.datetime64(day, "D")].sort_values("eff", kind="stable")
+    s = s.drop_duplicates(["role", "step"], keep="last")
+    return {(str(r), int(st)): int(u) for r, st, u in zip(s["role"], s["step"], s["rate_units"])}
+
+
+def make_baseline(shifts: pd.DataFrame, roster: pd.DataFrame, schedule: pd.DataFrame, policy: Policy,
+                  result: PayResult) -> Baseline:
+    """Tie the paid representative period to the roster and the schedule it was paid from."""
+    days = (shifts["start_local"].to_numpy(dtype="int64") // 1440).astype("datetime64[D]")
+    first, last = days.min().item(), days.max().item()
+    sched = schedule_as_of(schedule, last)
+    ros = pd.DataFrame(
+        {
+            "employee_id": roster["employee_id"].to_numpy(dtype=object),
+            "role": roster["role"].to_numpy(dtype=object),
+            "step": roster["step"].to_numpy(dtype="int64"),
+            "hire_date": roster["hire_date"].to_numpy(dtype="datetime64[D]") if "hire_date" in roster
+            else np.full(len(roster), np.datetime64("NaT"), dtype="datetime64[D]"),
+            "fte": roster["fte"].to_numpy(dtype="float64") if "fte" in roster else np.full(len(roster), np.nan),
+        }
+    )
+    sh = shifts.copy()
+    step_of = dict(zip(ros["employee_id"], ros["step"]))
+    sh["step"] = sh["employee_id"].map(step_of).astype("int64")
+    role = sh["role"].astype(object).to_numpy()
+    listed = np.array([sched.get((r, s), -1) for r, s in zip(role, sh["step"])], dtype="int64")
+    sh["on_schedule"] = listed == sh["rate_units"].to_numpy(dtype="int64")
+    return Baseline(sh, ros, sched, policy, first, last, employee_costs(result))
+
+
+# --- rates -------------------------------------------------------------------------------------
+
+
+def _half_up(value: Fraction) -> int:
+    return int(cents_half_up(value.numerator, value.denominator))
+
+
+def _schedule_on(baseline: Baseline, proposal: Proposal, day: dt.date) -> tuple[dict, dict]:
+    """The schedule on ``day`` with the proposal's step changes: rates and the date each was set."""
+    rates = dict(baseline.schedule)
+    since: dict = {}
+    for ch in sorted(proposal.schedule, key=lambda c: c.effective):
+        eff = proposal.effective_date(ch.effective)
+        if eff > day:
+            continue
+        key = (ch.role, ch.step)
+        if ch.remove:
+            rates.pop(key, None)
+            since.pop(key, None)
+        else:
+            rates[key] = rate_units(ch.hourly_rate)
+            since[key] = eff
+    return rates, since
+
+
+def _resolve_step(rates: dict, role: str, step: int) -> int:
+    """A step that exists on the schedule: capped at the top; a removed step moves up."""
+    steps = sorted(s for r, s in rates if r == role)
+    if not steps or step in steps:
+        return step
+    higher = [s for s in steps if s >= step]
+    return higher[0] if higher else steps[-1]
+
+
+def proposed_rate(proposal: Proposal, baseline: Baseline, role: str, roster_step: int, step_now: int,
+                  base_units: int, on_schedule: bool, day: dt.date, _cache: dict | None = None) -> tuple[int, int]:
+    """The base rate (rate units) of one kind of shift on ``day`` under the proposal, and its step.
+
+    Worked example (``rate_places = 2``): $20.00, +6.5 % then +6.55 % -> 20 x 1.065 x 1.0655 =
+    22.69515, rounded once -> $22.70. Then a floor of $23.00 -> $23.00.
+    """
+    cache = _cache if _cache is not None else {}
+    if day not in cache:
+        cache[day] = _schedule_on(baseline, proposal, day)
+    rates, since = cache[day]
+    step = step_now
+    units, set_on, changed = base_units, None, False
+    if on_schedule and rates:
+        top = max((s for r, s in rates if r == role), default=step)
+        step = _resolve_step(rates, role, min(step_now, top))
+        if (step != roster_step or (role, step) in since) and (role, step) in rates:
+            units, set_on, changed = rates[(role, step)], since.get((role, step)), True
+    value = Fraction(units, RATE_SCALE)
+    for inc in sorted(proposal.increase, key=lambda i: i.effective):
+        eff = proposal.effective_date(inc.effective)
+        if eff > day or (set_on is not None and eff < set_on) or not inc.applies(role, step):
+            continue
+        if inc.percent is not None:
+            value *= 1 + Fraction(inc.percent) / 100
+        else:
+            value += Fraction(inc.cents_per_hour) / 100
+        changed = True
+    if changed:
+        q = 10**proposal.rate_places
+        units = _half_up(value * q) * (RATE_SCALE // q)
+    for fl in proposal.floor:
+        if proposal.effective_date(fl.effective) <= day and fl.applies(role, step):
+            units = max(units, rate_units(fl.hourly))
+    return max(units, 0), step
+
+
+def steps_on(proposal: Proposal, baseline: Baseline, employee_ids: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """Each employee's step on each day: roster step, plus anniversaries under step movement,
+    raised to a placement step for incumbents. Vectorised over (employee, day) pairs."""
+    ros = baseline.roster.set_index("employee_id")
+    role = pd.Series(employee_ids).map(ros["role"]).to_numpy(dtype=object)
+    step = pd.Series(employee_ids).map(ros["step"]).to_numpy(dtype="int64")
+    hire = pd.DatetimeIndex(pd.Series(employee_ids).map(ros["hire_date"]).to_numpy(dtype="datetime64[D]"))
+    day = pd.DatetimeIndex(np.asarray(days, dtype="datetime64[D]"))
+    out = step.copy()
+
+    def years_completed(x: pd.DatetimeIndex) -> np.ndarray:
+        before = (x.month < hire.month) | ((x.month == hire.month) & (x.day < hire.day))
+        return np.maximum(x.year - hire.year - before.astype(int), 0)
+
+    known = ~np.isnat(hire.to_numpy())
+    for mv in proposal.step_movement:
+        eff = proposal.effective_date(mv.effective)
+        ok = known & np.array([mv.applies(r, s) for r, s in zip(role, step)], dtype=bool)
+        ok &= day >= pd.Timestamp(eff)
+        since = pd.DatetimeIndex(np.full(len(day), np.datetime64(eff - dt.timedelta(days=1), "D")))
+        n = years_completed(day) - years_completed(since)
+        out = out + np.where(ok, np.maximum(n, 0) * mv.per_anniversary, 0)
+    for pl in proposal.placement:
+        if pl.incumbents:
+            hit = (role == pl.role) & (day >= pd.Timestamp(proposal.effective_date(pl.effective)))
+            out = np.where(hit, np.maximum(out, pl.step), out)
+    return out
+
+
+def policy_on(proposal: Proposal, base: Policy, day: dt.date) -> Policy:
+    """The pay policy on ``day``: the base policy with the proposal's changes merged, re-validated."""
+    changes = [c for c in proposal.policy_change if proposal.effective_date(c.effective) <= day]
+    if not changes:
+        return base
+    data = base.model_dump(exclude_none=True)
+    for ch in sorted(changes, key=lambda c: c.effective):
+        diffs = [dict(d) for d in data.get("differential", [])]
+        if ch.mode == "replace" and ch.differential:
+            diffs = [dict(d) for d in ch.differential]
+        else:
+            for patch in ch.differential:
+                match = next((d for d in diffs if d["name"] == patch["name"]), None)
+                if match is None:
+                    diffs.append(dict(patch))
+                    continue
+                if "per_hour" in patch or "percent" in patch:
+                    match.pop("per_hour", None)
+                    match.pop("percent", None)
+                match.update(patch)
+        diffs = [d for d in diffs if d["name"] not in ch.remove_differentials]
+        data["differential"] = diffs
+        for section in ("on_call", "overtime", "holiday", "minimum_shift"):
+            patch = getattr(ch, section)
+            if patch is None:
+                continue
+            if ch.mode == "replace" or section not in data:
+                data[section] = dict(patch)
+            else:
+                data[section] = {**data[section], **patch}
+    try:
+        return parse_policy(data)
+    except ValueError as exc:
+        raise ValueError(f"proposal {proposal.name!r}: the changed policy on {day} is invalid: {exc}") from None
+
+
+# --- states ------------------------------------------------------------------------------------
+
+
+def contract_years(proposal: Proposal) -> list[tuple[dt.date, dt.date]]:
+    """[first day, last day] of each contract year."""
+    return [(add_years(proposal.term_start, k), add_years(proposal.term_start, k + 1) - dt.timedelta(days=1))
+            for k in range(proposal.years)]
+
+
+def breakpoints(proposal: Proposal, baseline: Baseline) -> pd.DataFrame:
+    """(employee_id, year, day) on which that employee's state may change, from each year's start."""
+    dates = {proposal.effective_date(i.effective) for group in (proposal.increase, proposal.schedule,
+             proposal.step_movement, proposal.placement, proposal.floor, proposal.policy_change) for i in group}
+    emps = baseline.costs.index.to_numpy(dtype=object)
+    hire = pd.Series(emps).map(baseline.roster.set_index("employee_id")["hire_date"])
+    rows = []
+    for y, (start, end) in enumerate(contract_years(proposal), 1):
+        common = [start] + sorted(d for d in dates if start < d <= end)
+        for e, h in zip(emps, hire):
+            days = set(common)
+            if proposal.step_movement and pd.notna(h):
+                h = pd.Timestamp(h).date()
+                for yr in (start.year, start.year + 1):
+                    a = add_years(h, yr - h.year)
+                    if start < a <= end:
+                        days.add(a)
+            rows += [(e, y, d) for d in days]
+    out = pd.DataFrame(rows, columns=["employee_id", "year", "day"])
+    return out.sort_values(["employee_id", "year", "day"], kind="stable").reset_index(drop=True)
+
+
+def state_costs(proposal: Proposal, baseline: Baseline, points: pd.DataFrame) -> pd.DataFrame:
+    """Period cost (whole cents per component) of each (employee, day) state, by re-running the engine."""
+    pts = points[["employee_id", "day"]].drop_duplicates().reset_index(drop=True)
+    pts["step_now"] = steps_on(proposal, baseline, pts["employee_id"].to_numpy(dtype=object),
+                               pts["day"].to_numpy(dtype="datetime64[D]"))
+    pts["policy_key"] = [tuple(i for i, c in enumerate(proposal.policy_change)
+                               if proposal.effective_date(c.effective) <= d) for d in pts["day"]]
+    sh = baseline.shifts
+    out = []
+    cache: dict = {}
+    for key, group in pts.groupby("policy_key", sort=False):
+        day0 = group["day"].iloc[0]
+        policy = policy_on(proposal, baseline.policy, day0) if key else baseline.policy
+        copies = sh.merge(group[["employee_id", "day", "step_now"]], on="employee_id", how="inner")
+        kinds = copies[["role", "step", "step_now", "rate_units", "on_schedule", "day"]].drop_duplicates()
+        kinds["new_units"] = [
+            proposed_rate(proposal, baseline, str(r), int(s), int(n), int(u), bool(o), d, cache)[0]
+            for r, s, n, u, o, d in kinds.itertuples(index=False, name=None)
+        ]
+        copies = copies.merge(kinds, on=["role", "step", "step_now", "rate_units", "on_schedule", "day"], how="left")
+        copies["rate_units"] = copies["new_units"].astype("int64")
+        copies["employee_id"] = copies["employee_id"].astype(object) + _SEP + copies["day"].astype(str)
+        result = compute_pay(copies[list(SHIFT_COLUMNS)], policy)
+        costs = employee_costs(result).reset_index()
+        ident = costs["employee_id"].str.split(_SEP, n=1, expand=True)
+        costs["employee_id"] = ident[0].astype(object)
+        costs["day"] = [dt.date.fromisoformat(x) for x in ident[1]]
+        out.append(costs)
+    return pd.concat(out, ignore_index=True)
+
+
+# --- roll-up -----------------------------------------------------------------------------------
+
+
+def on_cost_rates(on_costs: OnCosts) -> dict[str, Fraction]:
+    """Component -> total on-cost percent that applies to it (the roll-up matrix, summed)."""
+    rates = {c: Fraction(0) for c in COMPONENTS}
+    for oc in on_costs.on_cost:
+        for c in oc.components():
+            rates[c] += Fraction(oc.percent)
+    return rates
+
+
+def roll_up_matrix(on_costs: OnCosts) -> pd.DataFrame:
+    """One row per on-cost, one column per pay component: the percent it charges (0 = not)."""
+    rows = []
+    for oc in on_costs.on_cost:
+        applies = set(oc.components())
+        rows.append({"on_cost": oc.name, **{c: float(oc.percent) if c in applies else 0.0 for c in COMPONENTS}})
+    return pd.DataFrame(rows, columns=["on_cost", *COMPONENTS])
+
+
+@dataclass
+class Money:
+    """Exact amounts in cents (Fractions) per role, for wages (by component) and on-costs."""
+
+    wages: dict  # role -> {component: Fraction cents}
+
+    def total(self, rates: dict[str, Fraction], role: str | None = None) -> tuple[Fraction, Fraction]:
+        roles = [role] if role else list(self.wages)
+        w = sum((sum(self.wages[r].values(), Fraction(0)) for r in roles if r in self.wages), Fraction(0))
+        oc = sum((v * rates[c] / 100 for r in roles if r in self.wages for c, v in self.wages[r].items()), Fraction(0))
+        return w, oc
+
+
+def _by_role(frame: pd.DataFrame, roles: pd.Series, columns, scale: Fraction) -> dict:
+    """Sum integer columns by role, then scale exactly: {role: {column: Fraction}}."""
+    g = frame[list(columns)].groupby(roles.to_numpy(dtype=object)).sum()
+    return {r: {c: Fraction(int(g.at[r, c])) * scale for c in columns} for r in g.index}
+
+
+def cost_proposal(proposal: Proposal, baseline: Baseline, on_costs: OnCosts) -> dict:
+    """Year by year: cash cost, run-rate and lift over the baseline, per role and in total (exact)."""
+    rates = on_cost_rates(on_costs)
+    role_of = baseline.roster.set_index("employee_id")["role"]
+    base = baseline.costs
+    base_role = base.index.to_series().map(role_of)
+    points = breakpoints(proposal, baseline)
+    states = state_costs(proposal, baseline, points)
+    merged = points.merge(states, on=["employee_id", "day"], how="left")
+    delta = merged[list(PAY_COMPONENTS)].to_numpy(dtype="int64") - base.loc[merged["employee_id"], list(PAY_COMPONENTS)].to_numpy(dtype="int64")
+    merged[list(PAY_COMPONENTS)] = delta
+    years = contract_years(proposal)
+    nxt = merged.groupby(["employee_id", "year"])["day"].shift(-1)
+    ends = np.array([years[y - 1][1] + dt.timedelta(days=1) for y in merged["year"]], dtype=object)
+    merged["until"] = np.where(nxt.isna(), ends, nxt.to_numpy(dtype=object))
+    merged["role"] = merged["employee_id"].map(role_of)
+    result_years = []
+    retro = Fraction(0)
+    for y, (start, end) in enumerate(years, 1):
+        ydays = (end - start).days + 1
+        m = merged[merged["year"] == y].copy()
+        days_in = np.array([(u - d).days for d, u in zip(m["day"], m["until"])], dtype="int64")
+        cash_parts = m[list(PAY_COMPONENTS)].mul(days_in, axis=0)
+        cash = _by_role(cash_parts, m["role"], PAY_COMPONENTS, baseline.factor / ydays)
+        last = m.groupby("employee_id").tail(1)
+        run = _by_role(last, last["role"], PAY_COMPONENTS, baseline.factor)
+        lumps = lump_sums(proposal, baseline, start, end)
+        for r, amount in lumps.items():
+            cash.setdefault(r, {c: Fraction(0) for c in PAY_COMPONENTS})["lump_sum"] = amount
+        if proposal.retro:
+            lo, hi = max(start, proposal.retro.since), min(end + dt.timedelta(days=1), proposal.retro.paid_on)
+            if lo < hi:
+                overlap = np.array([max((min(u, hi) - max(d, lo)).days, 0) for d, u in zip(m["day"], m["until"])])
+                part = m[list(PAY_COMPONENTS)].mul(overlap, axis=0)
+                rp = _by_role(part, m["role"], PAY_COMPONENTS, baseline.factor / ydays)
+                retro += sum(Money(rp).total(rates), Fraction(0))
+        result_years.append({"year": y, "from": start, "to": end, "cash": Money(cash), "run_rate": Money(run)})
+    return {"proposal": proposal, "years": result_years, "retro": retro, "rates": rates}
+
+
+def lump_sums(proposal: Proposal, baseline: Baseline, start: dt.date, end: dt.date) -> dict:
+    """Lump sums paid in [start, end], in cents per role, for employees in the costing."""
+    ros = baseline.roster.set_index("employee_id")
+    emps = baseline.costs.index
+    out: dict = {}
+    for ls in proposal.lump_sum:
+        if not start <= ls.effective <= end:
+            continue
+        for e in emps:
+            role, step = ros.at[e, "role"], int(ros.at[e, "step"])
+            if not ls.applies(role, step):
+                continue
+            share = Fraction(str(ros.at[e, "fte"])) if ls.prorate_fte and pd.notna(ros.at[e, "fte"]) else Fraction(1)
+            out[role] = out.get(role, Fraction(0)) + Fraction(ls.amount) * 100 * share
+    return out
+
+
+def baseline_summary(baseline: Baseline, on_costs: OnCosts) -> dict:
+    """Per role: employees, annual hours, FTE, annual wages and on-costs (exact)."""
+    rates = on_cost_rates(on_costs)
+    base = baseline.costs
+    roles = base.index.to_series().map(baseline.roster.set_index("employee_id")["role"])
+    wages = Money(_by_role(base, roles, PAY_COMPONENTS, baseline.factor))
+    minutes = base["worked_minutes"].groupby(roles.to_numpy(dtype=object)).sum()
+    fte_roster = base.index.to_series().map(baseline.roster.set_index("employee_id")["fte"]).to_numpy(dtype="float64")
+    hours_emp = [Fraction(int(m)) * baseline.factor / 60 for m in base["worked_minutes"]]
+    fte_emp = [Fraction(str(f)) if np.isfinite(f) else h / HOURS_PER_FTE for f, h in zip(fte_roster, hours_emp)]
+    out = {}
+    for r in sorted(wages.wages):
+        w, oc = wages.total(rates, r)
+        mask = (roles == r).to_numpy()
+        out[r] = {
+            "employees": int(mask.sum()),
+            "hours": Fraction(int(minutes[r])) * baseline.factor / 60,
+            "fte": sum((f for f, k in zip(fte_emp, mask) if k), Fraction(0)),
+            "wages": w,
+            "on_costs": oc,
+        }
+    return out
+
+
+# --- gap ---------------------------------------------------------------------------------------
+
+
+def median_gaps(rates: pd.DataFrame, peer_role: str) -> dict:
+    """Role -> (median rate units, gap %) with gap = (role - peer) / role x 100 (CONTRACT §5)."""
+    med = {r: stats(g["rate_units"])["median"] for r, g in rates.groupby("role", sort=True)}
+    peer = med.get(peer_role)
+    if peer is None:
+        raise ValueError(f"peer role {peer_role!r} has no employees with a schedule rate")
+    return {r: (m, (m - peer) / m * 100 if m else Fraction(0)) for r, m in med.items()}
+
+
+def roster_rates(proposal: Proposal | None, baseline: Baseline, day: dt.date) -> pd.DataFrame:
+    """Every roster employee's schedule base rate on ``day`` (baseline rates when no proposal)."""
+    ros = baseline.roster
+    base = np.array([baseline.schedule.get((r, int(s)), -1) for r, s in zip(ros["role"], ros["step"])], dtype="int64")
+    keep = base >= 0
+    ros, base = ros[keep], base[keep]
+    if proposal is None:
+        return pd.DataFrame({"role": ros["role"].to_numpy(dtype=object), "rate_units": base})
+    steps = steps_on(proposal, baseline, ros["employee_id"].to_numpy(dtype=object), np.full(len(ros), np.datetime64(day, "D")))
+    cache: dict = {}
+    units = [proposed_rate(proposal, baseline, r, int(s), int(n), int(u), True, day, cache)[0]
+             for r, s, n, u in zip(ros["role"], ros["step"], steps, base)]
+    return pd.DataFrame({"role": ros["role"].to_numpy(dtype=object), "rate_units": np.array(units, dtype="int64")})
+
+
+def compounded_increase(proposal: Proposal, role: str, day: dt.date) -> Fraction:
+    """Across-the-board percent raises for a whole role in force on ``day``, compounded: x - 1."""
+    f = Fraction(1)
+    for inc in proposal.increase:
+        if inc.percent is not None and inc.steps is None and (inc.roles is None or role in inc.roles) \
+                and proposal.effective_date(inc.effective) <= day:
+            f *= 1 + Fraction(inc.percent) / 100
+    return f - 1
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+def dollars(cents: Fraction) -> float:
+    return cents_to_dollars(_half_up(Fraction(cents)))
+
+
+def pct(num: Fraction, den: Fraction, places: int = 2) -> float | None:
+    """num / den x 100, half-up."""
+    if den == 0:
+        return None
+    q = Fraction(num) * 100 / Fraction(den)
+    return ratio_half_up(q.numerator, q.denominator, places)
+
+
+def costing_report(proposals: list[Proposal], baseline: Baseline, on_costs: OnCosts, peer_role: str,
+                   sources: dict | None = None) -> dict:
+    """The ``peerpay cost`` report: baseline, roll-up matrix, and per proposal the years and the gap."""
+    rates = on_cost_rates(on_costs)
+    summary = baseline_summary(baseline, on_costs)
+    roles = sorted(summary)
+    tot = {k: sum((summary[r][k] for r in roles), Fraction(0)) for k in ("hours", "fte", "wages", "on_costs")}
+    tot["employees"] = sum(summary[r]["employees"] for r in roles)
+    summary_all = {**summary, "TOTAL": tot}
+    base_rows = [
+        {"role": r, "employees": s["employees"], "annual_hours": _places(s["hours"], 2), "fte": _places(s["fte"], 2),
+         "wages": dollars(s["wages"]), "on_costs": dollars(s["on_costs"]), "total": dollars(s["wages"] + s["on_costs"])}
+        for r, s in summary_all.items()
+    ]
+    before = median_gaps(roster_rates(None, baseline, baseline.last_day), peer_role)
+    out_props = []
+    for p in proposals:
+        costed = cost_proposal(p, baseline, on_costs)
+        year_rows = []
+        term_cash = Fraction(0)
+        for yr in costed["years"]:
+            for r in [*roles, "TOTAL"]:
+                s = summary_all[r]
+                payroll = s["wages"] + s["on_costs"]
+                cw, coc = yr["cash"].total(rates, None if r == "TOTAL" else r)
+                rw, roc = yr["run_rate"].total(rates, None if r == "TOTAL" else r)
+                cash, run = cw + coc, rw + roc
+                if r == "TOTAL":
+                    term_cash += cash
+                lump = sum((v.get("lump_sum", 0) for k, v in yr["cash"].wages.items() if r in ("TOTAL", k)), Fraction(0))
+                year_rows.append({
+                    "year": yr["year"], "from": yr["from"].isoformat(), "to": yr["to"].isoformat(), "role": r,
+                    "wages_cash": dollars(cw), "on_costs_cash": dollars(coc), "lump_sums": dollars(lump),
+                    "cash_cost": dollars(cash), "cash_pct_of_payroll": pct(cash, payroll),
+                    "run_rate": dollars(run), "run_rate_pct_of_payroll": pct(run, payroll),
+                    "cents_per_hour": _places(run / s["hours"], 2) if s["hours"] else None,
+                    "per_fte": dollars(run / s["fte"]) if s["fte"] else None,
+                    "atb_increase_pct": pct(compounded_increase(p, r, yr["to"]), 1) if r != "TOTAL" else None,
+                })
+        last = costed["years"][-1]
+        rw, roc = last["run_rate"].total(rates)
+        end_run = rw + roc
+        after = median_gaps(roster_rates(p, baseline, p.term_end), peer_role)
+        gap_rows = []
+        for r in before:
+            if r == peer_role:
+                continue
+            b, a = before[r][1], after.get(r, (None, None))[1]
+            closed = (b - a) if a is not None else None
+            gap_rows.append({
+                "role": r,
+                "median_before": dollars(before[r][0] / 100), "median_after": dollars(after[r][0] / 100) if r in after else None,
+                "gap_before_pct": _one_place(b), "gap_after_pct": _one_place(a) if a is not None else None,
+                "points_closed": _one_place(closed) if closed is not None else None,
+                "run_rate_per_point": dollars(end_run / closed) if closed and closed > 0 else None,
+            })
+        total = summary_all["TOTAL"]
+        out_props.append({
+            "name": p.name, "party": p.party, "file": (sources or {}).get(p.name),
+            "term": {"start": p.term_start.isoformat(), "end": p.term_end.isoformat(), "years": p.years},
+            "peer_median_before": dollars(before[peer_role][0] / 100),
+            "peer_median_after": dollars(after[peer_role][0] / 100),
+            "years": year_rows,
+            "term_cash_cost": dollars(term_cash),
+            "end_of_term_run_rate": dollars(end_run),
+            "end_of_term_lift_pct": pct(end_run, total["wages"] + total["on_costs"]),
+            "retro_pay": dollars(costed["retro"]) if p.retro else None,
+            "gap": gap_rows,
+        })
+    return {
+        "baseline": {
+            "period": {"from": baseline.first_day.isoformat(), "to": baseline.last_day.isoformat(), "days": baseline.days},
+            "annualisation": f"x {DAYS_PER_YEAR}/{baseline.days} (period totals scaled to a {DAYS_PER_YEAR}-day year)",
+            "employees_costed": int(tot["employees"]),
+            "by_role": base_rows,
+        },
+        "peer_role": peer_role,
+        "on_costs": [{"name": oc.name, "percent": float(oc.percent), "applies_to": list(oc.components()),
+                      "citation": oc.citation} for oc in on_costs.on_cost],
+        "proposals": out_props,
+    }
+
+
+def _places(x: Fraction, places: int) -> float:
+    """An exact quantity shown half-up to ``places`` decimals."""
+    x = Fraction(x)
+    return ratio_half_up(x.numerator, x.denominator, places) + 0.0  # + 0.0: no "-0.0"
+
+
+def _one_place(x: Fraction) -> float:
+    return _places(x, 1)
+
+
+# --- flat tables (for csv / md / table / xlsx) ----------------------------------------------
+
+
+def years_frame(report: dict) -> pd.DataFrame:
+    """One row per proposal, contract year and role (and TOTAL)."""
+    rows = [{"proposal": p["name"], **y} for p in report["proposals"] for y in p["years"]]
+    return pd.DataFrame(rows)
+
+
+def gap_frame(report: dict) -> pd.DataFrame:
+    """One row per proposal and comparator role: the median base-rate gap before and after."""
+    rows = [{"proposal": p["name"], **g} for p in report["proposals"] for g in p["gap"]]
+    return pd.DataFrame(rows)
+
+
+def side_by_side(report: dict) -> pd.DataFrame:
+    """The proposals in columns: the figures a bargaining team compares first."""
+    rows: dict[str, dict] = {}
+
+    def put(label, name, value):
+        rows.setdefault(label, {"measure": label})[name] = value
+
+    for p in report["proposals"]:
+        for y in p["years"]:
+            if y["role"] != "TOTAL":
+                continue
+            put(f"year {y['year']} cash cost ($)", p["name"], y["cash_cost"])
+            put(f"year {y['year']} run-rate ($/yr)", p["name"], y["run_rate"])
+            put(f"year {y['year']} run-rate (% of payroll)", p["name"], y["run_rate_pct_of_payroll"])
+            put(f"year {y['year']} cents per hour", p["name"], y["cents_per_hour"])
+            put(f"year {y['year']} $ per FTE", p["name"], y["per_fte"])
+        put("term cash cost ($)", p["name"], p["term_cash_cost"])
+        put("end-of-term lift (% of payroll)", p["name"], p["end_of_term_lift_pct"])
+        put("retro pay included ($)", p["name"], p["retro_pay"])
+        put(f"{report['peer_role']} median rate ($/h)", p["name"], p["peer_median_after"])
+    return pd.DataFrame(list(rows.values()))
+
+
+def baseline_frame(report: dict) -> pd.DataFrame:
+    return pd.DataFrame(report["baseline"]["by_role"])

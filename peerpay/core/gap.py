@@ -1,0 +1,476 @@
+"""Pay-gap metrics: the peer role's pay against every other role (CONTRACT §5, docs/gap.md).
+
+Pure functions on DataFrames; no files, no click. Every figure is computed from exact integers
+(rates in $0.0001 units, money in cents, hours in 1/10000 h) with :class:`fractions.Fraction`
+for means, medians and percentiles, and rounded once, half-up, for display.
+
+A *worker* frame has one row per employee: ``employee_id``, ``role``, ``hourly_units`` (the
+basis's hourly rate in $0.0001), ``annual_hour_units`` (hours a year in 1/10000 h) and, for
+``basis="annual"``, ``annual_cents``. Optional: ``gross_cents``, ``worked_minutes``,
+``unpaid_minutes`` (effective rate), covariates for the decomposition.
+
+Worked example (hand-checked in tests/test_gap_core.py)::
+
+    peer rates 18.00, 19.00, 20.00, 21.00  -> median (19 + 20) / 2 = 19.50
+    rn   rates 40.00, 42.00, 44.00         -> median 42.00
+    gap_median_pct = (42.00 - 19.50) / 42.00 x 100 = 53.571… -> 53.6
+    cents on the dollar = 19.50 / 42.00 x 100 = 46.4
+    hours a peer works to earn an RN's 40 h = 40 x 42.00 / 19.50 = 86.15
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem
+from ..money import MINUTES_PER_HOUR, RATE_SCALE, cents_half_up, rate_units_array, ratio_half_up, scaled
+from .tables import Rejections, parse_numbers, require_columns, text
+
+BASES = ("base_rate", "earnings", "annual")
+HOURS_PER_YEAR = 2080  # 52 weeks x 40 h: BLS's annualisation (OEWS footnote 2)
+DAYS_PER_YEAR = 364  # 52 x 7, consistent with 2,080 hours
+HOUR_UNITS = 10_000  # annual hours are carried in 1/10000 h (fte 0.8 x 2080 = 1664.0000 h exact)
+EU_ARTICLE10_THRESHOLD = 5.0  # Directive (EU) 2023/970, Art. 9(1)(g), 10(1): gap in average pay of at least 5 %
+DEFAULT_PUBLISH_MIN_GROUP = 10  # B.C. Reg. 225/2023: a reference category needs 10 or more employees
+NUMERIC_COVARIATES = ("tenure_years", "fte")
+CATEGORICAL_COVARIATES = ("site",)
+
+#: Where each metric comes from; rendered into the report notes and docs/gap.md.
+DEFINITIONS = {
+    "n": "employees in the role with a rate on the basis (CONTRACT §5)",
+    "mean / median": "over employees' hourly rates; an even n takes the mean of the two middle values",
+    "P25 / P75": "25th/75th percentiles, linear interpolation between order statistics (Hyndman & Fan type 7, numpy's default)",
+    "gap %": "(role's value - peer's value) / role's value x 100, one decimal half-up; positive = peers paid less (UK gender pay gap convention, SI 2017/172)",
+    "gap $": "role's value - peer's value",
+    "cents on the dollar": "peer median / role median x 100: what a peer earns for each dollar the role earns",
+    "hours for 40": "40 x role median hourly / peer median hourly: hours a peer works to earn what the role earns in 40",
+    "annual gap per worker": "(role median - peer median) hourly x 2,080 h (annual basis: the difference of the annual medians)",
+    "parity cost": "sum over peers of max(0, role median hourly - peer's hourly) x the peer's annual hours: the yearly cost of raising every peer to that median",
+    "quartiles": "all employees ranked by hourly rate and cut into four groups of equal size (remainder to the upper quartiles); a tie across a boundary is split between the quartiles in the tie's own peer/non-peer proportions (UK SI 2017/172 reg. 13(2))",
+    "EU Art. 10 flag": "gap in mean pay >= 5.0 % as reported (Directive (EU) 2023/970 Art. 9-10: a joint pay assessment is due for a category of workers with an unjustified gap of at least 5 %)",
+    "decomposition": "Oaxaca-Blinder two-fold, pooled (Neumark) reference coefficients, statsmodels.stats.oaxaca.OaxacaBlinder; gap = non-peer mean - peer mean hourly",
+    "effective hourly": "gross pay / (hours worked + unpaid hours), per employee, for the timesheet's period",
+}
+
+NO_SOC_NOTE = (
+    "Peer support specialists have no SOC code of their own (2018 SOC); BLS OEWS publishes no peer wage, "
+    "so external rows are comparator occupations, not 'the' peer wage (schedules/README.md)."
+)
+
+
+@dataclass
+class GapOptions:
+    peer_role: str
+    basis: str = "base_rate"
+    min_group: int = 1
+    publish: bool = False
+
+
+# --------------------------------------------------------------------------- per-employee rates
+
+
+def rates_on(roster: pd.DataFrame, schedule: pd.DataFrame, as_of: date, source: str = "roster") -> tuple[pd.DataFrame, list[Problem]]:
+    """Each roster employee's schedule rate for their role and step in effect on ``as_of``.
+
+    A schedule row applies from its ``effective_date`` (blank: always) until a later row for the
+    same role and step (CONTRACT §1). Employees with no rate on that date become problems.
+    """
+    day = np.datetime64(as_of, "D")
+    sch = schedule[["role", "step", "effective_date", "rate_units"]].copy()
+    sch["eff"] = sch["effective_date"].to_numpy().astype("datetime64[D]")
+    sch["eff"] = sch["eff"].fillna(np.datetime64("1900-01-01", "D"))
+    sch = sch[sch["eff"] <= day].sort_values("eff", kind="stable").drop_duplicates(["role", "step"], keep="last")
+    sch["role"] = sch["role"].astype(object)
+    left = roster.copy()
+    left["role"] = left["role"].astype(object)
+    merged = left.merge(sch[["role", "step", "rate_units"]], on=["role", "step"], how="left")
+    missing = merged["rate_units"].isna().to_numpy()
+    problems = [
+        Problem(source, int(r), "step", f"no schedule rate for role '{ro}' step {st} on {as_of}")
+        for r, ro, st in zip(merged["row"][missing], merged["role"][missing], merged["step"][missing])
+    ]
+    out = merged[~missing].copy()
+    out["hourly_units"] = out.pop("rate_units").astype("int64")
+    return out.reset_index(drop=True), problems
+
+
+def employee_earnings(lines: pd.DataFrame) -> pd.DataFrame:
+    """Pay lines (engine output) -> per employee ``gross_cents`` and ``worked_minutes``."""
+    g = lines.groupby("employee_id", sort=True)[["gross_pay", "worked_minutes"]].sum()
+    return g.rename(columns={"gross_pay": "gross_cents"}).reset_index()
+
+
+def effective_units(gross_cents, minutes) -> np.ndarray:
+    """Gross cents over minutes -> $/h in $0.0001 units, half-up: ``cents x 100 x 60 / minutes``."""
+    return cents_half_up(np.asarray(gross_cents, dtype="int64") * (100 * MINUTES_PER_HOUR), np.asarray(minutes, dtype="int64")).astype("int64")
+
+
+def with_earnings(workers: pd.DataFrame, earnings: pd.DataFrame, replace_rate: bool) -> tuple[pd.DataFrame, int]:
+    """Attach gross pay and hours worked; ``replace_rate``: the hourly rate becomes gross / hours.
+
+    Employees with no hours worked in the timesheet (salaried, on leave, standby only) have no
+    effective rate: with ``replace_rate`` they are dropped, and their number is returned.
+    """
+    out = workers.merge(earnings, on="employee_id", how="left")
+    out["gross_cents"] = out["gross_cents"].fillna(0).astype("int64")
+    out["worked_minutes"] = out["worked_minutes"].fillna(0).astype("int64")
+    if not replace_rate:
+        return out, 0
+    worked = out["worked_minutes"].to_numpy() > 0
+    out = out[worked].reset_index(drop=True)
+    out["hourly_units"] = effective_units(out["gross_cents"], out["worked_minutes"])
+    return out, int((~worked).sum())
+
+
+def prepare_unpaid(raw: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Unpaid hours file: ``employee_id``, ``unpaid_hours`` (several rows per employee add up)."""
+    cols = list(raw.columns)
+    require_columns(cols, ("employee_id", "unpaid_hours"), source)
+    rej = Rejections(source, cols, len(raw))
+    emp = text(raw["employee_id"])
+    rej.add((emp == "").to_numpy(), "employee_id", "employee_id is empty")
+    hours = parse_numbers(raw["unpaid_hours"], "unpaid_hours", rej, lo=0, hi=10_000)
+    keep = ~rej.mask() & ~np.isnan(hours)
+    minutes = np.floor(hours * MINUTES_PER_HOUR + 0.5 + 1e-9).astype("int64")  # to the minute, half-up
+    frame = pd.DataFrame({"employee_id": emp.to_numpy()[keep], "unpaid_minutes": minutes[keep]})
+    return frame.groupby("employee_id", sort=True, as_index=False)["unpaid_minutes"].sum(), rej.problems()
+
+
+def with_unpaid(workers: pd.DataFrame, unpaid: pd.DataFrame) -> pd.DataFrame:
+    """Effective hourly = gross / (hours worked + unpaid hours), in $0.0001 units (needs earnings)."""
+    out = workers.merge(unpaid, on="employee_id", how="left")
+    out["unpaid_minutes"] = out["unpaid_minutes"].fillna(0).astype("int64")
+    total = out["worked_minutes"].to_numpy() + out["unpaid_minutes"].to_numpy()
+    eff = np.full(len(out), -1, dtype="int64")
+    ok = total > 0
+    eff[ok] = effective_units(out["gross_cents"].to_numpy()[ok], total[ok])
+    out["effective_units"] = eff
+    return out
+
+
+def with_annual(workers: pd.DataFrame, mode: str = "fte", period_days: int | None = None) -> pd.DataFrame:
+    """Annual hours and annual pay in cents.
+
+    ``fte``: fte x 2,080 h (no fte column, or a blank fte: 1.0). ``actual``: hours worked in the
+    timesheet x 364 / ``period_days``. Annual pay = hourly x annual hours, half-up to the cent.
+    """
+    out = workers.copy()
+    if mode == "actual":
+        if not period_days or "worked_minutes" not in out:
+            raise ValueError("actual annual hours need a timesheet period")
+        out["annual_hour_units"] = cents_half_up(
+            out["worked_minutes"].to_numpy().astype(object) * (DAYS_PER_YEAR * HOUR_UNITS), period_days * MINUTES_PER_HOUR
+        ).astype("int64")
+    else:
+        fte = out["fte"].to_numpy(dtype="float64", na_value=np.nan) if "fte" in out else np.full(len(out), np.nan)
+        fte_units = rate_units_array(np.where(np.isnan(fte), 1.0, fte))  # fte to 4 places, as 1/10000
+        out["annual_hour_units"] = fte_units * HOURS_PER_YEAR
+    # $0.0001 x 1/10000 h = 1e-8 $ = 1e-6 cents
+    out["annual_cents"] = cents_half_up(
+        out["hourly_units"].to_numpy().astype(object) * out["annual_hour_units"].to_numpy().astype(object), 10**6
+    ).astype("int64")
+    return out
+
+
+# --------------------------------------------------------------------------- exact statistics
+
+
+def _median(sorted_vals: list[int]) -> Fraction:
+    n = len(sorted_vals)
+    mid = n // 2
+    return Fraction(sorted_vals[mid]) if n % 2 else Fraction(sorted_vals[mid - 1] + sorted_vals[mid], 2)
+
+
+def _percentile(sorted_vals: list[int], p: Fraction) -> Fraction:
+    """Linear interpolation between order statistics (type 7): h = (n - 1) p."""
+    h = (len(sorted_vals) - 1) * p
+    lo = int(h)
+    hi = min(lo + 1, len(sorted_vals) - 1)
+    return sorted_vals[lo] + (h - lo) * (sorted_vals[hi] - sorted_vals[lo])
+
+
+def stats(values) -> dict[str, Fraction | int]:
+    """n, mean, median, p25, p75 of integer values, exactly."""
+    v = sorted(int(x) for x in values)
+    if not v:
+        return {"n": 0}
+    return {
+        "n": len(v),
+        "mean": Fraction(sum(v), len(v)),
+        "median": _median(v),
+        "p25": _percentile(v, Fraction(1, 4)),
+        "p75": _percentile(v, Fraction(3, 4)),
+    }
+
+
+def to_places(value: Fraction | None, scale: int, places: int = 2) -> float | None:
+    """``value / scale`` half-up to ``places`` decimals."""
+    if value is None:
+        return None
+    f = Fraction(value) / scale
+    return ratio_half_up(f.numerator, f.denominator, places)
+
+
+def gap_pct(role_value: Fraction | None, peer_value: Fraction | None) -> float | None:
+    """(role − peer) / role × 100, one decimal half-up; None when undefined."""
+    if role_value is None or peer_value is None or role_value == 0:
+        return None
+    return to_places((Fraction(role_value) - Fraction(peer_value)) / Fraction(role_value) * 100, 1, 1)
+
+
+# --------------------------------------------------------------------------- the gap table
+
+
+def _group_stats(workers: pd.DataFrame, basis: str) -> dict[str, dict]:
+    """Per role: hourly stats (units $0.0001) and the basis value's stats."""
+    out = {}
+    value_col = "annual_cents" if basis == "annual" else "hourly_units"
+    for role, g in workers.groupby("role", sort=True):
+        rec = {"hourly": stats(g["hourly_units"]), "value": stats(g[value_col]), "external": False}
+        if "effective_units" in g:
+            eff = g["effective_units"].to_numpy()
+            rec["effective"] = stats(eff[eff >= 0])
+            rec["unpaid_minutes"] = int(g["unpaid_minutes"].sum())
+        out[str(role)] = rec
+    return out
+
+
+def reference_groups(reference: pd.DataFrame, basis: str) -> dict[str, dict]:
+    """External comparator rows (e.g. BLS OEWS): exact from their published cents."""
+    out = {}
+    for rec in reference.to_dict("records"):
+        def units(col, scale=RATE_SCALE):
+            v = rec.get(col)
+            return None if v is None or pd.isna(v) else Fraction(scaled(v, 100) * (scale // 100))
+
+        hourly = {"n": None, "mean": units("hourly_mean"), "median": units("hourly_median"), "p25": units("hourly_p25"),
+                  "p75": units("hourly_p75")}
+        if basis == "annual":
+            value = {"n": None, "mean": units("annual_mean", 100) or _annualise(hourly["mean"]),
+                     "median": units("annual_median", 100) or _annualise(hourly["median"]),
+                     "p25": _annualise(hourly["p25"]), "p75": _annualise(hourly["p75"])}
+        else:
+            value = hourly
+        label = f"{rec.get('source_label') or 'BLS'}: {rec['role']}"
+        out[label] = {"hourly": hourly, "value": value, "external": True, "title": rec.get("title"),
+                      "soc_code": rec.get("soc_code"), "source": rec.get("source"), "employment": rec.get("employment")}
+    return out
+
+
+def _annualise(hourly_units: Fraction | None) -> Fraction | None:
+    return None if hourly_units is None else hourly_units * HOURS_PER_YEAR / 100  # $0.0001 -> cents x 2080
+
+
+def gap_groups(workers: pd.DataFrame, opts: GapOptions, reference: dict[str, dict] | None = None) -> list[dict]:
+    """The CONTRACT §5 ``groups`` with the extra metrics (docs/gap.md), peer role first."""
+    internal = _group_stats(workers, opts.basis)
+    peer = internal[opts.peer_role]
+    peer_rates = workers.loc[workers["role"] == opts.peer_role, ["hourly_units", "annual_hour_units"]].to_numpy(dtype="int64")
+    value_scale = 100 if opts.basis == "annual" else RATE_SCALE
+    peer_hidden = peer["hourly"]["n"] < opts.min_group
+
+    def order(item):
+        role, g = item
+        return (role != opts.peer_role, g["external"], -(g["value"]["median"] or 0), role)
+
+    groups = []
+    for role, g in sorted({**internal, **(reference or {})}.items(), key=order):
+        h, v = g["hourly"], g["value"]
+        hidden = (not g["external"] and h["n"] < opts.min_group)
+        rec = {"role": role, "n": None if hidden else h["n"]}
+        rec["mean_hourly"] = None if hidden else to_places(h["mean"], RATE_SCALE)
+        rec["median_hourly"] = None if hidden else to_places(h["median"], RATE_SCALE)
+        no_gap = hidden or peer_hidden
+        rec["gap_mean_pct"] = None if no_gap else gap_pct(v["mean"], peer["value"]["mean"])
+        rec["gap_median_pct"] = None if no_gap else gap_pct(v["median"], peer["value"]["median"])
+        rec["source"] = "external" if g["external"] else "internal"
+        rec["suppressed"] = hidden
+        rec["p25_hourly"] = None if hidden else to_places(h["p25"], RATE_SCALE)
+        rec["p75_hourly"] = None if hidden else to_places(h["p75"], RATE_SCALE)
+        if opts.basis == "annual":
+            for k in ("mean", "median", "p25", "p75"):
+                rec[f"{k}_annual"] = None if hidden else to_places(v[k], 100)
+        rec["gap_mean_dollars"] = None if no_gap else to_places(_diff(v["mean"], peer["value"]["mean"]), value_scale)
+        rec["gap_median_dollars"] = None if no_gap else to_places(_diff(v["median"], peer["value"]["median"]), value_scale)
+        rec["cents_on_the_dollar"] = None if no_gap else _ratio(peer["value"]["median"], v["median"], 100, 1)
+        rec["peer_hours_for_40"] = None if no_gap else _ratio(h["median"], peer["hourly"]["median"], 40, 2)
+        if opts.basis == "annual":
+            annual_gap = _diff(v["median"], peer["value"]["median"])
+            rec["annual_gap_per_worker"] = None if no_gap else to_places(annual_gap, 100)
+        else:
+            annual_gap = _diff(h["median"], peer["hourly"]["median"])
+            rec["annual_gap_per_worker"] = None if no_gap else to_places(annual_gap * HOURS_PER_YEAR if annual_gap is not None else None, RATE_SCALE)
+        rec["parity_cost_per_year"] = None if no_gap else parity_cost(peer_rates, h["median"])
+        rec["eu_article10_flag"] = None if (no_gap or g["external"]) else bool(
+            rec["gap_mean_pct"] is not None and rec["gap_mean_pct"] >= EU_ARTICLE10_THRESHOLD
+        )
+        if "effective" in g:
+            e = g["effective"]
+            rec["unpaid_hours"] = None if hidden else to_places(Fraction(g["unpaid_minutes"]), MINUTES_PER_HOUR)
+            rec["mean_effective_hourly"] = None if hidden or not e["n"] else to_places(e["mean"], RATE_SCALE)
+            rec["median_effective_hourly"] = None if hidden or not e["n"] else to_places(e["median"], RATE_SCALE)
+        if g["external"]:
+            rec.update({"title": g["title"], "soc_code": g["soc_code"], "reference_source": g["source"],
+                        "employment": None if g["employment"] is None else int(g["employment"])})
+        groups.append(rec)
+    return groups
+
+
+def _diff(a, b):
+    return None if a is None or b is None else Fraction(a) - Fraction(b)
+
+
+def _ratio(num, den, times, places):
+    if num is None or den is None or den == 0:
+        return None
+    return to_places(Fraction(num) * times / Fraction(den), 1, places)
+
+
+def parity_cost(peer_rates: np.ndarray, target_units: Fraction | None) -> float | None:
+    """Σ max(0, target − peer hourly) × peer annual hours, in dollars to the cent.
+
+    ``peer_rates`` is an (n, 2) int array of (hourly_units, annual_hour_units).
+    """
+    if target_units is None:
+        return None
+    target = Fraction(target_units)
+    rates = peer_rates[:, 0].astype(object) * target.denominator
+    shortfall = np.maximum(target.numerator - rates, 0) * peer_rates[:, 1].astype(object)
+    total = Fraction(int(shortfall.sum()), target.denominator)  # $0.0001 x 1/10000 h = 1e-8 dollars
+    return to_places(total, RATE_SCALE * HOUR_UNITS)
+
+
+# --------------------------------------------------------------------------- quartiles
+
+
+def pay_quartiles(workers: pd.DataFrame, peer_role: str, min_group: int = 1) -> list[dict]:
+    """Organisation-wide hourly pay quartiles with the peers' share of each.
+
+    Employees are ranked by hourly rate; quartile q holds ranks [q·n//4, (q+1)·n//4), so any
+    remainder goes to the upper quartiles. Employees on the same rate are not ordered among
+    themselves: a block of equal rates that straddles a boundary is shared out in its own
+    proportion of peers, e.g. 4 tied employees (1 peer) with 2 places below the boundary put
+    0.5 peers below and 0.5 above (UK gender pay gap regulations, SI 2017/172 reg. 13(2)).
+    Quartiles under ``min_group`` employees show no share.
+    """
+    n = len(workers)
+    bounds = np.array([(q * n) // 4 for q in range(5)])
+    is_peer = (workers["role"] == peer_role).to_numpy()
+    blocks = (
+        pd.DataFrame({"rate": workers["hourly_units"].to_numpy(), "peer": is_peer.astype("int64")})
+        .groupby("rate", sort=True)
+        .agg(size=("peer", "size"), peers=("peer", "sum"))
+        .reset_index()
+    )
+    size_b, peer_b = blocks["size"].to_numpy(), blocks["peers"].to_numpy()
+    end = np.cumsum(size_b)
+    start = end - size_b
+    # overlap of each block [start, end) with each quartile [b_q, b_q+1): blocks x 4
+    overlap = np.clip(np.minimum(end[:, None], bounds[None, 1:]) - np.maximum(start[:, None], bounds[None, :-1]), 0, None)
+    rows = []
+    for q in range(4):
+        size = int(bounds[q + 1] - bounds[q])
+        whole = overlap[:, q] == size_b  # blocks wholly inside: their peers count in full
+        part = np.flatnonzero((overlap[:, q] > 0) & ~whole)  # at most the two straddling blocks
+        peers = int(peer_b[whole].sum()) + sum((Fraction(int(overlap[i, q] * peer_b[i]), int(size_b[i])) for i in part), Fraction(0))
+        inside = overlap[:, q] > 0
+        rates = blocks["rate"].to_numpy()[inside]
+        shown = size >= max(min_group, 1)
+        rows.append({
+            "quartile": ["lower", "lower middle", "upper middle", "upper"][q],
+            "employees": size if shown else None,
+            "min_hourly": to_places(int(rates.min()), RATE_SCALE) if shown and len(rates) else None,
+            "max_hourly": to_places(int(rates.max()), RATE_SCALE) if shown and len(rates) else None,
+            "peers": to_places(peers, 1, 1) if shown else None,
+            "peer_share_pct": to_places(peers * 100 / size, 1, 1) if shown and size else None,
+        })
+    return rows
+
+
+# --------------------------------------------------------------------------- decomposition
+
+
+def covariate_matrix(workers: pd.DataFrame, covariates: list[str] | None = None) -> pd.DataFrame:
+    """Numeric covariates as they are, categorical ones as 0/1 dummies (first level dropped)."""
+    wanted = covariates if covariates is not None else [c for c in (*NUMERIC_COVARIATES, *CATEGORICAL_COVARIATES) if c in workers]
+    parts = []
+    for c in wanted:
+        col = workers[c]
+        if pd.api.types.is_numeric_dtype(col):
+            parts.append(col.astype("float64").rename(c))
+        else:
+            parts.append(pd.get_dummies(col.astype(str), prefix=c, drop_first=True, dtype="float64"))
+    x = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=workers.index)
+    return x.loc[:, x.nunique() > 1]
+
+
+def decomposition(workers: pd.DataFrame, peer_role: str, covariates: list[str] | None = None, min_group: int = 1) -> dict:
+    """Explained/unexplained split of (non-peer mean − peer mean) hourly, Oaxaca-Blinder two-fold.
+
+    Uses statsmodels' OaxacaBlinder with pooled coefficients (Neumark 1988). Returns a dict
+    with ``status`` "ok" or the reason it could not be computed (too few employees, no
+    covariates); never raises on small data.
+    """
+    x = covariate_matrix(workers, covariates)
+    y = workers["hourly_units"].to_numpy(dtype="float64") / RATE_SCALE
+    is_peer = (workers["role"] == peer_role).to_numpy()
+    n_peer, n_other = int(is_peer.sum()), int((~is_peer).sum())
+    base = {"method": "Oaxaca-Blinder two-fold, pooled (statsmodels OaxacaBlinder)", "covariates": list(x.columns),
+            "n_peer": n_peer, "n_other": n_other}
+    ok_rows = x.notna().all(axis=1).to_numpy() & np.isfinite(y)
+    if x.shape[1] == 0:
+        return {**base, "status": "no covariates in the roster (tenure_years, fte, site …)"}
+    if min(n_peer, n_other) < max(min_group, x.shape[1] + 2) or not ok_rows.all():
+        return {**base, "status": "too few employees (or blank covariates) for a regression in each group"}
+    design = np.column_stack([x.to_numpy(), np.ones(len(x))])
+    if any(np.linalg.matrix_rank(design[m]) < design.shape[1] for m in (is_peer, ~is_peer)):
+        return {**base, "status": "a covariate does not vary within one group, so its effect cannot be estimated"}
+    return {**base, "status": "ok", **oaxaca_two_fold(y, x.to_numpy(), is_peer)}
+
+
+def oaxaca_two_fold(y: np.ndarray, x: np.ndarray, is_group_b: np.ndarray) -> dict:
+    """Two-fold pooled decomposition of mean(y | not b) − mean(y | b); dollars/hour, 2 places."""
+    from statsmodels.stats.oaxaca import OaxacaBlinder
+    from statsmodels.tools.tools import add_constant
+
+    exog = add_constant(np.column_stack([x, is_group_b.astype("float64")]), prepend=False, has_constant="add")
+    model = OaxacaBlinder(y, exog, bifurcate=x.shape[1], hasconst=True, swap=False)
+    unexplained, explained, gap = model.two_fold().params
+    # statistical estimates, not money: shown to 4 places (dollars/hour) and 1 place (percent)
+    share = None if gap == 0 else float(f"{explained / gap * 100:.1f}")
+    return {"gap": float(f"{gap:.4f}"), "explained": float(f"{explained:.4f}"), "unexplained": float(f"{unexplained:.4f}"),
+            "explained_share_pct": share}
+
+
+# --------------------------------------------------------------------------- the report
+
+
+def gap_report(workers: pd.DataFrame, opts: GapOptions, *, as_of: date, reference: dict | None = None,
+               covariates: list[str] | None = None, excluded: dict | None = None, notes: list[str] | None = None) -> dict:
+    """The CONTRACT §5 object plus quartiles, decomposition, definitions and notes."""
+    groups = gap_groups(workers, opts, reference)
+    quart = pay_quartiles(workers, opts.peer_role, opts.min_group)
+    dec = decomposition(workers, opts.peer_role, covariates, opts.min_group)
+    all_notes = list(notes or [])
+    if reference:
+        all_notes.append(NO_SOC_NOTE)
+    if opts.publish:
+        all_notes.append(f"Published view: groups under {opts.min_group} employees are suppressed; no names or employee ids.")
+    return {
+        "peer_role": opts.peer_role,
+        "basis": opts.basis,
+        "groups": groups,
+        "as_of": as_of.isoformat(),
+        "unit": "USD per year" if opts.basis == "annual" else "USD per hour",
+        "min_group": opts.min_group,
+        "quartiles": quart,
+        "decomposition": dec,
+        "excluded": excluded or {},
+        "definitions": dict(DEFINITIONS),
+        "notes": all_notes,
+    }

@@ -1,0 +1,57 @@
+"""The costing job: read the baseline and the proposals, pay the baseline, cost each proposal.
+
+Files in, a report dict out; no rendering (the CLI renders, :mod:`peerpay.core.costing` computes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .core.costing import Baseline, costing_report, make_baseline
+from .errors import InputError, Problem
+from .io.readers import read_toml
+from .jobs import run_pay
+from .proposal import DEFAULT_ON_COSTS, OnCosts, Proposal, loads_on_costs, loads_proposal
+
+
+@dataclass
+class CostRun:
+    report: dict
+    problems: list[Problem]
+    baseline: Baseline
+    proposals: list[Proposal]
+
+
+def read_proposal(path: str | Path) -> Proposal:
+    return read_toml(path, "proposal", loads_proposal)
+
+
+def read_on_costs(path: str | Path | None) -> OnCosts:
+    return DEFAULT_ON_COSTS if path is None else read_toml(path, "on-costs file", loads_on_costs)
+
+
+def run_cost(timesheet, policy, roster, schedule, proposals: list, on_costs=None,
+             peer_role: str = "peer_specialist", sheet: str | None = None, raw_timesheet=None) -> CostRun:
+    """Cost proposals (paths or :class:`Proposal`) against the paid baseline period.
+
+    ``raw_timesheet``: as for :func:`peerpay.jobs.run_pay` (a ``--map``-ped export).
+    Raises :class:`InputError` for unusable files, an invalid proposal, or a proposal whose
+    policy changes do not validate; rejected timesheet rows are left out and returned.
+    """
+    props = [p if isinstance(p, Proposal) else read_proposal(p) for p in proposals]
+    names = [p.name for p in props]
+    if len(set(names)) != len(names):
+        raise InputError("two proposals have the same name: give each its own `name`")
+    sources = {p.name: Path(src).name for p, src in zip(props, proposals) if not isinstance(src, Proposal)}
+    oc = on_costs if isinstance(on_costs, OnCosts) else read_on_costs(on_costs)
+    run = run_pay(timesheet, policy, roster, schedule, sheet=sheet, raw_timesheet=raw_timesheet)
+    if len(run.shifts) == 0:
+        raise InputError(f"{Path(timesheet).name}: no usable shifts to cost")
+    baseline = make_baseline(run.shifts, run.roster, run.schedule, run.policy, run.result)
+    try:
+        report = costing_report(props, baseline, oc, peer_role, sources)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    report["baseline"]["rejected_rows"] = len(run.report["rejected"])
+    return CostRun(report, run.problems, baseline, props)

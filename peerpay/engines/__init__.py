@@ -1,0 +1,17 @@
+"""Engines: how a timesheet is split and where its partitions are paid.
+
+The core pays one *partition*: all rows of a set of employees (an employee's workweeks and
+8-and-80 periods cross file boundaries, and the overlap check needs all of an employee's rows).
+:func:`~peerpay.engines.partition.pay_partition` is that unit; engines only route rows to it:
+
+* ``local`` (default, :func:`peerpay.jobs.run_pay`): the whole timesheet is one partition.
+* ``local`` with ``--partitions N`` (:mod:`.chunked`): the CSV is streamed once and spilled to
+  N Parquet buckets by a hash of ``employee_id``; buckets are paid one at a time, so memory is
+  about 1/N of the whole run.
+* ``dask`` (:mod:`.dask_engine`): many files or a glob, CSV or Parquet, read and shuffled by
+  ``employee_id`` with dask.dataframe, each partition validated and paid on a worker
+  (a ``dask.distributed`` cluster: local processes, or ``--scheduler ADDRESS``).
+
+Every engine carries each row's source file and 1-based data row, so a rejection still reads
+``file:row`` and results are identical to the cent to the local engine's.
+"""

@@ -1,0 +1,115 @@
+"""Local engine for timesheets larger than memory: stream, bucket by employee, pay bucket by bucket.
+
+The CSV is read once in blocks (pyarrow's streaming reader, every cell as text), each row
+tagged with its file and data row, and spilled to ``partitions`` Parquet files by a stable hash
+of ``employee_id``, so every row of an employee lands in the same bucket. Buckets are then
+validated and paid one at a time (:func:`~peerpay.engines.partition.pay_partition`): peak memory
+is about one bucket plus the (small) pay lines, whatever the size of the input.
+"""
+
+from __future__ import annotations
+
+import glob
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from ..errors import InputError
+from ..io.readers import canonical
+from ..jobs import load_roster, load_schedule
+from ..policy import Policy
+from .partition import FILE, ROW, combine, pay_partition
+
+BLOCK_BYTES = 64 << 20
+
+
+def expand_sources(pattern: str | Path | list) -> list[Path]:
+    """A file, a glob (``'exports/*.csv'``) or a list of them -> sorted existing files."""
+    items = pattern if isinstance(pattern, (list, tuple)) else [pattern]
+    out: list[Path] = []
+    for item in items:
+        text = str(item)
+        if any(ch in text for ch in "*?["):
+            found = sorted(glob.glob(text))
+            if not found:
+                raise InputError(f"{text}: no file matches")
+            out += [Path(f) for f in found]
+        else:
+            path = Path(text)
+            if not path.exists():
+                raise InputError(f"{path}: no such file")
+            if path.is_dir():
+                raise InputError(f"{path}: is a folder (give a glob such as '{path}/*.csv')")
+            out.append(path)
+    return out
+
+
+def bucket_of(employee_id: pd.Series, partitions: int) -> np.ndarray:
+    """A stable bucket per employee id (the same in every process and run)."""
+    h = pd.util.hash_pandas_object(employee_id.astype("string").fillna("").str.strip(), index=False)
+    return (h.to_numpy() % np.uint64(partitions)).astype("int64")
+
+
+def stream_csv(path: Path, block_bytes: int = BLOCK_BYTES):
+    """Blocks of a CSV as pandas frames of text, canonical column names, data rows numbered from 1."""
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: the file is empty (expected a header row)")
+    read = pacsv.ReadOptions(block_size=block_bytes, encoding="utf8")
+    try:
+        header = pacsv.open_csv(path, read_options=read).schema.names
+        types = {h: pa.string() for h in header}
+        reader = pacsv.open_csv(path, read_options=read, convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False))
+        first = 1
+        for batch in reader:
+            frame = batch.to_pandas()
+            frame.columns = [canonical(c) for c in frame.columns]
+            frame[ROW] = np.arange(first, first + len(frame), dtype="int64")
+            first += len(frame)
+            yield frame
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot be streamed as CSV ({str(exc).splitlines()[0]}); "
+                         "fix the file or pay it with the default local engine") from None
+
+
+def run_chunked(timesheet, policy: Policy, roster=None, schedule=None, partitions: int = 8, spill_dir=None):
+    """Pay a timesheet (file or glob) in ``partitions`` employee buckets; returns a PayRun."""
+    sources = expand_sources(timesheet)
+    names = [p.name for p in sources]
+    upstream = []
+    ros = sch = None
+    if roster is not None:
+        ros, p = load_roster(roster)
+        upstream += p
+    if schedule is not None:
+        sch, p = load_schedule(schedule)
+        upstream += p
+    with tempfile.TemporaryDirectory(prefix="peerpay-buckets-", dir=spill_dir) as tmp:
+        writers: dict[int, pq.ParquetWriter] = {}
+        columns = None
+        try:
+            for i, path in enumerate(sources):
+                for frame in stream_csv(path):
+                    if columns is None:
+                        columns = [c for c in frame.columns if c != ROW]
+                    elif [c for c in frame.columns if c != ROW] != columns:
+                        raise InputError(f"{path}: columns differ from {names[0]}'s ({', '.join(columns)})")
+                    if "employee_id" not in frame.columns:
+                        raise InputError(f"{path}: missing required column(s) employee_id")
+                    frame[FILE] = np.int32(i)
+                    b = bucket_of(frame["employee_id"], partitions)
+                    for k in np.unique(b):
+                        part = pa.Table.from_pandas(frame[b == k], preserve_index=False)
+                        if k not in writers:
+                            writers[k] = pq.ParquetWriter(Path(tmp) / f"bucket-{k:05d}.parquet", part.schema)
+                        writers[k].write_table(part)
+        finally:
+            for w in writers.values():
+                w.close()
+        parts = [pay_partition(pq.read_table(Path(tmp) / f"bucket-{k:05d}.parquet").to_pandas(), policy, names, ros, sch)
+                 for k in sorted(writers)]
+    return combine(parts, policy, names, upstream, ros, sch)

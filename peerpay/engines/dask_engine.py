@@ -1,0 +1,190 @@
+"""Dask engine: many timesheet files (CSV or Parquet), shuffled by employee, paid per partition.
+
+1. **Read.** One dask partition per input piece: a CSV file, or a Parquet row group (whose row
+   offset is known from the file's metadata). Every cell is read as text and every row is
+   tagged with its source file and 1-based data row *before* anything moves, so rejections
+   still read ``file:row``. (Split a huge single CSV into several files, or convert it to
+   Parquet, to read it in parallel.)
+2. **Shuffle** by ``employee_id`` into ``partitions`` partitions: all rows of an employee meet in
+   one partition (workweeks, 8-and-80 periods and the overlap check need them together).
+3. **Validate and pay** each partition on a worker
+   (:func:`~peerpay.engines.partition.pay_partition`), optionally writing its pay lines to
+   ``output_dir`` there (partitioned Parquet or CSV), and send back only the small results.
+4. **Combine** into the CONTRACT §4 report, identical to the local engine's to the cent.
+
+Runs on a ``dask.distributed`` cluster: ``scheduler`` is an address (``tcp://host:8786``) or a
+``Client``; without one a local cluster of one single-threaded worker process per core is
+started (pandas work holds the GIL, so processes beat threads).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..core.report import hours
+from ..errors import InputError
+from ..money import cents_to_dollars
+from ..io.readers import canonical
+from ..jobs import load_roster, load_schedule
+from ..policy import Policy
+from .chunked import expand_sources
+from .partition import FILE, ROW, combine, pay_partition
+
+PARQUET = (".parquet", ".pq")
+
+
+def _pieces(sources: list[Path]) -> tuple[list[tuple], list[str]]:
+    """(file index, path, row group or None, first row) per dask partition, and the columns."""
+    import pyarrow.parquet as pq
+
+    pieces, columns = [], None
+    for i, path in enumerate(sources):
+        if path.suffix.lower() in PARQUET:
+            meta = pq.ParquetFile(path).metadata
+            cols = [canonical(c) for c in meta.schema.names]
+            first = 1
+            for g in range(meta.num_row_groups):
+                pieces.append((i, str(path), g, first))
+                first += meta.row_group(g).num_rows
+        else:
+            from ..io.readers import _csv_header
+
+            if path.stat().st_size == 0:
+                raise InputError(f"{path}: the file is empty (expected a header row)")
+            cols = [canonical(c) for c in _csv_header(path)]
+            pieces.append((i, str(path), None, 1))
+        if columns is None:
+            columns = cols
+        elif cols != columns:
+            raise InputError(f"{path}: columns differ from {sources[0].name}'s ({', '.join(columns)})")
+    if not columns or "employee_id" not in columns:
+        raise InputError(f"{sources[0]}: missing required column(s) employee_id")
+    return pieces, columns
+
+
+def read_piece(piece: tuple, header: list[str], columns=None) -> pd.DataFrame:
+    """One input piece as text columns plus its source file and row numbers."""
+    i, path, group, first = piece
+    if group is None:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=True)
+    else:
+        import pyarrow.parquet as pq
+
+        frame = pq.ParquetFile(path).read_row_group(group).to_pandas()
+        frame = frame.astype({c: "string" for c in frame.columns}).fillna("")
+    frame.columns = header
+    frame = frame.astype({c: object for c in header})
+    frame[FILE] = np.int32(i)
+    frame[ROW] = np.arange(first, first + len(frame), dtype="int64")
+    return frame
+
+
+def _pay_and_write(part: pd.DataFrame, number: int, policy, names, roster, schedule, output_dir, fmt):
+    result = pay_partition(part, policy, names, roster, schedule)
+    if output_dir is not None and len(result.lines):
+        path = Path(output_dir) / f"lines-{number:05d}.{fmt}"
+        frame = _flat(result.lines, policy)
+        if fmt == "parquet":
+            frame.to_parquet(path, index=False)
+        else:
+            from ..io.writers import atomic_write, to_csv
+
+            atomic_write(path, to_csv(frame))
+    return result
+
+
+def _flat(lines: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    from ..core.engine import PayResult
+    from ..core.report import lines_table
+
+    names = tuple(d.name for d in policy.differential)
+    return lines_table(PayResult(lines, pd.DataFrame(), names), policy.minimum_shift is not None)
+
+
+def run_dask(timesheet, policy: Policy, roster=None, schedule=None, *, partitions: int | None = None,
+             scheduler=None, output_dir=None, output_format: str = "parquet", progress: bool = True,
+             keep_lines: bool = True):
+    """Pay a timesheet (file, glob or list; CSV or Parquet) with dask; returns a PayRun.
+
+    ``output_dir``: also write each partition's pay lines there (``lines-NNNNN.parquet`` or
+    ``.csv``), from the workers. ``keep_lines=False`` drops the lines from the returned run
+    (for runs whose lines do not fit the driver: read them from ``output_dir``).
+    """
+    import dask
+    import dask.dataframe as dd
+    from distributed import Client, LocalCluster, as_completed
+
+    sources = expand_sources(timesheet)
+    names = [p.name for p in sources]
+    pieces, columns = _pieces(sources)
+    upstream, ros, sch = [], None, None
+    if roster is not None:
+        ros, p = load_roster(roster)
+        upstream += p
+    if schedule is not None:
+        sch, p = load_schedule(schedule)
+        upstream += p
+    if output_dir is not None:
+        Path(output_dir).mkdir(parents=True, exist_ok=True)
+
+    own_cluster = own_client = None
+    if isinstance(scheduler, Client):
+        client = scheduler
+    elif scheduler:
+        client = own_client = Client(scheduler)
+    else:
+        own_cluster = LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
+        client = Client(own_cluster)
+    try:
+        meta = pd.DataFrame({**{c: pd.Series(dtype=object) for c in columns},
+                             FILE: pd.Series(dtype="int32"), ROW: pd.Series(dtype="int64")})
+        with dask.config.set({"dataframe.convert-string": False}):
+            ddf = dd.from_map(read_piece, pieces, args=[columns], meta=meta, enforce_metadata=False)
+            n_out = partitions or max(1, len(pieces))
+            shuffled = ddf.shuffle("employee_id", npartitions=n_out)  # hash partitioning: an employee's rows meet
+            parts = shuffled.to_delayed()
+        tasks = [dask.delayed(_pay_and_write)(p, k, policy, names, ros, sch, output_dir, output_format)
+                 for k, p in enumerate(parts)]
+        futures = client.compute(tasks)
+        results = _gather(futures, as_completed, progress)
+    finally:
+        if own_client is not None:
+            own_client.close()
+        if own_cluster is not None:
+            client.close()
+            own_cluster.close()
+    worked = sum(int(r.lines["worked_minutes"].sum()) for r in results if len(r.lines))
+    gross = sum(int(r.lines["gross_pay"].sum()) for r in results if len(r.lines))
+    if not keep_lines:
+        for r in results:
+            r.lines = r.lines.iloc[0:0]
+    run = combine(results, policy, names, upstream, ros, sch)
+    if not keep_lines:  # the totals of the lines that stayed in output_dir
+        run.report["totals"] = {"hours_worked": hours(worked), "gross_pay": cents_to_dollars(gross)}
+    return run
+
+
+def _gather(futures, as_completed, progress: bool):
+    """Results in task order, with a progress bar on stderr (partitions done / total)."""
+    total = len(futures)
+    index = {f.key: i for i, f in enumerate(futures)}
+    out = [None] * total
+    start = time.monotonic()
+    for done, fut in enumerate(as_completed(futures), 1):
+        out[index[fut.key]] = fut.result()
+        if progress:
+            width = 30
+            fill = int(width * done / total)
+            sys.stderr.write(f"\rpeerpay: [{'#' * fill}{'.' * (width - fill)}] {done}/{total} partitions, "
+                             f"{time.monotonic() - start:.0f} s")
+            sys.stderr.flush()
+    if progress and total:
+        sys.stderr.write("\n")
+    return out

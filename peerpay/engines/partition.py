@@ -1,0 +1,120 @@
+"""One partition of a timesheet -> pay lines, rejections and reconciliation counts.
+
+A partition is a raw table (canonical columns, as :func:`peerpay.io.readers.read_table` gives)
+plus two columns that say where each row came from: :data:`FILE` (index into the run's list of
+source names) and :data:`ROW` (1-based data row in that file). Every row of an employee must be
+in the same partition. :func:`combine` turns the partitions' results into the CONTRACT §4
+report, identical to the local engine's for the same rows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..core.engine import PayResult, _empty_lines, compute_pay
+from ..core.inputs import prepare_timesheet
+from ..core.report import hours, pay_report
+from ..errors import Problem
+from ..policy import Policy
+
+FILE = "_source_file"
+ROW = "_source_row"
+_OVERLAP = re.compile(r"^overlaps row (\d+) of the same employee$")
+
+
+@dataclass
+class PartitionResult:
+    lines: pd.DataFrame  # compute_pay lines (money in cents)
+    problems: pd.DataFrame  # file (index), row, column, reason
+    rows_read: int = 0
+    rows_paid: int = 0
+    paid_minutes: int = 0
+    rejected_minutes: int = 0
+    unmeasured: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+def pay_partition(raw: pd.DataFrame, policy: Policy, sources: list[str], roster=None, schedule=None) -> PartitionResult:
+    """Validate and pay one partition; row numbers and messages refer to the source files."""
+    raw = raw.sort_values([FILE, ROW], kind="stable").reset_index(drop=True)
+    files = raw[FILE].to_numpy(dtype="int64")
+    rows = raw[ROW].to_numpy(dtype="int64")
+    data = raw.drop(columns=[FILE, ROW])
+    shifts, problems, rejected_hours = prepare_timesheet(data, "", policy, roster, schedule)
+    shifts = shifts.assign(row=rows[shifts["row"].to_numpy() - 1])
+    result = compute_pay(shifts, policy)
+    pos = np.array([p.row - 1 for p in problems], dtype="int64")
+    reasons = [_source_reason(p.reason, files[i], files, rows, sources) for p, i in zip(problems, pos)]
+    frame = pd.DataFrame(
+        {
+            "file": files[pos],
+            "row": rows[pos],
+            "column": np.array([p.column for p in problems], dtype=object),
+            "reason": np.array(reasons, dtype=object),
+        }
+    )
+    return PartitionResult(
+        lines=result.lines,
+        problems=frame,
+        rows_read=len(raw),
+        rows_paid=len(shifts),
+        paid_minutes=int((shifts["end_at"] - shifts["start_at"]).sum()) if len(shifts) else 0,
+        rejected_minutes=int(rejected_hours["minutes"].sum()),
+        unmeasured=len(problems) - len(rejected_hours),
+    )
+
+
+def _source_reason(reason: str, own_file: int, files, rows, sources) -> str:
+    """'overlaps row N' names a position in the partition: name the source row instead."""
+    m = _OVERLAP.match(reason)
+    if not m:
+        return reason
+    j = int(m.group(1)) - 1
+    where = f"row {rows[j]}" if files[j] == own_file else f"{sources[files[j]]} row {rows[j]}"
+    return f"overlaps {where} of the same employee"
+
+
+def combine(parts: list[PartitionResult], policy: Policy, sources: list[str], upstream: list[Problem] = (),
+            roster=None, schedule=None):
+    """A :class:`~peerpay.jobs.PayRun` of a run paid in partitions (no per-segment audit trail).
+
+    ``upstream``: the roster's and schedule's rejections, listed first as the local engine does.
+    """
+    from ..jobs import PayRun
+
+    diff_names = tuple(d.name for d in policy.differential)
+    lines = [p.lines for p in parts if len(p.lines)]
+    lines = (
+        pd.concat(lines, ignore_index=True).sort_values(["employee_id", "week_start"], kind="stable").reset_index(drop=True)
+        if lines
+        else _empty_lines(diff_names)
+    )
+    probs = pd.concat([p.problems for p in parts], ignore_index=True) if parts else pd.DataFrame(columns=["file", "row", "column", "reason"])
+    probs = probs.sort_values(["file", "row"], kind="stable")
+    ts_problems = [
+        Problem(sources[int(f)], int(r), c, str(m))
+        for f, r, c, m in zip(probs["file"].to_numpy(), probs["row"].to_numpy(), probs["column"].to_numpy(), probs["reason"].to_numpy())
+    ]
+    rows_read = sum(p.rows_read for p in parts)
+    rows_paid = sum(p.rows_paid for p in parts)
+    paid = sum(p.paid_minutes for p in parts)
+    rejected = sum(p.rejected_minutes for p in parts)
+    rows_rejected = len({(p.file, p.row) for p in ts_problems})
+    recon = {
+        "rows_read": rows_read,
+        "rows_paid": rows_paid,
+        "rows_rejected": rows_rejected,
+        "hours_in": hours(paid + rejected),
+        "hours_paid": hours(paid),
+        "hours_rejected": hours(rejected),
+        "rejected_rows_without_hours": sum(p.unmeasured for p in parts),
+        "balanced": rows_read == rows_paid + rows_rejected,
+    }
+    result = PayResult(lines, pd.DataFrame(), diff_names)
+    report = pay_report(result, list(upstream) + ts_problems, recon, include_minimum_shift=policy.minimum_shift is not None)
+    empty = pd.DataFrame({"start_at": pd.Series(dtype="int64"), "end_at": pd.Series(dtype="int64")})
+    return PayRun(policy, empty, result, list(upstream) + ts_problems, report, roster, schedule)

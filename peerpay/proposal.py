@@ -1,0 +1,286 @@
+"""A bargaining proposal: TOML -> frozen, validated pydantic models (docs/costing.md).
+
+A proposal is a list of dated items. Each item says *what* changes, *from when*
+(``effective``) and optionally *for whom* (``roles``, ``steps``: the employee's role and step
+on the schedule; omitted = everyone)::
+
+    name = "Union proposal"
+    term_start = 2026-07-01        # first day of contract year 1
+    years = 3
+
+    [[increase]]                   # across-the-board raise, compounding year on year
+    effective = 2026-07-01
+    percent = 6.5                  # or cents_per_hour = 75
+
+    [[floor]]                      # "no one below $20.00/h"
+    effective = 2026-07-01
+    hourly = 20.00
+
+    [[policy_change]]              # patch (or replace) sections of the pay policy
+    effective = 2026-07-01
+    [[policy_change.differential]]
+    name = "night"
+    per_hour = 3.50
+
+A typo is an error naming the key and suggesting the right one, as for the pay policy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .policy import Differential, Holiday, MinimumShift, Money, OnCall, Overtime, policy_problems
+
+#: Pay components an on-cost can apply to (the roll-up matrix columns).
+COMPONENTS = (
+    "base_pay",
+    "differentials",
+    "holiday_premium",
+    "standby_pay",
+    "callback_premium",
+    "minimum_shift_pay",
+    "overtime_premium",
+    "lump_sum",
+)
+
+Percent = Field(ge=-100, le=1000)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Item(_Section):
+    """Common to dated items: when, and for whom (role / step filters; omitted = everyone)."""
+
+    effective: dt.date
+    roles: tuple[str, ...] | None = None
+    steps: tuple[int, ...] | None = None
+    note: str | None = None
+
+    def applies(self, role: str, step: int) -> bool:
+        return (self.roles is None or role in self.roles) and (self.steps is None or step in self.steps)
+
+
+class Increase(_Item):
+    """Across-the-board raise: ``percent`` of the rate, or ``cents_per_hour`` added.
+
+    Raises compound: each applies to the unrounded rate left by the earlier ones, and the rate
+    is rounded once per contract year (6.5 % then 6.55 % is x1.1347575, +13.48 %, not +13.05 %).
+    """
+
+    percent: Decimal | None = Field(default=None, ge=-100, le=1000)
+    cents_per_hour: Decimal | None = Field(default=None, ge=-100000, le=100000)
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.percent is None) == (self.cents_per_hour is None):
+            raise ValueError("give exactly one of percent or cents_per_hour")
+        return self
+
+
+class ScheduleChange(_Section):
+    """A new or changed step (``hourly_rate``), or a removed one (``remove = true``).
+
+    ``hourly_rate`` is in the dollars of the schedule the day before it takes effect, like the
+    steps beside it: raises effective on that day or later compound on it, earlier ones do not. An employee on a removed
+    step moves to the next higher step that exists (else the highest).
+    """
+
+    effective: dt.date
+    role: str
+    step: int = Field(ge=0, le=1000)
+    hourly_rate: Money | None = None
+    remove: bool = False
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _shape(self):
+        if self.remove == (self.hourly_rate is not None):
+            raise ValueError(f"schedule {self.role} step {self.step}: give hourly_rate, or remove = true")
+        return self
+
+
+class StepMovement(_Item):
+    """Step increases on each anniversary of ``hire_date`` from ``effective`` on, up to the top step."""
+
+    per_anniversary: int = Field(default=1, ge=1, le=10)
+
+
+class Placement(_Section):
+    """Placement of new hires on ``step``. New hires are not in the baseline, so this costs
+    nothing unless ``incumbents = true`` (no current employee stays below the hiring step)."""
+
+    effective: dt.date
+    role: str
+    step: int = Field(ge=0, le=1000)
+    incumbents: bool = False
+    note: str | None = None
+
+
+class Floor(_Item):
+    """A wage floor: no base rate below ``hourly`` (applied after the year's raises)."""
+
+    hourly: Money
+
+
+class PolicyChange(_Section):
+    """Changes to the pay policy from ``effective`` on (same keys as the policy file, CONTRACT §2).
+
+    ``mode = "patch"`` (default): a differential with an existing name has the given keys
+    replaced (giving ``per_hour`` drops ``percent`` and vice versa), a new name is added; the
+    given keys of ``on_call``/``overtime``/``holiday``/``minimum_shift`` replace those keys.
+    ``mode = "replace"``: the given differential list and sections replace the policy's.
+    """
+
+    effective: dt.date
+    mode: Literal["patch", "replace"] = "patch"
+    differential: tuple[dict[str, Any], ...] = ()
+    remove_differentials: tuple[str, ...] = ()
+    on_call: dict[str, Any] | None = None
+    overtime: dict[str, Any] | None = None
+    holiday: dict[str, Any] | None = None
+    minimum_shift: dict[str, Any] | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _keys(self):
+        """Catch misspelt keys here; full validation happens on the patched policy."""
+        from .policy import _suggest
+
+        checks = [(d, Differential, f"differential[{i + 1}]") for i, d in enumerate(self.differential)]
+        checks += [(getattr(self, k), m, k) for k, m in
+                   (("on_call", OnCall), ("overtime", Overtime), ("holiday", Holiday), ("minimum_shift", MinimumShift))]
+        bad = []
+        for data, model, where in checks:
+            for key in data or {}:
+                if key not in model.model_fields:
+                    bad.append(f"{where}.{key}: unknown key{_suggest(key, model.model_fields)}")
+        for i, d in enumerate(self.differential):
+            if "name" not in d:
+                bad.append(f"differential[{i + 1}]: needs a name")
+        if bad:
+            raise ValueError("; ".join(bad))
+        return self
+
+
+class LumpSum(_Item):
+    """A one-off payment on ``effective`` to each employee it applies to: it does not compound,
+    is not in the run-rate and does not raise the regular rate for later years."""
+
+    amount: Money
+    prorate_fte: bool = False
+
+
+class Retro(_Section):
+    """Retroactive pay: items dated before ``since`` take effect on ``since``; the cost of work
+    done from ``since`` until ``paid_on`` is paid in arrears on ``paid_on`` (reported apart)."""
+
+    since: dt.date
+    paid_on: dt.date
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.paid_on < self.since:
+            raise ValueError("retro paid_on is before since")
+        return self
+
+
+class Proposal(_Section):
+    name: str
+    party: str | None = None
+    term_start: dt.date
+    years: int = Field(ge=1, le=10)
+    rate_places: Literal[2, 4] = 2
+    increase: tuple[Increase, ...] = ()
+    schedule: tuple[ScheduleChange, ...] = ()
+    step_movement: tuple[StepMovement, ...] = ()
+    placement: tuple[Placement, ...] = ()
+    floor: tuple[Floor, ...] = ()
+    policy_change: tuple[PolicyChange, ...] = ()
+    lump_sum: tuple[LumpSum, ...] = ()
+    retro: Retro | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v):
+        if not v.strip():
+            raise ValueError("name is empty")
+        return v.strip()
+
+    @property
+    def term_end(self) -> dt.date:
+        """The last day of the term."""
+        return add_years(self.term_start, self.years) - dt.timedelta(days=1)
+
+    def effective_date(self, d: dt.date) -> dt.date:
+        """An item's effective date, moved to ``retro.since`` when it is earlier."""
+        return max(d, self.retro.since) if self.retro else d
+
+
+class OnCost(_Section):
+    """An employer on-cost: ``percent`` of the pay components in ``applies_to``."""
+
+    name: str
+    percent: Decimal = Field(ge=0, le=100)
+    applies_to: tuple[str, ...] = ("all",)
+    citation: str | None = None
+
+    @field_validator("applies_to")
+    @classmethod
+    def _components(cls, v):
+        from .policy import _suggest
+
+        for c in v:
+            if c != "all" and c not in COMPONENTS:
+                raise ValueError(f"unknown pay component {c!r}{_suggest(c, COMPONENTS)}: use all or {', '.join(COMPONENTS)}")
+        return v
+
+    def components(self) -> tuple[str, ...]:
+        return COMPONENTS if "all" in self.applies_to else self.applies_to
+
+
+class OnCosts(_Section):
+    on_cost: tuple[OnCost, ...] = ()
+
+
+#: The documented default roll-up matrix (docs/costing.md): set yours with ``--on-costs FILE``.
+DEFAULT_ON_COSTS = OnCosts(
+    on_cost=(
+        OnCost(name="FICA", percent=Decimal("7.65"), applies_to=("all",),
+               citation="26 U.S.C. 3111(a)-(b): 6.2 % social security + 1.45 % Medicare on all wages"),
+        OnCost(name="pension", percent=Decimal("5"), applies_to=("base_pay",),
+               citation="placeholder employer contribution on base pay only; replace with the plan's rate"),
+    )
+)
+
+
+def add_years(d: dt.date, n: int) -> dt.date:
+    try:
+        return d.replace(year=d.year + n)
+    except ValueError:  # 29 February -> 28 February
+        return d.replace(year=d.year + n, day=28)
+
+
+def _load(text: str, model: type[BaseModel]):
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"not valid TOML: {exc}") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValueError("\n".join(policy_problems(exc, model))) from None
+
+
+def loads_proposal(text: str) -> Proposal:
+    return _load(text, Proposal)
+
+
+def loads_on_costs(text: str) -> OnCosts:
+    return _load(text, OnCosts)

@@ -1,0 +1,93 @@
+"""The chunked local engine (--partitions N) pays exactly what the one-frame local engine pays."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from peerpay.cli import main
+from peerpay.engines.chunked import bucket_of, run_chunked
+from peerpay.io.readers import read_policy
+from peerpay.io.writers import to_json
+from peerpay.jobs import run_pay
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "samples"
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("generate_timesheets", REPO / "benchmarks" / "generate_timesheets.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """~5k generated shifts with 24 spoiled rows, as one file and as three files, plus the policy."""
+    gen = _generator()
+    d = tmp_path_factory.mktemp("gen")
+    table = gen.corrupt(gen.generate(5000, seed=7), 24, seed=7)
+    gen.write_csv(table, d / "ts.csv")
+    n = len(table)
+    for i, (a, b) in enumerate([(0, n // 3), (n // 3, 2 * n // 3), (2 * n // 3, n)]):
+        gen.write_csv(table.slice(a, b - a), d / "parts" / f"part-{i}.csv")
+    (d / "policy.toml").write_text(gen.POLICY)
+    return d
+
+
+def test_samples_identical_to_local():
+    pol = read_policy(SAMPLES / "policy.toml")
+    args = (SAMPLES / "timesheet.csv", pol, SAMPLES / "roster.csv", SAMPLES / "schedule.csv")
+    assert to_json(run_chunked(*args, partitions=3).report) == to_json(run_pay(*args).report)
+
+
+@pytest.mark.parametrize("partitions", [1, 4, 17])
+def test_generated_with_rejections_identical_to_local(generated, partitions):
+    pol = read_policy(generated / "policy.toml")
+    local = run_pay(generated / "ts.csv", pol)
+    chunked = run_chunked(generated / "ts.csv", pol, partitions=partitions)
+    assert len(local.report["rejected"]) == 24
+    assert to_json(chunked.report) == to_json(local.report)
+
+
+def test_glob_of_files_names_each_file_and_its_row(generated):
+    pol = read_policy(generated / "policy.toml")
+    local = run_pay(generated / "ts.csv", pol)
+    parts = run_chunked(str(generated / "parts" / "*.csv"), pol, partitions=5)
+    assert parts.report["lines"] == local.report["lines"]
+    assert parts.report["totals"] == local.report["totals"]
+    sizes = [sum(1 for _ in open(p)) - 1 for p in sorted((generated / "parts").glob("*.csv"))]
+    offsets = {f"part-{i}.csv": sum(sizes[:i]) for i in range(3)}
+    # the same rows are rejected, now named by their own file and row
+    assert sorted(offsets[r["file"]] + r["row"] for r in parts.report["rejected"]) == [r["row"] for r in local.report["rejected"]]
+
+
+def test_buckets_are_stable_and_keep_an_employee_together():
+    import pandas as pd
+
+    ids = pd.Series(["E1", "E2", " E1", "E3", "E1 "])
+    b = bucket_of(ids, 7)
+    assert b[0] == b[2] == b[4]
+    assert list(b) == list(bucket_of(ids, 7))
+    assert list(bucket_of(pd.Series(["E1"]), 7)) == [b[0]]
+
+
+def test_cli_partitions_same_json(generated, tmp_path):
+    r = CliRunner()
+    base = ["pay", "-t", str(generated / "ts.csv"), "-p", str(generated / "policy.toml"), "-f", "json"]
+    a = r.invoke(main, base + ["-o", str(tmp_path / "a.json")])
+    b = r.invoke(main, base + ["-o", str(tmp_path / "b.json"), "--partitions", "3"])
+    assert a.exit_code == b.exit_code == 3
+    assert (tmp_path / "a.json").read_text() == (tmp_path / "b.json").read_text()
+    assert json.loads((tmp_path / "b.json").read_text())["reconciliation"]["balanced"]
+
+
+def test_cli_dask_only_options_need_dask(generated):
+    r = CliRunner().invoke(main, ["pay", "-t", str(generated / "ts.csv"), "-p", str(generated / "policy.toml"),
+                                  "--scheduler", "tcp://127.0.0.1:1"])
+    assert r.exit_code == 2

@@ -1,0 +1,111 @@
+"""The dask engine pays exactly what the local engine pays, to the cent, with file:row rejections."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+distributed = pytest.importorskip("distributed")
+pytest.importorskip("dask.dataframe")
+
+from click.testing import CliRunner  # noqa: E402
+
+from peerpay.cli import main  # noqa: E402
+from peerpay.engines.dask_engine import run_dask  # noqa: E402
+from peerpay.io.readers import read_policy  # noqa: E402
+from peerpay.io.writers import to_json  # noqa: E402
+from peerpay.jobs import run_pay  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "samples"
+pytestmark = pytest.mark.timeout(240)
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("generate_timesheets", REPO / "benchmarks" / "generate_timesheets.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def client():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as c:
+            yield c
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    """20k generated shifts with 30 spoiled rows: one CSV, three CSVs, and Parquet with small row groups."""
+    import pyarrow.parquet as pq
+
+    gen = _generator()
+    d = tmp_path_factory.mktemp("dask")
+    table = gen.corrupt(gen.generate(20_000, seed=11), 30, seed=11)
+    gen.write_csv(table, d / "ts.csv")
+    n = len(table)
+    bounds = [0, n // 3, 2 * n // 3, n]
+    for i in range(3):
+        gen.write_csv(table.slice(bounds[i], bounds[i + 1] - bounds[i]), d / "csv" / f"part-{i}.csv")
+    (d / "pq").mkdir()
+    pq.write_table(table, d / "pq" / "ts.parquet", row_group_size=3000)
+    (d / "policy.toml").write_text(gen.POLICY)
+    return d, bounds
+
+
+@pytest.fixture(scope="module")
+def local(data):
+    d, _ = data
+    return run_pay(d / "ts.csv", read_policy(d / "policy.toml"))
+
+
+def test_one_csv_identical_to_local(client, data, local):
+    d, _ = data
+    run = run_dask(d / "ts.csv", read_policy(d / "policy.toml"), scheduler=client, partitions=4, progress=False)
+    assert len(local.report["rejected"]) == 30
+    assert to_json(run.report) == to_json(local.report)
+
+
+def test_glob_of_csv_files_keeps_file_and_row(client, data, local):
+    d, bounds = data
+    run = run_dask(str(d / "csv" / "*.csv"), read_policy(d / "policy.toml"), scheduler=client, partitions=3, progress=False)
+    assert run.report["lines"] == local.report["lines"]
+    assert run.report["totals"] == local.report["totals"]
+    offsets = {f"part-{i}.csv": bounds[i] for i in range(3)}
+    assert sorted(offsets[r["file"]] + r["row"] for r in run.report["rejected"]) == [r["row"] for r in local.report["rejected"]]
+    assert all(r["file"].startswith("part-") for r in run.report["rejected"])
+
+
+def test_parquet_row_groups_identical_to_local(client, data, local):
+    d, _ = data
+    run = run_dask(d / "pq" / "ts.parquet", read_policy(d / "policy.toml"), scheduler=client, partitions=5, progress=False)
+    assert run.report["lines"] == local.report["lines"]
+    assert [(r["row"], r["column"], r["reason"]) for r in run.report["rejected"]] == [
+        (r["row"], r["column"], r["reason"]) for r in local.report["rejected"]
+    ]
+
+
+def test_samples_with_roster_and_schedule(client):
+    pol = read_policy(SAMPLES / "policy.toml")
+    args = (SAMPLES / "timesheet.csv", pol, SAMPLES / "roster.csv", SAMPLES / "schedule.csv")
+    assert to_json(run_dask(*args, scheduler=client, partitions=3, progress=False).report) == to_json(run_pay(*args).report)
+
+
+def test_cli_partitioned_output(client, data, local, tmp_path):
+    import pandas as pd
+
+    d, _ = data
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["pay", "-t", str(d / "csv" / "*.csv"), "-p", str(d / "policy.toml"), "--engine", "dask",
+                                  "--scheduler", client.scheduler.address, "--partitions", "3", "--output-dir", str(out)])
+    assert r.exit_code == 3, r.output
+    lines = pd.concat([pd.read_parquet(p) for p in sorted(out.glob("lines-*.parquet"))]).sort_values(["employee_id", "week_start"])
+    assert len(lines) == len(local.report["lines"])
+    assert round(lines["gross_pay"].sum(), 2) == local.report["totals"]["gross_pay"]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["totals"] == local.report["totals"] and summary["reconciliation"]["balanced"]
+    assert len(pd.read_csv(out / "rejected.csv")) == 30

@@ -1,0 +1,113 @@
+"""Fuzzing the loaders (hypothesis, bounded for CI): any bytes, any cells -> a table or an InputError.
+
+Invariants: reading never raises anything but :class:`InputError`; a file that can be read is
+paid with a reconciliation that balances (rows in = paid + rejected [+ dropped]), whatever its
+cells hold; a column map never loses a row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from peerpay.errors import InputError
+from peerpay.io.exports import apply_map, loads_map
+from peerpay.io.readers import read_table
+from peerpay.jobs import run_pay
+from peerpay.policy import loads_policy
+
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+POLICY = loads_policy('timezone = "America/New_York"\n[overtime]\nweekly_hours = 40\ndaily_hours = 8\n'
+                      '[[differential]]\nname = "night"\nstart = "23:00"\nend = "07:00"\nper_hour = 2\n')
+
+NASTY = st.sampled_from([
+    "", " ", "NaN", "inf", "-inf", "1e308", "-1", "0", "9" * 40, "=1+1", "@x", "\t", "\r", "\x00", "é", "😀",
+    "2025-02-30 08:00", "2025-11-02 01:30", "2025-03-09 02:30", "11/03/2025 08:00", "2025-11-03T08:00:00",
+    "2025-11-03 08:00:30", "99999-01-01 00:00", "work", "on_call", "callback", "WORK", "REG", "08:00 AM", "13:99 PM",
+])
+DATETIME = st.builds(
+    lambda d, h, m: f"2025-11-{d:02d} {h:02d}:{m:02d}", st.integers(1, 30), st.integers(0, 23), st.sampled_from([0, 15, 30, 59])
+)
+CELL = st.one_of(NASTY, DATETIME, st.text(max_size=12), st.decimals(-1e6, 1e6, allow_nan=False, places=2).map(str))
+
+
+def _write(tmp: Path, name: str, data: bytes) -> Path:
+    path = tmp / name
+    path.write_bytes(data)
+    return path
+
+
+@FUZZ
+@given(data=st.binary(max_size=400))
+def test_any_bytes_are_a_table_or_an_input_error(data):
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in ("t.csv", "t.xlsx"):
+            path = _write(Path(tmp), name, data)
+            try:
+                read_table(path)
+            except InputError:
+                pass
+
+
+@FUZZ
+@given(rows=st.lists(st.tuples(st.sampled_from(["E1", "E2", " ", "=E3"]), CELL | DATETIME, CELL | DATETIME,
+                               st.sampled_from(["work", "on_call", "callback", "", "x"]), CELL), max_size=12))
+def test_any_cells_are_paid_or_rejected_and_the_run_balances(rows):
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["employee_id", "start", "end", "kind", "rate"])
+    w.writerows(rows)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = _write(Path(tmp), "t.csv", buf.getvalue().encode("utf-8"))
+        try:
+            run = run_pay(path, POLICY)
+        except InputError:
+            return
+    recon = run.report["reconciliation"]
+    assert recon["balanced"], recon
+    assert recon["rows_paid"] + recon["rows_rejected"] == recon["rows_read"]
+    assert all(p.row is None or 1 <= p.row <= recon["rows_read"] for p in run.problems)
+
+
+TIMECARD_MAP = loads_map("""
+[columns]
+employee_id = "Employee"
+rate = "Wage"
+[start]
+date = "Date"
+time = "In"
+date_format = "%m/%d/%Y"
+time_format = "%I:%M %p"
+[end]
+hours = "Hours"
+[codes]
+column = "Code"
+work = ["REG"]
+on_call = ["OC"]
+callback = ["CB"]
+drop = ["VAC"]
+""")
+US_DATE = st.builds(lambda d: f"11/{d:02d}/2025", st.integers(1, 30)) | NASTY
+CLOCK = st.builds(lambda h, m, p: f"{h:02d}:{m:02d} {p}", st.integers(1, 12), st.sampled_from([0, 30]), st.sampled_from(["AM", "PM"])) | NASTY
+
+
+@FUZZ
+@given(rows=st.lists(st.tuples(st.sampled_from(["E1", "E2", ""]), US_DATE, CLOCK, CELL,
+                               st.sampled_from(["REG", "OC", "CB", "VAC", "PTO", ""]), st.just("20")), max_size=12))
+def test_a_column_map_never_loses_a_row(rows):
+    import pandas as pd
+
+    raw = pd.DataFrame(rows, columns=["employee", "date", "in", "hours", "code", "wage"], dtype=object)
+    mapped = apply_map(raw, TIMECARD_MAP, "export.csv", timezone=POLICY.timezone)
+    with tempfile.TemporaryDirectory() as tmp:
+        run = run_pay(Path(tmp) / "export.csv", POLICY, raw_timesheet=mapped)
+    recon = run.report["reconciliation"]
+    assert recon["balanced"], recon
+    assert recon["rows_read"] == len(raw)
+    assert all(1 <= p.row <= len(raw) for p in run.problems)
+    assert all(p.column in {"Employee", "Date", "In", "Hours", "Code", "Wage"} for p in run.problems)
