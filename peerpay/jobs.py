@@ -6,7 +6,7 @@ This is the seam between the loaders (:mod:`peerpay.io`) and the pure core
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -26,9 +26,23 @@ class PayRun:
     shifts: pd.DataFrame
     result: PayResult
     problems: list[Problem]
-    report: dict
+    reconciliation: dict
     roster: pd.DataFrame | None = None
     schedule: pd.DataFrame | None = None
+    mapped: "MappedTimesheet | None" = None
+    _report: dict | None = field(default=None, repr=False)
+
+    @property
+    def report(self) -> dict:
+        """The CONTRACT §4 report, built on first use (a CSV run never needs the dicts)."""
+        if self._report is None:
+            self._report = pay_report(
+                self.result, self.problems, self.reconciliation,
+                include_minimum_shift=self.policy.minimum_shift is not None,
+            )
+            if self.mapped is not None:
+                self.mapped.annotate(self._report)
+        return self._report
 
 
 def load_roster(path, sheet=None):
@@ -77,7 +91,4 @@ def run_pay(
         recon = reconciliation(len(raw), shifts, p, int(rejected_hours["minutes"].sum()), len(p) - len(rejected_hours))
     problems += p
     result = compute_pay(shifts, pol)
-    report = pay_report(result, problems, recon, include_minimum_shift=pol.minimum_shift is not None)
-    if mapped is not None:
-        mapped.annotate(report)
-    return PayRun(pol, shifts, result, problems, report, ros, sch)
+    return PayRun(pol, shifts, result, problems, recon, ros, sch, mapped)

@@ -122,16 +122,16 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detai
     else:
         mapped = _mapped(timesheet, map_file, sheet, pol.timezone)
         run = run_pay(timesheet, pol, roster, schedule, sheet=sheet, raw_timesheet=mapped)
-    recon = run.report["reconciliation"]
+    recon = run.reconciliation
     if not recon["balanced"]:
         fail(f"internal reconciliation failed: {recon}", EXIT_INPUT)
     data = render_pay(run, fmt.lower(), detail)
     report_problems(run.problems)
     if rejects:
-        atomic_write(rejects, to_csv(pd.DataFrame(run.report["rejected"], columns=["file", "row", "column", "reason"])))
+        atomic_write(rejects, to_csv(pd.DataFrame([p.as_json() for p in run.problems], columns=["file", "row", "column", "reason"])))
     if output_dir is None or output is not None:
         emit(data, output, force)
-    click.echo(_recon_line(run.report), err=True)
+    click.echo(_recon_line({"reconciliation": recon}), err=True)
     for note in mapped.notes() if mapped is not None else ():
         click.echo(f"map: {note}", err=True)
     raise SystemExit(EXIT_REJECTED if run.problems else EXIT_OK)

@@ -359,7 +359,6 @@ def cost_proposal(proposal: Proposal, baseline: Baseline, on_costs: OnCosts) -> 
     rates = on_cost_rates(on_costs)
     role_of = baseline.roster.set_index("employee_id")["role"]
     base = baseline.costs
-    base_role = base.index.to_series().map(role_of)
     points = breakpoints(proposal, baseline)
     states = state_costs(proposal, baseline, points)
     merged = points.merge(states, on=["employee_id", "day"], how="left")

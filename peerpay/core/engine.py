@@ -51,6 +51,7 @@ class PayResult:
     lines: pd.DataFrame  # one row per employee and period; money in whole cents (int64)
     segments: pd.DataFrame  # the audit trail: one row per segment with the rules that paid it
     differential_names: tuple[str, ...]
+    employee_ids: np.ndarray | None = None  # segments["employee"] indexes this (sorted ids)
 
 
 def split_segments(shifts: pd.DataFrame, cal: Calendar) -> pd.DataFrame:
@@ -130,8 +131,8 @@ def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None 
     )
     seg = split_segments(shifts, cal)
     sh = seg["shift"].to_numpy()
-    kind = shifts["kind"].to_numpy()[sh]
-    worked = kind != "on_call"
+    kind_codes = pd.Categorical(shifts["kind"], categories=KINDS).codes.astype("int8")[sh]
+    worked = kind_codes != KINDS.index("on_call")
     mins = seg["minutes"].to_numpy(dtype="int64")
     rate = shifts["rate_units"].to_numpy(dtype="int64")[sh]
     seg_start = seg["seg_start"].to_numpy()
@@ -141,9 +142,9 @@ def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None 
     emp_codes, emp_names = pd.factorize(shifts["employee_id"], sort=True)
     emp = emp_codes[sh]
 
-    seg["employee_id"] = emp_names[emp]
+    seg["employee"] = emp  # code into PayResult.employee_ids: strings per segment are slow
     seg["row"] = shifts["row"].to_numpy()[sh]
-    seg["kind"] = kind
+    seg["kind"] = pd.Categorical.from_codes(kind_codes, categories=KINDS)
     seg["date"] = day
     seg["period_start"] = period
     seg["rate_units"] = rate
@@ -203,7 +204,7 @@ def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None 
     per_shift = _shift_premiums(shifts, policy, shift_period)
 
     lines = _lines(seg, per_shift, emp_names, diff_names, policy, worked=worked, emp=emp, shift_emp=emp_codes, order=chrono)
-    return PayResult(lines, seg, diff_names)
+    return PayResult(lines, seg, diff_names, np.asarray(emp_names, dtype=object))
 
 
 def _overtime_minutes(seg, workday, worked, emp, policy, chrono=None):
@@ -285,11 +286,11 @@ def _group_sums(key: np.ndarray, columns: dict[str, np.ndarray], order=None) -> 
 def _lines(seg, per_shift, emp_names, diff_names, policy, worked=None, emp=None, shift_emp=None, order=None) -> pd.DataFrame:
     """Sums per employee and period (exact int64, grouped on integer keys), then the money."""
     if worked is None:
-        worked = seg["kind"].to_numpy() != "on_call"
+        worked = np.asarray(seg["kind"]) != "on_call"
     mins = seg["minutes"].to_numpy(dtype="int64")
     names = pd.Index(emp_names)
     if emp is None:
-        emp = names.get_indexer(seg["employee_id"].to_numpy())
+        emp = seg["employee"].to_numpy()
     if shift_emp is None:
         shift_emp = names.get_indexer(per_shift["employee_id"].to_numpy())
     # one integer key per employee and period: employee code (sorted by id) x period day

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..errors import Problem
 from ..money import AMOUNT_PER_DOLLAR, MINUTES_PER_HOUR, cents_to_dollars, ratio_half_up
-from .calendar import Calendar
+
 from .engine import CITATIONS, PayResult
 
 MONEY_COLUMNS = ("base_pay", "holiday_premium", "standby_pay", "callback_premium", "overtime_premium", "gross_pay")
@@ -180,13 +180,12 @@ def audit_frame(result: PayResult, policy_timezone: str | None, calendar_local=N
         paid = seg[f"diff:{name}"].to_numpy() > 0
         rules = np.where(paid, rules + f"+{name}", rules)
     rules = np.where(seg["holiday"].to_numpy(), rules + "+holiday", rules)
-    rules = np.where(seg["kind"].to_numpy() == "on_call", "standby", rules)
-    ot = seg["daily_ot"].to_numpy() + seg["weekly_ot"].to_numpy()
+    rules = np.where(np.asarray(seg["kind"]) == "on_call", "standby", rules)
     return pd.DataFrame(
         {
-            "employee_id": seg["employee_id"].to_numpy(),
+            "employee_id": result.employee_ids[seg["employee"].to_numpy()],
             "row": seg["row"].to_numpy(),
-            "kind": seg["kind"].to_numpy(),
+            "kind": np.asarray(seg["kind"], dtype=object),
             "week_start": seg["period_start"].to_numpy().astype("datetime64[D]"),
             "from": start,
             "to": end,

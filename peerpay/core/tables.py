@@ -77,7 +77,6 @@ def _shown(values: pd.Series, width: int = 40) -> pd.Series:
 
 def parse_datetimes(col: pd.Series, name: str, rej: Rejections) -> np.ndarray:
     """Local wall-clock date-times -> int64 minutes since epoch; bad cells rejected (-1)."""
-    n = len(col)
     if pd.api.types.is_datetime64_any_dtype(col) and getattr(col.dtype, "tz", None) is None:
         ts = col.to_numpy().astype("datetime64[s]")
         missing = np.isnat(ts)

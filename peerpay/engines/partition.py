@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..core.engine import PayResult, _empty_lines, compute_pay
 from ..core.inputs import prepare_timesheet
-from ..core.report import hours, pay_report
+from ..core.report import hours
 from ..errors import Problem
 from ..policy import Policy
 
@@ -115,6 +115,5 @@ def combine(parts: list[PartitionResult], policy: Policy, sources: list[str], up
         "balanced": rows_read == rows_paid + rows_rejected,
     }
     result = PayResult(lines, pd.DataFrame(), diff_names)
-    report = pay_report(result, list(upstream) + ts_problems, recon, include_minimum_shift=policy.minimum_shift is not None)
     empty = pd.DataFrame({"start_at": pd.Series(dtype="int64"), "end_at": pd.Series(dtype="int64")})
-    return PayRun(policy, empty, result, list(upstream) + ts_problems, report, roster, schedule)
+    return PayRun(policy, empty, result, list(upstream) + ts_problems, recon, roster, schedule)

@@ -588,7 +588,6 @@ def _end_minutes(work: pd.DataFrame, cmap: ColumnMap, start: np.ndarray, rej: Re
             end[ok] = np.where(good, local, start[ok] + minutes[ok])
         return end
     if spec.date is None and spec.column is None:  # end time on the start's date; next day if not after it
-        start_spec = cmap.start
         tcol = canonical(spec.time)
         t = _cell_text(work[tcol], spec.time_format)
         blank = (t == "").to_numpy()
