@@ -107,8 +107,6 @@ def _timesheet_options(fn):
 def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detail, rejects, force,
         engine, scheduler, partitions, output_dir):
     """Compute gross pay per employee and workweek (CONTRACT §4)."""
-    if (roster is None) != (schedule is None):
-        fail("--roster and --schedule go together (the schedule rate is looked up by the roster's role and step)", EXIT_USAGE)
     if fmt == "xlsx" and output in (None, "-"):
         fail("--format xlsx needs --output FILE.xlsx", EXIT_USAGE)
     pol = read_policy(policy)
