@@ -246,7 +246,6 @@ def test_unusable_timesheet_exit_1(cli, tmp_path, text, words):
         ["pay", "-t", "{ts}"],  # no --policy
         ["pay", "-t", "{ts}", "-p", "{pol}", "-f", "pdf"],
         ["pay", "-t", "{ts}", "-p", "{pol}", "-f", "xlsx"],  # xlsx needs --output
-        ["pay", "-t", "{ts}", "-p", "{pol}", "-r", "{ts}"],  # --roster without --schedule
         ["pay", "-t", "{ts}", "-p", "{pol}", "--bogus"],
     ],
 )
@@ -420,3 +419,25 @@ def test_golden_samples_are_internally_consistent():
     assert report["reconciliation"]["balanced"] is True
     total = sum(round(ln["gross_pay"] * 100) for ln in report["lines"])
     assert total == round(report["totals"]["gross_pay"] * 100)
+
+
+def test_roster_without_schedule_checks_employees_and_pays_row_rates(tmp_path):
+    # A roster alone is enough to catch a mistyped employee id; rates come from the rows.
+    # A: 8 h x $20 = $160.00. Row 2 names an employee the roster does not have -> exit 3.
+    ts = tmp_path / "t.csv"
+    ts.write_text("employee_id,start,end,rate\nA,2025-03-03 09:00,2025-03-03 17:00,20\nZ,2025-03-03 09:00,2025-03-03 17:00,20\n")
+    pol = tmp_path / "p.toml"
+    pol.write_text("")
+    ros = tmp_path / "r.csv"
+    ros.write_text("employee_id,role,step\nA,peer_specialist,1\n")
+    from click.testing import CliRunner
+
+    from peerpay.cli import main
+
+    res = CliRunner().invoke(main, ["pay", "-t", str(ts), "-p", str(pol), "-r", str(ros), "-f", "json"])
+    assert res.exit_code == 3
+    import json
+
+    out = json.loads(res.stdout)
+    assert out["rejected"] == [{"file": "t.csv", "row": 2, "column": "employee_id", "reason": "employee_id 'Z' is not in the roster"}]
+    assert out["totals"] == {"hours_worked": 8.0, "gross_pay": 160.0}
