@@ -53,6 +53,19 @@ def load_schedule(path, sheet=None):
     return prepare_schedule(read_table(path, sheet), Path(path).name, sheet)
 
 
+def load_rate_tables(roster, schedule) -> tuple[pd.DataFrame | None, pd.DataFrame | None, list[Problem]]:
+    """The optional roster and wage schedule, with their rejected rows."""
+    problems: list[Problem] = []
+    ros = sch = None
+    if roster is not None:
+        ros, p = load_roster(roster)
+        problems += p
+    if schedule is not None:
+        sch, p = load_schedule(schedule)
+        problems += p
+    return ros, sch, problems
+
+
 def run_pay(
     timesheet: str | Path,
     policy: str | Path | Policy,
@@ -68,14 +81,7 @@ def run_pay(
     reconciliation and, for summary exports, the rules it cannot compute.
     """
     pol = policy if isinstance(policy, Policy) else read_policy(policy)
-    problems: list[Problem] = []
-    ros = sch = None
-    if roster is not None:
-        ros, p = load_roster(roster)
-        problems += p
-    if schedule is not None:
-        sch, p = load_schedule(schedule)
-        problems += p
+    ros, sch, problems = load_rate_tables(roster, schedule)
     mapped = raw_timesheet if isinstance(raw_timesheet, MappedTimesheet) else None
     if mapped is not None:
         pol = mapped.adjust_policy(pol)

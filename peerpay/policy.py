@@ -297,9 +297,22 @@ def parse_policy(data: dict) -> Policy:
         raise ValueError("\n".join(policy_problems(exc))) from None
 
 
-def loads_policy(text: str) -> Policy:
+def loads_model(text: str, model: type[BaseModel], render=None):
+    """TOML text -> a validated ``model``; raises ValueError listing every problem.
+
+    ``render`` turns a ValidationError into clerk-readable lines (default: :func:`policy_problems`
+    rooted at ``model``, with "did you mean" suggestions for misspelt keys).
+    """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"not valid TOML: {exc}") from None
-    return parse_policy(data)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        lines = render(exc) if render else policy_problems(exc, model)
+        raise ValueError("\n".join(lines)) from None
+
+
+def loads_policy(text: str) -> Policy:
+    return loads_model(text, Policy)

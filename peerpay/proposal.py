@@ -28,13 +28,12 @@ A typo is an error naming the key and suggesting the right one, as for the pay p
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .policy import Differential, Holiday, MinimumShift, Money, OnCall, Overtime, policy_problems
+from .policy import Differential, Holiday, MinimumShift, Money, OnCall, Overtime, loads_model
 
 #: Pay components an on-cost can apply to (the roll-up matrix columns).
 COMPONENTS = (
@@ -267,20 +266,11 @@ def add_years(d: dt.date, n: int) -> dt.date:
         return d.replace(year=d.year + n, day=28)
 
 
-def _load(text: str, model: type[BaseModel]):
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"not valid TOML: {exc}") from None
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise ValueError("\n".join(policy_problems(exc, model))) from None
 
 
 def loads_proposal(text: str) -> Proposal:
-    return _load(text, Proposal)
+    return loads_model(text, Proposal)
 
 
 def loads_on_costs(text: str) -> OnCosts:
-    return _load(text, OnCosts)
+    return loads_model(text, OnCosts)

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 
 from ..errors import InputError
 from ..io.readers import canonical
-from ..jobs import load_roster, load_schedule
+from ..jobs import load_rate_tables
 from ..policy import Policy
 from .partition import FILE, ROW, combine, pay_partition
 
@@ -80,14 +80,7 @@ def run_chunked(timesheet, policy: Policy, roster=None, schedule=None, partition
     """Pay a timesheet (file or glob) in ``partitions`` employee buckets; returns a PayRun."""
     sources = expand_sources(timesheet)
     names = [p.name for p in sources]
-    upstream = []
-    ros = sch = None
-    if roster is not None:
-        ros, p = load_roster(roster)
-        upstream += p
-    if schedule is not None:
-        sch, p = load_schedule(schedule)
-        upstream += p
+    ros, sch, upstream = load_rate_tables(roster, schedule)
     with tempfile.TemporaryDirectory(prefix="peerpay-buckets-", dir=spill_dir) as tmp:
         writers: dict[int, pq.ParquetWriter] = {}
         columns = None

@@ -31,7 +31,7 @@ from ..core.report import hours
 from ..errors import InputError
 from ..money import cents_to_dollars
 from ..io.readers import canonical
-from ..jobs import load_roster, load_schedule
+from ..jobs import load_rate_tables
 from ..policy import Policy
 from .chunked import expand_sources
 from .partition import FILE, ROW, combine, pay_partition
@@ -123,13 +123,7 @@ def run_dask(timesheet, policy: Policy, roster=None, schedule=None, *, partition
     sources = expand_sources(timesheet)
     names = [p.name for p in sources]
     pieces, columns = _pieces(sources)
-    upstream, ros, sch = [], None, None
-    if roster is not None:
-        ros, p = load_roster(roster)
-        upstream += p
-    if schedule is not None:
-        sch, p = load_schedule(schedule)
-        upstream += p
+    ros, sch, upstream = load_rate_tables(roster, schedule)
     if output_dir is not None:
         Path(output_dir).mkdir(parents=True, exist_ok=True)
 

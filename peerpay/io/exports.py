@@ -25,7 +25,6 @@ clerk can go to the cell. See ``docs/exports.md``.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -38,7 +37,7 @@ from ..core.calendar import instants_to_local, local_to_instants
 from ..core.report import hours as hours_of
 from ..core.tables import ISO_DATETIME, Rejections, parse_numbers, text
 from ..errors import InputError, Problem
-from ..policy import Policy, _suggest
+from ..policy import Policy, _suggest, loads_model
 from .readers import canonical, read_table, read_toml
 
 KINDS = ("work", "on_call", "callback")
@@ -203,14 +202,7 @@ _MODELS = {"columns": Columns, "start": When, "end": When, "codes": Codes, "punc
 
 def loads_map(text_: str) -> ColumnMap:
     """Parse map TOML; raises ValueError listing every problem."""
-    try:
-        data = tomllib.loads(text_)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"not valid TOML: {exc}") from None
-    try:
-        return ColumnMap.model_validate(data)
-    except ValidationError as exc:
-        raise ValueError("\n".join(map_problems(exc))) from None
+    return loads_model(text_, ColumnMap, map_problems)
 
 
 def read_map(path: str | Path) -> ColumnMap:
