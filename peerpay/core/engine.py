@@ -54,7 +54,7 @@ class PayResult:
     employee_ids: np.ndarray | None = None  # segments["employee"] indexes this (sorted ids)
 
 
-def split_segments(shifts: pd.DataFrame, cal: Calendar) -> pd.DataFrame:
+def split_segments(shifts: pd.DataFrame, cal: Calendar) -> dict[str, np.ndarray]:
     """Cut shifts at the calendar's edges; one output row per piece, ``shift`` = input position."""
     s = shifts["start_at"].to_numpy(dtype="int64")
     e = shifts["end_at"].to_numpy(dtype="int64")
@@ -69,7 +69,7 @@ def split_segments(shifts: pd.DataFrame, cal: Calendar) -> pd.DataFrame:
     cut_hi = cal.cuts[np.clip(i0[shift] + k, 0, len(cal.cuts) - 1)]
     seg_s = np.where(k == 0, s[shift], cut_lo)
     seg_e = np.where(last, e[shift], cut_hi)
-    return pd.DataFrame({"shift": shift, "piece": k, "seg_start": seg_s, "seg_end": seg_e, "minutes": seg_e - seg_s})
+    return {"shift": shift, "piece": k, "seg_start": seg_s, "seg_end": seg_e, "minutes": seg_e - seg_s}
 
 
 def _period_start(days: np.ndarray, policy: Policy) -> np.ndarray:
@@ -85,15 +85,15 @@ def _eligible(diff, in_win: np.ndarray, seg: pd.DataFrame, worked: np.ndarray, n
     """Apply a whole-shift eligibility rule to the by-the-minute window test."""
     if diff.eligibility == "minutes":
         return in_win
-    shift = seg["shift"].to_numpy()
-    mins = seg["minutes"].to_numpy()
+    shift = np.asarray(seg["shift"])
+    mins = np.asarray(seg["minutes"])
     inside = np.bincount(shift, weights=np.where(in_win & worked, mins, 0), minlength=n_shifts)
     total = np.bincount(shift, weights=np.where(worked, mins, 0), minlength=n_shifts)
     if diff.eligibility == "majority":
         ok = 2 * inside > total
     elif diff.eligibility == "start":
         ok = np.zeros(n_shifts, dtype=bool)
-        first = seg["piece"].to_numpy() == 0
+        first = np.asarray(seg["piece"]) == 0
         ok[shift[first]] = in_win[first]
     else:  # min_hours_in_window
         ok = inside >= float(diff.min_hours) * MINUTES_PER_HOUR
@@ -130,12 +130,12 @@ def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None 
         policy, int(shifts["start_at"].min()), int(shifts["end_at"].max())
     )
     seg = split_segments(shifts, cal)
-    sh = seg["shift"].to_numpy()
+    sh = np.asarray(seg["shift"])
     kind_codes = pd.Categorical(shifts["kind"], categories=KINDS).codes.astype("int8")[sh]
     worked = kind_codes != KINDS.index("on_call")
-    mins = seg["minutes"].to_numpy(dtype="int64")
+    mins = np.asarray(seg["minutes"], dtype="int64")
     rate = shifts["rate_units"].to_numpy(dtype="int64")[sh]
-    seg_start = seg["seg_start"].to_numpy()
+    seg_start = np.asarray(seg["seg_start"])
     day = cal.day_of(seg_start)
     period = _period_start(day, policy)
     shift_day = cal.day_of(shifts["start_at"].to_numpy(dtype="int64"))
@@ -158,7 +158,7 @@ def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None 
     for d in policy.differential:
         in_win = _eligible(d, cal.in_window(d.name, seg_start), seg, worked, len(shifts)) & worked
         if d.per_hour is not None:
-            amount = np.full(len(seg), rate_units(d.per_hour) * FACTOR_SCALE, dtype="int64")
+            amount = np.full(len(sh), rate_units(d.per_hour) * FACTOR_SCALE, dtype="int64")
         else:
             amount = rate * scaled(d.percent / 100, FACTOR_SCALE)
         per_minute[d.name] = np.where(in_win, amount, 0)
@@ -181,7 +181,7 @@ def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None 
         extra = factor_units(policy.holiday.multiplier) - FACTOR_SCALE
         seg["holiday_premium"] = np.where(holiday, rate * extra * mins, 0)
     else:
-        seg["holiday_premium"] = 0
+        seg["holiday_premium"] = np.zeros(len(sh), dtype="int64")
 
     # Standby pay on every on_call minute.
     oc = policy.on_call
@@ -195,33 +195,33 @@ def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None 
     ot = policy.overtime
     if ot is not None and ot.basis == "base_rate":
         extra = factor_units(ot.multiplier) - FACTOR_SCALE
-        seg["ot_base"] = rate * extra * (seg["daily_ot"].to_numpy() + seg["weekly_ot"].to_numpy())
+        seg["ot_base"] = rate * extra * (np.asarray(seg["daily_ot"]) + np.asarray(seg["weekly_ot"]))
     else:
-        seg["ot_base"] = 0
+        seg["ot_base"] = np.zeros(len(sh), dtype="int64")
 
     # Per-shift premiums, booked to the period in which the shift starts.
     shift_period = _period_start(shift_day, policy)
     per_shift = _shift_premiums(shifts, policy, shift_period)
 
     lines = _lines(seg, per_shift, emp_names, diff_names, policy, worked=worked, emp=emp, shift_emp=emp_codes, order=chrono)
-    return PayResult(lines, seg, diff_names, np.asarray(emp_names, dtype=object))
+    return PayResult(lines, pd.DataFrame(seg, copy=False), diff_names, np.asarray(emp_names, dtype=object))
 
 
 def _overtime_minutes(seg, workday, worked, emp, policy, chrono=None):
     ot = policy.overtime
-    zeros = np.zeros(len(seg), dtype="int64")
+    zeros = np.zeros(len(seg["minutes"]), dtype="int64")
     if ot is None:
         return zeros, zeros
-    order = np.lexsort((seg["seg_start"].to_numpy(), emp)) if chrono is None else chrono
+    order = np.lexsort((np.asarray(seg["seg_start"]), emp)) if chrono is None else chrono
     order = order[worked[order]]
-    mins = seg["minutes"].to_numpy(dtype="int64")[order]
+    mins = np.asarray(seg["minutes"], dtype="int64")[order]
     daily = np.zeros(len(order), dtype="int64")
     if ot.daily_threshold is not None:
         key = emp[order].astype("int64") * 1_000_000 + workday[order]
         daily = _running_excess(key, mins, int(ot.daily_threshold * MINUTES_PER_HOUR))
     weekly = np.zeros(len(order), dtype="int64")
     if ot.period_threshold is not None:
-        key = emp[order].astype("int64") * 1_000_000 + seg["period_start"].to_numpy()[order]
+        key = emp[order].astype("int64") * 1_000_000 + np.asarray(seg["period_start"])[order]
         weekly = _running_excess(key, mins - daily, int(ot.period_threshold * MINUTES_PER_HOUR))
     d_out, w_out = zeros.copy(), zeros.copy()
     d_out[order] = daily
@@ -287,20 +287,20 @@ def _lines(seg, per_shift, emp_names, diff_names, policy, worked=None, emp=None,
     """Sums per employee and period (exact int64, grouped on integer keys), then the money."""
     if worked is None:
         worked = np.asarray(seg["kind"]) != "on_call"
-    mins = seg["minutes"].to_numpy(dtype="int64")
+    mins = np.asarray(seg["minutes"], dtype="int64")
     names = pd.Index(emp_names)
     if emp is None:
-        emp = seg["employee"].to_numpy()
+        emp = np.asarray(seg["employee"])
     if shift_emp is None:
         shift_emp = names.get_indexer(per_shift["employee_id"].to_numpy())
     # one integer key per employee and period: employee code (sorted by id) x period day
-    seg_period = seg["period_start"].to_numpy().astype("int64")
+    seg_period = np.asarray(seg["period_start"]).astype("int64")
     shift_period = per_shift["period_start"].to_numpy().astype("int64")
     lo = int(seg_period.min()) if len(seg_period) else 0
     span = int(max(seg_period.max(), shift_period.max(initial=lo))) - lo + 1 if len(seg_period) else 1
     key = emp.astype("int64") * span + (seg_period - lo)
     seg_cols = ["daily_ot", "weekly_ot", "base", *[f"diff:{n}" for n in diff_names], "holiday_premium", "standby", "ot_base"]
-    col = {c: np.broadcast_to(np.asarray(seg[c].to_numpy(), dtype="int64"), mins.shape) for c in seg_cols}
+    col = {c: np.broadcast_to(np.asarray(seg[c], dtype="int64"), mins.shape) for c in seg_cols}
     cols = {
         "worked_minutes": np.where(worked, mins, 0),
         "on_call_minutes": np.where(worked, 0, mins),

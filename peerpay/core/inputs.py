@@ -166,15 +166,16 @@ def prepare_timesheet(
 
     bad = rej.mask()
     keep = ~bad
+    as_text = lambda values: pd.Series(np.asarray(values, dtype=object), dtype=object)  # noqa: E731 (no arrow round trip)
     shifts = pd.DataFrame(
         {
-            "employee_id": emp.to_numpy()[keep],
-            "kind": kind.to_numpy()[keep],
+            "employee_id": as_text(emp.to_numpy()[keep]),
+            "kind": as_text(kind.to_numpy()[keep]),
             "start_at": start_at[keep],
             "end_at": end_at[keep],
             "rate_units": rate[keep],
             "row": np.arange(1, n + 1)[keep],
-            "role": role.to_numpy()[keep],
+            "role": as_text(role.to_numpy()[keep]),
             "start_local": start_local[keep],
         }
     )
