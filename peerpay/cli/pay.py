@@ -18,14 +18,15 @@ MONEY = ["base_pay", "holiday_premium", "standby_pay", "callback_premium", "mini
 
 
 def render_pay(run, fmt: str, detail: bool) -> str | bytes:
+    if fmt == "csv":
+        # the lines straight from the engine's frame, vectorised (the same table as ``lines``);
+        # the JSON-shaped report is never built
+        flat = lines_table(run.result, run.policy.minimum_shift is not None)
+        return to_csv(audit_frame(run.result, run.policy.timezone) if detail else flat)
     report = run.report
     if fmt == "json":
         return to_json(report)
-    lines = lines_frame(report) if fmt != "csv" else None
-    if fmt == "csv":
-        # the lines straight from the engine's frame, vectorised (the same table as ``lines``)
-        flat = lines_table(run.result, run.policy.minimum_shift is not None)
-        return to_csv(audit_frame(run.result, run.policy.timezone) if detail else flat)
+    lines = lines_frame(report)
     if fmt == "xlsx":
         if lines.empty:  # every row rejected: still a header row (lines_table knows the columns)
             lines = lines_table(run.result, run.policy.minimum_shift is not None)

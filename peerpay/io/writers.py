@@ -67,7 +67,26 @@ def atomic_write(path: str | Path, data: bytes | str, *, force: bool = True) -> 
 
 
 def to_json(obj) -> str:
+    """Pretty JSON; a long list of records (pay lines) is written one compact record per line.
+
+    A year of pay lines is 200,000+ records: indenting every key would triple the file and the
+    memory it takes to build, and one record per line still diffs and greps well.
+    """
+    if isinstance(obj, dict) and any(_is_long_records(v) for v in obj.values()):
+        parts = []
+        for key, value in obj.items():
+            head = f"  {json.dumps(key, ensure_ascii=False)}: "
+            if _is_long_records(value):
+                rows = ",\n".join("    " + json.dumps(r, ensure_ascii=False, separators=(", ", ": ")) for r in value)
+                parts.append(head + "[\n" + rows + "\n  ]")
+            else:
+                parts.append(head + json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  "))
+        return "{\n" + ",\n".join(parts) + "\n}\n"
     return json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
+
+
+def _is_long_records(value) -> bool:
+    return isinstance(value, list) and len(value) > 1000 and isinstance(value[0], dict)
 
 
 def _fixed_places(x: np.ndarray) -> int | None:
