@@ -54,10 +54,15 @@ class PayResult:
     employee_ids: np.ndarray | None = None  # segments["employee"] indexes this (sorted ids)
 
 
-def split_segments(shifts: pd.DataFrame, cal: Calendar) -> dict[str, np.ndarray]:
-    """Cut shifts at the calendar's edges; one output row per piece, ``shift`` = input position."""
+def split_segments(shifts: pd.DataFrame, cal: Calendar, order: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Cut shifts at the calendar's edges; one output row per piece, ``shift`` = input position.
+
+    ``order`` (a permutation of the shifts) sets the order the pieces come out in.
+    """
     s = shifts["start_at"].to_numpy(dtype="int64")
     e = shifts["end_at"].to_numpy(dtype="int64")
+    if order is not None:
+        s, e = s[order], e[order]
     i0 = np.searchsorted(cal.cuts, s, side="right")  # first cut strictly after start
     i1 = np.searchsorted(cal.cuts, e, side="left")  # first cut at or after end
     n = (i1 - i0) + 1
@@ -69,6 +74,8 @@ def split_segments(shifts: pd.DataFrame, cal: Calendar) -> dict[str, np.ndarray]
     cut_hi = cal.cuts[np.clip(i0[shift] + k, 0, len(cal.cuts) - 1)]
     seg_s = np.where(k == 0, s[shift], cut_lo)
     seg_e = np.where(last, e[shift], cut_hi)
+    if order is not None:
+        shift = order[shift]
     return {"shift": shift, "piece": k, "seg_start": seg_s, "seg_end": seg_e, "minutes": seg_e - seg_s}
 
 
@@ -129,7 +136,10 @@ def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None 
     cal = calendar or build_calendar(
         policy, int(shifts["start_at"].min()), int(shifts["end_at"].max())
     )
-    seg = split_segments(shifts, cal)
+    emp_codes, emp_names = pd.factorize(shifts["employee_id"], sort=True)
+    # pieces come out by employee, then time: the order overtime is counted in and lines summed in
+    by_employee = np.lexsort((shifts["start_at"].to_numpy(), emp_codes))
+    seg = split_segments(shifts, cal, by_employee)
     sh = np.asarray(seg["shift"])
     kind_codes = pd.Categorical(shifts["kind"], categories=KINDS).codes.astype("int8")[sh]
     worked = kind_codes != KINDS.index("on_call")
@@ -139,7 +149,6 @@ def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None 
     day = cal.day_of(seg_start)
     period = _period_start(day, policy)
     shift_day = cal.day_of(shifts["start_at"].to_numpy(dtype="int64"))
-    emp_codes, emp_names = pd.factorize(shifts["employee_id"], sort=True)
     emp = emp_codes[sh]
 
     seg["employee"] = emp  # code into PayResult.employee_ids: strings per segment are slow
@@ -188,9 +197,10 @@ def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None 
     standby_u = rate_units(oc.standby_per_hour) if oc else 0
     seg["standby"] = np.where(worked, 0, standby_u * FACTOR_SCALE * mins)
 
-    # Overtime minutes, chronologically within workdays and periods.
-    # employee, then time: the order overtime is counted in and lines are summed in
-    chrono = np.lexsort((seg_start, emp))
+    # Overtime minutes, chronologically within workdays and periods. Worked pieces are already
+    # in employee-then-time order (worked rows never overlap); on-call pieces may interleave with
+    # call-backs, which only the line sums see, and _group_sums re-sorts if a key goes back.
+    chrono = np.arange(len(sh))
     seg["daily_ot"], seg["weekly_ot"] = _overtime_minutes(seg, shift_day[sh], worked, emp, policy, chrono)
     ot = policy.overtime
     if ot is not None and ot.basis == "base_rate":
@@ -212,8 +222,13 @@ def _overtime_minutes(seg, workday, worked, emp, policy, chrono=None):
     zeros = np.zeros(len(seg["minutes"]), dtype="int64")
     if ot is None:
         return zeros, zeros
-    order = np.lexsort((np.asarray(seg["seg_start"]), emp)) if chrono is None else chrono
+    starts = np.asarray(seg["seg_start"])
+    order = chrono if chrono is not None else np.arange(len(starts))
     order = order[worked[order]]
+    e, t = emp[order], starts[order]
+    if not np.all((e[1:] > e[:-1]) | ((e[1:] == e[:-1]) & (t[1:] >= t[:-1]))):
+        order = np.lexsort((starts, emp))  # not in employee-then-time order: sort (never wrong)
+        order = order[worked[order]]
     mins = np.asarray(seg["minutes"], dtype="int64")[order]
     daily = np.zeros(len(order), dtype="int64")
     if ot.daily_threshold is not None:
