@@ -9,6 +9,7 @@ which rewrites them from the current code; review the diff before committing.
 
 from __future__ import annotations
 
+import importlib.util
 import textwrap
 from pathlib import Path
 
@@ -82,3 +83,19 @@ def cli():
         return runner.invoke(main, [str(a) for a in args], catch_exceptions=False, **kw)
 
     return invoke
+
+
+def generated_timesheets(directory: Path, shifts: int, spoiled: int, seed: int, parts: int = 3):
+    """Benchmark-generator data for the engine-equality tests: one CSV, the same rows split into
+    ``parts`` CSVs under ``csv/``, and the matching policy. Returns (table, part bounds)."""
+    spec = importlib.util.spec_from_file_location("generate_timesheets", REPO / "benchmarks" / "generate_timesheets.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    table = gen.corrupt(gen.generate(shifts, seed=seed), spoiled, seed=seed)
+    gen.write_csv(table, directory / "ts.csv")
+    n = len(table)
+    bounds = [n * i // parts for i in range(parts + 1)]
+    for i in range(parts):
+        gen.write_csv(table.slice(bounds[i], bounds[i + 1] - bounds[i]), directory / "csv" / f"part-{i}.csv")
+    (directory / "policy.toml").write_text(gen.POLICY)
+    return table, bounds

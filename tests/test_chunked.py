@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -14,29 +13,17 @@ from peerpay.engines.chunked import bucket_of, run_chunked
 from peerpay.io.readers import read_policy
 from peerpay.io.writers import to_json
 from peerpay.jobs import run_pay
+from conftest import generated_timesheets
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
 
 
-def _generator():
-    spec = importlib.util.spec_from_file_location("generate_timesheets", REPO / "benchmarks" / "generate_timesheets.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     """~5k generated shifts with 24 spoiled rows, as one file and as three files, plus the policy."""
-    gen = _generator()
     d = tmp_path_factory.mktemp("gen")
-    table = gen.corrupt(gen.generate(5000, seed=7), 24, seed=7)
-    gen.write_csv(table, d / "ts.csv")
-    n = len(table)
-    for i, (a, b) in enumerate([(0, n // 3), (n // 3, 2 * n // 3), (2 * n // 3, n)]):
-        gen.write_csv(table.slice(a, b - a), d / "parts" / f"part-{i}.csv")
-    (d / "policy.toml").write_text(gen.POLICY)
+    generated_timesheets(d, 5000, spoiled=24, seed=7)
     return d
 
 
@@ -58,10 +45,10 @@ def test_generated_with_rejections_identical_to_local(generated, partitions):
 def test_glob_of_files_names_each_file_and_its_row(generated):
     pol = read_policy(generated / "policy.toml")
     local = run_pay(generated / "ts.csv", pol)
-    parts = run_chunked(str(generated / "parts" / "*.csv"), pol, partitions=5)
+    parts = run_chunked(str(generated / "csv" / "*.csv"), pol, partitions=5)
     assert parts.report["lines"] == local.report["lines"]
     assert parts.report["totals"] == local.report["totals"]
-    sizes = [sum(1 for _ in open(p)) - 1 for p in sorted((generated / "parts").glob("*.csv"))]
+    sizes = [sum(1 for _ in open(p)) - 1 for p in sorted((generated / "csv").glob("*.csv"))]
     offsets = {f"part-{i}.csv": sum(sizes[:i]) for i in range(3)}
     # the same rows are rejected, now named by their own file and row
     assert sorted(offsets[r["file"]] + r["row"] for r in parts.report["rejected"]) == [r["row"] for r in local.report["rejected"]]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -18,17 +17,11 @@ from peerpay.engines.dask_engine import run_dask  # noqa: E402
 from peerpay.io.readers import read_policy  # noqa: E402
 from peerpay.io.writers import to_json  # noqa: E402
 from peerpay.jobs import run_pay  # noqa: E402
+from conftest import generated_timesheets  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
 pytestmark = pytest.mark.timeout(240)
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("generate_timesheets", REPO / "benchmarks" / "generate_timesheets.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 @pytest.fixture(scope="module")
@@ -43,17 +36,10 @@ def data(tmp_path_factory):
     """20k generated shifts with 30 spoiled rows: one CSV, three CSVs, and Parquet with small row groups."""
     import pyarrow.parquet as pq
 
-    gen = _generator()
     d = tmp_path_factory.mktemp("dask")
-    table = gen.corrupt(gen.generate(20_000, seed=11), 30, seed=11)
-    gen.write_csv(table, d / "ts.csv")
-    n = len(table)
-    bounds = [0, n // 3, 2 * n // 3, n]
-    for i in range(3):
-        gen.write_csv(table.slice(bounds[i], bounds[i + 1] - bounds[i]), d / "csv" / f"part-{i}.csv")
+    table, bounds = generated_timesheets(d, 20_000, spoiled=30, seed=11)
     (d / "pq").mkdir()
     pq.write_table(table, d / "pq" / "ts.parquet", row_group_size=3000)
-    (d / "policy.toml").write_text(gen.POLICY)
     return d, bounds
 
 
