@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .money import to_decimal
 
@@ -35,8 +35,69 @@ def _exact_decimal(v):
 
 
 Money = Annotated[Decimal, BeforeValidator(_exact_decimal), Field(ge=0)]
-Factor = Annotated[Decimal, BeforeValidator(_exact_decimal), Field(ge=0)]
-Hours = Annotated[Decimal, BeforeValidator(_exact_decimal), Field(ge=0, le=168)]
+
+# ---------------------------------------------------------------------------------------------
+# Bounds on policy values. Generous for any real contract, and they keep the engine's exact
+# integer arithmetic far from int64 (9.2e18). The engine's units (peerpay/money.py): a rate is
+# $0.0001/h (the input side caps base rates at MAX_RATE = $10,000/h -> 1e8 units), a factor is
+# 1/10,000 (10x -> 1e5), and an amount is rate x factor x minutes. The longest pay period is the
+# 14-day 8-and-80 period = 20,160 minutes. Worst case for one employee and period:
+#   base             1e8 x 1e4 x 20,160                          = 2.0e16
+#   one differential 1e8 x (1000 % = 1e5) x 20,160                = 2.0e17  (per_hour $1,000: 2.0e15)
+#   all differentials: at most MAX_DIFFERENTIALS = 16 of them    = 3.2e18
+#   holiday premium  1e8 x (10x - 1 = 9e4) x 20,160              = 1.8e17
+#   standby          ($1,000/h = 1e7) x 1e4 x 20,160             = 2.0e15
+# so the regular-rate numerator stays under 3.6e18, about 40 % of int64, at a base rate no one
+# is paid; at $100/h every figure is 100x smaller. (The overtime premium multiplies further and
+# the engine switches to Python integers there.) Before these bounds, percent = 1e9 wrapped
+# int64 into a negative gross and per_hour = 1e300 ended in a traceback.
+MAX_PER_HOUR = Decimal(1000)  # $/h: a differential or standby rate
+MAX_PERCENT = Decimal(1000)  # % of base: ten times the base rate
+MAX_MULTIPLIER = Decimal(10)  # overtime, holiday, call-back
+MAX_DIFFERENTIALS = 16
+HOURS_PER_DAY, HOURS_PER_WEEK, HOURS_PER_PERIOD = Decimal(24), Decimal(168), Decimal(336)
+
+
+def _fmt(v: Decimal) -> str:
+    """A bound or value for a message: 1.5, 1000, or 1.00e+300 for an absurd one."""
+    return format(v, ".2e") if abs(v.adjusted()) > 12 else format(v.normalize(), "f")
+
+
+def _within(lo: Decimal, hi: Decimal, unit: str, meant=None):
+    """A validator: ``lo <= value <= hi``, else a message with what was probably meant."""
+
+    def check(v, info):
+        if v is None or lo <= v <= hi:
+            return v
+        guess = meant(v) if meant else None
+        hint = f"; did you mean {_fmt(guess)}?" if guess is not None else ""
+        bound = f"at least {_fmt(lo)}" if v < lo else f"at most {_fmt(hi)}"
+        raise ValueError(f"{info.field_name} must be {bound} {unit}, not {_fmt(v)}{hint}")
+
+    return AfterValidator(check)
+
+
+def _multiplier_meant(v: Decimal) -> Decimal | None:
+    """15 -> 1.5, 150 -> 1.5, 200 -> 2: a multiplier typed as a percent or without its point."""
+    for scale in (10, 100):
+        if Decimal(1) < v / scale <= 3:
+            return v / scale
+    return None
+
+
+def _per_hour_meant(v: Decimal) -> Decimal | None:
+    """250 -> 2.50: cents typed where dollars belong."""
+    return v / 100 if v / 100 <= 50 else None
+
+
+PerHour = Annotated[Decimal, BeforeValidator(_exact_decimal), _within(Decimal(0), MAX_PER_HOUR, "dollars per hour", _per_hour_meant)]
+Percent = Annotated[Decimal, BeforeValidator(_exact_decimal), _within(Decimal(0), MAX_PERCENT, "percent of the base rate")]
+Multiplier = Annotated[Decimal, BeforeValidator(_exact_decimal),
+                       _within(Decimal(1), MAX_MULTIPLIER, "(a multiplier of the base or regular rate: 1.5 is time and a half)",
+                               _multiplier_meant)]
+DayHours = Annotated[Decimal, BeforeValidator(_exact_decimal), _within(Decimal(0), HOURS_PER_DAY, "hours (within one day)")]
+WeekHours = Annotated[Decimal, BeforeValidator(_exact_decimal), _within(Decimal(0), HOURS_PER_WEEK, "hours (within one week)")]
+PeriodHours = Annotated[Decimal, BeforeValidator(_exact_decimal), _within(Decimal(0), HOURS_PER_PERIOD, "hours (within 14 days)")]
 
 
 def weekday_index(name: str) -> int:
@@ -75,13 +136,13 @@ class Workweek(_Section):
 class Overtime(_Section):
     """Daily and weekly overtime (29 CFR 778.101-778.107), or the 8-and-80 system (778.601)."""
 
-    weekly_hours: Hours | None = Decimal(40)
-    daily_hours: Hours | None = None
-    multiplier: Factor = Decimal("1.5")
+    weekly_hours: WeekHours | None = Decimal(40)
+    daily_hours: DayHours | None = None
+    multiplier: Multiplier = Decimal("1.5")
     basis: Literal["regular_rate", "base_rate"] = "regular_rate"
     system: Literal["weekly", "8_and_80"] = "weekly"
     period_start: dt.date | None = None  # 8-and-80: any date on which a 14-day period starts
-    period_hours: Hours | None = None  # 8-and-80: defaults to 80
+    period_hours: PeriodHours | None = None  # 8-and-80: defaults to 80
 
     @model_validator(mode="after")
     def _eight_and_eighty(self):
@@ -90,8 +151,6 @@ class Overtime(_Section):
                 "system = \"8_and_80\" needs period_start = a date on which one of the employer's "
                 "fixed 14-day periods begins (29 CFR 778.601)"
             )
-        if self.multiplier < 1:
-            raise ValueError("multiplier must be at least 1")
         return self
 
     @property
@@ -118,11 +177,11 @@ class Differential(_Section):
     start: str | None = None
     end: str | None = None
     days: tuple[str, ...] | None = None
-    per_hour: Money | None = None
-    percent: Factor | None = None
+    per_hour: PerHour | None = None
+    percent: Percent | None = None
     group: str | None = None
     eligibility: Literal["minutes", "majority", "start", "min_hours_in_window"] = "minutes"
-    min_hours: Hours | None = None
+    min_hours: DayHours | None = None
     citation: str | None = None
 
     @field_validator("name")
@@ -144,8 +203,11 @@ class Differential(_Section):
         if (self.start is None) != (self.end is None):
             raise ValueError(f"differential {self.name!r}: give both start and end, or neither (whole days)")
         if self.start is not None:
-            _clock_minutes(self.start)
-            _clock_minutes(self.end)
+            if _clock_minutes(self.start) % 1440 == _clock_minutes(self.end) % 1440:
+                raise ValueError(
+                    f"differential {self.name!r}: start and end are both {self.start}: a window needs two different "
+                    "times (omit both for whole days)"
+                )
         if (self.per_hour is None) == (self.percent is None):
             raise ValueError(f"differential {self.name!r}: give exactly one of per_hour or percent")
         if self.eligibility == "min_hours_in_window" and self.min_hours is None:
@@ -177,7 +239,7 @@ class Holiday(_Section):
     subdivision: str | None = None
     dates: tuple[dt.date, ...] = ()
     observed: bool = True
-    multiplier: Factor = Decimal("1.5")
+    multiplier: Multiplier = Decimal("1.5")
 
     @model_validator(mode="after")
     def _calendar(self):
@@ -188,17 +250,15 @@ class Holiday(_Section):
                 holidays.country_holidays(self.country, subdiv=self.subdivision, years=2025)
             except (NotImplementedError, KeyError, ValueError) as exc:
                 raise ValueError(f"holiday calendar {self.country!r}/{self.subdivision!r}: {exc}") from None
-        if self.multiplier < 1:
-            raise ValueError("holiday multiplier must be at least 1")
         return self
 
 
 class OnCall(_Section):
     """Standby pay (in the regular rate, 29 CFR 778.223) and call-back pay (778.221)."""
 
-    standby_per_hour: Money = Decimal(0)
-    callback_multiplier: Factor = Decimal(1)
-    callback_minimum_hours: Hours = Decimal(0)
+    standby_per_hour: PerHour = Decimal(0)
+    callback_multiplier: Multiplier = Decimal(1)
+    callback_minimum_hours: DayHours = Decimal(0)
 
 
 class MinimumShift(_Section):
@@ -207,7 +267,7 @@ class MinimumShift(_Section):
     The make-up for hours not worked is show-up pay, excluded from the regular rate (29 CFR 778.220).
     """
 
-    hours: Hours
+    hours: DayHours
     kinds: tuple[Literal["work", "callback"], ...] = ("work",)
 
 
@@ -228,13 +288,15 @@ class Policy(_Section):
             return v
         try:
             ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # "America" is a folder of the tz database
             raise ValueError(f"unknown IANA timezone {v!r} (e.g. \"America/New_York\")") from None
         return v
 
     @model_validator(mode="after")
     def _cross_checks(self):
         names = [d.name for d in self.differential]
+        if len(names) > MAX_DIFFERENTIALS:
+            raise ValueError(f"{len(names)} differentials: at most {MAX_DIFFERENTIALS} (see docs/pay-rules.md, policy bounds)")
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"differential names must be unique: {', '.join(dupes)}")
@@ -316,3 +378,65 @@ def loads_model(text: str, model: type[BaseModel], render=None):
 
 def loads_policy(text: str) -> Policy:
     return loads_model(text, Policy)
+
+
+# --------------------------------------------------------------------------- warnings
+
+#: Thresholds above which a legal value is unusual enough to ask about (``peerpay validate``).
+UNUSUAL_PER_HOUR = Decimal(50)  # $/h for a differential or standby: more looks like cents typed as dollars
+UNUSUAL_MULTIPLIER = Decimal(3)  # triple time is already rare
+UNUSUAL_PERCENT = Decimal(100)  # a differential larger than the base rate itself
+
+
+def policy_warnings(policy: Policy) -> list[str]:
+    """Values that are legal but probably typos, each with what was probably meant.
+
+    Pure (no I/O): ``peerpay validate`` prints them as warnings and ``peerpay pay`` on stderr;
+    they never stop a run. E.g. ``percent = 0.05`` pays 0.05 % (a cent on a $20 hour): the
+    writer almost certainly meant 5.
+    """
+    out: list[str] = []
+
+    def multiplier(where: str, v: Decimal) -> None:
+        if v > UNUSUAL_MULTIPLIER:
+            guess = _multiplier_meant(v)
+            hint = f": did you mean {_fmt(guess)}?" if guess is not None else " (time and a half is 1.5, double time 2)"
+            out.append(f"{where} = {_fmt(v)} pays {_fmt(v)} times the rate{hint}")
+
+    def per_hour(where: str, v: Decimal) -> None:
+        if v > UNUSUAL_PER_HOUR:
+            guess = _per_hour_meant(v)
+            hint = f": did you mean {guess.quantize(Decimal('0.01'))} (cents typed as dollars)?" if guess is not None else ""
+            out.append(f"{where} = {_fmt(v)} is ${_fmt(v)} an hour{hint}")
+
+    for i, d in enumerate(policy.differential, 1):
+        where = f"differential[{i}] ({d.name})"
+        if d.per_hour is not None:
+            per_hour(f"{where}.per_hour", d.per_hour)
+        if d.percent is not None and 0 < d.percent < 1:
+            out.append(f"{where}.percent = {_fmt(d.percent)} means {_fmt(d.percent)} % of the base rate: "
+                       f"did you mean {_fmt(d.percent * 100)} (%)?")
+        elif d.percent is not None and d.percent > UNUSUAL_PERCENT:
+            out.append(f"{where}.percent = {_fmt(d.percent)} is more than the base rate itself: "
+                       f"did you mean {_fmt(d.percent / 10)} (%)?")
+        if d.per_hour == 0 or d.percent == 0:
+            out.append(f"{where} pays nothing (its amount is 0)")
+    ot = policy.overtime
+    if ot is not None:
+        multiplier("overtime.multiplier", ot.multiplier)
+        if ot.multiplier == 1:
+            out.append("overtime.multiplier = 1 pays no overtime premium (the FLSA requires 1.5, 29 U.S.C. 207(a))")
+        if ot.weekly_hours is not None and ot.weekly_hours < 10:
+            out.append(f"overtime.weekly_hours = {_fmt(ot.weekly_hours)}: did you mean {_fmt(ot.weekly_hours * 10)}?")
+        if ot.daily_hours is not None and ot.daily_hours < 2:
+            out.append(f"overtime.daily_hours = {_fmt(ot.daily_hours)}: did you mean {_fmt(ot.daily_hours * 10)}?")
+    if policy.holiday is not None:
+        multiplier("holiday.multiplier", policy.holiday.multiplier)
+    oc = policy.on_call
+    if oc is not None:
+        per_hour("on_call.standby_per_hour", oc.standby_per_hour)
+        multiplier("on_call.callback_multiplier", oc.callback_multiplier)
+        if oc.callback_minimum_hours > 8:
+            out.append(f"on_call.callback_minimum_hours = {_fmt(oc.callback_minimum_hours)} pays every call-back at least "
+                       f"{_fmt(oc.callback_minimum_hours)} hours (2 to 4 is usual)")
+    return out

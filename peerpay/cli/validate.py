@@ -18,7 +18,7 @@ from ..core.inputs import prepare_timesheet
 from ..errors import InputError, Problem
 from ..io.readers import read_policy, read_table
 from ..jobs import load_roster, load_schedule
-from ..policy import Policy
+from ..policy import Policy, policy_warnings
 from .common import EXIT_INPUT, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, fail
 
 
@@ -67,6 +67,7 @@ def check_inputs(timesheet=None, policy=None, roster=None, schedule=None, sheet=
     if policy:
         try:
             pol = read_policy(policy)
+            warnings += [Problem(Path(policy).name, None, None, w) for w in policy_warnings(pol)]  # legal but unusual
         except InputError as exc:
             errors += _file_problems(exc)
             fatal = True

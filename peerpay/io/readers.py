@@ -12,6 +12,7 @@ import csv
 import io
 import os
 import re
+import stat
 import zipfile
 from pathlib import Path
 
@@ -193,18 +194,42 @@ def read_policy(path: str | Path) -> Policy:
     return read_toml(path, "policy", loads_policy)
 
 
+#: A policy, proposal or map is a page of text; anything bigger is the wrong file.
+MAX_TOML_BYTES = 1024**2
+
+
 def read_toml(path: str | Path, what: str, loads):
-    """Read a TOML file (policy, proposal, on-costs) through its ``loads``; a ValueError from
-    it becomes an :class:`InputError` listing every problem as ``path: problem``."""
+    """Read a TOML file (policy, proposal, on-costs, map) through its ``loads``; a ValueError from
+    it becomes an :class:`InputError` listing every problem as ``path: problem``.
+
+    Only a regular file of at most 1 MB is read: ``/dev/zero`` or a named pipe would hang the run,
+    and a file that is deeply nested (``a=[[[[...``) would exhaust Python's recursion limit.
+    """
     path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
     try:
-        text = path.read_text(encoding="utf-8")
+        st = path.stat()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(f"{path}: is a folder, not a {what} file")
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(f"{path}: is not a regular file (a device or a pipe?): give the {what} TOML file")
+    if st.st_size > MAX_TOML_BYTES:
+        raise InputError(f"{path}: {st.st_size / 1024**2:,.1f} MB is too big for a {what} file (at most 1 MB): is it the right file?")
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_TOML_BYTES + 1)
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(f"{path}: is not UTF-8 text") from None
+    if len(raw) > MAX_TOML_BYTES:  # grew while we looked
+        raise InputError(f"{path}: is too big for a {what} file (at most 1 MB)")
     try:
         return loads(text)
+    except RecursionError:
+        raise InputError(f"{path}: invalid {what}: nested too deeply to read") from None
     except ValueError as exc:
         lines = str(exc).splitlines()
         raise InputError(f"{path}: invalid {what}:\n" + "\n".join(f"  {path}: {l}" for l in lines)) from None
