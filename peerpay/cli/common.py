@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import functools
+import glob
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from ..errors import InputError, Problem
-from ..io.writers import atomic_write
+from ..io.writers import TooBigForExcel, atomic_write
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 MAX_PRINTED_PROBLEMS = 50
@@ -33,12 +35,22 @@ def handles_input_errors(fn):
             fail(str(exc), EXIT_INPUT)
         except FileExistsError as exc:
             fail(str(exc), EXIT_USAGE)
+        except TooBigForExcel as exc:
+            fail(str(exc), EXIT_USAGE)
         except MemoryError:
             fail("out of memory: split the input or use --engine dask", EXIT_INPUT)
         except OSError as exc:
             fail(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}", EXIT_INPUT)
 
     return wrapper
+
+
+def warn_policy(policy) -> None:
+    """Legal but unusual policy values (:func:`peerpay.policy.policy_warnings`), on stderr; the run goes on."""
+    from ..policy import policy_warnings
+
+    for w in policy_warnings(policy):
+        click.echo(f"warning: policy: {w}", err=True)
 
 
 def report_problems(problems: list[Problem]) -> None:
@@ -48,8 +60,66 @@ def report_problems(problems: list[Problem]) -> None:
         click.echo(f"rejected: … and {len(problems) - MAX_PRINTED_PROBLEMS} more (see --rejects FILE or the JSON report)", err=True)
 
 
+def _input_files(inputs) -> list[Path]:
+    """The files behind the input options: a path as given, or every file a glob matches."""
+    out = []
+    for item in inputs:
+        if item is None:
+            continue
+        for spec in item if isinstance(item, (list, tuple)) else [item]:
+            text = str(spec)
+            out += [Path(f) for f in glob.glob(text)] if any(ch in text for ch in "*?[") else [Path(text)]
+    return out
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """True when two paths name one file (through symlinks, hard links, ``..``, case-insensitive disks)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet): compare where they would be
+        return a.resolve() == b.resolve()
+
+
+def check_outputs(outputs: dict[str, str | None], inputs, force: bool, *, folders: dict[str, str | None] | None = None) -> None:
+    """Before any work is done: every file the run will write may be written.
+
+    ``outputs`` maps an option (``--output``) to its path (None or ``-``: not written). A run never
+    writes over one of its ``inputs`` (not even with ``--force``: the input would be gone), never
+    names one file for two outputs, and replaces an existing non-empty file only with ``--force``.
+    ``folders`` (``--output-dir``) must not hold an input. Fails with exit code 2 (usage).
+    """
+    files = _input_files(inputs)
+    seen: dict[str, Path] = {}
+    for option, target in outputs.items():
+        if target in (None, "-"):
+            continue
+        path = Path(target)
+        if path.is_dir():
+            fail(f"{option} {path}: is a folder; give a file name", EXIT_USAGE)
+        for f in files:
+            if same_file(path, f):
+                fail(f"{option} {path} is one of this run's input files: choose another output file "
+                     "(--force never overwrites an input)", EXIT_USAGE)
+        for other, p in seen.items():
+            if same_file(path, p):
+                fail(f"{option} and {other} name the same file {path}", EXIT_USAGE)
+        seen[option] = path
+        if path.exists() and path.stat().st_size > 0 and not force:
+            fail(f"{path} exists; use --force to overwrite it", EXIT_USAGE)
+    for option, folder in (folders or {}).items():
+        if folder is None:
+            continue
+        d = Path(folder)
+        for f in files:
+            if same_file(f.parent, d) or same_file(f, d):
+                fail(f"{option} {d} holds this run's input {f.name}: write the output to another folder", EXIT_USAGE)
+
+
 def emit(data: str | bytes, output: str | None, force: bool) -> None:
-    """Write to ``output`` atomically, or print to stdout. An existing non-empty file needs --force."""
+    """Write to ``output`` atomically, or print to stdout. An existing non-empty file needs --force.
+
+    Commands call :func:`check_outputs` before the work; this check stays as a last guard.
+    """
     if output in (None, "-"):
         if isinstance(data, bytes):
             fail("xlsx output needs --output FILE.xlsx", EXIT_USAGE)

@@ -12,7 +12,7 @@ from ..core.costing import baseline_frame, gap_frame, roll_up_matrix, side_by_si
 from ..io.readers import read_policy
 from ..io.writers import atomic_write, to_csv, to_json, to_markdown, to_table, to_xlsx
 from ..cost_job import CostRun, read_on_costs, run_cost
-from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, emit, fail, handles_input_errors, report_problems
+from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_outputs, emit, fail, handles_input_errors, report_problems
 from .pay import _mapped, _timesheet_options
 
 MONEY = ["wages", "on_costs", "total", "wages_cash", "on_costs_cash", "lump_sums", "cash_cost", "run_rate", "per_fte",
@@ -132,18 +132,19 @@ def command(timesheet, policy, roster, schedule, sheet, map_file, proposals, on_
     fmt = fmt.lower()
     if fmt == "xlsx" and output in (None, "-"):
         fail("--format xlsx needs --output FILE.xlsx", EXIT_USAGE)
-    if chart and Path(chart).exists() and not force:
-        fail(f"{chart} exists; use --force to overwrite it", EXIT_USAGE)
+    check_outputs({"--output": output, "--chart": chart},
+                  [timesheet, policy, roster, schedule, map_file, *proposals, on_costs], force)
     pol = read_policy(policy)
     mapped = _mapped(timesheet, map_file, sheet, pol.timezone)
     oc = read_on_costs(on_costs)
     run: CostRun = run_cost(timesheet, pol, roster, schedule, list(proposals), oc, peer_role,
                             sheet=sheet, raw_timesheet=mapped)
     data = render_cost(run.report, fmt, oc)
+    image = gap_chart(run.report) if chart else None  # both outputs rendered before either is written
     report_problems(run.problems)
     emit(data, output, force)
     if chart:
-        atomic_write(chart, gap_chart(run.report))
+        atomic_write(chart, image)
     raise SystemExit(EXIT_REJECTED if run.problems else EXIT_OK)
 
 

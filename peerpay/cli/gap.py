@@ -11,9 +11,9 @@ import pandas as pd
 from ..charts import gap_chart, parse_reference_line
 from ..core.gap import BASES, DEFINITIONS
 from ..errors import Problem
-from ..gap_job import run_gap
+from ..gap_job import REFERENCES, run_gap
 from ..io.writers import atomic_write, to_csv, to_json, to_markdown, to_table, to_xlsx
-from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, emit, fail, handles_input_errors, report_problems
+from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_outputs, emit, fail, handles_input_errors, report_problems
 
 # (report key, column header, kind): one list drives the table, Markdown, CSV headers and XLSX formats
 COLUMNS = [
@@ -190,8 +190,8 @@ def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid
     chart_fmt = Path(chart).suffix.lower().lstrip(".") if chart else None
     if chart and chart_fmt not in ("png", "svg"):
         fail("--chart must end in .png or .svg", EXIT_USAGE)
-    if chart and Path(chart).exists() and not force:
-        fail(f"{chart} exists; use --force to overwrite it", EXIT_USAGE)
+    ref_file = reference if reference and reference not in REFERENCES else None
+    check_outputs({"--output": output, "--chart": chart}, [roster, schedule, timesheet, policy, unpaid, ref_file], force)
     line = None
     if reference_line:
         try:
@@ -206,7 +206,8 @@ def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid
     # --publish: where a rejected row is, never its content (a reason can quote an employee id)
     report_problems([Problem(p.file, p.row, p.column, "rejected (details withheld with --publish)", p.sheet) for p in run.problems]
                     if publish else run.problems)
-    if chart:
-        atomic_write(chart, png if chart_fmt == "png" else gap_chart(run.report, "svg", line)[0])
+    image = (png if chart_fmt == "png" else gap_chart(run.report, "svg", line)[0]) if chart else None
+    if chart:  # both outputs are rendered before either is written
+        atomic_write(chart, image)
     emit(data, output, force)
     raise SystemExit(EXIT_REJECTED if run.problems else EXIT_OK)

@@ -11,7 +11,8 @@ from ..core.report import audit_frame, employee_summary, lines_frame, lines_tabl
 from ..io.readers import read_policy
 from ..io.writers import atomic_write, to_csv, to_json, to_markdown, to_table, to_xlsx
 from ..jobs import run_pay
-from .common import EXIT_INPUT, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, emit, fail, handles_input_errors, report_problems
+from .common import (EXIT_INPUT, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_outputs, emit, fail, handles_input_errors,
+                     report_problems, warn_policy)
 
 MONEY = ["base_pay", "holiday_premium", "standby_pay", "callback_premium", "minimum_shift_pay", "overtime_premium",
          "gross_pay", "differentials", "regular_rate"]
@@ -110,7 +111,10 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detai
     """Compute gross pay per employee and workweek (CONTRACT §4)."""
     if fmt == "xlsx" and output in (None, "-"):
         fail("--format xlsx needs --output FILE.xlsx", EXIT_USAGE)
+    check_outputs({"--output": output, "--rejects": rejects}, [timesheet, policy, roster, schedule, map_file], force,
+                  folders={"--output-dir": output_dir})
     pol = read_policy(policy)
+    warn_policy(pol)
     if engine != "local" or partitions or scheduler or output_dir:
         from .scale import scaled_run
 
@@ -125,9 +129,11 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detai
     if not recon["balanced"]:
         fail(f"internal reconciliation failed: {recon}", EXIT_INPUT)
     data = render_pay(run, fmt.lower(), detail)
+    rejected = to_csv(pd.DataFrame([p.as_json() for p in run.problems], columns=["file", "row", "column", "reason"])) if rejects else None
     report_problems(run.problems)
+    # every output is rendered before the first one is written: a failure leaves no file behind
     if rejects:
-        atomic_write(rejects, to_csv(pd.DataFrame([p.as_json() for p in run.problems], columns=["file", "row", "column", "reason"])))
+        atomic_write(rejects, rejected)
     if output_dir is None or output is not None:
         emit(data, output, force)
     click.echo(_recon_line({"reconciliation": recon}), err=True)

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -51,8 +52,10 @@ def atomic_write(path: str | Path, data: bytes | str, *, force: bool = True) -> 
     if path.exists() and not force:
         raise FileExistsError(f"{path} exists (use --force to overwrite)")
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = _new_file_mode(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
+        os.fchmod(fd, mode)  # mkstemp makes 0600: give the report the mode any other tool would
         with os.fdopen(fd, "wb") as fh:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
             fh.flush()
@@ -64,6 +67,17 @@ def atomic_write(path: str | Path, data: bytes | str, *, force: bool = True) -> 
         except FileNotFoundError:
             pass
         raise
+
+
+def _new_file_mode(path: Path) -> int:
+    """The mode ``open(path, "w")`` would leave: the existing file's, else 0666 less the umask."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        pass
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def to_json(obj) -> str:
@@ -131,13 +145,46 @@ def to_csv(frame: pd.DataFrame) -> str:
     return header.getvalue() + buf.getvalue().decode("utf-8").replace("\r\n", "\n")
 
 
+def md_text(text) -> str:
+    """Text safe inside a Markdown table cell or heading: ``|`` escaped, line breaks as spaces.
+
+    A role, file name or reason that contains ``|`` would otherwise split its cell and shift
+    every column after it; a newline would end the table (or the heading) early.
+    """
+    return " ".join(str(text).splitlines()).replace("|", "\\|")
+
+
+def _md_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every text cell and header through :func:`md_text` (vectorised; numbers untouched)."""
+    out = frame.copy()
+    for c in out.columns:
+        col = out[c]
+        if col.dtype == object or pd.api.types.is_string_dtype(col):
+            text = col.map(lambda v: isinstance(v, str)) if col.dtype == object else col.notna()
+            if text.any():
+                s = col[text].astype(str)
+                risky = s.str.contains(r"[|\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]", regex=True)
+                if risky.any():
+                    out[c] = col.astype(object).where(~(text & risky.reindex(col.index, fill_value=False)),
+                                                      s[risky].map(md_text))
+    out.columns = [md_text(c) for c in out.columns]
+    return out
+
+
 def to_markdown(frame: pd.DataFrame, floatfmt=",.2f", **options) -> str:
-    """GitHub Markdown table; ``options`` go to tabulate (e.g. ``colalign``)."""
-    return tabulate(frame, headers="keys", tablefmt="github", showindex=False, floatfmt=floatfmt, **options) + "\n"
+    """GitHub Markdown table; ``options`` go to tabulate (e.g. ``colalign``). Text is escaped."""
+    return tabulate(_md_frame(frame), headers="keys", tablefmt="github", showindex=False, floatfmt=floatfmt, **options) + "\n"
 
 
 def to_table(frame: pd.DataFrame, floatfmt=",.2f", **options) -> str:
     return tabulate(frame, headers="keys", tablefmt="simple", showindex=False, floatfmt=floatfmt, **options) + "\n"
+
+
+EXCEL_MAX_ROWS = 1_048_576  # rows in one worksheet (Excel 2007 and later), header row included
+
+
+class TooBigForExcel(ValueError):
+    """A table has more rows than one Excel worksheet holds."""
 
 
 def to_xlsx(sheets: dict[str, pd.DataFrame], money_columns=(), percent_columns=(), notes: list[str] | None = None,
@@ -146,8 +193,17 @@ def to_xlsx(sheets: dict[str, pd.DataFrame], money_columns=(), percent_columns=(
 
     ``percent_columns`` hold fractions (0.125 shows as 12.5%); ``images`` are PNGs, one sheet each.
     """
+    for name, frame in sheets.items():
+        if len(frame) + 1 > EXCEL_MAX_ROWS:
+            raise TooBigForExcel(
+                f"the {name!r} sheet would have {len(frame):,} rows, more than Excel's {EXCEL_MAX_ROWS:,} "
+                "(header included): use --format csv"
+            )
     buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="xlsxwriter") as xl:
+    # Text stays text: no "http:", "mailto:" or "external:" cell becomes a live link, and no
+    # "=..." cell a formula (cells are neutralised as well, for other spreadsheet programs).
+    options = {"strings_to_urls": False, "strings_to_formulas": False}
+    with pd.ExcelWriter(buf, engine="xlsxwriter", engine_kwargs={"options": options}) as xl:
         book = xl.book
         money = book.add_format({"num_format": "$#,##0.00"})
         pct = book.add_format({"num_format": "0.0%"})
