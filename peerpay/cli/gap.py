@@ -109,9 +109,10 @@ def _decomposition_line(report: dict) -> str:
     d = report.get("decomposition") or {}
     if d.get("status") != "ok":
         return f"Explained/unexplained decomposition: not computed ({d.get('status', 'n/a')})."
+    counts = f"; {d['n_peer']} peers vs {d['n_other']} others" if "n_peer" in d else ""  # not in a published view
     return (
-        f"Explained/unexplained decomposition (Oaxaca-Blinder, pooled; covariates {', '.join(d['covariates'])}; "
-        f"{d['n_peer']} peers vs {d['n_other']} others): mean hourly gap {_usd(d['gap'])} = explained {_usd(d['explained'])} "
+        f"Explained/unexplained decomposition (Oaxaca-Blinder, pooled; covariates {', '.join(d['covariates'])}"
+        f"{counts}): mean hourly gap {_usd(d['gap'])} = explained {_usd(d['explained'])} "
         f"+ unexplained {_usd(d['unexplained'])}."
     )
 

@@ -275,8 +275,11 @@ def gap_groups(workers: pd.DataFrame, opts: GapOptions, reference: dict[str, dic
     peer_hidden = peer["hourly"]["n"] < opts.min_group
 
     def order(item):
+        # suppressed groups come after the shown ones, by name: their place must not hint at the
+        # median they hide
         role, g = item
-        return (role != opts.peer_role, g["external"], -(g["value"]["median"] or 0), role)
+        hidden = not g["external"] and g["hourly"]["n"] < opts.min_group
+        return (role != opts.peer_role, hidden, g["external"], 0 if hidden else -(g["value"]["median"] or 0), role)
 
     groups = []
     for role, g in sorted({**internal, **(reference or {})}.items(), key=order):
@@ -348,7 +351,7 @@ def parity_cost(peer_rates: np.ndarray, target_units: Fraction | None) -> float 
 # --------------------------------------------------------------------------- quartiles
 
 
-def pay_quartiles(workers: pd.DataFrame, peer_role: str, min_group: int = 1) -> list[dict]:
+def pay_quartiles(workers: pd.DataFrame, peer_role: str, min_group: int = 1, publish: bool = False) -> list[dict]:
     """Organisation-wide hourly pay quartiles with the peers' share of each.
 
     Employees are ranked by hourly rate; quartile q holds ranks [q·n//4, (q+1)·n//4), so any
@@ -357,6 +360,12 @@ def pay_quartiles(workers: pd.DataFrame, peer_role: str, min_group: int = 1) -> 
     proportion of peers, e.g. 4 tied employees (1 peer) with 2 places below the boundary put
     0.5 peers below and 0.5 above (UK gender pay gap regulations, SI 2017/172 reg. 13(2)).
     Quartiles under ``min_group`` employees show no share.
+
+    ``publish``: each quartile shows the peers' share only, as the UK regulations publish it
+    (SI 2017/172 reg. 13) and the EU Pay Transparency Directive 2023/970 art. 9 reports it: the
+    lowest and highest rate of a quartile can be one person's exact pay (the only director is
+    the top quartile's maximum), and the head counts add up to the workforce, from which a
+    suppressed group's size could be found by subtraction.
     """
     n = len(workers)
     bounds = np.array([(q * n) // 4 for q in range(5)])
@@ -389,6 +398,8 @@ def pay_quartiles(workers: pd.DataFrame, peer_role: str, min_group: int = 1) -> 
             "peers": to_places(peers, 1, 1) if shown else None,
             "peer_share_pct": to_places(peers * 100 / size, 1, 1) if shown and size else None,
         })
+    if publish:
+        return [{"quartile": r["quartile"], "peer_share_pct": r["peer_share_pct"]} for r in rows]
     return rows
 
 
@@ -454,13 +465,16 @@ def gap_report(workers: pd.DataFrame, opts: GapOptions, *, as_of: date, referenc
                covariates: list[str] | None = None, excluded: dict | None = None, notes: list[str] | None = None) -> dict:
     """The CONTRACT §5 object plus quartiles, decomposition, definitions and notes."""
     groups = gap_groups(workers, opts, reference)
-    quart = pay_quartiles(workers, opts.peer_role, opts.min_group)
+    quart = pay_quartiles(workers, opts.peer_role, opts.min_group, opts.publish)
     dec = decomposition(workers, opts.peer_role, covariates, opts.min_group)
+    if opts.publish:  # n_other is a total: minus the shown groups' n, it would give a suppressed group's n
+        dec = {k: v for k, v in dec.items() if k not in ("n_peer", "n_other")}
     all_notes = list(notes or [])
     if reference:
         all_notes.append(NO_SOC_NOTE)
     if opts.publish:
-        all_notes.append(f"Published view: groups under {opts.min_group} employees are suppressed; no names or employee ids.")
+        all_notes.append(f"Published view: groups under {opts.min_group} employees are suppressed (listed last, by name); "
+                         "pay quartiles show the peer share only; no totals, names or employee ids.")
     return {
         "peer_role": opts.peer_role,
         "basis": opts.basis,
