@@ -362,7 +362,7 @@ def pay_quartiles(workers: pd.DataFrame, peer_role: str, min_group: int = 1, pub
     Quartiles under ``min_group`` employees show no share.
 
     ``publish``: each quartile shows the peers' share only, as the UK regulations publish it
-    (SI 2017/172 reg. 13) and the EU Pay Transparency Directive 2023/970 art. 9 reports it: the
+    (SI 2017/172 reg. 13) and the EU Pay Transparency Directive 2023/970 art. 9(1)(f) reports it: the
     lowest and highest rate of a quartile can be one person's exact pay (the only director is
     the top quartile's maximum), and the head counts add up to the workforce, from which a
     suppressed group's size could be found by subtraction.
