@@ -364,3 +364,10 @@ def test_output_dir_may_not_hold_an_input(cli, tmp_path):
     (ts,) = _copy(tmp_path, LINKS)
     res = cli(["pay", "-t", ts, "-p", POLICY, "--engine", "dask", "--output-dir", tmp_path, "--force"])
     assert res.exit_code == 2 and "holds this run's input out_links.csv" in res.stderr
+
+
+def test_init_writes_nothing_when_one_target_is_a_folder(cli, tmp_path):
+    (tmp_path / "map.toml").mkdir()
+    res = cli(["init", tmp_path, "--force"])
+    assert res.exit_code == 2 and "map.toml: is a folder; nothing written" in res.stderr
+    assert not (tmp_path / "policy.toml").exists()

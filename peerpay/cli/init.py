@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..io.writers import atomic_write
-from .common import EXIT_USAGE, fail
+from .common import EXIT_USAGE, fail, handles_input_errors
 
 STARTER_POLICY = '''\
 # peerpay pay policy (starter written by `peerpay init`). Every key is optional: delete a
@@ -88,14 +88,18 @@ hours = "Hours"            # optional: counts the hours of the dropped lines
 @click.command("init")
 @click.argument("folder", default=".", type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite existing policy.toml / map.toml.")
+@handles_input_errors
 def command(folder, force):
     """Write a starter policy.toml and map.toml (with comments) into FOLDER."""
     folder = Path(folder)
     targets = {folder / "policy.toml": STARTER_POLICY, folder / "map.toml": STARTER_MAP}
+    folders = [str(p) for p in targets if p.is_dir()]
+    if folders:
+        fail(f"{', '.join(folders)}: is a folder; nothing written", EXIT_USAGE)
     existing = [str(p) for p in targets if p.exists()]
     if existing and not force:
         fail(f"{', '.join(existing)} already exist(s); use --force to overwrite", EXIT_USAGE)
-    for path, body in targets.items():
+    for path, body in targets.items():  # both checked before either is written
         atomic_write(path, body)
         click.echo(f"wrote {path}")
     click.echo("next: edit them, then run  peerpay validate --policy policy.toml --timesheet EXPORT --map map.toml")
