@@ -203,7 +203,8 @@ class Differential(_Section):
         if (self.start is None) != (self.end is None):
             raise ValueError(f"differential {self.name!r}: give both start and end, or neither (whole days)")
         if self.start is not None:
-            if _clock_minutes(self.start) % 1440 == _clock_minutes(self.end) % 1440:
+            s, e = _clock_minutes(self.start), _clock_minutes(self.end)
+            if s % 1440 == e % 1440 and (s, e) != (0, 1440):  # "00:00" to "24:00" is the one whole-day window
                 raise ValueError(
                     f"differential {self.name!r}: start and end are both {self.start}: a window needs two different "
                     "times (omit both for whole days)"

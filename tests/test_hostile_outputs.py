@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -20,12 +21,61 @@ from conftest import SAMPLES
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 POLICY = HOSTILE / "policy.toml"
-LINKS = HOSTILE / "out_links.csv"  # ids that a spreadsheet would turn into links; one with a "|"
+OUT = LINKS = None  # set per test by the ``hostile`` fixture below
 GAP = ["gap", "-r", SAMPLES / "roster.csv", "-s", SAMPLES / "schedule.csv", "--as-of", "2025-11-30"]
 
+# The hostile files, inline: tests/test_hostile.py requires every file in tests/hostile/ to be one of its cases.
+FIXTURES = {
+    'out_callback_below_one.toml': '[on_call]\nstandby_per_hour = 3\ncallback_multiplier = 0.5\n',
+    # ids that a spreadsheet would turn into links, and one with a Markdown "|"
+    "out_links.csv": (
+        "employee_id,start,end,kind,rate\n"
+        "http://evil.example/x,2025-03-03 08:00,2025-03-03 16:00,work,20\n"
+        "mailto:boss@example.org,2025-03-03 08:00,2025-03-03 16:00,work,20\n"
+        "external:c:\\x.xlsx,2025-03-03 08:00,2025-03-03 16:00,work,20\n"
+        '"A|B",2025-03-03 08:00,2025-03-03 16:00,work,20\n'
+    ),
+    'out_multiplier_percent.toml': '[overtime]\nweekly_hours = 40\nmultiplier = 150\n',
+    'out_per_hour_huge.toml': '[[differential]]\nname = "night"\nper_hour = 1e300\n',
+    'out_percent_overflow.toml': '[[differential]]\nname = "night"\npercent = 1e9\n',
+    'out_same_window.toml': '[[differential]]\nname = "night"\nstart = "23:00"\nend = "23:00"\nper_hour = 2\n',
+    'out_tz_folder.toml': 'timezone = "America"\n',
+    "out_unusual.toml": """\
+# legal but unusual values: `peerpay validate` asks what was meant, the run goes on
+[overtime]
+weekly_hours = 40
+multiplier = 1.5
 
-def pay(cli, timesheet=LINKS, policy=POLICY, *more):
-    return cli(["pay", "-t", timesheet, "-p", policy, *more])
+[[differential]]
+name = "night"
+start = "23:00"
+end = "07:00"
+percent = 0.05          # 0.05 %: meant 5 %
+
+[[differential]]
+name = "weekend"
+days = ["sat", "sun"]
+per_hour = 250          # $250 an hour: meant 2.50
+
+[holiday]
+multiplier = 5          # five times the base
+""",
+}
+
+
+@pytest.fixture(autouse=True)
+def hostile(tmp_path_factory, monkeypatch):
+    """Write the fixtures to a folder of their own; ``OUT`` and ``LINKS`` point there."""
+    folder = tmp_path_factory.mktemp("hostile_out")
+    for name, text in FIXTURES.items():
+        (folder / name).write_text(text)
+    monkeypatch.setattr(sys.modules[__name__], "OUT", folder)
+    monkeypatch.setattr(sys.modules[__name__], "LINKS", folder / "out_links.csv")
+    return folder
+
+
+def pay(cli, timesheet=None, policy=POLICY, *more):
+    return cli(["pay", "-t", timesheet or LINKS, "-p", policy, *more])
 
 
 # --------------------------------------------------------------------------- policy values
@@ -45,7 +95,7 @@ BAD_POLICIES = [
 @pytest.mark.parametrize("name,message", BAD_POLICIES)
 def test_out_of_bounds_policy_is_refused_before_any_pay(cli, name, message, tmp_path):
     out = tmp_path / "out.json"
-    res = pay(cli, LINKS, HOSTILE / name, "-f", "json", "-o", out)
+    res = pay(cli, LINKS, OUT / name, "-f", "json", "-o", out)
     assert res.exit_code == 1, res.output
     assert message in res.stderr
     assert "site-packages" not in res.stderr and "Traceback" not in res.stderr
@@ -85,13 +135,13 @@ def test_pay_at_every_bound_is_exact_and_positive(cli, tmp_path):
 
 
 def test_unusual_values_warn_with_what_was_meant(cli):
-    res = cli(["validate", "-p", HOSTILE / "out_unusual.toml"])
+    res = cli(["validate", "-p", OUT / "out_unusual.toml"])
     assert res.exit_code == 0, res.output
     assert "warning: out_unusual.toml: differential[1] (night).percent = 0.05 means 0.05 % of the base rate: did you mean 5 (%)?" in res.stdout
     assert "differential[2] (weekend).per_hour = 250 is $250 an hour: did you mean 2.50 (cents typed as dollars)?" in res.stdout
     assert "holiday.multiplier = 5 pays 5 times the rate" in res.stdout
     # pay prints the same warnings on stderr and still pays
-    paid = pay(cli, LINKS, HOSTILE / "out_unusual.toml", "-f", "json")
+    paid = pay(cli, LINKS, OUT / "out_unusual.toml", "-f", "json")
     assert paid.exit_code == 0
     assert "warning: policy: differential[1] (night).percent = 0.05" in paid.stderr
     assert "warning" not in paid.stdout
@@ -217,7 +267,7 @@ def test_one_file_for_two_outputs_is_refused(cli, tmp_path):
 
 def test_a_failed_run_writes_nothing(cli, tmp_path):
     out, rejects = tmp_path / "out.json", tmp_path / "rejects.csv"
-    res = pay(cli, LINKS, HOSTILE / "out_percent_overflow.toml", "-o", out, "--rejects", rejects)
+    res = pay(cli, LINKS, OUT / "out_percent_overflow.toml", "-o", out, "--rejects", rejects)
     assert res.exit_code == 1
     assert list(tmp_path.iterdir()) == []
 
@@ -371,3 +421,12 @@ def test_init_writes_nothing_when_one_target_is_a_folder(cli, tmp_path):
     res = cli(["init", tmp_path, "--force"])
     assert res.exit_code == 2 and "map.toml: is a folder; nothing written" in res.stderr
     assert not (tmp_path / "policy.toml").exists()
+
+
+def test_midnight_to_midnight_is_still_a_whole_day_window():
+    from peerpay.policy import loads_policy
+
+    d = loads_policy('[[differential]]\nname = "all"\nstart = "00:00"\nend = "24:00"\nper_hour = 1\n').differential[0]
+    assert d.window == (0, 1440)
+    with pytest.raises(ValueError, match="start and end are both 24:00"):
+        loads_policy('[[differential]]\nname = "x"\nstart = "24:00"\nend = "00:00"\nper_hour = 1\n')

@@ -307,7 +307,9 @@ def differentials(draw):
     for i in range(draw(st.integers(0, 3))):
         d: dict = {"name": f"d{i}"}
         if draw(st.booleans()):
-            d["start"], d["end"] = draw(CLOCKS), draw(CLOCKS)
+            start, end = draw(CLOCKS), draw(CLOCKS)
+            if _clock(start) % 1440 != _clock(end) % 1440 or (start, end) == ("00:00", "24:00"):  # start = end is invalid
+                d["start"], d["end"] = start, end
         if draw(st.booleans()):
             d["days"] = draw(st.lists(st.sampled_from(WEEKDAYS), min_size=1, max_size=3, unique=True))
         if draw(st.booleans()):
