@@ -8,7 +8,6 @@ Fixture files are tests/hostile/out_*.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
@@ -16,7 +15,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import SAMPLES
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -86,8 +84,8 @@ BAD_POLICIES = [
     ("out_per_hour_huge.toml", "per_hour must be at most 1000 dollars per hour, not 1.00e+300"),
     ("out_same_window.toml", "start and end are both 23:00: a window needs two different times"),
     ("out_callback_below_one.toml", "on_call.callback_multiplier: callback_multiplier must be at least 1"),
-    ("out_multiplier_percent.toml", "overtime.multiplier: multiplier must be at most 10 (a multiplier of the base or "
-                                    "regular rate: 1.5 is time and a half), not 150; did you mean 1.5?"),
+    ("out_multiplier_percent.toml", ("overtime.multiplier: multiplier must be at most 10 (a multiplier of the base or "
+                                     "regular rate: 1.5 is time and a half), not 150; did you mean 1.5?")),
     ("out_tz_folder.toml", "timezone: unknown IANA timezone 'America'"),
 ]
 
@@ -326,7 +324,7 @@ def test_gap_workbook_has_no_live_links(cli, tmp_path):
 
 
 def test_more_rows_than_a_worksheet_holds_is_refused_before_writing(cli, tmp_path, monkeypatch):
-    import peerpay.io.writers as writers
+    from peerpay.io import writers
 
     monkeypatch.setattr(writers, "EXCEL_MAX_ROWS", 4)  # 4 pay lines + a header row do not fit
     out = tmp_path / "pay.xlsx"
