@@ -294,7 +294,7 @@ def gap_chart_svg(report: Mapping, reference_lines=()) -> str:
     bars = [g for g in report["groups"] if not g.get("suppressed") and g.get("median_hourly") is not None]
     bars.sort(key=lambda g: (-(g["median_hourly"]), g["role"]))
     lines = sorted(_lines(reference_lines), key=lambda d: d["hourly"])
-    width, label_w, right_pad, bar_h, gap = 780, 335, 64, 15, 5
+    width, label_w, right_pad, bar_h, gap = 800, 365, 64, 15, 5
     top = 18 + 15 * len(lines)
     plot_w = width - label_w - right_pad
     top_value = max([float(g["median_hourly"]) for g in bars] + [float(d["hourly"]) for d in lines] + [1.0])
@@ -321,7 +321,7 @@ def gap_chart_svg(report: Mapping, reference_lines=()) -> str:
         weight = " font-weight=\"700\"" if peer else ""
         fill = PEER_COLOR if peer else "#1f2937"
         w = float(g["median_hourly"]) * scale
-        parts.append(f"<text x=\"{x0 - 8}\" y=\"{y + bar_h - 4}\" text-anchor=\"end\" fill=\"{fill}\"{weight}>{esc(label)}</text>")
+        parts.append(f"<text x=\"{x0 - 8}\" y=\"{y + bar_h - 4}\" text-anchor=\"end\" fill=\"{fill}\"{weight} font-size=\"11.5\">{esc(label)}</text>")
         parts.append(f"<rect x=\"{x0}\" y=\"{y}\" width=\"{w:.1f}\" height=\"{bar_h}\" fill=\"{color}\"><title>{esc(label)}: {esc(money(g['median_hourly']))}</title></rect>")
         parts.append(f"<text x=\"{x0 + w + 5:.1f}\" y=\"{y + bar_h - 4}\" fill=\"{fill}\"{weight} font-size=\"11\"{HALO}>{esc(money(g['median_hourly']))}</text>")
     for k, d in enumerate(lines):
@@ -329,7 +329,8 @@ def gap_chart_svg(report: Mapping, reference_lines=()) -> str:
         x = x0 + float(d["hourly"]) * scale
         ly = 12 + 15 * k
         parts.append(f"<line x1=\"{x:.1f}\" y1=\"{ly + 3}\" x2=\"{x:.1f}\" y2=\"{y_end}\" stroke=\"{color}\" stroke-width=\"1.6\" stroke-dasharray=\"5 3\"/>")
-        anchor = "end" if x > x0 + plot_w * 0.55 else "start"
+        text_w = 6.6 * len(f"{d['label']} {money(d['hourly'])}")  # rough width at 11px bold
+        anchor = "end" if x + text_w + 4 > width else "start"
         dx = -4 if anchor == "end" else 4
         parts.append(f"<text x=\"{x + dx:.1f}\" y=\"{ly}\" text-anchor=\"{anchor}\" fill=\"{color}\" font-size=\"11\" font-weight=\"600\"{HALO}>"
                      f"{esc(d['label'])} {esc(money(d['hourly']))}</text>")
