@@ -1,0 +1,70 @@
+"""Files shipped inside the package (peerpay/data/...), read with importlib.resources.
+
+Why importlib.resources and not a path next to ``__file__``: after a plain ``pip install``
+(non-editable, or from a zip) the data lives wherever the installer put the package; this is
+the one way to reach it that works in every case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from importlib.abc import Traversable
+
+import pandas as pd
+
+from ..core import reference_lines as core
+
+REFERENCE_LINES_DIR = "reference_lines"
+POVERTY_FILE = f"{REFERENCE_LINES_DIR}/poverty_guidelines.csv"
+FAIR_MARKET_RENT_FILE = f"{REFERENCE_LINES_DIR}/fair_market_rents.csv"
+MINIMUM_WAGE_FILE = "minimum_wage.csv"  # jurisdiction,effective_date,hourly,source
+
+
+def package_file(name: str) -> Traversable:
+    """``peerpay/data/<name>`` as a Traversable (``.open()``, ``.read_text()``, ``.is_file()``).
+
+    ``name`` is a relative, slash-separated path inside peerpay/data, e.g.
+    ``"reference_lines/poverty_guidelines.csv"``.
+    """
+    if name.startswith(("/", "\\")) or ".." in name.split("/"):
+        raise ValueError(f"package data name must be relative and inside peerpay/data: {name!r}")
+    node = resources.files("peerpay").joinpath("data")
+    for part in name.split("/"):
+        node = node.joinpath(part)
+    return node
+
+
+def read_package_csv(name: str) -> pd.DataFrame | None:
+    """A shipped CSV as a DataFrame (all columns text); None when the file is not shipped."""
+    node = package_file(name)
+    if not node.is_file():
+        return None
+    with node.open("rb") as fh:
+        return pd.read_csv(fh, dtype=str, keep_default_na=False)
+
+
+@dataclass(frozen=True)
+class ReferenceTables:
+    poverty: pd.DataFrame | None
+    rents: pd.DataFrame | None
+    minimum: pd.DataFrame | None
+
+    def resolve(self, name: str, as_of: date | None = None) -> core.ReferenceLine:
+        return core.resolve(name, poverty=self.poverty, rents=self.rents, minimum=self.minimum, as_of=as_of)
+
+    def names(self) -> list[str]:
+        return core.available_names(self.poverty, self.rents, self.minimum)
+
+
+def reference_tables() -> ReferenceTables:
+    """The shipped tables; the minimum-wage table is optional (None until it is shipped)."""
+    return ReferenceTables(read_package_csv(POVERTY_FILE), read_package_csv(FAIR_MARKET_RENT_FILE),
+                           read_package_csv(MINIMUM_WAGE_FILE))
+
+
+def reference_lines(names: list[str], as_of: date | None = None) -> list[core.ReferenceLine]:
+    """Resolve several ``--reference-line`` values against the shipped tables."""
+    tables = reference_tables()
+    return [tables.resolve(n, as_of) for n in names]
