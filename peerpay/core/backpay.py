@@ -40,6 +40,7 @@ from ..errors import InputError, Problem
 from ..money import (AMOUNT_PER_CENT, AMOUNT_PER_DOLLAR, FACTOR_SCALE, MINUTES_PER_HOUR, cents_half_up, cents_to_dollars,
                      rate_units_array, ratio_half_up)
 from ..policy import Policy
+from .calendar import instants_to_local
 from .engine import WORKED_KINDS, _period_start, compute_pay
 from .report import hours
 
@@ -336,6 +337,7 @@ def _unpaid_rows(unpaid: pd.DataFrame, policy: Policy, weeks: pd.DataFrame) -> p
             "row": unpaid["row"].to_numpy(dtype="int64"),
             "kind": unpaid["kind"].to_numpy(dtype=object),
             "start_local": unpaid["start_local"].to_numpy(dtype="int64"),
+            "end_local": instants_to_local(unpaid["end_at"].to_numpy(dtype="int64"), policy.timezone).astype("int64"),
             "minutes": (unpaid["end_at"] - unpaid["start_at"]).to_numpy(dtype="int64"),
             "activity": unpaid["activity"].to_numpy(dtype=object) if "activity" in unpaid else np.full(len(unpaid), "", dtype=object),
         }
@@ -360,16 +362,18 @@ def backpay_report(result: BackpayResult, rejected: list[Problem]) -> dict:
     """The CONTRACT §6 JSON object, plus additive keys (FLSA minimum, activities, notes)."""
     w, e = result.weeks, result.employees
     weeks = []
-    for emp, ws, uh, paid, owed, back, uoc, mw, flsa, acts, rn, rd in zip(
+    st_h, ot_h = _hours_list(w["straight_minutes"]), _hours_list(w["overtime_minutes"])
+    for i, (emp, ws, uh, paid, owed, back, uoc, mw, flsa, acts, rn, rd) in enumerate(zip(
         w["employee_id"], w["week_start"], _hours_list(w["unpaid_minutes"]), _dollars_list(w["paid_gross"]),
         _dollars_list(w["owed_gross"]), _dollars_list(w["back_wages"]), _hours_list(w["unpaid_on_call_minutes"]),
         w["minimum_wage_units"], _dollars_list(w["flsa_minimum_back_wages"]), w["activities"],
         w["flsa_regular_rate_num"], w["flsa_regular_rate_den"],
-    ):
+    )):
         weeks.append({
             "employee_id": str(emp), "week_start": str(np.datetime64(ws, "D")), "unpaid_hours": uh,
             "paid_gross": paid, "owed_gross": owed, "back_wages": back,
             "unpaid_on_call_hours": uoc, "minimum_wage": ratio_half_up(int(mw), 10_000, 2),
+            "flsa_straight_hours": st_h[i], "flsa_overtime_hours": ot_h[i],
             "flsa_regular_rate": _rate(int(rn), int(rd)),
             "flsa_minimum_back_wages": flsa, "activities": list(acts),
         })
