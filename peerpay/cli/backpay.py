@@ -85,6 +85,20 @@ def _check_output(output, inputs, fmt):
                 fail(f"--output {path} is one of the inputs; choose another file", EXIT_USAGE)
 
 
+def _check_amount(value, option: str) -> None:
+    """A dollar amount option (``--minimum-wage``, ``--living-wage``): a positive number, else exit 2."""
+    if value is None:
+        return
+    from ..money import to_decimal
+
+    try:
+        ok = to_decimal(value) > 0
+    except ValueError:
+        ok = False
+    if not ok:
+        fail(f"{option} must be a positive amount in dollars per hour, not {value!r}", EXIT_USAGE)
+
+
 def demo_section(samples_dir: Path, fmt: str) -> str:
     """The back-pay table on the samples, for `peerpay demo`."""
     d = Path(samples_dir)
@@ -126,6 +140,7 @@ def command(timesheet, unpaid, policy, roster, schedule, map_file, as_of, lookba
         fail("--willful means a 3-year lookback; do not also give --lookback-years", EXIT_USAGE)
     if with_names and roster is None:
         fail("--with-names needs --roster (names come from its name column)", EXIT_USAGE)
+    _check_amount(minimum_wage, "--minimum-wage")
     years = 3 if willful else (lookback_years or 2)
     raw = None
     if map_file is not None:
@@ -198,6 +213,8 @@ def stipends(stipend_file, policy, jurisdiction, minimum_wage, living_wage, fmt,
     """Stipends and honoraria as an effective hourly wage, per person and month, flagged below the minimum."""
     fmt = fmt.lower()
     _check_output(output, [stipend_file, policy], fmt)
+    _check_amount(minimum_wage, "--minimum-wage")
+    _check_amount(living_wage, "--living-wage")
     run = run_stipends(stipend_file, jurisdiction=jurisdiction, minimum_wage_override=minimum_wage, living_wage=living_wage, policy=policy)
     data = render_stipends(run.report, fmt)
     report_problems(run.problems)
