@@ -166,3 +166,17 @@ def test_stipends_cli(tmp_path):
 def test_demo_shows_back_pay():
     res = _run(["demo", "--samples", SAMPLES])
     assert res.exit_code == 0 and "Back wages for unpaid work" in res.stdout
+
+
+def test_gap_accepts_the_unpaid_log_and_stipend_peers():
+    base = ["gap", "-r", SAMPLES / "roster.csv", "-s", SAMPLES / "schedule.csv", "-t", SAMPLES / "timesheet.csv",
+            "-p", SAMPLES / "policy.toml", "--as-of", "2025-11-30", "--basis", "earnings", "-f", "json"]
+    res = _run(base + ["--unpaid", SAMPLES / "unpaid_work.csv", "--stipends", SAMPLES / "stipends.csv"])
+    assert res.exit_code == 0, res.output
+    groups = {g["role"]: g for g in json.loads(res.stdout)["groups"]}
+    # the same records as backpay: 15.08 unpaid hours for peer specialists (tests/golden/backpay_samples.json)
+    assert groups["peer_specialist"]["unpaid_hours"] == 15.08
+    # stipend peers: V01 600 / 39.5 h = 15.19, V02 300 / 21 = 14.29, V03 350 / 23 = 15.22 -> median 15.19
+    assert groups["stipend_peer"]["n"] == 3 and groups["stipend_peer"]["median_hourly"] == 15.19
+    res = _run(base[:-4] + ["--stipends", SAMPLES / "stipends.csv"])
+    assert res.exit_code == 1 and "--basis earnings" in res.stderr
