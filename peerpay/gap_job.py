@@ -75,6 +75,7 @@ def run_gap(
     publish: bool = False,
     min_group: int | None = None,
     covariates: list[str] | None = None,
+    stipends: str | Path | None = None,
 ) -> GapRun:
     """Build the gap report. Raises InputError for unusable files; bad rows become problems."""
     as_of = as_of or date.today()
@@ -97,7 +98,7 @@ def run_gap(
         excluded["no_hours_worked"] = dropped
         unpaid_frame = None
         if unpaid is not None:
-            unpaid_frame, p = core.prepare_unpaid(read_table(unpaid), Path(unpaid).name)
+            unpaid_frame, p = unpaid_hours(unpaid, run)
             problems += p
         elif "unpaid_hours" in workers:
             unpaid_frame, p = core.prepare_unpaid(workers[["employee_id", "unpaid_hours"]], Path(roster).name)
@@ -106,6 +107,9 @@ def run_gap(
             unknown = sorted(set(unpaid_frame["employee_id"]) - set(ros["employee_id"]))
             problems += [Problem(Path(unpaid or roster).name, None, "employee_id", f"{len(unknown)} employee(s) not in the roster")] if unknown else []
             workers = core.with_unpaid(workers, unpaid_frame)
+    if stipends is not None:
+        workers, p = with_stipend_workers(workers, stipends, basis)
+        problems += p
     if peer_role not in set(workers["role"]):
         raise InputError(f"no employee in the peer role '{peer_role}' has a rate on the {basis} basis")
     period_days = None
@@ -124,3 +128,30 @@ def run_gap(
         notes.append("Annual = hourly x " + ("fte x 2,080 h." if annual_hours == "fte" else f"hours worked x 364 / {period_days} days."))
     report = core.gap_report(workers, opts, as_of=as_of, reference=ref, covariates=covariates, excluded=excluded, notes=notes)
     return GapRun(report, workers, problems)
+
+
+def unpaid_hours(path: str | Path, run) -> tuple[pd.DataFrame, list[Problem]]:
+    """``--unpaid``: an hours-per-employee file (``employee_id, unpaid_hours``), or the unpaid-work
+    log of ``peerpay backpay`` (start/end rows, validated and checked against the paid shifts), so
+    the effective hourly figures and the back pay come from the same records."""
+    raw = read_table(path)
+    if "unpaid_hours" in raw.columns or not {"start", "end"} <= set(raw.columns):
+        return core.prepare_unpaid(raw, Path(path).name)
+    from .backpay_job import load_unpaid_log
+    from .core.backpay import unpaid_minutes_by_employee
+
+    log = load_unpaid_log(path, run)
+    return unpaid_minutes_by_employee(log.shifts), log.problems
+
+
+def with_stipend_workers(workers: pd.DataFrame, path: str | Path, basis: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """``--stipends``: stipend peers as one more group (role ``stipend_peer``), each at the effective
+    hourly pay of their stipend log (amount / hours), beside wage peers (earnings basis only)."""
+    if basis != "earnings":
+        raise InputError("--stipends needs --basis earnings (a stipend has no schedule rate)")
+    from .backpay_job import stipend_workers
+
+    extra, problems = stipend_workers(path)
+    if "unpaid_minutes" in workers:
+        extra = extra.assign(unpaid_minutes=0, effective_units=extra["hourly_units"])
+    return pd.concat([workers, extra], ignore_index=True), problems

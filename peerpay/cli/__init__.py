@@ -40,10 +40,14 @@ def main() -> None:
 main.add_command(pay)
 main.add_command(demo)
 
-for _name in ("gap", "cost", "validate", "init"):
+for _name in ("gap", "cost", "validate", "init", "backpay"):
     try:  # commands from later modules register themselves when present
         _mod = __import__(f"peerpay.cli.{_name}", fromlist=["command"])
         main.add_command(_mod.command)
     except ModuleNotFoundError as exc:
         if exc.name != f"peerpay.cli.{_name}":
             raise
+
+from .backpay import stipends as _stipends  # noqa: E402 (a second command in the backpay module)
+
+main.add_command(_stipends)

@@ -166,6 +166,8 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
 @click.option("--timesheet", "-t", type=click.Path(dir_okay=False), help="Shifts to pay (earnings basis, effective rates).")
 @click.option("--policy", "-p", type=click.Path(dir_okay=False), help="Pay policy TOML (with --timesheet).")
 @click.option("--unpaid", type=click.Path(dir_okay=False), help="CSV/XLSX: employee_id, unpaid_hours over the timesheet's period.")
+@click.option("--stipends", type=click.Path(dir_okay=False), help="--basis earnings: a stipend log (person, date, amount, hours); "
+              "stipend peers become the group 'stipend_peer' at their effective hourly pay (docs/backpay.md).")
 @click.option("--annual-hours", type=click.Choice(["fte", "actual"]), default="fte", show_default=True,
               help="annual basis: fte x 2,080 h, or hours worked in the timesheet annualised.")
 @click.option("--reference", help="External comparator wages: 'bls-2025' or a CSV (role, hourly_median, …).")
@@ -178,7 +180,7 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
 @click.option("--min-group", type=click.IntRange(1, None), help="Suppress groups with fewer employees (default 10 with --publish, else 1).")
 @click.option("--force", is_flag=True, help="Overwrite existing output/chart files.")
 @handles_input_errors
-def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid, annual_hours, reference, covariates,
+def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid, stipends, annual_hours, reference, covariates,
             fmt, output, chart, reference_line, publish, min_group, force):
     """Compare the peer role's hourly pay with every other role (CONTRACT §5)."""
     fmt = fmt.lower()
@@ -201,7 +203,7 @@ def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid
             fail(str(exc), EXIT_USAGE)
     run = run_gap(roster, schedule, peer_role, basis=basis, as_of=as_of.date() if as_of else None, timesheet=timesheet,
                   policy=policy, unpaid=unpaid, annual_hours=annual_hours, reference=reference, publish=publish,
-                  min_group=min_group, covariates=[c.strip() for c in covariates.split(",") if c.strip()] if covariates else None)
+                  min_group=min_group, stipends=stipends, covariates=[c.strip() for c in covariates.split(",") if c.strip()] if covariates else None)
     png = gap_chart(run.report, "png", line)[0] if fmt == "xlsx" or chart_fmt == "png" else None
     data = render_gap(run.report, fmt, png)
     # --publish: where a rejected row is, never its content (a reason can quote an employee id)

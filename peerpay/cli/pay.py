@@ -169,7 +169,7 @@ def demo(samples, fmt):
     run = run_pay(d / "timesheet.csv", d / "policy.toml", d / "roster.csv", d / "schedule.csv")
     click.echo(f"peerpay demo: {d}\n")
     click.echo(render_pay(run, fmt, detail=False))
-    for extra in ("gap", "cost"):
+    for extra in ("gap", "cost", "backpay"):
         try:
             mod = __import__(f"peerpay.cli.{extra}", fromlist=["demo_section"])
         except ModuleNotFoundError:

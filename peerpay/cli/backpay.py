@@ -1,0 +1,222 @@
+"""`peerpay backpay` (CONTRACT §6) and `peerpay stipends`: unpaid work and stipends priced (docs/backpay.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from ..backpay_job import run_backpay, run_stipends
+from ..io.statements import safe_filename, statement_html
+from ..io.writers import atomic_write, to_csv, to_json, to_markdown, to_table, to_xlsx
+from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, emit, fail, handles_input_errors, report_problems
+
+WEEK_COLUMNS = ["employee_id", "week_start", "unpaid_hours", "paid_gross", "owed_gross", "back_wages", "minimum_wage",
+                "flsa_straight_hours", "flsa_overtime_hours", "flsa_regular_rate", "flsa_minimum_back_wages", "activities"]
+EMPLOYEE_COLUMNS = ["employee_id", "weeks", "unpaid_hours", "back_wages", "liquidated_damages", "total_owed", "flsa_minimum_back_wages"]
+MONEY = ["paid_gross", "owed_gross", "back_wages", "liquidated_damages", "total_owed", "flsa_minimum_back_wages", "minimum_wage",
+         "flsa_regular_rate", "amount", "effective_hourly", "shortfall_to_minimum", "living_wage", "shortfall_to_living_wage"]
+REJECTED_COLUMNS = ["file", "row", "column", "reason"]
+
+
+def _frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
+    cols = columns + [c for c in (records[0] if records else {}) if c not in columns and c == "name"]
+    rows = [{c: ("; ".join(r[c]) if isinstance(r.get(c), list) else r.get(c)) for c in cols} for r in records]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def render_backpay(report: dict, fmt: str) -> str | bytes:
+    if fmt == "json":
+        return to_json(report)
+    weeks = _frame(report["weeks"], WEEK_COLUMNS)
+    employees = _frame(report["employees"], ["employee_id", "name"] if report["employees"] and "name" in report["employees"][0] else ["employee_id"])
+    employees = _frame(report["employees"], list(employees.columns) + EMPLOYEE_COLUMNS[1:])
+    rejected = pd.DataFrame(report["rejected"], columns=REJECTED_COLUMNS)
+    if fmt == "csv":
+        return to_csv(weeks)
+    if fmt == "xlsx":
+        run = pd.DataFrame([{"item": k, "value": str(v)} for k, v in report.items() if not isinstance(v, (list, dict))]
+                           + [{"item": "minimum_wage", "value": report["minimum_wage"]["basis"]}]
+                           + [{"item": f"total {k}", "value": v} for k, v in report["totals"].items()])
+        return to_xlsx({"weeks": weeks, "employees": employees, "rejected": rejected, "run": run}, money_columns=MONEY,
+                       notes=["peerpay backpay: notes", *report["notes"]])
+    md = fmt == "md"
+    render = to_markdown if md else to_table
+    heading = (lambda t: f"## {t}\n\n") if md else (lambda t: f"{t}\n{'=' * len(t)}\n")
+    t = report["totals"]
+    summary = employees.drop(columns=["flsa_minimum_back_wages"])
+    summary = pd.concat([summary, pd.DataFrame([{"employee_id": "TOTAL", "weeks": int(summary["weeks"].sum()) if len(summary) else 0,
+                                                 "unpaid_hours": t["unpaid_hours"], "back_wages": t["back_wages"],
+                                                 "liquidated_damages": t["liquidated_damages"], "total_owed": t["total_owed"]}])],
+                        ignore_index=True)
+    parts = [heading(f"Back wages for unpaid work (as of {report['as_of']}, workweeks ending on or after {report['lookback_from']})"),
+             render(summary), "\n", heading("By workweek"),
+             render(weeks.drop(columns=["activities", "flsa_straight_hours", "flsa_overtime_hours", "flsa_regular_rate"]))]
+    if report["rejected"]:
+        parts += ["\n", heading(f"Rejected rows ({len(report['rejected'])})"), render(rejected)]
+    parts.append(f"\nFLSA minimum back wages (statutory floor, {report['minimum_wage']['basis']}): ${t['flsa_minimum_back_wages']:,.2f}\n")
+    parts.append("Figures computed by peerpay; not legal advice (docs/backpay.md).\n")
+    return "".join(parts)
+
+
+def write_statements(report: dict, rows: pd.DataFrame, directory: str, names: dict[str, str] | None, force: bool) -> int:
+    d = Path(directory)
+    targets = {e["employee_id"]: d / safe_filename(e["employee_id"]) for e in report["employees"]}
+    clash = [p for p in targets.values() if p.exists() and not force]
+    if clash:
+        fail(f"{clash[0]} exists; use --force to overwrite statements", EXIT_USAGE)
+    by_emp: dict[str, list[dict]] = {}
+    for w in report["weeks"]:
+        by_emp.setdefault(w["employee_id"], []).append(w)
+    for e in report["employees"]:
+        emp_rows = rows[rows["employee_id"] == e["employee_id"]]
+        page = statement_html(e, by_emp.get(e["employee_id"], []), emp_rows, report, (names or {}).get(e["employee_id"]))
+        atomic_write(targets[e["employee_id"]], page)
+    return len(targets)
+
+
+def _check_output(output, inputs, fmt):
+    if fmt == "xlsx" and output in (None, "-"):
+        fail("--format xlsx needs --output FILE.xlsx", EXIT_USAGE)
+    for path in [output] if output not in (None, "-") else []:
+        for i in inputs:
+            if i is not None and Path(path).resolve() == Path(i).resolve():
+                fail(f"--output {path} is one of the inputs; choose another file", EXIT_USAGE)
+
+
+def _check_amount(value, option: str) -> None:
+    """A dollar amount option (``--minimum-wage``, ``--living-wage``): a positive number, else exit 2."""
+    if value is None:
+        return
+    from ..money import to_decimal
+
+    try:
+        ok = to_decimal(value) > 0
+    except ValueError:
+        ok = False
+    if not ok:
+        fail(f"{option} must be a positive amount in dollars per hour, not {value!r}", EXIT_USAGE)
+
+
+def demo_section(samples_dir: Path, fmt: str) -> str:
+    """The back-pay table on the samples, for `peerpay demo`."""
+    d = Path(samples_dir)
+    if not (d / "unpaid_work.csv").exists():
+        return ""
+    run = run_backpay(d / "timesheet.csv", d / "unpaid_work.csv", d / "policy.toml", d / "roster.csv", d / "schedule.csv")
+    return "\n" + render_backpay(run.report, "md" if fmt == "md" else "table")
+
+
+@click.command("backpay")
+@click.option("--timesheet", "-t", required=True, type=click.Path(dir_okay=False), help="The paid timesheet: CSV or XLSX, one row per shift.")
+@click.option("--unpaid", "-u", required=True, type=click.Path(dir_okay=False),
+              help="Unpaid-work log: the timesheet's columns (employee_id, start, end, kind…), optional activity.")
+@click.option("--policy", "-p", required=True, type=click.Path(dir_okay=False), help="Pay policy TOML.")
+@click.option("--roster", "-r", type=click.Path(dir_okay=False), help="Roster: employee_id, role, step (name only with --with-names).")
+@click.option("--schedule", "-s", type=click.Path(dir_okay=False), help="Wage schedule: role, step, hourly_rate|annual_salary.")
+@click.option("--map", "map_file", type=click.Path(dir_okay=False), help="Column map for a payroll export (the paid timesheet).")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Date the lookback counts back from (default: the latest date in either file).")
+@click.option("--lookback-years", type=click.IntRange(1, 50), help="Years back (default 2; 3 with --willful; 29 U.S.C. 255(a)).")
+@click.option("--willful", is_flag=True, help="A willful violation: a 3-year lookback.")
+@click.option("--no-liquidated", is_flag=True, help="Liquidated damages 0 instead of equal to back wages (29 U.S.C. 216(b), 260).")
+@click.option("--jurisdiction", help="US or US-XX for the minimum-wage table (default: the policy's holiday state, else US).")
+@click.option("--minimum-wage", "minimum_wage", help="Hourly minimum wage to use instead of the table (e.g. a county rate).")
+@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
+@click.option("--rejects", type=click.Path(dir_okay=False), help="Also write the rejected rows to this CSV.")
+@click.option("--statements", type=click.Path(file_okay=False), help="Write a printable HTML statement per employee into DIR.")
+@click.option("--with-names", is_flag=True, help="Show roster names (employees table and statements). Off by default.")
+@click.option("--force", is_flag=True, help="Overwrite existing output files.")
+@handles_input_errors
+def command(timesheet, unpaid, policy, roster, schedule, map_file, as_of, lookback_years, willful, no_liquidated, jurisdiction,
+            minimum_wage, fmt, output, rejects, statements, with_names, force):
+    """Price unpaid work as back wages per employee and workweek (CONTRACT §6)."""
+    fmt = fmt.lower()
+    inputs = [timesheet, unpaid, policy, roster, schedule, map_file]
+    _check_output(output, inputs, fmt)
+    _check_output(rejects, inputs, "csv")
+    if willful and lookback_years not in (None, 3):
+        fail("--willful means a 3-year lookback; do not also give --lookback-years", EXIT_USAGE)
+    if with_names and roster is None:
+        fail("--with-names needs --roster (names come from its name column)", EXIT_USAGE)
+    _check_amount(minimum_wage, "--minimum-wage")
+    years = 3 if willful else (lookback_years or 2)
+    raw = None
+    if map_file is not None:
+        from ..io.exports import apply_map_to_file
+        from ..io.readers import read_policy
+
+        raw = apply_map_to_file(timesheet, map_file, None, read_policy(policy).timezone)
+    run = run_backpay(timesheet, unpaid, policy, roster, schedule, as_of=as_of.date() if as_of else None, lookback_years=years,
+                      liquidated=not no_liquidated, jurisdiction=jurisdiction, minimum_wage_override=minimum_wage, raw_timesheet=raw)
+    report = run.report
+    if with_names:
+        for e in report["employees"]:
+            e["name"] = run.names.get(e["employee_id"], "")
+    data = render_backpay(report, fmt)
+    report_problems(run.problems)
+    if rejects:
+        if Path(rejects).exists() and Path(rejects).stat().st_size > 0 and not force:
+            fail(f"{rejects} exists; use --force to overwrite it", EXIT_USAGE)
+        atomic_write(rejects, to_csv(pd.DataFrame([p.as_json() for p in run.problems], columns=REJECTED_COLUMNS)))
+    if statements:
+        n = write_statements(report, run.result.unpaid_rows, statements, run.names if with_names else None, force)
+        click.echo(f"statements: {n} written to {statements}", err=True)
+    emit(data, output, force)
+    raise SystemExit(EXIT_REJECTED if run.problems else EXIT_OK)
+
+
+STIPEND_COLUMNS = ["person", "month", "payments", "amount", "hours", "effective_hourly", "minimum_wage", "below_minimum",
+                   "shortfall_to_minimum", "living_wage", "below_living_wage", "shortfall_to_living_wage", "activities"]
+
+
+def render_stipends(report: dict, fmt: str) -> str | bytes:
+    if fmt == "json":
+        return to_json(report)
+    recs = report["months"]
+    cols = [c for c in STIPEND_COLUMNS if not recs or c in recs[0]]
+    months = _frame(recs, cols)
+    rejected = pd.DataFrame(report["rejected"], columns=REJECTED_COLUMNS)
+    if fmt == "csv":
+        return to_csv(months)
+    if fmt == "xlsx":
+        return to_xlsx({"months": months, "rejected": rejected}, money_columns=MONEY, notes=["peerpay stipends: notes", *report["notes"]])
+    md = fmt == "md"
+    render = to_markdown if md else to_table
+    heading = (lambda t: f"## {t}\n\n") if md else (lambda t: f"{t}\n{'=' * len(t)}\n")
+    shown = months.drop(columns=["activities"]).copy()
+    for c in ("below_minimum", "below_living_wage"):
+        if c in shown:
+            shown[c] = shown[c].map({True: "BELOW", False: ""})
+    t = report["totals"]
+    parts = [heading(f"Stipends as an hourly wage (minimum: {report['minimum_wage']['basis']})"), render(shown),
+             f"\n{t['months_below_minimum']} month(s) below the minimum wage; shortfall ${t['shortfall_to_minimum']:,.2f}.\n"]
+    if report["rejected"]:
+        parts += ["\n", heading(f"Rejected rows ({len(report['rejected'])})"), render(rejected)]
+    parts.append("Figures computed by peerpay; not legal advice (docs/backpay.md).\n")
+    return "".join(parts)
+
+
+@click.command("stipends")
+@click.option("--stipends", "stipend_file", required=True, type=click.Path(dir_okay=False),
+              help="Stipend log: person (or employee_id), date, amount, hours, optional activity.")
+@click.option("--policy", "-p", type=click.Path(dir_okay=False), help="Policy TOML: its holiday state picks the minimum wage.")
+@click.option("--jurisdiction", help="US or US-XX for the minimum-wage table (default: the policy's holiday state, else US).")
+@click.option("--minimum-wage", "minimum_wage", help="Hourly minimum wage to use instead of the table.")
+@click.option("--living-wage", help="A living-wage line in $/h to compare with (e.g. from the MIT Living Wage Calculator).")
+@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@handles_input_errors
+def stipends(stipend_file, policy, jurisdiction, minimum_wage, living_wage, fmt, output, force):
+    """Stipends and honoraria as an effective hourly wage, per person and month, flagged below the minimum."""
+    fmt = fmt.lower()
+    _check_output(output, [stipend_file, policy], fmt)
+    _check_amount(minimum_wage, "--minimum-wage")
+    _check_amount(living_wage, "--living-wage")
+    run = run_stipends(stipend_file, jurisdiction=jurisdiction, minimum_wage_override=minimum_wage, living_wage=living_wage, policy=policy)
+    data = render_stipends(run.report, fmt)
+    report_problems(run.problems)
+    emit(data, output, force)
+    raise SystemExit(EXIT_REJECTED if run.problems else EXIT_OK)
