@@ -356,7 +356,7 @@ def apply_map_to_file(
 ) -> MappedTimesheet:
     """Read an export and its map; the result goes to ``run_pay(raw_timesheet=...)``."""
     cmap = read_map(map_path)
-    raw = read_table(timesheet_path, sheet)
+    raw = read_table(timesheet_path, sheet, keep_datetimes=True)
     return apply_map(raw, cmap, Path(timesheet_path).name, sheet, timezone)
 
 
