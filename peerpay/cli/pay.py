@@ -126,6 +126,8 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detai
         fail(f"internal reconciliation failed: {recon}", EXIT_INPUT)
     data = render_pay(run, fmt.lower(), detail)
     report_problems(run.problems)
+    for note in run.shifts.attrs.get("notes", ()):  # input notes (counts only, never ids): docs/input-rules.md
+        click.echo(f"note: {note}", err=True)
     if rejects:
         atomic_write(rejects, to_csv(pd.DataFrame([p.as_json() for p in run.problems], columns=["file", "row", "column", "reason"])))
     if output_dir is None or output is not None:
