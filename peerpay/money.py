@@ -21,7 +21,7 @@ Python's ``round`` or pandas' ``round``, which round half to even.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import numpy as np
 
@@ -131,7 +131,7 @@ def money_text_units(values, scale: int = RATE_SCALE, decimal_comma: bool = Fals
     exp = parts["exp"].fillna("")
     ok = matched & has_digits & ~two_signs & ~blank
     plain = ok & (exp == "").to_numpy(dtype=bool)
-    digits = scale_digits = len(str(scale)) - 1  # 4 places for RATE_SCALE
+    digits = len(str(scale)) - 1  # 4 places for RATE_SCALE
     int_part = int_part.str.lstrip("0")
     huge = plain & (int_part.str.len() > len(str(max_whole))).to_numpy(dtype=bool)
     status[huge] = 4

@@ -7,19 +7,26 @@ names, row 1 = first data row) and return the usable rows plus a list of
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-
+import unicodedata
 from decimal import ROUND_HALF_UP
 
-import unicodedata
+import numpy as np
+import pandas as pd
 
 from ..errors import Problem
 from ..money import RATE_SCALE, money_text_units, to_decimal
 from ..policy import Policy
 from .calendar import local_to_instants
 from .engine import KINDS
-from .tables import MAX_RATE, Rejections, parse_dates, parse_datetimes, parse_numbers, require_columns, text
+from .tables import (
+    MAX_RATE,
+    Rejections,
+    parse_dates,
+    parse_datetimes,
+    parse_numbers,
+    require_columns,
+    text,
+)
 
 MAX_SHIFT_MINUTES = 24 * 60
 DEFAULT_HOURS_PER_YEAR = 2080
@@ -80,7 +87,10 @@ def read_datetimes(col: pd.Series, name: str, rej: Rejections, window) -> np.nda
     for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
         p = pc.strptime(arr, format=fmt, unit="s", error_is_null=True)
         parsed = p if parsed is None else pc.coalesce(parsed, p)
-    fast = (shaped.to_numpy(zero_copy_only=False) & parsed.is_valid().to_numpy(zero_copy_only=False)
+    # pyarrow's strptime rolls 2025-02-30 over to 03-02: a parse counts only if the day is kept
+    day_kept = pc.fill_null(pc.equal(pc.day(parsed), pc.cast(pc.fill_null(pc.utf8_slice_codeunits(
+        pc.if_else(shaped, arr, pa.scalar("0000-00-00")), 8, 10), "00"), pa.int64())), False)
+    fast = (shaped.to_numpy(zero_copy_only=False) & day_kept.to_numpy(zero_copy_only=False)
             | (s == "").to_numpy(dtype=bool))
     out = np.full(len(s), -1, dtype="int64")
     ts = parsed.to_numpy(zero_copy_only=False).astype("datetime64[s]")
@@ -307,7 +317,7 @@ def prepare_timesheet(
 
     bad = rej.mask()
     keep = ~bad
-    as_text = lambda values: pd.Series(np.asarray(values, dtype=object), dtype=object)  # noqa: E731 (no arrow round trip)
+    as_text = lambda values: pd.Series(np.asarray(values, dtype=object), dtype=object)
     shifts = pd.DataFrame(
         {
             "employee_id": as_text(emp.to_numpy()[keep]),

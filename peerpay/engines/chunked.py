@@ -19,9 +19,15 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from ..errors import InputError
 from ..core.inputs import normalise_ids
-from ..io.readers import _csv_header, _csv_options, cells_as_text, check_header, csv_error
+from ..errors import InputError
+from ..io.readers import (
+    _csv_header,
+    _csv_options,
+    cells_as_text,
+    check_header,
+    csv_error,
+)
 from ..jobs import load_rate_tables
 from ..policy import Policy
 from .partition import FILE, ROW, combine, pay_partition

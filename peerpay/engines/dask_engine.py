@@ -28,12 +28,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..core.inputs import normalise_ids
 from ..core.report import hours
 from ..errors import InputError
-from ..money import cents_to_dollars
-from ..core.inputs import normalise_ids
 from ..io.readers import _csv_header, cells_as_text, check_header, read_csv_text
 from ..jobs import load_rate_tables
+from ..money import cents_to_dollars
 from ..policy import Policy
 from .chunked import expand_sources
 from .partition import FILE, ROW, combine, pay_partition

@@ -419,8 +419,8 @@ def _whole_day_pairs(df: pd.DataFrame) -> pd.DataFrame:
 
     s, e = df[cols["start"]], df[cols["end"]]
     both = s.map(whole).to_numpy(dtype=bool) & e.map(whole).to_numpy(dtype=bool)
-    as_date = lambda v: v.date() if isinstance(v, dt.datetime) else v  # noqa: E731
-    midnight = lambda v: dt.datetime.combine(v, dt.time()) if type(v) is dt.date else v  # noqa: E731
+    as_date = lambda v: v.date() if isinstance(v, dt.datetime) else v
+    midnight = lambda v: dt.datetime.combine(v, dt.time()) if type(v) is dt.date else v
     df = df.map(midnight)
     df[cols["start"]] = np.where(both, s.map(as_date), df[cols["start"]])
     df[cols["end"]] = np.where(both, e.map(as_date), df[cols["end"]])
