@@ -272,6 +272,22 @@ class MinimumShift(_Section):
     kinds: tuple[Literal["work", "callback"], ...] = ("work",)
 
 
+class InputRules(_Section):
+    """``[input]``: the dates a timesheet may hold. A shift outside them is a typo (1925 for 2025,
+    Excel's 1899-12-30 "no date" cell, 9999): the row is rejected instead of being paid 0 hours."""
+
+    earliest_date: dt.date = dt.date(1990, 1, 1)
+    latest_date: dt.date = dt.date(2100, 12, 31)
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.latest_date < self.earliest_date:
+            raise ValueError("latest_date is before earliest_date")
+        if self.earliest_date.year < 1971 or self.latest_date.year > 2200:
+            raise ValueError("the accepted dates must lie within 1971-01-01 .. 2200-12-31")
+        return self
+
+
 class Policy(_Section):
     timezone: str | None = None
     establishment: str | None = None
@@ -281,6 +297,7 @@ class Policy(_Section):
     holiday: Holiday | None = None
     on_call: OnCall | None = None
     minimum_shift: MinimumShift | None = None
+    input: InputRules = InputRules()
 
     @field_validator("timezone")
     @classmethod

@@ -131,6 +131,8 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detai
     data = render_pay(run, fmt.lower(), detail)
     rejected = to_csv(pd.DataFrame([p.as_json() for p in run.problems], columns=["file", "row", "column", "reason"])) if rejects else None
     report_problems(run.problems)
+    for note in run.shifts.attrs.get("notes", ()):  # input notes (counts only, never ids): docs/input-rules.md
+        click.echo(f"note: {note}", err=True)
     # every output is rendered before the first one is written: a failure leaves no file behind
     if rejects:
         atomic_write(rejects, rejected)

@@ -58,6 +58,11 @@ def _without_rate_noise(problems, roster, schedule, warnings, source):
     return [p for p in problems if id(p) not in noise_ids]
 
 
+def _notes(frame: pd.DataFrame, source: str, sheet=None) -> list[Problem]:
+    """What the readers and validators normalised or want a look at (counts, never ids) as warnings."""
+    return [Problem(source, None, None, n, sheet) for n in frame.attrs.get("notes", ())]
+
+
 def check_inputs(timesheet=None, policy=None, roster=None, schedule=None, sheet=None, map_file=None):
     """Returns (errors, warnings, fatal): lists of Problem, and whether a file was unusable."""
     errors: list[Problem] = []
@@ -78,6 +83,7 @@ def check_inputs(timesheet=None, policy=None, roster=None, schedule=None, sheet=
         try:
             frame, probs = loader(path)
             errors += probs
+            warnings += _notes(frame, Path(path).name)
             if slot == "roster":
                 ros = frame
             else:
@@ -92,13 +98,15 @@ def check_inputs(timesheet=None, policy=None, roster=None, schedule=None, sheet=
 
                 mapped = apply_map_to_file(timesheet, map_file, sheet, pol.timezone)
                 pol2 = mapped.adjust_policy(pol)
-                _, p, _ = prepare_timesheet(mapped.frame, Path(timesheet).name, pol2, ros, sch, sheet)
+                shifts, p, _ = prepare_timesheet(mapped.frame, Path(timesheet).name, pol2, ros, sch, sheet)
+                warnings += _notes(shifts, Path(timesheet).name, sheet)
                 errors += _without_rate_noise(mapped.restore(p), ros, sch, warnings, Path(timesheet).name)
                 warnings += duplicate_rows(mapped.frame, Path(timesheet).name, mapped.rows, sheet)
                 warnings += [Problem(Path(timesheet).name, None, None, n, sheet) for n in mapped.notes()]
             else:
                 raw = read_table(timesheet, sheet)
-                _, p, _ = prepare_timesheet(raw, Path(timesheet).name, pol, ros, sch, sheet)
+                shifts, p, _ = prepare_timesheet(raw, Path(timesheet).name, pol, ros, sch, sheet)
+                warnings += _notes(shifts, Path(timesheet).name, sheet)
                 errors += _without_rate_noise(p, ros, sch, warnings, Path(timesheet).name)
                 warnings += duplicate_rows(raw, Path(timesheet).name, sheet=sheet)
         except InputError as exc:

@@ -7,20 +7,154 @@ names, row 1 = first data row) and return the usable rows plus a list of
 
 from __future__ import annotations
 
+import unicodedata
+from decimal import ROUND_HALF_UP
+
 import numpy as np
 import pandas as pd
 
-from decimal import ROUND_HALF_UP
-
 from ..errors import Problem
-from ..money import RATE_SCALE, to_decimal
+from ..money import RATE_SCALE, money_text_units, to_decimal
 from ..policy import Policy
 from .calendar import local_to_instants
 from .engine import KINDS
-from .tables import MAX_RATE, Rejections, parse_dates, parse_datetimes, parse_numbers, rates_to_units, require_columns, text
+from .tables import (
+    MAX_RATE,
+    Rejections,
+    parse_dates,
+    parse_datetimes,
+    parse_numbers,
+    require_columns,
+    text,
+)
 
 MAX_SHIFT_MINUTES = 24 * 60
 DEFAULT_HOURS_PER_YEAR = 2080
+DATE_ONLY = r"^\s*\d{4}-\d{2}-\d{2}\s*$"
+TIME_ONLY = r"^\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*$"
+
+
+def normalise_ids(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Ids and role keys as one employee/role is meant: ``(text, changed)``.
+
+    Unicode NFKC (full-width ``Ｅ１`` -> ``E1``), Unicode format (Cf: zero-width space, BOM,
+    direction marks) and control (Cc: NUL, tab) characters removed, then trimmed. Without this,
+    ``E1``, ``E1\\0`` and ``E1\\u200b`` are three employees and one shift is paid three times.
+    ``changed`` marks the cells that this changed beyond trimming spaces (for a count in
+    ``validate``; the ids themselves are never printed). Only the unusual values (non-ASCII or
+    control characters, a handful) go through Python; the rest stays vectorised.
+    """
+    s = text(col)
+    odd = _matches(s, r"[^\x20-\x7e]")
+    changed = np.zeros(len(s), dtype=bool)
+    if odd.any():
+        clean = {v: _clean_id(v) for v in pd.unique(s.to_numpy()[odd])}
+        fixed = s[odd].map(clean)
+        changed[odd] = (fixed != s[odd]).to_numpy(dtype=bool)
+        s = s.copy()
+        s[odd] = fixed
+    return s, changed
+
+
+def _matches(s: pd.Series, pattern: str) -> np.ndarray:
+    """Vectorised regex search (pyarrow's RE2: fast on a million cells) -> bool array."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(np.asarray(s.to_numpy(), dtype=object), type=pa.string(), from_pandas=True)
+    return pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(zero_copy_only=False)
+
+
+FAST_DATETIME = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$"
+
+
+def read_datetimes(col: pd.Series, name: str, rej: Rejections, window) -> np.ndarray:
+    """``start``/``end`` cells -> local minutes since epoch (-1 = rejected), vectorised.
+
+    Well-formed ``YYYY-MM-DD HH:MM[:SS]`` cells (all of a clean file) are parsed by pyarrow in
+    one pass; only the others go through the slower checks that name what is wrong with them
+    (no time of day, no date, not a date-time, no such date). Every engine calls this.
+    """
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return parse_datetimes(col, name, rej, window)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    s = text(col)
+    arr = pa.array(np.asarray(s.to_numpy(), dtype=object), type=pa.string(), from_pandas=True)
+    shaped = pc.fill_null(pc.match_substring_regex(arr, FAST_DATETIME), False)
+    parsed = None
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
+        p = pc.strptime(arr, format=fmt, unit="s", error_is_null=True)
+        parsed = p if parsed is None else pc.coalesce(parsed, p)
+    # pyarrow's strptime rolls 2025-02-30 over to 03-02: a parse counts only if the day is kept
+    day_kept = pc.fill_null(pc.equal(pc.day(parsed), pc.cast(pc.fill_null(pc.utf8_slice_codeunits(
+        pc.if_else(shaped, arr, pa.scalar("0000-00-00")), 8, 10), "00"), pa.int64())), False)
+    fast = (shaped.to_numpy(zero_copy_only=False) & day_kept.to_numpy(zero_copy_only=False)
+            | (s == "").to_numpy(dtype=bool))
+    out = np.full(len(s), -1, dtype="int64")
+    ts = parsed.to_numpy(zero_copy_only=False).astype("datetime64[s]")
+    for idx, values in ((np.flatnonzero(fast), None), (np.flatnonzero(~fast), s)):
+        if not len(idx):
+            continue
+        sub = Rejections(rej.source, [name], len(idx), rej.sheet)
+        if values is None:
+            part = pd.Series(ts[idx])
+        else:
+            part = values.iloc[idx].reset_index(drop=True)
+            _reject_partial_datetimes(part, name, sub)
+        out[idx] = parse_datetimes(part, name, sub, window)
+        f = sub.frame()
+        if len(f):
+            rej.add(idx[f["pos"].to_numpy(dtype="int64")], name, f["reason"].to_numpy(dtype=object))
+    return out
+
+
+def _clean_id(value: str) -> str:
+    v = unicodedata.normalize("NFKC", value)
+    return "".join(ch for ch in v if unicodedata.category(ch) not in ("Cf", "Cc")).strip()
+
+
+def _ids_note(changed: np.ndarray, what: str) -> list[str]:
+    n = int(changed.sum())
+    return [f"{n} {what} value(s) were normalised (invisible or control characters removed, full-width "
+            "characters folded): they are matched as the plain id"] if n else []
+
+
+def parse_money(col: pd.Series, name: str, rej: Rejections, hi: float, decimal_comma: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Money cells -> exact int64 units of $0.0001 (-1 = blank), and the cells that are 0 or -0.
+
+    Parsed from the digits (:func:`peerpay.money.money_text_units`), never through a float.
+    """
+    s = text(col)
+    units, status = money_text_units(s.to_numpy(), RATE_SCALE, decimal_comma)
+    rej.add(status == 2, name, "not a number '" + _shown_text(s) + "'" + (" (a comma is a thousands separator only in "
+            "thousands position, 1,234.50; a decimal comma needs decimal_comma = true in the column map)"
+            if not decimal_comma else ""))
+    rej.add(status == 3, name, f"{name} is not a finite number")
+    rej.add(status == 4, name, f"{name} is implausibly large (over {hi:,g})")
+    ok = status == 0
+    rej.add(ok & (units < 0), name, f"{name} must not be below 0")
+    rej.add(ok & (units > hi * RATE_SCALE), name, f"{name} is implausibly large (over {hi:,g})")
+    zero = ok & (units == 0)
+    return np.where(ok, units, -1), zero
+
+
+def _shown_text(s: pd.Series, width: int = 40) -> np.ndarray:
+    s = s.astype(str)
+    return s.where(s.str.len() <= width, s.str.slice(0, width) + "…").to_numpy(dtype=object)
+
+
+def _reject_partial_datetimes(col: pd.Series, name: str, rej: Rejections) -> None:
+    """A date with no time ('2025-03-06', a date-only XLSX cell) or a time with no date (a
+    time-only cell): a rejected row with the reason, never a 24-hour shift or a traceback."""
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return
+    s = text(col).astype("string")
+    rej.add(s.str.match(DATE_ONLY).fillna(False).to_numpy(dtype=bool), name,
+            f"{name} has no time of day '" + _shown_text(text(col)) + "' (expected a date and a time, e.g. 2025-03-07 23:00)")
+    rej.add(s.str.match(TIME_ONLY).fillna(False).to_numpy(dtype=bool), name,
+            f"{name} has no date '" + _shown_text(text(col)) + "' (a time-only cell? expected a date and a time)")
 
 
 def prepare_roster(raw: pd.DataFrame, source: str, sheet: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
@@ -28,8 +162,8 @@ def prepare_roster(raw: pd.DataFrame, source: str, sheet: str | None = None) -> 
     cols = list(raw.columns)
     require_columns(cols, ("employee_id", "role", "step"), source)
     rej = Rejections(source, cols, len(raw), sheet)
-    emp = text(raw["employee_id"])
-    role = text(raw["role"])
+    emp, emp_changed = normalise_ids(raw["employee_id"])
+    role, role_changed = normalise_ids(raw["role"])
     rej.add((emp == "").to_numpy(), "employee_id", "employee_id is empty")
     dup = emp.duplicated(keep="first").to_numpy() & (emp != "").to_numpy()
     rej.add(dup, "employee_id", "employee_id appears earlier in the roster")
@@ -44,10 +178,12 @@ def prepare_roster(raw: pd.DataFrame, source: str, sheet: str | None = None) -> 
         out["hire_date"] = parse_dates(raw["hire_date"], "hire_date", rej)
     for c in cols:
         if c not in out.columns:
-            out[c] = raw[c].to_numpy()
+            out[c] = _numbers_if_all_numbers(raw[c])
     out["row"] = np.arange(1, len(raw) + 1)
     keep = ~rej.mask()
-    return out[keep].reset_index(drop=True), rej.problems()
+    out = out[keep].reset_index(drop=True)
+    out.attrs["notes"] = _ids_note(emp_changed, "employee_id") + _ids_note(role_changed, "role")
+    return out, rej.problems()
 
 
 def prepare_schedule(raw: pd.DataFrame, source: str, sheet: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
@@ -57,27 +193,28 @@ def prepare_schedule(raw: pd.DataFrame, source: str, sheet: str | None = None) -
     if "hourly_rate" not in cols and "annual_salary" not in cols:
         require_columns(cols, ("hourly_rate",), source)
     rej = Rejections(source, cols, len(raw), sheet)
-    role = text(raw["role"])
+    role, role_changed = normalise_ids(raw["role"])
     rej.add((role == "").to_numpy(), "role", "role is empty")
     step = parse_numbers(raw["step"], "step", rej, lo=0, hi=1000, integer=True)
     blank_step = np.isnan(step) & ~rej.mask()
     rej.add(blank_step, "step", "step is empty")
     n = len(raw)
-    hourly = parse_numbers(raw["hourly_rate"], "hourly_rate", rej, hi=MAX_RATE) if "hourly_rate" in cols else np.full(n, np.nan)
-    annual = parse_numbers(raw["annual_salary"], "annual_salary", rej, hi=MAX_RATE * 2080) if "annual_salary" in cols else np.full(n, np.nan)
+    none = np.full(n, -1, dtype="int64")
+    hourly = parse_money(raw["hourly_rate"], "hourly_rate", rej, hi=MAX_RATE)[0] if "hourly_rate" in cols else none
+    annual = parse_money(raw["annual_salary"], "annual_salary", rej, hi=MAX_RATE * 2080)[0] if "annual_salary" in cols else none
     hpy = (
         parse_numbers(raw["hours_per_year"], "hours_per_year", rej, lo=1, hi=8784)
         if "hours_per_year" in cols
         else np.full(n, np.nan)
     )
     hpy = np.where(np.isnan(hpy), DEFAULT_HOURS_PER_YEAR, hpy)
-    neither = np.isnan(hourly) & np.isnan(annual) & ~rej.mask()
+    neither = (hourly < 0) & (annual < 0) & ~rej.mask()
     rej.add(neither, "hourly_rate" if "hourly_rate" in cols else "annual_salary", "no hourly_rate or annual_salary")
     # hourly = annual / hours_per_year, rounded half-up to $0.0001 (the precision rates carry)
     from_annual = np.array(
-        [_annual_units(a, h) if np.isfinite(a) else -1 for a, h in zip(annual, hpy)], dtype="int64"
+        [_annual_units(a, h) if a >= 0 else -1 for a, h in zip(annual, hpy)], dtype="int64"
     )  # a schedule has tens of rows: exact Decimal division per row is cheap
-    units = np.where(np.isfinite(hourly), rates_to_units(hourly), from_annual)
+    units = np.where(hourly >= 0, hourly, from_annual)
     eff = parse_dates(raw["effective_date"], "effective_date", rej) if "effective_date" in cols else np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     out = pd.DataFrame(
         {
@@ -93,17 +230,31 @@ def prepare_schedule(raw: pd.DataFrame, source: str, sheet: str | None = None) -
             out[c] = text(raw[c])
     keep = ~rej.mask()
     out = out[keep]
+    notes = _ids_note(role_changed, "role")
     dup = out.duplicated(["role", "step", "effective_date"], keep="first").to_numpy()
     problems = rej.problems() + [
         Problem(source, int(r), "role", "duplicate role/step/effective_date: an earlier row already sets this rate", sheet)
         for r in out["row"].to_numpy()[dup]
     ]
     problems.sort(key=lambda p: p.row)
-    return out[~dup].reset_index(drop=True), problems
+    out = out[~dup].reset_index(drop=True)
+    out.attrs["notes"] = notes
+    return out, problems
 
 
-def _annual_units(annual: float, hours_per_year: float) -> int:
-    q = to_decimal(repr(float(annual))) * RATE_SCALE / to_decimal(repr(float(hours_per_year)))
+def _numbers_if_all_numbers(col: pd.Series) -> np.ndarray:
+    """An extra roster column (``tenure_years``, ``site``…) as numbers when every filled cell is a
+    plain number (a covariate for the gap report), else as text as written."""
+    s = text(col)
+    filled = s != ""
+    if filled.any() and s[filled].str.fullmatch(r"[-+]?(?:\d+\.?\d*|\.\d+)").all():
+        return pd.to_numeric(s.where(filled, None)).to_numpy(dtype="float64", na_value=np.nan)
+    return col.to_numpy()
+
+
+def _annual_units(annual_units: int, hours_per_year: float) -> int:
+    """Annual salary (exact units of $0.0001) / hours per year, half-up to $0.0001."""
+    q = to_decimal(int(annual_units)) / to_decimal(repr(float(hours_per_year)))
     return int(q.to_integral_value(rounding=ROUND_HALF_UP))
 
 
@@ -126,10 +277,11 @@ def prepare_timesheet(
     require_columns(cols, ("employee_id", "start", "end"), source)
     n = len(raw)
     rej = Rejections(source, cols, n, sheet)
-    emp = text(raw["employee_id"])
+    emp, emp_changed = normalise_ids(raw["employee_id"])
     rej.add((emp == "").to_numpy(), "employee_id", "employee_id is empty")
-    start_local = parse_datetimes(raw["start"], "start", rej)
-    end_local = parse_datetimes(raw["end"], "end", rej)
+    window = (policy.input.earliest_date, policy.input.latest_date)
+    start_local = read_datetimes(raw["start"], "start", rej, window)
+    end_local = read_datetimes(raw["end"], "end", rej, window)
     if "kind" in cols:
         kind_text = text(raw["kind"])
         kind = kind_text.str.lower().replace("", "work")
@@ -138,12 +290,11 @@ def prepare_timesheet(
             rej.add(bad_kind, "kind", ("kind must be work, on_call or callback, not '" + kind_text.iloc[bad_kind] + "'").to_numpy())
     else:
         kind = pd.Series(np.full(n, "work", dtype=object))
-    role = text(raw["role"]) if "role" in cols else pd.Series(np.full(n, "", dtype=object))
-    rate = (
-        rates_to_units(parse_numbers(raw["rate"], "rate", rej, hi=MAX_RATE))
-        if "rate" in cols
-        else np.full(n, -1, dtype="int64")
-    )
+    role, role_changed = normalise_ids(raw["role"]) if "role" in cols else (pd.Series(np.full(n, "", dtype=object)), np.zeros(n, bool))
+    if "rate" in cols:
+        rate, zero_rate = parse_money(raw["rate"], "rate", rej, hi=MAX_RATE)
+    else:
+        rate, zero_rate = np.full(n, -1, dtype="int64"), np.zeros(n, dtype=bool)
 
     # Real instants. A wall-clock time in the spring-forward gap does not exist: reject the row.
     times_ok = (start_local >= 0) & (end_local >= 0)
@@ -166,7 +317,7 @@ def prepare_timesheet(
 
     bad = rej.mask()
     keep = ~bad
-    as_text = lambda values: pd.Series(np.asarray(values, dtype=object), dtype=object)  # noqa: E731 (no arrow round trip)
+    as_text = lambda values: pd.Series(np.asarray(values, dtype=object), dtype=object)
     shifts = pd.DataFrame(
         {
             "employee_id": as_text(emp.to_numpy()[keep]),
@@ -183,7 +334,20 @@ def prepare_timesheet(
     rejected_hours = pd.DataFrame(
         {"row": np.arange(1, n + 1)[measurable], "minutes": (end_at - start_at)[measurable]}
     )
+    shifts.attrs["notes"] = list(raw.attrs.get("notes", ())) + input_notes(
+        int((zero_rate & keep).sum()), int(emp_changed.sum()), int(role_changed.sum()))
+    shifts.attrs["counts"] = {"zero_rate": int((zero_rate & keep).sum()), "employee_id": int(emp_changed.sum()),
+                              "role": int(role_changed.sum())}
     return shifts, rej.problems(), rejected_hours
+
+
+def input_notes(zero_rate: int, ids: int, roles: int) -> list[str]:
+    """Warnings about rows that are paid but deserve a look (counts only: no ids in logs)."""
+    notes = []
+    if zero_rate:
+        notes.append(f"{zero_rate} paid row(s) have a rate of 0 (or -0): their hours are paid $0.00; check the rate column")
+    notes += _ids_note(np.ones(ids, bool), "employee_id") + _ids_note(np.ones(roles, bool), "role")
+    return notes
 
 
 def _resolve_rates(emp, role, rate, start_local, roster, schedule, rej: Rejections, cols):

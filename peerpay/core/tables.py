@@ -75,8 +75,12 @@ def _shown(values: pd.Series, width: int = 40) -> pd.Series:
     return s.where(s.str.len() <= width, s.str.slice(0, width) + "…")
 
 
-def parse_datetimes(col: pd.Series, name: str, rej: Rejections) -> np.ndarray:
-    """Local wall-clock date-times -> int64 minutes since epoch; bad cells rejected (-1)."""
+def parse_datetimes(col: pd.Series, name: str, rej: Rejections, window=None) -> np.ndarray:
+    """Local wall-clock date-times -> int64 minutes since epoch; bad cells rejected (-1).
+
+    ``window``: (earliest, latest) dates accepted; a date-time outside is rejected (a typo such
+    as 1925, or Excel's 1899-12-30 "no date"), so no row is paid 0 hours for a date before 1970.
+    """
     if pd.api.types.is_datetime64_any_dtype(col) and getattr(col.dtype, "tz", None) is None:
         ts = col.to_numpy().astype("datetime64[s]")
         missing = np.isnat(ts)
@@ -97,6 +101,14 @@ def parse_datetimes(col: pd.Series, name: str, rej: Rejections) -> np.ndarray:
     ok = ~np.isnat(ts)
     part = ok & (secs % 60 != 0)
     rej.add(part, name, f"{name} has seconds: times are counted to the whole minute")
+    if window is not None:
+        lo, hi = (np.datetime64(d, "D").astype("datetime64[s]").astype("int64") for d in window)
+        outside = ok & ((secs < lo) | (secs >= hi + 86400))
+        if outside.any():
+            when = pd.Series(ts[outside]).dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+            rej.add(np.flatnonzero(outside), name, f"{name} " + when + f" is outside the accepted dates {window[0]} to {window[1]} "
+                    "(a typo? [input] earliest_date / latest_date in the policy set them)")
+        ok &= ~outside
     return np.where(ok, secs // 60, -1)
 
 

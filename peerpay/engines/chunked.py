@@ -19,8 +19,15 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from ..core.inputs import normalise_ids
 from ..errors import InputError
-from ..io.readers import canonical
+from ..io.readers import (
+    _csv_header,
+    _csv_options,
+    cells_as_text,
+    check_header,
+    csv_error,
+)
 from ..jobs import load_rate_tables
 from ..policy import Policy
 from .partition import FILE, ROW, combine, pay_partition
@@ -50,8 +57,12 @@ def expand_sources(pattern: str | Path | list) -> list[Path]:
 
 
 def bucket_of(employee_id: pd.Series, partitions: int) -> np.ndarray:
-    """A stable bucket per employee id (the same in every process and run)."""
-    h = pd.util.hash_pandas_object(employee_id.astype("string").fillna("").str.strip(), index=False)
+    """A stable bucket per employee id (the same in every process and run).
+
+    The id is normalised first (:func:`~peerpay.core.inputs.normalise_ids`), so ``E1`` and
+    ``E1`` + a zero-width space meet in one bucket and the overlap check sees both rows.
+    """
+    h = pd.util.hash_pandas_object(normalise_ids(employee_id)[0].astype("string"), index=False)
     return (h.to_numpy() % np.uint64(partitions)).astype("int64")
 
 
@@ -60,20 +71,20 @@ def stream_csv(path: Path, block_bytes: int = BLOCK_BYTES):
     if path.stat().st_size == 0:
         raise InputError(f"{path}: the file is empty (expected a header row)")
     read = pacsv.ReadOptions(block_size=block_bytes, encoding="utf8")
+    header = _csv_header(path)
+    columns = check_header(path, header)
+    parse, convert = _csv_options(header)
     try:
-        header = pacsv.open_csv(path, read_options=read).schema.names
-        types = {h: pa.string() for h in header}
-        reader = pacsv.open_csv(path, read_options=read, convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False))
+        reader = pacsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert)
         first = 1
         for batch in reader:
-            frame = batch.to_pandas()
-            frame.columns = [canonical(c) for c in frame.columns]
+            frame = cells_as_text(batch.to_pandas())
+            frame.columns = columns
             frame[ROW] = np.arange(first, first + len(frame), dtype="int64")
             first += len(frame)
             yield frame
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot be streamed as CSV ({str(exc).splitlines()[0]}); "
-                         "fix the file or pay it with the default local engine") from None
+        raise csv_error(path, exc) from None
 
 
 def run_chunked(timesheet, policy: Policy, roster=None, schedule=None, partitions: int = 8, spill_dir=None):

@@ -19,6 +19,7 @@ started (pandas work holds the GIL, so processes beat threads).
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -27,11 +28,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..core.inputs import normalise_ids
 from ..core.report import hours
 from ..errors import InputError
-from ..money import cents_to_dollars
-from ..io.readers import canonical
+from ..io.readers import _csv_header, cells_as_text, check_header, read_csv_text
 from ..jobs import load_rate_tables
+from ..money import cents_to_dollars
 from ..policy import Policy
 from .chunked import expand_sources
 from .partition import FILE, ROW, combine, pay_partition
@@ -47,17 +49,15 @@ def _pieces(sources: list[Path]) -> tuple[list[tuple], list[str]]:
     for i, path in enumerate(sources):
         if path.suffix.lower() in PARQUET:
             meta = pq.ParquetFile(path).metadata
-            cols = [canonical(c) for c in meta.schema.names]
+            cols = check_header(path, list(meta.schema.names))
             first = 1
             for g in range(meta.num_row_groups):
                 pieces.append((i, str(path), g, first))
                 first += meta.row_group(g).num_rows
         else:
-            from ..io.readers import _csv_header
-
             if path.stat().st_size == 0:
                 raise InputError(f"{path}: the file is empty (expected a header row)")
-            cols = [canonical(c) for c in _csv_header(path)]
+            cols = check_header(path, _csv_header(path))
             pieces.append((i, str(path), None, 1))
         if columns is None:
             columns = cols
@@ -69,17 +69,22 @@ def _pieces(sources: list[Path]) -> tuple[list[tuple], list[str]]:
 
 
 def read_piece(piece: tuple, header: list[str], columns=None) -> pd.DataFrame:
-    """One input piece as text columns plus its source file and row numbers."""
+    """One input piece as text columns plus its source file and row numbers.
+
+    The same reader as the local engine (:func:`~peerpay.io.readers.read_csv_text`: every cell
+    text, only an empty cell blank) and the same id normalisation, before the shuffle, so an
+    employee's rows meet in one partition however their ids were padded.
+    """
     i, path, group, first = piece
     if group is None:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=True)
+        frame = read_csv_text(Path(path))
     else:
         import pyarrow.parquet as pq
 
-        frame = pq.ParquetFile(path).read_row_group(group).to_pandas()
-        frame = frame.astype({c: "string" for c in frame.columns}).fillna("")
+        frame = cells_as_text(pq.ParquetFile(path).read_row_group(group).to_pandas())
     frame.columns = header
     frame = frame.astype({c: object for c in header})
+    frame["employee_id"] = np.asarray(normalise_ids(frame["employee_id"])[0].to_numpy(), dtype=object)
     frame[FILE] = np.int32(i)
     frame[ROW] = np.arange(first, first + len(frame), dtype="int64")
     return frame
@@ -133,8 +138,10 @@ def run_dask(timesheet, policy: Policy, roster=None, schedule=None, *, partition
     elif scheduler:
         client = own_client = Client(scheduler)
     else:
+        # silence_logs: an unreadable file is raised again here as an InputError with its
+        # message; the workers must not also print their copy of it with a traceback
         own_cluster = LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
+                                   dashboard_address=None, silence_logs=logging.CRITICAL)
         client = Client(own_cluster)
     try:
         meta = pd.DataFrame({**{c: pd.Series(dtype=object) for c in columns},

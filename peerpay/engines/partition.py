@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.engine import PayResult, _empty_lines, compute_pay
-from ..core.inputs import prepare_timesheet
+from ..core.inputs import input_notes, prepare_timesheet
 from ..core.report import hours
 from ..errors import Problem
 from ..policy import Policy
@@ -45,6 +45,7 @@ def pay_partition(raw: pd.DataFrame, policy: Policy, sources: list[str], roster=
     rows = raw[ROW].to_numpy(dtype="int64")
     data = raw.drop(columns=[FILE, ROW])
     shifts, problems, rejected_hours = prepare_timesheet(data, "", policy, roster, schedule)
+    counts = dict(shifts.attrs.get("counts", {}))
     shifts = shifts.assign(row=rows[shifts["row"].to_numpy() - 1])
     result = compute_pay(shifts, policy)
     pos = np.array([p.row - 1 for p in problems], dtype="int64")
@@ -65,6 +66,7 @@ def pay_partition(raw: pd.DataFrame, policy: Policy, sources: list[str], roster=
         paid_minutes=int((shifts["end_at"] - shifts["start_at"]).sum()) if len(shifts) else 0,
         rejected_minutes=int(rejected_hours["minutes"].sum()),
         unmeasured=len(problems) - len(rejected_hours),
+        extra={"counts": counts},
     )
 
 
@@ -116,4 +118,6 @@ def combine(parts: list[PartitionResult], policy: Policy, sources: list[str], up
     }
     result = PayResult(lines, pd.DataFrame(), diff_names)
     empty = pd.DataFrame({"start_at": pd.Series(dtype="int64"), "end_at": pd.Series(dtype="int64")})
+    counts = {k: sum(p.extra.get("counts", {}).get(k, 0) for p in parts) for k in ("zero_rate", "employee_id", "role")}
+    empty.attrs["notes"] = input_notes(counts["zero_rate"], counts["employee_id"], counts["role"])  # as the local engine's
     return PayRun(policy, empty, result, list(upstream) + ts_problems, recon, roster, schedule)

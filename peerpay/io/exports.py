@@ -135,6 +135,9 @@ class Summary(_Model):
 class ColumnMap(_Model):
     name: str = ""
     description: str = ""
+    # The export writes money with a decimal comma (25,50; 1.234,50): rates are read that way.
+    # Without it a comma is a thousands separator and only in thousands position (1,234.50).
+    decimal_comma: bool = False
     columns: Columns
     unpivot: dict[str, str] | None = None
     codes: Codes | None = None
@@ -356,7 +359,7 @@ def apply_map_to_file(
 ) -> MappedTimesheet:
     """Read an export and its map; the result goes to ``run_pay(raw_timesheet=...)``."""
     cmap = read_map(map_path)
-    raw = read_table(timesheet_path, sheet)
+    raw = read_table(timesheet_path, sheet, keep_datetimes=True)
     return apply_map(raw, cmap, Path(timesheet_path).name, sheet, timezone)
 
 
@@ -372,6 +375,8 @@ def apply_map(raw: pd.DataFrame, cmap: ColumnMap, source: str, sheet: str | None
 
     emp = text(c(cmap.columns.employee_id))
     kind, dropped_mask, codes = _kinds(work, cmap, rej)
+    if cmap.decimal_comma and cmap.columns.rate:
+        work = _decimal_comma_rates(work, canonical(cmap.columns.rate), rej)
 
     minutes_known = np.zeros(len(work), dtype="int64")
     if cmap.layout == "summary":
@@ -384,6 +389,27 @@ def apply_map(raw: pd.DataFrame, cmap: ColumnMap, source: str, sheet: str | None
     ok_times = (start >= 0) & (end >= 0) & (end > start)
     minutes_known = np.where(ok_times, end - start, 0)
     return _finish(work, cmap, rej, emp, kind, dropped_mask, codes, start, end, minutes_known, shown, source, sheet, n_source)
+
+
+def _decimal_comma_rates(work: pd.DataFrame, col: str, rej: Rejections) -> pd.DataFrame:
+    """Rates written with a decimal comma (``25,50``, ``1.234,50``) -> the canonical ``25.5``.
+
+    Parsed exactly (:func:`peerpay.money.money_text_units`); a cell that is not a number in
+    that convention (``1,234.50``, ``N/A``) is rejected here, naming the export's column.
+    """
+    from decimal import Decimal
+
+    from ..money import RATE_SCALE, money_text_units
+
+    values = text(work[col])
+    units, status = money_text_units(values.to_numpy(), RATE_SCALE, decimal_comma=True)
+    ok = status == 0
+    shown = values.astype(str).str.slice(0, 40)
+    rej.add(~ok & (status != 1), col, ("not a number '" + shown + "' (the column map says a comma is the decimal point, "
+                                       "e.g. 1.234,50)").to_numpy())
+    fixed = values.copy()
+    fixed[ok] = [str(Decimal(int(u)).scaleb(-4).normalize()) for u in units[ok]]
+    return work.assign(**{col: fixed.to_numpy()})
 
 
 def _display_names(cmap: ColumnMap) -> dict[str, str]:

@@ -1,9 +1,20 @@
 """Reading input files into raw tables (CONTRACT §1) and the policy TOML.
 
-CSV is read with pyarrow (fast, and it parses ISO 8601 date-times natively); XLSX with
-calamine when installed, else openpyxl (which uses defusedxml when installed, against XML
-bombs). Column names are matched case-insensitively after trimming spaces; identifier-like
-columns are always read as text so that ``007`` stays ``007``.
+Every engine reads through the functions here, so that a cell means the same thing whichever
+engine pays it (docs/input-rules.md):
+
+* CSV is read with pyarrow, **every cell as text**: only a truly empty cell is blank (``NA``,
+  ``N/A``, ``null``, ``NaN`` are text that the validators judge), ``007`` stays ``007``, and a
+  rate is parsed exactly from its digits, never through a float. :data:`CSV_TEXT` is the one
+  set of options; :func:`read_csv_text` (local, dask) and the chunked engine's streaming
+  reader use it. CR-only line endings are read like LF.
+* XLSX is read with calamine when installed, else openpyxl (which uses defusedxml when
+  installed, against XML bombs), after :func:`_check_workbook` has refused zip, XML, sheet-size
+  and shared-string bombs from the zip's directory and the XML headers, before loading.
+  Cells become the same text a CSV would hold (:func:`cells_as_text`).
+* :func:`check_header` is the one header check (blank or duplicated names, case-insensitive).
+
+Column names are matched case-insensitively after trimming spaces.
 """
 
 from __future__ import annotations
@@ -16,6 +27,7 @@ import stat
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError
@@ -27,6 +39,12 @@ TEXT_COLUMNS = ("employee_id", "role", "kind", "name", "employer", "title", "gra
 # shifts for a 1,000-person employer is about 2 MB. Override with PEERPAY_MAX_INPUT_MB.
 MAX_INPUT_BYTES = 100 * 1024**2
 MAX_XLSX_EXPANSION = 100  # uncompressed / compressed size above this: a zip bomb
+# A worksheet's declared or used range above this many cells is refused before loading: readers
+# allocate the whole rectangle (one cell at XFD1048576 is 17 billion cells). 10 M cells is a
+# 1-million-row, 10-column timesheet.
+MAX_XLSX_CELLS = 10_000_000
+MAX_SHARED_STRINGS = 5_000_000
+CSV_TEXT = None  # pyarrow ConvertOptions: set by _csv_options() on first use (pyarrow imports slowly)
 
 
 def canonical(name) -> str:
@@ -59,7 +77,8 @@ def max_input_bytes() -> int:
 
 def _csv_header(path: Path) -> list[str]:
     with open(path, "rb") as fh:
-        first = fh.readline(1 << 20)
+        first = fh.read(1 << 20)
+    first = re.split(rb"\r\n|\r|\n", first, maxsplit=1)[0]  # LF, CRLF or CR-only line endings
     if b"\x00" in first:
         raise InputError(f"{path}: is not a text file (it contains NUL bytes; UTF-16 or a binary file?)")
     try:
@@ -74,53 +93,160 @@ def _csv_header(path: Path) -> list[str]:
     return header
 
 
-def read_table(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
-    """A CSV or XLSX file as a raw DataFrame with canonical column names (data rows from 0)."""
+def check_header(path, header: list[str]) -> list[str]:
+    """The one header check of every engine: canonical names, none blank, none twice."""
+    if not header or all(not canonical(h) for h in header):
+        raise InputError(f"{path}: no header row")
+    cols = [canonical(h) for h in header]
+    blank = [i + 1 for i, c in enumerate(cols) if not c]
+    if blank:
+        raise InputError(f"{path}: column {blank[0]} of the header has no name (name it, or delete the column; "
+                         "a trailing comma at the end of the header line also makes one)")
+    dupes = sorted({c for c in cols if cols.count(c) > 1})
+    if dupes:
+        raise InputError(f"{path}: column(s) {', '.join(dupes)} appear more than once")
+    return cols
+
+
+def _csv_options(names: list[str]):
+    import pyarrow.csv as pacsv
+
+    convert = pacsv.ConvertOptions(column_types={n: "string" for n in names}, strings_can_be_null=False,
+                                   quoted_strings_can_be_null=False, null_values=[])
+    return pacsv.ParseOptions(newlines_in_values=False), convert
+
+
+def csv_error(path, exc: Exception) -> InputError:
+    """pyarrow's parse error as a clerk's message (the same from every engine)."""
+    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "invalid UTF8" in msg or isinstance(exc, UnicodeDecodeError):
+        return InputError(f"{path}: is not UTF-8 text{_first_non_utf8(Path(path))}: save the CSV as UTF-8")
+    m = re.search(r"Expected (\d+) columns?, got (\d+): ?(.*)", msg)
+    if m:
+        want, got, line = int(m.group(1)), int(m.group(2)), m.group(3)
+        hint = ""
+        if got == want + 1 and line.rstrip().endswith(","):
+            hint = " (a trailing comma at the end of the data rows: remove it, or add a column name to the header)"
+        return InputError(f"{path}: cannot be read as CSV: a row has {got} fields but the header has {want}{hint}")
+    return InputError(f"{path}: cannot be read as CSV: {msg}")
+
+
+def _first_non_utf8(path: Path) -> str:
+    """', row R, column C has other bytes (Latin-1 / Windows-1252?)' for the first such cell."""
+    try:
+        with open(path, "rb") as fh:
+            lines = re.split(rb"\r\n|\r|\n", fh.read(max_input_bytes()))
+        header = [canonical(h) for h in next(csv.reader([lines[0].decode("utf-8-sig", "replace")]))]
+        for number, line in enumerate(lines[1:], 1):
+            if not _utf8(line):
+                cells = line.split(b",")
+                col = next((i for i, c in enumerate(cells) if not _utf8(c)), 0)
+                name = header[col] if col < len(header) else f"#{col + 1}"
+                return f": row {number}, column {name} has other bytes (Latin-1 / Windows-1252?)"
+    except (OSError, StopIteration, csv.Error):
+        pass
+    return ""
+
+
+def read_csv_text(path: Path, header: list[str] | None = None) -> pd.DataFrame:
+    """A whole CSV, every cell as text ('' only for a truly empty cell); data rows from 0."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    header = _csv_header(path) if header is None else header
+    parse, convert = _csv_options(header)
+    try:
+        table = pacsv.read_csv(path, parse_options=parse, convert_options=convert)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise csv_error(path, exc) from None
+    df = table.to_pandas()
+    _refuse_binary_columns(df, path)
+    return cells_as_text(df)
+
+
+def cells_as_text(df: pd.DataFrame, keep_datetimes: bool = False) -> pd.DataFrame:
+    """Every cell as the text a CSV would hold: one representation for every reader and engine.
+
+    ``None``/NaN (an empty XLSX cell) -> ''; a date-time -> ``YYYY-MM-DD HH:MM[:SS]``; a date ->
+    ``YYYY-MM-DD`` (no time of day: a start or end is then rejected); a time -> ``HH:MM:SS``
+    (no date: rejected); a whole float -> its integer (``7.0`` -> ``7``: an id typed as a
+    number); other numbers -> their shortest exact repr. Text is kept exactly as written.
+    """
+    out = {}
+    for c in df.columns:
+        col = df[c]
+        if pd.api.types.is_string_dtype(col) and not (col.dtype == object and not _all_text(col)):
+            out[c] = col.fillna("").astype(object) if col.hasnans else col.astype(object)
+        else:
+            out[c] = col.map(_cell_text_keeping_datetimes if keep_datetimes else _cell_text).astype(object)
+    return pd.DataFrame(out, index=df.index)
+
+
+def _all_text(col: pd.Series) -> bool:
+    return bool(col.map(lambda v: isinstance(v, str)).all())
+
+
+def _cell_text_keeping_datetimes(v):
+    import datetime as dt
+
+    return v if isinstance(v, (dt.date, dt.time)) else _cell_text(v)
+
+
+def _cell_text(v) -> str:
+    import datetime as dt
+    import math
+
+    if v is None or isinstance(v, str):
+        return v or ""
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, float):
+        if math.isnan(v):
+            return ""
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    if isinstance(v, (pd.Timestamp, dt.datetime)):
+        return v.isoformat(sep=" ")
+    if isinstance(v, (dt.date, dt.time)):
+        return v.isoformat()
+    if v is pd.NaT or (hasattr(pd, "isna") and pd.api.types.is_scalar(v) and pd.isna(v)):
+        return ""
+    if isinstance(v, (bytes, bytearray)):
+        return v.decode("utf-8", "replace")
+    return str(v)
+
+
+def read_table(path: str | Path, sheet: str | None = None, keep_datetimes: bool = False) -> pd.DataFrame:
+    """A CSV or XLSX file as a raw DataFrame of text cells with canonical column names (data rows from 0).
+
+    ``keep_datetimes``: XLSX date/time cells stay Python date-times (a column map formats them
+    with its own formats); every other cell is text as usual.
+    """
     path = Path(path)
     _check_file(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        df = _read_xlsx(path, sheet)
+        df = _read_xlsx(path, sheet, keep_datetimes)
     elif suffix in (".csv", ".txt", ""):
         df = _read_csv(path)
     else:
         raise InputError(f"{path}: unsupported file type {suffix!r} (use .csv or .xlsx)")
-    cols = [canonical(c) for c in df.columns]
-    dupes = sorted({c for c in cols if cols.count(c) > 1})
-    if dupes:
-        raise InputError(f"{path}: column(s) {', '.join(dupes)} appear more than once")
-    df.columns = cols
-    return df.reset_index(drop=True)
+    notes = df.attrs.get("notes", [])
+    df.columns = check_header(path, list(df.columns))
+    df = df.reset_index(drop=True)
+    df.attrs["notes"] = notes
+    return df
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
     header = _csv_header(path)
-    if not header or all(not h.strip() for h in header):
-        raise InputError(f"{path}: no header row")
-    cols = [canonical(h) for h in header]
-    dupes = sorted({c for c in cols if cols.count(c) > 1 and c})
-    if dupes:
-        raise InputError(f"{path}: column(s) {', '.join(dupes)} appear more than once")
-    text_cols = {h: "string" for h in header if canonical(h) in TEXT_COLUMNS}
-    try:
-        df = pd.read_csv(path, engine="pyarrow", dtype=text_cols, encoding="utf-8")
-    except Exception:
-        df = None
-    if df is not None:
-        _refuse_binary_columns(df, path)
-        return df
-    # pyarrow refuses ragged or oddly quoted files; the C parser reads them as text so that
-    # the validators, not an exception, say what is wrong with each row.
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", on_bad_lines="error")
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: is not UTF-8 text (save the CSV as UTF-8)") from None
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise InputError(f"{path}: cannot be read as CSV: {str(exc).strip().splitlines()[-1]}") from None
+    check_header(path, header)
+    return read_csv_text(path, header)
 
 
-def _check_workbook(path: Path) -> list[str]:
-    """Refuse what is not a workbook, zip bombs and XML with a DTD (entity bombs); return sheet names."""
+def _check_workbook(path: Path) -> list[tuple[str, bool]]:
+    """Refuse what is not a workbook, zip bombs, XML with a DTD (entity bombs), sheets whose used
+    range is absurd and shared-string tables that claim more strings than fit; all from the zip
+    directory and the XML, before any reader allocates anything. Returns (sheet name, hidden)."""
     if not zipfile.is_zipfile(path):
         raise InputError(f"{path}: is not an Excel workbook (an .xlsx file is a zip archive; this one is not)")
     try:
@@ -136,13 +262,63 @@ def _check_workbook(path: Path) -> list[str]:
                         head = fh.read(4096)
                     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                         raise InputError(f"{path}: {info.filename} declares XML entities (an 'XML bomb'): refused")
-            names = []
+                    if info.filename.startswith("xl/worksheets/"):
+                        _check_sheet_size(path, zf, info)
+                    elif info.filename == "xl/sharedStrings.xml":
+                        _check_shared_strings(path, head, info.file_size)
+            sheets = []
             if "xl/workbook.xml" in zf.namelist():
                 with zf.open("xl/workbook.xml") as fh:
-                    names = re.findall(rb'<sheet\b[^>]*\bname="([^"]*)"', fh.read(1 << 20))
-            return [n.decode("utf-8", "replace") for n in names]
+                    for tag in re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", fh.read(1 << 20)):
+                        name = re.search(rb'\bname="([^"]*)"', tag)
+                        hidden = re.search(rb'\bstate="(hidden|veryHidden)"', tag) is not None
+                        if name:
+                            sheets.append((_xml_text(name.group(1)), hidden))
+            return sheets
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise InputError(f"{path}: is a damaged Excel workbook ({type(exc).__name__})") from None
+
+
+def _xml_text(raw: bytes) -> str:
+    from html import unescape
+
+    return unescape(raw.decode("utf-8", "replace"))
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ch - 64
+    return n
+
+
+def _check_sheet_size(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """The used range (declared ``<dimension>`` and the cells actually present) must be sane."""
+    last_row = last_col = 0
+    with zf.open(info) as fh:
+        tail = b""
+        while chunk := fh.read(1 << 20):
+            data = tail + chunk
+            for m in re.finditer(rb'<(?:\w+:)?(?:dimension|c)\b[^>]*?\br(?:ef)?="(?:[A-Z]+\d+:)?\$?([A-Z]{1,4})\$?(\d{1,9})"', data):
+                last_col = max(last_col, _column_number(m.group(1)))
+                last_row = max(last_row, int(m.group(2)))
+            tail = data[-256:]
+    if last_row * last_col > MAX_XLSX_CELLS:
+        raise InputError(
+            f"{path}: {info.filename} spans {last_row:,} rows x {last_col:,} columns ({last_row * last_col:,} cells): refused "
+            f"(more than {MAX_XLSX_CELLS:,} cells; a stray cell far down or right? delete it, or save the sheet as CSV)"
+        )
+
+
+def _check_shared_strings(path: Path, head: bytes, size: int) -> None:
+    """A shared-string table whose declared count does not fit its size is a memory bomb."""
+    m = re.search(rb'\buniqueCount="(\d+)"', head) or re.search(rb'\bcount="(\d+)"', head)
+    if not m:
+        return
+    count = int(m.group(1))
+    # every string takes at least "<si><t/></si>" (12 bytes) of XML
+    if count > MAX_SHARED_STRINGS or count * 12 > size + 4096:
+        raise InputError(f"{path}: xl/sharedStrings.xml declares {count:,} strings in {size:,} bytes: refused (a damaged or hostile workbook)")
 
 
 def _refuse_binary_columns(df: pd.DataFrame, path: Path) -> None:
@@ -167,26 +343,88 @@ def _utf8(v: bytes) -> bool:
         return False
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
-    sheets = _check_workbook(path)
-    if sheet is not None and sheets and sheet not in sheets:
-        raise InputError(f"{path}: no sheet named {sheet!r} (sheets: {', '.join(sheets)})")
-    try:
-        import python_calamine  # noqa: F401
+def _read_xlsx(path: Path, sheet: str | None, keep_datetimes: bool = False) -> pd.DataFrame:
+    """One sheet as text cells (:func:`cells_as_text`); the header is the first row.
 
-        engine = "calamine"
-    except ImportError:
-        engine = "openpyxl"
+    Without ``--sheet`` the first *visible* sheet is read (a hidden first sheet is usually
+    a lookup table) and a note says so. A start/end pair that are both whole days (no time of
+    day in either cell: 2025-03-06 to 2025-03-07) is read as dates, so the row is rejected as
+    having no time of day instead of being paid as a 24-hour shift; a whole-day cell next to a
+    cell with a time is midnight.
+    """
+    sheets = _check_workbook(path)
+    names = [n for n, _ in sheets]
+    notes = []
+    if sheet is not None and names and sheet not in names:
+        raise InputError(f"{path}: no sheet named {sheet!r} (sheets: {', '.join(names)})")
+    if sheet is None and sheets:
+        visible = [n for n, hidden in sheets if not hidden]
+        if not visible:
+            raise InputError(f"{path}: every sheet is hidden: give --sheet NAME")
+        sheet = visible[0]
+        if sheets[0][1]:
+            notes.append(f"the first sheet {sheets[0][0]!r} is hidden: read the first visible sheet {sheet!r}")
     try:
-        df = pd.read_excel(path, sheet_name=sheet or 0, engine=engine, dtype=object)
-    except ValueError as exc:
-        raise InputError(f"{path}: {str(exc).splitlines()[0] if str(exc) else 'cannot be read'}") from None
+        rows = _sheet_rows(path, sheet)
     except MemoryError:
+        raise
+    except InputError:
         raise
     except Exception as exc:  # not a zip, corrupt XML, ... : unreadable file, exit 1
         raise InputError(f"{path}: cannot be read as an Excel workbook ({type(exc).__name__})") from None
-    if len(df.columns) == 0:
+    rows = [r for r in rows if any(v is not None and v != "" for v in r)]
+    if not rows:
         raise InputError(f"{path}: the sheet is empty (expected a header row)")
+    header = [_cell_text(v) for v in rows[0]]
+    while header and not header[-1].strip():  # trailing empty header cells of a ragged sheet
+        header.pop()
+    width = len(header)
+    body = [list(r[:width]) + [None] * (width - len(r[:width])) for r in rows[1:]]
+    check_header(path, header)
+    df = pd.DataFrame(body, columns=header, dtype=object) if body else pd.DataFrame(columns=header, dtype=object)
+    if any(len(r) > width and any(v not in (None, "") for v in r[width:]) for r in rows[1:]):
+        raise InputError(f"{path}: a row has cells to the right of the last named column: name that column or delete the cells")
+    df = _whole_day_pairs(df)
+    df = cells_as_text(df, keep_datetimes)
+    df.attrs["notes"] = notes
+    return df
+
+
+def _sheet_rows(path: Path, sheet: str | None) -> list[list]:
+    try:
+        from python_calamine import CalamineWorkbook
+    except ImportError:
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True, data_only=True)
+        try:
+            ws = wb[sheet] if sheet else wb.worksheets[0]
+            return [list(r) for r in ws.iter_rows(values_only=True)]
+        finally:
+            wb.close()
+    wb = CalamineWorkbook.from_path(str(path))
+    ws = wb.get_sheet_by_name(sheet) if sheet else wb.get_sheet_by_index(0)
+    return ws.to_python(skip_empty_area=False)
+
+
+def _whole_day_pairs(df: pd.DataFrame) -> pd.DataFrame:
+    """Whole-day start/end cells -> dates when the row's other end is a whole day too, else midnight."""
+    import datetime as dt
+
+    cols = {canonical(c): c for c in df.columns}
+    if "start" not in cols or "end" not in cols:
+        return df.map(lambda v: dt.datetime.combine(v, dt.time()) if type(v) is dt.date else v) if len(df) else df
+
+    def whole(v):
+        return type(v) is dt.date or (isinstance(v, dt.datetime) and v.time() == dt.time() and v.year > 1900)
+
+    s, e = df[cols["start"]], df[cols["end"]]
+    both = s.map(whole).to_numpy(dtype=bool) & e.map(whole).to_numpy(dtype=bool)
+    as_date = lambda v: v.date() if isinstance(v, dt.datetime) else v
+    midnight = lambda v: dt.datetime.combine(v, dt.time()) if type(v) is dt.date else v
+    df = df.map(midnight)
+    df[cols["start"]] = np.where(both, s.map(as_date), df[cols["start"]])
+    df[cols["end"]] = np.where(both, e.map(as_date), df[cols["end"]])
     return df
 
 
