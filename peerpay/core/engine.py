@@ -127,11 +127,52 @@ def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None 
 
     ``shifts`` columns: ``employee_id`` (str), ``kind`` (work|on_call|callback), ``start_at`` and
     ``end_at`` (int64 UTC minutes, see :mod:`.calendar`), ``rate_units`` (int64 base rate in
-    $0.0001/h), ``row`` (the source row, for the audit trail).
+    $0.0001/h), ``row`` (the source row, for the audit trail); optional ``role`` (needed by a
+    differential limited with ``roles``).
     """
     diff_names = tuple(d.name for d in policy.differential)
     if len(shifts) == 0:
         return PayResult(_empty_lines(diff_names), pd.DataFrame(), diff_names)
+    return price_segments(segment_shifts(shifts, policy, calendar))
+
+
+@dataclass(frozen=True)
+class Segmented:
+    """Everything about the shifts that does not depend on their base rates.
+
+    Costing re-prices the same shifts at many rates (``peerpay cost``): the minutes, windows,
+    holidays and overtime minutes are computed once here, and :func:`price_segments` applies
+    a rate vector. Arrays are per segment (in employee-then-time order) unless named ``shift_*``.
+    """
+
+    policy: Policy
+    shifts: pd.DataFrame
+    emp_names: np.ndarray
+    emp_codes: np.ndarray  # per shift
+    seg: dict  # shift, piece, seg_start, seg_end, minutes (per segment)
+    kind_codes: np.ndarray
+    worked: np.ndarray
+    day: np.ndarray
+    period: np.ndarray
+    in_window: dict  # differential name -> bool per segment (eligibility and roles applied)
+    holiday: np.ndarray
+    daily_ot: np.ndarray
+    weekly_ot: np.ndarray
+    shift_period: np.ndarray
+
+    def subset(self, keep_shift: np.ndarray) -> "Segmented":
+        """Only the segments of the shifts where ``keep_shift`` is true (order kept)."""
+        m = keep_shift[self.seg["shift"]]
+        return Segmented(
+            self.policy, self.shifts, self.emp_names, self.emp_codes,
+            {k: np.asarray(v)[m] for k, v in self.seg.items()}, self.kind_codes[m], self.worked[m], self.day[m],
+            self.period[m], {k: v[m] for k, v in self.in_window.items()}, self.holiday[m], self.daily_ot[m],
+            self.weekly_ot[m], self.shift_period,
+        )
+
+
+def segment_shifts(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None = None) -> Segmented:
+    """Cut shifts into segments and find everything rate-independent: windows, holidays, overtime minutes."""
     shifts = shifts.reset_index(drop=True)
     cal = calendar or build_calendar(
         policy, int(shifts["start_at"].min()), int(shifts["end_at"].max())
@@ -143,19 +184,50 @@ def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None 
     sh = np.asarray(seg["shift"])
     kind_codes = pd.Categorical(shifts["kind"], categories=KINDS).codes.astype("int8")[sh]
     worked = kind_codes != KINDS.index("on_call")
-    mins = np.asarray(seg["minutes"], dtype="int64")
-    rate = shifts["rate_units"].to_numpy(dtype="int64")[sh]
     seg_start = np.asarray(seg["seg_start"])
     day = cal.day_of(seg_start)
     period = _period_start(day, policy)
     shift_day = cal.day_of(shifts["start_at"].to_numpy(dtype="int64"))
     emp = emp_codes[sh]
+    role = shifts["role"].to_numpy(dtype=object) if "role" in shifts else None
+    in_window = {}
+    for d in policy.differential:
+        in_win = _eligible(d, cal.in_window(d.name, seg_start), seg, worked, len(shifts)) & worked
+        if d.roles is not None:
+            # a differential for some roles only: a shift of another (or no) role earns none of it
+            in_win &= (np.isin(role, list(d.roles)) if role is not None else np.zeros(len(shifts), bool))[sh]
+        in_window[d.name] = in_win
+    holiday = np.isin(day, cal.holidays) & worked
+    probe = {"minutes": seg["minutes"], "seg_start": seg_start, "period_start": period}
+    chrono = np.arange(len(sh))
+    daily_ot, weekly_ot = _overtime_minutes(probe, shift_day[sh], worked, emp, policy, chrono)
+    return Segmented(policy, shifts, np.asarray(emp_names, dtype=object), emp_codes, seg, kind_codes, worked,
+                     day, period, in_window, holiday, daily_ot, weekly_ot, _period_start(shift_day, policy))
 
+
+def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shift: np.ndarray | None = None) -> PayResult:
+    """Pay segmented shifts at ``shift_rates`` (rate units per shift; default: the shifts' own).
+
+    ``keep_shift`` (bool per shift) pays only those shifts: an employee's lines are exact only
+    when all of that employee's shifts are kept.
+    """
+    policy = s.policy
+    shifts = s.shifts
+    diff_names = tuple(d.name for d in policy.differential)
+    if keep_shift is not None:
+        s = s.subset(keep_shift)
+    shift_rates = shifts["rate_units"].to_numpy(dtype="int64") if shift_rates is None else np.asarray(shift_rates, dtype="int64")
+    seg = dict(s.seg)
+    sh = np.asarray(seg["shift"])
+    worked = s.worked
+    mins = np.asarray(seg["minutes"], dtype="int64")
+    rate = shift_rates[sh]
+    emp = s.emp_codes[sh]
     seg["employee"] = emp  # code into PayResult.employee_ids: strings per segment are slow
     seg["row"] = shifts["row"].to_numpy()[sh]
-    seg["kind"] = pd.Categorical.from_codes(kind_codes, categories=KINDS)
-    seg["date"] = day
-    seg["period_start"] = period
+    seg["kind"] = pd.Categorical.from_codes(s.kind_codes, categories=KINDS)
+    seg["date"] = s.day
+    seg["period_start"] = s.period
     seg["rate_units"] = rate
     worked_mins = np.where(worked, mins, 0)
 
@@ -165,12 +237,11 @@ def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None 
     # Differentials: per-minute amount of each, then the highest within each group.
     per_minute = {}
     for d in policy.differential:
-        in_win = _eligible(d, cal.in_window(d.name, seg_start), seg, worked, len(shifts)) & worked
         if d.per_hour is not None:
             amount = np.full(len(sh), rate_units(d.per_hour) * FACTOR_SCALE, dtype="int64")
         else:
             amount = rate * scaled(d.percent / 100, FACTOR_SCALE)
-        per_minute[d.name] = np.where(in_win, amount, 0)
+        per_minute[d.name] = np.where(s.in_window[d.name], amount, 0)
     groups: dict[str, list[str]] = {}
     for d in policy.differential:
         groups.setdefault(d.group or f"\0{d.name}", []).append(d.name)
@@ -184,11 +255,10 @@ def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None 
         seg[f"diff:{name}"] = per_minute[name] * worked_mins
 
     # Holiday premium on worked minutes of holiday dates.
-    holiday = np.isin(day, cal.holidays) & worked
-    seg["holiday"] = holiday
+    seg["holiday"] = s.holiday
     if policy.holiday is not None:
         extra = factor_units(policy.holiday.multiplier) - FACTOR_SCALE
-        seg["holiday_premium"] = np.where(holiday, rate * extra * mins, 0)
+        seg["holiday_premium"] = np.where(s.holiday, rate * extra * mins, 0)
     else:
         seg["holiday_premium"] = np.zeros(len(sh), dtype="int64")
 
@@ -197,11 +267,8 @@ def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None 
     standby_u = rate_units(oc.standby_per_hour) if oc else 0
     seg["standby"] = np.where(worked, 0, standby_u * FACTOR_SCALE * mins)
 
-    # Overtime minutes, chronologically within workdays and periods. Worked pieces are already
-    # in employee-then-time order (worked rows never overlap); on-call pieces may interleave with
-    # call-backs, which only the line sums see, and _group_sums re-sorts if a key goes back.
-    chrono = np.arange(len(sh))
-    seg["daily_ot"], seg["weekly_ot"] = _overtime_minutes(seg, shift_day[sh], worked, emp, policy, chrono)
+    # Overtime minutes (computed once, chronologically within workdays and periods).
+    seg["daily_ot"], seg["weekly_ot"] = s.daily_ot, s.weekly_ot
     ot = policy.overtime
     if ot is not None and ot.basis == "base_rate":
         extra = factor_units(ot.multiplier) - FACTOR_SCALE
@@ -210,11 +277,14 @@ def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None 
         seg["ot_base"] = np.zeros(len(sh), dtype="int64")
 
     # Per-shift premiums, booked to the period in which the shift starts.
-    shift_period = _period_start(shift_day, policy)
-    per_shift = _shift_premiums(shifts, policy, shift_period)
-
-    lines = _lines(seg, per_shift, emp_names, diff_names, policy, worked=worked, emp=emp, shift_emp=emp_codes, order=chrono)
-    return PayResult(lines, pd.DataFrame(seg, copy=False), diff_names, np.asarray(emp_names, dtype=object))
+    per_shift = _shift_premiums(shifts, policy, s.shift_period, shift_rates)
+    shift_emp = s.emp_codes
+    if keep_shift is not None:
+        per_shift = per_shift[keep_shift].reset_index(drop=True)
+        shift_emp = shift_emp[keep_shift]
+    chrono = np.arange(len(sh))
+    lines = _lines(seg, per_shift, s.emp_names, diff_names, policy, worked=worked, emp=emp, shift_emp=shift_emp, order=chrono)
+    return PayResult(lines, pd.DataFrame(seg, copy=False), diff_names, s.emp_names)
 
 
 def _overtime_minutes(seg, workday, worked, emp, policy, chrono=None):
@@ -244,10 +314,9 @@ def _overtime_minutes(seg, workday, worked, emp, policy, chrono=None):
     return d_out, w_out
 
 
-def _shift_premiums(shifts: pd.DataFrame, policy: Policy, shift_period: np.ndarray) -> pd.DataFrame:
+def _shift_premiums(shifts: pd.DataFrame, policy: Policy, shift_period: np.ndarray, rate: np.ndarray) -> pd.DataFrame:
     """Call-back premium and minimum-shift pay: rules about a whole row, not its minutes."""
     actual = (shifts["end_at"] - shifts["start_at"]).to_numpy(dtype="int64")
-    rate = shifts["rate_units"].to_numpy(dtype="int64")
     kind = shifts["kind"].to_numpy()
     callback = np.zeros(len(shifts), dtype="int64")
     oc = policy.on_call
