@@ -24,7 +24,7 @@ Every sum is exact (integer cents times integer days over a common denominator, 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
@@ -33,7 +33,7 @@ import pandas as pd
 from ..money import RATE_SCALE, cents_half_up, cents_to_dollars, rate_units, ratio_half_up
 from ..policy import Policy, parse_policy
 from ..proposal import COMPONENTS, OnCosts, Proposal, add_years
-from .engine import SHIFT_COLUMNS, PayResult, compute_pay
+from .engine import PayResult, price_segments, segment_shifts
 from .gap import stats
 
 DAYS_PER_YEAR = 365
@@ -54,6 +54,10 @@ class Baseline:
     first_day: dt.date
     last_day: dt.date
     costs: pd.DataFrame  # index employee_id: PAY_COMPONENTS (period cents), worked_minutes
+    #: One row per distinct (employee, role, step, rate, on_schedule) of the shifts, ``rate_kind``
+    #: = its position; ``shifts["rate_kind"]`` points here. Rates change per kind, not per shift.
+    kinds: pd.DataFrame = field(default=None)  # type: ignore[assignment]
+    cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def days(self) -> int:
@@ -110,10 +114,15 @@ def make_baseline(shifts: pd.DataFrame, roster: pd.DataFrame, schedule: pd.DataF
     sh = shifts.copy()
     step_of = dict(zip(ros["employee_id"], ros["step"]))
     sh["step"] = sh["employee_id"].map(step_of).astype("int64")
-    role = sh["role"].astype(object).to_numpy()
-    listed = np.array([sched.get((r, s), -1) for r, s in zip(role, sh["step"])], dtype="int64")
-    sh["on_schedule"] = listed == sh["rate_units"].to_numpy(dtype="int64")
-    return Baseline(sh, ros, sched, policy, first, last, employee_costs(result))
+    codes, uniq = pd.factorize(pd.MultiIndex.from_arrays(
+        [sh["employee_id"].astype(object), sh["role"].astype(object), sh["step"], sh["rate_units"].astype("int64")]))
+    kinds = pd.DataFrame(list(uniq), columns=["employee_id", "role", "step", "rate_units"])
+    listed = np.array([sched.get((r, int(st)), -1) for r, st in zip(kinds["role"], kinds["step"])], dtype="int64")
+    kinds["on_schedule"] = listed == kinds["rate_units"].to_numpy(dtype="int64")
+    kinds["rate_kind"] = np.arange(len(kinds))
+    sh["rate_kind"] = codes
+    sh["on_schedule"] = kinds["on_schedule"].to_numpy()[codes]
+    return Baseline(sh, ros, sched, policy, first, last, employee_costs(result), kinds)
 
 
 # --- rates -------------------------------------------------------------------------------------
@@ -284,33 +293,64 @@ def breakpoints(proposal: Proposal, baseline: Baseline) -> pd.DataFrame:
 
 
 def state_costs(proposal: Proposal, baseline: Baseline, points: pd.DataFrame) -> pd.DataFrame:
-    """Period cost (whole cents per component) of each (employee, day) state, by re-running the engine."""
+    """Period cost (whole cents per component) of each (employee, day) state, by re-pricing.
+
+    Why it scales: the shifts are cut into segments (minutes, windows, holidays, overtime
+    minutes) once per distinct policy, and only re-priced per state (:func:`price_segments`).
+    A state's rates are worked out once per (role, step, rate, day) and an employee's states
+    with the same policy and the same rates are priced once; priced states are remembered on
+    the baseline, so the item-by-item costing reuses them.
+    """
     pts = points[["employee_id", "day"]].drop_duplicates().reset_index(drop=True)
     pts["step_now"] = steps_on(proposal, baseline, pts["employee_id"].to_numpy(dtype=object),
                                pts["day"].to_numpy(dtype="datetime64[D]"))
     pts["policy_key"] = [tuple(i for i, c in enumerate(proposal.policy_change)
                                if proposal.effective_date(c.effective) <= d) for d in pts["day"]]
-    sh = baseline.shifts
+    kinds = baseline.kinds
+    # every (employee kind of shift, state) pair: the new rate of that kind in that state
+    pairs = kinds.merge(pts.reset_index(names="state"), on="employee_id", how="inner")
+    memo = baseline.cache.setdefault(("rates", proposal.model_dump_json()), {})
+    sched_cache: dict = {}
+    new_units = []
+    for r, st, n, u, o, d in zip(pairs["role"], pairs["step"], pairs["step_now"], pairs["rate_units"],
+                                 pairs["on_schedule"], pairs["day"]):
+        key = (r, int(st), int(n), int(u), bool(o), d)
+        if key not in memo:
+            memo[key] = proposed_rate(proposal, baseline, str(r), int(st), int(n), int(u), bool(o), d, sched_cache)[0]
+        new_units.append(memo[key])
+    pairs["new_units"] = np.array(new_units, dtype="int64")
+    pairs = pairs.sort_values(["state", "rate_kind"], kind="stable")
+    sig = pairs.groupby("state", sort=True)["new_units"].agg(tuple)
+    pts["rates"] = sig.reindex(pts.index).to_numpy(dtype=object)
     out = []
-    cache: dict = {}
     for key, group in pts.groupby("policy_key", sort=False):
         day0 = group["day"].iloc[0]
         policy = policy_on(proposal, baseline.policy, day0) if key else baseline.policy
-        copies = sh.merge(group[["employee_id", "day", "step_now"]], on="employee_id", how="inner")
-        kinds = copies[["role", "step", "step_now", "rate_units", "on_schedule", "day"]].drop_duplicates()
-        kinds["new_units"] = [
-            proposed_rate(proposal, baseline, str(r), int(s), int(n), int(u), bool(o), d, cache)[0]
-            for r, s, n, u, o, d in kinds.itertuples(index=False, name=None)
-        ]
-        copies = copies.merge(kinds, on=["role", "step", "step_now", "rate_units", "on_schedule", "day"], how="left")
-        copies["rate_units"] = copies["new_units"].astype("int64")
-        copies["employee_id"] = copies["employee_id"].astype(object) + _SEP + copies["day"].astype(str)
-        result = compute_pay(copies[list(SHIFT_COLUMNS)], policy)
-        costs = employee_costs(result).reset_index()
-        ident = costs["employee_id"].str.split(_SEP, n=1, expand=True)
-        costs["employee_id"] = ident[0].astype(object)
-        costs["day"] = [dt.date.fromisoformat(x) for x in ident[1]]
-        out.append(costs)
+        pkey = policy.model_dump_json()
+        seg_key = ("segments", pkey)
+        if seg_key not in baseline.cache:
+            baseline.cache[seg_key] = segment_shifts(baseline.shifts, policy)
+        segd = baseline.cache[seg_key]
+        priced = baseline.cache.setdefault(("priced", pkey), {})
+        todo = group[[(e, r) not in priced for e, r in zip(group["employee_id"], group["rates"])]]
+        todo = todo.drop_duplicates(["employee_id", "rates"])
+        rank = todo.groupby("employee_id", sort=False).cumcount().to_numpy()
+        for k in range(int(rank.max()) + 1 if len(rank) else 0):
+            batch = todo[rank == k]
+            units = baseline.kinds["rate_units"].to_numpy(dtype="int64").copy()
+            keep = np.zeros(len(baseline.kinds), dtype=bool)
+            sel = pairs[pairs["state"].isin(batch.index)]
+            units[sel["rate_kind"].to_numpy()] = sel["new_units"].to_numpy()
+            keep[sel["rate_kind"].to_numpy()] = True
+            shift_kind = baseline.shifts["rate_kind"].to_numpy()
+            costs = employee_costs(price_segments(segd, units[shift_kind], keep[shift_kind]))
+            for e, r in zip(batch["employee_id"], batch["rates"]):
+                priced[(e, r)] = costs.loc[e, list(PAY_COMPONENTS)].to_numpy(dtype="int64")
+        vals = np.array([priced[(e, r)] for e, r in zip(group["employee_id"], group["rates"])], dtype="int64")
+        frame = pd.DataFrame(vals.reshape(len(group), len(PAY_COMPONENTS)), columns=list(PAY_COMPONENTS))
+        frame.insert(0, "employee_id", group["employee_id"].to_numpy(dtype=object))
+        frame.insert(1, "day", group["day"].to_numpy(dtype=object))
+        out.append(frame)
     return pd.concat(out, ignore_index=True)
 
 
