@@ -135,6 +135,10 @@ class PolicyChange(_Section):
     replaced (giving ``per_hour`` drops ``percent`` and vice versa), a new name is added; the
     given keys of ``on_call``/``overtime``/``holiday``/``minimum_shift`` replace those keys.
     ``mode = "replace"``: the given differential list and sections replace the policy's.
+
+    A differential name that the policy does not have is an error with a suggestion (a typo such
+    as ``"nigth"`` must not add a new all-day differential); a new differential says so with
+    ``new = true``. ``roles = [...]`` limits a differential to shifts worked in those roles.
     """
 
     effective: dt.date
@@ -158,7 +162,7 @@ class PolicyChange(_Section):
         bad = []
         for data, model, where in checks:
             for key in data or {}:
-                if key not in model.model_fields:
+                if key not in model.model_fields and not (model is Differential and key == "new"):
                     bad.append(f"{where}.{key}: unknown key{_suggest(key, model.model_fields)}")
         for i, d in enumerate(self.differential):
             if "name" not in d:

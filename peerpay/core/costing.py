@@ -96,10 +96,24 @@ def schedule_as_of(schedule: pd.DataFrame, day: dt.date) -> dict:
 
 
 def make_baseline(shifts: pd.DataFrame, roster: pd.DataFrame, schedule: pd.DataFrame, policy: Policy,
-                  result: PayResult) -> Baseline:
-    """Tie the paid representative period to the roster and the schedule it was paid from."""
+                  result: PayResult, period: tuple[dt.date, dt.date] | None = None) -> Baseline:
+    """Tie the paid representative period to the roster and the schedule it was paid from.
+
+    ``period`` (first day, last day) is the span the timesheet stands for. Without it, the span
+    from the first to the last shift's start date is taken -- which is wrong for an export with
+    no weekend shifts (Monday to Friday would be annualised x 365/5): see :func:`period_warnings`.
+    """
     days = (shifts["start_local"].to_numpy(dtype="int64") // 1440).astype("datetime64[D]")
     first, last = days.min().item(), days.max().item()
+    if period is not None:
+        lo, hi = period
+        if hi < lo:
+            raise ValueError(f"--period {lo} {hi}: the last day is before the first")
+        outside = int(((days < np.datetime64(lo, "D")) | (days > np.datetime64(hi, "D"))).sum())
+        if outside:
+            raise ValueError(f"{outside} shift(s) start outside --period {lo} to {hi}: widen the period or "
+                             "cost a timesheet of that period only")
+        first, last = lo, hi
     sched = schedule_as_of(schedule, last)
     ros = pd.DataFrame(
         {
@@ -123,6 +137,17 @@ def make_baseline(shifts: pd.DataFrame, roster: pd.DataFrame, schedule: pd.DataF
     sh["rate_kind"] = codes
     sh["on_schedule"] = kinds["on_schedule"].to_numpy()[codes]
     return Baseline(sh, ros, sched, policy, first, last, employee_costs(result), kinds)
+
+
+def period_warnings(baseline: Baseline, period_given: bool) -> list[str]:
+    """Warnings about the baseline period a bargaining team should see before quoting a figure."""
+    out = []
+    if baseline.days % 7:
+        how = "--period" if period_given else "the first to the last shift date"
+        out.append(f"the baseline period ({how}: {baseline.first_day} to {baseline.last_day}, {baseline.days} days) "
+                   "is not a whole number of weeks: weekdays and weekends are not represented evenly in the "
+                   "x 365/days annualisation; give --period FROM TO covering whole weeks")
+    return out
 
 
 # --- rates -------------------------------------------------------------------------------------
@@ -196,6 +221,13 @@ def proposed_rate(proposal: Proposal, baseline: Baseline, role: str, roster_step
     return max(units, 0), step
 
 
+def anniversary(hire: dt.date, year: int) -> dt.date:
+    """The anniversary of ``hire`` in ``year``: one convention everywhere (breakpoints and step
+    counts). Someone hired on 29 February has their anniversary on 28 February in a common year,
+    as :func:`peerpay.proposal.add_years` counts a year from 29 February."""
+    return add_years(hire, year - hire.year)
+
+
 def steps_on(proposal: Proposal, baseline: Baseline, employee_ids: np.ndarray, days: np.ndarray) -> np.ndarray:
     """Each employee's step on each day: roster step, plus anniversaries under step movement,
     raised to a placement step for incumbents. Vectorised over (employee, day) pairs."""
@@ -207,7 +239,10 @@ def steps_on(proposal: Proposal, baseline: Baseline, employee_ids: np.ndarray, d
     out = step.copy()
 
     def years_completed(x: pd.DatetimeIndex) -> np.ndarray:
-        before = (x.month < hire.month) | ((x.month == hire.month) & (x.day < hire.day))
+        # the anniversary convention of :func:`anniversary`: 29 Feb falls on 28 Feb in a common year
+        leap = (x.year % 4 == 0) & ((x.year % 100 != 0) | (x.year % 400 == 0))
+        hday = np.where((hire.month == 2) & (hire.day == 29) & ~leap, 28, hire.day)
+        before = (x.month < hire.month) | ((x.month == hire.month) & (x.day < hday))
         return np.maximum(x.year - hire.year - before.astype(int), 0)
 
     known = ~np.isnat(hire.to_numpy())
@@ -234,9 +269,10 @@ def policy_on(proposal: Proposal, base: Policy, day: dt.date) -> Policy:
     for ch in sorted(changes, key=lambda c: c.effective):
         diffs = [dict(d) for d in data.get("differential", [])]
         if ch.mode == "replace" and ch.differential:
-            diffs = [dict(d) for d in ch.differential]
+            diffs = [{k: v for k, v in d.items() if k != "new"} for d in ch.differential]
         else:
             for patch in ch.differential:
+                patch = {k: v for k, v in patch.items() if k != "new"}
                 match = next((d for d in diffs if d["name"] == patch["name"]), None)
                 if match is None:
                     diffs.append(dict(patch))
@@ -259,6 +295,64 @@ def policy_on(proposal: Proposal, base: Policy, day: dt.date) -> Policy:
         return parse_policy(data)
     except ValueError as exc:
         raise ValueError(f"proposal {proposal.name!r}: the changed policy on {day} is invalid: {exc}") from None
+
+
+# --- checks ------------------------------------------------------------------------------------
+
+
+def check_proposal(proposal: Proposal, baseline: Baseline) -> None:
+    """Refuse a proposal whose names do not match the data: a typo must never cost $0.00.
+
+    Unknown roles and steps (on any item), unknown differential names in a policy change
+    (unless marked ``new = true``), unknown names to remove, and lump sums paid outside the
+    term are errors (ValueError) naming the item, with a did-you-mean.
+    """
+    from ..policy import _suggest
+
+    roles = set(map(str, baseline.roster["role"])) | {r for r, _ in baseline.schedule} | set(map(str, baseline.kinds["role"]))
+    roles.discard("")
+    steps = {int(s) for _, s in baseline.schedule} | set(map(int, baseline.roster["step"]))
+    steps |= {c.step for c in proposal.schedule} | {p.step for p in proposal.placement}
+    bad: list[str] = []
+
+    def check_roles(where: str, given) -> None:
+        for r in given or ():
+            if r not in roles:
+                bad.append(f"{where}: unknown role {r!r}{_suggest(r, roles)}")
+
+    for group in ("increase", "step_movement", "floor", "lump_sum"):
+        for i, item in enumerate(getattr(proposal, group), 1):
+            check_roles(f"{group}[{i}].roles", item.roles)
+            for st in item.steps or ():
+                if st not in steps:
+                    bad.append(f"{group}[{i}].steps: unknown step {st} (steps on the schedule: "
+                               f"{', '.join(map(str, sorted(steps)))})")
+    for group in ("schedule", "placement"):
+        for i, item in enumerate(getattr(proposal, group), 1):
+            check_roles(f"{group}[{i}].role", [item.role])
+    names = {d.name for d in baseline.policy.differential}
+    for i, ch in sorted(enumerate(proposal.policy_change, 1), key=lambda x: x[1].effective):
+        if ch.mode == "replace" and ch.differential:
+            names = set()
+        for j, d in enumerate(ch.differential, 1):
+            where = f"policy_change[{i}].differential[{j}]"
+            check_roles(f"{where}.roles", d.get("roles"))
+            if d.get("new") and d["name"] in names:
+                bad.append(f"{where}: {d['name']!r} already exists in the policy; drop new = true to change it")
+            elif not d.get("new") and ch.mode != "replace" and d["name"] not in names:
+                bad.append(f"{where}: the policy has no differential named {d['name']!r}{_suggest(d['name'], names)}; "
+                           "to add a new differential, say new = true")
+            names.add(d["name"])
+        for name in ch.remove_differentials:
+            if name not in names:
+                bad.append(f"policy_change[{i}].remove_differentials: no differential named {name!r}{_suggest(name, names)}")
+        names -= set(ch.remove_differentials)
+    for i, ls in enumerate(proposal.lump_sum, 1):
+        if not proposal.term_start <= ls.effective <= proposal.term_end:
+            bad.append(f"lump_sum[{i}]: paid on {ls.effective}, outside the term {proposal.term_start} to "
+                       f"{proposal.term_end}: it would be costed in no contract year (date it inside the term)")
+    if bad:
+        raise ValueError(f"proposal {proposal.name!r}: " + "; ".join(bad))
 
 
 # --- states ------------------------------------------------------------------------------------
@@ -284,7 +378,7 @@ def breakpoints(proposal: Proposal, baseline: Baseline) -> pd.DataFrame:
             if proposal.step_movement and pd.notna(h):
                 h = pd.Timestamp(h).date()
                 for yr in (start.year, start.year + 1):
-                    a = add_years(h, yr - h.year)
+                    a = anniversary(h, yr)
                     if start < a <= end:
                         days.add(a)
             rows += [(e, y, d) for d in days]
@@ -396,6 +490,7 @@ def _by_role(frame: pd.DataFrame, roles: pd.Series, columns, scale: Fraction) ->
 
 def cost_proposal(proposal: Proposal, baseline: Baseline, on_costs: OnCosts) -> dict:
     """Year by year: cash cost, run-rate and lift over the baseline, per role and in total (exact)."""
+    check_proposal(proposal, baseline)
     rates = on_cost_rates(on_costs)
     role_of = baseline.roster.set_index("employee_id")["role"]
     base = baseline.costs
@@ -410,7 +505,7 @@ def cost_proposal(proposal: Proposal, baseline: Baseline, on_costs: OnCosts) -> 
     merged["until"] = np.where(nxt.isna(), ends, nxt.to_numpy(dtype=object))
     merged["role"] = merged["employee_id"].map(role_of)
     result_years = []
-    retro = Fraction(0)
+    retro = retro_wages = Fraction(0)
     for y, (start, end) in enumerate(years, 1):
         ydays = (end - start).days + 1
         m = merged[merged["year"] == y].copy()
@@ -428,9 +523,11 @@ def cost_proposal(proposal: Proposal, baseline: Baseline, on_costs: OnCosts) -> 
                 overlap = np.array([max((min(u, hi) - max(d, lo)).days, 0) for d, u in zip(m["day"], m["until"])])
                 part = m[list(PAY_COMPONENTS)].mul(overlap, axis=0)
                 rp = _by_role(part, m["role"], PAY_COMPONENTS, baseline.factor / ydays)
-                retro += sum(Money(rp).total(rates), Fraction(0))
+                rw, roc = Money(rp).total(rates)
+                retro_wages += rw
+                retro += rw + roc
         result_years.append({"year": y, "from": start, "to": end, "cash": Money(cash), "run_rate": Money(run)})
-    return {"proposal": proposal, "years": result_years, "retro": retro, "rates": rates}
+    return {"proposal": proposal, "years": result_years, "retro": retro, "retro_wages": retro_wages, "rates": rates}
 
 
 def lump_sums(proposal: Proposal, baseline: Baseline, start: dt.date, end: dt.date) -> dict:
@@ -484,6 +581,20 @@ def median_gaps(rates: pd.DataFrame, peer_role: str) -> dict:
     if peer is None:
         raise ValueError(f"peer role {peer_role!r} has no employees with a schedule rate")
     return {r: (m, (m - peer) / m * 100 if m else Fraction(0)) for r, m in med.items()}
+
+
+def points_closed(before: Fraction, after: Fraction | None) -> Fraction | None:
+    """Gap points closed, as the reader sees them: shown gap before - shown gap after (one place).
+
+    ``None`` (a blank) when nothing closes at the precision shown -- a 3 % raise for everyone
+    leaves every percentage gap where it was, and "0.0 points closed" beside "$24 million per
+    point" would mislead. A widening gap (47.6 -> 47.7) is a negative closing (-0.1); a cost per
+    point is only given for a positive closing.
+    """
+    if after is None:
+        return None
+    closed = Fraction(str(_one_place(before))) - Fraction(str(_one_place(after)))
+    return closed if closed != 0 else None
 
 
 def roster_rates(proposal: Proposal | None, baseline: Baseline, day: dt.date) -> pd.DataFrame:
@@ -559,6 +670,7 @@ def costing_report(proposals: list[Proposal], baseline: Baseline, on_costs: OnCo
                 year_rows.append({
                     "year": yr["year"], "from": yr["from"].isoformat(), "to": yr["to"].isoformat(), "role": r,
                     "wages_cash": dollars(cw), "on_costs_cash": dollars(coc), "lump_sums": dollars(lump),
+                    "wages_cash_excl_lump_sums": dollars(cw - lump),
                     "cash_cost": dollars(cash), "cash_pct_of_payroll": pct(cash, payroll),
                     "run_rate": dollars(run), "run_rate_pct_of_payroll": pct(run, payroll),
                     "cents_per_hour": _places(run / s["hours"], 2) if s["hours"] else None,
@@ -574,13 +686,13 @@ def costing_report(proposals: list[Proposal], baseline: Baseline, on_costs: OnCo
             if r == peer_role:
                 continue
             b, a = before[r][1], after.get(r, (None, None))[1]
-            closed = (b - a) if a is not None else None
+            closed = points_closed(b, a)
             gap_rows.append({
                 "role": r,
                 "median_before": dollars(before[r][0] / 100), "median_after": dollars(after[r][0] / 100) if r in after else None,
                 "gap_before_pct": _one_place(b), "gap_after_pct": _one_place(a) if a is not None else None,
-                "points_closed": _one_place(closed) if closed is not None else None,
-                "run_rate_per_point": dollars(end_run / closed) if closed and closed > 0 else None,
+                "points_closed": float(closed) + 0.0 if closed is not None else None,
+                "run_rate_per_point": dollars(end_run / closed) if closed is not None and closed > 0 else None,
             })
         total = summary_all["TOTAL"]
         out_props.append({
@@ -593,6 +705,8 @@ def costing_report(proposals: list[Proposal], baseline: Baseline, on_costs: OnCo
             "end_of_term_run_rate": dollars(end_run),
             "end_of_term_lift_pct": pct(end_run, total["wages"] + total["on_costs"]),
             "retro_pay": dollars(costed["retro"]) if p.retro else None,
+            "retro_pay_to_members": dollars(costed["retro_wages"]) if p.retro else None,
+            "retro_on_costs": dollars(costed["retro"] - costed["retro_wages"]) if p.retro else None,
             "gap": gap_rows,
         })
     return {
@@ -652,7 +766,8 @@ def side_by_side(report: dict) -> pd.DataFrame:
             put(f"year {y['year']} $ per FTE", p["name"], y["per_fte"])
         put("term cash cost ($)", p["name"], p["term_cash_cost"])
         put("end-of-term lift (% of payroll)", p["name"], p["end_of_term_lift_pct"])
-        put("retro pay included ($)", p["name"], p["retro_pay"])
+        put("retro pay to members, in the cash cost ($)", p["name"], p["retro_pay_to_members"])
+        put("retro pay, employer cost incl. on-costs ($)", p["name"], p["retro_pay"])
         put(f"{report['peer_role']} median rate ($/h)", p["name"], p["peer_median_after"])
     return pd.DataFrame(list(rows.values()))
 
