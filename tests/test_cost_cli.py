@@ -117,7 +117,7 @@ def test_proposal_validation_names_the_problem(text, message):
 def test_a_policy_change_that_breaks_the_policy_is_an_input_error(cli, tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "x"\nterm_start = 2026-07-01\nyears = 1\n[[policy_change]]\neffective = 2026-07-01\n'
-                   '[[policy_change.differential]]\nname = "late"\nstart = "22:00"\n')
+                   '[[policy_change.differential]]\nname = "late"\nnew = true\nstart = "22:00"\n')
     result = cli(["cost", "-t", SAMPLES / "timesheet.csv", "-p", SAMPLES / "policy.toml", "-r", SAMPLES / "roster.csv",
                   "-s", SAMPLES / "schedule.csv", "--proposal", bad])
     assert result.exit_code == 1
