@@ -51,11 +51,13 @@ def run_cost(timesheet, policy, roster, schedule, proposals: list, on_costs=None
     run = run_pay(timesheet, policy, roster, schedule, sheet=sheet, raw_timesheet=raw_timesheet)
     if len(run.shifts) == 0:
         raise InputError(f"{Path(timesheet).name}: no usable shifts to cost")
+    problems = run.problems
     try:
         baseline = make_baseline(run.shifts, run.roster, run.schedule, run.policy, run.result, period)
+        del run  # the baseline keeps what costing needs; the pay run's segment table can go
         report = costing_report(props, baseline, oc, peer_role, sources)
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    report["baseline"]["rejected_rows"] = len(run.report["rejected"])
+    report["baseline"]["rejected_rows"] = len(problems)
     report["warnings"] = period_warnings(baseline, period is not None)
-    return CostRun(report, run.problems, baseline, props)
+    return CostRun(report, problems, baseline, props)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from ..core.costing import baseline_frame, gap_frame, roll_up_matrix, side_by_side, years_frame
+from ..core.costing import baseline_frame, gap_frame, items_frame, roll_up_matrix, side_by_side, years_frame
 from ..io.readers import read_policy
 from ..io.writers import atomic_write, to_csv, to_json, to_markdown, to_table, to_xlsx
 from ..cost_job import CostRun, read_on_costs, run_cost
@@ -78,6 +78,10 @@ def render_cost(report: dict, fmt: str, on_costs=None) -> str | bytes:
                                                               "wages_cash_excl_lump_sums"])
         total = total.rename(columns={"wages_cash": "wages_cash (incl. lump sums)"})
         parts += ["\n" + heading(f"{name}: cost over the baseline, all roles"), render(total)]
+        prop = next(p for p in report["proposals"] if p["name"] == name)
+        if prop["items"]:
+            parts += ["\n" + heading(f"{name}: item by item (each on top of the ones above; parts add up to TOTAL)"),
+                      render(items_frame(report, prop))]
         by_role = frame[frame["role"] != "TOTAL"][["year", "role", "cash_cost", "run_rate", "run_rate_pct_of_payroll",
                                                     "cents_per_hour", "per_fte", "atb_increase_pct"]]
         parts += ["\n" + heading(f"{name}: by role"), render(by_role)]

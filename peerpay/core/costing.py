@@ -437,7 +437,7 @@ def state_costs(proposal: Proposal, baseline: Baseline, points: pd.DataFrame) ->
             units[sel["rate_kind"].to_numpy()] = sel["new_units"].to_numpy()
             keep[sel["rate_kind"].to_numpy()] = True
             shift_kind = baseline.shifts["rate_kind"].to_numpy()
-            costs = employee_costs(price_segments(segd, units[shift_kind], keep[shift_kind]))
+            costs = employee_costs(price_segments(segd, units[shift_kind], keep[shift_kind], audit=False))
             for e, r in zip(batch["employee_id"], batch["rates"]):
                 priced[(e, r)] = costs.loc[e, list(PAY_COMPONENTS)].to_numpy(dtype="int64")
         vals = np.array([priced[(e, r)] for e, r in zip(group["employee_id"], group["rates"])], dtype="int64")
@@ -571,6 +571,112 @@ def baseline_summary(baseline: Baseline, on_costs: OnCosts) -> dict:
     return out
 
 
+# --- item by item ------------------------------------------------------------------------------
+
+
+def proposal_items(proposal: Proposal) -> list[tuple[str, dict]]:
+    """The proposal's items in the attribution order (docs/costing.md), each as (label, what it adds).
+
+    Order: raises, floor, steps (new/changed steps, step movement, placement), each differential
+    (in the order the policy changes name them), standby and call-back (``on_call``), other pay
+    rules (overtime, holiday, minimum shift), lump sums. An item is costed *on top of* the ones
+    before it, so each part carries its own knock-on (a raise's effect on the overtime premium,
+    a differential's effect on the regular rate), and the parts add up to the whole proposal.
+    """
+    items: list[tuple[str, dict]] = []
+    if proposal.increase:
+        items.append(("raises", {"increase": True}))
+    if proposal.floor:
+        items.append(("floor", {"floor": True}))
+    if proposal.schedule or proposal.step_movement or proposal.placement:
+        items.append(("steps", {"steps": True}))
+    names: list[str] = []
+    replaced = False
+    for ch in proposal.policy_change:
+        if ch.mode == "replace":
+            replaced = True
+            continue
+        for d in ch.differential:
+            if d["name"] not in names:
+                names.append(d["name"])
+        for n in ch.remove_differentials:
+            if n not in names:
+                names.append(n)
+    items += [(f"differential: {n}", {"differential": n}) for n in names]
+    if any(ch.on_call is not None for ch in proposal.policy_change if ch.mode == "patch"):
+        items.append(("standby and call-back", {"on_call": True}))
+    if any(getattr(ch, k) is not None for ch in proposal.policy_change if ch.mode == "patch"
+           for k in ("overtime", "holiday", "minimum_shift")):
+        items.append(("other pay rules", {"rules": True}))
+    if replaced:
+        items.append(("pay rules replaced", {"replace": True}))
+    if proposal.lump_sum:
+        items.append(("lump sums", {"lump_sum": True}))
+    return items
+
+
+def partial_proposal(proposal: Proposal, parts: list[dict]) -> Proposal:
+    """The proposal with only the given items (``parts`` from :func:`proposal_items`)."""
+    has = {k for p in parts for k in p if k != "differential"}
+    diffs = {p["differential"] for p in parts if "differential" in p}
+    changes = []
+    for ch in proposal.policy_change:
+        if ch.mode == "replace":
+            if "replace" in has:
+                changes.append(ch)
+            continue
+        changes.append(ch.model_copy(update={
+            "differential": tuple(d for d in ch.differential if d["name"] in diffs),
+            "remove_differentials": tuple(n for n in ch.remove_differentials if n in diffs),
+            "on_call": ch.on_call if "on_call" in has else None,
+            **{k: getattr(ch, k) if "rules" in has else None for k in ("overtime", "holiday", "minimum_shift")},
+        }))
+    return proposal.model_copy(update={
+        "increase": proposal.increase if "increase" in has else (),
+        "floor": proposal.floor if "floor" in has else (),
+        "schedule": proposal.schedule if "steps" in has else (),
+        "step_movement": proposal.step_movement if "steps" in has else (),
+        "placement": proposal.placement if "steps" in has else (),
+        "policy_change": tuple(changes),
+        "lump_sum": proposal.lump_sum if "lump_sum" in has else (),
+    })
+
+
+def item_costs(proposal: Proposal, baseline: Baseline, on_costs: OnCosts, full: dict | None = None) -> list[dict]:
+    """What each item costs, year by year (cash and run-rate, with on-costs), in attribution order.
+
+    Each item = (cost of the items up to and including it) - (cost of the items before it), both
+    rounded to the cent first: the parts add up to the proposal's total to the cent, and the
+    overtime knock-on of each item (the change in overtime premium it causes through the regular
+    rate, 29 CFR 778.207(b), 778.223; wages only) is shown beside it.
+    """
+    rates = on_cost_rates(on_costs)
+    items = proposal_items(proposal)
+    previous = None
+    out = []
+    for k in range(len(items) + 1):
+        if k == len(items) and full is not None:
+            costed = full
+        else:
+            costed = cost_proposal(partial_proposal(proposal, [p for _, p in items[:k]]), baseline, on_costs)
+        figures = []
+        for yr in costed["years"]:
+            cw, coc = yr["cash"].total(rates)
+            rw, roc = yr["run_rate"].total(rates)
+            ot = sum((v.get("overtime_premium", 0) for v in yr["run_rate"].wages.values()), Fraction(0))
+            figures.append((_half_up(cw + coc), _half_up(rw + roc), _half_up(ot)))
+        if previous is not None:
+            label = items[k - 1][0]
+            years = [{"year": i + 1, "cash_cost": cents_to_dollars(c - pc), "run_rate": cents_to_dollars(r - pr),
+                      "overtime_knock_on": cents_to_dollars(o - po)}
+                     for i, ((c, r, o), (pc, pr, po)) in enumerate(zip(figures, previous))]
+            out.append({"order": k, "item": label, "years": years,
+                        "term_cash_cost": cents_to_dollars(sum(c for c, _, _ in figures) - sum(c for c, _, _ in previous)),
+                        "end_of_term_run_rate": cents_to_dollars(figures[-1][1] - previous[-1][1])})
+        previous = figures
+    return out
+
+
 # --- gap ---------------------------------------------------------------------------------------
 
 
@@ -655,6 +761,7 @@ def costing_report(proposals: list[Proposal], baseline: Baseline, on_costs: OnCo
     out_props = []
     for p in proposals:
         costed = cost_proposal(p, baseline, on_costs)
+        items = item_costs(p, baseline, on_costs, costed)
         year_rows = []
         term_cash = Fraction(0)
         for yr in costed["years"]:
@@ -708,6 +815,7 @@ def costing_report(proposals: list[Proposal], baseline: Baseline, on_costs: OnCo
             "retro_pay_to_members": dollars(costed["retro_wages"]) if p.retro else None,
             "retro_on_costs": dollars(costed["retro"] - costed["retro_wages"]) if p.retro else None,
             "gap": gap_rows,
+            "items": items,
         })
     return {
         "baseline": {
@@ -770,6 +878,29 @@ def side_by_side(report: dict) -> pd.DataFrame:
         put("retro pay, employer cost incl. on-costs ($)", p["name"], p["retro_pay"])
         put(f"{report['peer_role']} median rate ($/h)", p["name"], p["peer_median_after"])
     return pd.DataFrame(list(rows.values()))
+
+
+def items_frame(report: dict, proposal: dict) -> pd.DataFrame:
+    """Item by item (attribution order) for one proposal, with a TOTAL row that the parts add up to."""
+    rows = []
+    for it in proposal["items"]:
+        row = {"order": str(it["order"]), "item": it["item"]}
+        for y in it["years"]:
+            row[f"year {y['year']} cash ($)"] = y["cash_cost"]
+            row[f"year {y['year']} run-rate ($/yr)"] = y["run_rate"]
+        row["term cash ($)"] = it["term_cash_cost"]
+        row["end-of-term run-rate ($/yr)"] = it["end_of_term_run_rate"]
+        row["of which overtime knock-on ($/yr, wages)"] = it["years"][-1]["overtime_knock_on"]
+        rows.append(row)
+    total = {"order": "", "item": "TOTAL"}
+    for y in proposal["years"]:
+        if y["role"] == "TOTAL":
+            total[f"year {y['year']} cash ($)"] = y["cash_cost"]
+            total[f"year {y['year']} run-rate ($/yr)"] = y["run_rate"]
+    total["term cash ($)"] = proposal["term_cash_cost"]
+    total["end-of-term run-rate ($/yr)"] = proposal["end_of_term_run_rate"]
+    total["of which overtime knock-on ($/yr, wages)"] = round(sum(r["of which overtime knock-on ($/yr, wages)"] for r in rows), 2) if rows else 0.0
+    return pd.DataFrame([*rows, total])
 
 
 def baseline_frame(report: dict) -> pd.DataFrame:

@@ -205,11 +205,13 @@ def segment_shifts(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | No
                      day, period, in_window, holiday, daily_ot, weekly_ot, _period_start(shift_day, policy))
 
 
-def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shift: np.ndarray | None = None) -> PayResult:
+def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shift: np.ndarray | None = None,
+                   audit: bool = True) -> PayResult:
     """Pay segmented shifts at ``shift_rates`` (rate units per shift; default: the shifts' own).
 
     ``keep_shift`` (bool per shift) pays only those shifts: an employee's lines are exact only
-    when all of that employee's shifts are kept.
+    when all of that employee's shifts are kept. ``audit=False`` skips the segment table
+    (costing needs the lines only, and the table is the largest thing a run holds).
     """
     policy = s.policy
     shifts = s.shifts
@@ -224,11 +226,13 @@ def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shi
     rate = shift_rates[sh]
     emp = s.emp_codes[sh]
     seg["employee"] = emp  # code into PayResult.employee_ids: strings per segment are slow
-    seg["row"] = shifts["row"].to_numpy()[sh]
-    seg["kind"] = pd.Categorical.from_codes(s.kind_codes, categories=KINDS)
-    seg["date"] = s.day
+    if audit:
+        seg["row"] = shifts["row"].to_numpy()[sh]
+        seg["kind"] = pd.Categorical.from_codes(s.kind_codes, categories=KINDS)
+        seg["date"] = s.day
     seg["period_start"] = s.period
-    seg["rate_units"] = rate
+    if audit:
+        seg["rate_units"] = rate
     worked_mins = np.where(worked, mins, 0)
 
     # Base pay: every worked minute at its base rate.
@@ -284,7 +288,7 @@ def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shi
         shift_emp = shift_emp[keep_shift]
     chrono = np.arange(len(sh))
     lines = _lines(seg, per_shift, s.emp_names, diff_names, policy, worked=worked, emp=emp, shift_emp=shift_emp, order=chrono)
-    return PayResult(lines, pd.DataFrame(seg, copy=False), diff_names, s.emp_names)
+    return PayResult(lines, pd.DataFrame(seg, copy=False) if audit else pd.DataFrame(), diff_names, s.emp_names)
 
 
 def _overtime_minutes(seg, workday, worked, emp, policy, chrono=None):
