@@ -205,3 +205,58 @@ def test_period_option_on_the_command_line(cli, files):
     assert warned.exit_code == 0 and "warning: the baseline period" in warned.stderr
     ok = cli(args + ["--period", "2025-11-02", "2025-11-08"])
     assert ok.exit_code == 0 and "warning" not in ok.stderr
+
+
+# --- item by item -------------------------------------------------------------------------------
+
+from tests.test_cost_handworked import NIGHT_POLICY as OT_NIGHT_POLICY, NIGHT_WEEK  # noqa: E402
+
+
+def test_item_by_item_parts_carry_their_overtime_knock_on_and_add_up_to_the_total(files):
+    # E1 works 48 h a week: 8 night hours, 8 overtime hours (1.5 x regular rate); E2 works no nights.
+    # Baseline week:   base 48 x 20 = 960, night 8 x 2 = 16, OT 0.5 x 976/48 x 8 = 81.33
+    # 1. raises (+10 % peers, $22): base 1056, night 16, OT 0.5 x 1072/48 x 8 = 89.33
+    #    -> +96.00 base +8.00 OT = +104.00 a week -> 104 x 365/7 = $5,422.86 (OT knock-on 8 x 365/7 = $417.14)
+    # 2. differential: night $3.00 on top: night 24, OT 0.5 x 1080/48 x 8 = 90.00
+    #    -> +8.00 night +0.67 OT = +8.67 a week -> 8.67 x 365/7 = $452.07 (OT knock-on 0.67 x 365/7 = $34.94)
+    # TOTAL 112.67 x 365/7 = $5,874.93 = 5,422.86 + 452.07
+    run = cost(files, HEAD + """years = 1
+[[policy_change]]
+effective = 2026-01-01
+[[policy_change.differential]]
+name = "night"
+per_hour = 3.00
+[[increase]]
+effective = 2026-01-01
+percent = 10
+roles = ["peer_specialist"]
+""", timesheet=NIGHT_WEEK, policy=OT_NIGHT_POLICY)
+    items = run.report["proposals"][0]["items"]
+    assert [i["item"] for i in items] == ["raises", "differential: night"]
+    raises, night = items
+    assert raises["end_of_term_run_rate"] == dollars(104 * 365, 7)
+    assert raises["years"][0]["overtime_knock_on"] == dollars(8 * 365, 7)
+    assert night["end_of_term_run_rate"] == dollars(Fraction("8.67") * 365, 7)
+    assert night["years"][0]["overtime_knock_on"] == dollars(Fraction("0.67") * 365, 7)
+    total = run.report["proposals"][0]["end_of_term_run_rate"]
+    assert total == dollars(Fraction("112.67") * 365, 7)
+    assert round(raises["end_of_term_run_rate"] + night["end_of_term_run_rate"], 2) == total
+
+
+# --- status quo, difference, value of 1 % ---------------------------------------------------------
+
+
+def test_status_quo_difference_and_the_value_of_one_percent(files):
+    # Status quo (steps only): E1 (hired 2020-04-01) step 1 -> 2 on 2026-04-01, +$1 x 40 h = $40 a week
+    # for 275 days: 40 x 275/7 = $1,571.43 cash; run-rate 40 x 365/7 = $2,085.71. E2 is on rn's top step.
+    # Value of 1 %: E1 20.00 -> 20.20 (+0.20 x 40 = 8.00), E2 40.00 -> 40.40 (+0.40 x 8 = 3.20): 11.20 x 365/7 = $584.00.
+    # A: 2 % (E1 +0.40 x 40 = 16, E2 +0.80 x 8 = 6.40: 22.40 x 365/7 = $1,168.00);
+    # B: 1 % ($584.00); A - B = $584.00.
+    run = cost(files, [HEAD + "years = 1\n[[increase]]\neffective = 2026-01-01\npercent = 2\n",
+                       HEAD.replace('"P"', '"Q"') + "years = 1\n[[increase]]\neffective = 2026-01-01\npercent = 1\n"])
+    r = run.report
+    assert r["status_quo"]["years"] == [{"year": 1, "cash_cost": dollars(40 * 275, 7), "run_rate": dollars(40 * 365, 7)}]
+    assert r["value_of_1_pct"]["run_rate"] == 584.0
+    assert r["difference"]["between"] == ["P", "Q"]
+    assert r["difference"]["years"] == [{"year": 1, "cash_cost": 584.0, "run_rate": 584.0}]
+    assert r["difference"]["end_of_term_run_rate"] == 584.0

@@ -32,7 +32,7 @@ import pandas as pd
 
 from ..money import RATE_SCALE, cents_half_up, cents_to_dollars, rate_units, ratio_half_up
 from ..policy import Policy, parse_policy
-from ..proposal import COMPONENTS, OnCosts, Proposal, add_years
+from ..proposal import COMPONENTS, Increase, OnCosts, Proposal, StepMovement, add_years
 from .engine import PayResult, price_segments, segment_shifts
 from .gap import stats
 
@@ -677,6 +677,27 @@ def item_costs(proposal: Proposal, baseline: Baseline, on_costs: OnCosts, full: 
     return out
 
 
+# --- status quo and standard lines ------------------------------------------------------------
+
+
+def status_quo(term_start: dt.date, years: int) -> Proposal:
+    """The current contract rolled forward: no raises, no new rules, steps on each anniversary."""
+    return Proposal(name="Status quo (steps only)", party="status quo", term_start=term_start, years=years,
+                    step_movement=(StepMovement(effective=term_start),))
+
+
+def value_of_one_percent(term_start: dt.date) -> Proposal:
+    """A 1 % across-the-board raise on the first day of the term: the standard yardstick line."""
+    return Proposal(name="value of 1 %", term_start=term_start, years=1,
+                    increase=(Increase(effective=term_start, percent=1),))
+
+
+def _totals(costed: dict, rates: dict) -> list[tuple[Fraction, Fraction]]:
+    """(cash, run-rate) with on-costs, per contract year, all roles."""
+    return [(sum(y["cash"].total(rates), Fraction(0)), sum(y["run_rate"].total(rates), Fraction(0)))
+            for y in costed["years"]]
+
+
 # --- gap ---------------------------------------------------------------------------------------
 
 
@@ -817,7 +838,32 @@ def costing_report(proposals: list[Proposal], baseline: Baseline, on_costs: OnCo
             "gap": gap_rows,
             "items": items,
         })
+    extra = {}
+    if proposals:
+        first = proposals[0]
+        sq = _totals(cost_proposal(status_quo(first.term_start, first.years), baseline, on_costs), rates)
+        one = _totals(cost_proposal(value_of_one_percent(first.term_start), baseline, on_costs), rates)[0]
+        extra["status_quo"] = {
+            "name": "Status quo (steps only)", "term": {"start": first.term_start.isoformat(), "years": first.years},
+            "years": [{"year": i + 1, "cash_cost": dollars(c), "run_rate": dollars(r)} for i, (c, r) in enumerate(sq)],
+            "term_cash_cost": dollars(sum((c for c, _ in sq), Fraction(0))),
+        }
+        extra["value_of_1_pct"] = {"run_rate": dollars(one[1]), "from": first.term_start.isoformat(),
+                                   "note": "a 1 % across-the-board raise on the first day of the term: run-rate "
+                                           "with on-costs and its overtime knock-on"}
+    if len(out_props) >= 2:
+        a, b = out_props[0], out_props[1]
+        ya = {y["year"]: y for y in a["years"] if y["role"] == "TOTAL"}
+        yb = {y["year"]: y for y in b["years"] if y["role"] == "TOTAL"}
+        extra["difference"] = {
+            "between": [a["name"], b["name"]],
+            "years": [{"year": k, "cash_cost": round(ya[k]["cash_cost"] - yb[k]["cash_cost"], 2),
+                       "run_rate": round(ya[k]["run_rate"] - yb[k]["run_rate"], 2)} for k in sorted(set(ya) & set(yb))],
+            "term_cash_cost": round(a["term_cash_cost"] - b["term_cash_cost"], 2),
+            "end_of_term_run_rate": round(a["end_of_term_run_rate"] - b["end_of_term_run_rate"], 2),
+        }
     return {
+        **extra,
         "baseline": {
             "period": {"from": baseline.first_day.isoformat(), "to": baseline.last_day.isoformat(), "days": baseline.days},
             "annualisation": f"x {DAYS_PER_YEAR}/{baseline.days} (period totals scaled to a {DAYS_PER_YEAR}-day year)",
@@ -877,6 +923,22 @@ def side_by_side(report: dict) -> pd.DataFrame:
         put("retro pay to members, in the cash cost ($)", p["name"], p["retro_pay_to_members"])
         put("retro pay, employer cost incl. on-costs ($)", p["name"], p["retro_pay"])
         put(f"{report['peer_role']} median rate ($/h)", p["name"], p["peer_median_after"])
+    sq = report.get("status_quo")
+    if sq:
+        for y in sq["years"]:
+            put(f"year {y['year']} cash cost ($)", sq["name"], y["cash_cost"])
+            put(f"year {y['year']} run-rate ($/yr)", sq["name"], y["run_rate"])
+        put("term cash cost ($)", sq["name"], sq["term_cash_cost"])
+    diff = report.get("difference")
+    if diff:
+        col = f"{diff['between'][0]} - {diff['between'][1]}"
+        for y in diff["years"]:
+            put(f"year {y['year']} cash cost ($)", col, y["cash_cost"])
+            put(f"year {y['year']} run-rate ($/yr)", col, y["run_rate"])
+        put("term cash cost ($)", col, diff["term_cash_cost"])
+    if report.get("value_of_1_pct"):
+        for p in report["proposals"][:1]:
+            put("value of 1 % (run-rate $/yr, from the term start)", p["name"], report["value_of_1_pct"]["run_rate"])
     return pd.DataFrame(list(rows.values()))
 
 
