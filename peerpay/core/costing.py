@@ -24,6 +24,7 @@ Every sum is exact (integer cents times integer days over a common denominator, 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -386,6 +387,25 @@ def breakpoints(proposal: Proposal, baseline: Baseline) -> pd.DataFrame:
     return out.sort_values(["employee_id", "year", "day"], kind="stable").reset_index(drop=True)
 
 
+def segmentation_key(policy: Policy) -> str:
+    """What the cutting of shifts into segments depends on: the policy without its amounts.
+
+    A proposal that changes a differential's $/h or the standby rate re-prices the baseline's
+    segments; only a new window, holiday or overtime threshold needs a new segmentation.
+    """
+    d = policy.model_dump(mode="json")
+    for diff in d.get("differential", []):
+        for k in ("per_hour", "percent", "group", "citation"):
+            diff.pop(k, None)
+    for k in ("on_call", "minimum_shift"):
+        d.pop(k, None)
+    for section, keys in (("holiday", ("multiplier",)), ("overtime", ("multiplier", "basis"))):
+        if d.get(section):
+            for k in keys:
+                d[section].pop(k, None)
+    return json.dumps(d, sort_keys=True)
+
+
 def state_costs(proposal: Proposal, baseline: Baseline, points: pd.DataFrame) -> pd.DataFrame:
     """Period cost (whole cents per component) of each (employee, day) state, by re-pricing.
 
@@ -421,7 +441,7 @@ def state_costs(proposal: Proposal, baseline: Baseline, points: pd.DataFrame) ->
         day0 = group["day"].iloc[0]
         policy = policy_on(proposal, baseline.policy, day0) if key else baseline.policy
         pkey = policy.model_dump_json()
-        seg_key = ("segments", pkey)
+        seg_key = ("segments", segmentation_key(policy))
         if seg_key not in baseline.cache:
             baseline.cache[seg_key] = segment_shifts(baseline.shifts, policy)
         segd = baseline.cache[seg_key]
@@ -437,9 +457,10 @@ def state_costs(proposal: Proposal, baseline: Baseline, points: pd.DataFrame) ->
             units[sel["rate_kind"].to_numpy()] = sel["new_units"].to_numpy()
             keep[sel["rate_kind"].to_numpy()] = True
             shift_kind = baseline.shifts["rate_kind"].to_numpy()
-            costs = employee_costs(price_segments(segd, units[shift_kind], keep[shift_kind], audit=False))
-            for e, r in zip(batch["employee_id"], batch["rates"]):
-                priced[(e, r)] = costs.loc[e, list(PAY_COMPONENTS)].to_numpy(dtype="int64")
+            costs = employee_costs(price_segments(segd, units[shift_kind], keep[shift_kind], audit=False, policy=policy))
+            got = costs[list(PAY_COMPONENTS)].reindex(batch["employee_id"].to_numpy(dtype=object)).to_numpy(dtype="int64")
+            for e, r, v in zip(batch["employee_id"], batch["rates"], got):
+                priced[(e, r)] = v
         vals = np.array([priced[(e, r)] for e, r in zip(group["employee_id"], group["rates"])], dtype="int64")
         frame = pd.DataFrame(vals.reshape(len(group), len(PAY_COMPONENTS)), columns=list(PAY_COMPONENTS))
         frame.insert(0, "employee_id", group["employee_id"].to_numpy(dtype=object))
@@ -937,7 +958,7 @@ def side_by_side(report: dict) -> pd.DataFrame:
             put(f"year {y['year']} run-rate ($/yr)", col, y["run_rate"])
         put("term cash cost ($)", col, diff["term_cash_cost"])
     if report.get("value_of_1_pct"):
-        for p in report["proposals"][:1]:
+        for p in report["proposals"]:  # the same term start: the same yardstick
             put("value of 1 % (run-rate $/yr, from the term start)", p["name"], report["value_of_1_pct"]["run_rate"])
     return pd.DataFrame(list(rows.values()))
 

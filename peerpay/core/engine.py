@@ -206,14 +206,16 @@ def segment_shifts(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | No
 
 
 def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shift: np.ndarray | None = None,
-                   audit: bool = True) -> PayResult:
+                   audit: bool = True, policy: Policy | None = None) -> PayResult:
     """Pay segmented shifts at ``shift_rates`` (rate units per shift; default: the shifts' own).
 
     ``keep_shift`` (bool per shift) pays only those shifts: an employee's lines are exact only
     when all of that employee's shifts are kept. ``audit=False`` skips the segment table
-    (costing needs the lines only, and the table is the largest thing a run holds).
+    (costing needs the lines only, and the table is the largest thing a run holds). ``policy``
+    prices with other amounts than the segmentation's policy; it must cut the shifts the same way
+    (same windows, holidays, workweek and overtime thresholds; amounts may differ).
     """
-    policy = s.policy
+    policy = policy or s.policy
     shifts = s.shifts
     diff_names = tuple(d.name for d in policy.differential)
     if keep_shift is not None:
