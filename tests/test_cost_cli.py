@@ -137,3 +137,13 @@ def test_demo_includes_the_union_vs_management_costing(cli):
     assert result.exit_code == 0
     assert "Bargaining: union vs management proposal" in result.output
     assert "Union proposal" in result.output and "Management proposal" in result.output
+
+
+def test_the_item_by_item_tables_pasted_in_the_docs_are_the_commands_output(cli):
+    """docs/costing.md shows the samples' item-by-item tables: they must be what the command prints."""
+    out = cli(BASE + ["--format", "md"]).stdout
+    docs = (REPO / "docs" / "costing.md").read_text(encoding="utf-8")
+    for name in ("Union proposal", "Management proposal"):
+        start = out.index(f"## {name}: item by item")
+        table = out[start:out.index("\n## ", start + 3)].split("\n", 2)[2].strip()
+        assert table.count("\n") >= 3 and table in docs, f"docs/costing.md: re-paste the {name} item table"
