@@ -34,7 +34,7 @@ import pandas as pd
 from ..money import RATE_SCALE, cents_half_up, cents_to_dollars, rate_units, ratio_half_up
 from ..policy import Policy, parse_policy
 from ..proposal import COMPONENTS, Increase, OnCosts, Proposal, StepMovement, add_years
-from .engine import PayResult, price_segments, segment_shifts
+from .engine import PayResult, price_segments, rate_coefficients, segment_shifts
 from .gap import stats
 
 DAYS_PER_YEAR = 365
@@ -445,6 +445,10 @@ def state_costs(proposal: Proposal, baseline: Baseline, points: pd.DataFrame) ->
         if seg_key not in baseline.cache:
             baseline.cache[seg_key] = segment_shifts(baseline.shifts, policy)
         segd = baseline.cache[seg_key]
+        coef_key = ("coefficients", pkey)
+        if coef_key not in baseline.cache:
+            baseline.cache[coef_key] = rate_coefficients(segd, baseline.shifts["rate_kind"].to_numpy(), policy)
+        coef = baseline.cache[coef_key]
         priced = baseline.cache.setdefault(("priced", pkey), {})
         todo = group[[(e, r) not in priced for e, r in zip(group["employee_id"], group["rates"])]]
         todo = todo.drop_duplicates(["employee_id", "rates"])
@@ -457,7 +461,10 @@ def state_costs(proposal: Proposal, baseline: Baseline, points: pd.DataFrame) ->
             units[sel["rate_kind"].to_numpy()] = sel["new_units"].to_numpy()
             keep[sel["rate_kind"].to_numpy()] = True
             shift_kind = baseline.shifts["rate_kind"].to_numpy()
-            costs = employee_costs(price_segments(segd, units[shift_kind], keep[shift_kind], audit=False, policy=policy))
+            if coef is not None:
+                costs = employee_costs(PayResult(coef.price(units, keep), pd.DataFrame(), coef.diff_names))
+            else:
+                costs = employee_costs(price_segments(segd, units[shift_kind], keep[shift_kind], audit=False, policy=policy))
             got = costs[list(PAY_COMPONENTS)].reindex(batch["employee_id"].to_numpy(dtype=object)).to_numpy(dtype="int64")
             for e, r, v in zip(batch["employee_id"], batch["rates"], got):
                 priced[(e, r)] = v
