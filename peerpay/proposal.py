@@ -123,9 +123,16 @@ class Placement(_Section):
 
 
 class Floor(_Item):
-    """A wage floor: no base rate below ``hourly`` (applied after the year's raises)."""
+    """A wage floor: no base rate below ``hourly``.
+
+    ``mode = "reapply"`` (default): applied after all raises, every time -- a later raise is on
+    the rate *before* the floor, and the floor is re-applied. ``mode = "step_rate"``: on its
+    date the floor becomes the employee's rate, and later raises build on it ($20.00, floor
+    $21.00, then +5 %: reapply gives max(21.00, 21.00) = $21.00; step_rate gives $22.05).
+    """
 
     hourly: Money
+    mode: Literal["reapply", "step_rate"] = "reapply"
 
 
 class PolicyChange(_Section):

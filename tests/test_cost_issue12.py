@@ -260,3 +260,27 @@ def test_status_quo_difference_and_the_value_of_one_percent(files):
     assert r["difference"]["between"] == ["P", "Q"]
     assert r["difference"]["years"] == [{"year": 1, "cash_cost": 584.0, "run_rate": 584.0}]
     assert r["difference"]["end_of_term_run_rate"] == 584.0
+
+
+# --- floor behaviour ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode, weekly", [
+    # $20.00, a $21.00 floor in 2026, +5 % in 2027 (peers only):
+    # reapply:   20 x 1.05 = 21.00, floor 21.00 -> $21.00: +1.00 x 40 h = $40 a week
+    # step_rate: the floor is the rate from 2026: 21 x 1.05 = $22.05: +2.05 x 40 h = $82 a week
+    ("reapply", 40), ("step_rate", 82)])
+def test_a_floor_reapplied_or_built_on(files, mode, weekly):
+    run = cost(files, HEAD + f"""years = 2
+[[floor]]
+effective = 2026-01-01
+hourly = 21.00
+mode = "{mode}"
+roles = ["peer_specialist"]
+[[increase]]
+effective = 2027-01-01
+percent = 5
+roles = ["peer_specialist"]
+""")
+    assert year(run, 1)["run_rate"] == dollars(40 * 365, 7)  # year 1: $21.00 either way
+    assert year(run, 2)["run_rate"] == dollars(weekly * 365, 7)

@@ -204,20 +204,27 @@ def proposed_rate(proposal: Proposal, baseline: Baseline, role: str, roster_step
         if (step != roster_step or (role, step) in since) and (role, step) in rates:
             units, set_on, changed = rates[(role, step)], since.get((role, step)), True
     value = Fraction(units, RATE_SCALE)
-    for inc in sorted(proposal.increase, key=lambda i: i.effective):
-        eff = proposal.effective_date(inc.effective)
-        if eff > day or (set_on is not None and eff < set_on) or not inc.applies(role, step):
+    # raises in date order; a floor with mode = "step_rate" lifts the rate on its date (after that
+    # day's raises) and later raises build on it
+    events = [(proposal.effective_date(i.effective), 0, i) for i in proposal.increase]
+    events += [(proposal.effective_date(f.effective), 1, f) for f in proposal.floor if f.mode == "step_rate"]
+    for eff, is_floor, item in sorted(events, key=lambda e: (e[0], e[1])):
+        if eff > day or (set_on is not None and eff < set_on) or not item.applies(role, step):
             continue
-        if inc.percent is not None:
-            value *= 1 + Fraction(inc.percent) / 100
+        if is_floor:
+            if value < Fraction(item.hourly):
+                value, changed = Fraction(item.hourly), True
+        elif item.percent is not None:
+            value *= 1 + Fraction(item.percent) / 100
+            changed = True
         else:
-            value += Fraction(inc.cents_per_hour) / 100
-        changed = True
+            value += Fraction(item.cents_per_hour) / 100
+            changed = True
     if changed:
         q = 10**proposal.rate_places
         units = _half_up(value * q) * (RATE_SCALE // q)
     for fl in proposal.floor:
-        if proposal.effective_date(fl.effective) <= day and fl.applies(role, step):
+        if fl.mode == "reapply" and proposal.effective_date(fl.effective) <= day and fl.applies(role, step):
             units = max(units, rate_units(fl.hourly))
     return max(units, 0), step
 
