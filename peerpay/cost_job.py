@@ -33,7 +33,7 @@ def read_on_costs(path: str | Path | None) -> OnCosts:
 
 def run_cost(timesheet, policy, roster, schedule, proposals: list, on_costs=None,
              peer_role: str = "peer_specialist", sheet: str | None = None, raw_timesheet=None,
-             period=None) -> CostRun:
+             period=None, employee: str | None = None) -> CostRun:
     """Cost proposals (paths or :class:`Proposal`) against the paid baseline period.
 
     ``raw_timesheet``: as for :func:`peerpay.jobs.run_pay` (a ``--map``-ped export).
@@ -55,7 +55,7 @@ def run_cost(timesheet, policy, roster, schedule, proposals: list, on_costs=None
     try:
         baseline = make_baseline(run.shifts, run.roster, run.schedule, run.policy, run.result, period)
         del run  # the baseline keeps what costing needs; the pay run's segment table can go
-        report = costing_report(props, baseline, oc, peer_role, sources)
+        report = costing_report(props, baseline, oc, peer_role, sources, employee)
     except ValueError as exc:
         raise InputError(str(exc)) from None
     report["baseline"]["rejected_rows"] = len(problems)

@@ -284,3 +284,32 @@ roles = ["peer_specialist"]
 """)
     assert year(run, 1)["run_rate"] == dollars(40 * 365, 7)  # year 1: $21.00 either way
     assert year(run, 2)["run_rate"] == dollars(weekly * 365, 7)
+
+
+# --- a member's statement -------------------------------------------------------------------------
+
+
+def test_a_members_statement_year_by_year(files, cli):
+    # E1 (hired 2020-04-01, step 1 $20.00, 40 h a week) under step movement + 5 % from 2026-01-01:
+    #   Jan 1 - Mar 31 (90 days): step 1, 20 x 1.05 = $21.00 (+$40 a week)
+    #   from Apr 1 (275 days):    step 2, 21 x 1.05 = $22.05 (+$82 a week); +10.25 % on $20.00
+    # annual pay today 800 x 365/7 = $41,714.29; at year end 882 x 365/7 = $45,990.00 (+82 x 365/7 = $4,275.71,
+    # +10.25 %); paid in the year (800 x 365 + 40 x 90 + 82 x 275)/7 = 318,150/7 = $45,450.00
+    text = HEAD + "years = 1\n[[step_movement]]\neffective = 2026-01-01\n[[increase]]\neffective = 2026-01-01\npercent = 5\n"
+    from peerpay.cost_job import run_cost
+
+    ts, pol = files.write("t.csv", WEEK), files.write("p.toml", POLICY)
+    ros, sch = files.write("r.csv", ROSTER), files.write("s.csv", SCHEDULE)
+    run = run_cost(ts, pol, ros, sch, [loads_proposal(text)], loads_on_costs(""), employee="E1")
+    m = run.report["member"]
+    assert (m["role"], m["step"], m["rate"], m["annual_pay"]) == ("peer_specialist", 1, 20.0, dollars(800 * 365, 7))
+    assert m["proposals"][0]["years"] == [{
+        "year": 1, "from": "2026-01-01", "to": "2026-12-31", "step": 2, "rate": 22.05, "rate_change_pct": 10.25,
+        "annual_pay": 45990.0, "annual_pay_change": dollars(82 * 365, 7), "annual_pay_change_pct": 10.25,
+        "cash_in_year": 45450.0}]
+    out = cli(["cost", "-t", ts, "-p", pol, "-r", ros, "-s", sch, "--proposal", files.write("x.toml", text),
+               "--employee", "E1", "-f", "md"])
+    assert out.exit_code == 0 and "Member's statement" in out.stdout and "45,990.00" in out.stdout
+    bad = cli(["cost", "-t", ts, "-p", pol, "-r", ros, "-s", sch, "--proposal", files.write("x.toml", text),
+               "--employee", "E9"])
+    assert bad.exit_code == 1 and "no employee 'E9'" in bad.stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from ..core.costing import baseline_frame, gap_frame, items_frame, roll_up_matrix, side_by_side, years_frame
+from ..core.costing import baseline_frame, gap_frame, items_frame, member_frame, roll_up_matrix, side_by_side, years_frame
 from ..io.readers import read_policy
 from ..io.writers import atomic_write, to_csv, to_json, to_markdown, to_table, to_xlsx
 from ..cost_job import CostRun, read_on_costs, run_cost
@@ -85,6 +85,9 @@ def render_cost(report: dict, fmt: str, on_costs=None) -> str | bytes:
         by_role = frame[frame["role"] != "TOTAL"][["year", "role", "cash_cost", "run_rate", "run_rate_pct_of_payroll",
                                                     "cents_per_hour", "per_fte", "atb_increase_pct"]]
         parts += ["\n" + heading(f"{name}: by role"), render(by_role)]
+    if "member" in report:
+        parts += ["\n" + heading(f"Member's statement: {report['member']['role']}, rate and annual pay by year"),
+                  render(member_frame(report))]
     parts += ["\n" + heading(f"Gap to {report['peer_role']} (median base rate) before and after"),
               render(gaps, floatfmt=",.2f")]
     parts += ["\n" + heading("On-costs (roll-up matrix, percent of each pay component)"),
@@ -132,13 +135,14 @@ def gap_chart(report: dict) -> bytes:
 @click.option("--peer-role", default="peer_specialist", show_default=True, help="The role whose pay gap is measured.")
 @click.option("--period", nargs=2, type=click.DateTime(formats=["%Y-%m-%d"]), metavar="FROM TO",
               help="The days the timesheet stands for (annualised x 365/days). Default: first to last shift date.")
+@click.option("--employee", help="Also a member's statement: this employee's rate and annual pay, year by year, per proposal.")
 @click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--chart", type=click.Path(dir_okay=False), help="Also write a PNG chart of the gap before/after per proposal.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output or chart file.")
 @handles_input_errors
-def command(timesheet, policy, roster, schedule, sheet, map_file, proposals, on_costs, peer_role, period, fmt, output,
-            chart, force):
+def command(timesheet, policy, roster, schedule, sheet, map_file, proposals, on_costs, peer_role, period, employee, fmt,
+            output, chart, force):
     """Cost bargaining proposals year by year and the peer pay gap they close (docs/costing.md)."""
     if roster is None or schedule is None:
         fail("peerpay cost needs --roster and --schedule (steps, anniversaries and the gap come from them)", EXIT_USAGE)
@@ -152,7 +156,7 @@ def command(timesheet, policy, roster, schedule, sheet, map_file, proposals, on_
     oc = read_on_costs(on_costs)
     run: CostRun = run_cost(timesheet, pol, roster, schedule, list(proposals), oc, peer_role,
                             sheet=sheet, raw_timesheet=mapped,
-                            period=tuple(d.date() for d in period) if period else None)
+                            period=tuple(d.date() for d in period) if period else None, employee=employee)
     data = render_cost(run.report, fmt, oc)
     report_problems(run.problems)
     for w in run.report["warnings"]:

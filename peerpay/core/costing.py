@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 import numpy as np
@@ -733,6 +733,51 @@ def _totals(costed: dict, rates: dict) -> list[tuple[Fraction, Fraction]]:
             for y in costed["years"]]
 
 
+# --- a member's statement ----------------------------------------------------------------------
+
+
+def member_statement(proposals: list[Proposal], baseline: Baseline, employee_id: str) -> dict:
+    """One employee's rate and annual pay, year by year, under each proposal (``--employee ID``).
+
+    The rate is the one in force on the last day of each contract year (raises, step
+    anniversaries, floor); annual pay is the baseline's annualised pay plus that year's run-rate
+    change (the employee's own hours, differentials and overtime, re-paid); the cash column adds
+    what falls in the year (prorated changes, lump sums). Retro pay is what the employee receives.
+    """
+    if employee_id not in baseline.costs.index:  # no did-you-mean: it would print another employee's id
+        raise ValueError(f"--employee: no employee {employee_id!r} with shifts in the timesheet")
+    one = replace(baseline, costs=baseline.costs.loc[[employee_id]])
+    kinds = baseline.kinds[baseline.kinds["employee_id"] == employee_id]
+    main = kinds.sort_values("on_schedule", ascending=False, kind="stable").iloc[0]
+    base_annual = sum((Fraction(int(one.costs.iloc[0][c])) for c in PAY_COMPONENTS), Fraction(0)) * baseline.factor
+    base_rate = int(main["rate_units"])
+    no_on_costs = OnCosts()
+    out = {"employee_id": employee_id, "role": str(main["role"]), "step": int(main["step"]),
+           "rate": base_rate / RATE_SCALE,
+           "annual_pay": dollars(base_annual), "proposals": []}
+    for p in proposals:
+        costed = cost_proposal(p, one, no_on_costs)
+        rows = []
+        for yr in costed["years"]:
+            day = yr["to"]
+            step_now = int(steps_on(p, baseline, np.array([employee_id], dtype=object),
+                                    np.array([day], dtype="datetime64[D]"))[0])
+            units, step = proposed_rate(p, baseline, str(main["role"]), int(main["step"]), step_now, base_rate,
+                                        bool(main["on_schedule"]), day)
+            run = sum(yr["run_rate"].total({c: Fraction(0) for c in COMPONENTS}), Fraction(0))
+            cash = sum(yr["cash"].total({c: Fraction(0) for c in COMPONENTS}), Fraction(0))
+            annual = base_annual + run
+            rows.append({
+                "year": yr["year"], "from": yr["from"].isoformat(), "to": day.isoformat(), "step": step,
+                "rate": units / RATE_SCALE, "rate_change_pct": pct(Fraction(units - base_rate), Fraction(base_rate)),
+                "annual_pay": dollars(annual), "annual_pay_change": dollars(run),
+                "annual_pay_change_pct": pct(run, base_annual), "cash_in_year": dollars(base_annual + cash),
+            })
+        out["proposals"].append({"name": p.name, "years": rows,
+                                 "retro_pay": dollars(costed["retro_wages"]) if p.retro else None})
+    return out
+
+
 # --- gap ---------------------------------------------------------------------------------------
 
 
@@ -800,7 +845,7 @@ def pct(num: Fraction, den: Fraction, places: int = 2) -> float | None:
 
 
 def costing_report(proposals: list[Proposal], baseline: Baseline, on_costs: OnCosts, peer_role: str,
-                   sources: dict | None = None) -> dict:
+                   sources: dict | None = None, employee: str | None = None) -> dict:
     """The ``peerpay cost`` report: baseline, roll-up matrix, and per proposal the years and the gap."""
     rates = on_cost_rates(on_costs)
     summary = baseline_summary(baseline, on_costs)
@@ -874,6 +919,8 @@ def costing_report(proposals: list[Proposal], baseline: Baseline, on_costs: OnCo
             "items": items,
         })
     extra = {}
+    if employee is not None:
+        extra["member"] = member_statement(proposals, baseline, employee)
     if proposals:
         first = proposals[0]
         sq = _totals(cost_proposal(status_quo(first.term_start, first.years), baseline, on_costs), rates)
@@ -998,6 +1045,20 @@ def items_frame(report: dict, proposal: dict) -> pd.DataFrame:
     total["end-of-term run-rate ($/yr)"] = proposal["end_of_term_run_rate"]
     total["of which overtime knock-on ($/yr, wages)"] = round(sum(r["of which overtime knock-on ($/yr, wages)"] for r in rows), 2) if rows else 0.0
     return pd.DataFrame([*rows, total])
+
+
+def member_frame(report: dict) -> pd.DataFrame:
+    """The member's statement: one row per proposal and contract year, the baseline first."""
+    m = report["member"]
+    rows = [{"proposal": "today (baseline)", "year": None, "step": m["step"], "rate": m["rate"],
+             "annual_pay": m["annual_pay"]}]
+    for p in m["proposals"]:
+        for y in p["years"]:
+            rows.append({"proposal": p["name"], **{k: y[k] for k in ("year", "step", "rate", "rate_change_pct",
+                                                                     "annual_pay", "annual_pay_change",
+                                                                     "annual_pay_change_pct", "cash_in_year")},
+                         "retro_pay": p["retro_pay"] if y["year"] == 1 else None})
+    return pd.DataFrame(rows)
 
 
 def baseline_frame(report: dict) -> pd.DataFrame:
