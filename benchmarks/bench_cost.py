@@ -28,7 +28,7 @@ import pyarrow.csv as pacsv
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_pay import measure  # noqa: E402
+from bench_pay import measure
 
 ROLES = {"peer_specialist": 19.0, "case_manager": 24.0, "rn": 42.0}
 STEPS = 6
@@ -108,8 +108,7 @@ def write_inputs(rows: int, folder: Path) -> dict:
     with open(folder / "schedule.csv", "w") as f:
         f.write("role,step,hourly_rate\n")
         for r, base in ROLES.items():
-            for s in range(1, STEPS + 1):
-                f.write(f"{r},{s},{base * 1.025 ** (s - 1):.2f}\n")
+            f.writelines(f"{r},{s},{base * 1.025 ** (s - 1):.2f}\n" for s in range(1, STEPS + 1))
     (folder / "union.toml").write_text(UNION)
     (folder / "management.toml").write_text(MANAGEMENT)
     return {"ts": ts, "pol": pol}

@@ -15,8 +15,16 @@ import pytest
 
 from peerpay.errors import InputError
 from peerpay.proposal import loads_on_costs, loads_proposal
-from tests.test_cost_handworked import HEAD, POLICY, ROSTER, SCHEDULE, WEEK, cost, dollars, year
-
+from tests.test_cost_handworked import (
+    HEAD,
+    POLICY,
+    ROSTER,
+    SCHEDULE,
+    WEEK,
+    cost,
+    dollars,
+    year,
+)
 
 # --- one anniversary convention (29 February) ---------------------------------------------------
 
@@ -209,7 +217,8 @@ def test_period_option_on_the_command_line(cli, files):
 
 # --- item by item -------------------------------------------------------------------------------
 
-from tests.test_cost_handworked import NIGHT_POLICY as OT_NIGHT_POLICY, NIGHT_WEEK  # noqa: E402
+from tests.test_cost_handworked import NIGHT_POLICY as OT_NIGHT_POLICY
+from tests.test_cost_handworked import NIGHT_WEEK
 
 
 def test_item_by_item_parts_carry_their_overtime_knock_on_and_add_up_to_the_total(files):

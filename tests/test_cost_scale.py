@@ -16,7 +16,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from peerpay.core.engine import compute_pay, price_segments, rate_coefficients, segment_shifts
+from peerpay.core.engine import (
+    compute_pay,
+    price_segments,
+    rate_coefficients,
+    segment_shifts,
+)
 from peerpay.jobs import run_pay
 from peerpay.policy import parse_policy
 

@@ -160,7 +160,7 @@ class Segmented:
     weekly_ot: np.ndarray
     shift_period: np.ndarray
 
-    def subset(self, keep_shift: np.ndarray) -> "Segmented":
+    def subset(self, keep_shift: np.ndarray) -> Segmented:
         """Only the segments of the shifts where ``keep_shift`` is true (order kept)."""
         m = keep_shift[self.seg["shift"]]
         return Segmented(
