@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .core.costing import Baseline, costing_report, make_baseline
+from .core.costing import Baseline, costing_report, make_baseline, period_warnings
 from .errors import InputError, Problem
 from .io.readers import read_toml
 from .jobs import run_pay
@@ -32,10 +32,13 @@ def read_on_costs(path: str | Path | None) -> OnCosts:
 
 
 def run_cost(timesheet, policy, roster, schedule, proposals: list, on_costs=None,
-             peer_role: str = "peer_specialist", sheet: str | None = None, raw_timesheet=None) -> CostRun:
+             peer_role: str = "peer_specialist", sheet: str | None = None, raw_timesheet=None,
+             period=None, employee: str | None = None) -> CostRun:
     """Cost proposals (paths or :class:`Proposal`) against the paid baseline period.
 
     ``raw_timesheet``: as for :func:`peerpay.jobs.run_pay` (a ``--map``-ped export).
+    ``period``: (first day, last day) the timesheet stands for (``--period``); default: the
+    first to the last shift date, with a warning when that is not whole weeks.
     Raises :class:`InputError` for unusable files, an invalid proposal, or a proposal whose
     policy changes do not validate; rejected timesheet rows are left out and returned.
     """
@@ -48,10 +51,13 @@ def run_cost(timesheet, policy, roster, schedule, proposals: list, on_costs=None
     run = run_pay(timesheet, policy, roster, schedule, sheet=sheet, raw_timesheet=raw_timesheet)
     if len(run.shifts) == 0:
         raise InputError(f"{Path(timesheet).name}: no usable shifts to cost")
-    baseline = make_baseline(run.shifts, run.roster, run.schedule, run.policy, run.result)
+    problems = run.problems
     try:
-        report = costing_report(props, baseline, oc, peer_role, sources)
+        baseline = make_baseline(run.shifts, run.roster, run.schedule, run.policy, run.result, period)
+        del run  # the baseline keeps what costing needs; the pay run's segment table can go
+        report = costing_report(props, baseline, oc, peer_role, sources, employee)
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    report["baseline"]["rejected_rows"] = len(run.report["rejected"])
-    return CostRun(report, run.problems, baseline, props)
+    report["baseline"]["rejected_rows"] = len(problems)
+    report["warnings"] = period_warnings(baseline, period is not None)
+    return CostRun(report, problems, baseline, props)

@@ -183,6 +183,9 @@ class Differential(_Section):
     eligibility: Literal["minutes", "majority", "start", "min_hours_in_window"] = "minutes"
     min_hours: DayHours | None = None
     citation: str | None = None
+    #: Only shifts worked in these roles earn it (the shift's role: the timesheet's ``role`` or
+    #: the roster's); omitted = every role. A night differential for peers only, for example.
+    roles: tuple[str, ...] | None = None
 
     @field_validator("name")
     @classmethod

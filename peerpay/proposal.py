@@ -123,9 +123,16 @@ class Placement(_Section):
 
 
 class Floor(_Item):
-    """A wage floor: no base rate below ``hourly`` (applied after the year's raises)."""
+    """A wage floor: no base rate below ``hourly``.
+
+    ``mode = "reapply"`` (default): applied after all raises, every time -- a later raise is on
+    the rate *before* the floor, and the floor is re-applied. ``mode = "step_rate"``: on its
+    date the floor becomes the employee's rate, and later raises build on it ($20.00, floor
+    $21.00, then +5 %: reapply gives max(21.00, 21.00) = $21.00; step_rate gives $22.05).
+    """
 
     hourly: Money
+    mode: Literal["reapply", "step_rate"] = "reapply"
 
 
 class PolicyChange(_Section):
@@ -135,6 +142,10 @@ class PolicyChange(_Section):
     replaced (giving ``per_hour`` drops ``percent`` and vice versa), a new name is added; the
     given keys of ``on_call``/``overtime``/``holiday``/``minimum_shift`` replace those keys.
     ``mode = "replace"``: the given differential list and sections replace the policy's.
+
+    A differential name that the policy does not have is an error with a suggestion (a typo such
+    as ``"nigth"`` must not add a new all-day differential); a new differential says so with
+    ``new = true``. ``roles = [...]`` limits a differential to shifts worked in those roles.
     """
 
     effective: dt.date
@@ -158,7 +169,7 @@ class PolicyChange(_Section):
         bad = []
         for data, model, where in checks:
             for key in data or {}:
-                if key not in model.model_fields:
+                if key not in model.model_fields and not (model is Differential and key == "new"):
                     bad.append(f"{where}.{key}: unknown key{_suggest(key, model.model_fields)}")
         for i, d in enumerate(self.differential):
             if "name" not in d:

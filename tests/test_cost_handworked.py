@@ -53,13 +53,13 @@ def dollars(num, den=1) -> float:
 
 
 def cost(files, proposal_text, *, timesheet=WEEK, policy=POLICY, roster=ROSTER, schedule=SCHEDULE,
-         on_costs=NO_ON_COSTS):
+         on_costs=NO_ON_COSTS, period=None):
     ts = files.write("timesheet.csv", timesheet)
     pol = files.write("policy.toml", policy)
     ros = files.write("roster.csv", roster)
     sch = files.write("schedule.csv", schedule)
     proposals = proposal_text if isinstance(proposal_text, list) else [proposal_text]
-    return run_cost(ts, pol, ros, sch, [loads_proposal(p) for p in proposals], on_costs)
+    return run_cost(ts, pol, ros, sch, [loads_proposal(p) for p in proposals], on_costs, period=period)
 
 
 def year(run, n, role="TOTAL", proposal=0):

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from ..core.costing import baseline_frame, gap_frame, roll_up_matrix, side_by_side, years_frame
+from ..core.costing import baseline_frame, gap_frame, items_frame, member_frame, roll_up_matrix, side_by_side, years_frame
 from ..io.readers import read_policy
 from ..io.writers import atomic_write, to_csv, to_json, to_markdown, to_table, to_xlsx
 from ..cost_job import CostRun, read_on_costs, run_cost
@@ -27,12 +27,16 @@ def notes(report: dict) -> list[str]:
         f"Baseline: the timesheet period {b['period']['from']} to {b['period']['to']} ({b['period']['days']} days), "
         f"paid by the current policy and rates, annualised {b['annualisation']}.",
         "Cash cost: the proposal's cost over the baseline in that contract year, prorated by effective dates, "
-        "with lump sums and on-costs. Run-rate: the full-year cost of the rates and rules in force on the year's "
+        "with lump sums and on-costs (wages_cash includes the lump sums: do not add lump_sums to it again; "
+        "retro pay is part of the cash cost, shown apart as what members receive and what it costs the employer). "
+        "Run-rate: the full-year cost of the rates and rules in force on the year's "
         "last day (no lump sums). % of payroll: of the baseline's annual wages + on-costs.",
         "Cents per hour: run-rate / annual hours worked. $ per FTE: run-rate / roster FTE (hours / 2080 without one).",
         f"On-costs (roll-up matrix): {oc}.",
         f"Gap: (role median - {report['peer_role']} median) / role median x 100, on schedule base rates, "
-        "before = baseline, after = the last day of the term; $ per point = end-of-term run-rate / points closed.",
+        "before = baseline, after = the last day of the term; points closed = shown gap before - shown gap after "
+        "(blank when nothing closes, negative when the gap widens); $ per point = end-of-term run-rate / points "
+        "closed, only when the gap closes.",
         "Money: exact; raises compound on unrounded rates, each year's rate rounded once half-up; "
         "each figure rounded once, half-up, when shown.",
     ]
@@ -70,11 +74,20 @@ def render_cost(report: dict, fmt: str, on_costs=None) -> str | bytes:
         render(baseline_frame(report)),
     ]
     for name, frame in years.groupby("proposal", sort=False):
-        total = frame[frame["role"] == "TOTAL"].drop(columns=["proposal", "role", "atb_increase_pct"])
+        total = frame[frame["role"] == "TOTAL"].drop(columns=["proposal", "role", "atb_increase_pct",
+                                                              "wages_cash_excl_lump_sums"])
+        total = total.rename(columns={"wages_cash": "wages_cash (incl. lump sums)"})
         parts += ["\n" + heading(f"{name}: cost over the baseline, all roles"), render(total)]
+        prop = next(p for p in report["proposals"] if p["name"] == name)
+        if prop["items"]:
+            parts += ["\n" + heading(f"{name}: item by item (each on top of the ones above; parts add up to TOTAL)"),
+                      render(items_frame(report, prop))]
         by_role = frame[frame["role"] != "TOTAL"][["year", "role", "cash_cost", "run_rate", "run_rate_pct_of_payroll",
                                                     "cents_per_hour", "per_fte", "atb_increase_pct"]]
         parts += ["\n" + heading(f"{name}: by role"), render(by_role)]
+    if "member" in report:
+        parts += ["\n" + heading(f"Member's statement: {report['member']['role']}, rate and annual pay by year"),
+                  render(member_frame(report))]
     parts += ["\n" + heading(f"Gap to {report['peer_role']} (median base rate) before and after"),
               render(gaps, floatfmt=",.2f")]
     parts += ["\n" + heading("On-costs (roll-up matrix, percent of each pay component)"),
@@ -120,12 +133,16 @@ def gap_chart(report: dict) -> bytes:
 @click.option("--on-costs", "on_costs", type=click.Path(dir_okay=False),
               help="Roll-up matrix TOML ([[on_cost]] name, percent, applies_to). Default: FICA 7.65 % of all pay, pension 5 % of base.")
 @click.option("--peer-role", default="peer_specialist", show_default=True, help="The role whose pay gap is measured.")
+@click.option("--period", nargs=2, type=click.DateTime(formats=["%Y-%m-%d"]), metavar="FROM TO",
+              help="The days the timesheet stands for (annualised x 365/days). Default: first to last shift date.")
+@click.option("--employee", help="Also a member's statement: this employee's rate and annual pay, year by year, per proposal.")
 @click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--chart", type=click.Path(dir_okay=False), help="Also write a PNG chart of the gap before/after per proposal.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output or chart file.")
 @handles_input_errors
-def command(timesheet, policy, roster, schedule, sheet, map_file, proposals, on_costs, peer_role, fmt, output, chart, force):
+def command(timesheet, policy, roster, schedule, sheet, map_file, proposals, on_costs, peer_role, period, employee, fmt,
+            output, chart, force):
     """Cost bargaining proposals year by year and the peer pay gap they close (docs/costing.md)."""
     if roster is None or schedule is None:
         fail("peerpay cost needs --roster and --schedule (steps, anniversaries and the gap come from them)", EXIT_USAGE)
@@ -138,10 +155,13 @@ def command(timesheet, policy, roster, schedule, sheet, map_file, proposals, on_
     mapped = _mapped(timesheet, map_file, sheet, pol.timezone)
     oc = read_on_costs(on_costs)
     run: CostRun = run_cost(timesheet, pol, roster, schedule, list(proposals), oc, peer_role,
-                            sheet=sheet, raw_timesheet=mapped)
+                            sheet=sheet, raw_timesheet=mapped,
+                            period=tuple(d.date() for d in period) if period else None, employee=employee)
     data = render_cost(run.report, fmt, oc)
     image = gap_chart(run.report) if chart else None  # both outputs rendered before either is written
     report_problems(run.problems)
+    for w in run.report["warnings"]:
+        click.echo(f"warning: {w}", err=True)
     emit(data, output, force)
     if chart:
         atomic_write(chart, image)

@@ -24,7 +24,8 @@ Every sum is exact (integer cents times integer days over a common denominator, 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 import numpy as np
@@ -32,8 +33,8 @@ import pandas as pd
 
 from ..money import RATE_SCALE, cents_half_up, cents_to_dollars, rate_units, ratio_half_up
 from ..policy import Policy, parse_policy
-from ..proposal import COMPONENTS, OnCosts, Proposal, add_years
-from .engine import SHIFT_COLUMNS, PayResult, compute_pay
+from ..proposal import COMPONENTS, Increase, OnCosts, Proposal, StepMovement, add_years
+from .engine import PayResult, price_segments, rate_coefficients, segment_shifts
 from .gap import stats
 
 DAYS_PER_YEAR = 365
@@ -54,6 +55,10 @@ class Baseline:
     first_day: dt.date
     last_day: dt.date
     costs: pd.DataFrame  # index employee_id: PAY_COMPONENTS (period cents), worked_minutes
+    #: One row per distinct (employee, role, step, rate, on_schedule) of the shifts, ``rate_kind``
+    #: = its position; ``shifts["rate_kind"]`` points here. Rates change per kind, not per shift.
+    kinds: pd.DataFrame = field(default=None)  # type: ignore[assignment]
+    cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def days(self) -> int:
@@ -92,10 +97,24 @@ def schedule_as_of(schedule: pd.DataFrame, day: dt.date) -> dict:
 
 
 def make_baseline(shifts: pd.DataFrame, roster: pd.DataFrame, schedule: pd.DataFrame, policy: Policy,
-                  result: PayResult) -> Baseline:
-    """Tie the paid representative period to the roster and the schedule it was paid from."""
+                  result: PayResult, period: tuple[dt.date, dt.date] | None = None) -> Baseline:
+    """Tie the paid representative period to the roster and the schedule it was paid from.
+
+    ``period`` (first day, last day) is the span the timesheet stands for. Without it, the span
+    from the first to the last shift's start date is taken -- which is wrong for an export with
+    no weekend shifts (Monday to Friday would be annualised x 365/5): see :func:`period_warnings`.
+    """
     days = (shifts["start_local"].to_numpy(dtype="int64") // 1440).astype("datetime64[D]")
     first, last = days.min().item(), days.max().item()
+    if period is not None:
+        lo, hi = period
+        if hi < lo:
+            raise ValueError(f"--period {lo} {hi}: the last day is before the first")
+        outside = int(((days < np.datetime64(lo, "D")) | (days > np.datetime64(hi, "D"))).sum())
+        if outside:
+            raise ValueError(f"{outside} shift(s) start outside --period {lo} to {hi}: widen the period or "
+                             "cost a timesheet of that period only")
+        first, last = lo, hi
     sched = schedule_as_of(schedule, last)
     ros = pd.DataFrame(
         {
@@ -110,10 +129,26 @@ def make_baseline(shifts: pd.DataFrame, roster: pd.DataFrame, schedule: pd.DataF
     sh = shifts.copy()
     step_of = dict(zip(ros["employee_id"], ros["step"]))
     sh["step"] = sh["employee_id"].map(step_of).astype("int64")
-    role = sh["role"].astype(object).to_numpy()
-    listed = np.array([sched.get((r, s), -1) for r, s in zip(role, sh["step"])], dtype="int64")
-    sh["on_schedule"] = listed == sh["rate_units"].to_numpy(dtype="int64")
-    return Baseline(sh, ros, sched, policy, first, last, employee_costs(result))
+    codes, uniq = pd.factorize(pd.MultiIndex.from_arrays(
+        [sh["employee_id"].astype(object), sh["role"].astype(object), sh["step"], sh["rate_units"].astype("int64")]))
+    kinds = pd.DataFrame(list(uniq), columns=["employee_id", "role", "step", "rate_units"])
+    listed = np.array([sched.get((r, int(st)), -1) for r, st in zip(kinds["role"], kinds["step"])], dtype="int64")
+    kinds["on_schedule"] = listed == kinds["rate_units"].to_numpy(dtype="int64")
+    kinds["rate_kind"] = np.arange(len(kinds))
+    sh["rate_kind"] = codes
+    sh["on_schedule"] = kinds["on_schedule"].to_numpy()[codes]
+    return Baseline(sh, ros, sched, policy, first, last, employee_costs(result), kinds)
+
+
+def period_warnings(baseline: Baseline, period_given: bool) -> list[str]:
+    """Warnings about the baseline period a bargaining team should see before quoting a figure."""
+    out = []
+    if baseline.days % 7:
+        how = "--period" if period_given else "the first to the last shift date"
+        out.append(f"the baseline period ({how}: {baseline.first_day} to {baseline.last_day}, {baseline.days} days) "
+                   "is not a whole number of weeks: weekdays and weekends are not represented evenly in the "
+                   "x 365/days annualisation; give --period FROM TO covering whole weeks")
+    return out
 
 
 # --- rates -------------------------------------------------------------------------------------
@@ -169,22 +204,36 @@ def proposed_rate(proposal: Proposal, baseline: Baseline, role: str, roster_step
         if (step != roster_step or (role, step) in since) and (role, step) in rates:
             units, set_on, changed = rates[(role, step)], since.get((role, step)), True
     value = Fraction(units, RATE_SCALE)
-    for inc in sorted(proposal.increase, key=lambda i: i.effective):
-        eff = proposal.effective_date(inc.effective)
-        if eff > day or (set_on is not None and eff < set_on) or not inc.applies(role, step):
+    # raises in date order; a floor with mode = "step_rate" lifts the rate on its date (after that
+    # day's raises) and later raises build on it
+    events = [(proposal.effective_date(i.effective), 0, i) for i in proposal.increase]
+    events += [(proposal.effective_date(f.effective), 1, f) for f in proposal.floor if f.mode == "step_rate"]
+    for eff, is_floor, item in sorted(events, key=lambda e: (e[0], e[1])):
+        if eff > day or (set_on is not None and eff < set_on) or not item.applies(role, step):
             continue
-        if inc.percent is not None:
-            value *= 1 + Fraction(inc.percent) / 100
+        if is_floor:
+            if value < Fraction(item.hourly):
+                value, changed = Fraction(item.hourly), True
+        elif item.percent is not None:
+            value *= 1 + Fraction(item.percent) / 100
+            changed = True
         else:
-            value += Fraction(inc.cents_per_hour) / 100
-        changed = True
+            value += Fraction(item.cents_per_hour) / 100
+            changed = True
     if changed:
         q = 10**proposal.rate_places
         units = _half_up(value * q) * (RATE_SCALE // q)
     for fl in proposal.floor:
-        if proposal.effective_date(fl.effective) <= day and fl.applies(role, step):
+        if fl.mode == "reapply" and proposal.effective_date(fl.effective) <= day and fl.applies(role, step):
             units = max(units, rate_units(fl.hourly))
     return max(units, 0), step
+
+
+def anniversary(hire: dt.date, year: int) -> dt.date:
+    """The anniversary of ``hire`` in ``year``: one convention everywhere (breakpoints and step
+    counts). Someone hired on 29 February has their anniversary on 28 February in a common year,
+    as :func:`peerpay.proposal.add_years` counts a year from 29 February."""
+    return add_years(hire, year - hire.year)
 
 
 def steps_on(proposal: Proposal, baseline: Baseline, employee_ids: np.ndarray, days: np.ndarray) -> np.ndarray:
@@ -198,7 +247,10 @@ def steps_on(proposal: Proposal, baseline: Baseline, employee_ids: np.ndarray, d
     out = step.copy()
 
     def years_completed(x: pd.DatetimeIndex) -> np.ndarray:
-        before = (x.month < hire.month) | ((x.month == hire.month) & (x.day < hire.day))
+        # the anniversary convention of :func:`anniversary`: 29 Feb falls on 28 Feb in a common year
+        leap = (x.year % 4 == 0) & ((x.year % 100 != 0) | (x.year % 400 == 0))
+        hday = np.where((hire.month == 2) & (hire.day == 29) & ~leap, 28, hire.day)
+        before = (x.month < hire.month) | ((x.month == hire.month) & (x.day < hday))
         return np.maximum(x.year - hire.year - before.astype(int), 0)
 
     known = ~np.isnat(hire.to_numpy())
@@ -225,9 +277,10 @@ def policy_on(proposal: Proposal, base: Policy, day: dt.date) -> Policy:
     for ch in sorted(changes, key=lambda c: c.effective):
         diffs = [dict(d) for d in data.get("differential", [])]
         if ch.mode == "replace" and ch.differential:
-            diffs = [dict(d) for d in ch.differential]
+            diffs = [{k: v for k, v in d.items() if k != "new"} for d in ch.differential]
         else:
             for patch in ch.differential:
+                patch = {k: v for k, v in patch.items() if k != "new"}
                 match = next((d for d in diffs if d["name"] == patch["name"]), None)
                 if match is None:
                     diffs.append(dict(patch))
@@ -250,6 +303,64 @@ def policy_on(proposal: Proposal, base: Policy, day: dt.date) -> Policy:
         return parse_policy(data)
     except ValueError as exc:
         raise ValueError(f"proposal {proposal.name!r}: the changed policy on {day} is invalid: {exc}") from None
+
+
+# --- checks ------------------------------------------------------------------------------------
+
+
+def check_proposal(proposal: Proposal, baseline: Baseline) -> None:
+    """Refuse a proposal whose names do not match the data: a typo must never cost $0.00.
+
+    Unknown roles and steps (on any item), unknown differential names in a policy change
+    (unless marked ``new = true``), unknown names to remove, and lump sums paid outside the
+    term are errors (ValueError) naming the item, with a did-you-mean.
+    """
+    from ..policy import _suggest
+
+    roles = set(map(str, baseline.roster["role"])) | {r for r, _ in baseline.schedule} | set(map(str, baseline.kinds["role"]))
+    roles.discard("")
+    steps = {int(s) for _, s in baseline.schedule} | set(map(int, baseline.roster["step"]))
+    steps |= {c.step for c in proposal.schedule} | {p.step for p in proposal.placement}
+    bad: list[str] = []
+
+    def check_roles(where: str, given) -> None:
+        for r in given or ():
+            if r not in roles:
+                bad.append(f"{where}: unknown role {r!r}{_suggest(r, roles)}")
+
+    for group in ("increase", "step_movement", "floor", "lump_sum"):
+        for i, item in enumerate(getattr(proposal, group), 1):
+            check_roles(f"{group}[{i}].roles", item.roles)
+            for st in item.steps or ():
+                if st not in steps:
+                    bad.append(f"{group}[{i}].steps: unknown step {st} (steps on the schedule: "
+                               f"{', '.join(map(str, sorted(steps)))})")
+    for group in ("schedule", "placement"):
+        for i, item in enumerate(getattr(proposal, group), 1):
+            check_roles(f"{group}[{i}].role", [item.role])
+    names = {d.name for d in baseline.policy.differential}
+    for i, ch in sorted(enumerate(proposal.policy_change, 1), key=lambda x: x[1].effective):
+        if ch.mode == "replace" and ch.differential:
+            names = set()
+        for j, d in enumerate(ch.differential, 1):
+            where = f"policy_change[{i}].differential[{j}]"
+            check_roles(f"{where}.roles", d.get("roles"))
+            if d.get("new") and d["name"] in names:
+                bad.append(f"{where}: {d['name']!r} already exists in the policy; drop new = true to change it")
+            elif not d.get("new") and ch.mode != "replace" and d["name"] not in names:
+                bad.append(f"{where}: the policy has no differential named {d['name']!r}{_suggest(d['name'], names)}; "
+                           "to add a new differential, say new = true")
+            names.add(d["name"])
+        for name in ch.remove_differentials:
+            if name not in names:
+                bad.append(f"policy_change[{i}].remove_differentials: no differential named {name!r}{_suggest(name, names)}")
+        names -= set(ch.remove_differentials)
+    for i, ls in enumerate(proposal.lump_sum, 1):
+        if not proposal.term_start <= ls.effective <= proposal.term_end:
+            bad.append(f"lump_sum[{i}]: paid on {ls.effective}, outside the term {proposal.term_start} to "
+                       f"{proposal.term_end}: it would be costed in no contract year (date it inside the term)")
+    if bad:
+        raise ValueError(f"proposal {proposal.name!r}: " + "; ".join(bad))
 
 
 # --- states ------------------------------------------------------------------------------------
@@ -275,7 +386,7 @@ def breakpoints(proposal: Proposal, baseline: Baseline) -> pd.DataFrame:
             if proposal.step_movement and pd.notna(h):
                 h = pd.Timestamp(h).date()
                 for yr in (start.year, start.year + 1):
-                    a = add_years(h, yr - h.year)
+                    a = anniversary(h, yr)
                     if start < a <= end:
                         days.add(a)
             rows += [(e, y, d) for d in days]
@@ -283,34 +394,92 @@ def breakpoints(proposal: Proposal, baseline: Baseline) -> pd.DataFrame:
     return out.sort_values(["employee_id", "year", "day"], kind="stable").reset_index(drop=True)
 
 
+def segmentation_key(policy: Policy) -> str:
+    """What the cutting of shifts into segments depends on: the policy without its amounts.
+
+    A proposal that changes a differential's $/h or the standby rate re-prices the baseline's
+    segments; only a new window, holiday or overtime threshold needs a new segmentation.
+    """
+    d = policy.model_dump(mode="json")
+    for diff in d.get("differential", []):
+        for k in ("per_hour", "percent", "group", "citation"):
+            diff.pop(k, None)
+    for k in ("on_call", "minimum_shift"):
+        d.pop(k, None)
+    for section, keys in (("holiday", ("multiplier",)), ("overtime", ("multiplier", "basis"))):
+        if d.get(section):
+            for k in keys:
+                d[section].pop(k, None)
+    return json.dumps(d, sort_keys=True)
+
+
 def state_costs(proposal: Proposal, baseline: Baseline, points: pd.DataFrame) -> pd.DataFrame:
-    """Period cost (whole cents per component) of each (employee, day) state, by re-running the engine."""
+    """Period cost (whole cents per component) of each (employee, day) state, by re-pricing.
+
+    Why it scales: the shifts are cut into segments (minutes, windows, holidays, overtime
+    minutes) once per distinct policy, and only re-priced per state (:func:`price_segments`).
+    A state's rates are worked out once per (role, step, rate, day) and an employee's states
+    with the same policy and the same rates are priced once; priced states are remembered on
+    the baseline, so the item-by-item costing reuses them.
+    """
     pts = points[["employee_id", "day"]].drop_duplicates().reset_index(drop=True)
     pts["step_now"] = steps_on(proposal, baseline, pts["employee_id"].to_numpy(dtype=object),
                                pts["day"].to_numpy(dtype="datetime64[D]"))
     pts["policy_key"] = [tuple(i for i, c in enumerate(proposal.policy_change)
                                if proposal.effective_date(c.effective) <= d) for d in pts["day"]]
-    sh = baseline.shifts
+    kinds = baseline.kinds
+    # every (employee kind of shift, state) pair: the new rate of that kind in that state
+    pairs = kinds.merge(pts.reset_index(names="state"), on="employee_id", how="inner")
+    memo = baseline.cache.setdefault(("rates", proposal.model_dump_json()), {})
+    sched_cache: dict = {}
+    new_units = []
+    for r, st, n, u, o, d in zip(pairs["role"], pairs["step"], pairs["step_now"], pairs["rate_units"],
+                                 pairs["on_schedule"], pairs["day"]):
+        key = (r, int(st), int(n), int(u), bool(o), d)
+        if key not in memo:
+            memo[key] = proposed_rate(proposal, baseline, str(r), int(st), int(n), int(u), bool(o), d, sched_cache)[0]
+        new_units.append(memo[key])
+    pairs["new_units"] = np.array(new_units, dtype="int64")
+    pairs = pairs.sort_values(["state", "rate_kind"], kind="stable")
+    sig = pairs.groupby("state", sort=True)["new_units"].agg(tuple)
+    pts["rates"] = sig.reindex(pts.index).to_numpy(dtype=object)
     out = []
-    cache: dict = {}
     for key, group in pts.groupby("policy_key", sort=False):
         day0 = group["day"].iloc[0]
         policy = policy_on(proposal, baseline.policy, day0) if key else baseline.policy
-        copies = sh.merge(group[["employee_id", "day", "step_now"]], on="employee_id", how="inner")
-        kinds = copies[["role", "step", "step_now", "rate_units", "on_schedule", "day"]].drop_duplicates()
-        kinds["new_units"] = [
-            proposed_rate(proposal, baseline, str(r), int(s), int(n), int(u), bool(o), d, cache)[0]
-            for r, s, n, u, o, d in kinds.itertuples(index=False, name=None)
-        ]
-        copies = copies.merge(kinds, on=["role", "step", "step_now", "rate_units", "on_schedule", "day"], how="left")
-        copies["rate_units"] = copies["new_units"].astype("int64")
-        copies["employee_id"] = copies["employee_id"].astype(object) + _SEP + copies["day"].astype(str)
-        result = compute_pay(copies[list(SHIFT_COLUMNS)], policy)
-        costs = employee_costs(result).reset_index()
-        ident = costs["employee_id"].str.split(_SEP, n=1, expand=True)
-        costs["employee_id"] = ident[0].astype(object)
-        costs["day"] = [dt.date.fromisoformat(x) for x in ident[1]]
-        out.append(costs)
+        pkey = policy.model_dump_json()
+        seg_key = ("segments", segmentation_key(policy))
+        if seg_key not in baseline.cache:
+            baseline.cache[seg_key] = segment_shifts(baseline.shifts, policy)
+        segd = baseline.cache[seg_key]
+        coef_key = ("coefficients", pkey)
+        if coef_key not in baseline.cache:
+            baseline.cache[coef_key] = rate_coefficients(segd, baseline.shifts["rate_kind"].to_numpy(), policy)
+        coef = baseline.cache[coef_key]
+        priced = baseline.cache.setdefault(("priced", pkey), {})
+        todo = group[[(e, r) not in priced for e, r in zip(group["employee_id"], group["rates"])]]
+        todo = todo.drop_duplicates(["employee_id", "rates"])
+        rank = todo.groupby("employee_id", sort=False).cumcount().to_numpy()
+        for k in range(int(rank.max()) + 1 if len(rank) else 0):
+            batch = todo[rank == k]
+            units = baseline.kinds["rate_units"].to_numpy(dtype="int64").copy()
+            keep = np.zeros(len(baseline.kinds), dtype=bool)
+            sel = pairs[pairs["state"].isin(batch.index)]
+            units[sel["rate_kind"].to_numpy()] = sel["new_units"].to_numpy()
+            keep[sel["rate_kind"].to_numpy()] = True
+            shift_kind = baseline.shifts["rate_kind"].to_numpy()
+            if coef is not None:
+                costs = employee_costs(PayResult(coef.price(units, keep), pd.DataFrame(), coef.diff_names))
+            else:
+                costs = employee_costs(price_segments(segd, units[shift_kind], keep[shift_kind], audit=False, policy=policy))
+            got = costs[list(PAY_COMPONENTS)].reindex(batch["employee_id"].to_numpy(dtype=object)).to_numpy(dtype="int64")
+            for e, r, v in zip(batch["employee_id"], batch["rates"], got):
+                priced[(e, r)] = v
+        vals = np.array([priced[(e, r)] for e, r in zip(group["employee_id"], group["rates"])], dtype="int64")
+        frame = pd.DataFrame(vals.reshape(len(group), len(PAY_COMPONENTS)), columns=list(PAY_COMPONENTS))
+        frame.insert(0, "employee_id", group["employee_id"].to_numpy(dtype=object))
+        frame.insert(1, "day", group["day"].to_numpy(dtype=object))
+        out.append(frame)
     return pd.concat(out, ignore_index=True)
 
 
@@ -356,6 +525,7 @@ def _by_role(frame: pd.DataFrame, roles: pd.Series, columns, scale: Fraction) ->
 
 def cost_proposal(proposal: Proposal, baseline: Baseline, on_costs: OnCosts) -> dict:
     """Year by year: cash cost, run-rate and lift over the baseline, per role and in total (exact)."""
+    check_proposal(proposal, baseline)
     rates = on_cost_rates(on_costs)
     role_of = baseline.roster.set_index("employee_id")["role"]
     base = baseline.costs
@@ -370,7 +540,7 @@ def cost_proposal(proposal: Proposal, baseline: Baseline, on_costs: OnCosts) -> 
     merged["until"] = np.where(nxt.isna(), ends, nxt.to_numpy(dtype=object))
     merged["role"] = merged["employee_id"].map(role_of)
     result_years = []
-    retro = Fraction(0)
+    retro = retro_wages = Fraction(0)
     for y, (start, end) in enumerate(years, 1):
         ydays = (end - start).days + 1
         m = merged[merged["year"] == y].copy()
@@ -388,9 +558,11 @@ def cost_proposal(proposal: Proposal, baseline: Baseline, on_costs: OnCosts) -> 
                 overlap = np.array([max((min(u, hi) - max(d, lo)).days, 0) for d, u in zip(m["day"], m["until"])])
                 part = m[list(PAY_COMPONENTS)].mul(overlap, axis=0)
                 rp = _by_role(part, m["role"], PAY_COMPONENTS, baseline.factor / ydays)
-                retro += sum(Money(rp).total(rates), Fraction(0))
+                rw, roc = Money(rp).total(rates)
+                retro_wages += rw
+                retro += rw + roc
         result_years.append({"year": y, "from": start, "to": end, "cash": Money(cash), "run_rate": Money(run)})
-    return {"proposal": proposal, "years": result_years, "retro": retro, "rates": rates}
+    return {"proposal": proposal, "years": result_years, "retro": retro, "retro_wages": retro_wages, "rates": rates}
 
 
 def lump_sums(proposal: Proposal, baseline: Baseline, start: dt.date, end: dt.date) -> dict:
@@ -434,6 +606,178 @@ def baseline_summary(baseline: Baseline, on_costs: OnCosts) -> dict:
     return out
 
 
+# --- item by item ------------------------------------------------------------------------------
+
+
+def proposal_items(proposal: Proposal) -> list[tuple[str, dict]]:
+    """The proposal's items in the attribution order (docs/costing.md), each as (label, what it adds).
+
+    Order: raises, floor, steps (new/changed steps, step movement, placement), each differential
+    (in the order the policy changes name them), standby and call-back (``on_call``), other pay
+    rules (overtime, holiday, minimum shift), lump sums. An item is costed *on top of* the ones
+    before it, so each part carries its own knock-on (a raise's effect on the overtime premium,
+    a differential's effect on the regular rate), and the parts add up to the whole proposal.
+    """
+    items: list[tuple[str, dict]] = []
+    if proposal.increase:
+        items.append(("raises", {"increase": True}))
+    if proposal.floor:
+        items.append(("floor", {"floor": True}))
+    if proposal.schedule or proposal.step_movement or proposal.placement:
+        items.append(("steps", {"steps": True}))
+    names: list[str] = []
+    replaced = False
+    for ch in proposal.policy_change:
+        if ch.mode == "replace":
+            replaced = True
+            continue
+        for d in ch.differential:
+            if d["name"] not in names:
+                names.append(d["name"])
+        for n in ch.remove_differentials:
+            if n not in names:
+                names.append(n)
+    items += [(f"differential: {n}", {"differential": n}) for n in names]
+    if any(ch.on_call is not None for ch in proposal.policy_change if ch.mode == "patch"):
+        items.append(("standby and call-back", {"on_call": True}))
+    if any(getattr(ch, k) is not None for ch in proposal.policy_change if ch.mode == "patch"
+           for k in ("overtime", "holiday", "minimum_shift")):
+        items.append(("other pay rules", {"rules": True}))
+    if replaced:
+        items.append(("pay rules replaced", {"replace": True}))
+    if proposal.lump_sum:
+        items.append(("lump sums", {"lump_sum": True}))
+    return items
+
+
+def partial_proposal(proposal: Proposal, parts: list[dict]) -> Proposal:
+    """The proposal with only the given items (``parts`` from :func:`proposal_items`)."""
+    has = {k for p in parts for k in p if k != "differential"}
+    diffs = {p["differential"] for p in parts if "differential" in p}
+    changes = []
+    for ch in proposal.policy_change:
+        if ch.mode == "replace":
+            if "replace" in has:
+                changes.append(ch)
+            continue
+        changes.append(ch.model_copy(update={
+            "differential": tuple(d for d in ch.differential if d["name"] in diffs),
+            "remove_differentials": tuple(n for n in ch.remove_differentials if n in diffs),
+            "on_call": ch.on_call if "on_call" in has else None,
+            **{k: getattr(ch, k) if "rules" in has else None for k in ("overtime", "holiday", "minimum_shift")},
+        }))
+    return proposal.model_copy(update={
+        "increase": proposal.increase if "increase" in has else (),
+        "floor": proposal.floor if "floor" in has else (),
+        "schedule": proposal.schedule if "steps" in has else (),
+        "step_movement": proposal.step_movement if "steps" in has else (),
+        "placement": proposal.placement if "steps" in has else (),
+        "policy_change": tuple(changes),
+        "lump_sum": proposal.lump_sum if "lump_sum" in has else (),
+    })
+
+
+def item_costs(proposal: Proposal, baseline: Baseline, on_costs: OnCosts, full: dict | None = None) -> list[dict]:
+    """What each item costs, year by year (cash and run-rate, with on-costs), in attribution order.
+
+    Each item = (cost of the items up to and including it) - (cost of the items before it), both
+    rounded to the cent first: the parts add up to the proposal's total to the cent, and the
+    overtime knock-on of each item (the change in overtime premium it causes through the regular
+    rate, 29 CFR 778.207(b), 778.223; wages only) is shown beside it.
+    """
+    rates = on_cost_rates(on_costs)
+    items = proposal_items(proposal)
+    previous = None
+    out = []
+    for k in range(len(items) + 1):
+        if k == len(items) and full is not None:
+            costed = full
+        else:
+            costed = cost_proposal(partial_proposal(proposal, [p for _, p in items[:k]]), baseline, on_costs)
+        figures = []
+        for yr in costed["years"]:
+            cw, coc = yr["cash"].total(rates)
+            rw, roc = yr["run_rate"].total(rates)
+            ot = sum((v.get("overtime_premium", 0) for v in yr["run_rate"].wages.values()), Fraction(0))
+            figures.append((_half_up(cw + coc), _half_up(rw + roc), _half_up(ot)))
+        if previous is not None:
+            label = items[k - 1][0]
+            years = [{"year": i + 1, "cash_cost": cents_to_dollars(c - pc), "run_rate": cents_to_dollars(r - pr),
+                      "overtime_knock_on": cents_to_dollars(o - po)}
+                     for i, ((c, r, o), (pc, pr, po)) in enumerate(zip(figures, previous))]
+            out.append({"order": k, "item": label, "years": years,
+                        "term_cash_cost": cents_to_dollars(sum(c for c, _, _ in figures) - sum(c for c, _, _ in previous)),
+                        "end_of_term_run_rate": cents_to_dollars(figures[-1][1] - previous[-1][1])})
+        previous = figures
+    return out
+
+
+# --- status quo and standard lines ------------------------------------------------------------
+
+
+def status_quo(term_start: dt.date, years: int) -> Proposal:
+    """The current contract rolled forward: no raises, no new rules, steps on each anniversary."""
+    return Proposal(name="Status quo (steps only)", party="status quo", term_start=term_start, years=years,
+                    step_movement=(StepMovement(effective=term_start),))
+
+
+def value_of_one_percent(term_start: dt.date) -> Proposal:
+    """A 1 % across-the-board raise on the first day of the term: the standard yardstick line."""
+    return Proposal(name="value of 1 %", term_start=term_start, years=1,
+                    increase=(Increase(effective=term_start, percent=1),))
+
+
+def _totals(costed: dict, rates: dict) -> list[tuple[Fraction, Fraction]]:
+    """(cash, run-rate) with on-costs, per contract year, all roles."""
+    return [(sum(y["cash"].total(rates), Fraction(0)), sum(y["run_rate"].total(rates), Fraction(0)))
+            for y in costed["years"]]
+
+
+# --- a member's statement ----------------------------------------------------------------------
+
+
+def member_statement(proposals: list[Proposal], baseline: Baseline, employee_id: str) -> dict:
+    """One employee's rate and annual pay, year by year, under each proposal (``--employee ID``).
+
+    The rate is the one in force on the last day of each contract year (raises, step
+    anniversaries, floor); annual pay is the baseline's annualised pay plus that year's run-rate
+    change (the employee's own hours, differentials and overtime, re-paid); the cash column adds
+    what falls in the year (prorated changes, lump sums). Retro pay is what the employee receives.
+    """
+    if employee_id not in baseline.costs.index:  # no did-you-mean: it would print another employee's id
+        raise ValueError(f"--employee: no employee {employee_id!r} with shifts in the timesheet")
+    one = replace(baseline, costs=baseline.costs.loc[[employee_id]])
+    kinds = baseline.kinds[baseline.kinds["employee_id"] == employee_id]
+    main = kinds.sort_values("on_schedule", ascending=False, kind="stable").iloc[0]
+    base_annual = sum((Fraction(int(one.costs.iloc[0][c])) for c in PAY_COMPONENTS), Fraction(0)) * baseline.factor
+    base_rate = int(main["rate_units"])
+    no_on_costs = OnCosts()
+    out = {"employee_id": employee_id, "role": str(main["role"]), "step": int(main["step"]),
+           "rate": base_rate / RATE_SCALE,
+           "annual_pay": dollars(base_annual), "proposals": []}
+    for p in proposals:
+        costed = cost_proposal(p, one, no_on_costs)
+        rows = []
+        for yr in costed["years"]:
+            day = yr["to"]
+            step_now = int(steps_on(p, baseline, np.array([employee_id], dtype=object),
+                                    np.array([day], dtype="datetime64[D]"))[0])
+            units, step = proposed_rate(p, baseline, str(main["role"]), int(main["step"]), step_now, base_rate,
+                                        bool(main["on_schedule"]), day)
+            run = sum(yr["run_rate"].total({c: Fraction(0) for c in COMPONENTS}), Fraction(0))
+            cash = sum(yr["cash"].total({c: Fraction(0) for c in COMPONENTS}), Fraction(0))
+            annual = base_annual + run
+            rows.append({
+                "year": yr["year"], "from": yr["from"].isoformat(), "to": day.isoformat(), "step": step,
+                "rate": units / RATE_SCALE, "rate_change_pct": pct(Fraction(units - base_rate), Fraction(base_rate)),
+                "annual_pay": dollars(annual), "annual_pay_change": dollars(run),
+                "annual_pay_change_pct": pct(run, base_annual), "cash_in_year": dollars(base_annual + cash),
+            })
+        out["proposals"].append({"name": p.name, "years": rows,
+                                 "retro_pay": dollars(costed["retro_wages"]) if p.retro else None})
+    return out
+
+
 # --- gap ---------------------------------------------------------------------------------------
 
 
@@ -444,6 +788,20 @@ def median_gaps(rates: pd.DataFrame, peer_role: str) -> dict:
     if peer is None:
         raise ValueError(f"peer role {peer_role!r} has no employees with a schedule rate")
     return {r: (m, (m - peer) / m * 100 if m else Fraction(0)) for r, m in med.items()}
+
+
+def points_closed(before: Fraction, after: Fraction | None) -> Fraction | None:
+    """Gap points closed, as the reader sees them: shown gap before - shown gap after (one place).
+
+    ``None`` (a blank) when nothing closes at the precision shown -- a 3 % raise for everyone
+    leaves every percentage gap where it was, and "0.0 points closed" beside "$24 million per
+    point" would mislead. A widening gap (47.6 -> 47.7) is a negative closing (-0.1); a cost per
+    point is only given for a positive closing.
+    """
+    if after is None:
+        return None
+    closed = Fraction(str(_one_place(before))) - Fraction(str(_one_place(after)))
+    return closed if closed != 0 else None
 
 
 def roster_rates(proposal: Proposal | None, baseline: Baseline, day: dt.date) -> pd.DataFrame:
@@ -487,7 +845,7 @@ def pct(num: Fraction, den: Fraction, places: int = 2) -> float | None:
 
 
 def costing_report(proposals: list[Proposal], baseline: Baseline, on_costs: OnCosts, peer_role: str,
-                   sources: dict | None = None) -> dict:
+                   sources: dict | None = None, employee: str | None = None) -> dict:
     """The ``peerpay cost`` report: baseline, roll-up matrix, and per proposal the years and the gap."""
     rates = on_cost_rates(on_costs)
     summary = baseline_summary(baseline, on_costs)
@@ -504,6 +862,7 @@ def costing_report(proposals: list[Proposal], baseline: Baseline, on_costs: OnCo
     out_props = []
     for p in proposals:
         costed = cost_proposal(p, baseline, on_costs)
+        items = item_costs(p, baseline, on_costs, costed)
         year_rows = []
         term_cash = Fraction(0)
         for yr in costed["years"]:
@@ -519,6 +878,7 @@ def costing_report(proposals: list[Proposal], baseline: Baseline, on_costs: OnCo
                 year_rows.append({
                     "year": yr["year"], "from": yr["from"].isoformat(), "to": yr["to"].isoformat(), "role": r,
                     "wages_cash": dollars(cw), "on_costs_cash": dollars(coc), "lump_sums": dollars(lump),
+                    "wages_cash_excl_lump_sums": dollars(cw - lump),
                     "cash_cost": dollars(cash), "cash_pct_of_payroll": pct(cash, payroll),
                     "run_rate": dollars(run), "run_rate_pct_of_payroll": pct(run, payroll),
                     "cents_per_hour": _places(run / s["hours"], 2) if s["hours"] else None,
@@ -534,13 +894,13 @@ def costing_report(proposals: list[Proposal], baseline: Baseline, on_costs: OnCo
             if r == peer_role:
                 continue
             b, a = before[r][1], after.get(r, (None, None))[1]
-            closed = (b - a) if a is not None else None
+            closed = points_closed(b, a)
             gap_rows.append({
                 "role": r,
                 "median_before": dollars(before[r][0] / 100), "median_after": dollars(after[r][0] / 100) if r in after else None,
                 "gap_before_pct": _one_place(b), "gap_after_pct": _one_place(a) if a is not None else None,
-                "points_closed": _one_place(closed) if closed is not None else None,
-                "run_rate_per_point": dollars(end_run / closed) if closed and closed > 0 else None,
+                "points_closed": float(closed) + 0.0 if closed is not None else None,
+                "run_rate_per_point": dollars(end_run / closed) if closed is not None and closed > 0 else None,
             })
         total = summary_all["TOTAL"]
         out_props.append({
@@ -553,9 +913,39 @@ def costing_report(proposals: list[Proposal], baseline: Baseline, on_costs: OnCo
             "end_of_term_run_rate": dollars(end_run),
             "end_of_term_lift_pct": pct(end_run, total["wages"] + total["on_costs"]),
             "retro_pay": dollars(costed["retro"]) if p.retro else None,
+            "retro_pay_to_members": dollars(costed["retro_wages"]) if p.retro else None,
+            "retro_on_costs": dollars(costed["retro"] - costed["retro_wages"]) if p.retro else None,
             "gap": gap_rows,
+            "items": items,
         })
+    extra = {}
+    if employee is not None:
+        extra["member"] = member_statement(proposals, baseline, employee)
+    if proposals:
+        first = proposals[0]
+        sq = _totals(cost_proposal(status_quo(first.term_start, first.years), baseline, on_costs), rates)
+        one = _totals(cost_proposal(value_of_one_percent(first.term_start), baseline, on_costs), rates)[0]
+        extra["status_quo"] = {
+            "name": "Status quo (steps only)", "term": {"start": first.term_start.isoformat(), "years": first.years},
+            "years": [{"year": i + 1, "cash_cost": dollars(c), "run_rate": dollars(r)} for i, (c, r) in enumerate(sq)],
+            "term_cash_cost": dollars(sum((c for c, _ in sq), Fraction(0))),
+        }
+        extra["value_of_1_pct"] = {"run_rate": dollars(one[1]), "from": first.term_start.isoformat(),
+                                   "note": "a 1 % across-the-board raise on the first day of the term: run-rate "
+                                           "with on-costs and its overtime knock-on"}
+    if len(out_props) >= 2:
+        a, b = out_props[0], out_props[1]
+        ya = {y["year"]: y for y in a["years"] if y["role"] == "TOTAL"}
+        yb = {y["year"]: y for y in b["years"] if y["role"] == "TOTAL"}
+        extra["difference"] = {
+            "between": [a["name"], b["name"]],
+            "years": [{"year": k, "cash_cost": round(ya[k]["cash_cost"] - yb[k]["cash_cost"], 2),
+                       "run_rate": round(ya[k]["run_rate"] - yb[k]["run_rate"], 2)} for k in sorted(set(ya) & set(yb))],
+            "term_cash_cost": round(a["term_cash_cost"] - b["term_cash_cost"], 2),
+            "end_of_term_run_rate": round(a["end_of_term_run_rate"] - b["end_of_term_run_rate"], 2),
+        }
     return {
+        **extra,
         "baseline": {
             "period": {"from": baseline.first_day.isoformat(), "to": baseline.last_day.isoformat(), "days": baseline.days},
             "annualisation": f"x {DAYS_PER_YEAR}/{baseline.days} (period totals scaled to a {DAYS_PER_YEAR}-day year)",
@@ -612,9 +1002,63 @@ def side_by_side(report: dict) -> pd.DataFrame:
             put(f"year {y['year']} $ per FTE", p["name"], y["per_fte"])
         put("term cash cost ($)", p["name"], p["term_cash_cost"])
         put("end-of-term lift (% of payroll)", p["name"], p["end_of_term_lift_pct"])
-        put("retro pay included ($)", p["name"], p["retro_pay"])
+        put("retro pay to members, in the cash cost ($)", p["name"], p["retro_pay_to_members"])
+        put("retro pay, employer cost incl. on-costs ($)", p["name"], p["retro_pay"])
         put(f"{report['peer_role']} median rate ($/h)", p["name"], p["peer_median_after"])
+    sq = report.get("status_quo")
+    if sq:
+        for y in sq["years"]:
+            put(f"year {y['year']} cash cost ($)", sq["name"], y["cash_cost"])
+            put(f"year {y['year']} run-rate ($/yr)", sq["name"], y["run_rate"])
+        put("term cash cost ($)", sq["name"], sq["term_cash_cost"])
+    diff = report.get("difference")
+    if diff:
+        col = f"{diff['between'][0]} - {diff['between'][1]}"
+        for y in diff["years"]:
+            put(f"year {y['year']} cash cost ($)", col, y["cash_cost"])
+            put(f"year {y['year']} run-rate ($/yr)", col, y["run_rate"])
+        put("term cash cost ($)", col, diff["term_cash_cost"])
+    if report.get("value_of_1_pct"):
+        for p in report["proposals"]:  # the same term start: the same yardstick
+            put("value of 1 % (run-rate $/yr, from the term start)", p["name"], report["value_of_1_pct"]["run_rate"])
     return pd.DataFrame(list(rows.values()))
+
+
+def items_frame(report: dict, proposal: dict) -> pd.DataFrame:
+    """Item by item (attribution order) for one proposal, with a TOTAL row that the parts add up to."""
+    rows = []
+    for it in proposal["items"]:
+        row = {"order": str(it["order"]), "item": it["item"]}
+        for y in it["years"]:
+            row[f"year {y['year']} cash ($)"] = y["cash_cost"]
+            row[f"year {y['year']} run-rate ($/yr)"] = y["run_rate"]
+        row["term cash ($)"] = it["term_cash_cost"]
+        row["end-of-term run-rate ($/yr)"] = it["end_of_term_run_rate"]
+        row["of which overtime knock-on ($/yr, wages)"] = it["years"][-1]["overtime_knock_on"]
+        rows.append(row)
+    total = {"order": "", "item": "TOTAL"}
+    for y in proposal["years"]:
+        if y["role"] == "TOTAL":
+            total[f"year {y['year']} cash ($)"] = y["cash_cost"]
+            total[f"year {y['year']} run-rate ($/yr)"] = y["run_rate"]
+    total["term cash ($)"] = proposal["term_cash_cost"]
+    total["end-of-term run-rate ($/yr)"] = proposal["end_of_term_run_rate"]
+    total["of which overtime knock-on ($/yr, wages)"] = round(sum(r["of which overtime knock-on ($/yr, wages)"] for r in rows), 2) if rows else 0.0
+    return pd.DataFrame([*rows, total])
+
+
+def member_frame(report: dict) -> pd.DataFrame:
+    """The member's statement: one row per proposal and contract year, the baseline first."""
+    m = report["member"]
+    rows = [{"proposal": "today (baseline)", "year": None, "step": m["step"], "rate": m["rate"],
+             "annual_pay": m["annual_pay"]}]
+    for p in m["proposals"]:
+        for y in p["years"]:
+            rows.append({"proposal": p["name"], **{k: y[k] for k in ("year", "step", "rate", "rate_change_pct",
+                                                                     "annual_pay", "annual_pay_change",
+                                                                     "annual_pay_change_pct", "cash_in_year")},
+                         "retro_pay": p["retro_pay"] if y["year"] == 1 else None})
+    return pd.DataFrame(rows)
 
 
 def baseline_frame(report: dict) -> pd.DataFrame:

@@ -127,11 +127,52 @@ def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None 
 
     ``shifts`` columns: ``employee_id`` (str), ``kind`` (work|on_call|callback), ``start_at`` and
     ``end_at`` (int64 UTC minutes, see :mod:`.calendar`), ``rate_units`` (int64 base rate in
-    $0.0001/h), ``row`` (the source row, for the audit trail).
+    $0.0001/h), ``row`` (the source row, for the audit trail); optional ``role`` (needed by a
+    differential limited with ``roles``).
     """
     diff_names = tuple(d.name for d in policy.differential)
     if len(shifts) == 0:
         return PayResult(_empty_lines(diff_names), pd.DataFrame(), diff_names)
+    return price_segments(segment_shifts(shifts, policy, calendar))
+
+
+@dataclass(frozen=True)
+class Segmented:
+    """Everything about the shifts that does not depend on their base rates.
+
+    Costing re-prices the same shifts at many rates (``peerpay cost``): the minutes, windows,
+    holidays and overtime minutes are computed once here, and :func:`price_segments` applies
+    a rate vector. Arrays are per segment (in employee-then-time order) unless named ``shift_*``.
+    """
+
+    policy: Policy
+    shifts: pd.DataFrame
+    emp_names: np.ndarray
+    emp_codes: np.ndarray  # per shift
+    seg: dict  # shift, piece, seg_start, seg_end, minutes (per segment)
+    kind_codes: np.ndarray
+    worked: np.ndarray
+    day: np.ndarray
+    period: np.ndarray
+    in_window: dict  # differential name -> bool per segment (eligibility and roles applied)
+    holiday: np.ndarray
+    daily_ot: np.ndarray
+    weekly_ot: np.ndarray
+    shift_period: np.ndarray
+
+    def subset(self, keep_shift: np.ndarray) -> Segmented:
+        """Only the segments of the shifts where ``keep_shift`` is true (order kept)."""
+        m = keep_shift[self.seg["shift"]]
+        return Segmented(
+            self.policy, self.shifts, self.emp_names, self.emp_codes,
+            {k: np.asarray(v)[m] for k, v in self.seg.items()}, self.kind_codes[m], self.worked[m], self.day[m],
+            self.period[m], {k: v[m] for k, v in self.in_window.items()}, self.holiday[m], self.daily_ot[m],
+            self.weekly_ot[m], self.shift_period,
+        )
+
+
+def segment_shifts(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None = None) -> Segmented:
+    """Cut shifts into segments and find everything rate-independent: windows, holidays, overtime minutes."""
     shifts = shifts.reset_index(drop=True)
     cal = calendar or build_calendar(
         policy, int(shifts["start_at"].min()), int(shifts["end_at"].max())
@@ -143,20 +184,57 @@ def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None 
     sh = np.asarray(seg["shift"])
     kind_codes = pd.Categorical(shifts["kind"], categories=KINDS).codes.astype("int8")[sh]
     worked = kind_codes != KINDS.index("on_call")
-    mins = np.asarray(seg["minutes"], dtype="int64")
-    rate = shifts["rate_units"].to_numpy(dtype="int64")[sh]
     seg_start = np.asarray(seg["seg_start"])
     day = cal.day_of(seg_start)
     period = _period_start(day, policy)
     shift_day = cal.day_of(shifts["start_at"].to_numpy(dtype="int64"))
     emp = emp_codes[sh]
+    role = shifts["role"].to_numpy(dtype=object) if "role" in shifts else None
+    in_window = {}
+    for d in policy.differential:
+        in_win = _eligible(d, cal.in_window(d.name, seg_start), seg, worked, len(shifts)) & worked
+        if d.roles is not None:
+            # a differential for some roles only: a shift of another (or no) role earns none of it
+            in_win &= (np.isin(role, list(d.roles)) if role is not None else np.zeros(len(shifts), bool))[sh]
+        in_window[d.name] = in_win
+    holiday = np.isin(day, cal.holidays) & worked
+    probe = {"minutes": seg["minutes"], "seg_start": seg_start, "period_start": period}
+    chrono = np.arange(len(sh))
+    daily_ot, weekly_ot = _overtime_minutes(probe, shift_day[sh], worked, emp, policy, chrono)
+    return Segmented(policy, shifts, np.asarray(emp_names, dtype=object), emp_codes, seg, kind_codes, worked,
+                     day, period, in_window, holiday, daily_ot, weekly_ot, _period_start(shift_day, policy))
 
+
+def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shift: np.ndarray | None = None,
+                   audit: bool = True, policy: Policy | None = None) -> PayResult:
+    """Pay segmented shifts at ``shift_rates`` (rate units per shift; default: the shifts' own).
+
+    ``keep_shift`` (bool per shift) pays only those shifts: an employee's lines are exact only
+    when all of that employee's shifts are kept. ``audit=False`` skips the segment table
+    (costing needs the lines only, and the table is the largest thing a run holds). ``policy``
+    prices with other amounts than the segmentation's policy; it must cut the shifts the same way
+    (same windows, holidays, workweek and overtime thresholds; amounts may differ).
+    """
+    policy = policy or s.policy
+    shifts = s.shifts
+    diff_names = tuple(d.name for d in policy.differential)
+    if keep_shift is not None:
+        s = s.subset(keep_shift)
+    shift_rates = shifts["rate_units"].to_numpy(dtype="int64") if shift_rates is None else np.asarray(shift_rates, dtype="int64")
+    seg = dict(s.seg)
+    sh = np.asarray(seg["shift"])
+    worked = s.worked
+    mins = np.asarray(seg["minutes"], dtype="int64")
+    rate = shift_rates[sh]
+    emp = s.emp_codes[sh]
     seg["employee"] = emp  # code into PayResult.employee_ids: strings per segment are slow
-    seg["row"] = shifts["row"].to_numpy()[sh]
-    seg["kind"] = pd.Categorical.from_codes(kind_codes, categories=KINDS)
-    seg["date"] = day
-    seg["period_start"] = period
-    seg["rate_units"] = rate
+    if audit:
+        seg["row"] = shifts["row"].to_numpy()[sh]
+        seg["kind"] = pd.Categorical.from_codes(s.kind_codes, categories=KINDS)
+        seg["date"] = s.day
+    seg["period_start"] = s.period
+    if audit:
+        seg["rate_units"] = rate
     worked_mins = np.where(worked, mins, 0)
 
     # Base pay: every worked minute at its base rate.
@@ -165,12 +243,11 @@ def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None 
     # Differentials: per-minute amount of each, then the highest within each group.
     per_minute = {}
     for d in policy.differential:
-        in_win = _eligible(d, cal.in_window(d.name, seg_start), seg, worked, len(shifts)) & worked
         if d.per_hour is not None:
             amount = np.full(len(sh), rate_units(d.per_hour) * FACTOR_SCALE, dtype="int64")
         else:
             amount = rate * scaled(d.percent / 100, FACTOR_SCALE)
-        per_minute[d.name] = np.where(in_win, amount, 0)
+        per_minute[d.name] = np.where(s.in_window[d.name], amount, 0)
     groups: dict[str, list[str]] = {}
     for d in policy.differential:
         groups.setdefault(d.group or f"\0{d.name}", []).append(d.name)
@@ -184,11 +261,10 @@ def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None 
         seg[f"diff:{name}"] = per_minute[name] * worked_mins
 
     # Holiday premium on worked minutes of holiday dates.
-    holiday = np.isin(day, cal.holidays) & worked
-    seg["holiday"] = holiday
+    seg["holiday"] = s.holiday
     if policy.holiday is not None:
         extra = factor_units(policy.holiday.multiplier) - FACTOR_SCALE
-        seg["holiday_premium"] = np.where(holiday, rate * extra * mins, 0)
+        seg["holiday_premium"] = np.where(s.holiday, rate * extra * mins, 0)
     else:
         seg["holiday_premium"] = np.zeros(len(sh), dtype="int64")
 
@@ -197,11 +273,8 @@ def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None 
     standby_u = rate_units(oc.standby_per_hour) if oc else 0
     seg["standby"] = np.where(worked, 0, standby_u * FACTOR_SCALE * mins)
 
-    # Overtime minutes, chronologically within workdays and periods. Worked pieces are already
-    # in employee-then-time order (worked rows never overlap); on-call pieces may interleave with
-    # call-backs, which only the line sums see, and _group_sums re-sorts if a key goes back.
-    chrono = np.arange(len(sh))
-    seg["daily_ot"], seg["weekly_ot"] = _overtime_minutes(seg, shift_day[sh], worked, emp, policy, chrono)
+    # Overtime minutes (computed once, chronologically within workdays and periods).
+    seg["daily_ot"], seg["weekly_ot"] = s.daily_ot, s.weekly_ot
     ot = policy.overtime
     if ot is not None and ot.basis == "base_rate":
         extra = factor_units(ot.multiplier) - FACTOR_SCALE
@@ -210,11 +283,14 @@ def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None 
         seg["ot_base"] = np.zeros(len(sh), dtype="int64")
 
     # Per-shift premiums, booked to the period in which the shift starts.
-    shift_period = _period_start(shift_day, policy)
-    per_shift = _shift_premiums(shifts, policy, shift_period)
-
-    lines = _lines(seg, per_shift, emp_names, diff_names, policy, worked=worked, emp=emp, shift_emp=emp_codes, order=chrono)
-    return PayResult(lines, pd.DataFrame(seg, copy=False), diff_names, np.asarray(emp_names, dtype=object))
+    per_shift = _shift_premiums(shifts, policy, s.shift_period, shift_rates)
+    shift_emp = s.emp_codes
+    if keep_shift is not None:
+        per_shift = per_shift[keep_shift].reset_index(drop=True)
+        shift_emp = shift_emp[keep_shift]
+    chrono = np.arange(len(sh))
+    lines = _lines(seg, per_shift, s.emp_names, diff_names, policy, worked=worked, emp=emp, shift_emp=shift_emp, order=chrono)
+    return PayResult(lines, pd.DataFrame(seg, copy=False) if audit else pd.DataFrame(), diff_names, s.emp_names)
 
 
 def _overtime_minutes(seg, workday, worked, emp, policy, chrono=None):
@@ -244,10 +320,9 @@ def _overtime_minutes(seg, workday, worked, emp, policy, chrono=None):
     return d_out, w_out
 
 
-def _shift_premiums(shifts: pd.DataFrame, policy: Policy, shift_period: np.ndarray) -> pd.DataFrame:
+def _shift_premiums(shifts: pd.DataFrame, policy: Policy, shift_period: np.ndarray, rate: np.ndarray) -> pd.DataFrame:
     """Call-back premium and minimum-shift pay: rules about a whole row, not its minutes."""
     actual = (shifts["end_at"] - shifts["start_at"]).to_numpy(dtype="int64")
-    rate = shifts["rate_units"].to_numpy(dtype="int64")
     kind = shifts["kind"].to_numpy()
     callback = np.zeros(len(shifts), dtype="int64")
     oc = policy.on_call
@@ -337,6 +412,11 @@ def _lines(seg, per_shift, emp_names, diff_names, policy, worked=None, emp=None,
         at = np.searchsorted(keys, skeys)
         for c in premiums:
             g[c][at] += sg[c]
+    return _money_lines(keys, g, emp_names, span, lo, diff_names, policy)
+
+
+def _money_lines(keys, g, emp_names, span, lo, diff_names, policy) -> pd.DataFrame:
+    """Per-period sums (exact units) -> the pay lines: regular rate, overtime premium, rounding."""
     index = pd.MultiIndex.from_arrays(
         [np.asarray(emp_names)[keys // span], keys % span + lo], names=["employee_id", "period_start"]
     )
@@ -388,3 +468,107 @@ def _lines(seg, per_shift, emp_names, diff_names, policy, worked=None, emp=None,
     out = out.reset_index().rename(columns={"period_start": "week_start"})
     out["week_start"] = out["week_start"].to_numpy().astype("datetime64[D]")
     return out
+
+
+# --- re-pricing by linear coefficients (costing) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class RateCoefficients:
+    """Every unrounded pay amount of a period is ``sum over rate kinds (rate x coefficient) + constant``.
+
+    Base pay, percent differentials, holiday premium, base-rate overtime, call-back premium and
+    minimum-shift pay are each linear in the base rate; $/h differentials and standby pay do not
+    depend on it; the regular rate's overtime premium is computed from those sums exactly as
+    :func:`_lines` does. So re-pricing a timesheet at new rates is a sum over (period, rate kind)
+    rows, not over segments -- exact, and ~10x fewer rows. Not possible when a differential
+    group mixes $/h and percent members (which one wins a minute depends on the rate): then
+    :func:`rate_coefficients` returns None and :func:`price_segments` is used.
+    """
+
+    keys: np.ndarray  # sorted period keys: employee code x span + (period - lo)
+    emp_names: np.ndarray
+    span: int
+    lo: int
+    row_key: np.ndarray  # per (period, kind) row: position in keys (sorted)
+    row_kind: np.ndarray  # per row: rate kind
+    linear: dict  # column -> per row coefficient (units per rate unit)
+    constant: dict  # column -> per key constant (units)
+    diff_names: tuple
+    policy: Policy
+
+    def price(self, kind_rates: np.ndarray, keep_kind: np.ndarray | None = None) -> pd.DataFrame:
+        """Pay lines at ``kind_rates`` (rate units per kind); only periods with a kept kind."""
+        rows = np.arange(len(self.row_kind)) if keep_kind is None else np.flatnonzero(keep_kind[self.row_kind])
+        rate = np.asarray(kind_rates, dtype="int64")[self.row_kind[rows]]
+        rk = self.row_key[rows]
+        first = np.flatnonzero(np.r_[True, rk[1:] != rk[:-1]]) if len(rk) else np.array([], dtype="int64")
+        at = rk[first]
+        g = {c: v[at].copy() for c, v in self.constant.items()}
+        for c, v in self.linear.items():
+            g[c] = g.get(c, 0) + (np.add.reduceat(v[rows] * rate, first) if len(rows) else v[:0])
+        return _money_lines(self.keys[at], g, self.emp_names, self.span, self.lo, self.diff_names, self.policy)
+
+
+def rate_coefficients(s: Segmented, shift_kind: np.ndarray, policy: Policy | None = None) -> RateCoefficients | None:
+    """The linear form of :func:`price_segments` for shifts grouped into rate kinds (``shift_kind``)."""
+    policy = policy or s.policy
+    groups: dict[str, list] = {}
+    for d in policy.differential:
+        groups.setdefault(d.group or f"\0{d.name}", []).append(d)
+    if any(len({d.per_hour is None for d in m}) > 1 for m in groups.values()):
+        return None
+    sh = np.asarray(s.seg["shift"])
+    mins = np.asarray(s.seg["minutes"], dtype="int64")
+    worked_mins = np.where(s.worked, mins, 0)
+    n = len(sh)
+    lin = {"base": FACTOR_SCALE * worked_mins}
+    const = {"worked_minutes": worked_mins, "on_call_minutes": np.where(s.worked, 0, mins),
+             "overtime_minutes": s.daily_ot + s.weekly_ot}
+    unit = {}
+    for d in policy.differential:  # the amount at a rate of 1 unit: the winner is the same at any rate
+        if d.per_hour is not None:
+            unit[d.name] = np.where(s.in_window[d.name], rate_units(d.per_hour) * FACTOR_SCALE, 0)
+        else:
+            unit[d.name] = np.where(s.in_window[d.name], scaled(d.percent / 100, FACTOR_SCALE), 0)
+    for members in groups.values():
+        if len(members) > 1:
+            stack = np.vstack([unit[m.name] for m in members])
+            winner = np.argmax(stack, axis=0)
+            for i, m in enumerate(members):
+                unit[m.name] = np.where(winner == i, unit[m.name], 0)
+    for d in policy.differential:
+        (const if d.per_hour is not None else lin)[f"diff:{d.name}"] = unit[d.name] * worked_mins
+    lin["holiday_premium"] = (np.where(s.holiday, (factor_units(policy.holiday.multiplier) - FACTOR_SCALE) * mins, 0)
+                              if policy.holiday is not None else np.zeros(n, dtype="int64"))
+    oc = policy.on_call
+    const["standby"] = np.where(s.worked, 0, (rate_units(oc.standby_per_hour) if oc else 0) * FACTOR_SCALE * mins)
+    ot = policy.overtime
+    lin["ot_base"] = ((factor_units(ot.multiplier) - FACTOR_SCALE) * (s.daily_ot + s.weekly_ot)
+                      if ot is not None and ot.basis == "base_rate" else np.zeros(n, dtype="int64"))
+    # per-shift premiums at a rate of 1 unit (both are linear in the rate)
+    ones = np.ones(len(s.shifts), dtype="int64")
+    per_shift = _shift_premiums(s.shifts, policy, s.shift_period, ones)
+
+    emp = s.emp_codes[sh]
+    seg_period = s.period.astype("int64")
+    shift_period = s.shift_period.astype("int64")
+    lo = int(min(seg_period.min(), shift_period.min()))
+    span = int(max(seg_period.max(), shift_period.max())) - lo + 1
+    seg_key = emp.astype("int64") * span + (seg_period - lo)
+    shift_key = s.emp_codes.astype("int64") * span + (shift_period - lo)
+    kinds = int(shift_kind.max()) + 1
+    # (period, kind) rows from segments and from shifts (a call-back books to its start period)
+    row_id = np.r_[seg_key * kinds + shift_kind[sh], shift_key * kinds + shift_kind]
+    uniq, inv = np.unique(row_id, return_inverse=True)
+    lin_all = {c: np.r_[v, np.zeros(len(shift_kind), dtype="int64")] for c, v in lin.items()}
+    lin_all["callback_premium"] = np.r_[np.zeros(n, dtype="int64"), per_shift["callback_premium"].to_numpy(dtype="int64")]
+    lin_all["minimum_shift_pay"] = np.r_[np.zeros(n, dtype="int64"), per_shift["minimum_shift_pay"].to_numpy(dtype="int64")]
+    order = np.argsort(inv, kind="stable")
+    _, linear = _group_sums(inv, lin_all, order)
+    keys_all = uniq // kinds
+    keys, constant = _group_sums(seg_key, {c: np.asarray(v, dtype="int64") for c, v in const.items()})
+    if len(keys) < len(np.unique(shift_key)):  # a period with a shift but no segment cannot happen
+        raise AssertionError("per-shift premium booked to a period without segments")
+    return RateCoefficients(keys, s.emp_names, span, lo, np.searchsorted(keys, keys_all), (uniq % kinds).astype("int64"),
+                            linear, constant, tuple(d.name for d in policy.differential), policy)
