@@ -395,11 +395,17 @@ def gap_fact_sheet(report: Mapping, reference_lines=(), run_record: Mapping | No
         sections.append(("Comparison lines", lines_table(reference_lines)))
     if report.get("quartiles"):
         q = report["quartiles"]
-        sections.append(("Where peers sit in the organisation's pay", html_table(
-            "Organisation-wide pay quartiles",
-            ["Quartile", "Employees", "From", "To", f"{peer_name}s", f"{peer_name} share"],
-            [[x["quartile"], x["employees"], money(x["min_hourly"]), money(x["max_hourly"]), number(x["peers"]), number(x["peer_share_pct"])] for x in q],
-            ["", "n", "$/hour", "$/hour", "n", "%"])))
+        if all("employees" in x for x in q):
+            table = html_table(
+                "Organisation-wide pay quartiles",
+                ["Quartile", "Employees", "From", "To", f"{peer_name}s", f"{peer_name} share"],
+                [[x["quartile"], x["employees"], money(x["min_hourly"]), money(x["max_hourly"]), number(x["peers"]),
+                  number(x["peer_share_pct"])] for x in q],
+                ["", "n", "$/hour", "$/hour", "n", "%"])
+        else:  # a published report keeps shares only (docs/gap.md, publishing safety)
+            table = html_table("Organisation-wide pay quartiles", ["Quartile", f"{peer_name} share"],
+                               [[x["quartile"], number(x["peer_share_pct"])] for x in q], ["", "%"])
+        sections.append(("Where peers sit in the organisation's pay", table))
     definitions = report.get("definitions", {})
     items = [(k, definitions[k]) for k in DEFINITION_KEYS if k in definitions]
     sections.append(("What each figure means", definition_list(items) + _decomposition(report)))
