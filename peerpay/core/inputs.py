@@ -128,9 +128,10 @@ def parse_money(col: pd.Series, name: str, rej: Rejections, hi: float, decimal_c
     """
     s = text(col)
     units, status = money_text_units(s.to_numpy(), RATE_SCALE, decimal_comma)
-    rej.add(status == 2, name, "not a number '" + _shown_text(s) + "'" + (" (a comma is a thousands separator only in "
-            "thousands position, 1,234.50; a decimal comma needs decimal_comma = true in the column map)"
-            if not decimal_comma else ""))
+    comma_hint = np.where(s.astype(str).str.contains(",", regex=False).to_numpy(dtype=bool) & (not decimal_comma),
+                          " (a comma is a thousands separator only in thousands position, 1,234.50; a decimal comma "
+                          "needs decimal_comma = true in the column map)", "")
+    rej.add(status == 2, name, "not a number '" + _shown_text(s) + "'" + comma_hint)
     rej.add(status == 3, name, f"{name} is not a finite number")
     rej.add(status == 4, name, f"{name} is implausibly large (over {hi:,g})")
     ok = status == 0
