@@ -5,14 +5,9 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from .backpay import command as backpay
-from .backpay import stipends
+from . import backpay, cost, gap, init, validate
 from .common import EXIT_INPUT, EXIT_REJECTED, EXIT_USAGE
-from .cost import command as cost
-from .gap import command as gap
-from .init import command as init
 from .pay import demo, pay
-from .validate import command as validate
 
 __all__ = ["EXIT_INPUT", "EXIT_REJECTED", "EXIT_USAGE", "main"]
 
@@ -43,5 +38,5 @@ def main() -> None:
     _reuse_freed_memory()  # when a command runs, not when the package is imported
 
 
-for _command in (pay, demo, gap, cost, validate, init, backpay, stipends):
+for _command in (pay, demo, gap.command, cost.command, validate.command, init.command, backpay.command, backpay.stipends):
     main.add_command(_command)
