@@ -20,7 +20,7 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
 
     from peerpay.cli.pay import render_pay
-    from peerpay.jobs import run_pay
+    from peerpay.jobs.pay import run_pay
 
     prof = cProfile.Profile()
     t0 = time.perf_counter()

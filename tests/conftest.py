@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from peerpay.cli import main
-from peerpay.jobs import run_pay
+from peerpay.jobs.pay import run_pay
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"

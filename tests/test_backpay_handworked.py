@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from peerpay.backpay_job import load_minimum_wages, run_backpay, run_stipends
+from peerpay.jobs.backpay import load_minimum_wages, run_backpay, run_stipends
 from peerpay.cli import main
 from peerpay.core.backpay import MinimumWage, years_before
 

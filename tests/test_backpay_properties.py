@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from peerpay.core.backpay import MinimumWage, compute_backpay, reject_paid_overlaps
 from peerpay.core.inputs import prepare_timesheet
-from peerpay.policy import loads_policy
+from peerpay.models.policy import loads_policy
 
 POLICY = loads_policy("""
 [workweek]

@@ -12,7 +12,7 @@ from peerpay.cli import main
 from peerpay.engines.chunked import bucket_of, run_chunked
 from peerpay.io.readers import read_policy
 from peerpay.io.writers import to_json
-from peerpay.jobs import run_pay
+from peerpay.jobs.pay import run_pay
 from conftest import generated_timesheets
 
 REPO = Path(__file__).resolve().parents[1]

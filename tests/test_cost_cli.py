@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from peerpay.proposal import loads_proposal
+from peerpay.models.proposal import loads_proposal
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
@@ -125,7 +125,7 @@ def test_a_policy_change_that_breaks_the_policy_is_an_input_error(cli, tmp_path)
 
 
 def test_the_sample_proposals_and_on_costs_validate():
-    from peerpay.cost_job import read_on_costs, read_proposal
+    from peerpay.jobs.cost import read_on_costs, read_proposal
 
     assert read_proposal(PROPOSALS / "union.toml").years == 3
     assert read_proposal(PROPOSALS / "management.toml").lump_sum[0].amount == 750

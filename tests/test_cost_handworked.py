@@ -13,9 +13,9 @@ from fractions import Fraction
 
 import pytest
 
-from peerpay.cost_job import run_cost
+from peerpay.jobs.cost import run_cost
 from peerpay.core.costing import proposed_rate, steps_on
-from peerpay.proposal import OnCosts, loads_on_costs, loads_proposal
+from peerpay.models.proposal import OnCosts, loads_on_costs, loads_proposal
 
 NO_ON_COSTS = OnCosts()
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from peerpay.errors import InputError
-from peerpay.proposal import loads_on_costs, loads_proposal
+from peerpay.models.proposal import loads_on_costs, loads_proposal
 from tests.test_cost_handworked import (
     HEAD,
     POLICY,
@@ -305,7 +305,7 @@ def test_a_members_statement_year_by_year(files, cli):
     # annual pay today 800 x 365/7 = $41,714.29; at year end 882 x 365/7 = $45,990.00 (+82 x 365/7 = $4,275.71,
     # +10.25 %); paid in the year (800 x 365 + 40 x 90 + 82 x 275)/7 = 318,150/7 = $45,450.00
     text = HEAD + "years = 1\n[[step_movement]]\neffective = 2026-01-01\n[[increase]]\neffective = 2026-01-01\npercent = 5\n"
-    from peerpay.cost_job import run_cost
+    from peerpay.jobs.cost import run_cost
 
     ts, pol = files.write("t.csv", WEEK), files.write("p.toml", POLICY)
     ros, sch = files.write("r.csv", ROSTER), files.write("s.csv", SCHEDULE)

@@ -22,8 +22,8 @@ from peerpay.core.engine import (
     rate_coefficients,
     segment_shifts,
 )
-from peerpay.jobs import run_pay
-from peerpay.policy import parse_policy
+from peerpay.jobs.pay import run_pay
+from peerpay.models.policy import parse_policy
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 

@@ -16,7 +16,7 @@ from peerpay.cli import main  # noqa: E402
 from peerpay.engines.dask_engine import run_dask  # noqa: E402
 from peerpay.io.readers import read_policy  # noqa: E402
 from peerpay.io.writers import to_json  # noqa: E402
-from peerpay.jobs import run_pay  # noqa: E402
+from peerpay.jobs.pay import run_pay  # noqa: E402
 from conftest import generated_timesheets  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]

@@ -11,7 +11,7 @@ import pytest
 from conftest import SAMPLES, dedent
 from peerpay.errors import InputError
 from peerpay.io.exports import apply_map_to_file, loads_map, read_map
-from peerpay.jobs import run_pay
+from peerpay.jobs.pay import run_pay
 from peerpay.io.readers import read_policy
 
 EXPORTS = SAMPLES / "exports"
@@ -202,7 +202,7 @@ def test_shipped_maps_are_valid_and_the_exports_are_up_to_date():
 def test_init_writes_a_starter_policy_and_map_that_validate(cli, tmp_path):
     result = cli(["init", tmp_path])
     assert result.exit_code == 0
-    from peerpay.policy import loads_policy
+    from peerpay.models.policy import loads_policy
 
     loads_policy((tmp_path / "policy.toml").read_text())
     assert loads_map((tmp_path / "map.toml").read_text()).layout == "shifts"

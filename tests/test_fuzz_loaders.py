@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from peerpay.errors import InputError
 from peerpay.io.exports import apply_map, loads_map
 from peerpay.io.readers import read_table
-from peerpay.jobs import run_pay
-from peerpay.policy import loads_policy
+from peerpay.jobs.pay import run_pay
+from peerpay.models.policy import loads_policy
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 POLICY = loads_policy('timezone = "America/New_York"\n[overtime]\nweekly_hours = 40\ndaily_hours = 8\n'

@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from peerpay.charts import EXTERNAL_COLOR, INTERNAL_COLOR, PEER_COLOR, gap_chart, parse_reference_line
+from peerpay.io.charts import EXTERNAL_COLOR, INTERNAL_COLOR, PEER_COLOR, gap_chart, parse_reference_line
 from peerpay.cli.gap import demo_section
 
 REPO = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from peerpay.core import gap as core
-from peerpay.gap_job import run_gap
+from peerpay.jobs.gap import run_gap
 
 AS_OF = date(2025, 11, 30)
 

@@ -18,9 +18,9 @@ from click.testing import CliRunner
 
 from peerpay.cli import main
 from peerpay.errors import InputError
-from peerpay.jobs import run_pay
-from peerpay.money import money_text_units
-from peerpay.policy import loads_policy
+from peerpay.jobs.pay import run_pay
+from peerpay.core.money import money_text_units
+from peerpay.models.policy import loads_policy
 
 POLICY = 'timezone = "America/New_York"\n[overtime]\nweekly_hours = 40\n'
 HEAD = "employee_id,start,end,rate\n"

@@ -147,7 +147,7 @@ def test_unusual_values_warn_with_what_was_meant(cli):
 
 def test_a_clean_policy_has_no_warnings():
     from peerpay.io.readers import read_policy
-    from peerpay.policy import policy_warnings
+    from peerpay.models.policy import policy_warnings
 
     assert policy_warnings(read_policy(SAMPLES / "policy.toml")) == []
 
@@ -423,7 +423,7 @@ def test_init_writes_nothing_when_one_target_is_a_folder(cli, tmp_path):
 
 
 def test_midnight_to_midnight_is_still_a_whole_day_window():
-    from peerpay.policy import loads_policy
+    from peerpay.models.policy import loads_policy
 
     d = loads_policy('[[differential]]\nname = "all"\nstart = "00:00"\nend = "24:00"\nper_hour = 1\n').differential[0]
     assert d.window == (0, 1440)

@@ -340,7 +340,7 @@ def test_format_xlsx_when_every_row_is_rejected_still_has_a_header(cli, paths, t
 
 
 def test_format_json_matches_run_pay(cli, paths):
-    from peerpay.jobs import run_pay
+    from peerpay.jobs.pay import run_pay
 
     ts, pol = paths(GOOD_ROW, policy=DIFF_POLICY)
     _, report = pay_json(cli, ts, pol)

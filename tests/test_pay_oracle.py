@@ -5,7 +5,7 @@ pandas, no integer money units): it walks every real minute of every row with
 :class:`fractions.Fraction` dollars and :mod:`zoneinfo`, decides for each minute its local
 date, workweek, differential windows, group winner, holiday, daily and weekly overtime, and
 rounds each component once, half-up, per employee and workweek. Hypothesis then generates
-random timesheets and policies and the engine's report (through :func:`peerpay.jobs.run_pay`)
+random timesheets and policies and the engine's report (through :func:`peerpay.jobs.pay.run_pay`)
 must match it exactly, line by line and field by field.
 
 Choices the contract leaves open follow ``docs/pay-rules.md``: a differential window edge is a
@@ -25,8 +25,8 @@ import pandas as pd
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from peerpay.jobs import run_pay
-from peerpay.policy import loads_policy
+from peerpay.jobs.pay import run_pay
+from peerpay.models.policy import loads_policy
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 EPOCH = dt.datetime(1970, 1, 1)

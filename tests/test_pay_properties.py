@@ -1,7 +1,7 @@
 """Invariants of the pay engine, checked with hypothesis on small random timesheets.
 
 Each example writes a tiny timesheet and policy to a temp folder and pays it through
-:func:`peerpay.jobs.run_pay`, exactly as the CLI does. Shifts are generated without overlaps
+:func:`peerpay.jobs.pay.run_pay`, exactly as the CLI does. Shifts are generated without overlaps
 (worked rows among themselves, on-call rows among themselves) so that every row is paid.
 
 Rules that look at a whole *row* rather than at its minutes are excluded where a property
@@ -28,7 +28,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from peerpay.jobs import run_pay
+from peerpay.jobs.pay import run_pay
 
 EPOCH = dt.datetime(2025, 2, 1)  # a Saturday; 2025-02-17 (Washington's Birthday) is in range
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from peerpay.policy import Policy, loads_policy
+from peerpay.models.policy import Policy, loads_policy
 
 
 def problems_of(text: str) -> str:

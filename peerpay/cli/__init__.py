@@ -5,8 +5,11 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from .common import EXIT_INPUT, EXIT_REJECTED, EXIT_USAGE  # noqa: F401
+from . import backpay, cost, gap, init, validate
+from .common import EXIT_INPUT, EXIT_REJECTED, EXIT_USAGE
 from .pay import demo, pay
+
+__all__ = ["EXIT_INPUT", "EXIT_REJECTED", "EXIT_USAGE", "main"]
 
 
 def _reuse_freed_memory() -> None:
@@ -28,26 +31,12 @@ def _reuse_freed_memory() -> None:
         pass
 
 
-_reuse_freed_memory()
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="peerpay")
 def main() -> None:
     """peerpay: exact pay and pay-equity numbers for peer support workers."""
+    _reuse_freed_memory()  # when a command runs, not when the package is imported
 
 
-main.add_command(pay)
-main.add_command(demo)
-
-for _name in ("gap", "cost", "validate", "init", "backpay"):
-    try:  # commands from later modules register themselves when present
-        _mod = __import__(f"peerpay.cli.{_name}", fromlist=["command"])
-        main.add_command(_mod.command)
-    except ModuleNotFoundError as exc:
-        if exc.name != f"peerpay.cli.{_name}":
-            raise
-
-from .backpay import stipends as _stipends  # noqa: E402 (a second command in the backpay module)
-
-main.add_command(_stipends)
+for _command in (pay, demo, gap.command, cost.command, validate.command, init.command, backpay.command, backpay.stipends):
+    main.add_command(_command)

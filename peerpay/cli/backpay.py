@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from ..backpay_job import run_backpay, run_stipends
+from ..jobs.backpay import run_backpay, run_stipends
 from ..io.statements import safe_filename, statement_html
 from ..io.writers import atomic_write, to_csv, to_json, to_markdown, to_table, to_xlsx
 from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, emit, fail, handles_input_errors, report_problems
@@ -89,7 +89,7 @@ def _check_amount(value, option: str) -> None:
     """A dollar amount option (``--minimum-wage``, ``--living-wage``): a positive number, else exit 2."""
     if value is None:
         return
-    from ..money import to_decimal
+    from ..core.money import to_decimal
 
     try:
         ok = to_decimal(value) > 0

@@ -46,8 +46,8 @@ def handles_input_errors(fn):
 
 
 def warn_policy(policy) -> None:
-    """Legal but unusual policy values (:func:`peerpay.policy.policy_warnings`), on stderr; the run goes on."""
-    from ..policy import policy_warnings
+    """Legal but unusual policy values (:func:`peerpay.models.policy.policy_warnings`), on stderr; the run goes on."""
+    from ..models.policy import policy_warnings
 
     for w in policy_warnings(policy):
         click.echo(f"warning: policy: {w}", err=True)

@@ -11,7 +11,7 @@ import pandas as pd
 from ..core.costing import baseline_frame, gap_frame, items_frame, member_frame, roll_up_matrix, side_by_side, years_frame
 from ..io.readers import read_policy
 from ..io.writers import atomic_write, to_csv, to_json, to_markdown, to_table, to_xlsx
-from ..cost_job import CostRun, read_on_costs, run_cost
+from ..jobs.cost import CostRun, read_on_costs, run_cost
 from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_outputs, emit, fail, handles_input_errors, report_problems
 from .pay import _mapped, _timesheet_options
 

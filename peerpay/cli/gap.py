@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from ..charts import gap_chart, parse_reference_line
+from ..io.charts import gap_chart, parse_reference_line
 from ..core.gap import BASES, DEFINITIONS
 from ..errors import Problem
-from ..gap_job import REFERENCES, run_gap
+from ..jobs.gap import REFERENCES, run_gap
 from ..io.writers import atomic_write, to_csv, to_json, to_markdown, to_table, to_xlsx
 from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_outputs, emit, fail, handles_input_errors, report_problems
 

@@ -10,7 +10,7 @@ import pandas as pd
 from ..core.report import audit_frame, employee_summary, lines_frame, lines_table
 from ..io.readers import read_policy
 from ..io.writers import atomic_write, to_csv, to_json, to_markdown, to_table, to_xlsx
-from ..jobs import run_pay
+from ..jobs.pay import run_pay
 from .common import (EXIT_INPUT, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_outputs, emit, fail, handles_input_errors,
                      report_problems, warn_policy)
 
@@ -171,9 +171,7 @@ def demo(samples, fmt):
     run = run_pay(d / "timesheet.csv", d / "policy.toml", d / "roster.csv", d / "schedule.csv")
     click.echo(f"peerpay demo: {d}\n")
     click.echo(render_pay(run, fmt, detail=False))
-    for extra in ("gap", "cost", "backpay"):
-        try:
-            mod = __import__(f"peerpay.cli.{extra}", fromlist=["demo_section"])
-        except ModuleNotFoundError:
-            continue
+    from . import backpay, cost, gap  # the other commands' sections (they import this module)
+
+    for mod in (gap, cost, backpay):
         click.echo(mod.demo_section(d, fmt))

@@ -17,8 +17,8 @@ import pandas as pd
 from ..core.inputs import prepare_timesheet
 from ..errors import InputError, Problem
 from ..io.readers import read_policy, read_table
-from ..jobs import load_roster, load_schedule
-from ..policy import Policy, policy_warnings
+from ..jobs.pay import load_roster, load_schedule
+from ..models.policy import Policy, policy_warnings
 from .common import EXIT_INPUT, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, fail
 
 

@@ -37,9 +37,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..money import (AMOUNT_PER_CENT, AMOUNT_PER_DOLLAR, FACTOR_SCALE, MINUTES_PER_HOUR, cents_half_up, cents_to_dollars,
+from .money import (AMOUNT_PER_CENT, AMOUNT_PER_DOLLAR, FACTOR_SCALE, MINUTES_PER_HOUR, cents_half_up, cents_to_dollars,
                      rate_units_array, ratio_half_up)
-from ..policy import Policy
+from ..models.policy import Policy
 from .calendar import instants_to_local
 from .engine import WORKED_KINDS, _period_start, compute_pay
 from .report import hours

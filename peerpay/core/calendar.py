@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..policy import Differential, Policy
+from ..models.policy import Differential, Policy
 
 EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday (Monday = 0)
 

@@ -15,7 +15,7 @@ How a proposal is costed (the practice of union and public-sector costing manual
    days in the interval / days in the contract year, plus lump sums paid that year. **Run-rate**
    = the full-year cost of the state in force on the last day of the year (no lump sums).
 4. **Roll-up**: each on-cost (FICA, pension, ...) is a percent of the pay components it applies
-   to (the roll-up matrix, :data:`peerpay.proposal.DEFAULT_ON_COSTS`).
+   to (the roll-up matrix, :data:`peerpay.models.proposal.DEFAULT_ON_COSTS`).
 
 Every sum is exact (integer cents times integer days over a common denominator, or
 :class:`fractions.Fraction`); a figure is rounded half-up once, when it is reported.
@@ -31,9 +31,9 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from ..money import RATE_SCALE, cents_half_up, cents_to_dollars, rate_units, ratio_half_up
-from ..policy import Policy, parse_policy
-from ..proposal import COMPONENTS, Increase, OnCosts, Proposal, StepMovement, add_years
+from .money import RATE_SCALE, cents_half_up, cents_to_dollars, rate_units, ratio_half_up
+from ..models.policy import Policy, parse_policy
+from ..models.proposal import COMPONENTS, Increase, OnCosts, Proposal, StepMovement, add_years
 from .engine import PayResult, price_segments, rate_coefficients, segment_shifts
 from .gap import stats
 
@@ -232,7 +232,7 @@ def proposed_rate(proposal: Proposal, baseline: Baseline, role: str, roster_step
 def anniversary(hire: dt.date, year: int) -> dt.date:
     """The anniversary of ``hire`` in ``year``: one convention everywhere (breakpoints and step
     counts). Someone hired on 29 February has their anniversary on 28 February in a common year,
-    as :func:`peerpay.proposal.add_years` counts a year from 29 February."""
+    as :func:`peerpay.models.proposal.add_years` counts a year from 29 February."""
     return add_years(hire, year - hire.year)
 
 
@@ -315,7 +315,7 @@ def check_proposal(proposal: Proposal, baseline: Baseline) -> None:
     (unless marked ``new = true``), unknown names to remove, and lump sums paid outside the
     term are errors (ValueError) naming the item, with a did-you-mean.
     """
-    from ..policy import _suggest
+    from ..models.policy import _suggest
 
     roles = set(map(str, baseline.roster["role"])) | {r for r, _ in baseline.schedule} | set(map(str, baseline.kinds["role"]))
     roles.discard("")

@@ -5,7 +5,7 @@ Shape of the computation (all vectorised, no per-row Python):
 1. **Segments.** Each shift is cut at every local midnight and every differential window edge
    (:mod:`.calendar`), so a segment lies in one calendar day, one workweek and wholly inside or
    outside each window. Its minutes are real elapsed minutes.
-2. **Rates per segment** in exact integer units (:mod:`peerpay.money`): base, each
+2. **Rates per segment** in exact integer units (:mod:`peerpay.core.money`): base, each
    differential (within a ``group`` only the highest per minute), holiday premium, standby.
 3. **Overtime minutes**, chronologically: a workday (shifts that *start* on one date) pays daily
    overtime on its last minutes beyond ``daily_hours``; then a workweek pays weekly overtime on
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..money import AMOUNT_PER_CENT, FACTOR_SCALE, MINUTES_PER_HOUR, cents_half_up, factor_units, rate_units, scaled
-from ..policy import Policy
+from .money import AMOUNT_PER_CENT, FACTOR_SCALE, MINUTES_PER_HOUR, cents_half_up, factor_units, rate_units, scaled
+from ..models.policy import Policy
 from .calendar import Calendar, build_calendar, weekday_of
 
 WORKED_KINDS = ("work", "callback")

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
-from ..money import MINUTES_PER_HOUR, RATE_SCALE, cents_half_up, rate_units_array, ratio_half_up, scaled
+from .money import MINUTES_PER_HOUR, RATE_SCALE, cents_half_up, rate_units_array, ratio_half_up, scaled
 from .tables import Rejections, parse_numbers, require_columns, text
 
 BASES = ("base_rate", "earnings", "annual")

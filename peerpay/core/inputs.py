@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
-from ..money import RATE_SCALE, money_text_units, to_decimal
-from ..policy import Policy
+from .money import RATE_SCALE, money_text_units, to_decimal
+from ..models.policy import Policy
 from .calendar import local_to_instants
 from .engine import KINDS
 from .tables import (
@@ -124,7 +124,7 @@ def _ids_note(changed: np.ndarray, what: str) -> list[str]:
 def parse_money(col: pd.Series, name: str, rej: Rejections, hi: float, decimal_comma: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Money cells -> exact int64 units of $0.0001 (-1 = blank), and the cells that are 0 or -0.
 
-    Parsed from the digits (:func:`peerpay.money.money_text_units`), never through a float.
+    Parsed from the digits (:func:`peerpay.core.money.money_text_units`), never through a float.
     """
     s = text(col)
     units, status = money_text_units(s.to_numpy(), RATE_SCALE, decimal_comma)

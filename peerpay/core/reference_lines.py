@@ -32,7 +32,7 @@ from fractions import Fraction
 
 import pandas as pd
 
-from ..money import cents_half_up, round_half_up, to_decimal
+from .money import cents_half_up, round_half_up, to_decimal
 
 HOURS_PER_YEAR = 2080  # 52 weeks x 40 h, the same full-time year as BLS OEWS and core/gap.py
 RENT_SHARE = Fraction(3, 10)  # HUD's affordability standard: housing costs at most 30 % of income

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
-from ..money import AMOUNT_PER_DOLLAR, MINUTES_PER_HOUR, cents_to_dollars, ratio_half_up
+from .money import AMOUNT_PER_DOLLAR, MINUTES_PER_HOUR, cents_to_dollars, ratio_half_up
 
 from .engine import CITATIONS, PayResult
 

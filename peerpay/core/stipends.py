@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..money import cents_half_up, cents_to_dollars, rate_units_array, ratio_half_up
+from .money import cents_half_up, cents_to_dollars, rate_units_array, ratio_half_up
 from .tables import Rejections, parse_dates, parse_numbers, require_columns, text
 
 HOUR_UNITS = 10_000  # hours to 4 places

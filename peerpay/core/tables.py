@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
-from ..money import RATE_SCALE, rate_units_array
+from .money import RATE_SCALE, rate_units_array
 
 ISO_DATETIME = r"^\s*\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.0+)?)?\s*$"
 ISO_DATE = r"^\s*\d{4}-\d{2}-\d{2}\s*$"

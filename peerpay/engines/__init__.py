@@ -4,7 +4,7 @@ The core pays one *partition*: all rows of a set of employees (an employee's wor
 8-and-80 periods cross file boundaries, and the overlap check needs all of an employee's rows).
 :func:`~peerpay.engines.partition.pay_partition` is that unit; engines only route rows to it:
 
-* ``local`` (default, :func:`peerpay.jobs.run_pay`): the whole timesheet is one partition.
+* ``local`` (default, :func:`peerpay.jobs.pay.run_pay`): the whole timesheet is one partition.
 * ``local`` with ``--partitions N`` (:mod:`.chunked`): the CSV is streamed once and spilled to
   N Parquet buckets by a hash of ``employee_id``; buckets are paid one at a time, so memory is
   about 1/N of the whole run.

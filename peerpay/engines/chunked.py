@@ -28,8 +28,8 @@ from ..io.readers import (
     check_header,
     csv_error,
 )
-from ..jobs import load_rate_tables
-from ..policy import Policy
+from ..jobs.pay import load_rate_tables
+from ..models.policy import Policy
 from .partition import FILE, ROW, combine, pay_partition
 
 BLOCK_BYTES = 64 << 20

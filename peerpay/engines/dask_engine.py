@@ -32,9 +32,9 @@ from ..core.inputs import normalise_ids
 from ..core.report import hours
 from ..errors import InputError
 from ..io.readers import _csv_header, cells_as_text, check_header, read_csv_text
-from ..jobs import load_rate_tables
-from ..money import cents_to_dollars
-from ..policy import Policy
+from ..jobs.pay import load_rate_tables
+from ..core.money import cents_to_dollars
+from ..models.policy import Policy
 from .chunked import expand_sources
 from .partition import FILE, ROW, combine, pay_partition
 

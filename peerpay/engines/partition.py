@@ -19,7 +19,7 @@ from ..core.engine import PayResult, _empty_lines, compute_pay
 from ..core.inputs import input_notes, prepare_timesheet
 from ..core.report import hours
 from ..errors import Problem
-from ..policy import Policy
+from ..models.policy import Policy
 
 FILE = "_source_file"
 ROW = "_source_row"
@@ -82,11 +82,11 @@ def _source_reason(reason: str, own_file: int, files, rows, sources) -> str:
 
 def combine(parts: list[PartitionResult], policy: Policy, sources: list[str], upstream: list[Problem] = (),
             roster=None, schedule=None):
-    """A :class:`~peerpay.jobs.PayRun` of a run paid in partitions (no per-segment audit trail).
+    """A :class:`~peerpay.jobs.pay.PayRun` of a run paid in partitions (no per-segment audit trail).
 
     ``upstream``: the roster's and schedule's rejections, listed first as the local engine does.
     """
-    from ..jobs import PayRun
+    from ..jobs.pay import PayRun
 
     diff_names = tuple(d.name for d in policy.differential)
     lines = [p.lines for p in parts if len(p.lines)]

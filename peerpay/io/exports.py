@@ -37,7 +37,7 @@ from ..core.calendar import instants_to_local, local_to_instants
 from ..core.report import hours as hours_of
 from ..core.tables import ISO_DATETIME, Rejections, parse_numbers, text
 from ..errors import InputError, Problem
-from ..policy import Policy, _suggest, loads_model
+from ..models.policy import Policy, _suggest, loads_model
 from .readers import canonical, read_table, read_toml
 
 KINDS = ("work", "on_call", "callback")
@@ -394,12 +394,12 @@ def apply_map(raw: pd.DataFrame, cmap: ColumnMap, source: str, sheet: str | None
 def _decimal_comma_rates(work: pd.DataFrame, col: str, rej: Rejections) -> pd.DataFrame:
     """Rates written with a decimal comma (``25,50``, ``1.234,50``) -> the canonical ``25.5``.
 
-    Parsed exactly (:func:`peerpay.money.money_text_units`); a cell that is not a number in
+    Parsed exactly (:func:`peerpay.core.money.money_text_units`); a cell that is not a number in
     that convention (``1,234.50``, ``N/A``) is rejected here, naming the export's column.
     """
     from decimal import Decimal
 
-    from ..money import RATE_SCALE, money_text_units
+    from ..core.money import RATE_SCALE, money_text_units
 
     values = text(work[col])
     units, status = money_text_units(values.to_numpy(), RATE_SCALE, decimal_comma=True)

@@ -23,7 +23,7 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
-from ..money import round_half_up
+from ..core.money import round_half_up
 
 PEER_COLOR = "#c2410c"  # the one bar in colour (as in peerpay/charts.py)
 INTERNAL_COLOR = "#6b7280"

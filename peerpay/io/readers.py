@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..policy import Policy, loads_policy
+from ..models.policy import Policy, loads_policy
 
 TEXT_COLUMNS = ("employee_id", "role", "kind", "name", "employer", "title", "grade", "site", "step")
 # The local engine holds a table in memory (about 20x the CSV's size at peak): above this it

@@ -1,7 +1,7 @@
 """The back-pay and stipend jobs: files in, reports out (the seam between loaders and
 :mod:`peerpay.core.backpay` / :mod:`peerpay.core.stipends`).
 
-The paid timesheet goes through :func:`peerpay.jobs.run_pay` (so ``--map`` exports, roster and
+The paid timesheet goes through :func:`peerpay.jobs.pay.run_pay` (so ``--map`` exports, roster and
 schedule work exactly as for ``peerpay pay``); the unpaid-work log through the same
 :func:`~peerpay.core.inputs.prepare_timesheet` with the paid run's policy, roster and schedule.
 """
@@ -17,14 +17,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .core import backpay as core
-from .core import stipends as stipends_core
-from .core.inputs import prepare_timesheet
-from .errors import InputError, Problem
-from .io.readers import read_table
-from .jobs import PayRun, run_pay
-from .money import rate_units
-from .policy import Policy
+from ..core import backpay as core
+from ..core import stipends as stipends_core
+from ..core.inputs import prepare_timesheet
+from ..errors import InputError, Problem
+from ..io.readers import read_table
+from .pay import PayRun, run_pay
+from ..core.money import rate_units
+from ..models.policy import Policy
 
 MINIMUM_WAGE_FILE = "minimum_wage.csv"
 
@@ -134,7 +134,7 @@ class StipendRun:
 def run_stipends(path: str | Path, *, jurisdiction: str | None = None, minimum_wage_override=None, living_wage=None,
                  policy: str | Path | Policy | None = None, sheet: str | None = None) -> StipendRun:
     """Effective hourly pay per person and month of a stipend log."""
-    from .io.readers import read_policy
+    from ..io.readers import read_policy
 
     pol = policy if isinstance(policy, Policy) or policy is None else read_policy(policy)
     pol = pol or Policy()

@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .core.costing import Baseline, costing_report, make_baseline, period_warnings
-from .errors import InputError, Problem
-from .io.readers import read_toml
-from .jobs import run_pay
-from .proposal import DEFAULT_ON_COSTS, OnCosts, Proposal, loads_on_costs, loads_proposal
+from ..core.costing import Baseline, costing_report, make_baseline, period_warnings
+from ..errors import InputError, Problem
+from ..io.readers import read_toml
+from .pay import run_pay
+from ..models.proposal import DEFAULT_ON_COSTS, OnCosts, Proposal, loads_on_costs, loads_proposal
 
 
 @dataclass
@@ -36,7 +36,7 @@ def run_cost(timesheet, policy, roster, schedule, proposals: list, on_costs=None
              period=None, employee: str | None = None) -> CostRun:
     """Cost proposals (paths or :class:`Proposal`) against the paid baseline period.
 
-    ``raw_timesheet``: as for :func:`peerpay.jobs.run_pay` (a ``--map``-ped export).
+    ``raw_timesheet``: as for :func:`peerpay.jobs.pay.run_pay` (a ``--map``-ped export).
     ``period``: (first day, last day) the timesheet stands for (``--period``); default: the
     first to the last shift date, with a warning when that is not whole weeks.
     Raises :class:`InputError` for unusable files, an invalid proposal, or a proposal whose

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from .core.engine import PayResult, compute_pay
-from .core.inputs import prepare_roster, prepare_schedule, prepare_timesheet
-from .core.report import pay_report, reconciliation
-from .errors import Problem
-from .io.exports import MappedTimesheet
-from .io.readers import read_policy, read_table
-from .policy import Policy
+from ..core.engine import PayResult, compute_pay
+from ..core.inputs import prepare_roster, prepare_schedule, prepare_timesheet
+from ..core.report import pay_report, reconciliation
+from ..errors import Problem
+from ..io.exports import MappedTimesheet
+from ..io.readers import read_policy, read_table
+from ..models.policy import Policy
 
 
 @dataclass

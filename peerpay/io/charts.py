@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
-from .money import to_decimal
+from ..core.money import to_decimal
 
 PEER_COLOR = "#c2410c"  # the peer role: the one bar in colour
 INTERNAL_COLOR = "#8c8c8c"  # comparators in the organisation: grey

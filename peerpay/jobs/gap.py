@@ -1,7 +1,7 @@
 """The gap job: files in, the gap report dict out (the seam between loaders and core/gap.py).
 
 ``base_rate``: roster + schedule, each employee's schedule rate on ``as_of``.
-``earnings``: the timesheet is paid with :func:`peerpay.jobs.run_pay` and each employee's
+``earnings``: the timesheet is paid with :func:`peerpay.jobs.pay.run_pay` and each employee's
 effective hourly rate is gross pay / hours worked over the timesheet's period.
 ``annual``: the hourly rate (base, or effective when a timesheet is given) x annual hours.
 """
@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .core import gap as core
-from .errors import InputError, Problem
-from .io.readers import read_table
-from .jobs import load_roster, load_schedule, run_pay
+from ..core import gap as core
+from ..errors import InputError, Problem
+from ..io.readers import read_table
+from .pay import load_roster, load_schedule, run_pay
 
 def _schedules_dir() -> Path:
     """The checkout's schedules/ (editable install), else ./schedules (a wheel run from the checkout)."""
@@ -137,8 +137,8 @@ def unpaid_hours(path: str | Path, run) -> tuple[pd.DataFrame, list[Problem]]:
     raw = read_table(path)
     if "unpaid_hours" in raw.columns or not {"start", "end"} <= set(raw.columns):
         return core.prepare_unpaid(raw, Path(path).name)
-    from .backpay_job import load_unpaid_log
-    from .core.backpay import unpaid_minutes_by_employee
+    from .backpay import load_unpaid_log
+    from ..core.backpay import unpaid_minutes_by_employee
 
     log = load_unpaid_log(path, run)
     return unpaid_minutes_by_employee(log.shifts), log.problems
@@ -149,7 +149,7 @@ def with_stipend_workers(workers: pd.DataFrame, path: str | Path, basis: str) ->
     hourly pay of their stipend log (amount / hours), beside wage peers (earnings basis only)."""
     if basis != "earnings":
         raise InputError("--stipends needs --basis earnings (a stipend has no schedule rate)")
-    from .backpay_job import stipend_workers
+    from .backpay import stipend_workers
 
     extra, problems = stipend_workers(path)
     if "unpaid_minutes" in workers:
