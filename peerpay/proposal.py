@@ -314,7 +314,7 @@ class Proposal(_Section):
 
 #: Social security (OASDI) contribution and benefit base by calendar year, 42 U.S.C. 430
 #: (SSA's yearly announcements: $176,100 for 2025, $184,500 for 2026).
-SOCIAL_SECURITY_WAGE_BASE = {2025: Decimal("176100"), 2026: Decimal("184500")}
+SOCIAL_SECURITY_WAGE_BASE = {2025: Decimal(176100), 2026: Decimal(184500)}
 
 
 class OnCost(_Section):

@@ -34,7 +34,6 @@ import pandas as pd
 from ..money import RATE_SCALE, cents_half_up, cents_to_dollars, rate_units, ratio_half_up
 from ..policy import Policy, parse_policy
 from ..proposal import COMPONENTS, Increase, OnCosts, Proposal, StepMovement, add_years
-from ..proposal import Turnover  # noqa: F401  (re-exported for tests)
 from .engine import PayResult, price_segments, rate_coefficients, segment_shifts
 from .gap import stats
 
@@ -1045,6 +1044,9 @@ def side_by_side(report: dict) -> pd.DataFrame:
             put(f"year {y['year']} cash cost ($)", sq["name"], y["cash_cost"])
             put(f"year {y['year']} run-rate ($/yr)", sq["name"], y["run_rate"])
         put("term cash cost ($)", sq["name"], sq["term_cash_cost"])
+    for p in report["proposals"]:
+        for y in (p.get("breakage") or {}).get("years", []):
+            put(f"year {y['year']} breakage, in the cost above ($)", p["name"], y["cash_cost"])
     diff = report.get("difference")
     if diff:
         col = f"{diff['between'][0]} - {diff['between'][1]}"
