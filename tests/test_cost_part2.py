@@ -216,3 +216,33 @@ def test_pension_on_base_pay_only_charges_nothing_on_a_lump_sum(files):
     text = HEAD + "years = 1\n[[lump_sum]]\neffective = 2026-03-01\namount = 500\n"
     assert year(cost(files, text, on_costs=base), 1)["cash_cost"] == 1000.0
     assert year(cost(files, text, on_costs=every), 1)["cash_cost"] == 1060.0
+
+
+# --- the sample --------------------------------------------------------------------------------
+
+
+def test_the_step_rules_sample_costs_through_the_cli():
+    import json
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from peerpay.cli import main
+
+    samples = Path(__file__).resolve().parents[1] / "samples"
+    args = ["cost", "-t", samples / "timesheet.csv", "-p", samples / "policy.toml", "-r", samples / "roster.csv",
+            "-s", samples / "schedule.csv", "--proposal", samples / "proposals" / "union_steps.toml",
+            "--on-costs", samples / "proposals" / "oncosts_capped.toml", "--format", "json"]
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    prop = json.loads(result.stdout)["proposals"][0]
+    items = [i["item"] for i in prop["items"]]
+    assert items == ["raises", "steps", "step hold", "lump sums", "breakage (turnover)"]
+    # the parts add up to the total, breakage included; a first-year freeze cancels the year-1 steps
+    totals = [y for y in prop["years"] if y["role"] == "TOTAL"]
+    for k, y in enumerate(totals):
+        assert round(sum(i["years"][k]["cash_cost"] for i in prop["items"]), 2) == y["cash_cost"]
+        assert round(sum(i["years"][k]["run_rate"] for i in prop["items"]), 2) == y["run_rate"]
+    by = {i["item"]: i["years"][0]["run_rate"] for i in prop["items"]}
+    assert by["step hold"] == -by["steps"] and by["breakage (turnover)"] < 0
+    assert [y["run_rate"] for y in prop["breakage"]["years"]] == [i["run_rate"] for i in prop["items"][-1]["years"]]
