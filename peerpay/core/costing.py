@@ -126,6 +126,8 @@ def make_baseline(shifts: pd.DataFrame, roster: pd.DataFrame, schedule: pd.DataF
             "fte": roster["fte"].to_numpy(dtype="float64") if "fte" in roster else np.full(len(roster), np.nan),
         }
     )
+    ros["end_date"] = roster_end_dates(roster)
+    ros["end_date_bad"] = bad_end_dates(roster)
     sh = shifts.copy()
     step_of = dict(zip(ros["employee_id"], ros["step"]))
     sh["step"] = sh["employee_id"].map(step_of).astype("int64")
@@ -255,14 +257,20 @@ def steps_on(proposal: Proposal, baseline: Baseline, employee_ids: np.ndarray, d
 
     known = ~np.isnat(hire.to_numpy())
     for mv in proposal.step_movement:
+        if not mv.simple or proposal.step_hold:  # step rules: waiting periods, fixed dates, holds
+            out = out + rule_moves(proposal, mv, role, step, hire.to_numpy(dtype="datetime64[D]"), day.to_numpy(dtype="datetime64[D]"))
+            continue
         eff = proposal.effective_date(mv.effective)
         ok = known & np.array([mv.applies(r, s) for r, s in zip(role, step)], dtype=bool)
         ok &= day >= pd.Timestamp(eff)
         since = pd.DatetimeIndex(np.full(len(day), np.datetime64(eff - dt.timedelta(days=1), "D")))
         n = years_completed(day) - years_completed(since)
         out = out + np.where(ok, np.maximum(n, 0) * mv.per_anniversary, 0)
+    replaced = isinstance(proposal, ReplacementView)
+    if replaced:  # every position held by a new hire on the replacement step (turnover)
+        out = np.where(np.array([proposal.replaced(r) for r in role], dtype=bool), proposal.replacement_step, out)
     for pl in proposal.placement:
-        if pl.incumbents:
+        if pl.incumbents or replaced:  # a placement in force places replacements too: they are new hires
             hit = (role == pl.role) & (day >= pd.Timestamp(proposal.effective_date(pl.effective)))
             out = np.where(hit, np.maximum(out, pl.step), out)
     return out
@@ -328,7 +336,7 @@ def check_proposal(proposal: Proposal, baseline: Baseline) -> None:
             if r not in roles:
                 bad.append(f"{where}: unknown role {r!r}{_suggest(r, roles)}")
 
-    for group in ("increase", "step_movement", "floor", "lump_sum"):
+    for group in ("increase", "step_movement", "floor", "lump_sum", "step_hold"):
         for i, item in enumerate(getattr(proposal, group), 1):
             check_roles(f"{group}[{i}].roles", item.roles)
             for st in item.steps or ():
@@ -338,6 +346,12 @@ def check_proposal(proposal: Proposal, baseline: Baseline) -> None:
     for group in ("schedule", "placement"):
         for i, item in enumerate(getattr(proposal, group), 1):
             check_roles(f"{group}[{i}].role", [item.role])
+    if proposal.ratification_date is not None and bad_end_dates(baseline.roster).any():
+        bad.append("ratification_date: the roster's end_date column has values that are not dates (YYYY-MM-DD)")
+    if proposal.turnover is not None:
+        check_roles("turnover.roles", proposal.turnover.roles)
+        if proposal.turnover.replacement_step not in steps:
+            bad.append(f"turnover.replacement_step: unknown step {proposal.turnover.replacement_step}")
     names = {d.name for d in baseline.policy.differential}
     for i, ch in sorted(enumerate(proposal.policy_change, 1), key=lambda x: x[1].effective):
         if ch.mode == "replace" and ch.differential:
@@ -383,12 +397,15 @@ def breakpoints(proposal: Proposal, baseline: Baseline) -> pd.DataFrame:
         common = [start] + sorted(d for d in dates if start < d <= end)
         for e, h in zip(emps, hire):
             days = set(common)
-            if proposal.step_movement and pd.notna(h):
-                h = pd.Timestamp(h).date()
+            hd = pd.Timestamp(h).date() if pd.notna(h) else None
+            if proposal.step_movement and hd is not None:
                 for yr in (start.year, start.year + 1):
-                    a = anniversary(h, yr)
+                    a = anniversary(hd, yr)
                     if start < a <= end:
                         days.add(a)
+            for mv in proposal.step_movement:
+                if not mv.simple:
+                    days.update(d for d in step_dates(mv, hd, start, end) if d > start)
             rows += [(e, y, d) for d in days]
     out = pd.DataFrame(rows, columns=["employee_id", "year", "day"])
     return out.sort_values(["employee_id", "year", "day"], kind="stable").reset_index(drop=True)
@@ -509,11 +526,14 @@ class Money:
     """Exact amounts in cents (Fractions) per role, for wages (by component) and on-costs."""
 
     wages: dict  # role -> {component: Fraction cents}
+    #: role -> on-cost cents added to the percent roll-up (negative: a wage-base cap reached)
+    on_cost_adjust: dict = field(default_factory=dict)
 
     def total(self, rates: dict[str, Fraction], role: str | None = None) -> tuple[Fraction, Fraction]:
         roles = [role] if role else list(self.wages)
         w = sum((sum(self.wages[r].values(), Fraction(0)) for r in roles if r in self.wages), Fraction(0))
         oc = sum((v * rates[c] / 100 for r in roles if r in self.wages for c, v in self.wages[r].items()), Fraction(0))
+        oc += sum((self.on_cost_adjust.get(r, Fraction(0)) for r in roles), Fraction(0))
         return w, oc
 
 
@@ -526,6 +546,8 @@ def _by_role(frame: pd.DataFrame, roles: pd.Series, columns, scale: Fraction) ->
 def cost_proposal(proposal: Proposal, baseline: Baseline, on_costs: OnCosts) -> dict:
     """Year by year: cash cost, run-rate and lift over the baseline, per role and in total (exact)."""
     check_proposal(proposal, baseline)
+    if proposal.turnover is not None and not isinstance(proposal, ReplacementView):
+        return cost_with_turnover(proposal, baseline, on_costs)
     rates = on_cost_rates(on_costs)
     role_of = baseline.roster.set_index("employee_id")["role"]
     base = baseline.costs
@@ -558,27 +580,28 @@ def cost_proposal(proposal: Proposal, baseline: Baseline, on_costs: OnCosts) -> 
                 overlap = np.array([max((min(u, hi) - max(d, lo)).days, 0) for d, u in zip(m["day"], m["until"])])
                 part = m[list(PAY_COMPONENTS)].mul(overlap, axis=0)
                 rp = _by_role(part, m["role"], PAY_COMPONENTS, baseline.factor / ydays)
+                lost = forfeited_retro(proposal, baseline, m, lo, hi, ydays)
+                for r, comps in lost.items():  # not employed on the ratification date: no retro
+                    for c, v in comps.items():
+                        rp[r][c] -= v
+                        cash[r][c] -= v
                 rw, roc = Money(rp).total(rates)
                 retro_wages += rw
                 retro += rw + roc
-        result_years.append({"year": y, "from": start, "to": end, "cash": Money(cash), "run_rate": Money(run)})
+        cash_m, run_m = Money(cash), Money(run)
+        if any(oc.wage_base is not None for oc in on_costs.on_cost):
+            cash_m.on_cost_adjust = wage_base_adjustment(on_costs, baseline, m, days_in, ydays, start, end, proposal, "cash")
+            run_m.on_cost_adjust = wage_base_adjustment(on_costs, baseline, last, None, ydays, start, end, proposal, "run")
+        result_years.append({"year": y, "from": start, "to": end, "cash": cash_m, "run_rate": run_m})
     return {"proposal": proposal, "years": result_years, "retro": retro, "retro_wages": retro_wages, "rates": rates}
 
 
 def lump_sums(proposal: Proposal, baseline: Baseline, start: dt.date, end: dt.date) -> dict:
     """Lump sums paid in [start, end], in cents per role, for employees in the costing."""
-    ros = baseline.roster.set_index("employee_id")
-    emps = baseline.costs.index
+    role_of = baseline.roster.set_index("employee_id")["role"]
     out: dict = {}
-    for ls in proposal.lump_sum:
-        if not start <= ls.effective <= end:
-            continue
-        for e in emps:
-            role, step = ros.at[e, "role"], int(ros.at[e, "step"])
-            if not ls.applies(role, step):
-                continue
-            share = Fraction(str(ros.at[e, "fte"])) if ls.prorate_fte and pd.notna(ros.at[e, "fte"]) else Fraction(1)
-            out[role] = out.get(role, Fraction(0)) + Fraction(ls.amount) * 100 * share
+    for e, amount in _lump_by_employee(proposal, baseline, start, end).items():
+        out[role_of[e]] = out.get(role_of[e], Fraction(0)) + amount
     return out
 
 
@@ -593,15 +616,18 @@ def baseline_summary(baseline: Baseline, on_costs: OnCosts) -> dict:
     hours_emp = [Fraction(int(m)) * baseline.factor / 60 for m in base["worked_minutes"]]
     fte_emp = [Fraction(str(f)) if np.isfinite(f) else h / HOURS_PER_FTE for f, h in zip(fte_roster, hours_emp)]
     out = {}
+    capped = baseline_wage_base_adjustment(on_costs, baseline, roles)
+    per_fte = sum((Fraction(oc.per_fte) * 100 for oc in on_costs.on_cost if oc.per_fte is not None), Fraction(0))
     for r in sorted(wages.wages):
         w, oc = wages.total(rates, r)
         mask = (roles == r).to_numpy()
+        fte = sum((f for f, k in zip(fte_emp, mask) if k), Fraction(0))
         out[r] = {
             "employees": int(mask.sum()),
             "hours": Fraction(int(minutes[r])) * baseline.factor / 60,
-            "fte": sum((f for f, k in zip(fte_emp, mask) if k), Fraction(0)),
+            "fte": fte,
             "wages": w,
-            "on_costs": oc,
+            "on_costs": oc + capped.get(r, Fraction(0)) + per_fte * fte,
         }
     return out
 
@@ -625,6 +651,8 @@ def proposal_items(proposal: Proposal) -> list[tuple[str, dict]]:
         items.append(("floor", {"floor": True}))
     if proposal.schedule or proposal.step_movement or proposal.placement:
         items.append(("steps", {"steps": True}))
+    if proposal.step_hold:
+        items.append(("step hold", {"step_hold": True}))
     names: list[str] = []
     replaced = False
     for ch in proposal.policy_change:
@@ -647,6 +675,8 @@ def proposal_items(proposal: Proposal) -> list[tuple[str, dict]]:
         items.append(("pay rules replaced", {"replace": True}))
     if proposal.lump_sum:
         items.append(("lump sums", {"lump_sum": True}))
+    if proposal.turnover is not None:
+        items.append(("breakage (turnover)", {"turnover": True}))
     return items
 
 
@@ -674,6 +704,8 @@ def partial_proposal(proposal: Proposal, parts: list[dict]) -> Proposal:
         "placement": proposal.placement if "steps" in has else (),
         "policy_change": tuple(changes),
         "lump_sum": proposal.lump_sum if "lump_sum" in has else (),
+        "step_hold": proposal.step_hold if "step_hold" in has else (),
+        "turnover": proposal.turnover if "turnover" in has else None,
     })
 
 
@@ -917,6 +949,7 @@ def costing_report(proposals: list[Proposal], baseline: Baseline, on_costs: OnCo
             "retro_on_costs": dollars(costed["retro"] - costed["retro_wages"]) if p.retro else None,
             "gap": gap_rows,
             "items": items,
+            **breakage_lines(p, costed, rates),
         })
     extra = {}
     if employee is not None:
@@ -1011,6 +1044,9 @@ def side_by_side(report: dict) -> pd.DataFrame:
             put(f"year {y['year']} cash cost ($)", sq["name"], y["cash_cost"])
             put(f"year {y['year']} run-rate ($/yr)", sq["name"], y["run_rate"])
         put("term cash cost ($)", sq["name"], sq["term_cash_cost"])
+    for p in report["proposals"]:
+        for y in (p.get("breakage") or {}).get("years", []):
+            put(f"year {y['year']} breakage, in the cost above ($)", p["name"], y["cash_cost"])
     diff = report.get("difference")
     if diff:
         col = f"{diff['between'][0]} - {diff['between'][1]}"
@@ -1063,3 +1099,251 @@ def member_frame(report: dict) -> pd.DataFrame:
 
 def baseline_frame(report: dict) -> pd.DataFrame:
     return pd.DataFrame(report["baseline"]["by_role"])
+
+
+# --- step rules, turnover, eligibility, capped and per-FTE on-costs (issue 12, part 2) ----------
+
+
+def roster_end_dates(roster: pd.DataFrame) -> np.ndarray:
+    """The last day employed, from a roster ``end_date`` (or ``termination_date``) column.
+
+    Blank = still employed. A value that is not a date is NaT here and flagged by
+    :func:`bad_end_dates` (an error only when a proposal asks who is employed on its
+    ratification date).
+    """
+    col = next((c for c in ("end_date", "termination_date") if c in roster), None)
+    if col is None:
+        return np.full(len(roster), np.datetime64("NaT"), dtype="datetime64[D]")
+    parsed = pd.to_datetime(roster[col].astype("string").str.strip().replace("", pd.NA), errors="coerce",
+                            format="ISO8601")
+    return parsed.to_numpy(dtype="datetime64[D]")
+
+
+def bad_end_dates(roster: pd.DataFrame) -> np.ndarray:
+    """Per roster row: an end date is given but is not a date (the flag kept on the baseline)."""
+    if "end_date_bad" in roster:
+        return roster["end_date_bad"].to_numpy(dtype=bool)
+    col = next((c for c in ("end_date", "termination_date") if c in roster), None)
+    if col is None:
+        return np.zeros(len(roster), dtype=bool)
+    txt = roster[col].astype("string").str.strip()
+    given = (txt.notna() & (txt != "")).to_numpy(dtype=bool)
+    return given & np.isnat(roster_end_dates(roster))
+
+
+def employed_on_ratification(proposal: Proposal, baseline: Baseline, employee_id) -> bool:
+    """Employed on the ratification date: no roster end date, or an end date on or after it."""
+    if proposal.ratification_date is None:
+        return True
+    end = baseline.roster.set_index("employee_id")["end_date"].get(employee_id) if "end_date" in baseline.roster else None
+    if end is None or pd.isna(end):
+        return True
+    return pd.Timestamp(end).date() >= proposal.ratification_date
+
+
+def forfeited_retro(proposal: Proposal, baseline: Baseline, m: pd.DataFrame, lo: dt.date, hi: dt.date,
+                    ydays: int) -> dict:
+    """Retro pay (cents per role and component) of leavers not employed on the ratification date:
+    the part of [lo, hi) up to their last day. After it, whoever works the hours gets the retro."""
+    if proposal.ratification_date is None or "end_date" not in baseline.roster:
+        return {}
+    ends = baseline.roster.set_index("employee_id")["end_date"]
+    gone = {e for e in m["employee_id"].unique() if not employed_on_ratification(proposal, baseline, e)}
+    if not gone:
+        return {}
+    rows = m[m["employee_id"].isin(gone)]
+    stop = [min(hi, pd.Timestamp(ends[e]).date() + dt.timedelta(days=1)) for e in rows["employee_id"]]
+    overlap = np.array([max((min(u, s) - max(d, lo)).days, 0) for d, u, s in zip(rows["day"], rows["until"], stop)])
+    part = rows[list(PAY_COMPONENTS)].mul(overlap, axis=0)
+    return _by_role(part, rows["role"], PAY_COMPONENTS, baseline.factor / ydays)
+
+
+def step_dates(mv: StepMovement, hire: dt.date | None, lo: dt.date, hi: dt.date) -> list[dt.date]:
+    """The days in [lo, hi] on which ``mv`` moves an employee hired on ``hire`` (None: unknown)."""
+    out = []
+    for y in range(lo.year - 1, hi.year + 1):
+        if mv.moves_on == "fixed_date":
+            d = dt.date.fromisoformat(f"{y}-{mv.step_date}")
+        else:
+            if hire is None or y <= hire.year:
+                continue
+            d = anniversary(hire, y)
+            if mv.moves_on == "next_pay_period":
+                d += dt.timedelta(days=(mv.pay_period_start - d).days % mv.pay_period_days)
+        if lo <= d <= hi:
+            out.append(d)
+    return out
+
+
+def _held(proposal: Proposal, role: str, step: int, day: dt.date) -> bool:
+    return any(h.effective <= day <= h.until and h.applies(role, step) for h in proposal.step_hold)
+
+
+def rule_moves(proposal: Proposal, mv: StepMovement, role: np.ndarray, step: np.ndarray, hire: np.ndarray,
+               day: np.ndarray) -> np.ndarray:
+    """Steps gained under ``mv`` with its step rules, per (employee, day) pair.
+
+    Walks the step dates from ``effective`` to the day: each date not held counts a year on the
+    current step; when the years reach the step's waiting period, the employee moves up
+    ``per_anniversary`` steps and starts counting again on the new step.
+    """
+    eff = proposal.effective_date(mv.effective)
+    out = np.zeros(len(day), dtype="int64")
+    memo: dict = {}
+    for i, (r, s, h, d) in enumerate(zip(role, step, hire, day)):
+        s = int(s)
+        hd = None if np.isnat(h) else h.astype(object)
+        dd = d.astype(object)
+        if dd < eff or not mv.applies(r, s) or (hd is None and mv.moves_on != "fixed_date"):
+            continue
+        key = (r, s, hd, dd)
+        if key not in memo:
+            cur, served = s, 0
+            for x in step_dates(mv, hd, eff, dd):
+                if _held(proposal, r, s, x):
+                    continue
+                served += 1
+                if served >= mv.wait(cur):
+                    cur, served = cur + mv.per_anniversary, 0
+            memo[key] = cur - s
+        out[i] = memo[key]
+    return out
+
+
+class ReplacementView(Proposal):
+    """The proposal with every position (of the turnover's roles) held by a new hire on
+    ``replacement_step``: what a position costs once its incumbent has left (breakage)."""
+
+    replacement_step: int
+    replacement_roles: tuple[str, ...] | None = None
+
+    def replaced(self, role: str) -> bool:
+        return self.replacement_roles is None or role in self.replacement_roles
+
+
+def _money_diff(a: Money, b: Money, share: Fraction) -> Money:
+    """share x (a - b), by role and component (and on-cost adjustment)."""
+    roles = set(a.wages) | set(b.wages)
+    wages = {r: {c: share * (a.wages.get(r, {}).get(c, 0) - b.wages.get(r, {}).get(c, 0)) for c in COMPONENTS}
+             for r in roles}
+    adj = {r: share * (a.on_cost_adjust.get(r, 0) - b.on_cost_adjust.get(r, 0))
+           for r in set(a.on_cost_adjust) | set(b.on_cost_adjust)}
+    return Money(wages, adj)
+
+
+def _money_add(a: Money, b: Money) -> Money:
+    roles = set(a.wages) | set(b.wages)
+    wages = {r: {c: Fraction(a.wages.get(r, {}).get(c, 0)) + b.wages.get(r, {}).get(c, 0)
+                 for c in set(a.wages.get(r, {})) | set(b.wages.get(r, {}))} for r in roles}
+    adj = {r: Fraction(a.on_cost_adjust.get(r, 0)) + b.on_cost_adjust.get(r, 0)
+           for r in set(a.on_cost_adjust) | set(b.on_cost_adjust)}
+    return Money(wages, adj)
+
+
+def turnover_shares(percent, year: int) -> tuple[Fraction, Fraction]:
+    """(cash share, run-rate share) of positions held by replacements in contract year ``year``.
+
+    With r the yearly separation rate and q = 1 - r: at the end of year y, 1 - q^y; over year y
+    on average, 1 - q^(y-1) already replaced at its start plus the r q^(y-1) who leave during it
+    (evenly spread: half a year each). 15 %, year 1: cash 0.075, run-rate 0.15.
+    """
+    r = Fraction(percent) / 100
+    q = 1 - r
+    return 1 - q ** (year - 1) + r * q ** (year - 1) / 2, 1 - q**year
+
+
+def cost_with_turnover(proposal: Proposal, baseline: Baseline, on_costs: OnCosts) -> dict:
+    """The proposal's cost with expected breakage: (cost with replacements - cost with the
+    incumbents) x the share of positions replaced, added to each year's cash and run-rate."""
+    t = proposal.turnover
+    plain = cost_proposal(proposal.model_copy(update={"turnover": None}), baseline, on_costs)
+    fields = {k: getattr(proposal, k) for k in Proposal.model_fields if k != "turnover"}
+    view = ReplacementView(**fields, replacement_step=t.replacement_step, replacement_roles=t.roles)
+    repl = cost_proposal(view, baseline, on_costs)
+    for y, (a, b) in enumerate(zip(plain["years"], repl["years"]), 1):
+        cash_share, run_share = turnover_shares(t.percent, y)
+        a["breakage_cash"] = _money_diff(b["cash"], a["cash"], cash_share)
+        a["breakage_run"] = _money_diff(b["run_rate"], a["run_rate"], run_share)
+        a["cash"] = _money_add(a["cash"], a["breakage_cash"])
+        a["run_rate"] = _money_add(a["run_rate"], a["breakage_run"])
+    plain["proposal"] = proposal
+    return plain
+
+
+def _capped(on_costs: OnCosts):
+    return [oc for oc in on_costs.on_cost if oc.wage_base is not None and oc.percent]
+
+
+def _base_by_employee(baseline: Baseline, comps) -> dict:
+    """Annualised baseline pay (cents) per employee over the given components."""
+    cols = [c for c in comps if c in PAY_COMPONENTS]
+    sums = baseline.costs[cols].sum(axis=1) if cols else pd.Series(0, index=baseline.costs.index)
+    return {e: Fraction(int(v)) * baseline.factor for e, v in sums.items()}
+
+
+def baseline_wage_base_adjustment(on_costs: OnCosts, baseline: Baseline, roles: pd.Series) -> dict:
+    """Role -> on-cost cents not charged on the baseline because pay above the wage base is exempt."""
+    out: dict = {}
+    for oc in _capped(on_costs):
+        cap = Fraction(oc.base_for(baseline.last_day)) * 100
+        for e, b in _base_by_employee(baseline, oc.components()).items():
+            if b > cap:
+                r = roles[e]
+                out[r] = out.get(r, Fraction(0)) + Fraction(oc.percent) / 100 * (cap - b)
+    return out
+
+
+def wage_base_adjustment(on_costs: OnCosts, baseline: Baseline, frame: pd.DataFrame, days_in, ydays: int,
+                         start: dt.date, end: dt.date, proposal: Proposal, kind: str) -> dict:
+    """Role -> correction to the percent roll-up of a year's added pay for on-costs with a wage base.
+
+    Per employee with baseline pay B and added pay D (cash: prorated, with lump sums; run-rate:
+    the full year's), the on-cost on D is p x (min(B + D, cap) - min(B, cap)), not p x D.
+    """
+    cols = list(PAY_COMPONENTS)
+    scale = baseline.factor / ydays if kind == "cash" else baseline.factor
+    vals = frame[cols].mul(days_in, axis=0) if days_in is not None else frame[cols]
+    per_emp = vals.groupby(frame["employee_id"].to_numpy(dtype=object)).sum()
+    lumps = _lump_by_employee(proposal, baseline, start, end) if kind == "cash" else {}
+    role_of = baseline.roster.set_index("employee_id")["role"]
+    out: dict = {}
+    for oc in _capped(on_costs):
+        cap = Fraction(oc.base_for(start)) * 100
+        comps = oc.components()
+        base = _base_by_employee(baseline, comps)
+        pc = [c for c in comps if c in PAY_COMPONENTS]
+        for e, row in per_emp.iterrows():
+            d = Fraction(int(row[pc].sum())) * scale + (lumps.get(e, 0) if "lump_sum" in comps else 0)
+            b = base[e]
+            fix = Fraction(oc.percent) / 100 * (min(b + d, cap) - min(b, cap) - d)
+            if fix:
+                out[role_of[e]] = out.get(role_of[e], Fraction(0)) + fix
+    return out
+
+
+def _lump_by_employee(proposal: Proposal, baseline: Baseline, start: dt.date, end: dt.date) -> dict:
+    """Lump sums paid in [start, end], in cents per employee (eligible ones only)."""
+    ros = baseline.roster.set_index("employee_id")
+    out: dict = {}
+    for ls in proposal.lump_sum:
+        if not start <= ls.effective <= end:
+            continue
+        for e in baseline.costs.index:
+            if not ls.applies(ros.at[e, "role"], int(ros.at[e, "step"])) or not employed_on_ratification(proposal, baseline, e):
+                continue
+            share = Fraction(str(ros.at[e, "fte"])) if ls.prorate_fte and pd.notna(ros.at[e, "fte"]) else Fraction(1)
+            out[e] = out.get(e, Fraction(0)) + Fraction(ls.amount) * 100 * share
+    return out
+
+
+def breakage_lines(proposal: Proposal, costed: dict, rates: dict) -> dict:
+    """``{"breakage": [...]}`` for a proposal with turnover (its own line, with on-costs), else {}."""
+    if proposal.turnover is None:
+        return {}
+    rows = []
+    for yr in costed["years"]:
+        cash, run = sum(yr["breakage_cash"].total(rates), Fraction(0)), sum(yr["breakage_run"].total(rates), Fraction(0))
+        rows.append({"year": yr["year"], "cash_cost": dollars(cash), "run_rate": dollars(run)})
+    t = proposal.turnover
+    return {"breakage": {"separation_rate_pct": float(t.percent), "replacement_step": t.replacement_step,
+                         "roles": list(t.roles) if t.roles else None, "years": rows}}

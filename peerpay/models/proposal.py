@@ -106,9 +106,83 @@ class ScheduleChange(_Section):
 
 
 class StepMovement(_Item):
-    """Step increases on each anniversary of ``hire_date`` from ``effective`` on, up to the top step."""
+    """Step increases on each anniversary of ``hire_date`` from ``effective`` on, up to the top step.
+
+    Step rules (docs/costing.md, "Step rules"; the defaults are one step every anniversary):
+
+    - ``every_years = 2``: a step every 2 years; ``years_on_step = {4 = 2, 5 = 2}``: the years
+      to serve on a step before leaving it (steps not listed: ``every_years``). The count starts
+      at ``effective``: an employee is taken to have entered their roster step on the last step
+      date before it (the roster has no "step since" date).
+    - ``moves_on``: ``"anniversary"`` (default); ``"fixed_date"``: everyone moves on
+      ``step_date`` (month-day, e.g. ``"07-01"``) each year, whatever their hire date;
+      ``"next_pay_period"``: on the first day of the first pay period starting on or after the
+      anniversary (periods of ``pay_period_days`` days counted from ``pay_period_start``).
+    """
 
     per_anniversary: int = Field(default=1, ge=1, le=10)
+    every_years: int = Field(default=1, ge=1, le=10)
+    years_on_step: dict[int, int] = Field(default_factory=dict)
+    moves_on: Literal["anniversary", "fixed_date", "next_pay_period"] = "anniversary"
+    step_date: str | None = None
+    pay_period_start: dt.date | None = None
+    pay_period_days: int = Field(default=14, ge=1, le=31)
+
+    @model_validator(mode="after")
+    def _rules(self):
+        for st, n in self.years_on_step.items():
+            if not 1 <= n <= 10:
+                raise ValueError(f"years_on_step: step {st} waits {n} years (give 1 to 10)")
+        if self.moves_on == "fixed_date":
+            try:
+                dt.date.fromisoformat(f"2001-{self.step_date}")
+            except (TypeError, ValueError):
+                raise ValueError('moves_on = "fixed_date" needs step_date = "MM-DD" (e.g. "07-01"; not "02-29")') from None
+        elif self.step_date is not None:
+            raise ValueError('step_date is only for moves_on = "fixed_date"')
+        if self.moves_on == "next_pay_period" and self.pay_period_start is None:
+            raise ValueError('moves_on = "next_pay_period" needs pay_period_start (the first day of any pay period)')
+        return self
+
+    @property
+    def simple(self) -> bool:
+        """One step each anniversary: the rule costed before step rules existed."""
+        return self.every_years == 1 and not self.years_on_step and self.moves_on == "anniversary"
+
+    def wait(self, step: int) -> int:
+        """Years to serve on ``step`` before the next step."""
+        return self.years_on_step.get(step, self.every_years)
+
+
+class StepHold(_Item):
+    """A step freeze: no step movement on a step date from ``effective`` to ``until`` (inclusive).
+
+    A held step is lost, not deferred, and a held year does not count towards a waiting period.
+    Costed as its own item ("step hold", after the steps it holds back).
+    """
+
+    until: dt.date
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.until < self.effective:
+            raise ValueError("step_hold: until is before effective")
+        return self
+
+
+class Turnover(_Section):
+    """Expected turnover: ``percent`` of employees leave each year, replaced on ``replacement_step``.
+
+    Costed as an expected value (docs/costing.md, "Turnover and breakage"): in contract year y a
+    position is held by a replacement with probability 1 - (1 - r)^y at the year's end (run-rate)
+    and, on average over the year, 1 - (1 - r)^(y-1) + r (1 - r)^(y-1) / 2 (cash). Breakage is
+    that share of (cost at the replacement step - cost at the incumbent's step): usually a saving.
+    """
+
+    percent: Decimal = Field(gt=0, le=100)
+    replacement_step: int = Field(default=1, ge=0, le=1000)
+    roles: tuple[str, ...] | None = None
+    note: str | None = None
 
 
 class Placement(_Section):
@@ -215,6 +289,11 @@ class Proposal(_Section):
     policy_change: tuple[PolicyChange, ...] = ()
     lump_sum: tuple[LumpSum, ...] = ()
     retro: Retro | None = None
+    step_hold: tuple[StepHold, ...] = ()
+    turnover: Turnover | None = None
+    #: Lump sums and retro pay go only to those employed on this date (roster ``end_date`` or
+    #: ``termination_date`` on or after it, or none); omitted: everyone costed gets them.
+    ratification_date: dt.date | None = None
 
     @field_validator("name")
     @classmethod
@@ -233,13 +312,43 @@ class Proposal(_Section):
         return max(d, self.retro.since) if self.retro else d
 
 
+#: Social security (OASDI) contribution and benefit base by calendar year, 42 U.S.C. 430
+#: (SSA's yearly announcements: $176,100 for 2025, $184,500 for 2026).
+SOCIAL_SECURITY_WAGE_BASE = {2025: Decimal(176100), 2026: Decimal(184500)}
+
+
 class OnCost(_Section):
-    """An employer on-cost: ``percent`` of the pay components in ``applies_to``."""
+    """An employer on-cost: ``percent`` of the pay components in ``applies_to``, or a fixed
+    ``per_fte`` dollars per FTE per year (health insurance).
+
+    ``wage_base``: the percent applies to each employee's annual pay only up to this amount
+    (``"social_security"`` = :data:`SOCIAL_SECURITY_WAGE_BASE`, or a table ``{2026 = 184500}``);
+    the amount of the calendar year in which the contract year starts is used (the last listed
+    for a later year).
+    """
 
     name: str
-    percent: Decimal = Field(ge=0, le=100)
+    percent: Decimal = Field(default=Decimal(0), ge=0, le=100)
     applies_to: tuple[str, ...] = ("all",)
     citation: str | None = None
+    wage_base: Literal["social_security"] | dict[int, Money] | None = None
+    per_fte: Money | None = None
+
+    @model_validator(mode="after")
+    def _kind(self):
+        if self.per_fte is not None and (self.percent or self.wage_base is not None):
+            raise ValueError(f"on_cost {self.name!r}: per_fte is a fixed amount per FTE; give it without percent or wage_base")
+        if isinstance(self.wage_base, dict) and not self.wage_base:
+            raise ValueError(f"on_cost {self.name!r}: wage_base table is empty")
+        return self
+
+    def base_for(self, day: dt.date) -> Decimal | None:
+        """The wage base for a contract year starting on ``day`` (None: no cap)."""
+        if self.wage_base is None:
+            return None
+        table = SOCIAL_SECURITY_WAGE_BASE if self.wage_base == "social_security" else self.wage_base
+        known = [y for y in table if y <= day.year]
+        return Decimal(table[max(known) if known else min(table)])
 
     @field_validator("applies_to")
     @classmethod
