@@ -18,7 +18,7 @@ import pytest
 
 from peerpay.core.costing import steps_on, turnover_shares
 from peerpay.errors import InputError
-from peerpay.proposal import OnCost, loads_on_costs, loads_proposal
+from peerpay.models.proposal import OnCost, loads_on_costs, loads_proposal
 from tests.test_cost_handworked import HEAD, ROSTER, SCHEDULE, cost, dollars, year
 
 SCHEDULE4 = SCHEDULE + "peer_specialist,3,22.00,2025-01-01\npeer_specialist,4,23.00,2025-01-01\n"

@@ -38,7 +38,7 @@ Money = Annotated[Decimal, BeforeValidator(_exact_decimal), Field(ge=0)]
 
 # ---------------------------------------------------------------------------------------------
 # Bounds on policy values. Generous for any real contract, and they keep the engine's exact
-# integer arithmetic far from int64 (9.2e18). The engine's units (peerpay/money.py): a rate is
+# integer arithmetic far from int64 (9.2e18). The engine's units (peerpay/core/money.py): a rate is
 # $0.0001/h (the input side caps base rates at MAX_RATE = $10,000/h -> 1e8 units), a factor is
 # 1/10,000 (10x -> 1e5), and an amount is rate x factor x minutes. The longest pay period is the
 # 14-day 8-and-80 period = 20,160 minutes. Worst case for one employee and period:
