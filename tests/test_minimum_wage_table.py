@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from peerpay.backpay_job import load_minimum_wages
+from peerpay.jobs.backpay import load_minimum_wages
 from peerpay.core.backpay import MinimumWage
 from peerpay.io.resources import package_file
 
