@@ -896,7 +896,7 @@ def costing_report(proposals: list[Proposal], baseline: Baseline, on_costs: OnCo
         costed = cost_proposal(p, baseline, on_costs)
         items = item_costs(p, baseline, on_costs, costed)
         year_rows = []
-        term_cash = Fraction(0)
+        term_cash = 0  # cents: the sum of the year lines as shown, so the years (and the items) add up to it
         for yr in costed["years"]:
             for r in [*roles, "TOTAL"]:
                 s = summary_all[r]
@@ -905,7 +905,7 @@ def costing_report(proposals: list[Proposal], baseline: Baseline, on_costs: OnCo
                 rw, roc = yr["run_rate"].total(rates, None if r == "TOTAL" else r)
                 cash, run = cw + coc, rw + roc
                 if r == "TOTAL":
-                    term_cash += cash
+                    term_cash += _half_up(cash)
                 lump = sum((v.get("lump_sum", 0) for k, v in yr["cash"].wages.items() if r in ("TOTAL", k)), Fraction(0))
                 year_rows.append({
                     "year": yr["year"], "from": yr["from"].isoformat(), "to": yr["to"].isoformat(), "role": r,
@@ -941,7 +941,7 @@ def costing_report(proposals: list[Proposal], baseline: Baseline, on_costs: OnCo
             "peer_median_before": dollars(before[peer_role][0] / 100),
             "peer_median_after": dollars(after[peer_role][0] / 100),
             "years": year_rows,
-            "term_cash_cost": dollars(term_cash),
+            "term_cash_cost": cents_to_dollars(term_cash),
             "end_of_term_run_rate": dollars(end_run),
             "end_of_term_lift_pct": pct(end_run, total["wages"] + total["on_costs"]),
             "retro_pay": dollars(costed["retro"]) if p.retro else None,
@@ -961,7 +961,7 @@ def costing_report(proposals: list[Proposal], baseline: Baseline, on_costs: OnCo
         extra["status_quo"] = {
             "name": "Status quo (steps only)", "term": {"start": first.term_start.isoformat(), "years": first.years},
             "years": [{"year": i + 1, "cash_cost": dollars(c), "run_rate": dollars(r)} for i, (c, r) in enumerate(sq)],
-            "term_cash_cost": dollars(sum((c for c, _ in sq), Fraction(0))),
+            "term_cash_cost": cents_to_dollars(sum(_half_up(c) for c, _ in sq)),
         }
         extra["value_of_1_pct"] = {"run_rate": dollars(one[1]), "from": first.term_start.isoformat(),
                                    "note": "a 1 % across-the-board raise on the first day of the term: run-rate "
