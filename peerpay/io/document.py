@@ -164,7 +164,7 @@ def render_html(doc: Document) -> str:
     from .html import esc, fact_sheet_page, html_table
 
     sections: list[tuple[str, str]] = []
-    heading, body = doc.title, []
+    heading, body = doc.title, list[str]()
 
     def close():
         if body:
