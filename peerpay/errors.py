@@ -6,6 +6,7 @@ Rendering is always ``file:row:column: reason`` so that a clerk can jump to the 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, asdict
 
 
@@ -40,3 +41,22 @@ class InputError(Exception):
     def __init__(self, message: str, problems: list[Problem] | None = None):
         super().__init__(message)
         self.problems = problems or []
+
+    @classmethod
+    def at(cls, path, reason: str, details: list[str] | None = None) -> InputError:
+        """The file ``path`` cannot be used because of ``reason`` (or each of ``details``).
+
+        The message is ``path: reason`` (then one indented ``path: detail`` line each); the
+        problems carry the file's name only (a folder can carry a person's name), one per detail,
+        so ``peerpay validate`` lists them without reading the message back.
+        """
+        name = file_name(path)
+        if details:
+            message = f"{path}: {reason}:\n" + "\n".join(f"  {path}: {d}" for d in details)
+            return cls(message, [Problem(name, None, None, d) for d in details])
+        return cls(f"{path}: {reason}", [Problem(name, None, None, reason)])
+
+
+def file_name(path) -> str:
+    """The last part of a path, as a problem names its file."""
+    return os.path.basename(os.path.normpath(str(path))) if str(path) not in ("", ".") else str(path)

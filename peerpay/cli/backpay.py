@@ -9,8 +9,9 @@ import pandas as pd
 
 from ..jobs.backpay import run_backpay, run_stipends
 from ..io.statements import safe_filename, statement_html
-from ..io.writers import atomic_write, to_csv, to_json, to_markdown, to_table, to_xlsx
-from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, emit, fail, handles_input_errors, report_problems
+from ..io.document import Document, Heading, Table, Text, render
+from ..io.writers import atomic_write, to_csv
+from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, emit, fail, handles_input_errors, report_problems
 
 WEEK_COLUMNS = ["employee_id", "week_start", "unpaid_hours", "paid_gross", "owed_gross", "back_wages", "minimum_wage",
                 "flsa_straight_hours", "flsa_overtime_hours", "flsa_regular_rate", "flsa_minimum_back_wages", "activities"]
@@ -26,38 +27,47 @@ def _frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def render_backpay(report: dict, fmt: str) -> str | bytes:
-    if fmt == "json":
-        return to_json(report)
-    weeks = _frame(report["weeks"], WEEK_COLUMNS)
-    employees = _frame(report["employees"], ["employee_id", "name"] if report["employees"] and "name" in report["employees"][0] else ["employee_id"])
-    employees = _frame(report["employees"], list(employees.columns) + EMPLOYEE_COLUMNS[1:])
-    rejected = pd.DataFrame(report["rejected"], columns=REJECTED_COLUMNS)
-    if fmt == "csv":
-        return to_csv(weeks)
-    if fmt == "xlsx":
+def backpay_document(report: dict) -> Document:
+    """The back-pay report as a document: by employee, by workweek, rejected rows, the run."""
+    kinds = {c: "money" for c in MONEY}
+
+    def frames():
+        weeks = _frame(report["weeks"], WEEK_COLUMNS)
+        first = ["employee_id", "name"] if report["employees"] and "name" in report["employees"][0] else ["employee_id"]
+        employees = _frame(report["employees"], list(_frame(report["employees"], first).columns) + EMPLOYEE_COLUMNS[1:])
+        return weeks, employees, pd.DataFrame(report["rejected"], columns=REJECTED_COLUMNS)
+
+    def sheets():
+        weeks, employees, rejected = frames()
         run = pd.DataFrame([{"item": k, "value": str(v)} for k, v in report.items() if not isinstance(v, (list, dict))]
                            + [{"item": "minimum_wage", "value": report["minimum_wage"]["basis"]}]
                            + [{"item": f"total {k}", "value": v} for k, v in report["totals"].items()])
-        return to_xlsx({"weeks": weeks, "employees": employees, "rejected": rejected, "run": run}, money_columns=MONEY,
-                       notes=["peerpay backpay: notes", *report["notes"]])
-    md = fmt == "md"
-    render = to_markdown if md else to_table
-    heading = (lambda t: f"## {t}\n\n") if md else (lambda t: f"{t}\n{'=' * len(t)}\n")
-    t = report["totals"]
-    summary = employees.drop(columns=["flsa_minimum_back_wages"])
-    summary = pd.concat([summary, pd.DataFrame([{"employee_id": "TOTAL", "weeks": int(summary["weeks"].sum()) if len(summary) else 0,
-                                                 "unpaid_hours": t["unpaid_hours"], "back_wages": t["back_wages"],
-                                                 "liquidated_damages": t["liquidated_damages"], "total_owed": t["total_owed"]}])],
-                        ignore_index=True)
-    parts = [heading(f"Back wages for unpaid work (as of {report['as_of']}, workweeks ending on or after {report['lookback_from']})"),
-             render(summary), "\n", heading("By workweek"),
-             render(weeks.drop(columns=["activities", "flsa_straight_hours", "flsa_overtime_hours", "flsa_regular_rate"]))]
-    if report["rejected"]:
-        parts += ["\n", heading(f"Rejected rows ({len(report['rejected'])})"), render(rejected)]
-    parts.append(f"\nFLSA minimum back wages (statutory floor, {report['minimum_wage']['basis']}): ${t['flsa_minimum_back_wages']:,.2f}\n")
-    parts.append("Figures computed by peerpay; not legal advice (docs/backpay.md).\n")
-    return "".join(parts)
+        return [Table(weeks, "weeks", kinds), Table(employees, "employees", kinds), Table(rejected, "rejected", kinds),
+                Table(run, "run", kinds)]
+
+    def blocks():
+        weeks, employees, rejected = frames()
+        t = report["totals"]
+        summary = employees.drop(columns=["flsa_minimum_back_wages"])
+        summary = pd.concat([summary, pd.DataFrame([{"employee_id": "TOTAL", "weeks": int(summary["weeks"].sum()) if len(summary) else 0,
+                                                     "unpaid_hours": t["unpaid_hours"], "back_wages": t["back_wages"],
+                                                     "liquidated_damages": t["liquidated_damages"], "total_owed": t["total_owed"]}])],
+                            ignore_index=True)
+        out: list = [Heading(f"Back wages for unpaid work (as of {report['as_of']}, workweeks ending on or after {report['lookback_from']})"),
+                     Table(summary, kinds=kinds), Text("\n"), Heading("By workweek"),
+                     Table(weeks.drop(columns=["activities", "flsa_straight_hours", "flsa_overtime_hours", "flsa_regular_rate"]), kinds=kinds)]
+        if report["rejected"]:
+            out += [Text("\n"), Heading(f"Rejected rows ({len(report['rejected'])})"), Table(rejected)]
+        out.append(Text(f"\nFLSA minimum back wages (statutory floor, {report['minimum_wage']['basis']}): ${t['flsa_minimum_back_wages']:,.2f}\n"))
+        out.append(Text("Figures computed by peerpay; not legal advice (docs/backpay.md).\n"))
+        return out
+
+    return Document("peerpay backpay: back wages for unpaid work", blocks=blocks, csv=lambda: frames()[0], payload=report,
+                    sheets=sheets, notes=["peerpay backpay: notes", *report["notes"]])
+
+
+def render_backpay(report: dict, fmt: str) -> str | bytes:
+    return render(backpay_document(report), fmt)
 
 
 def write_statements(report: dict, rows: pd.DataFrame, directory: str, names: dict[str, str] | None, force: bool) -> int:
@@ -77,8 +87,7 @@ def write_statements(report: dict, rows: pd.DataFrame, directory: str, names: di
 
 
 def _check_output(output, inputs, fmt):
-    if fmt == "xlsx" and output in (None, "-"):
-        fail("--format xlsx needs --output FILE.xlsx", EXIT_USAGE)
+    check_format_target(fmt, output)
     for path in [output] if output not in (None, "-") else []:
         for i in inputs:
             if i is not None and Path(path).resolve() == Path(i).resolve():
@@ -171,31 +180,37 @@ STIPEND_COLUMNS = ["person", "month", "payments", "amount", "hours", "effective_
                    "shortfall_to_minimum", "living_wage", "below_living_wage", "shortfall_to_living_wage", "activities"]
 
 
+def stipends_document(report: dict) -> Document:
+    """Stipends per person and month as a document."""
+    kinds = {c: "money" for c in MONEY}
+
+    def months():
+        recs = report["months"]
+        return _frame(recs, [c for c in STIPEND_COLUMNS if not recs or c in recs[0]])
+
+    def rejected():
+        return pd.DataFrame(report["rejected"], columns=REJECTED_COLUMNS)
+
+    def blocks():
+        shown = months().drop(columns=["activities"]).copy()
+        for c in ("below_minimum", "below_living_wage"):
+            if c in shown:
+                shown[c] = shown[c].map({True: "BELOW", False: ""})
+        t = report["totals"]
+        out: list = [Heading(f"Stipends as an hourly wage (minimum: {report['minimum_wage']['basis']})"), Table(shown, kinds=kinds),
+                     Text(f"\n{t['months_below_minimum']} month(s) below the minimum wage; shortfall ${t['shortfall_to_minimum']:,.2f}.\n")]
+        if report["rejected"]:
+            out += [Text("\n"), Heading(f"Rejected rows ({len(report['rejected'])})"), Table(rejected())]
+        out.append(Text("Figures computed by peerpay; not legal advice (docs/backpay.md).\n"))
+        return out
+
+    return Document("peerpay stipends: stipends as an hourly wage", blocks=blocks, csv=months, payload=report,
+                    sheets=lambda: [Table(months(), "months", kinds), Table(rejected(), "rejected", kinds)],
+                    notes=["peerpay stipends: notes", *report["notes"]])
+
+
 def render_stipends(report: dict, fmt: str) -> str | bytes:
-    if fmt == "json":
-        return to_json(report)
-    recs = report["months"]
-    cols = [c for c in STIPEND_COLUMNS if not recs or c in recs[0]]
-    months = _frame(recs, cols)
-    rejected = pd.DataFrame(report["rejected"], columns=REJECTED_COLUMNS)
-    if fmt == "csv":
-        return to_csv(months)
-    if fmt == "xlsx":
-        return to_xlsx({"months": months, "rejected": rejected}, money_columns=MONEY, notes=["peerpay stipends: notes", *report["notes"]])
-    md = fmt == "md"
-    render = to_markdown if md else to_table
-    heading = (lambda t: f"## {t}\n\n") if md else (lambda t: f"{t}\n{'=' * len(t)}\n")
-    shown = months.drop(columns=["activities"]).copy()
-    for c in ("below_minimum", "below_living_wage"):
-        if c in shown:
-            shown[c] = shown[c].map({True: "BELOW", False: ""})
-    t = report["totals"]
-    parts = [heading(f"Stipends as an hourly wage (minimum: {report['minimum_wage']['basis']})"), render(shown),
-             f"\n{t['months_below_minimum']} month(s) below the minimum wage; shortfall ${t['shortfall_to_minimum']:,.2f}.\n"]
-    if report["rejected"]:
-        parts += ["\n", heading(f"Rejected rows ({len(report['rejected'])})"), render(rejected)]
-    parts.append("Figures computed by peerpay; not legal advice (docs/backpay.md).\n")
-    return "".join(parts)
+    return render(stipends_document(report), fmt)
 
 
 @click.command("stipends")

@@ -11,17 +11,24 @@ from pathlib import Path
 import click
 
 from ..errors import InputError, Problem
+from ..io.document import FORMATS as DOCUMENT_FORMATS, is_binary
 from ..io.writers import TooBigForExcel, atomic_write
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 MAX_PRINTED_PROBLEMS = 50
 
-FORMATS = click.Choice(["table", "csv", "json", "md", "xlsx"], case_sensitive=False)
+FORMATS = click.Choice(list(DOCUMENT_FORMATS), case_sensitive=False)
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> None:
     click.echo(f"peerpay: {message}", err=True)
     sys.exit(code)
+
+
+def check_format_target(fmt: str, output: str | None) -> None:
+    """A binary format (xlsx) cannot go to the terminal: it needs ``--output FILE``. Exit 2 before any work."""
+    if is_binary(fmt) and output in (None, "-"):
+        fail(f"--format {fmt.lower()} needs --output FILE.{fmt.lower()}", EXIT_USAGE)
 
 
 def handles_input_errors(fn):

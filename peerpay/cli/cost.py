@@ -10,9 +10,10 @@ import pandas as pd
 
 from ..core.costing import baseline_frame, gap_frame, items_frame, member_frame, roll_up_matrix, side_by_side, years_frame
 from ..io.readers import read_policy
-from ..io.writers import atomic_write, to_csv, to_json, to_markdown, to_table, to_xlsx
+from ..io.document import Document, Heading, Table, Text, render
+from ..io.writers import atomic_write
 from ..jobs.cost import CostRun, read_on_costs, run_cost
-from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_outputs, emit, fail, handles_input_errors, report_problems
+from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
 from .pay import _mapped, _timesheet_options
 
 MONEY = ["wages", "on_costs", "total", "wages_cash", "on_costs_cash", "lump_sums", "cash_cost", "run_rate", "per_fte",
@@ -42,58 +43,54 @@ def notes(report: dict) -> list[str]:
     ]
 
 
-def _blanks(render):
-    """Render with "–" for figures that do not apply (None), not "nan"."""
+def cost_document(report: dict, on_costs=None) -> Document:
+    """The costing as a document: side by side, baseline, each proposal, the gap, the on-costs."""
+    kinds = {c: "money" for c in MONEY}
+    years = lambda: years_frame(report)
 
-    def out(frame, **kw):
-        frame = frame.astype(object).where(frame.notna(), None)
-        return render(frame, missingval="–", **kw)
+    def matrix():
+        return pd.DataFrame(report["on_costs"])
 
-    return out
+    def sheets():
+        m = matrix()
+        return [Table(side_by_side(report), "side by side", kinds), Table(years(), "by year and role", kinds),
+                Table(gap_frame(report), "gap", kinds), Table(baseline_frame(report), "baseline", kinds),
+                Table(m.assign(applies_to=m["applies_to"].map(", ".join)) if len(m) else m, "on-costs", kinds)]
+
+    def blocks():
+        b = report["baseline"]
+        t = lambda frame, **options: Table(frame, kinds=kinds, options=options, blanks=True)
+        out: list = [Heading("Proposals side by side"), t(side_by_side(report)),
+                     Text("\n"), Heading(f"Baseline ({b['period']['from']} to {b['period']['to']}, {b['annualisation']})"),
+                     t(baseline_frame(report))]
+        for name, frame in years().groupby("proposal", sort=False):
+            total = frame[frame["role"] == "TOTAL"].drop(columns=["proposal", "role", "atb_increase_pct",
+                                                                  "wages_cash_excl_lump_sums"])
+            total = total.rename(columns={"wages_cash": "wages_cash (incl. lump sums)"})
+            out += [Text("\n"), Heading(f"{name}: cost over the baseline, all roles"), t(total)]
+            prop = next(p for p in report["proposals"] if p["name"] == name)
+            if prop["items"]:
+                out += [Text("\n"), Heading(f"{name}: item by item (each on top of the ones above; parts add up to TOTAL)"),
+                        t(items_frame(report, prop))]
+            by_role = frame[frame["role"] != "TOTAL"][["year", "role", "cash_cost", "run_rate", "run_rate_pct_of_payroll",
+                                                        "cents_per_hour", "per_fte", "atb_increase_pct"]]
+            out += [Text("\n"), Heading(f"{name}: by role"), t(by_role)]
+        if "member" in report:
+            out += [Text("\n"), Heading(f"Member's statement: {report['member']['role']}, rate and annual pay by year"),
+                    t(member_frame(report))]
+        out += [Text("\n"), Heading(f"Gap to {report['peer_role']} (median base rate) before and after"),
+                t(gap_frame(report), floatfmt=",.2f")]
+        out += [Text("\n"), Heading("On-costs (roll-up matrix, percent of each pay component)"),
+                t(roll_up_matrix(on_costs) if on_costs is not None else matrix())]
+        out.append(Text("\n" + "\n".join(notes(report)[1:]) + "\n"))
+        return out
+
+    return Document("peerpay cost: bargaining proposals", blocks=blocks, csv=years, payload=report, sheets=sheets,
+                    notes=lambda: notes(report))
 
 
 def render_cost(report: dict, fmt: str, on_costs=None) -> str | bytes:
-    years = years_frame(report)
-    gaps = gap_frame(report)
-    if fmt == "json":
-        return to_json(report)
-    if fmt == "csv":
-        return to_csv(years)
-    matrix = pd.DataFrame(report["on_costs"])
-    if fmt == "xlsx":
-        sheets = {"side by side": side_by_side(report), "by year and role": years, "gap": gaps,
-                  "baseline": baseline_frame(report),
-                  "on-costs": matrix.assign(applies_to=matrix["applies_to"].map(", ".join)) if len(matrix) else matrix}
-        return to_xlsx(sheets, money_columns=MONEY, notes=notes(report))
-    render = _blanks(to_markdown if fmt == "md" else to_table)
-    heading = (lambda t: f"## {t}\n\n") if fmt == "md" else (lambda t: f"{t}\n{'=' * len(t)}\n")
-    b = report["baseline"]
-    parts = [
-        heading("Proposals side by side"), render(side_by_side(report)),
-        "\n" + heading(f"Baseline ({b['period']['from']} to {b['period']['to']}, {b['annualisation']})"),
-        render(baseline_frame(report)),
-    ]
-    for name, frame in years.groupby("proposal", sort=False):
-        total = frame[frame["role"] == "TOTAL"].drop(columns=["proposal", "role", "atb_increase_pct",
-                                                              "wages_cash_excl_lump_sums"])
-        total = total.rename(columns={"wages_cash": "wages_cash (incl. lump sums)"})
-        parts += ["\n" + heading(f"{name}: cost over the baseline, all roles"), render(total)]
-        prop = next(p for p in report["proposals"] if p["name"] == name)
-        if prop["items"]:
-            parts += ["\n" + heading(f"{name}: item by item (each on top of the ones above; parts add up to TOTAL)"),
-                      render(items_frame(report, prop))]
-        by_role = frame[frame["role"] != "TOTAL"][["year", "role", "cash_cost", "run_rate", "run_rate_pct_of_payroll",
-                                                    "cents_per_hour", "per_fte", "atb_increase_pct"]]
-        parts += ["\n" + heading(f"{name}: by role"), render(by_role)]
-    if "member" in report:
-        parts += ["\n" + heading(f"Member's statement: {report['member']['role']}, rate and annual pay by year"),
-                  render(member_frame(report))]
-    parts += ["\n" + heading(f"Gap to {report['peer_role']} (median base rate) before and after"),
-              render(gaps, floatfmt=",.2f")]
-    parts += ["\n" + heading("On-costs (roll-up matrix, percent of each pay component)"),
-              render(roll_up_matrix(on_costs) if on_costs is not None else matrix)]
-    parts.append("\n" + "\n".join(notes(report)[1:]) + "\n")
-    return "".join(parts)
+    return render(cost_document(report, on_costs), fmt)
 
 
 def gap_chart(report: dict) -> bytes:
@@ -147,8 +144,7 @@ def command(timesheet, policy, roster, schedule, sheet, map_file, proposals, on_
     if roster is None or schedule is None:
         fail("peerpay cost needs --roster and --schedule (steps, anniversaries and the gap come from them)", EXIT_USAGE)
     fmt = fmt.lower()
-    if fmt == "xlsx" and output in (None, "-"):
-        fail("--format xlsx needs --output FILE.xlsx", EXIT_USAGE)
+    check_format_target(fmt, output)
     check_outputs({"--output": output, "--chart": chart},
                   [timesheet, policy, roster, schedule, map_file, *proposals, on_costs], force)
     pol = read_policy(policy)
@@ -178,7 +174,7 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
     heading = "## " if fmt == "md" else ""
     title = "Bargaining: union vs management proposal (peerpay cost)"
     rule = "" if fmt == "md" else "\n" + "=" * len(title)
-    render = _blanks(to_markdown if fmt == "md" else to_table)
-    return (f"\n{heading}{title}{rule}\n\n" + render(side_by_side(run.report)) + "\n"
-            + render(gap_frame(run.report)[["proposal", "role", "gap_before_pct", "gap_after_pct", "points_closed",
-                                            "run_rate_per_point"]]))
+    text = "md" if fmt == "md" else "table"
+    return (f"\n{heading}{title}{rule}\n\n" + render(Document(title, blocks=[Table(side_by_side(run.report), blanks=True)]), text)
+            + "\n" + render(Document(title, blocks=[Table(gap_frame(run.report)[
+                ["proposal", "role", "gap_before_pct", "gap_after_pct", "points_closed", "run_rate_per_point"]], blanks=True)]), text))

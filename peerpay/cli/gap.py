@@ -12,8 +12,9 @@ from ..io.charts import gap_chart, parse_reference_line
 from ..core.gap import BASES, DEFINITIONS
 from ..errors import Problem
 from ..jobs.gap import REFERENCES, run_gap
-from ..io.writers import atomic_write, to_csv, to_json, to_markdown, to_table, to_xlsx
-from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_outputs, emit, fail, handles_input_errors, report_problems
+from ..io.document import Document, Heading, Notes, Table, Text, render
+from ..io.writers import atomic_write
+from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
 
 # (report key, column header, kind): one list drives the table, Markdown, CSV headers and XLSX formats
 COLUMNS = [
@@ -117,33 +118,45 @@ def _decomposition_line(report: dict) -> str:
     )
 
 
-def render_gap(report: dict, fmt: str, chart_png: bytes | None = None) -> str | bytes:
-    if fmt == "json":
-        return to_json(report)
-    if fmt == "csv":
-        return to_csv(pd.DataFrame(report["groups"]))
-    if fmt == "xlsx":
+def gap_document(report: dict, chart_png: bytes | None = None, reference_line: tuple[str, float] | None = None,
+                 run_record: dict | None = None) -> Document:
+    """The gap report as a document; HTML is the advocate's fact sheet (io/html.py)."""
+
+    def sheets():
         groups, money, pct = numeric_frame(report["groups"], COLUMNS)
         quart, qmoney, qpct = numeric_frame(report["quartiles"], QUARTILE_COLUMNS)
         dec = pd.DataFrame([{k: (", ".join(v) if isinstance(v, list) else v) for k, v in report["decomposition"].items()}])
-        notes = [f"peerpay gap: {report['peer_role']} vs other roles, basis {report['basis']}, as of {report['as_of']}",
-                 _decomposition_line(report), *footnotes(report)]
-        return to_xlsx({"gap by role": groups, "pay quartiles": quart, "decomposition": dec}, money_columns=money + qmoney,
-                       percent_columns=pct + qpct, notes=notes, images={"chart": chart_png} if chart_png else None)
-    md = fmt == "md"
-    render = to_markdown if md else to_table
-    heading = (lambda t: f"### {t}\n\n") if md else (lambda t: f"{t}\n{'=' * len(t)}\n")
+        return [Table(groups, "gap by role", {**{h: "money" for h in money}, **{h: "percent" for h in pct}}),
+                Table(quart, "pay quartiles", {**{h: "money" for h in qmoney}, **{h: "percent" for h in qpct}}),
+                Table(dec, "decomposition")]
+
+    def notes():
+        return [f"peerpay gap: {report['peer_role']} vs other roles, basis {report['basis']}, as of {report['as_of']}",
+                _decomposition_line(report), *footnotes(report)]
+
+    def blocks():
+        groups, align = display_frame(report["groups"], COLUMNS, report.get("min_group", 1))
+        quart, qalign = display_frame(report["quartiles"], QUARTILE_COLUMNS)
+        return [Heading(title, 3), Table(groups, options={"colalign": align, "disable_numparse": True}), Text("\n"),
+                Heading("Organisation-wide pay quartiles (hourly)", 3),
+                Table(quart, options={"colalign": qalign, "disable_numparse": True}), Text("\n"),
+                Text(_decomposition_line(report) + "\n\n"),
+                Notes(footnotes(report), title="Notes", md_title="Definitions and sources")]
+
+    def page():
+        from ..io.html import gap_fact_sheet
+
+        lines = [{"key": "user", "label": reference_line[0], "hourly": reference_line[1], "kind": "user",
+                  "source": "given with --reference-line"}] if reference_line else []
+        return gap_fact_sheet(report, lines, run_record)
+
     title = f"Pay gap: {report['peer_role']} vs other roles ({report['basis'].replace('_', ' ')}, {report['unit']}, as of {report['as_of']})"
-    groups, align = display_frame(report["groups"], COLUMNS, report.get("min_group", 1))
-    quart, qalign = display_frame(report["quartiles"], QUARTILE_COLUMNS)
-    parts = [heading(title), render(groups, colalign=align, disable_numparse=True), "\n", heading("Organisation-wide pay quartiles (hourly)"),
-             render(quart, colalign=qalign, disable_numparse=True), "\n", _decomposition_line(report), "\n\n"]
-    notes = footnotes(report)
-    if md:
-        parts.append("**Definitions and sources**\n\n" + "".join(f"{i}. {n}\n" for i, n in enumerate(notes, 1)))
-    else:
-        parts.append("Notes:\n" + "".join(f"  {i}. {n}\n" for i, n in enumerate(notes, 1)))
-    return "".join(parts)
+    return Document(title, blocks=blocks, csv=lambda: pd.DataFrame(report["groups"]), payload=report, sheets=sheets,
+                    notes=notes, images={"chart": chart_png} if chart_png else None, html=page)
+
+
+def render_gap(report: dict, fmt: str, chart_png: bytes | None = None, reference_line=None, run_record=None) -> str | bytes:
+    return render(gap_document(report, chart_png, reference_line, run_record), fmt)
 
 
 def demo_section(samples_dir: Path, fmt: str) -> str:
@@ -154,6 +167,17 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
                   timesheet=d / "timesheet.csv", policy=d / "policy.toml", unpaid=unpaid if unpaid.exists() else None,
                   reference="bls-2025")
     return "\n" + render_gap(run.report, "md" if fmt == "md" else "table")
+
+
+def _run_record(**given) -> dict:
+    """What produced a fact sheet: the version, the options, each input file's name, size and SHA-256."""
+    from .. import __version__
+    from ..io.html import run_record
+
+    files = {k: v for k, v in given.items() if k in ("roster", "schedule", "timesheet", "policy", "unpaid", "reference")}
+    inputs = {Path(v).name: Path(v).read_bytes() for v in files.values() if v}
+    options = {k: v for k, v in given.items() if k not in files}
+    return run_record(__version__, inputs, options, "peerpay gap")
 
 
 @click.command("gap")
@@ -188,8 +212,7 @@ def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid
         fail("--timesheet and --policy go together", EXIT_USAGE)
     if timesheet is None and (basis == "earnings" or unpaid or annual_hours == "actual"):
         fail("--basis earnings, --unpaid and --annual-hours actual need --timesheet and --policy", EXIT_USAGE)
-    if fmt == "xlsx" and output in (None, "-"):
-        fail("--format xlsx needs --output FILE.xlsx", EXIT_USAGE)
+    check_format_target(fmt, output)
     chart_fmt = Path(chart).suffix.lower().lstrip(".") if chart else None
     if chart and chart_fmt not in ("png", "svg"):
         fail("--chart must end in .png or .svg", EXIT_USAGE)
@@ -205,7 +228,9 @@ def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid
                   policy=policy, unpaid=unpaid, annual_hours=annual_hours, reference=reference, publish=publish,
                   min_group=min_group, stipends=stipends, covariates=[c.strip() for c in covariates.split(",") if c.strip()] if covariates else None)
     png = gap_chart(run.report, "png", line)[0] if fmt == "xlsx" or chart_fmt == "png" else None
-    data = render_gap(run.report, fmt, png)
+    record = _run_record(roster=roster, schedule=schedule, timesheet=timesheet, policy=policy, unpaid=unpaid,
+                         reference=ref_file, peer_role=peer_role, basis=basis) if fmt == "html" else None
+    data = render_gap(run.report, fmt, png, line, record)
     # --publish: where a rejected row is, never its content (a reason can quote an employee id)
     report_problems([Problem(p.file, p.row, p.column, "rejected (details withheld with --publish)", p.sheet) for p in run.problems]
                     if publish else run.problems)

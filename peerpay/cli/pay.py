@@ -9,51 +9,59 @@ import pandas as pd
 
 from ..core.report import audit_frame, employee_summary, lines_frame, lines_table
 from ..io.readers import read_policy
-from ..io.writers import atomic_write, to_csv, to_json, to_markdown, to_table, to_xlsx
+from ..io.document import Document, Heading, Table, Text, render
+from ..io.writers import atomic_write, to_csv
 from ..jobs.pay import run_pay
-from .common import (EXIT_INPUT, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_outputs, emit, fail, handles_input_errors,
+from .common import (EXIT_INPUT, EXIT_OK, EXIT_REJECTED, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors,
                      report_problems, warn_policy)
 
 MONEY = ["base_pay", "holiday_premium", "standby_pay", "callback_premium", "minimum_shift_pay", "overtime_premium",
          "gross_pay", "differentials", "regular_rate"]
 
 
-def render_pay(run, fmt: str, detail: bool) -> str | bytes:
-    if fmt == "csv":
+def pay_document(run, detail: bool) -> Document:
+    """The pay report as a document (every part built only when a format asks for it)."""
+    minimum_shift = run.policy.minimum_shift is not None
+    kinds = {c: "money" for c in MONEY}
+
+    def csv():
         # the lines straight from the engine's frame, vectorised (the same table as ``lines``);
         # the JSON-shaped report is never built
-        flat = lines_table(run.result, run.policy.minimum_shift is not None)
-        return to_csv(audit_frame(run.result, run.policy.timezone) if detail else flat)
-    report = run.report
-    if fmt == "json":
-        return to_json(report)
-    lines = lines_frame(report)
-    if fmt == "xlsx":
+        return audit_frame(run.result, run.policy.timezone) if detail else lines_table(run.result, minimum_shift)
+
+    def sheets():
+        report = run.report
+        lines = lines_frame(report)
         if lines.empty:  # every row rejected: still a header row (lines_table knows the columns)
-            lines = lines_table(run.result, run.policy.minimum_shift is not None)
-        sheets = {"pay lines": lines, "by employee": employee_summary(report),
-                  "rejected": pd.DataFrame(report["rejected"], columns=["file", "row", "column", "reason"])}
+            lines = lines_table(run.result, minimum_shift)
+        out = [Table(lines, "pay lines", kinds), Table(employee_summary(report), "by employee", kinds),
+               Table(pd.DataFrame(report["rejected"], columns=["file", "row", "column", "reason"]), "rejected", kinds)]
         if detail:
-            sheets["audit trail"] = audit_frame(run.result, run.policy.timezone)
-        return to_xlsx(sheets, money_columns=MONEY, notes=_notes(report))
-    render = to_markdown if fmt == "md" else to_table
-    parts = []
-    heading = (lambda t: f"## {t}\n\n") if fmt == "md" else (lambda t: f"{t}\n{'=' * len(t)}\n")
-    parts.append(heading("Gross pay by employee"))
-    summary = employee_summary(report)
-    if len(summary):
-        totals = summary.drop(columns=["employee_id"]).sum(numeric_only=True)
-        summary = pd.concat([summary, pd.DataFrame([{"employee_id": "TOTAL", **totals.to_dict()}])], ignore_index=True)
-        summary["weeks"] = summary["weeks"].astype(int)
-    parts.append(render(summary))
-    if detail:
-        parts.append("\n" + heading("Audit trail: each segment and the rules that paid it"))
-        parts.append(render(audit_frame(run.result, run.policy.timezone), floatfmt=",.4g"))
-    if report["rejected"]:
-        parts.append("\n" + heading(f"Rejected rows ({len(report['rejected'])})"))
-        parts.append(render(pd.DataFrame(report["rejected"])))
-    parts.append("\n" + _recon_line(report) + "\n")
-    return "".join(parts)
+            out.append(Table(audit_frame(run.result, run.policy.timezone), "audit trail", kinds))
+        return out
+
+    def blocks():
+        report = run.report
+        summary = employee_summary(report)
+        if len(summary):
+            totals = summary.drop(columns=["employee_id"]).sum(numeric_only=True)
+            summary = pd.concat([summary, pd.DataFrame([{"employee_id": "TOTAL", **totals.to_dict()}])], ignore_index=True)
+            summary["weeks"] = summary["weeks"].astype(int)
+        out: list = [Heading("Gross pay by employee"), Table(summary, kinds=kinds)]
+        if detail:
+            out += [Text("\n"), Heading("Audit trail: each segment and the rules that paid it"),
+                    Table(audit_frame(run.result, run.policy.timezone), kinds=kinds, options={"floatfmt": ",.4g"})]
+        if report["rejected"]:
+            out += [Text("\n"), Heading(f"Rejected rows ({len(report['rejected'])})"), Table(pd.DataFrame(report["rejected"]))]
+        out.append(Text("\n" + _recon_line(report) + "\n"))
+        return out
+
+    return Document("peerpay pay: gross pay by employee", blocks=blocks, csv=csv, payload=lambda: run.report,
+                    sheets=sheets, notes=lambda: _notes(run.report))
+
+
+def render_pay(run, fmt: str, detail: bool) -> str | bytes:
+    return render(pay_document(run, detail), fmt)
 
 
 def _recon_line(report: dict) -> str:
@@ -109,8 +117,7 @@ def _timesheet_options(fn):
 def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detail, rejects, force,
         engine, scheduler, partitions, output_dir):
     """Compute gross pay per employee and workweek (CONTRACT §4)."""
-    if fmt == "xlsx" and output in (None, "-"):
-        fail("--format xlsx needs --output FILE.xlsx", EXIT_USAGE)
+    check_format_target(fmt, output)
     check_outputs({"--output": output, "--rejects": rejects}, [timesheet, policy, roster, schedule, map_file], force,
                   folders={"--output-dir": output_dir})
     pol = read_policy(policy)

@@ -15,7 +15,7 @@ import click
 import pandas as pd
 
 from ..core.inputs import prepare_timesheet
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, file_name
 from ..io.readers import read_policy, read_table
 from ..jobs.pay import load_roster, load_schedule
 from ..models.policy import Policy, policy_warnings
@@ -23,13 +23,15 @@ from .common import EXIT_INPUT, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, fail
 
 
 def _file_problems(exc: InputError) -> list[Problem]:
-    """An InputError ("path: message", maybe indented detail lines) -> whole-file problems."""
-    lines = str(exc).splitlines() or ["?: unusable input"]
-    name = Path(lines[0].split(": ", 1)[0]).name
-    detail = [l.strip() for l in lines[1:] if l.strip()]
-    if not detail:
-        return [Problem(name, None, None, lines[0].split(": ", 1)[-1] if lines else str(exc))]
-    return [Problem(name, None, None, l.split(": ", 1)[-1]) for l in detail]
+    """The whole-file problems an InputError carries (the loaders fill them: errors are data).
+
+    An error raised without them (a rule outside the loaders) becomes one problem: its message,
+    on the file it names.
+    """
+    if exc.problems:
+        return list(exc.problems)
+    where, _, reason = str(exc).partition(": ")
+    return [Problem(file_name(where), None, None, reason or str(exc))]
 
 
 def duplicate_rows(raw: pd.DataFrame, source: str, rows=None, sheet=None) -> list[Problem]:

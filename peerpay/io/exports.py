@@ -31,7 +31,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..core.calendar import instants_to_local, local_to_instants
 from ..core.report import hours as hours_of
@@ -186,26 +186,9 @@ class ColumnMap(_Model):
 # ------------------------------------------------------------------------------------ loading
 
 
-def map_problems(exc: ValidationError) -> list[str]:
-    out = []
-    for err in exc.errors():
-        loc = [str(p) for p in err["loc"]]
-        where = ".".join(loc) or "map"
-        if err["type"] == "extra_forbidden":
-            model = _MODELS.get(loc[0] if len(loc) > 1 else "", ColumnMap)
-            names = set(model.model_fields) | {f.alias for f in model.model_fields.values() if f.alias}
-            out.append(f"{where}: unknown key{_suggest(loc[-1], names)}")
-        else:
-            out.append(f"{where}: {err['msg'].removeprefix('Value error, ')}")
-    return out
-
-
-_MODELS = {"columns": Columns, "start": When, "end": When, "codes": Codes, "punches": Punches, "summary": Summary}
-
-
 def loads_map(text_: str) -> ColumnMap:
     """Parse map TOML; raises ValueError listing every problem."""
-    return loads_model(text_, ColumnMap, map_problems)
+    return loads_model(text_, ColumnMap, "map")
 
 
 def read_map(path: str | Path) -> ColumnMap:
@@ -455,7 +438,7 @@ def _check_columns(raw: pd.DataFrame, cmap: ColumnMap, source: str) -> None:
                 missing.append(pattern)
     if missing:
         lines = [f"column {m!r} named in the map is not in the file{_suggest(canonical(m), have)}" for m in missing]
-        raise InputError(f"{source}: " + "; ".join(lines) + f" (found: {', '.join(raw.columns) or 'none'})")
+        raise InputError.at(source, "; ".join(lines) + f" (found: {', '.join(raw.columns) or 'none'})")
 
 
 def _pattern_regex(pattern: str) -> re.Pattern:

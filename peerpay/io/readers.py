@@ -53,15 +53,15 @@ def canonical(name) -> str:
 
 def _check_file(path: Path) -> None:
     if not path.exists():
-        raise InputError(f"{path}: no such file")
+        raise InputError.at(path, "no such file")
     if path.is_dir():
-        raise InputError(f"{path}: is a folder, not a file")
+        raise InputError.at(path, "is a folder, not a file")
     if path.stat().st_size == 0:
-        raise InputError(f"{path}: the file is empty (expected a header row)")
+        raise InputError.at(path, "the file is empty (expected a header row)")
     limit = max_input_bytes()
     if path.stat().st_size > limit:
-        raise InputError(
-            f"{path}: {path.stat().st_size / 1024**2:,.0f} MB is more than the local engine reads at once "
+        raise InputError.at(
+            path, f"{path.stat().st_size / 1024**2:,.0f} MB is more than the local engine reads at once "
             f"({limit / 1024**2:,.0f} MB): stream it with `peerpay pay --partitions N`, split it by pay period, "
             "or raise the limit with PEERPAY_MAX_INPUT_MB if this machine has the memory (about 20x the file size)"
         )
@@ -80,31 +80,31 @@ def _csv_header(path: Path) -> list[str]:
         first = fh.read(1 << 20)
     first = re.split(rb"\r\n|\r|\n", first, maxsplit=1)[0]  # LF, CRLF or CR-only line endings
     if b"\x00" in first:
-        raise InputError(f"{path}: is not a text file (it contains NUL bytes; UTF-16 or a binary file?)")
+        raise InputError.at(path, "is not a text file (it contains NUL bytes; UTF-16 or a binary file?)")
     try:
         line = first.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError(f"{path}: is not UTF-8 text (save the CSV as UTF-8; Latin-1/Windows-1252 bytes found)") from None
+        raise InputError.at(path, "is not UTF-8 text (save the CSV as UTF-8; Latin-1/Windows-1252 bytes found)") from None
     header = next(csv.reader(io.StringIO(line)), [])
     if len(header) == 1:
         for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
             if sep in header[0]:
-                raise InputError(f"{path}: the header is separated by {name}, not commas (save the file as comma-separated CSV)")
+                raise InputError.at(path, f"the header is separated by {name}, not commas (save the file as comma-separated CSV)")
     return header
 
 
 def check_header(path, header: list[str]) -> list[str]:
     """The one header check of every engine: canonical names, none blank, none twice."""
     if not header or all(not canonical(h) for h in header):
-        raise InputError(f"{path}: no header row")
+        raise InputError.at(path, "no header row")
     cols = [canonical(h) for h in header]
     blank = [i + 1 for i, c in enumerate(cols) if not c]
     if blank:
-        raise InputError(f"{path}: column {blank[0]} of the header has no name (name it, or delete the column; "
+        raise InputError.at(path, f"column {blank[0]} of the header has no name (name it, or delete the column; "
                          "a trailing comma at the end of the header line also makes one)")
     dupes = sorted({c for c in cols if cols.count(c) > 1})
     if dupes:
-        raise InputError(f"{path}: column(s) {', '.join(dupes)} appear more than once")
+        raise InputError.at(path, f"column(s) {', '.join(dupes)} appear more than once")
     return cols
 
 
@@ -120,15 +120,15 @@ def csv_error(path, exc: Exception) -> InputError:
     """pyarrow's parse error as a clerk's message (the same from every engine)."""
     msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if "invalid UTF8" in msg or isinstance(exc, UnicodeDecodeError):
-        return InputError(f"{path}: is not UTF-8 text{_first_non_utf8(Path(path))}: save the CSV as UTF-8")
+        return InputError.at(path, f"is not UTF-8 text{_first_non_utf8(Path(path))}: save the CSV as UTF-8")
     m = re.search(r"Expected (\d+) columns?, got (\d+): ?(.*)", msg)
     if m:
         want, got, line = int(m.group(1)), int(m.group(2)), m.group(3)
         hint = ""
         if got == want + 1 and line.rstrip().endswith(","):
             hint = " (a trailing comma at the end of the data rows: remove it, or add a column name to the header)"
-        return InputError(f"{path}: cannot be read as CSV: a row has {got} fields but the header has {want}{hint}")
-    return InputError(f"{path}: cannot be read as CSV: {msg}")
+        return InputError.at(path, f"cannot be read as CSV: a row has {got} fields but the header has {want}{hint}")
+    return InputError.at(path, f"cannot be read as CSV: {msg}")
 
 
 def _first_non_utf8(path: Path) -> str:
@@ -229,7 +229,7 @@ def read_table(path: str | Path, sheet: str | None = None, keep_datetimes: bool 
     elif suffix in (".csv", ".txt", ""):
         df = _read_csv(path)
     else:
-        raise InputError(f"{path}: unsupported file type {suffix!r} (use .csv or .xlsx)")
+        raise InputError.at(path, f"unsupported file type {suffix!r} (use .csv or .xlsx)")
     notes = df.attrs.get("notes", [])
     df.columns = check_header(path, list(df.columns))
     df = df.reset_index(drop=True)
@@ -248,20 +248,20 @@ def _check_workbook(path: Path) -> list[tuple[str, bool]]:
     range is absurd and shared-string tables that claim more strings than fit; all from the zip
     directory and the XML, before any reader allocates anything. Returns (sheet name, hidden)."""
     if not zipfile.is_zipfile(path):
-        raise InputError(f"{path}: is not an Excel workbook (an .xlsx file is a zip archive; this one is not)")
+        raise InputError.at(path, "is not an Excel workbook (an .xlsx file is a zip archive; this one is not)")
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             packed = max(sum(i.compress_size for i in infos), 1)
             unpacked = sum(i.file_size for i in infos)
             if unpacked > max_input_bytes() or unpacked / packed > MAX_XLSX_EXPANSION and unpacked > 10 * 1024**2:
-                raise InputError(f"{path}: unpacks to {unpacked / 1024**2:,.0f} MB: refused (a zip bomb, or too big for the local engine)")
+                raise InputError.at(path, f"unpacks to {unpacked / 1024**2:,.0f} MB: refused (a zip bomb, or too big for the local engine)")
             for info in infos:
                 if info.filename.endswith((".xml", ".rels", ".vml")):
                     with zf.open(info) as fh:
                         head = fh.read(4096)
                     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                        raise InputError(f"{path}: {info.filename} declares XML entities (an 'XML bomb'): refused")
+                        raise InputError.at(path, f"{info.filename} declares XML entities (an 'XML bomb'): refused")
                     if info.filename.startswith("xl/worksheets/"):
                         _check_sheet_size(path, zf, info)
                     elif info.filename == "xl/sharedStrings.xml":
@@ -276,7 +276,7 @@ def _check_workbook(path: Path) -> list[tuple[str, bool]]:
                             sheets.append((_xml_text(name.group(1)), hidden))
             return sheets
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise InputError(f"{path}: is a damaged Excel workbook ({type(exc).__name__})") from None
+        raise InputError.at(path, f"is a damaged Excel workbook ({type(exc).__name__})") from None
 
 
 def _xml_text(raw: bytes) -> str:
@@ -304,8 +304,8 @@ def _check_sheet_size(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) ->
                 last_row = max(last_row, int(m.group(2)))
             tail = data[-256:]
     if last_row * last_col > MAX_XLSX_CELLS:
-        raise InputError(
-            f"{path}: {info.filename} spans {last_row:,} rows x {last_col:,} columns ({last_row * last_col:,} cells): refused "
+        raise InputError.at(
+            path, f"{info.filename} spans {last_row:,} rows x {last_col:,} columns ({last_row * last_col:,} cells): refused "
             f"(more than {MAX_XLSX_CELLS:,} cells; a stray cell far down or right? delete it, or save the sheet as CSV)"
         )
 
@@ -318,7 +318,7 @@ def _check_shared_strings(path: Path, head: bytes, size: int) -> None:
     count = int(m.group(1))
     # every string takes at least "<si><t/></si>" (12 bytes) of XML
     if count > MAX_SHARED_STRINGS or count * 12 > size + 4096:
-        raise InputError(f"{path}: xl/sharedStrings.xml declares {count:,} strings in {size:,} bytes: refused (a damaged or hostile workbook)")
+        raise InputError.at(path, f"xl/sharedStrings.xml declares {count:,} strings in {size:,} bytes: refused (a damaged or hostile workbook)")
 
 
 def _refuse_binary_columns(df: pd.DataFrame, path: Path) -> None:
@@ -329,8 +329,8 @@ def _refuse_binary_columns(df: pd.DataFrame, path: Path) -> None:
         s = df[col].dropna()
         if len(s) and isinstance(s.iloc[0], (bytes, bytearray)):
             bad = next((i for i, v in s.items() if isinstance(v, (bytes, bytearray)) and not _utf8(v)), s.index[0])
-            raise InputError(
-                f"{path}: is not UTF-8 text: row {int(bad) + 1}, column {canonical(col)} has other bytes "
+            raise InputError.at(
+                path, f"is not UTF-8 text: row {int(bad) + 1}, column {canonical(col)} has other bytes "
                 "(Latin-1 / Windows-1252?): save the CSV as UTF-8"
             )
 
@@ -356,11 +356,11 @@ def _read_xlsx(path: Path, sheet: str | None, keep_datetimes: bool = False) -> p
     names = [n for n, _ in sheets]
     notes = []
     if sheet is not None and names and sheet not in names:
-        raise InputError(f"{path}: no sheet named {sheet!r} (sheets: {', '.join(names)})")
+        raise InputError.at(path, f"no sheet named {sheet!r} (sheets: {', '.join(names)})")
     if sheet is None and sheets:
         visible = [n for n, hidden in sheets if not hidden]
         if not visible:
-            raise InputError(f"{path}: every sheet is hidden: give --sheet NAME")
+            raise InputError.at(path, "every sheet is hidden: give --sheet NAME")
         sheet = visible[0]
         if sheets[0][1]:
             notes.append(f"the first sheet {sheets[0][0]!r} is hidden: read the first visible sheet {sheet!r}")
@@ -371,10 +371,10 @@ def _read_xlsx(path: Path, sheet: str | None, keep_datetimes: bool = False) -> p
     except InputError:
         raise
     except Exception as exc:  # not a zip, corrupt XML, ... : unreadable file, exit 1
-        raise InputError(f"{path}: cannot be read as an Excel workbook ({type(exc).__name__})") from None
+        raise InputError.at(path, f"cannot be read as an Excel workbook ({type(exc).__name__})") from None
     rows = [r for r in rows if any(v is not None and v != "" for v in r)]
     if not rows:
-        raise InputError(f"{path}: the sheet is empty (expected a header row)")
+        raise InputError.at(path, "the sheet is empty (expected a header row)")
     header = [_cell_text(v) for v in rows[0]]
     while header and not header[-1].strip():  # trailing empty header cells of a ragged sheet
         header.pop()
@@ -383,7 +383,7 @@ def _read_xlsx(path: Path, sheet: str | None, keep_datetimes: bool = False) -> p
     check_header(path, header)
     df = pd.DataFrame(body, columns=header, dtype=object) if body else pd.DataFrame(columns=header, dtype=object)
     if any(len(r) > width and any(v not in (None, "") for v in r[width:]) for r in rows[1:]):
-        raise InputError(f"{path}: a row has cells to the right of the last named column: name that column or delete the cells")
+        raise InputError.at(path, "a row has cells to the right of the last named column: name that column or delete the cells")
     df = _whole_day_pairs(df)
     df = cells_as_text(df, keep_datetimes)
     df.attrs["notes"] = notes
@@ -447,27 +447,27 @@ def read_toml(path: str | Path, what: str, loads):
     try:
         st = path.stat()
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
+        raise InputError.at(path, "no such file") from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+        raise InputError.at(path, f"cannot be read ({exc.strerror or type(exc).__name__})") from None
     if stat.S_ISDIR(st.st_mode):
-        raise InputError(f"{path}: is a folder, not a {what} file")
+        raise InputError.at(path, f"is a folder, not a {what} file")
     if not stat.S_ISREG(st.st_mode):
-        raise InputError(f"{path}: is not a regular file (a device or a pipe?): give the {what} TOML file")
+        raise InputError.at(path, f"is not a regular file (a device or a pipe?): give the {what} TOML file")
     if st.st_size > MAX_TOML_BYTES:
-        raise InputError(f"{path}: {st.st_size / 1024**2:,.1f} MB is too big for a {what} file (at most 1 MB): is it the right file?")
+        raise InputError.at(path, f"{st.st_size / 1024**2:,.1f} MB is too big for a {what} file (at most 1 MB): is it the right file?")
     try:
         with open(path, "rb") as fh:
             raw = fh.read(MAX_TOML_BYTES + 1)
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError(f"{path}: is not UTF-8 text") from None
+        raise InputError.at(path, "is not UTF-8 text") from None
     if len(raw) > MAX_TOML_BYTES:  # grew while we looked
-        raise InputError(f"{path}: is too big for a {what} file (at most 1 MB)")
+        raise InputError.at(path, f"is too big for a {what} file (at most 1 MB)")
     try:
         return loads(text)
     except RecursionError:
-        raise InputError(f"{path}: invalid {what}: nested too deeply to read") from None
+        raise InputError.at(path, f"invalid {what}: nested too deeply to read") from None
     except ValueError as exc:
         lines = str(exc).splitlines()
-        raise InputError(f"{path}: invalid {what}:\n" + "\n".join(f"  {path}: {l}" for l in lines)) from None
+        raise InputError.at(path, f"invalid {what}", lines) from None

@@ -354,10 +354,12 @@ def _model_at(loc, root: type[BaseModel] | None = None) -> type[BaseModel]:
     return model
 
 
-def policy_problems(exc: ValidationError, root: type[BaseModel] | None = None) -> list[str]:
-    """Render pydantic errors as clerk-readable lines, with a suggestion for misspelt keys.
+def model_problems(exc: ValidationError, root: type[BaseModel] | None = None, label: str = "policy") -> list[str]:
+    """Render pydantic errors over any model tree as clerk-readable lines, with a suggestion
+    for misspelt keys (field names and their TOML aliases).
 
-    ``root`` is the model that was validated (default :class:`Policy`; proposals pass theirs).
+    ``root`` is the model that was validated (default :class:`Policy`; proposals, on-costs and
+    column maps pass theirs); ``label`` names an error about the whole file.
     """
     out = []
     for err in exc.errors():
@@ -365,10 +367,11 @@ def policy_problems(exc: ValidationError, root: type[BaseModel] | None = None) -
         where = ".".join(f"[{p + 1}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
         if err["type"] == "extra_forbidden":
             model = _model_at(loc[:-1], root)
-            out.append(f"{where}: unknown key{_suggest(str(loc[-1]), model.model_fields)}")
+            names = set(model.model_fields) | {f.alias for f in model.model_fields.values() if f.alias}
+            out.append(f"{where}: unknown key{_suggest(str(loc[-1]), names)}")
         else:
             msg = err["msg"].removeprefix("Value error, ")
-            out.append(f"{where or 'policy'}: {msg}")
+            out.append(f"{where or label}: {msg}")
     return out
 
 
@@ -377,14 +380,14 @@ def parse_policy(data: dict) -> Policy:
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
-        raise ValueError("\n".join(policy_problems(exc))) from None
+        raise ValueError("\n".join(model_problems(exc))) from None
 
 
-def loads_model(text: str, model: type[BaseModel], render=None):
-    """TOML text -> a validated ``model``; raises ValueError listing every problem.
+def loads_model(text: str, model: type[BaseModel], label: str = "policy"):
+    """TOML text -> a validated ``model``; raises ValueError listing every problem, one a line.
 
-    ``render`` turns a ValidationError into clerk-readable lines (default: :func:`policy_problems`
-    rooted at ``model``, with "did you mean" suggestions for misspelt keys).
+    The lines come from :func:`model_problems` rooted at ``model`` (with "did you mean"
+    suggestions for misspelt keys); ``label`` names an error about the whole file.
     """
     try:
         data = tomllib.loads(text)
@@ -393,7 +396,7 @@ def loads_model(text: str, model: type[BaseModel], render=None):
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        lines = render(exc) if render else policy_problems(exc, model)
+        lines = model_problems(exc, model, label)
         raise ValueError("\n".join(lines)) from None
 
 

@@ -1,0 +1,215 @@
+"""One document model and one ``render(document, format)`` for every command's report.
+
+Why: each command used to carry its own format if-chain (and its own "xlsx needs --output"
+check). A command now builds a :class:`Document` — titled tables whose columns carry a kind,
+headings, text, notes, pictures, and the JSON payload for the pinned JSON formats — and
+:func:`render` turns it into table, csv, json, md, xlsx or html. Adding a format is one
+function here plus one entry in :data:`FORMATS` (docs/architecture.md shows how).
+
+Any field of a Document may be a zero-argument callable: it is called only by the formats that
+need it, so ``--format csv`` on a year of pay lines never builds the JSON-shaped report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .writers import to_csv, to_json, to_markdown, to_table, to_xlsx
+
+#: What a column holds. Drives spreadsheet number formats (money, percent) and HTML alignment.
+KINDS = ("text", "money", "hours", "rate", "percent", "count", "date")
+
+
+@dataclass
+class Table:
+    """A titled table. ``kinds`` maps a column to one of :data:`KINDS` (unnamed columns: text).
+
+    ``options`` go to the text renderers (tabulate: ``floatfmt``, ``colalign``,
+    ``disable_numparse``); ``blanks`` shows missing figures as "–" rather than "nan".
+    """
+
+    frame: Any  # pd.DataFrame, or a callable returning one
+    title: str = ""
+    kinds: Mapping[str, str] = field(default_factory=dict)
+    options: Mapping[str, Any] = field(default_factory=dict)
+    blanks: bool = False
+
+    def data(self) -> pd.DataFrame:
+        return _get(self.frame)
+
+
+@dataclass
+class Heading:
+    text: str
+    level: int = 2
+
+
+@dataclass
+class Text:
+    """Literal text, the same in every text format (carries its own line breaks)."""
+
+    text: str
+
+
+@dataclass
+class Notes:
+    """A numbered list of notes: ``**title**`` in Markdown, ``title:`` and indented in a table."""
+
+    items: Sequence[str]
+    title: str = "Notes"
+    md_title: str | None = None
+
+
+Block = Heading | Table | Text | Notes
+
+
+@dataclass
+class Document:
+    """A report, format-free. Fields used by a format:
+
+    * table, md, html: ``blocks`` (in order);
+    * csv: ``csv`` (one table: the pinned CSV columns);
+    * json: ``payload`` (the pinned JSON report, CONTRACT.md);
+    * xlsx: ``sheets`` (one table per worksheet, titled), ``notes`` (a notes sheet), ``images``;
+    * html: ``html`` when the command has its own page (the gap fact sheet), else ``blocks``
+      on the shared page skeleton of :mod:`peerpay.io.html`.
+    """
+
+    title: str
+    blocks: Any = ()  # Sequence[Block] or a callable returning one
+    csv: Any = None  # Table | pd.DataFrame | callable
+    payload: Any = None  # dict | callable
+    sheets: Any = ()  # Sequence[Table] | callable
+    notes: Any = ()  # Sequence[str] | callable
+    images: Any = None  # Mapping[str, bytes] | callable
+    html: Any = None  # callable returning the whole page, or None
+    run_record: Mapping | None = None
+
+
+def _get(value):
+    return value() if callable(value) else value
+
+
+# ------------------------------------------------------------------------------- text formats
+
+
+def _heading(fmt: str, h: Heading) -> str:
+    if fmt == "md":
+        return f"{'#' * h.level} {h.text}\n\n"
+    return f"{h.text}\n{'=' * len(h.text)}\n"
+
+
+def _text_table(fmt: str, t: Table) -> str:
+    frame = t.data()
+    options = dict(t.options)
+    if t.blanks:
+        frame = frame.astype(object).where(frame.notna(), None)
+        options["missingval"] = "–"
+    return (to_markdown if fmt == "md" else to_table)(frame, **options)
+
+
+def _notes(fmt: str, n: Notes) -> str:
+    if fmt == "md":
+        return f"**{n.md_title or n.title}**\n\n" + "".join(f"{i}. {x}\n" for i, x in enumerate(n.items, 1))
+    return f"{n.title}:\n" + "".join(f"  {i}. {x}\n" for i, x in enumerate(n.items, 1))
+
+
+def _render_text(doc: Document, fmt: str) -> str:
+    parts = []
+    for b in _get(doc.blocks):
+        if isinstance(b, Heading):
+            parts.append(_heading(fmt, b))
+        elif isinstance(b, Table):
+            parts.append(_text_table(fmt, b))
+        elif isinstance(b, Notes):
+            parts.append(_notes(fmt, b))
+        else:
+            parts.append(b.text)
+    return "".join(parts)
+
+
+def render_table(doc: Document) -> str:
+    return _render_text(doc, "table")
+
+
+def render_md(doc: Document) -> str:
+    return _render_text(doc, "md")
+
+
+def render_csv(doc: Document) -> str:
+    t = _get(doc.csv)
+    return to_csv(t.data() if isinstance(t, Table) else t)
+
+
+def render_json(doc: Document) -> str:
+    return to_json(_get(doc.payload))
+
+
+def render_xlsx(doc: Document) -> bytes:
+    sheets = list(_get(doc.sheets))
+    money = [c for t in sheets for c, k in t.kinds.items() if k == "money"]
+    percent = [c for t in sheets for c, k in t.kinds.items() if k == "percent"]
+    return to_xlsx({t.title: t.data() for t in sheets}, money_columns=money, percent_columns=percent,
+                   notes=list(_get(doc.notes)) or None, images=_get(doc.images) or None)
+
+
+def render_html(doc: Document) -> str:
+    """The command's own page, else the blocks on the fact sheet's page skeleton (one CSS)."""
+    if doc.html is not None:
+        return doc.html()
+    from .html import esc, fact_sheet_page, html_table
+
+    sections: list[tuple[str, str]] = []
+    heading, body = doc.title, list[str]()
+
+    def close():
+        if body:
+            sections.append((heading, "".join(body)))
+
+    for b in _get(doc.blocks):
+        if isinstance(b, Heading):
+            close()
+            heading, body = b.text, []
+        elif isinstance(b, Table):
+            frame = b.data()
+            frame = frame.astype(object).where(frame.notna(), None)
+            rows = [["" if v is None else _html_cell(v, b.kinds.get(str(c), "text")) for c, v in zip(frame.columns, r)]
+                    for r in frame.itertuples(index=False)]  # report tables: tens of rows, not millions
+            body.append(html_table("", [str(c) for c in frame.columns], rows))
+        elif isinstance(b, Notes):
+            body.append("<ol class=\"small\">" + "".join(f"<li>{esc(x)}</li>" for x in b.items) + "</ol>")
+        elif b.text.strip():
+            body.append("".join(f"<p>{esc(line)}</p>" for line in b.text.strip().splitlines() if line.strip()))
+    close()
+    return fact_sheet_page(doc.title, [], sections, doc.run_record)
+
+
+def _html_cell(value, kind: str) -> str:
+    if isinstance(value, float) and kind in ("money", "text"):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+#: format name -> (renderer, binary). A new format: one function above, one entry here.
+FORMATS: dict[str, tuple[Callable[[Document], str | bytes], bool]] = {
+    "table": (render_table, False),
+    "csv": (render_csv, False),
+    "json": (render_json, False),
+    "md": (render_md, False),
+    "xlsx": (render_xlsx, True),
+    "html": (render_html, False),
+}
+
+
+def is_binary(fmt: str) -> bool:
+    """True for formats that cannot go to a terminal (they need ``--output FILE``)."""
+    return FORMATS[fmt.lower()][1]
+
+
+def render(doc: Document, fmt: str) -> str | bytes:
+    """The document in ``fmt`` (one of :data:`FORMATS`)."""
+    return FORMATS[fmt.lower()][0](doc)
