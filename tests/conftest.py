@@ -1,20 +1,26 @@
-"""Shared helpers for the pay-engine tests: tiny inline files in tmp_path, one call to pay them.
+"""Shared helpers for the tests: tiny inline files in tmp_path, one call to pay them, golden files.
 
-Golden files (tests/golden/pay_*) are regenerated with::
+Golden files (tests/golden/*) are compared by :func:`check_golden` and regenerated with::
 
-    python -m pytest tests/test_pay_cli.py --regen-golden
+    python -m pytest --regen-golden
 
 which rewrites them from the current code; review the diff before committing.
+
+Hypothesis profiles: ``default`` (fast, for working) and ``ci`` (thorough, ``HYPOTHESIS_PROFILE=ci``;
+``.ci/run`` selects it). A test's ``max_examples`` is scaled by :func:`examples`.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, settings
 
 from peerpay.cli import main
 from peerpay.jobs.pay import run_pay
@@ -22,6 +28,34 @@ from peerpay.jobs.pay import run_pay
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
 GOLDEN = Path(__file__).resolve().parent / "golden"
+
+settings.register_profile("default", max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=200)
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "default")
+settings.load_profile(PROFILE)
+_SCALE = 3 if PROFILE == "ci" else 1
+
+
+def examples(n: int) -> int:
+    """A test's example count under the loaded profile: ``n`` by default, 3 x ``n`` under ``ci``."""
+    return n * _SCALE
+
+
+def check_golden(name: str, text: str, regen: bool, *, as_json: bool = False) -> None:
+    """``text`` must equal tests/golden/``name`` byte for byte; ``--regen-golden`` rewrites it instead.
+
+    ``as_json``: compare the parsed JSON first, for a readable diff when a value moved.
+    """
+    path = GOLDEN / name
+    if regen:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        pytest.skip(f"regenerated {name}")
+    assert path.exists(), f"{name} is missing: run python -m pytest --regen-golden"
+    expected = path.read_text(encoding="utf-8")
+    if as_json:
+        assert json.loads(text) == json.loads(expected)
+    assert text == expected, f"{name} changed: rerun with --regen-golden and review the diff"
 
 
 def pytest_addoption(parser):
@@ -83,6 +117,28 @@ def cli():
         return runner.invoke(main, [str(a) for a in args], catch_exceptions=False, **kw)
 
     return invoke
+
+
+COST_SAMPLE_ARGS = ["cost", "-t", SAMPLES / "timesheet.csv", "-p", SAMPLES / "policy.toml", "-r", SAMPLES / "roster.csv",
+                    "-s", SAMPLES / "schedule.csv", "--proposal", SAMPLES / "proposals" / "union.toml",
+                    "--proposal", SAMPLES / "proposals" / "management.toml",
+                    "--on-costs", SAMPLES / "proposals" / "oncosts.toml"]
+
+
+@pytest.fixture(scope="session")
+def cost_sample():
+    """``cost_sample(fmt) -> stdout`` of the samples' costing (union vs management), each format run
+    once per session: the costing of the samples is the slowest CLI call, and several tests read it."""
+    cache: dict[str, str] = {}
+
+    def run(fmt: str) -> str:
+        if fmt not in cache:
+            result = CliRunner().invoke(main, [str(a) for a in COST_SAMPLE_ARGS] + ["--format", fmt], catch_exceptions=False)
+            assert result.exit_code == 0, result.output
+            cache[fmt] = result.stdout
+        return cache[fmt]
+
+    return run
 
 
 def generated_timesheets(directory: Path, shifts: int, spoiled: int, seed: int, parts: int = 3):

@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import GOLDEN, SAMPLES, dedent
+from conftest import SAMPLES, check_golden, dedent
 from peerpay.cli import main
 
 POLICY = """
@@ -140,10 +140,7 @@ def test_samples_golden_and_names_only_on_request(tmp_path, regen_golden):
             "-r", SAMPLES / "roster.csv", "-s", SAMPLES / "schedule.csv", "-f", "json"]
     res = _run(args + ["--statements", tmp_path / "st"])
     assert res.exit_code == 0, res.output
-    golden = GOLDEN / "backpay_samples.json"
-    if regen_golden:
-        golden.write_text(res.stdout)
-    assert json.loads(res.stdout) == json.loads(golden.read_text())
+    check_golden("backpay_samples.json", res.stdout, regen_golden, as_json=True)
     assert "Dana Mooring" not in res.stdout + (tmp_path / "st" / "statement-HL001.html").read_text()
     res = _run(args + ["--with-names", "--statements", tmp_path / "named"])
     assert json.loads(res.stdout)["employees"][0]["name"] == "Dana Mooring"

@@ -4,6 +4,7 @@ unpaid log, independent of row order."""
 from __future__ import annotations
 
 import pandas as pd
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -55,7 +56,7 @@ def _back(paid_items, unpaid_items):
     return r, pd.concat([paid.assign(side="paid"), unpaid.assign(side="unpaid")], ignore_index=True)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(rows, rows)
 def test_back_wages_never_negative_and_row_order_irrelevant(paid_items, unpaid_items):
     r, kept = _back(paid_items, unpaid_items)
@@ -72,7 +73,7 @@ def test_back_wages_never_negative_and_row_order_irrelevant(paid_items, unpaid_i
     pd.testing.assert_frame_equal(r.weeks[cols], r2.weeks[cols])
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(rows, rows, rows)
 def test_adding_unpaid_rows_never_lowers_back_wages(paid_items, unpaid_items, more):
     before, kept_before = _back(paid_items, unpaid_items)

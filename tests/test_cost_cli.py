@@ -14,9 +14,10 @@ import pytest
 
 from peerpay.models.proposal import loads_proposal
 
+from conftest import check_golden
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
-GOLDEN = Path(__file__).resolve().parent / "golden"
 
 PROPOSALS = SAMPLES / "proposals"
 BASE = ["cost", "-t", SAMPLES / "timesheet.csv", "-p", SAMPLES / "policy.toml", "-r", SAMPLES / "roster.csv",
@@ -24,32 +25,17 @@ BASE = ["cost", "-t", SAMPLES / "timesheet.csv", "-p", SAMPLES / "policy.toml", 
         "--proposal", PROPOSALS / "management.toml", "--on-costs", PROPOSALS / "oncosts.toml"]
 
 
-@pytest.fixture(scope="module")
-def sample_json():
-    from click.testing import CliRunner
-
-    from peerpay.cli import main
-
-    result = CliRunner().invoke(main, [str(a) for a in BASE] + ["--format", "json"], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-def _golden(name, text, regen):
-    path = GOLDEN / name
-    if regen:
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8"), f"{name} changed: rerun with --regen-golden and review the diff"
+@pytest.fixture
+def sample_json(cost_sample):
+    return cost_sample("json")
 
 
 def test_sample_costing_json_matches_golden(sample_json, regen_golden):
-    _golden("cost_samples.json", sample_json, regen_golden)
+    check_golden("cost_samples.json", sample_json, regen_golden)
 
 
-def test_sample_costing_markdown_matches_golden(cli, regen_golden):
-    result = cli(BASE + ["--format", "md"])
-    assert result.exit_code == 0
-    _golden("cost_samples.md", result.stdout, regen_golden)
+def test_sample_costing_markdown_matches_golden(cost_sample, regen_golden):
+    check_golden("cost_samples.md", cost_sample("md"), regen_golden)
 
 
 def test_sample_costing_tells_union_from_management(sample_json):
@@ -139,9 +125,9 @@ def test_demo_includes_the_union_vs_management_costing(cli):
     assert "Union proposal" in result.output and "Management proposal" in result.output
 
 
-def test_the_item_by_item_tables_pasted_in_the_docs_are_the_commands_output(cli):
+def test_the_item_by_item_tables_pasted_in_the_docs_are_the_commands_output(cost_sample):
     """docs/costing.md shows the samples' item-by-item tables: they must be what the command prints."""
-    out = cli(BASE + ["--format", "md"]).stdout
+    out = cost_sample("md")
     docs = (REPO / "docs" / "costing.md").read_text(encoding="utf-8")
     for name in ("Union proposal", "Management proposal"):
         start = out.index(f"## {name}: item by item")

@@ -12,6 +12,7 @@ import io
 import tempfile
 from pathlib import Path
 
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +22,7 @@ from peerpay.io.readers import read_table
 from peerpay.jobs.pay import run_pay
 from peerpay.models.policy import loads_policy
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 POLICY = loads_policy('timezone = "America/New_York"\n[overtime]\nweekly_hours = 40\ndaily_hours = 8\n'
                       '[[differential]]\nname = "night"\nstart = "23:00"\nend = "07:00"\nper_hour = 2\n')
 
@@ -126,7 +127,7 @@ HOSTILE_TIME = st.one_of(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.tuples(HOSTILE_ID, HOSTILE_TIME, HOSTILE_TIME, HOSTILE_RATE), min_size=1, max_size=10),
        newline=st.sampled_from(["\n", "\r\n", "\r"]))
 def test_three_engines_agree_byte_for_byte_on_hostile_cells(dask_client, rows, newline):

@@ -11,19 +11,13 @@ import pytest
 from peerpay.io.charts import EXTERNAL_COLOR, INTERNAL_COLOR, PEER_COLOR, gap_chart, parse_reference_line
 from peerpay.cli.gap import demo_section
 
+from conftest import check_golden
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
-GOLDEN = Path(__file__).resolve().parent / "golden"
 BASE = ["gap", "-r", SAMPLES / "roster.csv", "-s", SAMPLES / "schedule.csv", "--as-of", "2025-11-30"]
 PAID = ["-t", SAMPLES / "timesheet.csv", "-p", SAMPLES / "policy.toml"]
 NAMES = ("Dana Mooring", "Mooring", "Wren Lighthouse", "HL001", "HL017")
-
-
-def check_golden(name: str, text: str, regen: bool) -> None:
-    path = GOLDEN / name
-    if regen:
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8"), f"{name} changed: rerun with --regen-golden and review the diff"
 
 
 @pytest.mark.parametrize("fmt,name", [("table", "gap_samples_table.txt"), ("md", "gap_samples.md")])

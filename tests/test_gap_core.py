@@ -122,9 +122,13 @@ def test_with_annual_fte_and_actual_hours_exactly():
     fte = core.with_annual(w, "fte")
     assert fte["annual_hour_units"].tolist() == [1664 * 10_000, 2080 * 10_000]  # 0.8 x 2080; blank fte = 1.0
     assert fte["annual_cents"].tolist() == [3_328_000, 4_066_400]  # 20 x 1664 = 33,280.00; 19.55 x 2080 = 40,664.00
-    # actual: 160 h in 28 days -> 160 x 364 / 28 = 2080 h; 80 h -> 1040 h
+    # actual (a 365-day year, money.DAYS_PER_YEAR): 160 h in 73 days -> 160 x 365 / 73 = 800 h; 80 h -> 400 h
+    act = core.with_annual(w, "actual", period_days=73)
+    assert act["annual_hour_units"].tolist() == [800 * 10_000, 400 * 10_000]
+    assert act["annual_cents"].tolist() == [1_600_000, 782_000]  # 20 x 800 = 16,000.00; 19.55 x 400 = 7,820.00
+    # 160 h in 28 days -> 160 x 365 / 28 = 2085.71428571... h -> 2085.7143 h (1/10000 h, half-up)
     act = core.with_annual(w, "actual", period_days=28)
-    assert act["annual_hour_units"].tolist() == [2080 * 10_000, 1040 * 10_000]
+    assert act["annual_hour_units"].tolist() == [20_857_143, 10_428_571]
 
 
 def test_suppressed_group_and_suppressed_peer(files):

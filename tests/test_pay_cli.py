@@ -16,7 +16,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from conftest import GOLDEN, SAMPLES, dedent
+from conftest import GOLDEN, SAMPLES, check_golden, dedent
 
 GOOD_ROW = "A,2025-02-03 08:00,2025-02-03 16:00,work,20"
 POLICY = 'timezone = "America/New_York"\n[overtime]\nweekly_hours = 40\n'
@@ -402,16 +402,7 @@ def _sample_args(fmt):
 def test_golden_samples(cli, regen_golden, fmt):
     result = cli(_sample_args(fmt))
     assert result.exit_code in (0, 3), result.stderr
-    golden = GOLDEN / f"pay_samples.{fmt}"
-    if regen_golden:
-        golden.parent.mkdir(exist_ok=True)
-        golden.write_text(result.stdout, encoding="utf-8")
-        pytest.skip(f"regenerated {golden.name}")
-    assert golden.exists(), "run: python -m pytest tests/test_pay_cli.py --regen-golden"
-    expected = golden.read_text(encoding="utf-8")
-    if fmt == "json":
-        assert json.loads(result.stdout) == json.loads(expected)
-    assert result.stdout == expected
+    check_golden(f"pay_samples.{fmt}", result.stdout, regen_golden, as_json=fmt == "json")
 
 
 def test_golden_samples_are_internally_consistent():

@@ -22,6 +22,7 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+from conftest import examples
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -31,7 +32,7 @@ from peerpay.models.policy import loads_policy
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 EPOCH = dt.datetime(1970, 1, 1)
 UTC = dt.timezone.utc
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 # --------------------------------------------------------------------------------------------
@@ -408,7 +409,7 @@ def test_engine_matches_minute_by_minute_oracle(case):
     assert_matches(rows, pol)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases(basis="base_rate"))
 def test_engine_matches_oracle_base_rate_basis(case):
     rows, pol = case

@@ -25,6 +25,7 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+from conftest import examples
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -32,7 +33,7 @@ from peerpay.jobs.pay import run_pay
 
 EPOCH = dt.datetime(2025, 2, 1)  # a Saturday; 2025-02-17 (Washington's Birthday) is in range
 
-SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(50), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 DIFFERENTIALS = """
 [[differential]]

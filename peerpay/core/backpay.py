@@ -37,11 +37,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
-from .money import (AMOUNT_PER_CENT, AMOUNT_PER_DOLLAR, FACTOR_SCALE, MINUTES_PER_HOUR, cents_half_up, cents_to_dollars,
+from .money import (AMOUNT_PER_CENT, AMOUNT_PER_DOLLAR, FACTOR_SCALE, MINUTES_PER_DAY, MINUTES_PER_HOUR, cents_half_up, cents_to_dollars,
                      rate_units_array, ratio_half_up)
 from ..models.policy import Policy
 from .calendar import instants_to_local
-from .engine import WORKED_KINDS, _period_start, compute_pay
+from .engine import WORKED_KINDS, period_start_day, compute_pay
 from .report import hours
 
 FLSA_WEEKLY_MINUTES = 40 * MINUTES_PER_HOUR  # 29 U.S.C. 207(a)(1)
@@ -293,7 +293,7 @@ def compute_backpay(
 
 
 def _latest_local_day(*frames: pd.DataFrame) -> date | None:
-    days = [int(f["end_local"].max() // 1440) if "end_local" in f else int(f["start_local"].max() // 1440)
+    days = [int(f["end_local"].max() // MINUTES_PER_DAY) if "end_local" in f else int(f["start_local"].max() // MINUTES_PER_DAY)
             for f in frames if len(f) and ("end_local" in f or "start_local" in f)]
     return np.datetime64(max(days), "D").astype(date) if days else None
 
@@ -328,8 +328,8 @@ def _flsa_minimum(weeks: pd.DataFrame) -> pd.DataFrame:
 
 def _unpaid_rows(unpaid: pd.DataFrame, policy: Policy, weeks: pd.DataFrame) -> pd.DataFrame:
     """Each counted unpaid row with the workweek it starts in (for statements and activities)."""
-    day = (unpaid["start_local"].to_numpy(dtype="int64") // 1440) if len(unpaid) else np.zeros(0, dtype="int64")
-    week = _period_start(day, policy).astype("datetime64[D]")
+    day = (unpaid["start_local"].to_numpy(dtype="int64") // MINUTES_PER_DAY) if len(unpaid) else np.zeros(0, dtype="int64")
+    week = period_start_day(day, policy).astype("datetime64[D]")
     rows = pd.DataFrame(
         {
             "employee_id": unpaid["employee_id"].to_numpy(dtype=object),

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..models.policy import Differential, Policy
+from .money import DAYS_PER_WEEK, MINUTES_PER_DAY
 
 EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday (Monday = 0)
 
@@ -68,7 +69,7 @@ class Calendar:
 
 
 def weekday_of(day_numbers: np.ndarray) -> np.ndarray:
-    return (np.asarray(day_numbers) + EPOCH_WEEKDAY) % 7
+    return (np.asarray(day_numbers) + EPOCH_WEEKDAY) % DAYS_PER_WEEK
 
 
 def holiday_days(policy: Policy, first_day: int, last_day: int) -> np.ndarray:
@@ -92,7 +93,7 @@ def holiday_days(policy: Policy, first_day: int, last_day: int) -> np.ndarray:
 def _windows(diff: Differential, days: np.ndarray, timezone: str | None) -> tuple[np.ndarray, np.ndarray]:
     start, end = diff.window
     keep = np.isin(weekday_of(days), list(diff.day_indexes))
-    base = days[keep] * 1440
+    base = days[keep] * MINUTES_PER_DAY
     return (
         local_to_instants(base + start, timezone, strict=False),
         local_to_instants(base + end, timezone, strict=False),
@@ -101,10 +102,10 @@ def _windows(diff: Differential, days: np.ndarray, timezone: str | None) -> tupl
 
 def build_calendar(policy: Policy, first_instant: int, last_instant: int) -> Calendar:
     """The calendar covering [first_instant, last_instant], with a day of margin each side."""
-    first_day = int(first_instant // 1440) - 2
-    last_day = int(last_instant // 1440) + 2
+    first_day = int(first_instant // MINUTES_PER_DAY) - 2
+    last_day = int(last_instant // MINUTES_PER_DAY) + 2
     days = np.arange(first_day, last_day + 1, dtype="int64")
-    midnights = local_to_instants(days * 1440, policy.timezone, strict=False)
+    midnights = local_to_instants(days * MINUTES_PER_DAY, policy.timezone, strict=False)
     windows = {d.name: _windows(d, days, policy.timezone) for d in policy.differential}
     edges = [midnights] + [a for w in windows.values() for a in w]
     return Calendar(

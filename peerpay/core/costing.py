@@ -31,14 +31,13 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from .money import RATE_SCALE, cents_half_up, cents_to_dollars, rate_units, ratio_half_up
+from .money import DAYS_PER_YEAR, HOURS_PER_FTE_YEAR, MINUTES_PER_DAY, RATE_SCALE, cents_half_up, cents_to_dollars, rate_units, ratio_half_up
 from ..models.policy import Policy, parse_policy
 from ..models.proposal import COMPONENTS, Increase, OnCosts, Proposal, StepMovement, add_years
 from .engine import PayResult, price_segments, rate_coefficients, segment_shifts
 from .gap import stats
+from .inputs import rates_in_force
 
-DAYS_PER_YEAR = 365
-HOURS_PER_FTE = 2080
 #: Engine components (whole cents per employee-week, summed per employee).
 PAY_COMPONENTS = COMPONENTS[:-1]
 _SEP = "\x1f"
@@ -88,12 +87,9 @@ def employee_costs(result: PayResult) -> pd.DataFrame:
 
 def schedule_as_of(schedule: pd.DataFrame, day: dt.date) -> dict:
     """(role, step) -> rate_units of the schedule row in force on ``day``."""
-    s = schedule[["role", "step", "rate_units", "effective_date"]].copy()
-    eff = s["effective_date"].to_numpy(dtype="datetime64[D]")
-    s["eff"] = np.where(np.isnat(eff), np.datetime64("1900-01-01", "D"), eff)
-    s = s[s["eff"] <= np.datetime64(day, "D")].sort_values("eff", kind="stable")
-    s = s.drop_duplicates(["role", "step"], keep="last")
-    return {(str(r), int(st)): int(u) for r, st, u in zip(s["role"], s["step"], s["rate_units"])}
+    pairs = schedule[["role", "step"]].drop_duplicates()
+    units = rates_in_force(schedule, pairs["role"], pairs["step"], np.full(len(pairs), np.datetime64(day, "D")))
+    return {(str(r), int(st)): int(u) for r, st, u in zip(pairs["role"], pairs["step"], units) if u >= 0}
 
 
 def make_baseline(shifts: pd.DataFrame, roster: pd.DataFrame, schedule: pd.DataFrame, policy: Policy,
@@ -104,7 +100,7 @@ def make_baseline(shifts: pd.DataFrame, roster: pd.DataFrame, schedule: pd.DataF
     from the first to the last shift's start date is taken -- which is wrong for an export with
     no weekend shifts (Monday to Friday would be annualised x 365/5): see :func:`period_warnings`.
     """
-    days = (shifts["start_local"].to_numpy(dtype="int64") // 1440).astype("datetime64[D]")
+    days = (shifts["start_local"].to_numpy(dtype="int64") // MINUTES_PER_DAY).astype("datetime64[D]")
     first, last = days.min().item(), days.max().item()
     if period is not None:
         lo, hi = period
@@ -614,7 +610,7 @@ def baseline_summary(baseline: Baseline, on_costs: OnCosts) -> dict:
     minutes = base["worked_minutes"].groupby(roles.to_numpy(dtype=object)).sum()
     fte_roster = base.index.to_series().map(baseline.roster.set_index("employee_id")["fte"]).to_numpy(dtype="float64")
     hours_emp = [Fraction(int(m)) * baseline.factor / 60 for m in base["worked_minutes"]]
-    fte_emp = [Fraction(str(f)) if np.isfinite(f) else h / HOURS_PER_FTE for f, h in zip(fte_roster, hours_emp)]
+    fte_emp = [Fraction(str(f)) if np.isfinite(f) else h / HOURS_PER_FTE_YEAR for f, h in zip(fte_roster, hours_emp)]
     out = {}
     capped = baseline_wage_base_adjustment(on_costs, baseline, roles)
     per_fte = sum((Fraction(oc.per_fte) * 100 for oc in on_costs.on_cost if oc.per_fte is not None), Fraction(0))

@@ -22,24 +22,26 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .money import AMOUNT_PER_CENT, FACTOR_SCALE, MINUTES_PER_HOUR, cents_half_up, factor_units, rate_units, scaled
+from .money import AMOUNT_PER_CENT, DAYS_PER_WEEK, FACTOR_SCALE, MINUTES_PER_HOUR, cents_half_up, factor_units, rate_units, scaled
 from ..models.policy import Policy
 from .calendar import Calendar, build_calendar, weekday_of
 
 WORKED_KINDS = ("work", "callback")
 KINDS = ("work", "on_call", "callback")
 
-#: Citations carried into the audit trail, one per rule.
-CITATIONS = {
-    "base": "CONTRACT §3; 29 CFR 778.109",
-    "differential": "29 CFR 778.207(b): shift differentials are part of the regular rate",
-    "holiday": "29 CFR 778.203(b), 778.219: holiday premium excluded from the regular rate",
-    "standby": "29 CFR 778.223, 785.17: standby pay is part of the regular rate",
-    "callback": "29 CFR 778.221: call-back premium excluded from the regular rate",
-    "minimum_shift": "29 CFR 778.220: reporting pay for hours not worked is excluded",
-    "daily_overtime": "29 CFR 778.102, 778.202(a): daily overtime by contract",
-    "weekly_overtime": "FLSA 7(a)(1), 29 CFR 778.101-778.105: hours over 40 in the workweek",
-    "8_and_80": "FLSA 7(j), 29 CFR 778.601: hours over 8 in a workday and 80 in the 14-day period",
+#: Each rule the engine pays by: its name on the ``--detail`` audit trail and its citation
+#: (report.audit_frame puts both on every segment). A differential's own ``citation`` in the
+#: policy replaces the generic one.
+RULES = {
+    "base": ("base pay", "29 CFR 778.109"),  # the regular rate: base + differentials + standby
+    "differential": ("differential", "29 CFR 778.207(b)"),  # part of the regular rate
+    "holiday": ("holiday premium", "29 CFR 778.203(b), 778.219"),  # excluded from the regular rate
+    "standby": ("standby pay", "29 CFR 778.223, 785.17"),  # part of the regular rate
+    "callback": ("call-back premium", "29 CFR 778.221"),  # excluded from the regular rate
+    "minimum_shift": ("minimum shift pay", "29 CFR 778.220"),  # reporting pay: excluded
+    "daily_overtime": ("daily overtime", "29 CFR 778.102, 778.202(a)"),  # by contract
+    "weekly_overtime": ("weekly overtime", "29 U.S.C. 207(a), 29 CFR 778.107"),  # over 40 h in the workweek
+    "8_and_80": ("8-and-80 overtime", "29 U.S.C. 207(j), 29 CFR 778.601"),  # over 8 h a day / 80 h in 14 days
 }
 
 #: Columns the engine expects on its ``shifts`` input.
@@ -52,6 +54,7 @@ class PayResult:
     segments: pd.DataFrame  # the audit trail: one row per segment with the rules that paid it
     differential_names: tuple[str, ...]
     employee_ids: np.ndarray | None = None  # segments["employee"] indexes this (sorted ids)
+    policy: Policy | None = None  # the policy that priced the segments (the audit trail's citations)
 
 
 def split_segments(shifts: pd.DataFrame, cal: Calendar, order: np.ndarray | None = None) -> dict[str, np.ndarray]:
@@ -79,13 +82,19 @@ def split_segments(shifts: pd.DataFrame, cal: Calendar, order: np.ndarray | None
     return {"shift": shift, "piece": k, "seg_start": seg_s, "seg_end": seg_e, "minutes": seg_e - seg_s}
 
 
-def _period_start(days: np.ndarray, policy: Policy) -> np.ndarray:
-    """First date of the workweek (or 8-and-80 period) containing each date."""
+def period_start_day(days: np.ndarray, policy: Policy) -> np.ndarray:
+    """First date of the workweek (or 8-and-80 period) containing each date.
+
+    The length of the period is the policy's (``Overtime.period_days``: 14 for 8-and-80, 7
+    otherwise); a weekly period starts on the policy's workweek day, an 8-and-80 period on its
+    ``period_start`` anchor (29 CFR 778.105, 778.601).
+    """
     ot = policy.overtime
     if ot is not None and ot.system == "8_and_80":
         anchor = np.datetime64(ot.period_start, "D").astype("int64")
-        return days - ((days - anchor) % 14)
-    return days - ((weekday_of(days) - policy.workweek.start_index) % 7)
+        return days - ((days - anchor) % ot.period_days)
+    length = ot.period_days if ot is not None else DAYS_PER_WEEK
+    return days - ((weekday_of(days) - policy.workweek.start_index) % length)
 
 
 def _eligible(diff, in_win: np.ndarray, seg: pd.DataFrame, worked: np.ndarray, n_shifts: int) -> np.ndarray:
@@ -186,7 +195,7 @@ def segment_shifts(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | No
     worked = kind_codes != KINDS.index("on_call")
     seg_start = np.asarray(seg["seg_start"])
     day = cal.day_of(seg_start)
-    period = _period_start(day, policy)
+    period = period_start_day(day, policy)
     shift_day = cal.day_of(shifts["start_at"].to_numpy(dtype="int64"))
     emp = emp_codes[sh]
     role = shifts["role"].to_numpy(dtype=object) if "role" in shifts else None
@@ -202,7 +211,7 @@ def segment_shifts(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | No
     chrono = np.arange(len(sh))
     daily_ot, weekly_ot = _overtime_minutes(probe, shift_day[sh], worked, emp, policy, chrono)
     return Segmented(policy, shifts, np.asarray(emp_names, dtype=object), emp_codes, seg, kind_codes, worked,
-                     day, period, in_window, holiday, daily_ot, weekly_ot, _period_start(shift_day, policy))
+                     day, period, in_window, holiday, daily_ot, weekly_ot, period_start_day(shift_day, policy))
 
 
 def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shift: np.ndarray | None = None,
@@ -290,7 +299,7 @@ def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shi
         shift_emp = shift_emp[keep_shift]
     chrono = np.arange(len(sh))
     lines = _lines(seg, per_shift, s.emp_names, diff_names, policy, worked=worked, emp=emp, shift_emp=shift_emp, order=chrono)
-    return PayResult(lines, pd.DataFrame(seg, copy=False) if audit else pd.DataFrame(), diff_names, s.emp_names)
+    return PayResult(lines, pd.DataFrame(seg, copy=False) if audit else pd.DataFrame(), diff_names, s.emp_names, policy)
 
 
 def _overtime_minutes(seg, workday, worked, emp, policy, chrono=None):
@@ -334,7 +343,13 @@ def _shift_premiums(shifts: pd.DataFrame, policy: Policy, shift_period: np.ndarr
         if ms is not None and "callback" in ms.kinds:
             minimum = max(minimum, int(ms.hours * MINUTES_PER_HOUR))
         paid = np.maximum(actual, minimum)
-        premium = rate * factor_units(oc.callback_multiplier) * paid - rate * FACTOR_SCALE * actual
+        factor = factor_units(oc.callback_multiplier)
+        if len(rate) and (np.abs(rate).astype("float64") * factor * paid).max() >= 2.0**60:
+            # would overflow int64 (as the overtime premium guards in _money_lines): Python ints, exact
+            r = rate.astype(object)
+            premium = r * factor * paid.astype(object) - r * FACTOR_SCALE * actual.astype(object)
+        else:
+            premium = rate * factor * paid - rate * FACTOR_SCALE * actual
         callback = np.where(kind == "callback", premium, 0)
     minimum_shift = np.zeros(len(shifts), dtype="int64")
     if ms is not None:
@@ -369,8 +384,14 @@ def _group_sums(key: np.ndarray, columns: dict[str, np.ndarray], order=None) -> 
         order = np.argsort(key, kind="stable")
     k = key[order]
     first = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else np.array([], dtype="int64")
-    sums = {c: np.add.reduceat(np.asarray(v, dtype="int64")[order], first) if len(k) else v[:0] for c, v in columns.items()}
+    sums = {c: np.add.reduceat(_exact(v)[order], first) if len(k) else v[:0] for c, v in columns.items()}
     return k[first], sums
+
+
+def _exact(values) -> np.ndarray:
+    """int64, or the object array of Python ints a premium past the int64 guard comes in."""
+    v = np.asarray(values)
+    return v if v.dtype == object else v.astype("int64", copy=False)
 
 
 def _lines(seg, per_shift, emp_names, diff_names, policy, worked=None, emp=None, shift_emp=None, order=None) -> pd.DataFrame:
@@ -404,9 +425,9 @@ def _lines(seg, per_shift, emp_names, diff_names, policy, worked=None, emp=None,
     keys, g = _group_sums(key, cols, order)
     # per-shift premiums, booked to the period in which each shift starts (always a period
     # that has a segment: the shift's first one)
-    premiums = {c: per_shift[c].to_numpy(dtype="int64") for c in ("callback_premium", "minimum_shift_pay")}
+    premiums = {c: _exact(per_shift[c].to_numpy()) for c in ("callback_premium", "minimum_shift_pay")}
     for c, v in premiums.items():
-        g[c] = np.zeros(len(keys), dtype="int64")
+        g[c] = np.zeros(len(keys), dtype=v.dtype)
     if len(per_shift) and any(v.any() for v in premiums.values()):
         skeys, sg = _group_sums(shift_emp.astype("int64") * span + (shift_period - lo), premiums)
         at = np.searchsorted(keys, skeys)

@@ -28,12 +28,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
-from .money import MINUTES_PER_HOUR, RATE_SCALE, cents_half_up, rate_units_array, ratio_half_up, scaled
+from .money import DAYS_PER_YEAR, HOURS_PER_FTE_YEAR, MINUTES_PER_HOUR, RATE_SCALE, cents_half_up, rate_units_array, ratio_half_up, scaled
+from .inputs import rates_in_force
 from .tables import Rejections, parse_numbers, require_columns, text
 
 BASES = ("base_rate", "earnings", "annual")
-HOURS_PER_YEAR = 2080  # 52 weeks x 40 h: BLS's annualisation (OEWS footnote 2)
-DAYS_PER_YEAR = 364  # 52 x 7, consistent with 2,080 hours
 HOUR_UNITS = 10_000  # annual hours are carried in 1/10000 h (fte 0.8 x 2080 = 1664.0000 h exact)
 EU_ARTICLE10_THRESHOLD = 5.0  # Directive (EU) 2023/970, Art. 9(1)(g), 10(1): gap in average pay of at least 5 %
 DEFAULT_PUBLISH_MIN_GROUP = 10  # B.C. Reg. 225/2023: a reference category needs 10 or more employees
@@ -80,16 +79,11 @@ def rates_on(roster: pd.DataFrame, schedule: pd.DataFrame, as_of: date, source: 
     A schedule row applies from its ``effective_date`` (blank: always) until a later row for the
     same role and step (CONTRACT §1). Employees with no rate on that date become problems.
     """
-    day = np.datetime64(as_of, "D")
-    sch = schedule[["role", "step", "effective_date", "rate_units"]].copy()
-    sch["eff"] = sch["effective_date"].to_numpy().astype("datetime64[D]")
-    sch["eff"] = sch["eff"].fillna(np.datetime64("1900-01-01", "D"))
-    sch = sch[sch["eff"] <= day].sort_values("eff", kind="stable").drop_duplicates(["role", "step"], keep="last")
-    sch["role"] = sch["role"].astype(object)
-    left = roster.copy()
-    left["role"] = left["role"].astype(object)
-    merged = left.merge(sch[["role", "step", "rate_units"]], on=["role", "step"], how="left")
-    missing = merged["rate_units"].isna().to_numpy()
+    merged = roster.copy()
+    merged["role"] = merged["role"].astype(object)
+    units = rates_in_force(schedule, merged["role"], merged["step"], np.full(len(merged), np.datetime64(as_of, "D")))
+    merged["rate_units"] = units
+    missing = units < 0
     problems = [
         Problem(source, int(r), "step", f"no schedule rate for role '{ro}' step {st} on {as_of}")
         for r, ro, st in zip(merged["row"][missing], merged["role"][missing], merged["step"][missing])
@@ -157,7 +151,7 @@ def with_annual(workers: pd.DataFrame, mode: str = "fte", period_days: int | Non
     """Annual hours and annual pay in cents.
 
     ``fte``: fte x 2,080 h (no fte column, or a blank fte: 1.0). ``actual``: hours worked in the
-    timesheet x 364 / ``period_days``. Annual pay = hourly x annual hours, half-up to the cent.
+    timesheet x 365 / ``period_days`` (money.DAYS_PER_YEAR, the same year as ``peerpay cost``). Annual pay = hourly x annual hours, half-up to the cent.
     """
     out = workers.copy()
     if mode == "actual":
@@ -169,7 +163,7 @@ def with_annual(workers: pd.DataFrame, mode: str = "fte", period_days: int | Non
     else:
         fte = out["fte"].to_numpy(dtype="float64", na_value=np.nan) if "fte" in out else np.full(len(out), np.nan)
         fte_units = rate_units_array(np.where(np.isnan(fte), 1.0, fte))  # fte to 4 places, as 1/10000
-        out["annual_hour_units"] = fte_units * HOURS_PER_YEAR
+        out["annual_hour_units"] = fte_units * HOURS_PER_FTE_YEAR
     # $0.0001 x 1/10000 h = 1e-8 $ = 1e-6 cents
     out["annual_cents"] = cents_half_up(
         out["hourly_units"].to_numpy().astype(object) * out["annual_hour_units"].to_numpy().astype(object), 10**6
@@ -263,7 +257,7 @@ def reference_groups(reference: pd.DataFrame, basis: str) -> dict[str, dict]:
 
 
 def _annualise(hourly_units: Fraction | None) -> Fraction | None:
-    return None if hourly_units is None else hourly_units * HOURS_PER_YEAR / 100  # $0.0001 -> cents x 2080
+    return None if hourly_units is None else hourly_units * HOURS_PER_FTE_YEAR / 100  # $0.0001 -> cents x 2080
 
 
 def gap_groups(workers: pd.DataFrame, opts: GapOptions, reference: dict[str, dict] | None = None) -> list[dict]:
@@ -307,7 +301,7 @@ def gap_groups(workers: pd.DataFrame, opts: GapOptions, reference: dict[str, dic
             rec["annual_gap_per_worker"] = None if no_gap else to_places(annual_gap, 100)
         else:
             annual_gap = _diff(h["median"], peer["hourly"]["median"])
-            rec["annual_gap_per_worker"] = None if no_gap else to_places(annual_gap * HOURS_PER_YEAR if annual_gap is not None else None, RATE_SCALE)
+            rec["annual_gap_per_worker"] = None if no_gap else to_places(annual_gap * HOURS_PER_FTE_YEAR if annual_gap is not None else None, RATE_SCALE)
         rec["parity_cost_per_year"] = None if no_gap else parity_cost(peer_rates, h["median"])
         rec["eu_article10_flag"] = None if (no_gap or g["external"]) else bool(
             rec["gap_mean_pct"] is not None and rec["gap_mean_pct"] >= EU_ARTICLE10_THRESHOLD

@@ -7,14 +7,16 @@ names, row 1 = first data row) and return the usable rows plus a list of
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP
 
 import numpy as np
 import pandas as pd
 
 from ..errors import Problem
-from .money import RATE_SCALE, money_text_units, to_decimal
+from .money import HOURS_PER_FTE_YEAR, MINUTES_PER_DAY, RATE_SCALE, money_text_units, to_decimal
 from ..models.policy import Policy
 from .calendar import local_to_instants
 from .engine import KINDS
@@ -28,8 +30,7 @@ from .tables import (
     text,
 )
 
-MAX_SHIFT_MINUTES = 24 * 60
-DEFAULT_HOURS_PER_YEAR = 2080
+MAX_SHIFT_MINUTES = MINUTES_PER_DAY
 DATE_ONLY = r"^\s*\d{4}-\d{2}-\d{2}\s*$"
 TIME_ONLY = r"^\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*$"
 
@@ -202,13 +203,13 @@ def prepare_schedule(raw: pd.DataFrame, source: str, sheet: str | None = None) -
     n = len(raw)
     none = np.full(n, -1, dtype="int64")
     hourly = parse_money(raw["hourly_rate"], "hourly_rate", rej, hi=MAX_RATE)[0] if "hourly_rate" in cols else none
-    annual = parse_money(raw["annual_salary"], "annual_salary", rej, hi=MAX_RATE * 2080)[0] if "annual_salary" in cols else none
+    annual = parse_money(raw["annual_salary"], "annual_salary", rej, hi=MAX_RATE * HOURS_PER_FTE_YEAR)[0] if "annual_salary" in cols else none
     hpy = (
         parse_numbers(raw["hours_per_year"], "hours_per_year", rej, lo=1, hi=8784)
         if "hours_per_year" in cols
         else np.full(n, np.nan)
     )
-    hpy = np.where(np.isnan(hpy), DEFAULT_HOURS_PER_YEAR, hpy)
+    hpy = np.where(np.isnan(hpy), HOURS_PER_FTE_YEAR, hpy)
     neither = (hourly < 0) & (annual < 0) & ~rej.mask()
     rej.add(neither, "hourly_rate" if "hourly_rate" in cols else "annual_salary", "no hourly_rate or annual_salary")
     # hourly = annual / hours_per_year, rounded half-up to $0.0001 (the precision rates carry)
@@ -241,6 +242,43 @@ def prepare_schedule(raw: pd.DataFrame, source: str, sheet: str | None = None) -
     out = out[~dup].reset_index(drop=True)
     out.attrs["notes"] = notes
     return out, problems
+
+
+#: A blank ``effective_date`` means "always": it sorts before every real date.
+ALWAYS = np.datetime64("1900-01-01", "D")
+
+
+def rates_in_force(schedule: pd.DataFrame, role, step, dates) -> np.ndarray:
+    """The schedule ``rate_units`` for each (role, step, date): -1 where no row is in force.
+
+    A schedule row applies from its ``effective_date`` (blank: always) until a later row for the
+    same role and step (CONTRACT §1). The one lookup behind pay (rows without a rate), gap
+    (``--as-of``) and cost (the baseline's last day).
+    """
+    n = len(role)
+    left = pd.DataFrame(
+        {
+            "pos": np.arange(n),
+            "role": np.asarray(role, dtype=object),
+            "step": np.asarray(step, dtype="int64"),
+            "date": np.asarray(dates, dtype="datetime64[D]").astype("datetime64[s]"),
+        }
+    ).sort_values("date", kind="stable")
+    right = pd.DataFrame(
+        {
+            "role": np.asarray(schedule["role"].to_numpy(), dtype=object),
+            "step": schedule["step"].to_numpy(dtype="int64"),
+            "effective_date": pd.Series(schedule["effective_date"].to_numpy(dtype="datetime64[D]"))
+            .fillna(ALWAYS).to_numpy(dtype="datetime64[D]").astype("datetime64[s]"),
+            "rate_units": schedule["rate_units"].to_numpy(dtype="int64"),
+        }
+    ).sort_values("effective_date", kind="stable")
+    # backward: the last row (in effective-date order) on or before the date; ties: the later row
+    merged = pd.merge_asof(left, right, left_on="date", right_on="effective_date", by=["role", "step"], direction="backward")
+    found = merged["rate_units"].notna().to_numpy()
+    out = np.full(n, -1, dtype="int64")
+    out[merged["pos"].to_numpy()[found]] = merged["rate_units"].to_numpy()[found].astype("int64")
+    return out
 
 
 def _numbers_if_all_numbers(col: pd.Series) -> np.ndarray:
@@ -370,29 +408,18 @@ def _resolve_rates(emp, role, rate, start_local, roster, schedule, rej: Rejectio
             rej.add(need, missing_col, "no rate: the row has no rate and no roster + wage schedule was given")
             return rate, role
         idx = np.flatnonzero(need)
-        left = pd.DataFrame(
-            {
-                "pos": idx,
-                "role": np.asarray(role.to_numpy()[idx], dtype=object),
-                "step": np.nan_to_num(step[idx], nan=-1).astype("int64"),
-                "date": (start_local[idx] // 1440).astype("datetime64[D]").astype("datetime64[s]"),
-            }
-        ).sort_values("date", kind="stable")
-        right = schedule[["role", "step", "effective_date", "rate_units"]].copy()
-        right["role"] = np.asarray(right["role"].to_numpy(), dtype=object)
-        right["effective_date"] = right["effective_date"].fillna(np.datetime64("1900-01-01", "D")).astype("datetime64[s]")
-        right = right.sort_values("effective_date", kind="stable")
-        merged = pd.merge_asof(left, right, left_on="date", right_on="effective_date", by=["role", "step"], direction="backward")
-        found = merged["rate_units"].notna().to_numpy()
-        pos = merged["pos"].to_numpy()
+        roles = np.asarray(role.to_numpy()[idx], dtype=object)
+        steps = np.nan_to_num(step[idx], nan=-1).astype("int64")
+        days = (start_local[idx] // MINUTES_PER_DAY).astype("datetime64[D]")
+        found_rate = rates_in_force(schedule, roles, steps, days)
+        found = found_rate >= 0
         rate = rate.copy()
-        rate[pos[found]] = merged["rate_units"].to_numpy()[found].astype("int64")
-        miss = pos[~found]
+        rate[idx[found]] = found_rate[found]
         reason = (
-            "no rate: no schedule rate for role '" + merged["role"][~found].astype(str) + "' step "
-            + merged["step"][~found].astype(str) + " on " + merged["date"][~found].dt.strftime("%Y-%m-%d")
+            "no rate: no schedule rate for role '" + pd.Series(roles[~found]).astype(str) + "' step "
+            + pd.Series(steps[~found]).astype(str) + " on " + pd.Series(days[~found].astype(str))
         )
-        rej.add(miss, missing_col, reason.to_numpy())
+        rej.add(idx[~found], missing_col, reason.to_numpy())
     return rate, role
 
 
@@ -421,3 +448,14 @@ def _reject_overlaps(emp: pd.Series, kind: pd.Series, start_at, end_at, rej: Rej
     clash = has_prev & (s < prev_end)
     where = idx[order][clash]
     rej.add(where, "start", "overlaps row " + pd.Series(prev_row[clash]).astype(str).to_numpy() + " of the same employee")
+
+
+_OVERLAP = re.compile(r"^overlaps row (\d+) of the same employee$")
+
+
+def overlap_source(reason: str, where: Callable[[int], str]) -> str:
+    """"overlaps row N" names row N of the frame that was checked; ``where(N)`` names it in the
+    source instead ("row 12", "other.csv row 12"). The one rewrite for vendor exports (mapped rows)
+    and partitioned runs (rows of a partition). Other reasons are returned as they are."""
+    m = _OVERLAP.match(reason)
+    return reason if m is None else f"overlaps {where(int(m.group(1)))} of the same employee"

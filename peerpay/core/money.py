@@ -28,6 +28,13 @@ import numpy as np
 RATE_SCALE = 10_000
 FACTOR_SCALE = 10_000
 MINUTES_PER_HOUR = 60
+MINUTES_PER_DAY = 24 * MINUTES_PER_HOUR  # a local calendar day (instants are minutes, see core/calendar.py)
+DAYS_PER_WEEK = 7
+#: One annualisation for every job: period totals x 365 / days in the period (gap's
+#: ``--annual-hours actual`` and earnings basis, and cost's run-rate). docs/gap.md, docs/costing.md.
+DAYS_PER_YEAR = 365
+#: The full-time year: 52 weeks x 40 h, BLS OEWS's annualisation (footnote 2) and one FTE.
+HOURS_PER_FTE_YEAR = 2080
 AMOUNT_PER_DOLLAR = RATE_SCALE * FACTOR_SCALE * MINUTES_PER_HOUR  # 6e9
 AMOUNT_PER_CENT = AMOUNT_PER_DOLLAR // 100  # 6e7
 

@@ -32,9 +32,8 @@ from fractions import Fraction
 
 import pandas as pd
 
-from .money import cents_half_up, round_half_up, to_decimal
+from .money import HOURS_PER_FTE_YEAR, cents_half_up, round_half_up, to_decimal
 
-HOURS_PER_YEAR = 2080  # 52 weeks x 40 h, the same full-time year as BLS OEWS and core/gap.py
 RENT_SHARE = Fraction(3, 10)  # HUD's affordability standard: housing costs at most 30 % of income
 MONTHS = 12
 REGIONS = ("contiguous", "alaska", "hawaii")
@@ -71,7 +70,7 @@ def to_cents(value: Fraction) -> Decimal:
 
 def annual_to_hourly(annual) -> Decimal:
     """A yearly income as a full-time hourly wage: annual / 2,080 h, half-up to the cent."""
-    return to_cents(Fraction(to_decimal(annual)) / HOURS_PER_YEAR)
+    return to_cents(Fraction(to_decimal(annual)) / HOURS_PER_FTE_YEAR)
 
 
 def housing_wage(monthly_rent) -> Decimal:
@@ -80,7 +79,7 @@ def housing_wage(monthly_rent) -> Decimal:
     rent x 12 / 0.30 / 2,080 (the National Low Income Housing Coalition's "housing wage"
     formula, with HUD's 30 % affordability standard) = rent / 52.
     """
-    return to_cents(Fraction(to_decimal(monthly_rent)) * MONTHS / RENT_SHARE / HOURS_PER_YEAR)
+    return to_cents(Fraction(to_decimal(monthly_rent)) * MONTHS / RENT_SHARE / HOURS_PER_FTE_YEAR)
 
 
 # --------------------------------------------------------------------------- the three tables

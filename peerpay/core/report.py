@@ -10,7 +10,7 @@ import pandas as pd
 from ..errors import Problem
 from .money import AMOUNT_PER_DOLLAR, MINUTES_PER_HOUR, cents_to_dollars, ratio_half_up
 
-from .engine import CITATIONS, PayResult
+from .engine import RULES, PayResult
 
 MONEY_COLUMNS = ("base_pay", "holiday_premium", "standby_pay", "callback_premium", "overtime_premium", "gross_pay")
 
@@ -103,20 +103,37 @@ def pay_lines_records(result: PayResult, include_minimum_shift: bool = False) ->
     return out
 
 
-def reconciliation(rows_read: int, shifts: pd.DataFrame, rejected: list[Problem], rejected_minutes: int, unmeasured: int) -> dict:
-    """Rows and hours in = paid + rejected; the CLI refuses to write a report that does not balance."""
-    paid_minutes = int((shifts["end_at"] - shifts["start_at"]).sum()) if len(shifts) else 0
-    rows_rejected = len({(p.file, p.row) for p in rejected})
-    return {
-        "rows_read": int(rows_read),
-        "rows_paid": int(len(shifts)),
-        "rows_rejected": rows_rejected,
-        "hours_in": hours(paid_minutes + rejected_minutes),
-        "hours_paid": hours(paid_minutes),
-        "hours_rejected": hours(rejected_minutes),
-        "rejected_rows_without_hours": int(unmeasured),
-        "balanced": rows_read == len(shifts) + rows_rejected,
-    }
+def paid_minutes(shifts: pd.DataFrame) -> int:
+    """Elapsed minutes of the shifts that were paid (the ``hours_paid`` side of the balance)."""
+    return int((shifts["end_at"] - shifts["start_at"]).sum()) if len(shifts) else 0
+
+
+def rejected_rows(rejected: list[Problem]) -> int:
+    """Rows with at least one rejection (a row is counted once, however many cells are bad)."""
+    return len({(p.file, p.row) for p in rejected})
+
+
+def reconciliation(rows_read: int, rows_paid: int, rows_rejected: int, paid: int, rejected: int, unmeasured: int,
+                   *, dropped: tuple[int, int] | None = None, source_rows_read: int | None = None) -> dict:
+    """Rows and hours in = paid + rejected (+ dropped by a column map); the CLI refuses to write a
+    report that does not balance. The one place the balance is struck: the local engine, the
+    partitioned engines and vendor exports all call it.
+
+    ``paid``/``rejected``: minutes. ``dropped``: (rows, minutes) a column map left out on purpose
+    (vendor exports only; then ``rows_dropped``, ``hours_dropped`` and ``source_rows_read`` are
+    reported too).
+    """
+    out: dict = {"rows_read": int(rows_read), "rows_paid": int(rows_paid), "rows_rejected": int(rows_rejected)}
+    if dropped is not None:
+        out["rows_dropped"] = int(dropped[0])
+    out.update({"hours_in": hours(paid + rejected), "hours_paid": hours(paid), "hours_rejected": hours(rejected)})
+    if dropped is not None:
+        out["hours_dropped"] = hours(dropped[1])
+    out["rejected_rows_without_hours"] = int(unmeasured)
+    if dropped is not None:
+        out["source_rows_read"] = source_rows_read
+    out["balanced"] = rows_read == rows_paid + rows_rejected + (dropped[0] if dropped is not None else 0)
+    return out
 
 
 def pay_report(result: PayResult, rejected: list[Problem], recon: dict | None = None, *, include_minimum_shift=False) -> dict:
@@ -194,9 +211,38 @@ def audit_frame(result: PayResult, policy_timezone: str | None, calendar_local=N
             "rules": rules,
             "daily_ot_hours": seg["daily_ot"].to_numpy() / 60,
             "weekly_ot_hours": seg["weekly_ot"].to_numpy() / 60,
+            **_rules_and_citations(result, seg),
         }
     )
 
 
-def citations() -> dict[str, str]:
-    return dict(CITATIONS)
+def _rules_and_citations(result: PayResult, seg: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Every rule that paid a segment, in words (``rule``), and its citation (``citation``).
+
+    The words and citations are engine.RULES; a differential's policy ``citation`` replaces the
+    generic 29 CFR 778.207(b). Overtime is named when the segment holds overtime minutes
+    (8-and-80 under that system). Parts are joined by " + " and "; ", in the same order.
+    """
+    policy = result.policy
+    n = len(seg)
+    on_call = np.asarray(seg["kind"]) == "on_call"
+    rule = np.full(n, RULES["base"][0], dtype=object)
+    cite = np.full(n, RULES["base"][1], dtype=object)
+
+    def add(mask, key: str, words: str | None = None, citation: str | None = None) -> None:
+        nonlocal rule, cite
+        rule = np.where(mask, rule + " + " + (words or RULES[key][0]), rule)
+        cite = np.where(mask, cite + "; " + (citation or RULES[key][1]), cite)
+
+    own = {d.name: d.citation for d in policy.differential} if policy is not None else {}
+    for name in result.differential_names:
+        add(seg[f"diff:{name}"].to_numpy() > 0, "differential", f"{name} differential", own.get(name))
+    add(seg["holiday"].to_numpy() & (seg["holiday_premium"].to_numpy() != 0), "holiday")
+    if policy is not None and policy.on_call is not None:
+        add(np.asarray(seg["kind"]) == "callback", "callback")
+    add(seg["daily_ot"].to_numpy() > 0, "daily_overtime")
+    eight_and_80 = policy is not None and policy.overtime is not None and policy.overtime.system == "8_and_80"
+    add(seg["weekly_ot"].to_numpy() > 0, "8_and_80" if eight_and_80 else "weekly_overtime")
+    rule = np.where(on_call, RULES["standby"][0], rule)
+    cite = np.where(on_call, RULES["standby"][1], cite)
+    return {"rule": rule, "citation": cite}

@@ -9,21 +9,19 @@ report, identical to the local engine's for the same rows.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ..core.engine import PayResult, _empty_lines, compute_pay
-from ..core.inputs import input_notes, prepare_timesheet
-from ..core.report import hours
+from ..core.inputs import input_notes, overlap_source, prepare_timesheet
+from ..core.report import reconciliation, rejected_rows
 from ..errors import Problem
 from ..models.policy import Policy
 
 FILE = "_source_file"
 ROW = "_source_row"
-_OVERLAP = re.compile(r"^overlaps row (\d+) of the same employee$")
 
 
 @dataclass
@@ -72,12 +70,10 @@ def pay_partition(raw: pd.DataFrame, policy: Policy, sources: list[str], roster=
 
 def _source_reason(reason: str, own_file: int, files, rows, sources) -> str:
     """'overlaps row N' names a position in the partition: name the source row instead."""
-    m = _OVERLAP.match(reason)
-    if not m:
-        return reason
-    j = int(m.group(1)) - 1
-    where = f"row {rows[j]}" if files[j] == own_file else f"{sources[files[j]]} row {rows[j]}"
-    return f"overlaps {where} of the same employee"
+    def where(n: int) -> str:
+        j = n - 1
+        return f"row {rows[j]}" if files[j] == own_file else f"{sources[files[j]]} row {rows[j]}"
+    return overlap_source(reason, where)
 
 
 def combine(parts: list[PartitionResult], policy: Policy, sources: list[str], upstream: list[Problem] = (),
@@ -105,17 +101,7 @@ def combine(parts: list[PartitionResult], policy: Policy, sources: list[str], up
     rows_paid = sum(p.rows_paid for p in parts)
     paid = sum(p.paid_minutes for p in parts)
     rejected = sum(p.rejected_minutes for p in parts)
-    rows_rejected = len({(p.file, p.row) for p in ts_problems})
-    recon = {
-        "rows_read": rows_read,
-        "rows_paid": rows_paid,
-        "rows_rejected": rows_rejected,
-        "hours_in": hours(paid + rejected),
-        "hours_paid": hours(paid),
-        "hours_rejected": hours(rejected),
-        "rejected_rows_without_hours": sum(p.unmeasured for p in parts),
-        "balanced": rows_read == rows_paid + rows_rejected,
-    }
+    recon = reconciliation(rows_read, rows_paid, rejected_rows(ts_problems), paid, rejected, sum(p.unmeasured for p in parts))
     result = PayResult(lines, pd.DataFrame(), diff_names)
     empty = pd.DataFrame({"start_at": pd.Series(dtype="int64"), "end_at": pd.Series(dtype="int64")})
     counts = {k: sum(p.extra.get("counts", {}).get(k, 0) for p in parts) for k in ("zero_rate", "employee_id", "role")}

@@ -34,13 +34,14 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..core.calendar import instants_to_local, local_to_instants
-from ..core.report import hours as hours_of
+from ..core.money import MINUTES_PER_DAY
+from ..core.inputs import overlap_source
+from ..core.report import hours as hours_of, paid_minutes, reconciliation
 from ..core.tables import ISO_DATETIME, Rejections, parse_numbers, text
 from ..errors import InputError, Problem
 from ..models.policy import Policy, _suggest, loads_model
 from .readers import canonical, read_table, read_toml
 
-KINDS = ("work", "on_call", "callback")
 MAX_HOURS_CELL = 10_000  # decimal-hours cells above this are typos, not shifts
 
 
@@ -280,7 +281,7 @@ class MappedTimesheet:
             if (row, column) in seen:  # a summary row cut into pieces: one rejection per export cell
                 continue
             seen.add((row, column))
-            reason = re.sub(r"overlaps row (\d+)", lambda m: f"overlaps row {self.rows[int(m.group(1)) - 1]}", p.reason)
+            reason = overlap_source(p.reason, lambda n: f"row {self.rows[n - 1]}")
             out.append(Problem(self.source, row, column, reason, self.sheet))
         out.sort(key=lambda p: (p.row is None, p.row or 0))
         return out
@@ -293,25 +294,14 @@ class MappedTimesheet:
 
     def reconcile(self, shifts: pd.DataFrame, problems: list[Problem], rejected_hours: pd.DataFrame) -> dict:
         """Records (shifts after the map) in = paid + rejected + dropped; hours likewise."""
-        paid = int((shifts["end_at"] - shifts["start_at"]).sum()) if len(shifts) else 0
-        rejected_rows = len(problems) + len(self.problems)
+        rows_rejected = len(problems) + len(self.problems)
         rejected = int(rejected_hours["minutes"].sum()) + self.rejected_minutes
         dropped_rows = sum(d["rows"] for d in self.dropped.values())
         dropped = sum(d["minutes"] for d in self.dropped.values())
         read = len(self.frame) + len(self.problems) + dropped_rows
-        return {
-            "rows_read": read,
-            "rows_paid": int(len(shifts)),
-            "rows_rejected": rejected_rows,
-            "rows_dropped": dropped_rows,
-            "hours_in": hours_of(paid + rejected),
-            "hours_paid": hours_of(paid),
-            "hours_rejected": hours_of(rejected),
-            "hours_dropped": hours_of(dropped),
-            "rejected_rows_without_hours": int(rejected_rows - len(rejected_hours)),
-            "source_rows_read": self.source_rows_read,
-            "balanced": read == len(shifts) + rejected_rows + dropped_rows,
-        }
+        return reconciliation(read, len(shifts), rows_rejected, paid_minutes(shifts), rejected,
+                              rows_rejected - len(rejected_hours), dropped=(dropped_rows, dropped),
+                              source_rows_read=self.source_rows_read)
 
     def annotate(self, report: dict) -> None:
         report["map"] = {
@@ -598,9 +588,9 @@ def _end_minutes(work: pd.DataFrame, cmap: ColumnMap, start: np.ndarray, rej: Re
         m = _to_minutes(tod, tcol, spec.time, rej)
         base = np.datetime64("2000-01-01", "m").astype("int64")
         ok = (m >= 0) & (start >= 0)
-        day = np.where(start >= 0, start // 1440, 0)
-        end = np.where(ok, day * 1440 + (m - base), -1)
-        return np.where(ok & (end <= start), end + 1440, end)
+        day = np.where(start >= 0, start // MINUTES_PER_DAY, 0)
+        end = np.where(ok, day * MINUTES_PER_DAY + (m - base), -1)
+        return np.where(ok & (end <= start), end + MINUTES_PER_DAY, end)
     return _local_minutes(work, spec, "end", rej)
 
 
@@ -812,15 +802,15 @@ def _summary(work, cmap, rej, emp, kind, dropped_mask, codes, shown, source, she
     # offset of each record within its (employee, period, lane), in file order
     key = pd.DataFrame({"e": emp.to_numpy(), "b": begin, "l": lane, "m": np.where(ok, minutes, 0)})
     before = key.groupby(["e", "b", "l"], sort=False)["m"].cumsum().to_numpy() - key["m"].to_numpy()
-    too_many = ok & (before + minutes > np.maximum(length, 0) * 1440)
+    too_many = ok & (before + minutes > np.maximum(length, 0) * MINUTES_PER_DAY)
     rej.add(too_many, hcol, "more hours than the pay period has (for this employee and kind)")
     ok &= ~too_many
     # cut each record into <= 24 h pieces
-    pieces = np.where(ok, -(-minutes // 1440), 1)
+    pieces = np.where(ok, -(-minutes // MINUTES_PER_DAY), 1)
     rec = np.repeat(np.arange(n), pieces)
     k = np.arange(len(rec)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
-    s = begin[rec] * 1440 + before[rec] + k * 1440
-    e_ = np.minimum(s + 1440, begin[rec] * 1440 + before[rec] + minutes[rec])
+    s = begin[rec] * MINUTES_PER_DAY + before[rec] + k * MINUTES_PER_DAY
+    e_ = np.minimum(s + MINUTES_PER_DAY, begin[rec] * MINUTES_PER_DAY + before[rec] + minutes[rec])
     okr = ok[rec]
     s = np.where(okr, s, -1)
     e_ = np.where(okr, e_, -1)

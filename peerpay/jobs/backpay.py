@@ -22,8 +22,9 @@ from ..core import stipends as stipends_core
 from ..core.inputs import prepare_timesheet
 from ..errors import InputError, Problem
 from ..io.readers import read_table
+from .meta import run_meta
 from .pay import PayRun, run_pay
-from ..core.money import rate_units
+from ..core.money import MINUTES_PER_DAY, rate_units
 from ..models.policy import Policy
 
 MINIMUM_WAGE_FILE = "minimum_wage.csv"
@@ -77,7 +78,7 @@ def _latest_day(shifts: pd.DataFrame) -> date | None:
     if len(shifts) == 0:
         return None
     end_local = shifts["start_local"].to_numpy(dtype="int64") + (shifts["end_at"] - shifts["start_at"]).to_numpy(dtype="int64")
-    return np.datetime64(int(end_local.max() // 1440), "D").astype(date)
+    return np.datetime64(int(end_local.max() // MINUTES_PER_DAY), "D").astype(date)
 
 
 @dataclass
@@ -115,6 +116,7 @@ def run_backpay(
     report = core.backpay_report(result, problems)
     if not minimum.covered:
         report["notes"].append(f"No minimum-wage rows for {minimum.jurisdiction}: the federal minimum was used.")
+    report["meta"] = run_meta()
     names = {}
     if paid.roster is not None and "name" in paid.roster:
         names = dict(zip(paid.roster["employee_id"].astype(str), paid.roster["name"].astype("string").fillna("").astype(str)))

@@ -11,6 +11,7 @@ from pathlib import Path
 from ..core.costing import Baseline, costing_report, make_baseline, period_warnings
 from ..errors import InputError, Problem
 from ..io.readers import read_toml
+from .meta import run_meta
 from .pay import run_pay
 from ..models.proposal import DEFAULT_ON_COSTS, OnCosts, Proposal, loads_on_costs, loads_proposal
 
@@ -60,4 +61,5 @@ def run_cost(timesheet, policy, roster, schedule, proposals: list, on_costs=None
         raise InputError(str(exc)) from None
     report["baseline"]["rejected_rows"] = len(problems)
     report["warnings"] = period_warnings(baseline, period is not None)
+    report["meta"] = run_meta()
     return CostRun(report, problems, baseline, props)

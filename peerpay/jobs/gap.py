@@ -16,8 +16,10 @@ import numpy as np
 import pandas as pd
 
 from ..core import gap as core
+from ..core.money import DAYS_PER_YEAR, HOURS_PER_FTE_YEAR, MINUTES_PER_DAY
 from ..errors import InputError, Problem
 from ..io.readers import read_table
+from .meta import run_meta
 from .pay import load_roster, load_schedule, run_pay
 
 def _schedules_dir() -> Path:
@@ -114,7 +116,7 @@ def run_gap(
         raise InputError(f"no employee in the peer role '{peer_role}' has a rate on the {basis} basis")
     period_days = None
     if run is not None and len(run.shifts):
-        day = run.shifts["start_local"].to_numpy() // 1440
+        day = run.shifts["start_local"].to_numpy() // MINUTES_PER_DAY
         period_days = int(day.max() - day.min() + 1)
     workers = core.with_annual(workers, annual_hours, period_days)
     workers = tenure_from_hire_date(workers, as_of)
@@ -125,8 +127,9 @@ def run_gap(
         notes.append(f"Timesheet period: {period_days} days; gross pay per CONTRACT §3-4 (base + differentials + standby + premiums); "
                      "earnings and effective rates are over this period.")
     if basis == "annual":
-        notes.append("Annual = hourly x " + ("fte x 2,080 h." if annual_hours == "fte" else f"hours worked x 364 / {period_days} days."))
+        notes.append("Annual = hourly x " + (f"fte x {HOURS_PER_FTE_YEAR:,} h." if annual_hours == "fte" else f"hours worked x {DAYS_PER_YEAR} / {period_days} days."))
     report = core.gap_report(workers, opts, as_of=as_of, reference=ref, covariates=covariates, excluded=excluded, notes=notes)
+    report["meta"] = run_meta()
     return GapRun(report, workers, problems)
 
 

@@ -13,7 +13,8 @@ import pandas as pd
 
 from ..core.engine import PayResult, compute_pay
 from ..core.inputs import prepare_roster, prepare_schedule, prepare_timesheet
-from ..core.report import pay_report, reconciliation
+from .meta import run_meta
+from ..core.report import paid_minutes, pay_report, reconciliation, rejected_rows
 from ..errors import Problem
 from ..io.exports import MappedTimesheet
 from ..io.readers import read_policy, read_table
@@ -42,6 +43,7 @@ class PayRun:
             )
             if self.mapped is not None:
                 self.mapped.annotate(self._report)
+            self._report["meta"] = run_meta()
         return self._report
 
 
@@ -94,7 +96,8 @@ def run_pay(
         p = mapped.restore(p)
         shifts = mapped.with_source_rows(shifts)
     else:
-        recon = reconciliation(len(raw), shifts, p, int(rejected_hours["minutes"].sum()), len(p) - len(rejected_hours))
+        recon = reconciliation(len(raw), len(shifts), rejected_rows(p), paid_minutes(shifts),
+                               int(rejected_hours["minutes"].sum()), len(p) - len(rejected_hours))
     problems += p
     result = compute_pay(shifts, pol)
     return PayRun(pol, shifts, result, problems, recon, ros, sch, mapped)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..core.money import to_decimal
+from ..core.money import MINUTES_PER_DAY, to_decimal
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_ALIASES = {name: i for i, name in enumerate(WEEKDAYS)} | {
@@ -207,7 +207,7 @@ class Differential(_Section):
             raise ValueError(f"differential {self.name!r}: give both start and end, or neither (whole days)")
         if self.start is not None:
             s, e = _clock_minutes(self.start), _clock_minutes(self.end)
-            if s % 1440 == e % 1440 and (s, e) != (0, 1440):  # "00:00" to "24:00" is the one whole-day window
+            if s % MINUTES_PER_DAY == e % MINUTES_PER_DAY and (s, e) != (0, MINUTES_PER_DAY):  # "00:00" to "24:00" is the one whole-day window
                 raise ValueError(
                     f"differential {self.name!r}: start and end are both {self.start}: a window needs two different "
                     "times (omit both for whole days)"
@@ -222,10 +222,10 @@ class Differential(_Section):
     def window(self) -> tuple[int, int]:
         """(start, end) in minutes after local midnight; end <= start means it wraps to the next day."""
         if self.start is None:
-            return 0, 24 * 60
+            return 0, MINUTES_PER_DAY
         s, e = _clock_minutes(self.start), _clock_minutes(self.end)
         if e <= s:
-            e += 24 * 60
+            e += MINUTES_PER_DAY
         return s, e
 
     @property

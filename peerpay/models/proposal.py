@@ -47,8 +47,6 @@ COMPONENTS = (
     "lump_sum",
 )
 
-Percent = Field(ge=-100, le=1000)
-
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
