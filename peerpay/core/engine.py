@@ -369,7 +369,9 @@ def _group_sums(key: np.ndarray, columns: dict[str, np.ndarray], order=None) -> 
         order = np.argsort(key, kind="stable")
     k = key[order]
     first = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else np.array([], dtype="int64")
-    sums = {c: np.add.reduceat(np.asarray(v, dtype="int64")[order], first) if len(k) else v[:0] for c, v in columns.items()}
+    # int64 sums, except for a column the caller hands over as Python integers (object: exact)
+    sums = {c: np.add.reduceat((v if getattr(v, "dtype", None) == object else np.asarray(v, dtype="int64"))[order], first)
+            if len(k) else v[:0] for c, v in columns.items()}
     return k[first], sums
 
 
@@ -408,9 +410,15 @@ def _lines(seg, per_shift, emp_names, diff_names, policy, worked=None, emp=None,
     for c, v in premiums.items():
         g[c] = np.zeros(len(keys), dtype="int64")
     if len(per_shift) and any(v.any() for v in premiums.values()):
-        skeys, sg = _group_sums(shift_emp.astype("int64") * span + (shift_period - lo), premiums)
+        # One shift's premium fits int64 (rate 1e8 x factor 1e5 x 1,440 min = 1.4e16), but a
+        # period can hold thousands of one-minute call-backs each paid the minimum hours: when
+        # the sum could pass int64, it is taken in Python integers (never on real data).
+        exact = {c: v.astype(object) if float(np.abs(v).max(initial=0)) * len(v) >= 2.0**62 else v for c, v in premiums.items()}
+        skeys, sg = _group_sums(shift_emp.astype("int64") * span + (shift_period - lo), exact)
         at = np.searchsorted(keys, skeys)
         for c in premiums:
+            if sg[c].dtype == object:
+                g[c] = g[c].astype(object)
             g[c][at] += sg[c]
     return _money_lines(keys, g, emp_names, span, lo, diff_names, policy)
 
