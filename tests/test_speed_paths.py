@@ -44,3 +44,26 @@ def test_long_pay_lines_written_column_wise_match_record_dumps(files):
     fast = to_json(report)
     report["lines"] = list(report["lines"])  # a plain list: the per-record path
     assert fast == to_json(report)
+
+
+def test_lazy_command_summaries_match_the_commands():
+    import click
+
+    from peerpay.cli import COMMANDS, main
+
+    ctx = click.Context(main)
+    for name, (_, _, summary) in COMMANDS.items():
+        cmd = main.get_command(ctx, name)
+        assert cmd is not None and cmd.name == name
+        assert (cmd.help or "").split("\n\n")[0] == summary
+        assert cmd.get_short_help_str(45) == click.Command(name, help=summary).get_short_help_str(45)
+
+
+def test_help_does_not_import_the_engine():
+    import subprocess
+    import sys
+
+    code = "import sys; from peerpay.cli import main\ntry: main(['--help'])\nexcept SystemExit: pass\n" \
+           "print(sorted(m for m in ('peerpay.core.engine', 'statsmodels', 'matplotlib', 'holidays') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().endswith("[]")
