@@ -17,6 +17,8 @@ Shape of the computation (all vectorised, no per-row Python):
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -455,8 +457,14 @@ def _money_lines(keys, g, emp_names, span, lo, diff_names, policy) -> pd.DataFra
     else:
         # (multiplier - 1) x regular rate x OT hours, with the regular rate left unrounded:
         # regular amount / worked minutes x OT minutes, one exact division at the end.
+        # The fraction is reduced by gcd(extra, FACTOR_SCALE x AMOUNT_PER_CENT) first (1.5x:
+        # 5,000 / 6e11 -> 1 / 1.2e8): the same value, rounded the same, but the numerator of a
+        # real week (~6e12 x 600 min) stays in int64 instead of falling to Python integers.
         extra = factor_units(ot.multiplier) - FACTOR_SCALE
-        den = np.maximum(worked_m, 1) * FACTOR_SCALE * AMOUNT_PER_CENT
+        scale = FACTOR_SCALE * AMOUNT_PER_CENT
+        common = math.gcd(extra, scale)
+        extra, scale = extra // common, scale // common
+        den = np.maximum(worked_m, 1) * scale
         if len(regular) and (np.abs(regular).astype("float64") * extra * ot_m).max() < 2.0**60:
             num = regular * extra * ot_m  # fits int64: exact
         else:
