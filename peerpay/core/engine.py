@@ -199,7 +199,12 @@ def segment_shifts(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | No
             # a differential for some roles only: a shift of another (or no) role earns none of it
             in_win &= (np.isin(role, list(d.roles)) if role is not None else np.zeros(len(shifts), bool))[sh]
         in_window[d.name] = in_win
-    holiday = np.isin(day, cal.holidays) & worked
+    # holiday dates as a lookup over the calendar's consecutive days (``day`` is always one of them)
+    is_holiday = np.zeros(len(cal.day_numbers), dtype=bool)
+    first_day = int(cal.day_numbers[0]) if len(cal.day_numbers) else 0
+    hol = np.asarray(cal.holidays, dtype="int64") - first_day
+    is_holiday[hol[(hol >= 0) & (hol < len(is_holiday))]] = True
+    holiday = (is_holiday[np.asarray(day, dtype="int64") - first_day] if len(is_holiday) else np.zeros(len(day), bool)) & worked
     probe = {"minutes": seg["minutes"], "seg_start": seg_start, "period_start": period}
     chrono = np.arange(len(sh))
     daily_ot, weekly_ot = _overtime_minutes(probe, shift_day[sh], worked, emp, policy, chrono)
@@ -255,8 +260,12 @@ def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shi
         groups.setdefault(d.group or f"\0{d.name}", []).append(d.name)
     for members in groups.values():
         if len(members) > 1:
-            stack = np.vstack([per_minute[m] for m in members])
-            winner = np.argmax(stack, axis=0)  # ties: the first declared
+            # the highest member wins; ties: the first declared (a running maximum, strict >)
+            best, winner = per_minute[members[0]], np.zeros(len(sh), dtype="int8")
+            for i, m in enumerate(members[1:], 1):
+                higher = per_minute[m] > best
+                best = np.where(higher, per_minute[m], best)
+                winner[higher] = i
             for i, m in enumerate(members):
                 per_minute[m] = np.where(winner == i, per_minute[m], 0)
     for name in diff_names:
