@@ -67,3 +67,10 @@ def test_help_does_not_import_the_engine():
            "print(sorted(m for m in ('peerpay.core.engine', 'statsmodels', 'matplotlib', 'holidays') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().endswith("[]")
+
+
+def test_edited_records_are_written_as_edited(files):
+    rows = ["employee_id,start,end,rate"] + [f"E{i},2025-02-03 07:00,2025-02-03 15:00,20" for i in range(1100)]
+    report = files.pay("\n".join(rows) + "\n").report
+    report["lines"][-1]["gross_pay"] = 1.25  # the table no longer says what the records say
+    assert '"gross_pay": 1.25}' in to_json(report)

@@ -149,7 +149,12 @@ def _records_by_column(records) -> list[str] | None:
             literal = ""
         literal += "}"
     pieces.append(pa.scalar(literal + "}"))
-    return pc.binary_join_element_wise(pa.scalar("    "), *pieces, "").to_pylist()
+    lines = pc.binary_join_element_wise(pa.scalar("    "), *pieces, "").to_pylist()
+    # a cheap check that the records are still what the table says (nobody edited a dict)
+    for i in {0, len(lines) - 1}:
+        if lines[i] != "    " + json.dumps(records[i], ensure_ascii=False, separators=(", ", ": ")):
+            return None
+    return lines
 
 
 _FRACTIONS = None  # "0", "0001", ..., "9999" without trailing zeros: the 4-place fractions as repr writes them
