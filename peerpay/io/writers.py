@@ -183,7 +183,8 @@ def _float_json(x: np.ndarray):
     a = np.abs(k)
     whole = pc.cast(pa.array(a // 10_000), pa.string())
     text = pc.binary_join_element_wise(whole, _FRACTIONS.take(pa.array(a % 10_000)), ".")
-    text = pc.if_else(pa.array(k < 0), pc.binary_join_element_wise(pa.scalar("-"), text, ""), text)
+    if (k < 0).any():
+        text = pc.if_else(pa.array(k < 0), pc.binary_join_element_wise(pa.scalar("-"), text, ""), text)
     if not fits.all():
         odd = np.flatnonzero(~fits)
         out = np.asarray(text.to_pylist(), dtype=object)
