@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from .. import __version__
-from . import backpay, cost, gap, init, validate
 from .common import EXIT_INPUT, EXIT_REJECTED, EXIT_USAGE
-from .pay import demo, pay
 
 __all__ = ["EXIT_INPUT", "EXIT_REJECTED", "EXIT_USAGE", "main"]
 
@@ -31,12 +31,51 @@ def _reuse_freed_memory() -> None:
         pass
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# name -> (module, attribute, the first paragraph of its help). A command's module (and pandas,
+# pyarrow, the engine...) is imported only when that command runs or shows its own help, so
+# ``peerpay --help`` and a mistyped command answer at once. tests/test_speed_paths.py checks the
+# summaries against the commands' own help.
+COMMANDS = {
+    "backpay": (".backpay", "command", "Price unpaid work as back wages per employee and workweek (CONTRACT §6)."),
+    "cost": (".cost", "command", "Cost bargaining proposals year by year and the peer pay gap they close (docs/costing.md)."),
+    "demo": (".pay", "demo", "Run the whole job on the bundled samples and print the reports."),
+    "gap": (".gap", "command", "Compare the peer role's hourly pay with every other role (CONTRACT §5)."),
+    "init": (".init", "command", "Write a starter policy.toml and map.toml (with comments) into FOLDER."),
+    "pay": (".pay", "pay", "Compute gross pay per employee and workweek (CONTRACT §4)."),
+    "stipends": (".backpay", "stipends",
+                 "Stipends and honoraria as an effective hourly wage, per person and month, flagged below the minimum."),
+    "validate": (".validate", "command",
+                 "Check inputs and policy without paying: every problem at once, as file:row:column."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use; the listing comes from :data:`COMMANDS`."""
+
+    def list_commands(self, ctx):
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx, name):
+        if name not in self.commands and name in COMMANDS:
+            module, attr, _ = COMMANDS[name]
+            self.add_command(getattr(importlib.import_module(module, __name__), attr), name)
+        return self.commands.get(name)
+
+    def format_commands(self, ctx, formatter):
+        rows = []
+        limit = formatter.width - 6 - max((len(n) for n in self.list_commands(ctx)), default=0)
+        for name in self.list_commands(ctx):
+            cmd = self.commands.get(name) or click.Command(name, help=COMMANDS[name][2])
+            if not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="peerpay")
 def main() -> None:
     """peerpay: exact pay and pay-equity numbers for peer support workers."""
     _reuse_freed_memory()  # when a command runs, not when the package is imported
 
-
-for _command in (pay, demo, gap.command, cost.command, validate.command, init.command, backpay.command, backpay.stipends):
-    main.add_command(_command)

@@ -17,6 +17,8 @@ Shape of the computation (all vectorised, no per-row Python):
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -206,7 +208,12 @@ def segment_shifts(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | No
             # a differential for some roles only: a shift of another (or no) role earns none of it
             in_win &= (np.isin(role, list(d.roles)) if role is not None else np.zeros(len(shifts), bool))[sh]
         in_window[d.name] = in_win
-    holiday = np.isin(day, cal.holidays) & worked
+    # holiday dates as a lookup over the calendar's consecutive days (``day`` is always one of them)
+    is_holiday = np.zeros(len(cal.day_numbers), dtype=bool)
+    first_day = int(cal.day_numbers[0]) if len(cal.day_numbers) else 0
+    hol = np.asarray(cal.holidays, dtype="int64") - first_day
+    is_holiday[hol[(hol >= 0) & (hol < len(is_holiday))]] = True
+    holiday = (is_holiday[np.asarray(day, dtype="int64") - first_day] if len(is_holiday) else np.zeros(len(day), bool)) & worked
     probe = {"minutes": seg["minutes"], "seg_start": seg_start, "period_start": period}
     chrono = np.arange(len(sh))
     daily_ot, weekly_ot = _overtime_minutes(probe, shift_day[sh], worked, emp, policy, chrono)
@@ -262,8 +269,12 @@ def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shi
         groups.setdefault(d.group or f"\0{d.name}", []).append(d.name)
     for members in groups.values():
         if len(members) > 1:
-            stack = np.vstack([per_minute[m] for m in members])
-            winner = np.argmax(stack, axis=0)  # ties: the first declared
+            # the highest member wins; ties: the first declared (a running maximum, strict >)
+            best, winner = per_minute[members[0]], np.zeros(len(sh), dtype="int8")
+            for i, m in enumerate(members[1:], 1):
+                higher = per_minute[m] > best
+                best = np.where(higher, per_minute[m], best)
+                winner[higher] = i
             for i, m in enumerate(members):
                 per_minute[m] = np.where(winner == i, per_minute[m], 0)
     for name in diff_names:
@@ -429,9 +440,15 @@ def _lines(seg, per_shift, emp_names, diff_names, policy, worked=None, emp=None,
     for c, v in premiums.items():
         g[c] = np.zeros(len(keys), dtype=v.dtype)
     if len(per_shift) and any(v.any() for v in premiums.values()):
-        skeys, sg = _group_sums(shift_emp.astype("int64") * span + (shift_period - lo), premiums)
+        # One shift's premium fits int64 (rate 1e8 x factor 1e5 x 1,440 min = 1.4e16), but a
+        # period can hold thousands of one-minute call-backs each paid the minimum hours: when
+        # the sum could pass int64, it is taken in Python integers (never on real data).
+        exact = {c: v.astype(object) if float(np.abs(v).max(initial=0)) * len(v) >= 2.0**62 else v for c, v in premiums.items()}
+        skeys, sg = _group_sums(shift_emp.astype("int64") * span + (shift_period - lo), exact)
         at = np.searchsorted(keys, skeys)
         for c in premiums:
+            if sg[c].dtype == object:
+                g[c] = g[c].astype(object)
             g[c][at] += sg[c]
     return _money_lines(keys, g, emp_names, span, lo, diff_names, policy)
 
@@ -468,8 +485,14 @@ def _money_lines(keys, g, emp_names, span, lo, diff_names, policy) -> pd.DataFra
     else:
         # (multiplier - 1) x regular rate x OT hours, with the regular rate left unrounded:
         # regular amount / worked minutes x OT minutes, one exact division at the end.
+        # The fraction is reduced by gcd(extra, FACTOR_SCALE x AMOUNT_PER_CENT) first (1.5x:
+        # 5,000 / 6e11 -> 1 / 1.2e8): the same value, rounded the same, but the numerator of a
+        # real week (~6e12 x 600 min) stays in int64 instead of falling to Python integers.
         extra = factor_units(ot.multiplier) - FACTOR_SCALE
-        den = np.maximum(worked_m, 1) * FACTOR_SCALE * AMOUNT_PER_CENT
+        scale = FACTOR_SCALE * AMOUNT_PER_CENT
+        common = math.gcd(extra, scale)
+        extra, scale = extra // common, scale // common
+        den = np.maximum(worked_m, 1) * scale
         if len(regular) and (np.abs(regular).astype("float64") * extra * ot_m).max() < 2.0**60:
             num = regular * extra * ot_m  # fits int64: exact
         else:

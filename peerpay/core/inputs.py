@@ -84,17 +84,22 @@ def read_datetimes(col: pd.Series, name: str, rej: Rejections, window) -> np.nda
     s = text(col)
     arr = pa.array(np.asarray(s.to_numpy(), dtype=object), type=pa.string(), from_pandas=True)
     shaped = pc.fill_null(pc.match_substring_regex(arr, FAST_DATETIME), False)
-    parsed = None
-    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
-        p = pc.strptime(arr, format=fmt, unit="s", error_is_null=True)
-        parsed = p if parsed is None else pc.coalesce(parsed, p)
+    shaped_np = shaped.to_numpy(zero_copy_only=False)
+    # one strptime pass for the usual shape; the other three shapes only for the rows it missed
+    ts = _strptime(arr, "%Y-%m-%d %H:%M")
+    again = np.flatnonzero(shaped_np & np.isnat(ts))
+    if len(again):
+        sub, parsed = arr.take(pa.array(again)), None
+        for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
+            p = pc.strptime(sub, format=fmt, unit="s", error_is_null=True)
+            parsed = p if parsed is None else pc.coalesce(parsed, p)
+        ts[again] = parsed.to_numpy(zero_copy_only=False).astype("datetime64[s]")
     # pyarrow's strptime rolls 2025-02-30 over to 03-02: a parse counts only if the day is kept
-    day_kept = pc.fill_null(pc.equal(pc.day(parsed), pc.cast(pc.fill_null(pc.utf8_slice_codeunits(
-        pc.if_else(shaped, arr, pa.scalar("0000-00-00")), 8, 10), "00"), pa.int64())), False)
-    fast = (shaped.to_numpy(zero_copy_only=False) & day_kept.to_numpy(zero_copy_only=False)
-            | (s == "").to_numpy(dtype=bool))
+    written_day = pc.cast(pc.fill_null(pc.utf8_slice_codeunits(
+        pc.if_else(shaped, arr, pa.scalar("0000-00-00")), 8, 10), "00"), pa.int64()).to_numpy(zero_copy_only=False)
+    parsed_day = np.where(np.isnat(ts), -1, (ts.astype("datetime64[D]") - ts.astype("datetime64[M]")).astype("int64") + 1)
+    fast = shaped_np & (written_day == parsed_day) | pc.equal(arr, "").to_numpy(zero_copy_only=False)
     out = np.full(len(s), -1, dtype="int64")
-    ts = parsed.to_numpy(zero_copy_only=False).astype("datetime64[s]")
     for idx, values in ((np.flatnonzero(fast), None), (np.flatnonzero(~fast), s)):
         if not len(idx):
             continue
@@ -109,6 +114,12 @@ def read_datetimes(col: pd.Series, name: str, rej: Rejections, window) -> np.nda
         if len(f):
             rej.add(idx[f["pos"].to_numpy(dtype="int64")], name, f["reason"].to_numpy(dtype=object))
     return out
+
+
+def _strptime(arr, fmt: str) -> np.ndarray:
+    import pyarrow.compute as pc
+
+    return pc.strptime(arr, format=fmt, unit="s", error_is_null=True).to_numpy(zero_copy_only=False).astype("datetime64[s]")
 
 
 def _clean_id(value: str) -> str:
@@ -129,10 +140,13 @@ def parse_money(col: pd.Series, name: str, rej: Rejections, hi: float, decimal_c
     """
     s = text(col)
     units, status = money_text_units(s.to_numpy(), RATE_SCALE, decimal_comma)
-    comma_hint = np.where(s.astype(str).str.contains(",", regex=False).to_numpy(dtype=bool) & (not decimal_comma),
-                          " (a comma is a thousands separator only in thousands position, 1,234.50; a decimal comma "
-                          "needs decimal_comma = true in the column map)", "")
-    rej.add(status == 2, name, "not a number '" + _shown_text(s) + "'" + comma_hint)
+    bad = np.flatnonzero(status == 2)
+    if len(bad):  # the message only for the bad rows (building it for a million rows is slow)
+        shown = s.iloc[bad]
+        comma_hint = np.where(shown.astype(str).str.contains(",", regex=False).to_numpy(dtype=bool) & (not decimal_comma),
+                              " (a comma is a thousands separator only in thousands position, 1,234.50; a decimal comma "
+                              "needs decimal_comma = true in the column map)", "")
+        rej.add(bad, name, "not a number '" + _shown_text(shown) + "'" + comma_hint)
     rej.add(status == 3, name, f"{name} is not a finite number")
     rej.add(status == 4, name, f"{name} is implausibly large (over {hi:,g})")
     ok = status == 0

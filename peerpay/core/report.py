@@ -82,24 +82,37 @@ def lines_table(result: PayResult, include_minimum_shift: bool = False) -> pd.Da
     return pd.DataFrame({c: out[c] for c in cols})
 
 
+class LineRecords(list):
+    """The pay lines as dicts (a plain list for every reader), plus the flat table they came from.
+
+    ``layout`` says how a record is built from ``table``: ``(key, column)`` for a value, or
+    ``(key, [(subkey, column), ...])`` for a nested dict. The JSON writer uses it to write a
+    long report column by column (no 200,000 ``json.dumps`` calls) with the very same bytes.
+    """
+
+    table: pd.DataFrame | None = None
+    layout: list | None = None
+
+
 def pay_lines_records(result: PayResult, include_minimum_shift: bool = False) -> list[dict]:
     """One dict per employee and workweek, in CONTRACT §4 key order."""
     table = lines_table(result, include_minimum_shift)
     if len(table) == 0:
         return []
     diff_cols = [c for c in table.columns if c.startswith("differential:")]
-    diff_names = [c.split(":", 1)[1] for c in diff_cols]
     head = ["employee_id", "week_start", "hours_worked", "on_call_hours", "overtime_hours", "base_pay"]
     tail = [c for c in table.columns if c not in head and c not in diff_cols]
-    values = {c: table[c].tolist() for c in table.columns}
-    diffs = [dict(zip(diff_names, v)) for v in zip(*(values[c] for c in diff_cols))] if diff_cols else [{} for _ in range(len(table))]
-    out = []
-    for i, d in enumerate(diffs):
-        rec = {c: values[c][i] for c in head}
-        rec["differential_pay"] = d
-        for c in tail:
-            rec[c] = values[c][i]
-        out.append(rec)
+    layout = [(c, c) for c in head] + [("differential_pay", [(c.split(":", 1)[1], c) for c in diff_cols])]
+    layout += [(c, c) for c in tail]
+    diff_names = [c.split(":", 1)[1] for c in diff_cols]
+    if diff_cols:
+        diffs = map(dict, map(zip, [diff_names] * len(table), zip(*(table[c].tolist() for c in diff_cols))))
+    else:
+        diffs = ({} for _ in range(len(table)))
+    keys = [k for k, _ in layout]
+    columns = [diffs if k == "differential_pay" else table[k].tolist() for k in keys]
+    out = LineRecords(dict(zip(keys, row)) for row in zip(*columns))
+    out.table, out.layout = table, layout
     return out
 
 

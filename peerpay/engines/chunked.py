@@ -10,7 +10,11 @@ is about one bucket plus the (small) pay lines, whatever the size of the input.
 from __future__ import annotations
 
 import glob
+import itertools
+import multiprocessing as mp
+import os
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -114,6 +118,32 @@ def run_chunked(timesheet, policy: Policy, roster=None, schedule=None, partition
         finally:
             for w in writers.values():
                 w.close()
-        parts = [pay_partition(pq.read_table(Path(tmp) / f"bucket-{k:05d}.parquet").to_pandas(), policy, names, ros, sch)
-                 for k in sorted(writers)]
+        paths = [Path(tmp) / f"bucket-{k:05d}.parquet" for k in sorted(writers)]
+        parts = pay_buckets(paths, policy, names, ros, sch)
     return combine(parts, policy, names, upstream, ros, sch)
+
+
+def _pay_bucket(path: Path, policy: Policy, names, roster, schedule):
+    return pay_partition(pq.read_table(path).to_pandas(), policy, names, roster, schedule)
+
+
+def bucket_workers(buckets: int) -> int:
+    """Processes that pay buckets at once: one per core (PEERPAY_WORKERS overrides), at most one per bucket."""
+    wanted = os.environ.get("PEERPAY_WORKERS", "")
+    n = int(wanted) if wanted.isdigit() and int(wanted) > 0 else (os.cpu_count() or 1)
+    return max(1, min(n, buckets))
+
+
+def pay_buckets(paths: list[Path], policy: Policy, names, roster=None, schedule=None) -> list:
+    """Pay each bucket file, in parallel processes when there are cores to spare.
+
+    Each worker holds one bucket at a time (peak memory per process is one bucket) and sends
+    back only the bucket's pay lines and rejections; results keep the buckets' order, so the
+    output does not depend on which worker finished first. Forked workers start at once (the
+    modules are already loaded); where fork is not available the buckets are paid in turn.
+    """
+    workers = bucket_workers(len(paths))
+    if workers > 1 and "fork" in mp.get_all_start_methods():
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+            return list(pool.map(_pay_bucket, paths, *(itertools.repeat(x) for x in (policy, names, roster, schedule))))
+    return [_pay_bucket(p, policy, names, roster, schedule) for p in paths]

@@ -91,12 +91,106 @@ def to_json(obj) -> str:
         for key, value in obj.items():
             head = f"  {json.dumps(key, ensure_ascii=False)}: "
             if _is_long_records(value):
-                rows = ",\n".join("    " + json.dumps(r, ensure_ascii=False, separators=(", ", ": ")) for r in value)
+                lines = _records_by_column(value)
+                if lines is None:
+                    lines = ["    " + json.dumps(r, ensure_ascii=False, separators=(", ", ": ")) for r in value]
+                rows = ",\n".join(lines)
                 parts.append(head + "[\n" + rows + "\n  ]")
             else:
                 parts.append(head + json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  "))
         return "{\n" + ",\n".join(parts) + "\n}\n"
     return json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
+
+
+def _records_by_column(records) -> list[str] | None:
+    """The lines ``json.dumps`` would write for each record, built column by column.
+
+    Only for records that carry the flat table they were made from (``table`` and ``layout``,
+    see :class:`peerpay.core.report.LineRecords`); ``None`` otherwise, and the caller dumps each
+    record. Text is dumped once per distinct value; floats are written as ``repr`` writes them
+    (:func:`_float_json`). Every piece is an arrow string array joined element-wise: no Python
+    per record.
+    """
+    table, layout = getattr(records, "table", None), getattr(records, "layout", None)
+    if table is None or layout is None or len(table) != len(records):
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def value(column):
+        col = table[column]
+        if pd.api.types.is_float_dtype(col):
+            return _float_json(col.to_numpy(dtype="float64"))
+        if pd.api.types.is_integer_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            return pc.cast(pa.array(col.to_numpy(dtype="int64")), pa.string())
+        values = col.to_numpy(dtype=object)
+        if not all(isinstance(v, str) for v in pd.unique(values)):
+            return None
+        codes, uniques = pd.factorize(values)
+        return pa.array([json.dumps(u, ensure_ascii=False) for u in uniques], type=pa.string()).take(pa.array(codes))
+
+    pieces: list = []
+    literal = "{"
+    for i, (key, column) in enumerate(layout):
+        literal += (", " if i else "") + json.dumps(key, ensure_ascii=False) + ": "
+        if isinstance(column, str):
+            arr = value(column)
+            if arr is None:
+                return None
+            pieces += [pa.scalar(literal), arr]
+            literal = ""
+            continue
+        literal += "{"
+        for j, (sub, sub_column) in enumerate(column):
+            arr = value(sub_column)
+            if arr is None:
+                return None
+            pieces += [pa.scalar(literal + (", " if j else "") + json.dumps(sub, ensure_ascii=False) + ": "), arr]
+            literal = ""
+        literal += "}"
+    pieces.append(pa.scalar(literal + "}"))
+    lines = pc.binary_join_element_wise(pa.scalar("    "), *pieces, "").to_pylist()
+    # a cheap check that the records are still what the table says (nobody edited a dict)
+    for i in {0, len(lines) - 1}:
+        if lines[i] != "    " + json.dumps(records[i], ensure_ascii=False, separators=(", ", ": ")):
+            return None
+    return lines
+
+
+_FRACTIONS = None  # "0", "0001", ..., "9999" without trailing zeros: the 4-place fractions as repr writes them
+
+
+def _float_json(x: np.ndarray):
+    """``repr`` of each float (what ``json.dumps`` writes), vectorised for the usual values.
+
+    A float that is exactly the double nearest k / 10,000 with |k| < 10^15 has the decimal
+    k / 10,000 as its shortest round-tripping form (15 significant digits or fewer are unique
+    among doubles), and ``repr`` writes it in fixed notation: integer part, '.', the fraction
+    without trailing zeros (at least one digit). Money (cents), hours and rates (4 places) all
+    are; any other value (NaN, inf, -0.0, more places) goes through ``repr`` itself.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    global _FRACTIONS
+    if _FRACTIONS is None:
+        _FRACTIONS = pa.array([f"{f:04d}".rstrip("0") or "0" for f in range(10_000)], type=pa.string())
+    with np.errstate(invalid="ignore", over="ignore"):
+        k = np.rint(x * 10_000)
+        fits = np.isfinite(x) & (np.abs(k) < 1e15)
+        k = np.where(fits, k, 0).astype("int64")
+        fits &= (k / 10_000 == x) & ~((x == 0) & np.signbit(x))
+    a = np.abs(k)
+    whole = pc.cast(pa.array(a // 10_000), pa.string())
+    text = pc.binary_join_element_wise(whole, _FRACTIONS.take(pa.array(a % 10_000)), ".")
+    if (k < 0).any():
+        text = pc.if_else(pa.array(k < 0), pc.binary_join_element_wise(pa.scalar("-"), text, ""), text)
+    if not fits.all():
+        odd = np.flatnonzero(~fits)
+        out = np.asarray(text.to_pylist(), dtype=object)
+        out[odd] = [json.dumps(float(v)) for v in x[odd]]
+        return pa.array(out, type=pa.string())
+    return text
 
 
 def _is_long_records(value) -> bool:
