@@ -28,7 +28,7 @@ import pyarrow.csv as pacsv
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_pay import measure
+from bench_pay import measure  # noqa: E402
 
 ROLES = {"peer_specialist": 19.0, "case_manager": 24.0, "rn": 42.0}
 STEPS = 6

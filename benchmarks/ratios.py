@@ -151,7 +151,7 @@ def main(argv=None) -> None:
     }
     base = {"csv": "bare", "json": "bare", "partitions": "csv", "dask": "csv", "help": "import", "cost": "csv"}
     target = {"csv": "<= 3x", "json": "<= 4x", "partitions": "< 1x", "dask": "", "help": "+0.5 s", "gap": "", "cost": ""}
-    rows = [f"| run | median s | min-max s | vs | ratio | target | peak RSS MB |", "|---|---:|---:|---|---:|---|---:|"]
+    rows = ["| run | median s | min-max s | vs | ratio | target | peak RSS MB |", "|---|---:|---:|---|---:|---|---:|"]
     for name in results:
         walls = [r["wall"] for r in results[name]]
         ref = base.get(name)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 import random
 import sys
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, UTC
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -204,7 +204,7 @@ rows.sort(key=lambda r: (r["employee_id"], r["start"], r["kind"] != "on_call"))
 # --- checks ---------------------------------------------------------------------------
 def to_utc(naive: datetime) -> datetime:
     """First occurrence of an ambiguous time, as the contract says."""
-    return naive.replace(tzinfo=TZ, fold=0).astimezone(timezone.utc)
+    return naive.replace(tzinfo=TZ, fold=0).astimezone(UTC)
 
 
 def local_problem(naive: datetime) -> str | None:
@@ -212,7 +212,7 @@ def local_problem(naive: datetime) -> str | None:
     b = naive.replace(tzinfo=TZ, fold=1)
     if a.utcoffset() != b.utcoffset():
         # fold=0/1 differ both for ambiguous and for nonexistent times
-        back = a.astimezone(timezone.utc).astimezone(TZ).replace(tzinfo=None)
+        back = a.astimezone(UTC).astimezone(TZ).replace(tzinfo=None)
         return "nonexistent" if back != naive else "ambiguous"
     return None
 
@@ -220,7 +220,7 @@ def local_problem(naive: datetime) -> str | None:
 def overlaps(intervals):
     """Pairs of neighbours (in start order) that overlap, as readable text."""
     intervals = sorted(intervals)
-    show = lambda iv: f"{iv[0]:%Y-%m-%d %H:%M}..{iv[1]:%Y-%m-%d %H:%M}"  # noqa: E731
+    show = lambda iv: f"{iv[0]:%Y-%m-%d %H:%M}..{iv[1]:%Y-%m-%d %H:%M}"
     return [(show(p), show(q)) for p, q in zip(intervals, intervals[1:]) if q[0] < p[1]]
 
 

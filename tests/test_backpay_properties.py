@@ -80,6 +80,6 @@ def test_adding_unpaid_rows_never_lowers_back_wages(paid_items, unpaid_items, mo
     after, kept_after = _back(paid_items, unpaid_items + more)
     # a new row that starts earlier can push an existing row out as an overlap (then the log
     # itself changed): compare when every row priced before is still priced
-    rows = lambda k: set(k.loc[k["side"] == "unpaid", "row"])  # noqa: E731
+    rows = lambda k: set(k.loc[k["side"] == "unpaid", "row"])
     if rows(kept_before) <= rows(kept_after):
         assert after.employees["back_wages"].sum() >= before.employees["back_wages"].sum()

@@ -139,7 +139,7 @@ def test_term_cash_is_the_sum_of_the_year_lines_and_of_the_items(sample_json):
     """Each year's cash is rounded once at its line; the term and the item-by-item parts add up to it
     to the cent (a total rounded separately could differ from its shown lines by a cent)."""
     for p in json.loads(sample_json)["proposals"]:
-        cents = lambda v: round(v * 100)  # noqa: E731 - shown dollars to integer cents
+        cents = lambda v: round(v * 100)
         years = sum(cents(y["cash_cost"]) for y in p["years"] if y["role"] == "TOTAL")
         assert cents(p["term_cash_cost"]) == years
         assert sum(cents(i["term_cash_cost"]) for i in p["items"]) == years

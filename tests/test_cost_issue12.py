@@ -217,8 +217,8 @@ def test_period_option_on_the_command_line(cli, files):
 
 # --- item by item -------------------------------------------------------------------------------
 
-from tests.test_cost_handworked import NIGHT_POLICY as OT_NIGHT_POLICY
-from tests.test_cost_handworked import NIGHT_WEEK
+from tests.test_cost_handworked import NIGHT_POLICY as OT_NIGHT_POLICY  # noqa: E402
+from tests.test_cost_handworked import NIGHT_WEEK  # noqa: E402
 
 
 def test_item_by_item_parts_carry_their_overtime_knock_on_and_add_up_to_the_total(files):

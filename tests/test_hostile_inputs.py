@@ -115,11 +115,11 @@ def test_the_three_engines_pay_hostile_cells_identically(tmp_path, dask_client):
     from peerpay.engines.dask_engine import run_dask
 
     pol = loads_policy(POLICY)
-    for name, text, code, _ in CASES:
+    for name, text, _code, _ in CASES:
         path = _write(tmp_path, name, text)
         reports = []
-        for run in (lambda: run_pay(path, pol), lambda: run_chunked(path, pol, partitions=2),
-                    lambda: run_dask(path, pol, scheduler=dask_client, partitions=2, progress=False)):
+        for run in (lambda: run_pay(path, pol), lambda: run_chunked(path, pol, partitions=2),  # noqa: B023 - called at once
+                    lambda: run_dask(path, pol, scheduler=dask_client, partitions=2, progress=False)):  # noqa: B023
             try:
                 reports.append(json.dumps(run().report, sort_keys=True, default=str))
             except InputError as exc:

@@ -351,7 +351,7 @@ def test_holiday_premium_us_calendar_and_extra_date(files):
     #   regular rate = $880 / 44 = $20.00 (not ($880 + $80)/44); OT premium = 0.5 x $20 x 4 = $40
     #   gross = $880 + $80 + $40 = $1,000
     # Monday 2025-07-07 is an extra policy date: 8 h -> premium $80, gross $240.
-    rows = [f"H,2025-06-30 08:00,2025-06-30 16:00,20"]
+    rows = ["H,2025-06-30 08:00,2025-06-30 16:00,20"]
     rows += [f"H,2025-07-0{d} 08:00,2025-07-0{d} 16:00,20" for d in range(1, 5)]
     rows += ["H,2025-07-05 08:00,2025-07-05 12:00,20", "H,2025-07-07 08:00,2025-07-07 16:00,20"]
     run = files.pay(

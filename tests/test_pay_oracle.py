@@ -31,7 +31,7 @@ from peerpay.models.policy import loads_policy
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 EPOCH = dt.datetime(1970, 1, 1)
-UTC = dt.timezone.utc
+UTC = dt.UTC
 SETTINGS = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -184,7 +184,7 @@ def oracle(rows: list[dict], pol: dict) -> dict:
         mult = Fraction(ot["multiplier"])
         daily_count: dict = {}
         weekly_count: dict = {}
-        for emp, u, workday, week, rate in worked_minutes:
+        for emp, _u, workday, week, rate in worked_minutes:
             is_ot = False
             if "daily_hours" in ot:
                 n = daily_count[(emp, workday)] = daily_count.get((emp, workday), 0) + 1

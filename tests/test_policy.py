@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError
 
 from peerpay.models.policy import Policy, loads_policy
 
@@ -129,7 +130,7 @@ def test_weekday_names_and_aliases():
 
 def test_policy_is_frozen():
     p = loads_policy("[overtime]\n")
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         p.overtime.multiplier = Decimal(2)
 
 

@@ -239,7 +239,7 @@ def reference_groups(reference: pd.DataFrame, basis: str) -> dict[str, dict]:
     out = {}
     for rec in reference.to_dict("records"):
         def units(col, scale=RATE_SCALE):
-            v = rec.get(col)
+            v = rec.get(col)  # noqa: B023 - units() is only called within this iteration
             return None if v is None or pd.isna(v) else Fraction(scaled(v, 100) * (scale // 100))
 
         hourly = {"n": None, "mean": units("hourly_mean"), "median": units("hourly_median"), "p25": units("hourly_p25"),

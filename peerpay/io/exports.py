@@ -344,7 +344,7 @@ def apply_map(raw: pd.DataFrame, cmap: ColumnMap, source: str, sheet: str | None
     order = [c for c in raw.columns] + [canonical(k) for k in (cmap.unpivot or {})]
     rej = Rejections(source, order, len(work), sheet)
     shown = _display_names(cmap)
-    c = lambda name: work[canonical(name)]  # noqa: E731
+    c = lambda name: work[canonical(name)]
 
     emp = text(c(cmap.columns.employee_id))
     kind, dropped_mask, codes = _kinds(work, cmap, rej)
@@ -422,7 +422,7 @@ def _check_columns(raw: pd.DataFrame, cmap: ColumnMap, source: str) -> None:
     made = {canonical(k) for k in (cmap.unpivot or {})}
     missing = [n for n in _referenced(cmap) if canonical(n) not in have and canonical(n) not in made]
     if cmap.unpivot:
-        for key, pattern in cmap.unpivot.items():
+        for pattern in cmap.unpivot.values():
             rx = _pattern_regex(pattern)
             if not any(rx.match(col) for col in raw.columns):
                 missing.append(pattern)

@@ -30,7 +30,7 @@ class PayRun:
     reconciliation: dict
     roster: pd.DataFrame | None = None
     schedule: pd.DataFrame | None = None
-    mapped: "MappedTimesheet | None" = None
+    mapped: MappedTimesheet | None = None
     _report: dict | None = field(default=None, repr=False)
 
     @property
@@ -74,7 +74,7 @@ def run_pay(
     roster: str | Path | None = None,
     schedule: str | Path | None = None,
     sheet: str | None = None,
-    raw_timesheet: "pd.DataFrame | MappedTimesheet | None" = None,
+    raw_timesheet: pd.DataFrame | MappedTimesheet | None = None,
 ) -> PayRun:
     """Pay a timesheet. Raises :class:`~peerpay.errors.InputError` for unusable files.
 

@@ -28,7 +28,7 @@ import csv
 import io
 import sys
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -48,7 +48,7 @@ def load() -> list[dict]:
         r["s"] = datetime.fromisoformat(r["start"])
         r["e"] = datetime.fromisoformat(r["end"])
         # real elapsed time (a night across the fall-back change is 9 hours on an 8-hour clock)
-        real = r["e"].replace(tzinfo=TZ).astimezone(timezone.utc) - r["s"].replace(tzinfo=TZ).astimezone(timezone.utc)
+        real = r["e"].replace(tzinfo=TZ).astimezone(UTC) - r["s"].replace(tzinfo=TZ).astimezone(UTC)
         r["minutes"] = int(real.total_seconds() // 60)
     return rows
 
