@@ -26,14 +26,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from fractions import Fraction
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from .money import DAYS_PER_YEAR, HOURS_PER_FTE_YEAR, MINUTES_PER_DAY, RATE_SCALE, cents_half_up, cents_to_dollars, rate_units, ratio_half_up
 from ..models.policy import Policy, parse_policy
-from ..models.proposal import COMPONENTS, Increase, OnCosts, Proposal, StepMovement, add_years
+from ..models.proposal import COMPONENTS, Increase, OnCosts, Proposal, StepMovement, Turnover, add_years
 from .engine import PayResult, price_segments, rate_coefficients, segment_shifts
 from .gap import stats
 from .inputs import rates_in_force
@@ -56,7 +58,7 @@ class Baseline:
     costs: pd.DataFrame  # index employee_id: PAY_COMPONENTS (period cents), worked_minutes
     #: One row per distinct (employee, role, step, rate, on_schedule) of the shifts, ``rate_kind``
     #: = its position; ``shifts["rate_kind"]`` points here. Rates change per kind, not per shift.
-    kinds: pd.DataFrame = field(default=None)  # type: ignore[assignment]
+    kinds: pd.DataFrame = field(default=None)
     cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -204,7 +206,7 @@ def proposed_rate(proposal: Proposal, baseline: Baseline, role: str, roster_step
     value = Fraction(units, RATE_SCALE)
     # raises in date order; a floor with mode = "step_rate" lifts the rate on its date (after that
     # day's raises) and later raises build on it
-    events = [(proposal.effective_date(i.effective), 0, i) for i in proposal.increase]
+    events: list[tuple[dt.date, int, Any]] = [(proposal.effective_date(i.effective), 0, i) for i in proposal.increase]
     events += [(proposal.effective_date(f.effective), 1, f) for f in proposal.floor if f.mode == "step_rate"]
     for eff, is_floor, item in sorted(events, key=lambda e: (e[0], e[1])):
         if eff > day or (set_on is not None and eff < set_on) or not item.applies(role, step):
@@ -263,7 +265,7 @@ def steps_on(proposal: Proposal, baseline: Baseline, employee_ids: np.ndarray, d
         n = years_completed(day) - years_completed(since)
         out = out + np.where(ok, np.maximum(n, 0) * mv.per_anniversary, 0)
     replaced = isinstance(proposal, ReplacementView)
-    if replaced:  # every position held by a new hire on the replacement step (turnover)
+    if isinstance(proposal, ReplacementView):  # every position held by a new hire on the replacement step (turnover)
         out = np.where(np.array([proposal.replaced(r) for r in role], dtype=bool), proposal.replacement_step, out)
     for pl in proposal.placement:
         if pl.incumbents or replaced:  # a placement in force places replacements too: they are new hires
@@ -752,7 +754,7 @@ def status_quo(term_start: dt.date, years: int) -> Proposal:
 def value_of_one_percent(term_start: dt.date) -> Proposal:
     """A 1 % across-the-board raise on the first day of the term: the standard yardstick line."""
     return Proposal(name="value of 1 %", term_start=term_start, years=1,
-                    increase=(Increase(effective=term_start, percent=1),))
+                    increase=(Increase(effective=term_start, percent=Decimal(1)),))
 
 
 def _totals(costed: dict, rates: dict) -> list[tuple[Fraction, Fraction]]:
@@ -780,7 +782,7 @@ def member_statement(proposals: list[Proposal], baseline: Baseline, employee_id:
     base_annual = sum((Fraction(int(one.costs.iloc[0][c])) for c in PAY_COMPONENTS), Fraction(0)) * baseline.factor
     base_rate = int(main["rate_units"])
     no_on_costs = OnCosts()
-    out = {"employee_id": employee_id, "role": str(main["role"]), "step": int(main["step"]),
+    out: dict = {"employee_id": employee_id, "role": str(main["role"]), "step": int(main["step"]),
            "rate": base_rate / RATE_SCALE,
            "annual_pay": dollars(base_annual), "proposals": []}
     for p in proposals:
@@ -864,7 +866,7 @@ def dollars(cents: Fraction) -> float:
     return cents_to_dollars(_half_up(Fraction(cents)))
 
 
-def pct(num: Fraction, den: Fraction, places: int = 2) -> float | None:
+def pct(num: Fraction, den: Fraction | int, places: int = 2) -> float | None:
     """num / den x 100, half-up."""
     if den == 0:
         return None
@@ -1068,7 +1070,7 @@ def items_frame(report: dict, proposal: dict) -> pd.DataFrame:
         row["end-of-term run-rate ($/yr)"] = it["end_of_term_run_rate"]
         row["of which overtime knock-on ($/yr, wages)"] = it["years"][-1]["overtime_knock_on"]
         rows.append(row)
-    total = {"order": "", "item": "TOTAL"}
+    total: dict = {"order": "", "item": "TOTAL"}
     for y in proposal["years"]:
         if y["role"] == "TOTAL":
             total[f"year {y['year']} cash ($)"] = y["cash_cost"]
@@ -1165,7 +1167,7 @@ def step_dates(mv: StepMovement, hire: dt.date | None, lo: dt.date, hi: dt.date)
                 continue
             d = anniversary(hire, y)
             if mv.moves_on == "next_pay_period":
-                d += dt.timedelta(days=(mv.pay_period_start - d).days % mv.pay_period_days)
+                d += dt.timedelta(days=(cast(dt.date, mv.pay_period_start) - d).days % mv.pay_period_days)
         if lo <= d <= hi:
             out.append(d)
     return out
@@ -1251,7 +1253,7 @@ def turnover_shares(percent, year: int) -> tuple[Fraction, Fraction]:
 def cost_with_turnover(proposal: Proposal, baseline: Baseline, on_costs: OnCosts) -> dict:
     """The proposal's cost with expected breakage: (cost with replacements - cost with the
     incumbents) x the share of positions replaced, added to each year's cash and run-rate."""
-    t = proposal.turnover
+    t = cast(Turnover, proposal.turnover)  # only called for a proposal with turnover
     plain = cost_proposal(proposal.model_copy(update={"turnover": None}), baseline, on_costs)
     fields = {k: getattr(proposal, k) for k in Proposal.model_fields if k != "turnover"}
     view = ReplacementView(**fields, replacement_step=t.replacement_step, replacement_roles=t.roles)

@@ -20,6 +20,8 @@ from __future__ import annotations
 import math
 
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -262,7 +264,7 @@ def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shi
         if d.per_hour is not None:
             amount = np.full(len(sh), rate_units(d.per_hour) * FACTOR_SCALE, dtype="int64")
         else:
-            amount = rate * scaled(d.percent / 100, FACTOR_SCALE)
+            amount = rate * scaled(cast(Decimal, d.percent) / 100, FACTOR_SCALE)  # the policy sets one of the two
         per_minute[d.name] = np.where(s.in_window[d.name], amount, 0)
     groups: dict[str, list[str]] = {}
     for d in policy.differential:
@@ -574,7 +576,7 @@ def rate_coefficients(s: Segmented, shift_kind: np.ndarray, policy: Policy | Non
         if d.per_hour is not None:
             unit[d.name] = np.where(s.in_window[d.name], rate_units(d.per_hour) * FACTOR_SCALE, 0)
         else:
-            unit[d.name] = np.where(s.in_window[d.name], scaled(d.percent / 100, FACTOR_SCALE), 0)
+            unit[d.name] = np.where(s.in_window[d.name], scaled(cast(Decimal, d.percent) / 100, FACTOR_SCALE), 0)
     for members in groups.values():
         if len(members) > 1:
             stack = np.vstack([unit[m.name] for m in members])

@@ -202,7 +202,7 @@ def stats(values) -> dict[str, Fraction | int]:
     }
 
 
-def to_places(value: Fraction | None, scale: int, places: int = 2) -> float | None:
+def to_places(value: Fraction | int | None, scale: int, places: int = 2) -> float | None:
     """``value / scale`` half-up to ``places`` decimals."""
     if value is None:
         return None
@@ -279,7 +279,7 @@ def gap_groups(workers: pd.DataFrame, opts: GapOptions, reference: dict[str, dic
     for role, g in sorted({**internal, **(reference or {})}.items(), key=order):
         h, v = g["hourly"], g["value"]
         hidden = (not g["external"] and h["n"] < opts.min_group)
-        rec = {"role": role, "n": None if hidden else h["n"]}
+        rec: dict = {"role": role, "n": None if hidden else h["n"]}
         rec["mean_hourly"] = None if hidden else to_places(h["mean"], RATE_SCALE)
         rec["median_hourly"] = None if hidden else to_places(h["median"], RATE_SCALE)
         no_gap = hidden or peer_hidden

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -93,7 +94,7 @@ def read_datetimes(col: pd.Series, name: str, rej: Rejections, window) -> np.nda
         for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
             p = pc.strptime(sub, format=fmt, unit="s", error_is_null=True)
             parsed = p if parsed is None else pc.coalesce(parsed, p)
-        ts[again] = parsed.to_numpy(zero_copy_only=False).astype("datetime64[s]")
+        ts[again] = cast(Any, parsed).to_numpy(zero_copy_only=False).astype("datetime64[s]")
     # pyarrow's strptime rolls 2025-02-30 over to 03-02: a parse counts only if the day is kept
     written_day = pc.cast(pc.fill_null(pc.utf8_slice_codeunits(
         pc.if_else(shaped, arr, pa.scalar("0000-00-00")), 8, 10), "00"), pa.int64()).to_numpy(zero_copy_only=False)
@@ -252,7 +253,7 @@ def prepare_schedule(raw: pd.DataFrame, source: str, sheet: str | None = None) -
         Problem(source, int(r), "role", "duplicate role/step/effective_date: an earlier row already sets this rate", sheet)
         for r in out["row"].to_numpy()[dup]
     ]
-    problems.sort(key=lambda p: p.row)
+    problems.sort(key=lambda p: cast(int, p.row))  # every problem here names its row
     out = out[~dup].reset_index(drop=True)
     out.attrs["notes"] = notes
     return out, problems

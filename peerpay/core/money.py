@@ -191,8 +191,8 @@ def cents_half_up(numerator, denominator=AMOUNT_PER_CENT):
         den = np.asarray(denominator).astype(object) if isinstance(denominator, np.ndarray) else denominator
         sign = np.where(num < 0, -1, 1).astype(object)
         return sign * ((abs(num) * 2 + den) // (den * 2))
-    sign = -1 if numerator < 0 else 1
-    return sign * ((abs(numerator) * 2 + denominator) // (denominator * 2))
+    one = -1 if numerator < 0 else 1
+    return one * ((abs(numerator) * 2 + denominator) // (denominator * 2))
 
 
 _INT64_SAFE = 2**61  # |2 * numerator + denominator| stays inside int64 below this

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -105,6 +107,7 @@ def pay_lines_records(result: PayResult, include_minimum_shift: bool = False) ->
     layout = [(c, c) for c in head] + [("differential_pay", [(c.split(":", 1)[1], c) for c in diff_cols])]
     layout += [(c, c) for c in tail]
     diff_names = [c.split(":", 1)[1] for c in diff_cols]
+    diffs: Iterator[dict]
     if diff_cols:
         diffs = map(dict, map(zip, [diff_names] * len(table), zip(*(table[c].tolist() for c in diff_cols))))
     else:
@@ -213,7 +216,7 @@ def audit_frame(result: PayResult, policy_timezone: str | None, calendar_local=N
     rules = np.where(np.asarray(seg["kind"]) == "on_call", "standby", rules)
     return pd.DataFrame(
         {
-            "employee_id": result.employee_ids[seg["employee"].to_numpy()],
+            "employee_id": cast(np.ndarray, result.employee_ids)[seg["employee"].to_numpy()],
             "row": seg["row"].to_numpy(),
             "kind": np.asarray(seg["kind"], dtype=object),
             "week_start": seg["period_start"].to_numpy().astype("datetime64[D]"),
