@@ -73,7 +73,7 @@ def gap_chart(report: dict, fmt: str = "png", reference_line: tuple[str, float] 
     ys = list(range(len(bars)))
     ax.barh(ys, [b["value"] for b in bars], color=[b["color"] for b in bars], hatch=None, edgecolor="#555555", linewidth=0.4)
     for patch, b in zip(ax.patches, bars):
-        patch.set_hatch(b["hatch"] or None)
+        patch.set_hatch(b["hatch"] or None)  # type: ignore[arg-type]  # None is "no hatch"; the stubs say str only
     ax.set_yticks(ys, [b["label"] for b in bars])
     top = max([b["value"] for b in bars] + [reference_line[1] if reference_line else 0]) or 1
     for y, b in zip(ys, bars):

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -246,7 +246,7 @@ class MappedTimesheet:
             update["on_call"] = policy.on_call.model_copy(update={"callback_minimum_hours": 0})
         ot = policy.overtime
         if ot is not None:
-            ot_update = {}
+            ot_update: dict = {}
             if ot.daily_threshold is not None:
                 notes.append("daily overtime: it depends on the hours of each workday")
                 ot_update["daily_hours"] = None
@@ -357,7 +357,7 @@ def apply_map(raw: pd.DataFrame, cmap: ColumnMap, source: str, sheet: str | None
     if cmap.layout == "punches":
         return _punches(work, cmap, rej, emp, kind, dropped_mask, codes, shown, source, sheet, n_source)
 
-    start = _local_minutes(work, cmap.start, "start", rej)
+    start = _local_minutes(work, cast(When, cmap.start), "start", rej)  # a shifts layout has a start
     end = _end_minutes(work, cmap, start, rej, timezone)
     ok_times = (start >= 0) & (end >= 0) & (end > start)
     minutes_known = np.where(ok_times, end - start, 0)
@@ -559,14 +559,14 @@ def _local_minutes(work: pd.DataFrame, spec: When, label: str, rej: Rejections) 
     rej.add(~d_blank & ~day_ok, dcol, _bad(d, "date", spec.date_format))
     ts = _parse(d + " " + t, f"{spec.date_format} {spec.time_format}")
     rej.add(~d_blank & ~t_blank & day_ok & np.isnat(ts), tcol, _bad(t, "time", spec.time_format))
-    return _to_minutes(ts, tcol, spec.time, rej)
+    return _to_minutes(ts, tcol, cast(str, spec.time), rej)
 
 
 def _end_minutes(work: pd.DataFrame, cmap: ColumnMap, start: np.ndarray, rej: Rejections, timezone: str | None) -> np.ndarray:
-    spec = cmap.end
+    spec = cast(When, cmap.end)  # a shifts layout has an end
     if spec.hours is not None:
         col = canonical(spec.hours)
-        h = parse_numbers(work[col], spec.hours, _Renamed(rej, spec.hours, col), lo=0, hi=MAX_HOURS_CELL)
+        h = parse_numbers(work[col], spec.hours, cast(Rejections, _Renamed(rej, spec.hours, col)), lo=0, hi=MAX_HOURS_CELL)
         ok = (start >= 0) & np.isfinite(h)
         minutes = np.where(ok, _hours_to_minutes(h), 0)
         end = np.full(len(start), -1, dtype="int64")
@@ -579,13 +579,13 @@ def _end_minutes(work: pd.DataFrame, cmap: ColumnMap, start: np.ndarray, rej: Re
             end[ok] = np.where(good, local, start[ok] + minutes[ok])
         return end
     if spec.date is None and spec.column is None:  # end time on the start's date; next day if not after it
-        tcol = canonical(spec.time)
+        tcol = canonical(cast(str, spec.time))
         t = _cell_text(work[tcol], spec.time_format)
         blank = (t == "").to_numpy()
         rej.add(blank, tcol, f"{spec.time} is empty")
         tod = _parse("2000-01-01 " + t, "%Y-%m-%d " + spec.time_format)
         rej.add(~blank & np.isnat(tod), tcol, _bad(t, "time", spec.time_format))
-        m = _to_minutes(tod, tcol, spec.time, rej)
+        m = _to_minutes(tod, tcol, cast(str, spec.time), rej)
         base = np.datetime64("2000-01-01", "m").astype("int64")
         ok = (m >= 0) & (start >= 0)
         day = np.where(start >= 0, start // MINUTES_PER_DAY, 0)
@@ -793,7 +793,7 @@ def _summary(work, cmap, rej, emp, kind, dropped_mask, codes, shown, source, she
         length = last - begin + 1
         rej.add((begin >= 0) & (last >= 0) & (length < 1), ecol, f"{spec.end} is before {spec.begin}")
     hcol = canonical(spec.hours)
-    h = parse_numbers(work[hcol], spec.hours, _Renamed(rej, spec.hours, hcol), lo=0, hi=MAX_HOURS_CELL)
+    h = parse_numbers(work[hcol], spec.hours, cast(Rejections, _Renamed(rej, spec.hours, hcol)), lo=0, hi=MAX_HOURS_CELL)
     rej.add(np.isnan(h), hcol, f"{spec.hours} is empty")
     minutes = _hours_to_minutes(h)
     rej.add(np.isfinite(h) & (minutes == 0), hcol, f"{spec.hours} is 0")

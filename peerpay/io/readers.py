@@ -335,7 +335,7 @@ def _refuse_binary_columns(df: pd.DataFrame, path: Path) -> None:
             )
 
 
-def _utf8(v: bytes) -> bool:
+def _utf8(v: bytes | bytearray) -> bool:
     try:
         v.decode("utf-8")
         return True
@@ -402,9 +402,9 @@ def _sheet_rows(path: Path, sheet: str | None) -> list[list]:
             return [list(r) for r in ws.iter_rows(values_only=True)]
         finally:
             wb.close()
-    wb = CalamineWorkbook.from_path(str(path))
-    ws = wb.get_sheet_by_name(sheet) if sheet else wb.get_sheet_by_index(0)
-    return ws.to_python(skip_empty_area=False)
+    book = CalamineWorkbook.from_path(str(path))
+    found = book.get_sheet_by_name(sheet) if sheet else book.get_sheet_by_index(0)
+    return found.to_python(skip_empty_area=False)
 
 
 def _whole_day_pairs(df: pd.DataFrame) -> pd.DataFrame:

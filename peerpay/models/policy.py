@@ -12,7 +12,7 @@ import difflib
 import re
 import tomllib
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -206,7 +206,7 @@ class Differential(_Section):
         if (self.start is None) != (self.end is None):
             raise ValueError(f"differential {self.name!r}: give both start and end, or neither (whole days)")
         if self.start is not None:
-            s, e = _clock_minutes(self.start), _clock_minutes(self.end)
+            s, e = _clock_minutes(self.start), _clock_minutes(cast(str, self.end))  # both or neither, checked above
             if s % MINUTES_PER_DAY == e % MINUTES_PER_DAY and (s, e) != (0, MINUTES_PER_DAY):  # "00:00" to "24:00" is the one whole-day window
                 raise ValueError(
                     f"differential {self.name!r}: start and end are both {self.start}: a window needs two different "
@@ -223,7 +223,7 @@ class Differential(_Section):
         """(start, end) in minutes after local midnight; end <= start means it wraps to the next day."""
         if self.start is None:
             return 0, MINUTES_PER_DAY
-        s, e = _clock_minutes(self.start), _clock_minutes(self.end)
+        s, e = _clock_minutes(self.start), _clock_minutes(cast(str, self.end))  # both or neither (validated)
         if e <= s:
             e += MINUTES_PER_DAY
         return s, e

@@ -235,7 +235,7 @@ class PolicyChange(_Section):
         """Catch misspelt keys here; full validation happens on the patched policy."""
         from .policy import _suggest
 
-        checks = [(d, Differential, f"differential[{i + 1}]") for i, d in enumerate(self.differential)]
+        checks: list[tuple[Any, type[BaseModel], str]] = [(d, Differential, f"differential[{i + 1}]") for i, d in enumerate(self.differential)]
         checks += [(getattr(self, k), m, k) for k, m in
                    (("on_call", OnCall), ("overtime", Overtime), ("holiday", Holiday), ("minimum_shift", MinimumShift))]
         bad = []
