@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import click
 import pandas as pd
@@ -114,7 +115,7 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
     if not (d / "unpaid_work.csv").exists():
         return ""
     run = run_backpay(d / "timesheet.csv", d / "unpaid_work.csv", d / "policy.toml", d / "roster.csv", d / "schedule.csv")
-    return "\n" + render_backpay(run.report, "md" if fmt == "md" else "table")
+    return "\n" + cast(str, render_backpay(run.report, "md" if fmt == "md" else "table"))  # text formats render to str
 
 
 @click.command("backpay")

@@ -7,6 +7,7 @@ import glob
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -20,7 +21,7 @@ MAX_PRINTED_PROBLEMS = 50
 FORMATS = click.Choice(list(DOCUMENT_FORMATS), case_sensitive=False)
 
 
-def fail(message: str, code: int = EXIT_INPUT) -> None:
+def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
     click.echo(f"peerpay: {message}", err=True)
     sys.exit(code)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import cast
 
 import click
 import pandas as pd
@@ -160,7 +161,7 @@ def command(timesheet, policy, roster, schedule, sheet, map_file, proposals, on_
         click.echo(f"warning: {w}", err=True)
     emit(data, output, force)
     if chart:
-        atomic_write(chart, image)
+        atomic_write(chart, cast(bytes, image))
     raise SystemExit(EXIT_REJECTED if run.problems else EXIT_OK)
 
 
@@ -175,6 +176,6 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
     title = "Bargaining: union vs management proposal (peerpay cost)"
     rule = "" if fmt == "md" else "\n" + "=" * len(title)
     text = "md" if fmt == "md" else "table"
-    return (f"\n{heading}{title}{rule}\n\n" + render(Document(title, blocks=[Table(side_by_side(run.report), blanks=True)]), text)
-            + "\n" + render(Document(title, blocks=[Table(gap_frame(run.report)[
-                ["proposal", "role", "gap_before_pct", "gap_after_pct", "points_closed", "run_rate_per_point"]], blanks=True)]), text))
+    return (f"\n{heading}{title}{rule}\n\n" + cast(str, render(Document(title, blocks=[Table(side_by_side(run.report), blanks=True)]), text))
+            + "\n" + cast(str, render(Document(title, blocks=[Table(gap_frame(run.report)[
+                ["proposal", "role", "gap_before_pct", "gap_after_pct", "points_closed", "run_rate_per_point"]], blanks=True)]), text)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 import click
 import pandas as pd
@@ -85,7 +86,7 @@ def display_frame(records: list[dict], spec, min_group: int = 1) -> tuple[pd.Dat
 def numeric_frame(records: list[dict], spec) -> tuple[pd.DataFrame, list[str], list[str]]:
     """Records -> numbers for XLSX (percent as a fraction), with the money and percent headers."""
     cols = _present(records, spec)
-    data = {h: [r.get(k) / 100 if kind == "pct" and r.get(k) is not None else r.get(k) for r in records] for k, h, kind in cols}
+    data = {h: [r[k] / 100 if kind == "pct" and r.get(k) is not None else r.get(k) for r in records] for k, h, kind in cols}
     frame = pd.DataFrame(data, columns=[h for _, h, _ in cols])
     return frame, [h for _, h, kind in cols if kind == "money"], [h for _, h, kind in cols if kind == "pct"]
 
@@ -166,7 +167,7 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
     run = run_gap(d / "roster.csv", d / "schedule.csv", "peer_specialist", basis="base_rate", as_of=date(2025, 11, 30),
                   timesheet=d / "timesheet.csv", policy=d / "policy.toml", unpaid=unpaid if unpaid.exists() else None,
                   reference="bls-2025")
-    return "\n" + render_gap(run.report, "md" if fmt == "md" else "table")
+    return "\n" + cast(str, render_gap(run.report, "md" if fmt == "md" else "table"))  # text formats render to str
 
 
 def _run_record(**given) -> dict:
@@ -236,6 +237,6 @@ def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid
                     if publish else run.problems)
     image = (png if chart_fmt == "png" else gap_chart(run.report, "svg", line)[0]) if chart else None
     if chart:  # both outputs are rendered before either is written
-        atomic_write(chart, image)
+        atomic_write(chart, cast(bytes, image))
     emit(data, output, force)
     raise SystemExit(EXIT_REJECTED if run.problems else EXIT_OK)

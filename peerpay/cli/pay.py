@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import click
 import pandas as pd
@@ -142,7 +143,7 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detai
         click.echo(f"note: {note}", err=True)
     # every output is rendered before the first one is written: a failure leaves no file behind
     if rejects:
-        atomic_write(rejects, rejected)
+        atomic_write(rejects, cast(str, rejected))
     if output_dir is None or output is not None:
         emit(data, output, force)
     click.echo(_recon_line({"reconciliation": recon}), err=True)

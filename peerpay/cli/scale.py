@@ -46,7 +46,7 @@ def scaled_run(timesheet, pol, roster, schedule, *, engine, scheduler, partition
         run = run_dask(timesheet, pol, roster, schedule, partitions=partitions, scheduler=scheduler,
                        output_dir=staging, output_format="csv" if fmt == "csv" else "parquet",
                        keep_lines=output is not None or output_dir is None)
-        if output_dir:
+        if staging is not None:  # set exactly when output_dir is
             report = run.report
             atomic_write(staging / "rejected.csv",
                          to_csv(pd.DataFrame(report["rejected"], columns=["file", "row", "column", "reason"])))

@@ -130,6 +130,7 @@ def command(timesheet, policy, roster, schedule, sheet, map_file, fmt):
     if not any((timesheet, policy, roster, schedule, map_file)):
         fail("nothing to check: give --timesheet, --policy, --roster, --schedule and/or --map", EXIT_USAGE)
     if map_file and not timesheet:
+        warnings: list[Problem]
         try:
             from ..io.exports import read_map
 

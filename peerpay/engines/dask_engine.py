@@ -45,6 +45,7 @@ def _pieces(sources: list[Path]) -> tuple[list[tuple], list[str]]:
     """(file index, path, row group or None, first row) per dask partition, and the columns."""
     import pyarrow.parquet as pq
 
+    pieces: list[tuple]
     pieces, columns = [], None
     for i, path in enumerate(sources):
         if path.suffix.lower() in PARQUET:

@@ -9,7 +9,9 @@ report, identical to the local engine's for the same rows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -46,7 +48,7 @@ def pay_partition(raw: pd.DataFrame, policy: Policy, sources: list[str], roster=
     counts = dict(shifts.attrs.get("counts", {}))
     shifts = shifts.assign(row=rows[shifts["row"].to_numpy() - 1])
     result = compute_pay(shifts, policy)
-    pos = np.array([p.row - 1 for p in problems], dtype="int64")
+    pos = np.array([cast(int, p.row) - 1 for p in problems], dtype="int64")
     reasons = [_source_reason(p.reason, files[i], files, rows, sources) for p, i in zip(problems, pos)]
     frame = pd.DataFrame(
         {
@@ -76,7 +78,7 @@ def _source_reason(reason: str, own_file: int, files, rows, sources) -> str:
     return overlap_source(reason, where)
 
 
-def combine(parts: list[PartitionResult], policy: Policy, sources: list[str], upstream: list[Problem] = (),
+def combine(parts: list[PartitionResult], policy: Policy, sources: list[str], upstream: Sequence[Problem] = (),
             roster=None, schedule=None):
     """A :class:`~peerpay.jobs.pay.PayRun` of a run paid in partitions (no per-segment audit trail).
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -83,8 +84,8 @@ def run_gap(
     as_of = as_of or date.today()
     problems: list[Problem] = []
     if timesheet is not None:
-        run = run_pay(timesheet, policy, roster, schedule)
-        ros, sch, problems = run.roster, run.schedule, list(run.problems)
+        run = run_pay(timesheet, cast(Path, policy), roster, schedule)  # the CLI requires --policy with --timesheet
+        ros, sch, problems = cast(pd.DataFrame, run.roster), run.schedule, list(run.problems)  # the roster is given
     else:
         ros, p = load_roster(roster)
         sch, p2 = load_schedule(schedule)
