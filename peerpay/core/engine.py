@@ -19,15 +19,17 @@ from __future__ import annotations
 
 import math
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 import pandas as pd
 
 from .money import AMOUNT_PER_CENT, DAYS_PER_WEEK, FACTOR_SCALE, MINUTES_PER_HOUR, cents_half_up, factor_units, rate_units, scaled
-from ..models.policy import Policy
+from ..models.policy import Differential, Policy
 from .calendar import Calendar, build_calendar, weekday_of
 
 WORKED_KINDS = ("work", "callback")
@@ -101,7 +103,7 @@ def period_start_day(days: np.ndarray, policy: Policy) -> np.ndarray:
     return days - ((weekday_of(days) - policy.workweek.start_index) % length)
 
 
-def _eligible(diff, in_win: np.ndarray, seg: pd.DataFrame, worked: np.ndarray, n_shifts: int) -> np.ndarray:
+def _eligible(diff: Differential, in_win: np.ndarray, seg: Mapping[str, np.ndarray], worked: np.ndarray, n_shifts: int) -> np.ndarray:
     """Apply a whole-shift eligibility rule to the by-the-minute window test."""
     if diff.eligibility == "minutes":
         return in_win
@@ -116,7 +118,7 @@ def _eligible(diff, in_win: np.ndarray, seg: pd.DataFrame, worked: np.ndarray, n
         first = np.asarray(seg["piece"]) == 0
         ok[shift[first]] = in_win[first]
     else:  # min_hours_in_window
-        ok = inside >= float(diff.min_hours) * MINUTES_PER_HOUR
+        ok = inside >= float(cast(Decimal, diff.min_hours)) * MINUTES_PER_HOUR  # the policy requires it for this rule
     return ok[shift]
 
 
@@ -315,7 +317,8 @@ def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shi
     return PayResult(lines, pd.DataFrame(seg, copy=False) if audit else pd.DataFrame(), diff_names, s.emp_names, policy)
 
 
-def _overtime_minutes(seg, workday, worked, emp, policy, chrono=None):
+def _overtime_minutes(seg: Mapping[str, np.ndarray], workday: np.ndarray, worked: np.ndarray, emp: np.ndarray, policy: Policy,
+                      chrono: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     ot = policy.overtime
     zeros = np.zeros(len(seg["minutes"]), dtype="int64")
     if ot is None:
@@ -380,7 +383,7 @@ def _shift_premiums(shifts: pd.DataFrame, policy: Policy, shift_period: np.ndarr
     )
 
 
-def _empty_lines(diff_names) -> pd.DataFrame:
+def _empty_lines(diff_names: Iterable[str]) -> pd.DataFrame:
     cols = ["employee_id", "week_start", "worked_minutes", "on_call_minutes", "overtime_minutes", "base_pay"]
     cols += [f"diff:{n}" for n in diff_names]
     cols += ["holiday_premium", "standby_pay", "callback_premium", "minimum_shift_pay", "overtime_premium",
@@ -388,7 +391,7 @@ def _empty_lines(diff_names) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="int64") for c in cols}).astype({"employee_id": object, "week_start": "datetime64[s]"})
 
 
-def _group_sums(key: np.ndarray, columns: dict[str, np.ndarray], order=None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def _group_sums(key: np.ndarray, columns: dict[str, np.ndarray], order: np.ndarray | None = None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Exact int64 sums of each column per distinct ``key`` (returned sorted).
 
     ``order``, when given, is a permutation that sorts ``key`` (it is checked).
@@ -401,13 +404,15 @@ def _group_sums(key: np.ndarray, columns: dict[str, np.ndarray], order=None) -> 
     return k[first], sums
 
 
-def _exact(values) -> np.ndarray:
+def _exact(values: ArrayLike) -> np.ndarray:
     """int64, or the object array of Python ints a premium past the int64 guard comes in."""
     v = np.asarray(values)
     return v if v.dtype == object else v.astype("int64", copy=False)
 
 
-def _lines(seg, per_shift, emp_names, diff_names, policy, worked=None, emp=None, shift_emp=None, order=None) -> pd.DataFrame:
+def _lines(seg: Mapping[str, ArrayLike], per_shift: pd.DataFrame, emp_names: np.ndarray, diff_names: Sequence[str], policy: Policy,
+           worked: np.ndarray | None = None, emp: np.ndarray | None = None, shift_emp: np.ndarray | None = None,
+           order: np.ndarray | None = None) -> pd.DataFrame:
     """Sums per employee and period (exact int64, grouped on integer keys), then the money."""
     if worked is None:
         worked = np.asarray(seg["kind"]) != "on_call"
@@ -455,7 +460,8 @@ def _lines(seg, per_shift, emp_names, diff_names, policy, worked=None, emp=None,
     return _money_lines(keys, g, emp_names, span, lo, diff_names, policy)
 
 
-def _money_lines(keys, g, emp_names, span, lo, diff_names, policy) -> pd.DataFrame:
+def _money_lines(keys: np.ndarray, g: dict[str, np.ndarray], emp_names: np.ndarray, span: int, lo: int, diff_names: Sequence[str],
+                 policy: Policy) -> pd.DataFrame:
     """Per-period sums (exact units) -> the pay lines: regular rate, overtime premium, rounding."""
     index = pd.MultiIndex.from_arrays(
         [np.asarray(emp_names)[keys // span], keys % span + lo], names=["employee_id", "period_start"]
