@@ -614,8 +614,9 @@ class _Renamed:
 # -- layouts ----------------------------------------------------------------------------------
 
 
-def _finish(work, cmap, rej, emp, kind, dropped_mask, codes, start, end, minutes_known, shown, source, sheet, n_source,
-            row_of=None) -> MappedTimesheet:
+def _finish(work: pd.DataFrame, cmap: ColumnMap, rej: Rejections, emp: pd.Series, kind: pd.Series | np.ndarray,
+            dropped_mask: np.ndarray, codes: pd.Series | None, start: np.ndarray, end: np.ndarray, minutes_known: np.ndarray,
+            shown: dict[str, str], source: str, sheet: str | None, n_source: int, row_of: np.ndarray | None = None) -> MappedTimesheet:
     """Build the canonical frame from the rows the map kept; count drops; keep map rejections."""
     rows = work["__row"].to_numpy() if row_of is None else row_of
     bad = rej.mask() & ~dropped_mask
@@ -641,12 +642,13 @@ def _finish(work, cmap, rej, emp, kind, dropped_mask, codes, start, end, minutes
         problems.append(Problem(source, int(rows[int(pos)]), name, str(reason), sheet))
     dropped = {}
     if dropped_mask.any() and codes is not None:
+        spec = cast(Codes, cmap.codes)  # codes are read only through cmap.codes
         minutes = minutes_known
-        if cmap.codes.hours:  # the export's own hours for lines without clock times (leave)
+        if spec.hours:  # the export's own hours for lines without clock times (leave)
             scratch = Rejections(source, [], len(work), sheet)
-            h = parse_numbers(work[canonical(cmap.codes.hours)], cmap.codes.hours, scratch, lo=0, hi=MAX_HOURS_CELL)
+            h = parse_numbers(work[canonical(spec.hours)], spec.hours, scratch, lo=0, hi=MAX_HOURS_CELL)
             minutes = np.where((minutes_known == 0) & np.isfinite(h), _hours_to_minutes(h), minutes_known)
-        spelled = text(work[canonical(cmap.codes.column)])
+        spelled = text(work[canonical(spec.column)])
         d = pd.DataFrame({"code": codes.to_numpy()[dropped_mask], "as": spelled.to_numpy()[dropped_mask],
                           "minutes": minutes[dropped_mask].astype("int64")})
         for _, g in d.groupby("code", sort=True):
@@ -658,8 +660,9 @@ def _finish(work, cmap, rej, emp, kind, dropped_mask, codes, start, end, minutes
     if cmap.codes:
         columns["kind"] = cmap.codes.column
     if cmap.start is not None:
-        columns["start"] = cmap.start.column or cmap.start.time
-        columns["end"] = cmap.end.column or cmap.end.time or cmap.end.hours
+        end_spec = cast(When, cmap.end)  # a map with a start has an end
+        columns["start"] = cast(str, cmap.start.column or cmap.start.time)
+        columns["end"] = cast(str, end_spec.column or end_spec.time or end_spec.hours)
     return MappedTimesheet(
         frame=frame,
         source=source,
