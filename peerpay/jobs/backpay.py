@@ -21,6 +21,7 @@ from ..core import backpay as core
 from ..core import stipends as stipends_core
 from ..core.inputs import prepare_timesheet
 from ..errors import InputError, Problem
+from ..io.exports import MappedTimesheet
 from ..io.readers import read_table
 from .meta import run_meta
 from .pay import PayRun, run_pay
@@ -102,8 +103,8 @@ def run_backpay(
     lookback_years: int = 2,
     liquidated: bool = True,
     jurisdiction: str | None = None,
-    minimum_wage_override=None,
-    raw_timesheet=None,
+    minimum_wage_override: str | float | None = None,
+    raw_timesheet: pd.DataFrame | MappedTimesheet | None = None,
 ) -> BackpayRun:
     """Back wages for the unpaid log against the paid timesheet. Raises InputError for unusable files."""
     paid = run_pay(timesheet, policy, roster, schedule, raw_timesheet=raw_timesheet)
@@ -133,7 +134,8 @@ class StipendRun:
     report: dict
 
 
-def run_stipends(path: str | Path, *, jurisdiction: str | None = None, minimum_wage_override=None, living_wage=None,
+def run_stipends(path: str | Path, *, jurisdiction: str | None = None, minimum_wage_override: str | float | None = None,
+                 living_wage: str | float | None = None,
                  policy: str | Path | Policy | None = None, sheet: str | None = None) -> StipendRun:
     """Effective hourly pay per person and month of a stipend log."""
     from ..io.readers import read_policy

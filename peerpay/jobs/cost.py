@@ -5,14 +5,20 @@ Files in, a report dict out; no rendering (the CLI renders, :mod:`peerpay.core.c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+
+import pandas as pd
 
 from ..core.costing import Baseline, costing_report, make_baseline, period_warnings
 from ..errors import InputError, Problem
+from ..io.exports import MappedTimesheet
 from ..io.readers import read_toml
 from .meta import run_meta
 from .pay import run_pay
+from ..models.policy import Policy
 from ..models.proposal import DEFAULT_ON_COSTS, OnCosts, Proposal, loads_on_costs, loads_proposal
 
 
@@ -32,9 +38,10 @@ def read_on_costs(path: str | Path | None) -> OnCosts:
     return DEFAULT_ON_COSTS if path is None else read_toml(path, "on-costs file", loads_on_costs)
 
 
-def run_cost(timesheet, policy, roster, schedule, proposals: list, on_costs=None,
-             peer_role: str = "peer_specialist", sheet: str | None = None, raw_timesheet=None,
-             period=None, employee: str | None = None) -> CostRun:
+def run_cost(timesheet: str | Path, policy: str | Path | Policy, roster: str | Path | None, schedule: str | Path | None,
+             proposals: Sequence[str | Path | Proposal], on_costs: OnCosts | str | Path | None = None,
+             peer_role: str = "peer_specialist", sheet: str | None = None, raw_timesheet: pd.DataFrame | MappedTimesheet | None = None,
+             period: tuple[date, date] | None = None, employee: str | None = None) -> CostRun:
     """Cost proposals (paths or :class:`Proposal`) against the paid baseline period.
 
     ``raw_timesheet``: as for :func:`peerpay.jobs.pay.run_pay` (a ``--map``-ped export).

@@ -21,7 +21,7 @@ from ..core.money import DAYS_PER_YEAR, HOURS_PER_FTE_YEAR, MINUTES_PER_DAY
 from ..errors import InputError, Problem
 from ..io.readers import read_table
 from .meta import run_meta
-from .pay import load_roster, load_schedule, run_pay
+from .pay import PayRun, load_roster, load_schedule, run_pay
 
 def _schedules_dir() -> Path:
     """The checkout's schedules/ (editable install), else ./schedules (a wheel run from the checkout)."""
@@ -134,7 +134,7 @@ def run_gap(
     return GapRun(report, workers, problems)
 
 
-def unpaid_hours(path: str | Path, run) -> tuple[pd.DataFrame, list[Problem]]:
+def unpaid_hours(path: str | Path, run: PayRun) -> tuple[pd.DataFrame, list[Problem]]:
     """``--unpaid``: an hours-per-employee file (``employee_id, unpaid_hours``), or the unpaid-work
     log of ``peerpay backpay`` (start/end rows, validated and checked against the paid shifts), so
     the effective hourly figures and the back pay come from the same records."""

@@ -47,15 +47,15 @@ class PayRun:
         return self._report
 
 
-def load_roster(path, sheet=None):
+def load_roster(path: str | Path, sheet: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     return prepare_roster(read_table(path, sheet), Path(path).name, sheet)
 
 
-def load_schedule(path, sheet=None):
+def load_schedule(path: str | Path, sheet: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     return prepare_schedule(read_table(path, sheet), Path(path).name, sheet)
 
 
-def load_rate_tables(roster, schedule) -> tuple[pd.DataFrame | None, pd.DataFrame | None, list[Problem]]:
+def load_rate_tables(roster: str | Path | None, schedule: str | Path | None) -> tuple[pd.DataFrame | None, pd.DataFrame | None, list[Problem]]:
     """The optional roster and wage schedule, with their rejected rows."""
     problems: list[Problem] = []
     ros = sch = None
