@@ -20,7 +20,8 @@ REFERENCE_COLOR = "#1d4ed8"
 @dataclass
 class ChartData:
     bars: list[dict] = field(default_factory=list)  # label, value, color, hatch, text (bottom to top)
-    reference_line: dict | None = None  # label, value
+    reference_line: dict | None = None  # label, value (the first line)
+    lines: list[dict] = field(default_factory=list)  # every line: label, value
     title: str = ""
     xlabel: str = ""
 
@@ -59,8 +60,23 @@ def gap_bars(report: dict) -> list[dict]:
     return sorted(bars, key=lambda b: (b["value"], b["label"]))
 
 
-def gap_chart(report: dict, fmt: str = "png", reference_line: tuple[str, float] | None = None) -> tuple[bytes, ChartData]:
-    """Horizontal bars of median pay by role, the peer role highlighted; returns (image, data)."""
+def chart_lines(reference_line) -> list[tuple[str, float]]:
+    """None, one (label, value) pair, or a list of pairs / ReferenceLines -> [(label, value), …]."""
+    if not reference_line:
+        return []
+    if isinstance(reference_line, tuple) and len(reference_line) == 2 and isinstance(reference_line[0], str):
+        return [(reference_line[0], float(reference_line[1]))]
+    return [(x.label, float(x.hourly)) if hasattr(x, "hourly") else (str(x[0]), float(x[1])) for x in reference_line]
+
+
+def gap_chart(report: dict, fmt: str = "png", reference_line=None) -> tuple[bytes, ChartData]:
+    """Horizontal bars of median pay by role, the peer role highlighted; returns (image, data).
+
+    ``reference_line``: one (label, value) pair or a list of them (or of ReferenceLines); the
+    first is ``data.reference_line``, all are ``data.lines``.
+    """
+    lines = chart_lines(reference_line)
+    reference_line = lines[0] if lines else None
     import matplotlib
 
     matplotlib.use("Agg", force=True)
@@ -75,12 +91,12 @@ def gap_chart(report: dict, fmt: str = "png", reference_line: tuple[str, float] 
     for patch, b in zip(ax.patches, bars):
         patch.set_hatch(b["hatch"] or None)
     ax.set_yticks(ys, [b["label"] for b in bars])
-    top = max([b["value"] for b in bars] + [reference_line[1] if reference_line else 0]) or 1
+    top = max([b["value"] for b in bars] + [v for _, v in lines] + [0]) or 1
     for y, b in zip(ys, bars):
         ax.text(b["value"] + top * 0.01, y, b["text"], va="center", fontsize=8)
-    if reference_line:
-        ax.axvline(reference_line[1], color=REFERENCE_COLOR, linestyle="--", linewidth=1.2, label=reference_line[0])
-        ax.text(reference_line[1], len(bars) - 0.4, f" {reference_line[0]} ${reference_line[1]:,.2f}", color=REFERENCE_COLOR, fontsize=8)
+    for k, (label, value) in enumerate(lines):
+        ax.axvline(value, color=REFERENCE_COLOR, linestyle="--", linewidth=1.2, label=label)
+        ax.text(value, len(bars) - 0.4 - 0.45 * k, f" {label} ${value:,.2f}", color=REFERENCE_COLOR, fontsize=8)
     ax.set_xlim(0, top * 1.3)
     title = f"Median pay by role vs {report['peer_role']} ({report['basis']}, as of {report.get('as_of', '')})"
     ax.set_title(title, fontsize=10)
@@ -88,6 +104,7 @@ def gap_chart(report: dict, fmt: str = "png", reference_line: tuple[str, float] 
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     data = _read_back(ax, reference_line)
+    data.lines = [{"label": ln.get_label(), "value": float(ln.get_xdata()[0])} for ln in ax.get_lines()]
     data.title, data.xlabel = title, ax.get_xlabel()
     buf = io.BytesIO()
     meta = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None} if fmt == "svg" else {}

@@ -258,6 +258,8 @@ def gap_headline(report: Mapping, reference_lines=(), comparator: str | None = N
     """
     peer = _peer(report)
     peer_name = role_label(report["peer_role"])
+    if peer.get("peer_median_band"):
+        return _banded_headline(report, peer, peer_name, comparator)
     if peer.get("suppressed") or peer.get("median_hourly") is None:
         return [(f"Pay for the {peer_name} group is not published: the group has fewer than "
                 f"{report.get('min_group', '')} employees, and smaller groups are suppressed to protect privacy.")]
@@ -284,6 +286,34 @@ def gap_headline(report: Mapping, reference_lines=(), comparator: str | None = N
     return out
 
 
+def _banded_headline(report: Mapping, peer: Mapping, peer_name: str, comparator: str | None) -> list[str]:
+    """The peer group is under the threshold: its median as a band, comparisons as ranges."""
+    out = [f"The {peer_name} group is smaller than {report.get('min_group', '')} people, so its median is shown only as a "
+           f"band: {peer['peer_median_band']} an hour."]
+    shown = [g for g in report["groups"] if g.get("cents_on_the_dollar_band")]
+    pool = [g for g in shown if g["role"] == comparator] if comparator else (
+        [g for g in shown if g.get("source") != "external"] or shown)
+    if pool:
+        g = max(pool, key=lambda x: (x.get("median_hourly") or 0, x["role"]))
+        other = role_label(g["role"])
+        where = " nationally (BLS median)" if g.get("source") == "external" else " here"
+        lo, hi = g["cents_on_the_dollar_band"]
+        out.append(f"For every dollar {_a(other)} {other} earns{where}, {_a(peer_name)} {peer_name} here earns "
+                   f"{lo} to {hi} cents.")
+    return out
+
+
+def banded_cents(g: Mapping) -> str:
+    lo, hi = g["cents_on_the_dollar_band"]
+    return f"{lo}–{hi}"
+
+
+def _band_edges(g: Mapping) -> tuple[int, int]:
+    """"$19–20" -> (19, 20)."""
+    lo, hi = g["peer_median_band"].lstrip("$").split("–")
+    return int(lo), int(hi)
+
+
 def _a(word: str) -> str:
     return "an" if word[:1].lower() in "aeiou" else "a"
 
@@ -292,6 +322,8 @@ def gap_chart_svg(report: Mapping, reference_lines=()) -> str:
     """Horizontal bars of each role's median hourly pay, the peer group in colour, comparison
     lines drawn across the bars and labelled above them. Hand-built SVG: no fonts to embed."""
     bars = [g for g in report["groups"] if not g.get("suppressed") and g.get("median_hourly") is not None]
+    bars += [{**g, "median_hourly": float(_band_edges(g)[1]), "_band": _band_edges(g)} for g in report["groups"]
+             if g.get("peer_median_band")]
     bars.sort(key=lambda g: (-(g["median_hourly"]), g["role"]))
     lines = sorted(_lines(reference_lines), key=lambda d: d["hourly"])
     width, label_w, right_pad, bar_h, gap = 800, 365, 64, 15, 5
@@ -322,6 +354,14 @@ def gap_chart_svg(report: Mapping, reference_lines=()) -> str:
         fill = PEER_COLOR if peer else "#1f2937"
         w = float(g["median_hourly"]) * scale
         parts.append(f"<text x=\"{x0 - 8}\" y=\"{y + bar_h - 4}\" text-anchor=\"end\" fill=\"{fill}\"{weight} font-size=\"11.5\">{esc(label)}</text>")
+        if "_band" in g:  # under the threshold: a solid bar to the band's foot, the band itself hatched
+            lo = g["_band"][0] * scale
+            parts.append(f"<rect x=\"{x0}\" y=\"{y}\" width=\"{lo:.1f}\" height=\"{bar_h}\" fill=\"{color}\"/>"
+                         f"<rect x=\"{x0 + lo:.1f}\" y=\"{y}\" width=\"{w - lo:.1f}\" height=\"{bar_h}\" fill=\"{color}\" fill-opacity=\"0.35\" "
+                         f"stroke=\"{color}\"><title>{esc(label)}: median in the band {esc(g['peer_median_band'])}</title></rect>")
+            parts.append(f"<text x=\"{x0 + w + 5:.1f}\" y=\"{y + bar_h - 4}\" fill=\"{fill}\"{weight} font-size=\"11\"{HALO}>"
+                         f"{esc(g['peer_median_band'])} (band)</text>")
+            continue
         parts.append(f"<rect x=\"{x0}\" y=\"{y}\" width=\"{w:.1f}\" height=\"{bar_h}\" fill=\"{color}\"><title>{esc(label)}: {esc(money(g['median_hourly']))}</title></rect>")
         parts.append(f"<text x=\"{x0 + w + 5:.1f}\" y=\"{y + bar_h - 4}\" fill=\"{fill}\"{weight} font-size=\"11\"{HALO}>{esc(money(g['median_hourly']))}</text>")
     for k, d in enumerate(lines):
@@ -354,8 +394,14 @@ def gap_table(report: Mapping) -> str:
         external = g.get("source") == "external"
         hidden = g.get("suppressed")
         src = "BLS, U.S." if external else "here"
-        if hidden:
+        if hidden and g.get("peer_median_band"):
+            rows.append([role_label(g["role"]), src, f"under {report.get('min_group', '')}", g["peer_median_band"] + " (band)",
+                         "", "", "", "", ""])
+        elif hidden:
             rows.append([role_label(g["role"]), src, f"under {report.get('min_group', '')}", "suppressed", "", "", "", "", ""])
+        elif g.get("cents_on_the_dollar_band"):
+            rows.append([role_label(g["role"]), src, "" if g.get("n") is None else g["n"], money(g.get("median_hourly")),
+                         "", "", banded_cents(g), "", ""])
         else:
             rows.append([
                 role_label(g["role"]), src, "" if g.get("n") is None else g["n"], money(g.get("median_hourly")),
