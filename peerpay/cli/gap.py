@@ -263,7 +263,6 @@ def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid
         fail(str(exc), EXIT_USAGE)
     run_as_of = as_of.date() if as_of else date.today()
     lines = resolve_lines(reference_lines, run_as_of)
-    line = lines[0] if lines else None
     run = run_gap(roster, schedule, peer_role, basis=basis, as_of=as_of.date() if as_of else None, timesheet=timesheet,
                   policy=policy, unpaid=unpaid, annual_hours=annual_hours, reference=reference, publish=publish,
                   min_group=min_group, stipends=stipends, groups=pools, reference_only=reference_only, covariates=[c.strip() for c in covariates.split(",") if c.strip()] if covariates else None)

@@ -293,19 +293,33 @@ def _banded_headline(report: Mapping, peer: Mapping, peer_name: str, comparator:
     shown = [g for g in report["groups"] if g.get("cents_on_the_dollar_band")]
     pool = [g for g in shown if g["role"] == comparator] if comparator else (
         [g for g in shown if g.get("source") != "external"] or shown)
-    if pool:
-        g = max(pool, key=lambda x: (x.get("median_hourly") or 0, x["role"]))
-        other = role_label(g["role"])
-        where = " nationally (BLS median)" if g.get("source") == "external" else " here"
+    pooled = report.get("comparison_groups") or {}
+    national = [g for g in shown if g.get("source") == "external"]
+    for g in [max(pool, key=lambda x: (x.get("median_hourly") or 0, x["role"]))] if pool else []:
+        if g["role"] in pooled:
+            other = f"member of the {g['role']} group ({', '.join(role_label(r) for r in pooled[g['role']])})"
+        else:
+            other = role_label(g["role"])
+        where = " nationally (BLS median)" if g.get("source") == "external" else ""
         lo, hi = g["cents_on_the_dollar_band"]
         out.append(f"For every dollar {_a(other)} {other} earns{where}, {_a(peer_name)} {peer_name} here earns "
                    f"{lo} to {hi} cents.")
+        if g.get("source") != "external" and national:
+            top = max(national, key=lambda x: (x.get("median_hourly") or 0, x["role"]))
+            lo, hi = top["cents_on_the_dollar_band"]
+            out.append(f"Against the national median for {role_label(top['role'])}s (BLS), {_a(peer_name)} {peer_name} here "
+                       f"earns {lo} to {hi} cents on the dollar.")
     return out
 
 
 def banded_cents(g: Mapping) -> str:
     lo, hi = g["cents_on_the_dollar_band"]
     return f"{lo}–{hi}"
+
+
+def _band_caption(report: Mapping) -> str:
+    banded = any(g.get("peer_median_band") for g in report["groups"])
+    return " (its lighter end is the whole-dollar band that holds the median)" if banded else ""
 
 
 def _band_edges(g: Mapping) -> tuple[int, int]:
@@ -349,7 +363,8 @@ def gap_chart_svg(report: Mapping, reference_lines=()) -> str:
         peer = g["role"] == report["peer_role"]
         external = g.get("source") == "external"
         color = PEER_COLOR if peer else EXTERNAL_COLOR if external else INTERNAL_COLOR
-        label = role_label(g["role"]) + (" (U.S., BLS)" if external else "")
+        label = (role_label(g["role"]) if external or g["role"] not in (report.get("comparison_groups") or {})
+                 else f"{g['role']} (pooled)") + (" (U.S., BLS)" if external else "")
         weight = " font-weight=\"700\"" if peer else ""
         fill = PEER_COLOR if peer else "#1f2937"
         w = float(g["median_hourly"]) * scale
@@ -388,6 +403,12 @@ DEFINITION_KEYS = ["n", "mean / median", "gap %", "gap $", "cents on the dollar"
                    "P25 / P75", "quartiles", "decomposition"]
 
 
+def _pooled_label(report: Mapping, role: str) -> str:
+    """A declared comparison group reads "clinical (pooled: registered nurse, lpn…)"; a role, its words."""
+    members = (report.get("comparison_groups") or {}).get(role)
+    return f"{role} (pooled: {', '.join(role_label(r) for r in members)})" if members else role_label(role)
+
+
 def gap_table(report: Mapping) -> str:
     rows, classes, keys = [], [], []
     for g in report["groups"]:
@@ -395,16 +416,16 @@ def gap_table(report: Mapping) -> str:
         hidden = g.get("suppressed")
         src = "BLS, U.S." if external else "here"
         if hidden and g.get("peer_median_band"):
-            rows.append([role_label(g["role"]), src, f"under {report.get('min_group', '')}", g["peer_median_band"] + " (band)",
+            rows.append([_pooled_label(report, g["role"]), src, f"under {report.get('min_group', '')}", g["peer_median_band"] + " (band)",
                          "", "", "", "", ""])
         elif hidden:
-            rows.append([role_label(g["role"]), src, f"under {report.get('min_group', '')}", "suppressed", "", "", "", "", ""])
+            rows.append([_pooled_label(report, g["role"]), src, f"under {report.get('min_group', '')}", "suppressed", "", "", "", "", ""])
         elif g.get("cents_on_the_dollar_band"):
-            rows.append([role_label(g["role"]), src, "" if g.get("n") is None else g["n"], money(g.get("median_hourly")),
+            rows.append([_pooled_label(report, g["role"]), src, "" if g.get("n") is None else g["n"], money(g.get("median_hourly")),
                          "", "", banded_cents(g), "", ""])
         else:
             rows.append([
-                role_label(g["role"]), src, "" if g.get("n") is None else g["n"], money(g.get("median_hourly")),
+                _pooled_label(report, g["role"]), src, "" if g.get("n") is None else g["n"], money(g.get("median_hourly")),
                 number(g.get("gap_median_pct")), money(g.get("gap_median_dollars")), number(g.get("cents_on_the_dollar")),
                 number(g.get("peer_hours_for_40")), money(g.get("annual_gap_per_worker"), 0),
             ])
@@ -434,12 +455,12 @@ def gap_fact_sheet(report: Mapping, reference_lines=(), run_record: Mapping | No
     title = title or f"What {peer_name}s are paid, compared"
     headline = gap_headline(report, reference_lines, comparator)
     figure = (f"<figure>{gap_chart_svg(report, reference_lines)}<figcaption>Median hourly pay by role. "
-              f"The {esc(peer_name)} bar is in colour; national figures (BLS) in light grey; dashed lines are the "
+              f"The {esc(peer_name)} bar is in colour{_band_caption(report)}; national figures (BLS) in light grey; dashed lines are the "
               f"comparison lines listed below.</figcaption></figure>")
     sections = [("Median pay by role", figure), ("The numbers", gap_table(report) + _suppression_note(report))]
     if reference_lines:
         sections.append(("Comparison lines", lines_table(reference_lines)))
-    if report.get("quartiles"):
+    if any(v is not None for x in report.get("quartiles") or [] for k, v in x.items() if k != "quartile"):
         q = report["quartiles"]
         if all("employees" in x for x in q):
             table = html_table(

@@ -136,6 +136,8 @@ def run_gap(
         notes.append("Comparison groups (declared with --group): " + "; ".join(f"{k} = {', '.join(v)}" for k, v in groups.items()) + ".")
     report = core.gap_report(workers, opts, as_of=as_of, reference=ref, covariates=covariates, excluded=excluded, notes=notes,
                              reference_only=reference_only)
+    if groups:
+        report["comparison_groups"] = {k: list(v) for k, v in groups.items()}
     return GapRun(report, workers, problems)
 
 
