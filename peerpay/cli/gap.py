@@ -117,6 +117,7 @@ def _decomposition_line(report: dict) -> str:
         f"Explained/unexplained decomposition (Oaxaca-Blinder, pooled; covariates {', '.join(d['covariates'])}"
         f"{counts}): mean hourly gap {_usd(d['gap'])} = explained {_usd(d['explained'])} "
         f"+ unexplained {_usd(d['unexplained'])}."
+        + (f" Caution: {d['caution']}." if d.get("caution") else "")
     )
 
 
