@@ -43,7 +43,7 @@ def notes(report: dict) -> list[str]:
     ]
 
 
-def cost_document(report: dict, on_costs=None) -> Document:
+def cost_document(report: dict, on_costs=None, run_record: dict | None = None) -> Document:
     """The costing as a document: side by side, baseline, each proposal, the gap, the on-costs."""
     kinds = {c: "money" for c in MONEY}
     years = lambda: years_frame(report)
@@ -85,12 +85,25 @@ def cost_document(report: dict, on_costs=None) -> Document:
         out.append(Text("\n" + "\n".join(notes(report)[1:]) + "\n"))
         return out
 
+    def page():
+        from ..io.html import cost_summary_page
+
+        return cost_summary_page(report, run_record)
+
     return Document("peerpay cost: bargaining proposals", blocks=blocks, csv=years, payload=report, sheets=sheets,
-                    notes=lambda: notes(report))
+                    notes=lambda: notes(report), html=page)
 
 
-def render_cost(report: dict, fmt: str, on_costs=None) -> str | bytes:
-    return render(cost_document(report, on_costs), fmt)
+def render_cost(report: dict, fmt: str, on_costs=None, run_record: dict | None = None) -> str | bytes:
+    return render(cost_document(report, on_costs, run_record), fmt)
+
+
+def cost_run_record(files: list, options: dict) -> dict:
+    """The HTML summary's run record: version, options and each input's name and SHA-256 (no folders)."""
+    from .. import __version__
+    from ..io.html import run_record
+
+    return run_record(__version__, {Path(f).name: Path(f).read_bytes() for f in files if f}, options, "peerpay cost")
 
 
 def gap_chart(report: dict) -> bytes:
@@ -153,7 +166,10 @@ def command(timesheet, policy, roster, schedule, sheet, map_file, proposals, on_
     run: CostRun = run_cost(timesheet, pol, roster, schedule, list(proposals), oc, peer_role,
                             sheet=sheet, raw_timesheet=mapped,
                             period=tuple(d.date() for d in period) if period else None, employee=employee)
-    data = render_cost(run.report, fmt, oc)
+    record = cost_run_record([timesheet, policy, roster, schedule, map_file, *proposals, on_costs],
+                             {"peer-role": peer_role, "period": " to ".join(d.date().isoformat() for d in period) if period else None}
+                             ) if fmt == "html" else None
+    data = render_cost(run.report, fmt, oc, record)
     image = gap_chart(run.report) if chart else None  # both outputs rendered before either is written
     report_problems(run.problems)
     for w in run.report["warnings"]:

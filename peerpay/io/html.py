@@ -509,3 +509,69 @@ def _decomposition(report: Mapping) -> str:
             f"{esc(d.get('n_other'))} others; covariates {esc(', '.join(d.get('covariates', [])))}): mean hourly gap "
             f"{esc(money(d['gap']))} = explained {esc(money(d['explained']))} + unexplained {esc(money(d['unexplained']))}. "
             "With groups this small the split is unstable; read it as an indication only.</p>")
+
+
+# --------------------------------------------------------------------------- the bargaining summary (peerpay cost)
+
+
+def cost_headline(report: Mapping) -> list[str]:
+    """One or two sentences per proposal from its own figures (the tables below show the same ones).
+
+    "Union proposal (union) costs $397,316 in cash over its 3-year term and lifts the peer
+    specialist median from $19.63 to $25.29 an hour." then the widest internal gap before and after.
+    """
+    peer = role_label(report["peer_role"])
+    out = []
+    for p in report["proposals"]:
+        term = p.get("term", {})
+        out.append(f"{p['name']} ({p.get('party', '')}) costs {money(p['term_cash_cost'], 0)} in cash over its "
+                   f"{term.get('years', '')}-year term and lifts the {peer} median from {money(p['peer_median_before'])} "
+                   f"to {money(p['peer_median_after'])} an hour.")
+        widest = max((g for g in p.get("gap", []) if g.get("gap_before_pct") is not None),
+                     key=lambda g: (g["gap_before_pct"], g["role"]), default=None)
+        if widest is not None and widest.get("gap_after_pct") is not None:
+            before, after = number(widest["gap_before_pct"]), number(widest["gap_after_pct"])
+            change = f"stays at {before} %" if before == after else f"goes from {before} % to {after} %"
+            out.append(f"Under it the gap to {role_label(widest['role'])}s {change}.")
+    return out
+
+
+def cost_summary_page(report: Mapping, run_record: Mapping | None = None) -> str:
+    """``peerpay cost --format html``: the bargaining summary (cost by year, the gap before and after)."""
+    peer = role_label(report["peer_role"])
+    years = [(p, y) for p in report["proposals"] for y in p["years"] if y["role"] == "TOTAL"]
+    cost = html_table(
+        "Cost over the baseline, all roles, by contract year",
+        ["Proposal", "Year", "From", "To", "Cash cost", "Run-rate", "Run-rate", "Per FTE"],
+        [[p["name"], y["year"], y["from"], y["to"], money(y["cash_cost"], 0), money(y["run_rate"], 0),
+          number(y.get("run_rate_pct_of_payroll")), money(y.get("per_fte"), 0)] for p, y in years],
+        ["", "", "", "", "$", "$/year", "% of payroll", "$/FTE/year"])
+    term = html_table(
+        "Over the whole term", ["Proposal", "Term", "Cash cost", "End-of-term run-rate", "Lift", f"{peer} median"],
+        [[p["name"], f"{p['term']['start']} to {p['term']['end']}", money(p["term_cash_cost"], 0),
+          money(p["end_of_term_run_rate"], 0), number(p.get("end_of_term_lift_pct")),
+          f"{money(p['peer_median_before'])} → {money(p['peer_median_after'])}"] for p in report["proposals"]],
+        ["", "", "$", "$/year", "% of payroll", "$/hour"])
+    gap_rows = [[p["name"], role_label(g["role"]), money(g.get("median_before")), money(g.get("median_after")),
+                 number(g.get("gap_before_pct")), number(g.get("gap_after_pct")), number(g.get("points_closed")),
+                 money(g.get("run_rate_per_point"), 0)] for p in report["proposals"] for g in p.get("gap", [])]
+    gap = html_table(f"Gap to the {peer} median (base rates), before and after each proposal",
+                     ["Proposal", "Role", "Median before", "Median after", "Gap before", "Gap after", "Points closed",
+                      "Cost per point"], gap_rows, ["", "", "$/hour", "$/hour", "%", "%", "points", "$/year"])
+    b = report.get("baseline", {})
+    period = b.get("period", {})
+    sources = [("Baseline", f"the timesheet period {period.get('from', '')} to {period.get('to', '')} "
+                            f"({period.get('days', '')} days), paid by the current policy and rates, annualised "
+                            f"{b.get('annualisation', '')}"),
+               ("Proposals", "; ".join(f"{p['name']}: {p.get('file', '')}" for p in report["proposals"]))]
+    defs = [("Cash cost", "the proposal's cost over the baseline in that contract year, prorated by effective dates, with "
+                          "lump sums and on-costs"),
+            ("Run-rate", "the full-year cost of the rates in force on the year's last day (no lump sums)"),
+            ("Gap", f"(role median − {peer} median) ÷ role median × 100 on schedule base rates; before = baseline, after = "
+                    "the last day of the term"),
+            ("Cost per point", "end-of-term run-rate ÷ points of gap closed (only when the gap closes)")]
+    sections = [("Cost by year", cost + term), ("The gap before and after", gap),
+                ("What each figure means", definition_list(defs)),
+                ("Data sources and notes", definition_list(sources) + paragraphs(report.get("warnings", [])))]
+    return fact_sheet_page("What the bargaining proposals cost", cost_headline(report), sections, run_record,
+                           subtitle=f"Proposals compared over the baseline; the gap is the {peer} median against each role.")
