@@ -154,11 +154,15 @@ def run_record_section(record: Mapping | None) -> str:
 
 
 def fact_sheet_page(title: str, headline: Sequence[str], sections: Sequence[tuple[str, str]],
-                    run_record: Mapping | None = None, *, subtitle: str = "") -> str:
-    """The whole document. ``sections`` are (heading, trusted HTML built by the helpers here)."""
+                    run_record: Mapping | None = None, *, subtitle: str = "", with_run_record: bool = True) -> str:
+    """The whole document. ``sections`` are (heading, trusted HTML built by the helpers here).
+
+    ``with_run_record=False``: no run-record section (a worker's back-pay statement, whose
+    inputs are the whole organisation's files, not the worker's).
+    """
     heads = "".join(f"<p class=\"headline\">{esc(s)}</p>" for s in headline)
     body = "".join(f"<section><h2>{esc(h)}</h2>{content}</section>" for h, content in sections)
-    record = f"<section class=\"run\"><h2>Run record</h2>{run_record_section(run_record)}</section>"
+    record = f"<section class=\"run\"><h2>Run record</h2>{run_record_section(run_record)}</section>" if with_run_record else ""
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -191,6 +195,7 @@ tr.peer{background:var(--band)}
 tbody td:nth-child(2){white-space:nowrap}
 tr.peer th{color:var(--peer);font-weight:700}
 tr.suppressed td,tr.suppressed th{color:var(--muted);font-style:italic}
+tr.total td,tr.total th{font-weight:700;border-top:2px solid var(--ink)}
 .note,.small{color:var(--muted);font-size:.8rem}
 figure{margin:.5rem 0}
 figure svg{width:100%;height:auto;display:block}
