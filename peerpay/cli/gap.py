@@ -9,34 +9,16 @@ import click
 import pandas as pd
 
 from ..io.charts import gap_chart
-from ..core.gap import BASES, DEFAULT_PUBLISH_MIN_GROUP, DEFINITIONS, PUBLISH_MIN_GROUP_FLOOR, parse_groups
+from ..core.gap import BASES, DEFAULT_PUBLISH_MIN_GROUP, DEFINITIONS, GAP_METRICS, PUBLISH_MIN_GROUP_FLOOR, parse_groups
 from ..errors import Problem
 from ..jobs.gap import REFERENCES, run_gap
 from ..io.document import Document, Heading, Notes, Table, Text, render
 from ..io.writers import atomic_write
 from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
 
-# (report key, column header, kind): one list drives the table, Markdown, CSV headers and XLSX formats
-COLUMNS = [
-    ("role", "role", "text"),
-    ("n", "n", "int"),
-    ("median_hourly", "median $/h", "money"),
-    ("mean_hourly", "mean $/h", "money"),
-    ("p25_hourly", "P25 $/h", "money"),
-    ("p75_hourly", "P75 $/h", "money"),
-    ("median_annual", "median $/yr", "money"),
-    ("mean_annual", "mean $/yr", "money"),
-    ("gap_median_dollars", "gap $ (median)", "money"),
-    ("gap_mean_pct", "gap % (mean)", "pct"),
-    ("gap_median_pct", "gap % (median)", "pct"),
-    ("cents_on_the_dollar", "¢ on the $", "num1"),
-    ("peer_hours_for_40", "peer hours for 40", "num2"),
-    ("annual_gap_per_worker", "annual gap/worker", "money"),
-    ("parity_cost_per_year", "parity cost/yr", "money"),
-    ("eu_article10_flag", "EU Art.10 (≥5%)", "flag"),
-    ("unpaid_hours", "unpaid h", "num2"),
-    ("median_effective_hourly", "effective median $/h", "money"),
-]
+# (report key, column header, kind): one list drives the table, Markdown, CSV headers and XLSX formats;
+# built from the one gap-metrics table in core (GAP_METRICS: key, header, unit, definition, source)
+COLUMNS = [(m.key, m.header, m.kind) for m in GAP_METRICS if m.header]
 QUARTILE_COLUMNS = [
     ("quartile", "quartile", "text"),
     ("employees", "employees", "int"),

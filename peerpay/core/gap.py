@@ -618,3 +618,65 @@ def oaxaca_caution(dec: dict, publish: bool = False) -> dict:
                                    "group the explained/unexplained split is unstable (one person more or less can move it a lot); "
                                    "read it as an indication only")}
     return dec
+
+
+# --------------------------------------------------------------------------- the gap metrics table
+#
+# One row per figure of a gap group: its JSON key, the column header the table/Markdown/CSV/XLSX
+# show, its unit and display kind, what it means and where the rule comes from. The gap CLI's
+# columns (cli/gap.py COLUMNS), the fact sheet's definitions (io/html.py) and the metrics table in
+# docs/gap.md (checked by tests/test_gap_metrics_table.py) are all built from it.
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str  # the JSON key in a group
+    header: str  # the column header in table / md / csv / xlsx ("" = not a column)
+    unit: str
+    kind: str  # display kind: text, int, money, pct, num1, num2, flag
+    definition: str
+    source: str = ""
+
+
+GAP_METRICS: tuple[Metric, ...] = (
+    Metric("role", "role", "", "text", "the roster role (or a declared comparison group, or `BLS: occupation` for an external row)"),
+    Metric("n", "n", "employees", "int", "employees in the role with a rate on the basis", "CONTRACT §5"),
+    Metric("median_hourly", "median $/h", "$/hour", "money",
+           "median of employees' hourly rates; an even n takes the mean of the two middle values", "CONTRACT §5"),
+    Metric("mean_hourly", "mean $/h", "$/hour", "money", "mean of employees' hourly rates", "CONTRACT §5"),
+    Metric("p25_hourly", "P25 $/h", "$/hour", "money",
+           "25th percentile, linear interpolation between order statistics, h = (n − 1)·p", "Hyndman & Fan (1996) type 7"),
+    Metric("p75_hourly", "P75 $/h", "$/hour", "money", "75th percentile, the same method", "Hyndman & Fan (1996) type 7"),
+    Metric("median_annual", "median $/yr", "$/year", "money", "annual basis: median of hourly × annual hours", "BLS OEWS annualisation"),
+    Metric("mean_annual", "mean $/yr", "$/year", "money", "annual basis: mean of hourly × annual hours", "BLS OEWS annualisation"),
+    Metric("gap_median_dollars", "gap $ (median)", "$/hour", "money", "role median − peer median ($/yr on the annual basis)"),
+    Metric("gap_mean_dollars", "", "$/hour", "money", "role mean − peer mean ($/yr on the annual basis)"),
+    Metric("gap_mean_pct", "gap % (mean)", "%", "pct", "(role mean − peer mean) ÷ role mean × 100, one decimal; positive: peers paid less",
+           "CONTRACT §5; UK SI 2017/172"),
+    Metric("gap_median_pct", "gap % (median)", "%", "pct", "(role median − peer median) ÷ role median × 100, one decimal",
+           "CONTRACT §5; UK SI 2017/172"),
+    Metric("cents_on_the_dollar", "¢ on the $", "cents", "num1", "peer median ÷ role median × 100: what a peer earns for each dollar the role earns"),
+    Metric("peer_hours_for_40", "peer hours for 40", "hours", "num2",
+           "40 × role median ÷ peer median (hourly): hours a peer works to earn what the role earns in 40"),
+    Metric("annual_gap_per_worker", "annual gap/worker", "$/year", "money",
+           "(role median − peer median hourly) × 2,080 h; annual basis: the difference of the annual medians", "BLS OEWS annualisation"),
+    Metric("parity_cost_per_year", "parity cost/yr", "$/year", "money",
+           "Σ over peers of max(0, role median − the peer's hourly) × the peer's annual hours: the yearly cost of raising every "
+           "peer to that median (before payroll taxes and benefits)"),
+    Metric("eu_article10_flag", "EU Art.10 (≥5%)", "", "flag", "internal roles whose gap % (mean) is at least 5.0: candidates for a joint pay assessment",
+           "Directive (EU) 2023/970 Art. 9(1)(g), 10(1)"),
+    Metric("unpaid_hours", "unpaid h", "hours", "num2", "unpaid hours of the role's employees over the timesheet's period (with --unpaid)"),
+    Metric("median_effective_hourly", "effective median $/h", "$/hour", "money",
+           "median of gross pay ÷ (hours worked + unpaid hours), per employee, over the timesheet's period"),
+    Metric("peer_median_band", "", "$/hour", "text",
+           "published view, peer group under the threshold: the whole-dollar band [floor, floor + 1) that holds the peer median"),
+    Metric("cents_on_the_dollar_band", "", "cents", "text",
+           "published view, peer group banded: [100 × band low ÷ role median, 100 × band high ÷ role median], whole cents half-up"),
+)
+
+
+def metrics_markdown() -> str:
+    """The metrics table of docs/gap.md, exactly as it must read there."""
+    lines = ["| JSON key | column | unit | definition | source |", "|---|---|---|---|---|"]
+    lines += [f"| `{m.key}` | {m.header or '—'} | {m.unit} | {m.definition} | {m.source} |" for m in GAP_METRICS]
+    return "\n".join(lines) + "\n"

@@ -404,14 +404,29 @@ GAP_COLUMNS = [
     ("Yearly gap per worker", "$/year"),
 ]
 
-DEFINITION_KEYS = ["n", "mean / median", "gap %", "gap $", "cents on the dollar", "hours for 40", "annual gap per worker",
-                   "P25 / P75", "quartiles", "decomposition"]
-
-
 def _pooled_label(report: Mapping, role: str) -> str:
     """A declared comparison group reads "clinical (pooled: registered nurse, lpn…)"; a role, its words."""
     members = (report.get("comparison_groups") or {}).get(role)
     return f"{role} (pooled: {', '.join(role_label(r) for r in members)})" if members else role_label(role)
+
+
+#: The fact sheet's columns in the one gap-metrics table (core/gap.py GAP_METRICS), in table order.
+SHEET_METRICS = ["n", "median_hourly", "gap_median_pct", "gap_median_dollars", "cents_on_the_dollar", "peer_hours_for_40",
+                 "annual_gap_per_worker"]
+BAND_METRICS = ["peer_median_band", "cents_on_the_dollar_band"]
+
+
+def metric_definitions(report: Mapping) -> list[tuple[str, str]]:
+    """(term, definition and source) for each figure on the page, from core's GAP_METRICS;
+    then the report's own definitions of the quartiles and the decomposition."""
+    from ..core.gap import GAP_METRICS
+
+    by_key = {m.key: m for m in GAP_METRICS}
+    keys = SHEET_METRICS + (BAND_METRICS if any(g.get("peer_median_band") for g in report["groups"]) else [])
+    out = [(f"{by_key[k].header or k.replace('_', ' ')} ({by_key[k].unit})" if by_key[k].unit else by_key[k].header,
+            by_key[k].definition + (f" [{by_key[k].source}]" if by_key[k].source else "")) for k in keys]
+    definitions = report.get("definitions", {})
+    return out + [(k, definitions[k]) for k in ("quartiles", "decomposition") if k in definitions]
 
 
 def gap_table(report: Mapping) -> str:
@@ -478,8 +493,7 @@ def gap_fact_sheet(report: Mapping, reference_lines=(), run_record: Mapping | No
             table = html_table("Organisation-wide pay quartiles", ["Quartile", f"{peer_name} share"],
                                [[x["quartile"], number(x["peer_share_pct"])] for x in q], ["", "%"])
         sections.append(("Where peers sit in the organisation's pay", table))
-    definitions = report.get("definitions", {})
-    items = [(k, definitions[k]) for k in DEFINITION_KEYS if k in definitions]
+    items = metric_definitions(report)
     sections.append(("What each figure means", definition_list(items) + _decomposition(report)))
     sources = list(sources or _default_sources(report))
     notes = list(report.get("notes", []))
