@@ -423,7 +423,7 @@ def metric_definitions(report: Mapping) -> list[tuple[str, str]]:
 
     by_key = {m.key: m for m in GAP_METRICS}
     keys = SHEET_METRICS + (BAND_METRICS if any(g.get("peer_median_band") for g in report["groups"]) else [])
-    out = [(f"{by_key[k].header or k.replace('_', ' ')} ({by_key[k].unit})" if by_key[k].unit else by_key[k].header,
+    out = [(by_key[k].header or k.replace("_", " "),
             by_key[k].definition + (f" [{by_key[k].source}]" if by_key[k].source else "")) for k in keys]
     definitions = report.get("definitions", {})
     return out + [(k, definitions[k]) for k in ("quartiles", "decomposition") if k in definitions]
