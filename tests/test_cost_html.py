@@ -55,3 +55,15 @@ def test_cost_summary_in_chromium(outputs, tmp_path):
     path.write_text(outputs[1], encoding="utf-8")
     assert browser.pixel_spread(browser.screenshot(path)) > 20
     assert 1 <= browser.pdf_page_count(browser.print_pdf(path)) <= 2
+
+
+def test_backpay_html_through_the_same_pipeline():
+    from click.testing import CliRunner
+
+    from peerpay.cli import main
+
+    args = ["backpay", "-t", S / "timesheet.csv", "-u", S / "unpaid_work.csv", "-p", S / "policy.toml",
+            "-r", S / "roster.csv", "-s", S / "schedule.csv", "-f", "html"]
+    page = CliRunner().invoke(main, [str(a) for a in args]).stdout
+    assert page.startswith("<!DOCTYPE html>") and "Back wages for unpaid work" in page and "Run record" in page
+    assert browser.external_references(page) == [] and "Dana Mooring" not in page
