@@ -67,3 +67,21 @@ def test_backpay_html_through_the_same_pipeline():
     page = CliRunner().invoke(main, [str(a) for a in args]).stdout
     assert page.startswith("<!DOCTYPE html>") and "Back wages for unpaid work" in page and "Run record" in page
     assert browser.external_references(page) == [] and "Dana Mooring" not in page
+
+
+def test_one_chart_model_for_gap_cost_and_the_fact_sheet(outputs):
+    """The gap PNG, the fact sheet's SVG and the cost chart are all drawn from io.charts.ChartModel."""
+    from peerpay.cli.cost import gap_chart_model as cost_model
+    from peerpay.io.charts import draw
+    from peerpay.io.html import chart_svg
+
+    report, page = outputs
+    model = cost_model(report)
+    roles = len(report["proposals"][0]["gap"])
+    assert len(model.bars) == roles * (1 + len(report["proposals"]))  # before + one after per proposal
+    first = next(g for g in report["proposals"][0]["gap"])
+    assert (model.bars[0].value, model.bars[1].value) == (first["gap_before_pct"], first["gap_after_pct"])
+    png, data = draw(model, "png")
+    assert png[:4] == b"\x89PNG" and [b["value"] for b in data.bars] == [b.value for b in reversed(model.bars)]
+    svg = chart_svg(model, "The gap before and after each proposal", "gap, % of the role median")
+    assert svg in page and svg.count("<rect") == len(model.bars)

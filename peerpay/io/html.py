@@ -327,73 +327,78 @@ def _band_caption(report: Mapping) -> str:
     return " (its lighter end is the whole-dollar band that holds the median)" if banded else ""
 
 
-def _band_edges(g: Mapping) -> tuple[int, int]:
-    """"$19–20" -> (19, 20)."""
-    lo, hi = g["peer_median_band"].lstrip("$").split("–")
-    return int(lo), int(hi)
-
-
 def _a(word: str) -> str:
     return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 def gap_chart_svg(report: Mapping, reference_lines=()) -> str:
     """Horizontal bars of each role's median hourly pay, the peer group in colour, comparison
-    lines drawn across the bars and labelled above them. Hand-built SVG: no fonts to embed."""
-    bars = [g for g in report["groups"] if not g.get("suppressed") and g.get("median_hourly") is not None]
-    bars += [{**g, "median_hourly": float(_band_edges(g)[1]), "_band": _band_edges(g)} for g in report["groups"]
-             if g.get("peer_median_band")]
-    bars.sort(key=lambda g: (-(g["median_hourly"]), g["role"]))
-    lines = sorted(_lines(reference_lines), key=lambda d: d["hourly"])
+    lines drawn across the bars and labelled above them: the one chart model
+    (:func:`peerpay.io.charts.gap_chart_model`) with readable labels, drawn by :func:`chart_svg`."""
+    from .charts import gap_chart_model
+
+    pooled = report.get("comparison_groups") or {}
+
+    def label(g):
+        if g.get("source") == "external":
+            return role_label(g["role"]) + " (U.S., BLS)"
+        return f"{g['role']} (pooled)" if g["role"] in pooled else role_label(g["role"])
+
+    model = gap_chart_model(dict(report), [{**d, "hourly": float(d["hourly"])} for d in _lines(reference_lines)], label)
+    for b in model.bars:
+        b.text = f"{b.text.split(' ')[0]} (band)" if b.band else money(b.value)
+    return chart_svg(model, f"Median hourly pay by role compared with {role_label(report['peer_role'])}",
+                     "median pay, dollars per hour")
+
+
+def chart_svg(model, title: str, axis: str) -> str:
+    """A :class:`peerpay.io.charts.ChartModel` as inline SVG: hand-built, no fonts to embed."""
+    bars = model.bars
+    lines = sorted(model.lines, key=lambda d: d["value"])
     width, label_w, right_pad, bar_h, gap = 800, 365, 64, 15, 5
     top = 18 + 15 * len(lines)
     plot_w = width - label_w - right_pad
-    top_value = max([float(g["median_hourly"]) for g in bars] + [float(d["hourly"]) for d in lines] + [1.0])
+    top_value = max([float(b.value) for b in bars] + [float(d["value"]) for d in lines] + [1.0])
     scale = plot_w / (top_value * 1.05)
     height = top + len(bars) * (bar_h + gap) + 34
     x0 = label_w
+    unit = "$" if model.money else ""
     parts = [(f"<svg viewBox=\"0 0 {width} {height}\" role=\"img\" "
              f"aria-labelledby=\"chart-title\" font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif\" font-size=\"12\">"),
-             f"<title id=\"chart-title\">Median hourly pay by role compared with {esc(role_label(report['peer_role']))}</title>"]
-    # gridlines every $10
+             f"<title id=\"chart-title\">{esc(title)}</title>"]
     step = 10 if top_value <= 80 else 20
     y_end = top + len(bars) * (bar_h + gap)
     for v in range(0, int(top_value * 1.05) + 1, step):
         x = x0 + v * scale
         parts.append(f"<line x1=\"{x:.1f}\" y1=\"{top - 4}\" x2=\"{x:.1f}\" y2=\"{y_end}\" stroke=\"#e5e7eb\" stroke-width=\"1\"/>")
-        parts.append(f"<text x=\"{x:.1f}\" y=\"{y_end + 14}\" text-anchor=\"middle\" fill=\"#4b5563\" font-size=\"11\">${v}</text>")
-    parts.append(f"<text x=\"{x0 + plot_w / 2:.1f}\" y=\"{y_end + 29}\" text-anchor=\"middle\" fill=\"#4b5563\" font-size=\"11\">median pay, dollars per hour</text>")
-    for i, g in enumerate(bars):
+        parts.append(f"<text x=\"{x:.1f}\" y=\"{y_end + 14}\" text-anchor=\"middle\" fill=\"#4b5563\" font-size=\"11\">{unit}{v}</text>")
+    parts.append(f"<text x=\"{x0 + plot_w / 2:.1f}\" y=\"{y_end + 29}\" text-anchor=\"middle\" fill=\"#4b5563\" font-size=\"11\">{esc(axis)}</text>")
+    for i, b in enumerate(bars):
         y = top + i * (bar_h + gap)
-        peer = g["role"] == report["peer_role"]
-        external = g.get("source") == "external"
-        color = PEER_COLOR if peer else EXTERNAL_COLOR if external else INTERNAL_COLOR
-        label = (role_label(g["role"]) if external or g["role"] not in (report.get("comparison_groups") or {})
-                 else f"{g['role']} (pooled)") + (" (U.S., BLS)" if external else "")
-        weight = " font-weight=\"700\"" if peer else ""
-        fill = PEER_COLOR if peer else "#1f2937"
-        w = float(g["median_hourly"]) * scale
-        parts.append(f"<text x=\"{x0 - 8}\" y=\"{y + bar_h - 4}\" text-anchor=\"end\" fill=\"{fill}\"{weight} font-size=\"11.5\">{esc(label)}</text>")
-        if "_band" in g:  # under the threshold: a solid bar to the band's foot, the band itself hatched
-            lo = g["_band"][0] * scale
+        color = PEER_COLOR if b.highlight else EXTERNAL_COLOR if b.external else INTERNAL_COLOR
+        weight = " font-weight=\"700\"" if b.highlight else ""
+        fill = PEER_COLOR if b.highlight else "#1f2937"
+        w = max(float(b.value), 0.0) * scale  # a negative gap (peers paid more) draws no bar; its figure says so
+        parts.append(f"<text x=\"{x0 - 8}\" y=\"{y + bar_h - 4}\" text-anchor=\"end\" fill=\"{fill}\"{weight} font-size=\"11.5\">{esc(b.label)}</text>")
+        if b.band:  # under the threshold: a solid bar to the band's foot, the band itself lighter
+            lo = b.band[0] * scale
             parts.append(f"<rect x=\"{x0}\" y=\"{y}\" width=\"{lo:.1f}\" height=\"{bar_h}\" fill=\"{color}\"/>"
                          f"<rect x=\"{x0 + lo:.1f}\" y=\"{y}\" width=\"{w - lo:.1f}\" height=\"{bar_h}\" fill=\"{color}\" fill-opacity=\"0.35\" "
-                         f"stroke=\"{color}\"><title>{esc(label)}: median in the band {esc(g['peer_median_band'])}</title></rect>")
-            parts.append(f"<text x=\"{x0 + w + 5:.1f}\" y=\"{y + bar_h - 4}\" fill=\"{fill}\"{weight} font-size=\"11\"{HALO}>"
-                         f"{esc(g['peer_median_band'])} (band)</text>")
-            continue
-        parts.append(f"<rect x=\"{x0}\" y=\"{y}\" width=\"{w:.1f}\" height=\"{bar_h}\" fill=\"{color}\"><title>{esc(label)}: {esc(money(g['median_hourly']))}</title></rect>")
-        parts.append(f"<text x=\"{x0 + w + 5:.1f}\" y=\"{y + bar_h - 4}\" fill=\"{fill}\"{weight} font-size=\"11\"{HALO}>{esc(money(g['median_hourly']))}</text>")
+                         f"stroke=\"{color}\"><title>{esc(b.label)}: median in the band ${b.band[0]}–{b.band[1]}</title></rect>")
+        else:
+            parts.append(f"<rect x=\"{x0}\" y=\"{y}\" width=\"{w:.1f}\" height=\"{bar_h}\" fill=\"{color}\"><title>{esc(b.label)}: {esc(b.text)}</title></rect>")
+        parts.append(f"<text x=\"{x0 + w + 5:.1f}\" y=\"{y + bar_h - 4}\" fill=\"{fill}\"{weight} font-size=\"11\"{HALO}>{esc(b.text)}</text>")
     for k, d in enumerate(lines):
         color = LINE_COLORS.get(d.get("kind", "user"), "#b45309")
-        x = x0 + float(d["hourly"]) * scale
+        x = x0 + float(d["value"]) * scale
         ly = 12 + 15 * k
+        shown = f"{d['label']} {money(d['value']) if model.money else number(d['value'])}"
         parts.append(f"<line x1=\"{x:.1f}\" y1=\"{ly + 3}\" x2=\"{x:.1f}\" y2=\"{y_end}\" stroke=\"{color}\" stroke-width=\"1.6\" stroke-dasharray=\"5 3\"/>")
-        text_w = 6.6 * len(f"{d['label']} {money(d['hourly'])}")  # rough width at 11px bold
+        text_w = 6.6 * len(shown)  # rough width at 11px bold
         anchor = "end" if x + text_w + 4 > width else "start"
         dx = -4 if anchor == "end" else 4
         parts.append(f"<text x=\"{x + dx:.1f}\" y=\"{ly}\" text-anchor=\"{anchor}\" fill=\"{color}\" font-size=\"11\" font-weight=\"600\"{HALO}>"
-                     f"{esc(d['label'])} {esc(money(d['hourly']))}</text>")
+                     f"{esc(shown)}</text>")
     parts.append("</svg>")
     return "".join(parts)
 
@@ -555,7 +560,7 @@ def cost_headline(report: Mapping) -> list[str]:
     return out
 
 
-def cost_summary_page(report: Mapping, run_record: Mapping | None = None) -> str:
+def cost_summary_page(report: Mapping, run_record: Mapping | None = None, chart=None) -> str:
     """``peerpay cost --format html``: the bargaining summary (cost by year, the gap before and after)."""
     peer = role_label(report["peer_role"])
     years = [(p, y) for p in report["proposals"] for y in p["years"] if y["role"] == "TOTAL"]
@@ -589,7 +594,9 @@ def cost_summary_page(report: Mapping, run_record: Mapping | None = None) -> str
             ("Gap", f"(role median − {peer} median) ÷ role median × 100 on schedule base rates; before = baseline, after = "
                     "the last day of the term"),
             ("Cost per point", "end-of-term run-rate ÷ points of gap closed (only when the gap closes)")]
-    sections = [("Cost by year", cost + term), ("The gap before and after", gap),
+    figure = (f"<figure>{chart_svg(chart, 'The gap before and after each proposal', 'gap, % of the role median')}"
+              "<figcaption>Dark: the gap today; light: at the end of each proposal's term.</figcaption></figure>") if chart else ""
+    sections = [("Cost by year", cost + term), ("The gap before and after", gap + figure),
                 ("What each figure means", definition_list(defs)),
                 ("Data sources and notes", definition_list(sources) + paragraphs(report.get("warnings", [])))]
     return fact_sheet_page("What the bargaining proposals cost", cost_headline(report), sections, run_record,
