@@ -216,7 +216,7 @@ table.record th{width:11rem;white-space:nowrap}
  th,td{padding:.1rem .3rem}
  .table-wrap{overflow:visible}
  tr,figure,dl dt,dl dd{break-inside:avoid}
- figure svg{max-height:80mm;width:auto;max-width:100%;margin:0 auto}
+ figure svg{max-height:68mm;width:auto;max-width:100%;margin:0 auto}
  .table-wrap td,.table-wrap th{line-height:1.2}
  .unit{font-size:6.5pt}
  p,figcaption,.note,.small,code{font-size:7.5pt}
@@ -264,7 +264,14 @@ def gap_headline(report: Mapping, reference_lines=(), comparator: str | None = N
     peer = _peer(report)
     peer_name = role_label(report["peer_role"])
     if peer.get("peer_median_band"):
-        return _banded_headline(report, peer, peer_name, comparator)
+        out = _banded_headline(report, peer, peer_name, comparator)
+        high = Decimal(peer["peer_median_band"].split("–")[1])
+        below = [d for d in _lines(reference_lines) if high <= d["hourly"]]
+        if below:
+            names = "; ".join(f"{d['label']} {money(d['hourly'])}" for d in below)
+            of = "the comparison line" if len(below) == 1 else f"{len(below)} of the {len(_lines(reference_lines))} comparison lines"
+            out.append(f"Even the top of the {peer_name} band, ${high} an hour, is below {of}: {names}.")
+        return out
     if peer.get("suppressed") or peer.get("median_hourly") is None:
         return [(f"Pay for the {peer_name} group is not published: the group has fewer than "
                 f"{report.get('min_group', '')} employees, and smaller groups are suppressed to protect privacy.")]
