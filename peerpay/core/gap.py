@@ -596,7 +596,7 @@ def with_peer_band(report: dict, peer_median_units: Fraction, peer_n: int) -> di
         if g is peer or g.get("suppressed") or not g.get("median_hourly"):
             continue
         role = Fraction(str(g["median_hourly"]))
-        g["cents_on_the_dollar_band"] = [int(to_places(Fraction(b * 100) / role, 1, 0)) for b in band]
+        g["cents_on_the_dollar_band"] = [int(to_places(Fraction(b * 100) / role, 1, 0) or 0) for b in band]
     report["notes"].append(
         f"The {report['peer_role']} group has fewer than {report['min_group']} employees, so its median is shown only as the "
         f"whole-dollar band that contains it ({band_text(band)}), and each comparison as the cents-on-the-dollar range "

@@ -62,7 +62,10 @@ def gap_chart_model(report: dict, reference_line=None, label=None) -> ChartModel
     label = label or (lambda g: g["role"] + (" (external)" if g.get("source") == "external" else ""))
     bars = []
     for g in report["groups"]:
-        band = tuple(int(x) for x in g["peer_median_band"].lstrip("$").split("–")) if g.get("peer_median_band") else None
+        band: tuple[int, int] | None = None
+        if g.get("peer_median_band"):
+            low, high = g["peer_median_band"].lstrip("$").split("–")
+            band = (int(low), int(high))
         if band is None and (g.get("suppressed") or g.get(key) is None):
             continue
         peer = g["role"] == report["peer_role"]
@@ -106,7 +109,7 @@ def draw(model: ChartModel, fmt: str = "png") -> tuple[bytes, ChartData]:
     colors = [PEER_COLOR if b.highlight else EXTERNAL_COLOR if b.external else INTERNAL_COLOR for b in bars]
     ax.barh(ys, [b.value for b in bars], color=colors, edgecolor="#555555", linewidth=0.4)
     for patch, b in zip(ax.patches, bars):
-        patch.set_hatch("//" if b.external else ("xx" if b.band else None))
+        patch.set_hatch("//" if b.external else ("xx" if b.band else ""))
     ax.set_yticks(ys, [b.label for b in bars])
     top = max([b.value for b in bars] + [d["value"] for d in model.lines] + [0]) or 1
     for y, b in zip(ys, bars):
