@@ -51,16 +51,33 @@ def samples_page() -> str:
     return gap_fact_sheet(report, reference_lines(LINES), record, sources=SOURCES)
 
 
+#: The ten-person organisation's published report (samples/small_org/README.md): pooled groups,
+#: BLS comparisons, the peer figure banded. Through the real command's --format html.
+SMALL_ORG_ARGS = ["gap", "--roster", "samples/small_org/roster.csv", "--schedule", "samples/small_org/schedule.csv",
+                  "--as-of", AS_OF, "--reference", "bls-2025", "--publish", "--min-group", "5",
+                  "--group", "clinical=rn,lpn,case_manager", "--reference-line", "poverty-2025",
+                  "--reference-line", "housing-wage:baltimore-md", "--reference-line", "minimum-wage:US-MD",
+                  "--format", "html"]
+
+
+def small_org_page() -> str:
+    absolute = [str(ROOT / a) if a.startswith("samples/") else a for a in SMALL_ORG_ARGS]
+    result = CliRunner().invoke(main, absolute)
+    if result.exit_code != 0:
+        raise SystemExit(f"peerpay gap failed ({result.exit_code}): {result.output}")
+    return result.stdout
+
+
 def main_(argv: list[str]) -> None:
-    page = samples_page()
-    html_path = OUT / "samples_gap.html"
-    atomic_write(html_path, page)
-    print(f"wrote {html_path.relative_to(ROOT)}")
-    if "--no-png" not in argv:
-        import browser
-        png = browser.screenshot(html_path, width=1000, height=2200)
-        atomic_write(OUT / "samples_gap.png", png)
-        print(f"wrote {(OUT / 'samples_gap.png').relative_to(ROOT)}")
+    for name, page in (("samples_gap", samples_page()), ("small_org_gap", small_org_page())):
+        html_path = OUT / f"{name}.html"
+        atomic_write(html_path, page)
+        print(f"wrote {html_path.relative_to(ROOT)}")
+        if "--no-png" not in argv:
+            import browser
+            png = browser.screenshot(html_path, width=1000, height=2200)
+            atomic_write(OUT / f"{name}.png", png)
+            print(f"wrote {(OUT / f'{name}.png').relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -173,8 +173,9 @@ def test_suppressed_peer_group_is_explained():
     published = gap_json("--publish")
     page = factsheet.gap_fact_sheet(published)
     heads = headlines(page)
-    assert heads == [("Pay for the peer specialist group is not published: the group has fewer than 10 employees, "
-                     "and smaller groups are suppressed to protect privacy.")]
+    # issue 15 part 2: the peer group under the threshold is shown as a whole-dollar band, not blank
+    assert heads[0] == ("The peer specialist group is smaller than 10 people, so its median is shown only as a "
+                        "band: $19–20 an hour.")
     assert "suppressed: their figures could identify" in page
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import cast
 
@@ -44,7 +43,7 @@ def notes(report: dict) -> list[str]:
     ]
 
 
-def cost_document(report: dict, on_costs=None) -> Document:
+def cost_document(report: dict, on_costs=None, run_record: dict | None = None) -> Document:
     """The costing as a document: side by side, baseline, each proposal, the gap, the on-costs."""
     kinds = {c: "money" for c in MONEY}
     years = lambda: years_frame(report)
@@ -86,42 +85,52 @@ def cost_document(report: dict, on_costs=None) -> Document:
         out.append(Text("\n" + "\n".join(notes(report)[1:]) + "\n"))
         return out
 
+    def page():
+        from ..io.html import cost_summary_page
+
+        return cost_summary_page(report, run_record, gap_chart_model(report))
+
     return Document("peerpay cost: bargaining proposals", blocks=blocks, csv=years, payload=report, sheets=sheets,
-                    notes=lambda: notes(report))
+                    notes=lambda: notes(report), html=page)
 
 
-def render_cost(report: dict, fmt: str, on_costs=None) -> str | bytes:
-    return render(cost_document(report, on_costs), fmt)
+def render_cost(report: dict, fmt: str, on_costs=None, run_record: dict | None = None) -> str | bytes:
+    return render(cost_document(report, on_costs, run_record), fmt)
+
+
+def cost_run_record(files: list, options: dict) -> dict:
+    """The HTML summary's run record: version, options and each input's name and SHA-256 (no folders)."""
+    from .. import __version__
+    from ..io.html import run_record
+
+    return run_record(__version__, {Path(f).name: Path(f).read_bytes() for f in files if f}, options, "peerpay cost")
+
+
+def gap_chart_model(report: dict):
+    """The gap to each comparator role before, and after each proposal, as the one chart model:
+    per role a dark "before" bar and a light bar per proposal (gap % of the role's median)."""
+    from ..io.charts import Bar, ChartModel
+    from ..io.html import role_label
+
+    props = report["proposals"]
+    bars = []
+    for k, g in enumerate(props[0]["gap"] if props else []):
+        role = role_label(g["role"])
+        bars.append(Bar(f"{role}: before", g["gap_before_pct"] or 0.0, text=f"{g['gap_before_pct']:.1f}%"
+                        if g["gap_before_pct"] is not None else "n/a"))
+        for p in props:
+            after = p["gap"][k]["gap_after_pct"]
+            bars.append(Bar(f"{role}: after {p['name']}", after or 0.0, external=True,
+                            text=f"{after:.1f}%" if after is not None else "n/a"))
+    return ChartModel("Median base-rate gap at the end of the term",
+                      f"gap to {report['peer_role'].replace('_', ' ')} (% of role median)", bars, money=False)
 
 
 def gap_chart(report: dict) -> bytes:
-    """PNG: the gap to each comparator role before, and after each proposal (grouped bars)."""
-    import matplotlib
+    """PNG: the gap to each comparator role before, and after each proposal."""
+    from ..io.charts import draw
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    props = report["proposals"]
-    roles = [g["role"] for g in props[0]["gap"]] if props else []
-    series = [("before", [g["gap_before_pct"] for g in props[0]["gap"]] if props else [])]
-    series += [(f"after: {p['name']}", [g["gap_after_pct"] or 0.0 for g in p["gap"]]) for p in props]
-    fig, ax = plt.subplots(figsize=(max(6, 1.4 * len(roles) + 2), 4.2), dpi=110)
-    x = np.arange(len(roles))
-    width = 0.8 / max(len(series), 1)
-    for i, (label, values) in enumerate(series):
-        bars = ax.bar(x + (i - (len(series) - 1) / 2) * width, values, width, label=label)
-        ax.bar_label(bars, fmt="%.1f", fontsize=7)
-    ax.set_xticks(x, [r.replace("_", " ") for r in roles], rotation=20, ha="right")
-    ax.set_ylabel(f"gap to {report['peer_role'].replace('_', ' ')} (% of role median)")
-    ax.set_title("Median base-rate gap at the end of the term")
-    ax.axhline(0, color="black", linewidth=0.6)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    plt.close(fig)
-    return buf.getvalue()
+    return draw(gap_chart_model(report), "png")[0]
 
 
 @click.command(name="cost")
@@ -154,7 +163,10 @@ def command(timesheet, policy, roster, schedule, sheet, map_file, proposals, on_
     run: CostRun = run_cost(timesheet, pol, roster, schedule, list(proposals), oc, peer_role,
                             sheet=sheet, raw_timesheet=mapped,
                             period=tuple(d.date() for d in period) if period else None, employee=employee)
-    data = render_cost(run.report, fmt, oc)
+    record = cost_run_record([timesheet, policy, roster, schedule, map_file, *proposals, on_costs],
+                             {"peer-role": peer_role, "period": " to ".join(d.date().isoformat() for d in period) if period else None}
+                             ) if fmt == "html" else None
+    data = render_cost(run.report, fmt, oc, record)
     image = gap_chart(run.report) if chart else None  # both outputs rendered before either is written
     report_problems(run.problems)
     for w in run.report["warnings"]:

@@ -9,35 +9,17 @@ from typing import cast
 import click
 import pandas as pd
 
-from ..io.charts import gap_chart, parse_reference_line
-from ..core.gap import BASES, DEFINITIONS
+from ..io.charts import gap_chart
+from ..core.gap import BASES, DEFAULT_PUBLISH_MIN_GROUP, DEFINITIONS, GAP_METRICS, PUBLISH_MIN_GROUP_FLOOR, parse_groups
 from ..errors import Problem
 from ..jobs.gap import REFERENCES, run_gap
 from ..io.document import Document, Heading, Notes, Table, Text, render
 from ..io.writers import atomic_write
 from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
 
-# (report key, column header, kind): one list drives the table, Markdown, CSV headers and XLSX formats
-COLUMNS = [
-    ("role", "role", "text"),
-    ("n", "n", "int"),
-    ("median_hourly", "median $/h", "money"),
-    ("mean_hourly", "mean $/h", "money"),
-    ("p25_hourly", "P25 $/h", "money"),
-    ("p75_hourly", "P75 $/h", "money"),
-    ("median_annual", "median $/yr", "money"),
-    ("mean_annual", "mean $/yr", "money"),
-    ("gap_median_dollars", "gap $ (median)", "money"),
-    ("gap_mean_pct", "gap % (mean)", "pct"),
-    ("gap_median_pct", "gap % (median)", "pct"),
-    ("cents_on_the_dollar", "¢ on the $", "num1"),
-    ("peer_hours_for_40", "peer hours for 40", "num2"),
-    ("annual_gap_per_worker", "annual gap/worker", "money"),
-    ("parity_cost_per_year", "parity cost/yr", "money"),
-    ("eu_article10_flag", "EU Art.10 (≥5%)", "flag"),
-    ("unpaid_hours", "unpaid h", "num2"),
-    ("median_effective_hourly", "effective median $/h", "money"),
-]
+# (report key, column header, kind): one list drives the table, Markdown, CSV headers and XLSX formats;
+# built from the one gap-metrics table in core (GAP_METRICS: key, header, unit, definition, source)
+COLUMNS = [(m.key, m.header, m.kind) for m in GAP_METRICS if m.header]
 QUARTILE_COLUMNS = [
     ("quartile", "quartile", "text"),
     ("employees", "employees", "int"),
@@ -75,9 +57,11 @@ def display_frame(records: list[dict], spec, min_group: int = 1) -> tuple[pd.Dat
     for r in records:
         if r.get("suppressed"):
             row = {h: "" for _, h, _ in cols}
-            row.update({"role": r["role"], "n": f"<{min_group}", cols[2][1]: "suppressed"})
+            row.update({"role": r["role"], "n": f"<{min_group}", cols[2][1]: r.get("peer_median_band", "suppressed")})
         else:
             row = {h: _cell(r.get(k), kind) for k, h, kind in cols}
+            if r.get("cents_on_the_dollar_band") and "¢ on the $" in row:  # vs a banded peer group: a range
+                row["¢ on the $"] = "{}–{}".format(*r["cents_on_the_dollar_band"])
         rows.append(row)
     align = ["left" if kind == "text" else "right" for _, _, kind in cols]
     return pd.DataFrame(rows, columns=[h for _, h, _ in cols]), align
@@ -116,6 +100,7 @@ def _decomposition_line(report: dict) -> str:
         f"Explained/unexplained decomposition (Oaxaca-Blinder, pooled; covariates {', '.join(d['covariates'])}"
         f"{counts}): mean hourly gap {_usd(d['gap'])} = explained {_usd(d['explained'])} "
         f"+ unexplained {_usd(d['unexplained'])}."
+        + (f" Caution: {d['caution']}." if d.get("caution") else "")
     )
 
 
@@ -147,13 +132,36 @@ def gap_document(report: dict, chart_png: bytes | None = None, reference_line: t
     def page():
         from ..io.html import gap_fact_sheet
 
-        lines = [{"key": "user", "label": reference_line[0], "hourly": reference_line[1], "kind": "user",
-                  "source": "given with --reference-line"}] if reference_line else []
-        return gap_fact_sheet(report, lines, run_record)
+        return gap_fact_sheet(report, _as_lines(reference_line), run_record)
 
     title = f"Pay gap: {report['peer_role']} vs other roles ({report['basis'].replace('_', ' ')}, {report['unit']}, as of {report['as_of']})"
     return Document(title, blocks=blocks, csv=lambda: pd.DataFrame(report["groups"]), payload=report, sheets=sheets,
                     notes=notes, images={"chart": chart_png} if chart_png else None, html=page)
+
+
+def _as_lines(reference_line) -> list:
+    """None, one (label, value) pair (the old form) or a list of ReferenceLine -> ReferenceLines."""
+    if not reference_line:
+        return []
+    if isinstance(reference_line, tuple) and len(reference_line) == 2 and not hasattr(reference_line[0], "hourly"):
+        return [{"key": "user", "label": reference_line[0], "hourly": reference_line[1], "kind": "user",
+                 "source": "given with --reference-line"}]
+    return list(reference_line)
+
+
+def resolve_lines(names, as_of: date) -> list:
+    """``--reference-line`` values (names or 'Label=24.50') -> ReferenceLines; a bad one is a usage error."""
+    from ..core.reference_lines import ReferenceLineError
+    from ..io.resources import reference_lines as resolve
+
+    try:
+        return resolve(list(names), as_of)
+    except ReferenceLineError as exc:
+        msg = str(exc)
+        if "=" in " ".join(names) and "LABEL=AMOUNT" not in msg:
+            msg += " (expected LABEL=AMOUNT, e.g. 'Living wage=24.50')"
+        fail(msg, EXIT_USAGE)
+        raise
 
 
 def render_gap(report: dict, fmt: str, chart_png: bytes | None = None, reference_line=None, run_record=None) -> str | bytes:
@@ -200,13 +208,19 @@ def _run_record(**given) -> dict:
 @click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--chart", type=click.Path(dir_okay=False), help="Also draw median pay by role to FILE.png or FILE.svg.")
-@click.option("--reference-line", help="A labelled line on the chart, e.g. 'Living wage=24.50'.")
+@click.option("--reference-line", "reference_lines", multiple=True,
+              help="A comparison line (repeatable): poverty-2025, housing-wage:baltimore-md, minimum-wage:US-MD, or 'Living wage=24.50' "
+                   "(docs/reference-lines.md).")
 @click.option("--publish", is_flag=True, help="Publishing view: suppress groups under --min-group (default 10); never names or ids.")
-@click.option("--min-group", type=click.IntRange(1, None), help="Suppress groups with fewer employees (default 10 with --publish, else 1).")
+@click.option("--min-group", type=click.IntRange(1, None),
+              help="Suppress groups with fewer employees (default 10 with --publish, else 1; with --publish never under 3).")
+@click.option("--group", "groups", multiple=True,
+              help="Pool roles into a declared comparison group, e.g. 'clinical=rn,lpn' (repeatable; docs/gap.md).")
+@click.option("--reference-only", is_flag=True, help="Compare the peer group with the --reference wages only (no other group here).")
 @click.option("--force", is_flag=True, help="Overwrite existing output/chart files.")
 @handles_input_errors
 def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid, stipends, annual_hours, reference, covariates,
-            fmt, output, chart, reference_line, publish, min_group, force):
+            fmt, output, chart, reference_lines, publish, min_group, groups, reference_only, force):
     """Compare the peer role's hourly pay with every other role (CONTRACT §5)."""
     fmt = fmt.lower()
     if (timesheet is None) != (policy is None):
@@ -219,23 +233,33 @@ def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid
         fail("--chart must end in .png or .svg", EXIT_USAGE)
     ref_file = reference if reference and reference not in REFERENCES else None
     check_outputs({"--output": output, "--chart": chart}, [roster, schedule, timesheet, policy, unpaid, ref_file], force)
-    line = None
-    if reference_line:
-        try:
-            line = parse_reference_line(reference_line)
-        except ValueError as exc:
-            fail(str(exc), EXIT_USAGE)
+    if publish and min_group is not None and min_group < PUBLISH_MIN_GROUP_FLOOR:
+        fail(f"--min-group {min_group}: a published group is never smaller than {PUBLISH_MIN_GROUP_FLOOR} "
+             "(a group of 1 or 2 shows one person's pay; docs/gap.md)", EXIT_USAGE)
+    if publish and min_group is not None and min_group < DEFAULT_PUBLISH_MIN_GROUP:
+        click.echo(f"warning: --min-group {min_group} is under {DEFAULT_PUBLISH_MIN_GROUP}, the B.C. pay transparency standard "
+                   "(B.C. Reg. 225/2023); small groups can still let readers who know the staff infer pay", err=True)
+    if reference_only and not reference:
+        fail("--reference-only needs --reference (e.g. --reference bls-2025)", EXIT_USAGE)
+    try:
+        pools = parse_groups(groups)
+    except ValueError as exc:
+        fail(str(exc), EXIT_USAGE)
+    run_as_of = as_of.date() if as_of else date.today()
+    lines = resolve_lines(reference_lines, run_as_of)
     run = run_gap(roster, schedule, peer_role, basis=basis, as_of=as_of.date() if as_of else None, timesheet=timesheet,
                   policy=policy, unpaid=unpaid, annual_hours=annual_hours, reference=reference, publish=publish,
-                  min_group=min_group, stipends=stipends, covariates=[c.strip() for c in covariates.split(",") if c.strip()] if covariates else None)
-    png = gap_chart(run.report, "png", line)[0] if fmt == "xlsx" or chart_fmt == "png" else None
+                  min_group=min_group, stipends=stipends, groups=pools, reference_only=reference_only, covariates=[c.strip() for c in covariates.split(",") if c.strip()] if covariates else None)
+    png = gap_chart(run.report, "png", lines)[0] if fmt == "xlsx" or chart_fmt == "png" else None
     record = _run_record(roster=roster, schedule=schedule, timesheet=timesheet, policy=policy, unpaid=unpaid,
-                         reference=ref_file, peer_role=peer_role, basis=basis) if fmt == "html" else None
-    data = render_gap(run.report, fmt, png, line, record)
+                         reference=ref_file, peer_role=peer_role, basis=basis, publish=publish or None,
+                         min_group=min_group, group=list(groups), reference_line=list(reference_lines),
+                         reference_only=reference_only or None) if fmt == "html" else None
+    data = render_gap(run.report, fmt, png, lines, record)
     # --publish: where a rejected row is, never its content (a reason can quote an employee id)
     report_problems([Problem(p.file, p.row, p.column, "rejected (details withheld with --publish)", p.sheet) for p in run.problems]
                     if publish else run.problems)
-    image = (png if chart_fmt == "png" else gap_chart(run.report, "svg", line)[0]) if chart else None
+    image = (png if chart_fmt == "png" else gap_chart(run.report, "svg", lines)[0]) if chart else None
     if chart:  # both outputs are rendered before either is written
         atomic_write(chart, cast(bytes, image))
     emit(data, output, force)

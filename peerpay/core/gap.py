@@ -456,11 +456,15 @@ def oaxaca_two_fold(y: np.ndarray, x: np.ndarray, is_group_b: np.ndarray) -> dic
 
 
 def gap_report(workers: pd.DataFrame, opts: GapOptions, *, as_of: date, reference: dict | None = None,
-               covariates: list[str] | None = None, excluded: dict | None = None, notes: list[str] | None = None) -> dict:
+               covariates: list[str] | None = None, excluded: dict | None = None, notes: list[str] | None = None,
+               reference_only: bool = False) -> dict:
     """The CONTRACT §5 object plus quartiles, decomposition, definitions and notes."""
     groups = gap_groups(workers, opts, reference)
     quart = pay_quartiles(workers, opts.peer_role, opts.min_group, opts.publish)
-    dec = decomposition(workers, opts.peer_role, covariates, opts.min_group)
+    dec = oaxaca_caution(decomposition(workers, opts.peer_role, covariates, opts.min_group), opts.publish)
+    if reference_only:  # the peer group against public wages only: no other group of this organisation
+        groups = [g for g in groups if g["role"] == opts.peer_role or g["source"] == "external"]
+        quart, dec = [], {"status": "not computed (--reference-only: no other group of the organisation is compared)"}
     if opts.publish:  # n_other is a total: minus the shown groups' n, it would give a suppressed group's n
         dec = {k: v for k, v in dec.items() if k not in ("n_peer", "n_other")}
     all_notes = list(notes or [])
@@ -469,7 +473,12 @@ def gap_report(workers: pd.DataFrame, opts: GapOptions, *, as_of: date, referenc
     if opts.publish:
         all_notes.append(f"Published view: groups under {opts.min_group} employees are suppressed (listed last, by name); "
                          "pay quartiles show the peer share only; no totals, names or employee ids.")
-    return {
+        if any(g["suppressed"] for g in groups):
+            all_notes.append("Why groups are suppressed: in a small group, a median or a mean is close to one person's pay, "
+                             "and colleagues who know the staff can work it out. To publish more, pool roles into declared "
+                             "comparison groups (--group 'clinical=rn,lpn'), compare with public wages only "
+                             f"(--reference bls-2025 --reference-only), or set --min-group (never under {PUBLISH_MIN_GROUP_FLOOR}).")
+    report = {
         "peer_role": opts.peer_role,
         "basis": opts.basis,
         "groups": groups,
@@ -482,3 +491,186 @@ def gap_report(workers: pd.DataFrame, opts: GapOptions, *, as_of: date, referenc
         "definitions": dict(DEFINITIONS),
         "notes": all_notes,
     }
+    if opts.publish:
+        peer = workers.loc[workers["role"] == opts.peer_role, "hourly_units"]
+        report = with_peer_band(report, _median(sorted(int(x) for x in peer)), len(peer))
+    return report
+
+
+# --------------------------------------------------------------------------- publishing for a small organisation
+#
+# A ten-person organisation has no group of 10, so the B.C. default suppresses everything,
+# the peers included. What it can publish instead (docs/gap.md, "Publishing for a small team"):
+#
+# * pooled comparison groups (``--group "clinical=rn,lpn"``): roles declared together count
+#   as one group, so a group of 2 nurses and 1 LPN becomes one group of 3;
+# * a threshold of its own choosing, never under PUBLISH_MIN_GROUP_FLOOR (a group of 1 is
+#   one person's pay; of 2, each can subtract their own pay to learn the other's), with a
+#   warning under the B.C. standard of 10 (B.C. Reg. 225/2023);
+# * the peer group under the threshold: its median is shown only as a whole-dollar band, and
+#   the comparisons with shown groups as bands (peer_band below);
+# * public reference wages only (``--reference-only``): no other internal group is shown.
+
+PUBLISH_MIN_GROUP_FLOOR = 3  # never publish a group smaller than this (refused, exit 2)
+OAXACA_MIN_GROUP = 5  # the decomposition is refused with fewer employees in either group
+OAXACA_CAUTION_BELOW = 30  # under this many in either group, the split carries a caution
+
+
+def parse_groups(specs: list[str] | tuple[str, ...]) -> dict[str, list[str]]:
+    """``["clinical=rn,lpn", "admin=office"]`` -> {"clinical": ["rn", "lpn"], "admin": ["office"]}.
+
+    A role may belong to one group only; a group name may not be declared twice. Raises
+    ValueError with the reason (the CLI turns it into a usage error).
+    """
+    out: dict[str, list[str]] = {}
+    seen: dict[str, str] = {}
+    for spec in specs:
+        name, sep, roles = spec.partition("=")
+        name = name.strip()
+        members = [r.strip() for r in roles.split(",") if r.strip()]
+        if not sep or not name or not members:
+            raise ValueError(f"--group {spec!r}: expected NAME=ROLE,ROLE…, e.g. 'clinical=rn,lpn'")
+        if name in out:
+            raise ValueError(f"--group {name!r} is declared twice")
+        for r in members:
+            if r in seen:
+                raise ValueError(f"--group: role {r!r} is in both {seen[r]!r} and {name!r}")
+            seen[r] = name
+        out[name] = members
+    return out
+
+
+def pool_roles(workers: pd.DataFrame, groups: dict[str, list[str]], peer_role: str) -> tuple[pd.DataFrame, str]:
+    """Each worker's role replaced by its declared comparison group; returns (workers, peer group).
+
+    Roles in no group stay as they are. When the peer role is pooled (e.g. "peer=peer_specialist,
+    recovery_coach"), the pooled group becomes the peer group. Worked example (tests): roles
+    rn x2, lpn x1 with ``clinical=rn,lpn`` -> one group "clinical" of n = 3.
+    """
+    if not groups:
+        return workers, peer_role
+    mapping = {r: name for name, roles in groups.items() for r in roles}
+    out = workers.copy()
+    out["role"] = out["role"].astype(object).map(lambda r: mapping.get(r, r))
+    return out, mapping.get(peer_role, peer_role)
+
+
+def dollar_band(hourly: float | Fraction) -> tuple[int, int]:
+    """The whole-dollar band containing an hourly figure: [floor, floor + 1).
+
+    19.50 -> (19, 20); 19.00 -> (19, 20); 19.99 -> (19, 20). One dollar wide whatever the
+    group's spread, so the band says no more than "between $19 and $20".
+    """
+    low = int(Fraction(hourly).__floor__())
+    return low, low + 1
+
+
+def band_text(band: tuple[int, int]) -> str:
+    return f"${band[0]}–{band[1]}"
+
+
+def with_peer_band(report: dict, peer_median_units: Fraction, peer_n: int) -> dict:
+    """A published report whose peer group is under the threshold: the peer median as a band.
+
+    ``peer_median_band`` ("$19–20") goes on the peer row; every shown comparison row gets
+    ``cents_on_the_dollar_band`` = [100 x low / role median, 100 x high / role median], whole
+    cents half-up, so the comparison is made without the exact peer figure.
+    ``peer_median_units``: the exact median in $0.0001 units (never published itself).
+    """
+    peer = next(g for g in report["groups"] if g["role"] == report["peer_role"])
+    if not peer.get("suppressed"):
+        return report
+    if peer_n < PUBLISH_MIN_GROUP_FLOOR:
+        report["notes"].append(f"The {report['peer_role']} group has fewer than {PUBLISH_MIN_GROUP_FLOOR} employees: "
+                               "no figure for it is shown, not even a band.")
+        return report
+    band = dollar_band(Fraction(peer_median_units) / RATE_SCALE)
+    peer["peer_median_band"] = band_text(band)
+    for g in report["groups"]:
+        if g is peer or g.get("suppressed") or not g.get("median_hourly"):
+            continue
+        role = Fraction(str(g["median_hourly"]))
+        g["cents_on_the_dollar_band"] = [int(to_places(Fraction(b * 100) / role, 1, 0) or 0) for b in band]
+    report["notes"].append(
+        f"The {report['peer_role']} group has fewer than {report['min_group']} employees, so its median is shown only as the "
+        f"whole-dollar band that contains it ({band_text(band)}), and each comparison as the cents-on-the-dollar range "
+        "that band gives.")
+    return report
+
+
+def oaxaca_caution(dec: dict, publish: bool = False) -> dict:
+    """A small-sample decomposition: refuse under OAXACA_MIN_GROUP per group, caution under OAXACA_CAUTION_BELOW."""
+    n = min(dec.get("n_peer", 0), dec.get("n_other", 0))
+    if dec.get("status") != "ok":
+        return dec
+    if n < OAXACA_MIN_GROUP:
+        keep = {k: dec[k] for k in ("method", "covariates", "n_peer", "n_other") if k in dec}
+        return {**keep, "status": f"not computed: fewer than {OAXACA_MIN_GROUP} employees in a group (the split would be noise)"}
+    if n < OAXACA_CAUTION_BELOW:
+        counts = "" if publish else f"{dec['n_peer']} peers vs {dec['n_other']} others: "
+        return {**dec, "caution": (f"{counts}with fewer than {OAXACA_CAUTION_BELOW} employees in a "
+                                   "group the explained/unexplained split is unstable (one person more or less can move it a lot); "
+                                   "read it as an indication only")}
+    return dec
+
+
+# --------------------------------------------------------------------------- the gap metrics table
+#
+# One row per figure of a gap group: its JSON key, the column header the table/Markdown/CSV/XLSX
+# show, its unit and display kind, what it means and where the rule comes from. The gap CLI's
+# columns (cli/gap.py COLUMNS), the fact sheet's definitions (io/html.py) and the metrics table in
+# docs/gap.md (checked by tests/test_gap_metrics_table.py) are all built from it.
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str  # the JSON key in a group
+    header: str  # the column header in table / md / csv / xlsx ("" = not a column)
+    unit: str
+    kind: str  # display kind: text, int, money, pct, num1, num2, flag
+    definition: str
+    source: str = ""
+
+
+GAP_METRICS: tuple[Metric, ...] = (
+    Metric("role", "role", "", "text", "the roster role (or a declared comparison group, or `BLS: occupation` for an external row)"),
+    Metric("n", "n", "employees", "int", "employees in the role with a rate on the basis", "CONTRACT §5"),
+    Metric("median_hourly", "median $/h", "$/hour", "money",
+           "median of employees' hourly rates; an even n takes the mean of the two middle values", "CONTRACT §5"),
+    Metric("mean_hourly", "mean $/h", "$/hour", "money", "mean of employees' hourly rates", "CONTRACT §5"),
+    Metric("p25_hourly", "P25 $/h", "$/hour", "money",
+           "25th percentile, linear interpolation between order statistics, h = (n − 1)·p", "Hyndman & Fan (1996) type 7"),
+    Metric("p75_hourly", "P75 $/h", "$/hour", "money", "75th percentile, the same method", "Hyndman & Fan (1996) type 7"),
+    Metric("median_annual", "median $/yr", "$/year", "money", "annual basis: median of hourly × annual hours", "BLS OEWS annualisation"),
+    Metric("mean_annual", "mean $/yr", "$/year", "money", "annual basis: mean of hourly × annual hours", "BLS OEWS annualisation"),
+    Metric("gap_median_dollars", "gap $ (median)", "$/hour", "money", "role median − peer median ($/yr on the annual basis)"),
+    Metric("gap_mean_dollars", "", "$/hour", "money", "role mean − peer mean ($/yr on the annual basis)"),
+    Metric("gap_mean_pct", "gap % (mean)", "%", "pct", "(role mean − peer mean) ÷ role mean × 100, one decimal; positive: peers paid less",
+           "CONTRACT §5; UK SI 2017/172"),
+    Metric("gap_median_pct", "gap % (median)", "%", "pct", "(role median − peer median) ÷ role median × 100, one decimal",
+           "CONTRACT §5; UK SI 2017/172"),
+    Metric("cents_on_the_dollar", "¢ on the $", "cents", "num1", "peer median ÷ role median × 100: what a peer earns for each dollar the role earns"),
+    Metric("peer_hours_for_40", "peer hours for 40", "hours", "num2",
+           "40 × role median ÷ peer median (hourly): hours a peer works to earn what the role earns in 40"),
+    Metric("annual_gap_per_worker", "annual gap/worker", "$/year", "money",
+           "(role median − peer median hourly) × 2,080 h; annual basis: the difference of the annual medians", "BLS OEWS annualisation"),
+    Metric("parity_cost_per_year", "parity cost/yr", "$/year", "money",
+           "Σ over peers of max(0, role median − the peer's hourly) × the peer's annual hours: the yearly cost of raising every "
+           "peer to that median (before payroll taxes and benefits)"),
+    Metric("eu_article10_flag", "EU Art.10 (≥5%)", "", "flag", "internal roles whose gap % (mean) is at least 5.0: candidates for a joint pay assessment",
+           "Directive (EU) 2023/970 Art. 9(1)(g), 10(1)"),
+    Metric("unpaid_hours", "unpaid h", "hours", "num2", "unpaid hours of the role's employees over the timesheet's period (with --unpaid)"),
+    Metric("median_effective_hourly", "effective median $/h", "$/hour", "money",
+           "median of gross pay ÷ (hours worked + unpaid hours), per employee, over the timesheet's period"),
+    Metric("peer_median_band", "", "$/hour", "text",
+           "published view, peer group under the threshold: the whole-dollar band [floor, floor + 1) that holds the peer median"),
+    Metric("cents_on_the_dollar_band", "", "cents", "text",
+           "published view, peer group banded: [100 × band low ÷ role median, 100 × band high ÷ role median], whole cents half-up"),
+)
+
+
+def metrics_markdown() -> str:
+    """The metrics table of docs/gap.md, exactly as it must read there."""
+    lines = ["| JSON key | column | unit | definition | source |", "|---|---|---|---|---|"]
+    lines += [f"| `{m.key}` | {m.header or '—'} | {m.unit} | {m.definition} | {m.source} |" for m in GAP_METRICS]
+    return "\n".join(lines) + "\n"

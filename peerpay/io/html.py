@@ -154,11 +154,15 @@ def run_record_section(record: Mapping | None) -> str:
 
 
 def fact_sheet_page(title: str, headline: Sequence[str], sections: Sequence[tuple[str, str]],
-                    run_record: Mapping | None = None, *, subtitle: str = "") -> str:
-    """The whole document. ``sections`` are (heading, trusted HTML built by the helpers here)."""
+                    run_record: Mapping | None = None, *, subtitle: str = "", with_run_record: bool = True) -> str:
+    """The whole document. ``sections`` are (heading, trusted HTML built by the helpers here).
+
+    ``with_run_record=False``: no run-record section (a worker's back-pay statement, whose
+    inputs are the whole organisation's files, not the worker's).
+    """
     heads = "".join(f"<p class=\"headline\">{esc(s)}</p>" for s in headline)
     body = "".join(f"<section><h2>{esc(h)}</h2>{content}</section>" for h, content in sections)
-    record = f"<section class=\"run\"><h2>Run record</h2>{run_record_section(run_record)}</section>"
+    record = f"<section class=\"run\"><h2>Run record</h2>{run_record_section(run_record)}</section>" if with_run_record else ""
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -191,6 +195,7 @@ tr.peer{background:var(--band)}
 tbody td:nth-child(2){white-space:nowrap}
 tr.peer th{color:var(--peer);font-weight:700}
 tr.suppressed td,tr.suppressed th{color:var(--muted);font-style:italic}
+tr.total td,tr.total th{font-weight:700;border-top:2px solid var(--ink)}
 .note,.small{color:var(--muted);font-size:.8rem}
 figure{margin:.5rem 0}
 figure svg{width:100%;height:auto;display:block}
@@ -211,7 +216,7 @@ table.record th{width:11rem;white-space:nowrap}
  th,td{padding:.1rem .3rem}
  .table-wrap{overflow:visible}
  tr,figure,dl dt,dl dd{break-inside:avoid}
- figure svg{max-height:80mm;width:auto;max-width:100%;margin:0 auto}
+ figure svg{max-height:68mm;width:auto;max-width:100%;margin:0 auto}
  .table-wrap td,.table-wrap th{line-height:1.2}
  .unit{font-size:6.5pt}
  p,figcaption,.note,.small,code{font-size:7.5pt}
@@ -258,6 +263,15 @@ def gap_headline(report: Mapping, reference_lines=(), comparator: str | None = N
     """
     peer = _peer(report)
     peer_name = role_label(report["peer_role"])
+    if peer.get("peer_median_band"):
+        out = _banded_headline(report, peer, peer_name, comparator)
+        high = Decimal(peer["peer_median_band"].split("–")[1])
+        below = [d for d in _lines(reference_lines) if high <= d["hourly"]]
+        if below:
+            names = "; ".join(f"{d['label']} {money(d['hourly'])}" for d in below)
+            of = "the comparison line" if len(below) == 1 else f"{len(below)} of the {len(_lines(reference_lines))} comparison lines"
+            out.append(f"Even the top of the {peer_name} band, ${high} an hour, is below {of}: {names}.")
+        return out
     if peer.get("suppressed") or peer.get("median_hourly") is None:
         return [(f"Pay for the {peer_name} group is not published: the group has fewer than "
                 f"{report.get('min_group', '')} employees, and smaller groups are suppressed to protect privacy.")]
@@ -284,56 +298,114 @@ def gap_headline(report: Mapping, reference_lines=(), comparator: str | None = N
     return out
 
 
+def _banded_headline(report: Mapping, peer: Mapping, peer_name: str, comparator: str | None) -> list[str]:
+    """The peer group is under the threshold: its median as a band, comparisons as ranges."""
+    out = [f"The {peer_name} group is smaller than {report.get('min_group', '')} people, so its median is shown only as a "
+           f"band: {peer['peer_median_band']} an hour."]
+    shown = [g for g in report["groups"] if g.get("cents_on_the_dollar_band")]
+    pool = [g for g in shown if g["role"] == comparator] if comparator else (
+        [g for g in shown if g.get("source") != "external"] or shown)
+    pooled = report.get("comparison_groups") or {}
+    national = [g for g in shown if g.get("source") == "external"]
+    for g in [max(pool, key=lambda x: (x.get("median_hourly") or 0, x["role"]))] if pool else []:
+        if g["role"] in pooled:
+            other = f"member of the {g['role']} group ({', '.join(role_label(r) for r in pooled[g['role']])})"
+        else:
+            other = role_label(g["role"])
+        where = " nationally (BLS median)" if g.get("source") == "external" else ""
+        lo, hi = g["cents_on_the_dollar_band"]
+        out.append(f"For every dollar {_a(other)} {other} earns{where}, {_a(peer_name)} {peer_name} here earns "
+                   f"{lo} to {hi} cents.")
+        if g.get("source") != "external" and national:
+            top = max(national, key=lambda x: (x.get("median_hourly") or 0, x["role"]))
+            lo, hi = top["cents_on_the_dollar_band"]
+            out.append(f"Against the national median for {role_label(top['role'])}s (BLS), {_a(peer_name)} {peer_name} here "
+                       f"earns {lo} to {hi} cents on the dollar.")
+    return out
+
+
+def banded_cents(g: Mapping) -> str:
+    lo, hi = g["cents_on_the_dollar_band"]
+    return f"{lo}–{hi}"
+
+
+def _band_caption(report: Mapping) -> str:
+    banded = any(g.get("peer_median_band") for g in report["groups"])
+    return " (its lighter end is the whole-dollar band that holds the median)" if banded else ""
+
+
 def _a(word: str) -> str:
     return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 def gap_chart_svg(report: Mapping, reference_lines=()) -> str:
     """Horizontal bars of each role's median hourly pay, the peer group in colour, comparison
-    lines drawn across the bars and labelled above them. Hand-built SVG: no fonts to embed."""
-    bars = [g for g in report["groups"] if not g.get("suppressed") and g.get("median_hourly") is not None]
-    bars.sort(key=lambda g: (-(g["median_hourly"]), g["role"]))
-    lines = sorted(_lines(reference_lines), key=lambda d: d["hourly"])
+    lines drawn across the bars and labelled above them: the one chart model
+    (:func:`peerpay.io.charts.gap_chart_model`) with readable labels, drawn by :func:`chart_svg`."""
+    from .charts import gap_chart_model
+
+    pooled = report.get("comparison_groups") or {}
+
+    def label(g):
+        if g.get("source") == "external":
+            return role_label(g["role"]) + " (U.S., BLS)"
+        return f"{g['role']} (pooled)" if g["role"] in pooled else role_label(g["role"])
+
+    model = gap_chart_model(dict(report), [{**d, "hourly": float(d["hourly"])} for d in _lines(reference_lines)], label)
+    for b in model.bars:
+        b.text = f"{b.text.split(' ')[0]} (band)" if b.band else money(b.value)
+    return chart_svg(model, f"Median hourly pay by role compared with {role_label(report['peer_role'])}",
+                     "median pay, dollars per hour")
+
+
+def chart_svg(model, title: str, axis: str) -> str:
+    """A :class:`peerpay.io.charts.ChartModel` as inline SVG: hand-built, no fonts to embed."""
+    bars = model.bars
+    lines = sorted(model.lines, key=lambda d: d["value"])
     width, label_w, right_pad, bar_h, gap = 800, 365, 64, 15, 5
     top = 18 + 15 * len(lines)
     plot_w = width - label_w - right_pad
-    top_value = max([float(g["median_hourly"]) for g in bars] + [float(d["hourly"]) for d in lines] + [1.0])
+    top_value = max([float(b.value) for b in bars] + [float(d["value"]) for d in lines] + [1.0])
     scale = plot_w / (top_value * 1.05)
     height = top + len(bars) * (bar_h + gap) + 34
     x0 = label_w
+    unit = "$" if model.money else ""
     parts = [(f"<svg viewBox=\"0 0 {width} {height}\" role=\"img\" "
              f"aria-labelledby=\"chart-title\" font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif\" font-size=\"12\">"),
-             f"<title id=\"chart-title\">Median hourly pay by role compared with {esc(role_label(report['peer_role']))}</title>"]
-    # gridlines every $10
+             f"<title id=\"chart-title\">{esc(title)}</title>"]
     step = 10 if top_value <= 80 else 20
     y_end = top + len(bars) * (bar_h + gap)
     for v in range(0, int(top_value * 1.05) + 1, step):
         x = x0 + v * scale
         parts.append(f"<line x1=\"{x:.1f}\" y1=\"{top - 4}\" x2=\"{x:.1f}\" y2=\"{y_end}\" stroke=\"#e5e7eb\" stroke-width=\"1\"/>")
-        parts.append(f"<text x=\"{x:.1f}\" y=\"{y_end + 14}\" text-anchor=\"middle\" fill=\"#4b5563\" font-size=\"11\">${v}</text>")
-    parts.append(f"<text x=\"{x0 + plot_w / 2:.1f}\" y=\"{y_end + 29}\" text-anchor=\"middle\" fill=\"#4b5563\" font-size=\"11\">median pay, dollars per hour</text>")
-    for i, g in enumerate(bars):
+        parts.append(f"<text x=\"{x:.1f}\" y=\"{y_end + 14}\" text-anchor=\"middle\" fill=\"#4b5563\" font-size=\"11\">{unit}{v}</text>")
+    parts.append(f"<text x=\"{x0 + plot_w / 2:.1f}\" y=\"{y_end + 29}\" text-anchor=\"middle\" fill=\"#4b5563\" font-size=\"11\">{esc(axis)}</text>")
+    for i, b in enumerate(bars):
         y = top + i * (bar_h + gap)
-        peer = g["role"] == report["peer_role"]
-        external = g.get("source") == "external"
-        color = PEER_COLOR if peer else EXTERNAL_COLOR if external else INTERNAL_COLOR
-        label = role_label(g["role"]) + (" (U.S., BLS)" if external else "")
-        weight = " font-weight=\"700\"" if peer else ""
-        fill = PEER_COLOR if peer else "#1f2937"
-        w = float(g["median_hourly"]) * scale
-        parts.append(f"<text x=\"{x0 - 8}\" y=\"{y + bar_h - 4}\" text-anchor=\"end\" fill=\"{fill}\"{weight} font-size=\"11.5\">{esc(label)}</text>")
-        parts.append(f"<rect x=\"{x0}\" y=\"{y}\" width=\"{w:.1f}\" height=\"{bar_h}\" fill=\"{color}\"><title>{esc(label)}: {esc(money(g['median_hourly']))}</title></rect>")
-        parts.append(f"<text x=\"{x0 + w + 5:.1f}\" y=\"{y + bar_h - 4}\" fill=\"{fill}\"{weight} font-size=\"11\"{HALO}>{esc(money(g['median_hourly']))}</text>")
+        color = PEER_COLOR if b.highlight else EXTERNAL_COLOR if b.external else INTERNAL_COLOR
+        weight = " font-weight=\"700\"" if b.highlight else ""
+        fill = PEER_COLOR if b.highlight else "#1f2937"
+        w = max(float(b.value), 0.0) * scale  # a negative gap (peers paid more) draws no bar; its figure says so
+        parts.append(f"<text x=\"{x0 - 8}\" y=\"{y + bar_h - 4}\" text-anchor=\"end\" fill=\"{fill}\"{weight} font-size=\"11.5\">{esc(b.label)}</text>")
+        if b.band:  # under the threshold: a solid bar to the band's foot, the band itself lighter
+            lo = b.band[0] * scale
+            parts.append(f"<rect x=\"{x0}\" y=\"{y}\" width=\"{lo:.1f}\" height=\"{bar_h}\" fill=\"{color}\"/>"
+                         f"<rect x=\"{x0 + lo:.1f}\" y=\"{y}\" width=\"{w - lo:.1f}\" height=\"{bar_h}\" fill=\"{color}\" fill-opacity=\"0.35\" "
+                         f"stroke=\"{color}\"><title>{esc(b.label)}: median in the band ${b.band[0]}–{b.band[1]}</title></rect>")
+        else:
+            parts.append(f"<rect x=\"{x0}\" y=\"{y}\" width=\"{w:.1f}\" height=\"{bar_h}\" fill=\"{color}\"><title>{esc(b.label)}: {esc(b.text)}</title></rect>")
+        parts.append(f"<text x=\"{x0 + w + 5:.1f}\" y=\"{y + bar_h - 4}\" fill=\"{fill}\"{weight} font-size=\"11\"{HALO}>{esc(b.text)}</text>")
     for k, d in enumerate(lines):
         color = LINE_COLORS.get(d.get("kind", "user"), "#b45309")
-        x = x0 + float(d["hourly"]) * scale
+        x = x0 + float(d["value"]) * scale
         ly = 12 + 15 * k
+        shown = f"{d['label']} {money(d['value']) if model.money else number(d['value'])}"
         parts.append(f"<line x1=\"{x:.1f}\" y1=\"{ly + 3}\" x2=\"{x:.1f}\" y2=\"{y_end}\" stroke=\"{color}\" stroke-width=\"1.6\" stroke-dasharray=\"5 3\"/>")
-        text_w = 6.6 * len(f"{d['label']} {money(d['hourly'])}")  # rough width at 11px bold
+        text_w = 6.6 * len(shown)  # rough width at 11px bold
         anchor = "end" if x + text_w + 4 > width else "start"
         dx = -4 if anchor == "end" else 4
         parts.append(f"<text x=\"{x + dx:.1f}\" y=\"{ly}\" text-anchor=\"{anchor}\" fill=\"{color}\" font-size=\"11\" font-weight=\"600\"{HALO}>"
-                     f"{esc(d['label'])} {esc(money(d['hourly']))}</text>")
+                     f"{esc(shown)}</text>")
     parts.append("</svg>")
     return "".join(parts)
 
@@ -344,8 +416,29 @@ GAP_COLUMNS = [
     ("Yearly gap per worker", "$/year"),
 ]
 
-DEFINITION_KEYS = ["n", "mean / median", "gap %", "gap $", "cents on the dollar", "hours for 40", "annual gap per worker",
-                   "P25 / P75", "quartiles", "decomposition"]
+def _pooled_label(report: Mapping, role: str) -> str:
+    """A declared comparison group reads "clinical (pooled: registered nurse, lpn…)"; a role, its words."""
+    members = (report.get("comparison_groups") or {}).get(role)
+    return f"{role} (pooled: {', '.join(role_label(r) for r in members)})" if members else role_label(role)
+
+
+#: The fact sheet's columns in the one gap-metrics table (core/gap.py GAP_METRICS), in table order.
+SHEET_METRICS = ["n", "median_hourly", "gap_median_pct", "gap_median_dollars", "cents_on_the_dollar", "peer_hours_for_40",
+                 "annual_gap_per_worker"]
+BAND_METRICS = ["peer_median_band", "cents_on_the_dollar_band"]
+
+
+def metric_definitions(report: Mapping) -> list[tuple[str, str]]:
+    """(term, definition and source) for each figure on the page, from core's GAP_METRICS;
+    then the report's own definitions of the quartiles and the decomposition."""
+    from ..core.gap import GAP_METRICS
+
+    by_key = {m.key: m for m in GAP_METRICS}
+    keys = SHEET_METRICS + (BAND_METRICS if any(g.get("peer_median_band") for g in report["groups"]) else [])
+    out = [(by_key[k].header or k.replace("_", " "),
+            by_key[k].definition + (f" [{by_key[k].source}]" if by_key[k].source else "")) for k in keys]
+    definitions = report.get("definitions", {})
+    return out + [(k, definitions[k]) for k in ("quartiles", "decomposition") if k in definitions]
 
 
 def gap_table(report: Mapping) -> str:
@@ -354,11 +447,17 @@ def gap_table(report: Mapping) -> str:
         external = g.get("source") == "external"
         hidden = g.get("suppressed")
         src = "BLS, U.S." if external else "here"
-        if hidden:
-            rows.append([role_label(g["role"]), src, f"under {report.get('min_group', '')}", "suppressed", "", "", "", "", ""])
+        if hidden and g.get("peer_median_band"):
+            rows.append([_pooled_label(report, g["role"]), src, f"under {report.get('min_group', '')}", g["peer_median_band"] + " (band)",
+                         "", "", "", "", ""])
+        elif hidden:
+            rows.append([_pooled_label(report, g["role"]), src, f"under {report.get('min_group', '')}", "suppressed", "", "", "", "", ""])
+        elif g.get("cents_on_the_dollar_band"):
+            rows.append([_pooled_label(report, g["role"]), src, "" if g.get("n") is None else g["n"], money(g.get("median_hourly")),
+                         "", "", banded_cents(g), "", ""])
         else:
             rows.append([
-                role_label(g["role"]), src, "" if g.get("n") is None else g["n"], money(g.get("median_hourly")),
+                _pooled_label(report, g["role"]), src, "" if g.get("n") is None else g["n"], money(g.get("median_hourly")),
                 number(g.get("gap_median_pct")), money(g.get("gap_median_dollars")), number(g.get("cents_on_the_dollar")),
                 number(g.get("peer_hours_for_40")), money(g.get("annual_gap_per_worker"), 0),
             ])
@@ -388,12 +487,12 @@ def gap_fact_sheet(report: Mapping, reference_lines=(), run_record: Mapping | No
     title = title or f"What {peer_name}s are paid, compared"
     headline = gap_headline(report, reference_lines, comparator)
     figure = (f"<figure>{gap_chart_svg(report, reference_lines)}<figcaption>Median hourly pay by role. "
-              f"The {esc(peer_name)} bar is in colour; national figures (BLS) in light grey; dashed lines are the "
+              f"The {esc(peer_name)} bar is in colour{_band_caption(report)}; national figures (BLS) in light grey; dashed lines are the "
               f"comparison lines listed below.</figcaption></figure>")
     sections = [("Median pay by role", figure), ("The numbers", gap_table(report) + _suppression_note(report))]
     if reference_lines:
         sections.append(("Comparison lines", lines_table(reference_lines)))
-    if report.get("quartiles"):
+    if any(v is not None for x in report.get("quartiles") or [] for k, v in x.items() if k != "quartile"):
         q = report["quartiles"]
         if all("employees" in x for x in q):
             table = html_table(
@@ -406,8 +505,7 @@ def gap_fact_sheet(report: Mapping, reference_lines=(), run_record: Mapping | No
             table = html_table("Organisation-wide pay quartiles", ["Quartile", f"{peer_name} share"],
                                [[x["quartile"], number(x["peer_share_pct"])] for x in q], ["", "%"])
         sections.append(("Where peers sit in the organisation's pay", table))
-    definitions = report.get("definitions", {})
-    items = [(k, definitions[k]) for k in DEFINITION_KEYS if k in definitions]
+    items = metric_definitions(report)
     sections.append(("What each figure means", definition_list(items) + _decomposition(report)))
     sources = list(sources or _default_sources(report))
     notes = list(report.get("notes", []))
@@ -442,3 +540,71 @@ def _decomposition(report: Mapping) -> str:
             f"{esc(d.get('n_other'))} others; covariates {esc(', '.join(d.get('covariates', [])))}): mean hourly gap "
             f"{esc(money(d['gap']))} = explained {esc(money(d['explained']))} + unexplained {esc(money(d['unexplained']))}. "
             "With groups this small the split is unstable; read it as an indication only.</p>")
+
+
+# --------------------------------------------------------------------------- the bargaining summary (peerpay cost)
+
+
+def cost_headline(report: Mapping) -> list[str]:
+    """One or two sentences per proposal from its own figures (the tables below show the same ones).
+
+    "Union proposal (union) costs $397,316 in cash over its 3-year term and lifts the peer
+    specialist median from $19.63 to $25.29 an hour." then the widest internal gap before and after.
+    """
+    peer = role_label(report["peer_role"])
+    out = []
+    for p in report["proposals"]:
+        term = p.get("term", {})
+        out.append(f"{p['name']} ({p.get('party', '')}) costs {money(p['term_cash_cost'], 0)} in cash over its "
+                   f"{term.get('years', '')}-year term and lifts the {peer} median from {money(p['peer_median_before'])} "
+                   f"to {money(p['peer_median_after'])} an hour.")
+        widest = max((g for g in p.get("gap", []) if g.get("gap_before_pct") is not None),
+                     key=lambda g: (g["gap_before_pct"], g["role"]), default=None)
+        if widest is not None and widest.get("gap_after_pct") is not None:
+            before, after = number(widest["gap_before_pct"]), number(widest["gap_after_pct"])
+            change = f"stays at {before} %" if before == after else f"goes from {before} % to {after} %"
+            out.append(f"Under it the gap to {role_label(widest['role'])}s {change}.")
+    return out
+
+
+def cost_summary_page(report: Mapping, run_record: Mapping | None = None, chart=None) -> str:
+    """``peerpay cost --format html``: the bargaining summary (cost by year, the gap before and after)."""
+    peer = role_label(report["peer_role"])
+    years = [(p, y) for p in report["proposals"] for y in p["years"] if y["role"] == "TOTAL"]
+    cost = html_table(
+        "Cost over the baseline, all roles, by contract year",
+        ["Proposal", "Year", "From", "To", "Cash cost", "Run-rate", "Run-rate", "Per FTE"],
+        [[p["name"], y["year"], y["from"], y["to"], money(y["cash_cost"], 0), money(y["run_rate"], 0),
+          number(y.get("run_rate_pct_of_payroll")), money(y.get("per_fte"), 0)] for p, y in years],
+        ["", "", "", "", "$", "$/year", "% of payroll", "$/FTE/year"])
+    term = html_table(
+        "Over the whole term", ["Proposal", "Term", "Cash cost", "End-of-term run-rate", "Lift", f"{peer} median"],
+        [[p["name"], f"{p['term']['start']} to {p['term']['end']}", money(p["term_cash_cost"], 0),
+          money(p["end_of_term_run_rate"], 0), number(p.get("end_of_term_lift_pct")),
+          f"{money(p['peer_median_before'])} → {money(p['peer_median_after'])}"] for p in report["proposals"]],
+        ["", "", "$", "$/year", "% of payroll", "$/hour"])
+    gap_rows = [[p["name"], role_label(g["role"]), money(g.get("median_before")), money(g.get("median_after")),
+                 number(g.get("gap_before_pct")), number(g.get("gap_after_pct")), number(g.get("points_closed")),
+                 money(g.get("run_rate_per_point"), 0)] for p in report["proposals"] for g in p.get("gap", [])]
+    gap = html_table(f"Gap to the {peer} median (base rates), before and after each proposal",
+                     ["Proposal", "Role", "Median before", "Median after", "Gap before", "Gap after", "Points closed",
+                      "Cost per point"], gap_rows, ["", "", "$/hour", "$/hour", "%", "%", "points", "$/year"])
+    b = report.get("baseline", {})
+    period = b.get("period", {})
+    sources = [("Baseline", f"the timesheet period {period.get('from', '')} to {period.get('to', '')} "
+                            f"({period.get('days', '')} days), paid by the current policy and rates, annualised "
+                            f"{b.get('annualisation', '')}"),
+               ("Proposals", "; ".join(f"{p['name']}: {p.get('file', '')}" for p in report["proposals"]))]
+    defs = [("Cash cost", "the proposal's cost over the baseline in that contract year, prorated by effective dates, with "
+                          "lump sums and on-costs"),
+            ("Run-rate", "the full-year cost of the rates in force on the year's last day (no lump sums)"),
+            ("Gap", f"(role median − {peer} median) ÷ role median × 100 on schedule base rates; before = baseline, after = "
+                    "the last day of the term"),
+            ("Cost per point", "end-of-term run-rate ÷ points of gap closed (only when the gap closes)")]
+    figure = (f"<figure>{chart_svg(chart, 'The gap before and after each proposal', 'gap, % of the role median')}"
+              "<figcaption>Dark: the gap today; light: at the end of each proposal's term.</figcaption></figure>") if chart else ""
+    sections = [("Cost by year", cost + term), ("The gap before and after", gap + figure),
+                ("What each figure means", definition_list(defs)),
+                ("Data sources and notes", definition_list(sources) + paragraphs(report.get("warnings", [])))]
+    return fact_sheet_page("What the bargaining proposals cost", cost_headline(report), sections, run_record,
+                           subtitle=f"Proposals compared over the baseline; the gap is the {peer} median against each role.")

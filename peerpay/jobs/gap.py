@@ -79,6 +79,8 @@ def run_gap(
     min_group: int | None = None,
     covariates: list[str] | None = None,
     stipends: str | Path | None = None,
+    groups: dict[str, list[str]] | None = None,
+    reference_only: bool = False,
 ) -> GapRun:
     """Build the gap report. Raises InputError for unusable files; bad rows become problems."""
     as_of = as_of or date.today()
@@ -91,6 +93,9 @@ def run_gap(
         sch, p2 = load_schedule(schedule)
         problems += p + p2
         run = None
+    unknown = sorted({r for roles in (groups or {}).values() for r in roles} - set(ros["role"]))
+    if unknown:
+        raise InputError(f"--group names role(s) not in the roster: {', '.join(unknown)} (roles: {', '.join(sorted(set(ros['role'])))})")
     if peer_role not in set(ros["role"]):
         raise InputError(f"peer role '{peer_role}' has no employees in the roster (roles: {', '.join(sorted(set(ros['role'])))})")
     workers, p = core.rates_on(ros, sch, as_of, Path(roster).name)
@@ -121,6 +126,7 @@ def run_gap(
         period_days = int(day.max() - day.min() + 1)
     workers = core.with_annual(workers, annual_hours, period_days)
     workers = tenure_from_hire_date(workers, as_of)
+    workers, peer_role = core.pool_roles(workers, groups or {}, peer_role)
     opts = core.GapOptions(peer_role, basis, min_group if min_group is not None else (core.DEFAULT_PUBLISH_MIN_GROUP if publish else 1), publish)
     ref = load_reference(reference, basis) if reference else None
     notes = []
@@ -129,7 +135,12 @@ def run_gap(
                      "earnings and effective rates are over this period.")
     if basis == "annual":
         notes.append("Annual = hourly x " + (f"fte x {HOURS_PER_FTE_YEAR:,} h." if annual_hours == "fte" else f"hours worked x {DAYS_PER_YEAR} / {period_days} days."))
-    report = core.gap_report(workers, opts, as_of=as_of, reference=ref, covariates=covariates, excluded=excluded, notes=notes)
+    if groups:
+        notes.append("Comparison groups (declared with --group): " + "; ".join(f"{k} = {', '.join(v)}" for k, v in groups.items()) + ".")
+    report = core.gap_report(workers, opts, as_of=as_of, reference=ref, covariates=covariates, excluded=excluded, notes=notes,
+                             reference_only=reference_only)
+    if groups:
+        report["comparison_groups"] = {k: list(v) for k, v in groups.items()}
     report["meta"] = run_meta()
     return GapRun(report, workers, problems)
 
