@@ -7,6 +7,8 @@ matplotlib artists, so tests assert what is on the chart rather than pixels.
 from __future__ import annotations
 
 import io
+
+import numpy as np
 from dataclasses import dataclass, field
 
 from ..core.money import to_decimal
@@ -126,7 +128,7 @@ def draw(model: ChartModel, fmt: str = "png") -> tuple[bytes, ChartData]:
     fig.tight_layout()
     first = (model.lines[0]["label"], model.lines[0]["value"]) if model.lines else None
     data = _read_back(ax, first)
-    data.lines = [{"label": ln.get_label(), "value": float(ln.get_xdata()[0])} for ln in ax.get_lines()]
+    data.lines = [{"label": ln.get_label(), "value": float(np.asarray(ln.get_xdata())[0])} for ln in ax.get_lines()]
     data.title, data.xlabel = model.title, ax.get_xlabel()
     buf = io.BytesIO()
     meta = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None} if fmt == "svg" else {}
