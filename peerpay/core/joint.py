@@ -1,0 +1,281 @@
+"""One person across employers, joint employment, and the certification bonus (docs/joint-and-credentials.md).
+
+Pure functions over the engine's pay lines (one row per employee id and workweek). They never
+re-run the engine: a person's weeks at several employers are combined here, after each
+employer's own pay is known.
+
+* :func:`person_weeks` -- per person and workweek: hours and gross by employer and combined,
+  and the flag "combined hours pass 40 while no single employer's do".
+* :func:`joint_overtime` -- the what-if of ``[joint_employment]``: overtime on the combined
+  workweek at the regular rate weighted across the employers' straight-time pay (29 CFR
+  778.115 on the combined week), the premium allocated to each employer in proportion to its
+  straight-time pay by largest remainder, so the parts add up to the combined premium exactly.
+* :func:`bonus_overtime` -- a nondiscretionary bonus apportioned over the workweeks it covers,
+  and the extra overtime it creates: (bonus for the week / hours worked) x (multiplier - 1) x
+  overtime hours (29 CFR 778.209).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .engine import CREDENTIAL_COLUMN, CREDENTIAL_UNTIL, NOT_HELD
+from .money import AMOUNT_PER_CENT, FACTOR_SCALE, MINUTES_PER_HOUR, cents_half_up, factor_units
+from ..models.policy import Policy
+
+COMBINED = "(combined)"
+
+
+def largest_remainder(total: int, weights) -> np.ndarray:
+    """Split ``total`` cents in proportion to integer ``weights``; the parts add up to ``total``.
+
+    Each part is first floor(total x w / sum w); the cents left over go one each to the parts
+    with the largest remainders (ties: the earlier part). All weights 0: equal weights.
+    """
+    w = np.asarray(weights, dtype=object)
+    if len(w) == 0:
+        return np.zeros(0, dtype="int64")
+    if sum(w) == 0:
+        w = np.ones(len(w), dtype=object)
+    den = sum(w)
+    exact = w * int(total)
+    floor = np.array([x // den for x in exact], dtype=object)
+    rem = np.array([x % den for x in exact], dtype=object)
+    left = int(total) - int(sum(floor))
+    order = sorted(range(len(w)), key=lambda i: (-rem[i], i))
+    out = floor.copy()
+    for i in order[:left]:
+        out[i] += 1
+    return out.astype("int64")
+
+
+def _group_largest_remainder(groups: np.ndarray, totals: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """:func:`largest_remainder` within each group (vectorised; ``totals`` is per row, equal within a group)."""
+    g = pd.Series(groups)
+    w = pd.Series(np.asarray(weights, dtype=object))
+    t = pd.Series(np.asarray(totals, dtype=object))
+    wsum = w.groupby(g.to_numpy()).transform("sum")
+    n = g.groupby(g.to_numpy()).transform("size")
+    equal = wsum == 0
+    w = w.where(~equal, 1)
+    wsum = wsum.where(~equal, n)
+    exact = t * w
+    floor = exact // wsum
+    rem = exact - floor * wsum
+    left = t - floor.groupby(g.to_numpy()).transform("sum")
+    # rank by remainder (largest first), ties by position: the first `left` of each group get a cent
+    frame = pd.DataFrame({"g": g, "rem": rem.astype(float), "pos": np.arange(len(g))})
+    frame = frame.sort_values(["g", "rem", "pos"], ascending=[True, False, True], kind="stable")
+    rank = frame.groupby("g").cumcount().reindex(frame.index).sort_index()
+    return (floor + (rank < left).astype(int)).astype("int64").to_numpy()
+
+
+def person_weeks(lines: pd.DataFrame, people: pd.DataFrame, weekly_hours=40) -> pd.DataFrame:
+    """Per person, workweek and employer: hours and gross, plus a ``(combined)`` row per person-week.
+
+    ``lines``: the engine's pay lines (employee_id, week_start, worked_minutes, gross_pay, ...).
+    ``people``: employee_id, person_id, employer. An employee id missing from ``people`` is its own
+    person at employer "". ``combined_only_over_40`` is true on every row of a person-week whose
+    combined hours pass ``weekly_hours`` while no single employer's do.
+    """
+    cols = ["person_id", "week_start", "employer", "employee_id", "worked_minutes", "overtime_minutes", "gross_pay"]
+    if lines.empty:
+        return pd.DataFrame(columns=[*cols, "combined_only_over_40"])
+    df = _with_people(lines, people)
+    limit = int(weekly_hours * MINUTES_PER_HOUR) if weekly_hours is not None else None
+    per = df[cols].copy()
+    key = ["person_id", "week_start"]
+    comb = per.groupby(key, sort=True, as_index=False).agg(
+        worked_minutes=("worked_minutes", "sum"), overtime_minutes=("overtime_minutes", "sum"),
+        gross_pay=("gross_pay", "sum"), employers=("employer", "nunique"), top=("worked_minutes", "max"))
+    comb["employer"] = COMBINED
+    comb["employee_id"] = ""
+    if limit is None:
+        comb["combined_only_over_40"] = False
+    else:
+        comb["combined_only_over_40"] = (comb["worked_minutes"] > limit) & (comb["top"] <= limit)
+    per = per.merge(comb[[*key, "combined_only_over_40"]], on=key)
+    out = pd.concat([per, comb[[*cols, "combined_only_over_40"]]], ignore_index=True)
+    out["_c"] = out["employer"] == COMBINED
+    out = out.sort_values([*key, "_c", "employer", "employee_id"], kind="stable").drop(columns="_c")
+    return out.reset_index(drop=True)
+
+
+def _with_people(lines: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    ppl = people[["employee_id", "person_id", "employer"]].drop_duplicates("employee_id")
+    df = lines.merge(ppl, on="employee_id", how="left")
+    df["person_id"] = df["person_id"].where(df["person_id"].notna() & (df["person_id"].astype(str) != ""), df["employee_id"])
+    df["employer"] = df["employer"].fillna("").astype(str)
+    df["person_id"] = df["person_id"].astype(str)
+    return df
+
+
+def joint_overtime(lines: pd.DataFrame, people: pd.DataFrame, policy: Policy, employers) -> pd.DataFrame:
+    """The joint-employment what-if: one row per employee id and workweek of the named employers,
+    for the person-weeks worked at two or more of them.
+
+    For each person and workweek, over the rows of the employers in ``employers``:
+
+    * W = combined worked minutes; D = combined daily-overtime minutes (each employer's own daily
+      overtime, column ``daily_overtime_minutes``, 0 when absent); combined overtime minutes
+      O = D + max(0, W - D - 40 h) -- the engine's own rule (weekly overtime on the minutes that
+      were not daily overtime, 29 CFR 778.102-778.103) applied to the combined week.
+    * S = the combined straight-time pay that makes the regular rate (base + differentials +
+      standby, the engine's ``regular_rate_num``, exact units). Regular rate = S / W (29 CFR
+      778.115: the weighted average of the rates at both employers).
+    * Combined premium = (multiplier - 1) x S / W x O, rounded once, half-up, to the cent.
+    * Each employer's part = the combined premium split in proportion to its S by largest
+      remainder (:func:`largest_remainder`): the parts add up to the combined premium exactly.
+
+    ``own_overtime_premium`` is what the employer paid alone; ``joint_additional`` = part - own
+    (what the what-if adds, never negative in practice since combining only adds hours).
+    """
+    ot = policy.overtime
+    cols = ["employee_id", "person_id", "employer", "week_start", "worked_minutes", "combined_minutes",
+            "combined_overtime_minutes", "straight_time_units", "combined_premium", "joint_overtime_premium",
+            "own_overtime_premium", "joint_additional"]
+    df = _with_people(lines, people)
+    df = df[df["employer"].isin(list(employers))]
+    # only person-weeks worked at two or more of the named employers: anyone else's week is unchanged
+    shared = df.groupby(["person_id", "week_start"])["employer"].transform("nunique") >= 2
+    df = df[shared].reset_index(drop=True)
+    if df.empty or ot is None:
+        return pd.DataFrame(columns=cols)
+    if "daily_overtime_minutes" not in df:
+        df["daily_overtime_minutes"] = 0
+    key = ["person_id", "week_start"]
+    grp = df.groupby(key, sort=False)
+    w = grp["worked_minutes"].transform("sum").to_numpy(dtype="int64")
+    d = grp["daily_overtime_minutes"].transform("sum").to_numpy(dtype="int64")
+    s_units = df["regular_rate_num"].astype(object)
+    s_total = s_units.groupby([df["person_id"], df["week_start"]]).transform("sum").to_numpy()
+    threshold = int(ot.period_threshold * MINUTES_PER_HOUR) if ot.period_threshold is not None else None
+    o = d + (np.clip(w - d - threshold, 0, None) if threshold is not None else 0)
+    extra = factor_units(ot.multiplier) - FACTOR_SCALE
+    num = s_total * extra * o.astype(object)
+    den = np.maximum(w, 1).astype(object) * FACTOR_SCALE * AMOUNT_PER_CENT
+    if ot.basis == "base_rate":  # base rate: weight the base pay instead (no differentials)
+        base_units = df["base_pay"].astype(object) * AMOUNT_PER_CENT
+        b_total = base_units.groupby([df["person_id"], df["week_start"]]).transform("sum").to_numpy()
+        num = b_total * extra * o.astype(object)
+    premium = np.where(o > 0, cents_half_up(num, den), 0).astype("int64")
+    group_id = grp.ngroup().to_numpy()
+    parts = _group_largest_remainder(group_id, premium, s_units.to_numpy())
+    out = pd.DataFrame({
+        "employee_id": df["employee_id"], "person_id": df["person_id"], "employer": df["employer"],
+        "week_start": df["week_start"], "worked_minutes": df["worked_minutes"].astype("int64"),
+        "combined_minutes": w, "combined_overtime_minutes": o, "straight_time_units": s_units,
+        "combined_premium": premium, "joint_overtime_premium": parts,
+        "own_overtime_premium": df["overtime_premium"].astype("int64"),
+    })
+    out["joint_additional"] = out["joint_overtime_premium"] - out["own_overtime_premium"]
+    return out.sort_values(["person_id", "week_start", "employer"], kind="stable").reset_index(drop=True)[cols]
+
+
+def bonus_weeks_split(bonus_cents: int, worked_minutes, allocation: str = "per_week") -> np.ndarray:
+    """The bonus apportioned over the weeks it covers, in cents that add up to the bonus.
+
+    ``per_week``: equal amounts per workweek; ``per_hour``: in proportion to the hours worked in
+    each week (29 CFR 778.209(b): when the bonus cannot be identified with particular weeks).
+    Largest remainder, so no cent is lost or made.
+    """
+    minutes = np.asarray(worked_minutes, dtype="int64")
+    weights = np.ones(len(minutes), dtype="int64") if allocation == "per_week" else minutes
+    return largest_remainder(int(bonus_cents), weights)
+
+
+def bonus_overtime(bonus_cents: int, weeks: pd.DataFrame, policy: Policy, allocation: str = "per_week") -> pd.DataFrame:
+    """Extra overtime pay a nondiscretionary bonus creates (29 CFR 778.209(a)).
+
+    ``weeks``: one row per workweek the bonus covers (``worked_minutes``, ``overtime_minutes``).
+    For each week: bonus share (``bonus_weeks_split``); hourly increase = share / hours worked;
+    additional overtime = hourly increase x (multiplier - 1) x overtime hours
+    = share x (multiplier - 1) x OT minutes / worked minutes, rounded once, half-up, per week.
+    """
+    out = weeks.copy().reset_index(drop=True)
+    share = bonus_weeks_split(bonus_cents, out["worked_minutes"], allocation)
+    out["bonus_share"] = share
+    ot = policy.overtime
+    mult = factor_units(ot.multiplier) - FACTOR_SCALE if ot is not None else 0
+    wm = out["worked_minutes"].to_numpy(dtype="int64")
+    om = out["overtime_minutes"].to_numpy(dtype="int64")
+    num = share.astype(object) * mult * om.astype(object)
+    den = np.maximum(wm, 1).astype(object) * FACTOR_SCALE
+    extra = cents_half_up(num, den) if len(out) else share
+    out["bonus_overtime"] = np.where((om > 0) & (wm > 0), extra, 0).astype("int64")
+    return out
+
+
+# --- credentials ---------------------------------------------------------------------------------
+
+CREDENTIAL_COLUMNS = ("employee_id", "credential", "from_day", "until_day")
+
+
+def _days(values) -> np.ndarray:
+    """Dates (text or date) -> days since 1970-01-01; NaT -> -1."""
+    d = pd.to_datetime(pd.Series(values, dtype=object), errors="coerce", format="mixed")
+    out = (d.dt.normalize() - pd.Timestamp(0)).dt.days
+    return out.fillna(-1).astype("int64").to_numpy()
+
+
+def roster_credentials(roster: pd.DataFrame | None, credentials: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Every (employee, credential, from, until) the roster and a credentials file hold.
+
+    Roster: ``credential`` + ``certified_on`` columns, repeatable with a suffix
+    (``credential_2`` + ``certified_on_2``, ...). Credentials file: ``employee_id`` or
+    ``person_id`` (every employee id of that person), ``credential``, ``from``, optional ``to``.
+    Returns the frame and messages for rows that could not be used (counts only, never ids).
+    """
+    parts, notes = [], []
+    if roster is not None and len(roster):
+        for c in [c for c in roster.columns if str(c).startswith("credential")]:
+            suffix = str(c)[len("credential"):]
+            since = f"certified_on{suffix}"
+            cred = roster[c].fillna("").astype(str).str.strip()
+            has = cred != ""
+            if not has.any():
+                continue
+            day = _days(roster[since]) if since in roster else np.full(len(roster), -1)
+            bad = has.to_numpy() & (day < 0)
+            if bad.any():
+                notes.append(f"{int(bad.sum())} roster credential(s) without a readable {since} date: not paid a premium")
+            ok = has.to_numpy() & (day >= 0)
+            parts.append(pd.DataFrame({"employee_id": roster["employee_id"].to_numpy()[ok], "credential": cred.to_numpy()[ok],
+                                       "from_day": day[ok], "until_day": NOT_HELD}))
+    if credentials is not None and len(credentials):
+        cr = credentials.copy()
+        if "employee_id" not in cr and "person_id" in cr and roster is not None and "person_id" in roster:
+            cr = cr.merge(roster[["employee_id", "person_id"]].astype(str), on="person_id", how="inner")
+        frm = _days(cr["from"]) if "from" in cr else np.full(len(cr), -1)
+        until = _days(cr["to"]) if "to" in cr else np.full(len(cr), -1)
+        until = np.where(until < 0, NOT_HELD, until)
+        ok = (frm >= 0) & (cr["credential"].fillna("").astype(str).str.strip() != "").to_numpy()
+        if (~ok).any():
+            notes.append(f"{int((~ok).sum())} credentials row(s) without a credential or a readable 'from' date: ignored")
+        parts.append(pd.DataFrame({"employee_id": cr["employee_id"].astype(str).to_numpy()[ok],
+                                   "credential": cr["credential"].astype(str).str.strip().to_numpy()[ok],
+                                   "from_day": frm[ok], "until_day": until[ok]}))
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=object if c in ("employee_id", "credential") else "int64")
+                             for c in CREDENTIAL_COLUMNS}), notes
+    return pd.concat(parts, ignore_index=True), notes
+
+
+def attach_credentials(shifts: pd.DataFrame, creds: pd.DataFrame, names) -> pd.DataFrame:
+    """Add the engine's ``certified_day:<credential>`` (and ``certified_until:<credential>``) shift columns.
+
+    An employee holding a credential twice (renewed) keeps the earliest start and latest end.
+    """
+    out = shifts
+    for name in dict.fromkeys(names):
+        c = creds[creds["credential"] == name]
+        if c.empty:
+            continue
+        g = c.groupby("employee_id").agg(f=("from_day", "min"), u=("until_day", "max"))
+        emp = shifts["employee_id"]
+        out = out.assign(**{
+            CREDENTIAL_COLUMN.format(name): emp.map(g["f"]).fillna(NOT_HELD).astype("int64").to_numpy(),
+            CREDENTIAL_UNTIL.format(name): emp.map(g["u"]).fillna(NOT_HELD).astype("int64").to_numpy(),
+        })
+    return out
