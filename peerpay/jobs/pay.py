@@ -31,7 +31,7 @@ class PayRun:
     reconciliation: dict
     roster: pd.DataFrame | None = None
     schedule: pd.DataFrame | None = None
-    mapped: "MappedTimesheet | None" = None
+    mapped: MappedTimesheet | None = None
     credentials: pd.DataFrame | None = None  # (employee, credential, from, until) behind [[premium]]
     _report: dict | None = field(default=None, repr=False)
 
@@ -76,7 +76,7 @@ def run_pay(
     roster: str | Path | None = None,
     schedule: str | Path | None = None,
     sheet: str | None = None,
-    raw_timesheet: "pd.DataFrame | MappedTimesheet | None" = None,
+    raw_timesheet: pd.DataFrame | MappedTimesheet | None = None,
 ) -> PayRun:
     """Pay a timesheet. Raises :class:`~peerpay.errors.InputError` for unusable files.
 
