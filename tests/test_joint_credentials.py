@@ -7,6 +7,7 @@ import textwrap
 
 import pandas as pd
 import pytest
+from pydantic import ValidationError
 
 from peerpay.core.joint import bonus_overtime, bonus_weeks_split, largest_remainder
 from peerpay.jobs.pay import person_report, run_pay_many
@@ -181,7 +182,7 @@ def test_certification_bonus_in_the_person_report(tmp_path):
 
 
 def test_premium_policy_validation():
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         Policy.model_validate({"premium": [{"name": "x", "credential": "C"}]})  # nothing to pay
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         Policy.model_validate({"joint_employment": {"employers": ["only one"]}})

@@ -279,3 +279,55 @@ def attach_credentials(shifts: pd.DataFrame, creds: pd.DataFrame, names) -> pd.D
             CREDENTIAL_UNTIL.format(name): emp.map(g["u"]).fillna(NOT_HELD).astype("int64").to_numpy(),
         })
     return out
+
+
+# --- display (hours and dollars, the way a clerk reads them) -----------------------------------
+
+JOINT_NOTE = ("Joint employment is a what-if, never a legal finding: whether employers are joint employers "
+              "is decided on the facts (FLSA joint liability; the 2020 rule at 29 CFR part 791 was vacated in part "
+              "in New York v. Scalia (S.D.N.Y. 2020) and rescinded in 2021). peerpay models the scenario named in "
+              "[joint_employment]; it does not decide the question.")
+
+
+def _hours(minutes) -> pd.Series:
+    return (pd.Series(minutes).astype("int64") / MINUTES_PER_HOUR).round(2)
+
+
+def _dollars(cents) -> pd.Series:
+    return pd.Series(cents).astype("int64") / 100
+
+
+def person_view(people: pd.DataFrame) -> pd.DataFrame:
+    """The person-week table for display: hours and dollars."""
+    return pd.DataFrame({
+        "person_id": people["person_id"].to_numpy(), "week_start": pd.to_datetime(people["week_start"]).dt.date.to_numpy(),
+        "employer": people["employer"].to_numpy(), "employee_id": people["employee_id"].to_numpy(),
+        "hours": _hours(people["worked_minutes"]).to_numpy(), "overtime_hours": _hours(people["overtime_minutes"]).to_numpy(),
+        "gross_pay": _dollars(people["gross_pay"]).to_numpy(),
+        "combined_only_over_40": np.where(people["combined_only_over_40"].astype(bool), "yes", ""),
+    })
+
+
+def joint_view(joint: pd.DataFrame) -> pd.DataFrame:
+    """The joint-employment what-if for display."""
+    return pd.DataFrame({
+        "person_id": joint["person_id"].to_numpy(), "week_start": pd.to_datetime(joint["week_start"]).dt.date.to_numpy(),
+        "employer": joint["employer"].to_numpy(), "employee_id": joint["employee_id"].to_numpy(),
+        "hours": _hours(joint["worked_minutes"]).to_numpy(), "combined_hours": _hours(joint["combined_minutes"]).to_numpy(),
+        "combined_overtime_hours": _hours(joint["combined_overtime_minutes"]).to_numpy(),
+        "combined_premium": _dollars(joint["combined_premium"]).to_numpy(),
+        "employer_share": _dollars(joint["joint_overtime_premium"]).to_numpy(),
+        "paid_alone": _dollars(joint["own_overtime_premium"]).to_numpy(),
+        "additional": _dollars(joint["joint_additional"]).to_numpy(),
+    })
+
+
+def bonus_view(bonus: pd.DataFrame) -> pd.DataFrame:
+    """The certification bonus apportioned per week, and the overtime it adds, for display."""
+    return pd.DataFrame({
+        "employee_id": bonus["employee_id"].to_numpy(), "premium": bonus["premium"].to_numpy(),
+        "week_start": pd.to_datetime(bonus["week_start"]).dt.date.to_numpy(),
+        "hours": _hours(bonus["worked_minutes"]).to_numpy(), "overtime_hours": _hours(bonus["overtime_minutes"]).to_numpy(),
+        "bonus_share": _dollars(bonus["bonus_share"]).to_numpy(),
+        "bonus_overtime": _dollars(bonus["bonus_overtime"]).to_numpy(),
+    })

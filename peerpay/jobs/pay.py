@@ -155,6 +155,19 @@ def _employer_of(raw: pd.DataFrame, shifts: pd.DataFrame, roster: pd.DataFrame |
     return emp
 
 
+def _roster_for(raw: pd.DataFrame, roster: pd.DataFrame | None, constant: str | None) -> pd.DataFrame | None:
+    """The roster describes the employers it lists: a timesheet of another employer (its ``employer``
+    column or constant names only employers the roster does not have) brings its own rates, and
+    its employee ids are not looked up in the roster."""
+    if roster is None or "employer" not in roster:
+        return roster
+    named = {constant} if constant else set()
+    if "employer" in raw.columns:
+        named |= set(raw["employer"].fillna("").astype(str).str.strip()) - {""}
+    known = set(roster["employer"].astype(str))
+    return None if named and not (named & known) else roster
+
+
 def run_pay_many(
     timesheets,
     policy: str | Path | Policy,
@@ -178,8 +191,10 @@ def run_pay_many(
     for ts in timesheets:
         raw = read_table(ts)
         name = Path(ts).name
-        shifts, p, rejected_hours = prepare_timesheet(raw, name, pol, ros, sch)
+        shifts, p, rejected_hours = prepare_timesheet(raw, name, pol, _roster_for(raw, ros, (employers or {}).get(name)), sch)
         shifts = shifts.assign(file=name, employer=_employer_of(raw, shifts, ros, (employers or {}).get(name)).to_numpy())
+        if "person_id" in raw.columns:  # a second employer's file may name the person (any of their ids)
+            shifts["person_id"] = raw["person_id"].fillna("").astype(str).str.strip().to_numpy()[shifts["row"].to_numpy() - 1]
         recons.append(reconciliation(len(raw), len(shifts), rejected_rows(p), paid_minutes(shifts),
                                      int(rejected_hours["minutes"].sum()), len(p) - len(rejected_hours)))
         notes += shifts.attrs.get("notes", [])
@@ -214,14 +229,16 @@ def people_of(run: PayRun) -> pd.DataFrame:
     s = run.shifts
     emp = (s[["employee_id", "employer"]].drop_duplicates("employee_id") if "employer" in s
            else pd.DataFrame({"employee_id": s["employee_id"].unique(), "employer": ""}))
+    pid = pd.Series(np.full(len(emp), "", dtype=object), index=emp.index)
+    if "person_id" in s:  # the timesheet's person_id column
+        ts = s[s["person_id"] != ""].drop_duplicates("employee_id").set_index("employee_id")["person_id"]
+        pid = emp["employee_id"].map(ts).fillna("").astype(object)
     ros = run.roster
-    if ros is not None and "person_id" in ros:
-        pid = ros.set_index("employee_id")["person_id"]
-        emp = emp.assign(person_id=emp["employee_id"].map(pid))
-    else:
-        emp = emp.assign(person_id=emp["employee_id"])
-    emp["person_id"] = emp["person_id"].where(emp["person_id"].notna() & (emp["person_id"].astype(str) != "nan"),
-                                              emp["employee_id"]).astype(str)
+    if ros is not None and "person_id" in ros:  # the roster's wins
+        rp = ros.set_index("employee_id")["person_id"].astype(str).replace("nan", "").str.strip()
+        from_roster = emp["employee_id"].map(rp).fillna("")
+        pid = pid.where(from_roster == "", from_roster)
+    emp["person_id"] = pid.where(pid != "", emp["employee_id"]).astype(str)
     return emp.reset_index(drop=True)
 
 

@@ -351,7 +351,7 @@ class Policy(_Section):
     premium: tuple[CredentialPremium, ...] = ()
     joint_employment: JointEmployment | None = None
 
-    def with_premiums(self) -> "Policy":
+    def with_premiums(self) -> Policy:
         """This policy with each credential premium's hourly part added as a differential."""
         extra = tuple(d for d in (p.as_differential() for p in self.premium) if d is not None)
         return self.model_copy(update={"differential": self.differential + extra}) if extra else self
