@@ -187,13 +187,18 @@ def _many(timesheets, by, credentials, pol, roster, schedule, sheet, map_file, f
     raise SystemExit(EXIT_REJECTED if run.problems else EXIT_OK)
 
 
-def person_document(run) -> Document:
+def person_document(run, only_shared: bool = False) -> Document:
     """``pay --by person``: hours and gross per person and workweek, by employer and combined;
-    the joint-employment what-if and the certification bonus's overtime when the policy has them."""
-    from ..core.joint import JOINT_NOTE, bonus_view, joint_view, person_view
+    the joint-employment what-if and the certification bonus's overtime when the policy has them.
+    ``only_shared`` (the demo): only the people who work for more than one employer."""
+    from ..core.joint import COMBINED, JOINT_NOTE, bonus_view, joint_view, person_view
     from ..jobs.pay import person_report
 
     rep = person_report(run)
+    if only_shared:
+        p = rep["people"]
+        n = p[p["employer"] != COMBINED].groupby("person_id")["employer"].nunique()
+        rep["people"] = p[p["person_id"].isin(n[n > 1].index)].reset_index(drop=True)
     kinds = {c: "money" for c in ("gross_pay", "combined_premium", "employer_share", "paid_alone", "additional",
                                   "bonus_share", "bonus_overtime")}
     kinds |= {c: "hours" for c in ("hours", "overtime_hours", "combined_hours", "combined_overtime_hours")}
@@ -269,3 +274,29 @@ def demo(samples, fmt):
 
     for mod in (gap, cost, backpay):
         click.echo(mod.demo_section(d, fmt))
+    click.echo(demo_person_section(d, fmt))
+
+
+def demo_person_section(d: Path, fmt: str) -> str:
+    """The demo's issue-14 section: a person at two employers (samples/timesheet_employer2.csv),
+    the joint-employment what-if, and certified peers paid the CPRS premium (samples/premium.toml
+    appended to the sample policy; samples/credentials.csv)."""
+    from ..jobs.pay import run_pay_many
+    from ..models.policy import loads_policy
+
+    second, premium, creds = d / "timesheet_employer2.csv", d / "premium.toml", d / "credentials.csv"
+    if not (second.exists() and premium.exists() and creds.exists()):
+        return ""
+    pol = loads_policy((d / "policy.toml").read_text() + "\n" + premium.read_text())
+    run = run_pay_many([d / "timesheet.csv", second], pol, d / "roster.csv", d / "schedule.csv", credentials=creds)
+    lines = run.result.lines
+    paid = lines[lines["diff:cprs"] > 0].groupby("employee_id", as_index=False).agg(
+        weeks=("week_start", "size"), credential_premium=("diff:cprs", "sum"), gross_pay=("gross_pay", "sum"))
+    paid[["credential_premium", "gross_pay"]] = paid[["credential_premium", "gross_pay"]] / 100
+    doc = person_document(run, only_shared=True)
+    extra = Document("credential premium", blocks=[
+        Heading("Credential premium (CPRS, $1.00/h from the certification date; 29 CFR 778.207(b))"),
+        Table(paid, kinds={"credential_premium": "money", "gross_pay": "money"}), Text("\n")])
+    fmt = "md" if fmt == "md" else "table"
+    return ("\n" + (("## " if fmt == "md" else "") + "One person across employers, and credentials that pay\n\n")
+            + render(doc, fmt) + "\n" + render(extra, fmt))

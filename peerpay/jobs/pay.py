@@ -275,7 +275,10 @@ def person_report(run: PayRun) -> dict:
 
 
 def certification_bonus(run: PayRun) -> pd.DataFrame | None:
-    """Each ``[[premium]]`` bonus, apportioned over its weeks, and the overtime it adds (29 CFR 778.209)."""
+    """Each ``[[premium]]`` bonus, apportioned over its weeks, and the overtime it adds (29 CFR 778.209).
+
+    Only certifications whose workweek lies within the weeks this run pays earn a bonus here (an
+    older certification's bonus was settled with its own weeks' pay)."""
     from ..core.joint import bonus_overtime
 
     prem = [p for p in run.policy.premium if p.bonus is not None]
@@ -292,8 +295,11 @@ def certification_bonus(run: PayRun) -> pd.DataFrame | None:
     for p in prem:  # per premium and holder: a handful of rows, not the hot path
         cents = int(p.bonus * 100)
         held = creds[(creds["credential"] == p.credential) & creds["employee_id"].isin(paid_ids)]
+        lo, hi = int(wk["day"].min()), int(wk["day"].max())
         for emp, first in held.groupby("employee_id")["from_day"].min().items():
             start = int(period_start_day(np.array([first]), run.policy)[0])
+            if not lo <= start <= hi:  # certified outside the weeks this run pays: that bonus is not ours to spread
+                continue
             days = start + DAYS_PER_WEEK * np.arange(p.bonus_weeks)
             mine = wk[wk["employee_id"] == emp].set_index("day")
             weeks = pd.DataFrame({"day": days,
