@@ -186,3 +186,50 @@ def test_premium_policy_validation():
         Policy.model_validate({"premium": [{"name": "x", "credential": "C"}]})  # nothing to pay
     with pytest.raises(ValidationError):
         Policy.model_validate({"joint_employment": {"employers": ["only one"]}})
+
+
+# --- through the CLI, on the samples -----------------------------------------------------------
+
+from conftest import SAMPLES  # noqa: E402
+
+SAMPLE_ARGS = ["-p", SAMPLES / "policy.toml", "-r", SAMPLES / "roster.csv", "-s", SAMPLES / "schedule.csv"]
+
+
+def test_pay_by_person_on_the_samples(cli):
+    res = cli(["pay", "-t", SAMPLES / "timesheet.csv", "-t", SAMPLES / "timesheet_employer2.csv", *SAMPLE_ARGS,
+               "--by", "person", "-f", "json"])
+    assert res.exit_code == 0, res.stderr
+    import json
+
+    rep = json.loads(res.stdout)
+    week = [r for r in rep["people"] if r["person_id"] == "HL006" and r["week_start"] == "2025-11-02"]
+    # Bayside 36 h + Harbor Light 8 h = 44 h: over 40 combined, neither employer alone
+    assert [(r["employer"], r["hours"], r["combined_only_over_40"]) for r in week] == [
+        ("Bayside Outreach", 36.0, "yes"), ("Harbor Light", 8.0, "yes"), ("(combined)", 44.0, "yes")]
+    joint = [r for r in rep["joint_employment"] if r["week_start"] == "2025-11-02"]
+    # S = 694.00 + 176.90 = 870.90; 0.5 x 870.90 / 44 x 4 = 39.5863.. -> $39.59;
+    # Bayside 3959 x 694/870.90 = 3154.9 -> 3155 c, Harbor Light 3959 x 176.90/870.90 = 804.2 -> 804 c
+    assert [(r["employer"], r["combined_premium"], r["employer_share"]) for r in joint] == [
+        ("Bayside Outreach", 39.59, 31.55), ("Harbor Light", 39.59, 8.04)]
+    assert any("never a legal finding" in n for n in rep["notes"])
+
+
+def test_pay_glob_and_rejections_keep_file_row_column(cli, tmp_path):
+    bad = tmp_path / "timesheet_x.csv"
+    bad.write_text("employee_id,start,end,rate,employer\nBO700,2025-11-03 09:00,2025-11-03 08:00,19,Bayside Outreach\n")
+    res = cli(["pay", "-t", SAMPLES / "timesheet.csv", "-t", str(tmp_path / "timesheet_*.csv"), *SAMPLE_ARGS])
+    assert res.exit_code == 3
+    assert "timesheet_x.csv:1:end" in res.stderr
+
+
+def test_pay_several_timesheets_refuses_map(cli):
+    res = cli(["pay", "-t", SAMPLES / "timesheet.csv", "-t", SAMPLES / "timesheet_employer2.csv", *SAMPLE_ARGS,
+               "--map", SAMPLES / "policy.toml"])
+    assert res.exit_code == 2
+
+
+def test_demo_shows_a_multi_employer_person_and_certified_peers(cli):
+    res = cli(["demo", "--samples", SAMPLES])
+    assert res.exit_code == 0
+    assert "Joint employment (what-if)" in res.stdout and "Bayside Outreach" in res.stdout
+    assert "Credential premium (CPRS" in res.stdout and "Certification bonus" in res.stdout
