@@ -233,3 +233,41 @@ def test_demo_shows_a_multi_employer_person_and_certified_peers(cli):
     assert res.exit_code == 0
     assert "Joint employment (what-if)" in res.stdout and "Bayside Outreach" in res.stdout
     assert "Credential premium (CPRS" in res.stdout and "Certification bonus" in res.stdout
+
+
+def test_certification_gap_hand_worked():
+    from peerpay.core.joint import certification_gap
+
+    creds = pd.DataFrame({"employee_id": ["p1", "p2", "p9"], "credential": ["CPRS"] * 3,
+                          "from_day": [0, 0, 10**6], "until_day": [2**40] * 3})  # p9: certified only in the future
+    workers = pd.DataFrame({"employee_id": ["p1", "p2", "p3", "p4", "p9", "o1", "o2"],
+                            "role": ["peer"] * 5 + ["nurse"] * 2,
+                            "hourly_units": [220_000, 240_000, 200_000, 180_000, 190_000, 300_000, 320_000]})
+    cg = certification_gap(workers, creds, "peer", as_of_day=20_000, premium_per_hour=1.5)
+    # certified p1, p2: mean (22 + 24) / 2 = $23.00, median $23.00, n 2
+    assert cg["certified"] == {"n": 2, "mean": 23.0, "median": 23.0, "suppressed": False}
+    # not certified p3, p4, p9: mean (20 + 18 + 19) / 3 = $19.00, median $19.00
+    assert cg["not_certified"]["mean"] == 19.0 and cg["not_certified"]["n"] == 3
+    # gap = (23 - 19) / 19 x 100 = 21.05.. -> 21.1 %
+    assert cg["gap_percent"] == 21.1
+    # peer-role gap: others (30 + 32) / 2 = $31.00 - peers (22+24+20+18+19)/5 = $20.60 -> $10.40;
+    # a $1.50/h premium closes 1.5 / 10.4 = 14.42.. -> 14.4 %
+    assert cg["peer_role_gap_per_hour"] == 10.4 and cg["premium_share_of_role_gap_percent"] == 14.4
+    # suppression: a group under min_group shows its n only
+    small = certification_gap(workers, creds, "peer", 20_000, None, min_group=3)
+    assert small["certified"] == {"n": 2, "mean": None, "median": None, "suppressed": True}
+
+
+def test_gap_by_person_counts_multi_employer_people(cli):
+    res = cli(["gap", "-r", SAMPLES / "roster.csv", "-s", SAMPLES / "schedule.csv", "-t", SAMPLES / "timesheet.csv",
+               "--also-timesheet", SAMPLES / "timesheet_employer2.csv", "-p", SAMPLES / "policy.toml",
+               "--basis", "earnings", "--by", "person", "--credentials", SAMPLES / "credentials.csv",
+               "--as-of", "2025-11-30", "-f", "json"])
+    assert res.exit_code == 0, res.stderr
+    import json
+
+    rep = json.loads(res.stdout)
+    assert rep["people"] == {"multi_employer": 1}
+    assert rep["certification"]["certified"]["n"] == 3 and rep["certification"]["not_certified"]["n"] == 4
+    # HL006's effective rate is the whole person's: (Harbor Light + Bayside gross) / (40 + 108 h)
+    assert any("work for more than one employer" in n for n in rep["notes"])

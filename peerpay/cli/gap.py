@@ -203,11 +203,19 @@ def _run_record(**given) -> dict:
 @click.option("--publish", is_flag=True, help="Publishing view: suppress groups under --min-group (default 10); never names or ids.")
 @click.option("--min-group", type=click.IntRange(1, None), help="Suppress groups with fewer employees (default 10 with --publish, else 1).")
 @click.option("--force", is_flag=True, help="Overwrite existing output/chart files.")
+@click.option("--also-timesheet", "more_timesheets", multiple=True, type=click.Path(dir_okay=False),
+              help="Another employer's timesheet, paid with --timesheet (repeatable; docs/joint-and-credentials.md).")
+@click.option("--by", "by", type=click.Choice(["employee", "person"]), default="employee", show_default=True,
+              help="person (earnings basis): each person's combined hourly earnings across employers.")
+@click.option("--credentials", type=click.Path(dir_okay=False),
+              help="Credentials file (employee_id|person_id, credential, from, to): certified vs not certified peers.")
 @handles_input_errors
 def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid, stipends, annual_hours, reference, covariates,
-            fmt, output, chart, reference_line, publish, min_group, force):
+            fmt, output, chart, reference_line, publish, min_group, force, more_timesheets=(), by="employee", credentials=None):
     """Compare the peer role's hourly pay with every other role (CONTRACT §5)."""
     fmt = fmt.lower()
+    if (more_timesheets or by == "person" or credentials) and timesheet is None:
+        fail("--also-timesheet, --by person and --credentials need --timesheet and --policy", EXIT_USAGE)
     if (timesheet is None) != (policy is None):
         fail("--timesheet and --policy go together", EXIT_USAGE)
     if timesheet is None and (basis == "earnings" or unpaid or annual_hours == "actual"):
@@ -226,7 +234,8 @@ def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid
             fail(str(exc), EXIT_USAGE)
     run = run_gap(roster, schedule, peer_role, basis=basis, as_of=as_of.date() if as_of else None, timesheet=timesheet,
                   policy=policy, unpaid=unpaid, annual_hours=annual_hours, reference=reference, publish=publish,
-                  min_group=min_group, stipends=stipends, covariates=[c.strip() for c in covariates.split(",") if c.strip()] if covariates else None)
+                  min_group=min_group, stipends=stipends, more_timesheets=list(more_timesheets), by_person=by == "person",
+                  credentials=credentials, covariates=[c.strip() for c in covariates.split(",") if c.strip()] if covariates else None)
     png = gap_chart(run.report, "png", line)[0] if fmt == "xlsx" or chart_fmt == "png" else None
     record = _run_record(roster=roster, schedule=schedule, timesheet=timesheet, policy=policy, unpaid=unpaid,
                          reference=ref_file, peer_role=peer_role, basis=basis) if fmt == "html" else None

@@ -331,3 +331,74 @@ def bonus_view(bonus: pd.DataFrame) -> pd.DataFrame:
         "bonus_share": _dollars(bonus["bonus_share"]).to_numpy(),
         "bonus_overtime": _dollars(bonus["bonus_overtime"]).to_numpy(),
     })
+
+
+# --- gap: people across employers, certified vs not certified peers ----------------------------
+
+
+def person_earnings(lines: pd.DataFrame, people: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Per employee id: the gross and hours of the whole *person* (all employers), and how many
+    people worked for more than one employer.
+
+    Each employee id gets its person's combined ``gross_cents`` and ``worked_minutes``, so the
+    gap's effective rate (gross / hours) is the person's combined hourly earnings.
+    """
+    df = _with_people(lines, people)
+    per = df.groupby("person_id").agg(gross_cents=("gross_pay", "sum"), worked_minutes=("worked_minutes", "sum"),
+                                      employers=("employer", "nunique"))
+    out = df[["employee_id", "person_id"]].drop_duplicates("employee_id").merge(per, left_on="person_id", right_index=True)
+    return out[["employee_id", "person_id", "gross_cents", "worked_minutes"]].reset_index(drop=True), int((per["employers"] > 1).sum())
+
+
+def _stats(units: pd.Series, min_group: int) -> dict:
+    n = int(len(units))
+    if n == 0 or n < min_group:
+        return {"n": n, "mean": None, "median": None, "suppressed": n > 0}
+    dollars = units.astype("float64") / 10_000
+    return {"n": n, "mean": round(float(dollars.mean()), 2), "median": round(float(dollars.median()), 2), "suppressed": False}
+
+
+def certification_gap(workers: pd.DataFrame, creds: pd.DataFrame, peer_role: str, as_of_day: int,
+                      premium_per_hour: float | None = None, min_group: int = 1, credential: str | None = None) -> dict:
+    """Certified vs not certified peers: n, mean and median hourly pay, the gap %, and the share of
+    the peer-role gap a credential premium closes.
+
+    ``workers``: the gap's workers (employee_id, role, hourly_units in $0.0001/h). Certified = holds
+    ``credential`` (any, when None) on ``as_of_day``. Gap % = (certified mean - not certified mean)
+    / not certified mean x 100. Peer-role gap = mean of every other role - mean of peers ($/h);
+    the premium's share = premium $/h / that gap (only when the gap is positive). A group under
+    ``min_group`` shows its n only.
+    """
+    c = creds if credential is None else creds[creds["credential"] == credential]
+    held = set(c[(c["from_day"] <= as_of_day) & (c["until_day"] >= as_of_day)]["employee_id"])
+    peers = workers[workers["role"] == peer_role]
+    others = workers[workers["role"] != peer_role]
+    is_cert = peers["employee_id"].isin(held)
+    cert, not_cert = _stats(peers.loc[is_cert, "hourly_units"], min_group), _stats(peers.loc[~is_cert, "hourly_units"], min_group)
+    gap = None
+    if cert["mean"] is not None and not_cert["mean"] and not_cert["mean"] > 0:
+        gap = round((cert["mean"] - not_cert["mean"]) / not_cert["mean"] * 100, 1)
+    role_gap = None
+    if len(peers) and len(others):
+        role_gap = round(float(others["hourly_units"].astype("float64").mean() - peers["hourly_units"].astype("float64").mean()) / 10_000, 2)
+    share = None
+    if premium_per_hour is not None and role_gap is not None and role_gap > 0:
+        share = round(premium_per_hour / role_gap * 100, 1)
+    return {"credential": credential or "any", "certified": cert, "not_certified": not_cert, "gap_percent": gap,
+            "peer_role_gap_per_hour": role_gap, "premium_per_hour": premium_per_hour, "premium_share_of_role_gap_percent": share}
+
+
+def certification_notes(cg: dict) -> list[str]:
+    """The comparison as report notes (the gap report's notes render in every format)."""
+    def part(label, s):
+        if s["mean"] is None:
+            return f"{label}: n = {s['n']}" + (" (suppressed)" if s["suppressed"] else "")
+        return f"{label}: n = {s['n']}, mean ${s['mean']:,.2f}/h, median ${s['median']:,.2f}/h"
+
+    out = [f"Certified ({cg['credential']}) vs not certified peers -- " + part("certified", cg["certified"]) + "; "
+           + part("not certified", cg["not_certified"])
+           + (f"; gap {cg['gap_percent']:+.1f}%." if cg["gap_percent"] is not None else ".")]
+    if cg["premium_share_of_role_gap_percent"] is not None:
+        out.append(f"A credential premium of ${cg['premium_per_hour']:,.2f}/h would close {cg['premium_share_of_role_gap_percent']:.1f}% "
+                   f"of the peer-role gap (${cg['peer_role_gap_per_hour']:,.2f}/h, other roles' mean minus peers' mean).")
+    return out

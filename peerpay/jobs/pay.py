@@ -110,7 +110,7 @@ def run_pay(
 
 def _with_credentials(pol: Policy, shifts: pd.DataFrame, ros, cred_file=None):
     """The policy with its credential premiums as differentials, and the holders' dates on the shifts."""
-    if not pol.premium and not any(d.credential for d in pol.differential):
+    if not pol.premium and not any(d.credential for d in pol.differential) and cred_file is None:
         return pol, shifts, None
     from ..core.joint import attach_credentials, roster_credentials
 
