@@ -271,3 +271,17 @@ def test_gap_by_person_counts_multi_employer_people(cli):
     assert rep["certification"]["certified"]["n"] == 3 and rep["certification"]["not_certified"]["n"] == 4
     # HL006's effective rate is the whole person's: (Harbor Light + Bayside gross) / (40 + 108 h)
     assert any("work for more than one employer" in n for n in rep["notes"])
+
+
+def test_cost_a_credential_premium_on_the_holders_hours(cli):
+    base = ["cost", "-t", SAMPLES / "timesheet.csv", "-p", SAMPLES / "policy.toml", "-r", SAMPLES / "roster.csv",
+            "-s", SAMPLES / "schedule.csv", "--proposal", SAMPLES / "proposals" / "credential_premium.toml", "-f", "json"]
+    import json
+
+    with_creds = json.loads(cli([*base, "--credentials", SAMPLES / "credentials.csv"]).stdout)
+    without = json.loads(cli(base).stdout)
+    by_role = {r["role"]: r for r in with_creds["proposals"][0]["years"]}
+    # only CPRS holders are paid: peers (HL001 from 11-12, HL002, HL004) and the supervisor (HL008)
+    assert by_role["peer_specialist"]["wages_cash"] > 0 and by_role["peer_supervisor"]["wages_cash"] > 0
+    assert by_role["rn"]["wages_cash"] == 0 and by_role["case_manager"]["wages_cash"] == 0
+    assert without["proposals"][0]["term_cash_cost"] == 0  # no credentials known: no holder, no cost

@@ -34,7 +34,7 @@ def read_on_costs(path: str | Path | None) -> OnCosts:
 
 def run_cost(timesheet, policy, roster, schedule, proposals: list, on_costs=None,
              peer_role: str = "peer_specialist", sheet: str | None = None, raw_timesheet=None,
-             period=None, employee: str | None = None) -> CostRun:
+             period=None, employee: str | None = None, credentials=None) -> CostRun:
     """Cost proposals (paths or :class:`Proposal`) against the paid baseline period.
 
     ``raw_timesheet``: as for :func:`peerpay.jobs.pay.run_pay` (a ``--map``-ped export).
@@ -49,7 +49,9 @@ def run_cost(timesheet, policy, roster, schedule, proposals: list, on_costs=None
         raise InputError("two proposals have the same name: give each its own `name`")
     sources = {p.name: Path(src).name for p, src in zip(props, proposals) if not isinstance(src, Proposal)}
     oc = on_costs if isinstance(on_costs, OnCosts) else read_on_costs(on_costs)
-    run = run_pay(timesheet, policy, roster, schedule, sheet=sheet, raw_timesheet=raw_timesheet)
+    # credentials (roster columns or --credentials): a proposal's credential premium is costed on the
+    # holders' real hours (docs/joint-and-credentials.md)
+    run = run_pay(timesheet, policy, roster, schedule, sheet=sheet, raw_timesheet=raw_timesheet, credentials=credentials)
     if len(run.shifts) == 0:
         raise InputError(f"{Path(timesheet).name}: no usable shifts to cost")
     problems = run.problems

@@ -77,6 +77,7 @@ def run_pay(
     schedule: str | Path | None = None,
     sheet: str | None = None,
     raw_timesheet: pd.DataFrame | MappedTimesheet | None = None,
+    credentials: str | Path | None = None,
 ) -> PayRun:
     """Pay a timesheet. Raises :class:`~peerpay.errors.InputError` for unusable files.
 
@@ -101,7 +102,7 @@ def run_pay(
         recon = reconciliation(len(raw), len(shifts), rejected_rows(p), paid_minutes(shifts),
                                int(rejected_hours["minutes"].sum()), len(p) - len(rejected_hours))
     problems += p
-    pol, shifts, creds = _with_credentials(pol, shifts, ros)
+    pol, shifts, creds = _with_credentials(pol, shifts, ros, read_table(credentials) if credentials is not None else None)
     result = compute_pay(shifts, pol)
     run = PayRun(pol, shifts, result, problems, recon, ros, sch, mapped)
     run.credentials = creds
@@ -110,14 +111,16 @@ def run_pay(
 
 def _with_credentials(pol: Policy, shifts: pd.DataFrame, ros, cred_file=None):
     """The policy with its credential premiums as differentials, and the holders' dates on the shifts."""
-    if not pol.premium and not any(d.credential for d in pol.differential) and cred_file is None:
+    roster_has = ros is not None and any(str(c).startswith("credential") for c in ros.columns)
+    if not pol.premium and not any(d.credential for d in pol.differential) and cred_file is None and not roster_has:
         return pol, shifts, None
     from ..core.joint import attach_credentials, roster_credentials
 
     pol = pol.with_premiums()
     creds, notes = roster_credentials(ros, cred_file)
     attrs = dict(shifts.attrs)
-    shifts = attach_credentials(shifts, creds, [d.credential for d in pol.differential if d.credential])
+    # every credential held gets its columns: a proposal's differential may name one the policy does not
+    shifts = attach_credentials(shifts, creds, [*(d.credential for d in pol.differential if d.credential), *creds["credential"]])
     shifts.attrs.update(attrs)
     shifts.attrs["notes"] = list(attrs.get("notes", [])) + notes
     return pol, shifts, creds
