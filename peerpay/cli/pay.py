@@ -126,7 +126,9 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
     """Compute gross pay per employee and workweek (CONTRACT §4)."""
     from ..jobs.pay import expand_timesheets
 
-    timesheets = expand_timesheets(timesheet)
+    scaled = engine != "local" or partitions or scheduler or output_dir
+    # the scaled engines read a glob themselves (docs/scale.md): one --timesheet value, as given
+    timesheets = expand_timesheets(timesheet) if not scaled or len(timesheet) > 1 else list(timesheet)
     check_format_target(fmt, output)
     check_outputs({"--output": output, "--rejects": rejects}, [*timesheets, policy, roster, schedule, map_file, credentials],
                   force, folders={"--output-dir": output_dir})
@@ -134,7 +136,7 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
     warn_policy(pol)
     if len(timesheets) > 1 or by == "person" or credentials:
         _many(timesheets, by, credentials, pol, roster, schedule, sheet, map_file, fmt, output, detail, rejects, force,
-              engine != "local" or partitions or scheduler or output_dir)
+              scaled)
     timesheet = timesheets[0]
     if engine != "local" or partitions or scheduler or output_dir:
         from .scale import scaled_run
