@@ -301,4 +301,4 @@ def demo_person_section(d: Path, fmt: str) -> str:
         Table(paid, kinds={"credential_premium": "money", "gross_pay": "money"}), Text("\n")])
     fmt = "md" if fmt == "md" else "table"
     return ("\n" + (("## " if fmt == "md" else "") + "One person across employers, and credentials that pay\n\n")
-            + render(doc, fmt) + "\n" + render(extra, fmt))
+            + str(render(doc, fmt)) + "\n" + str(render(extra, fmt)))

@@ -255,7 +255,7 @@ def lines_with_daily_overtime(run: PayRun) -> pd.DataFrame:
     d = pd.DataFrame({"employee_id": np.asarray(run.result.employee_ids)[np.asarray(seg["employee"])],
                       "week_start": np.asarray(seg["period_start"]).astype("int64").astype("datetime64[D]"),
                       "daily_overtime_minutes": np.asarray(seg["daily_ot"], dtype="int64")})
-    d = d.groupby(["employee_id", "week_start"], as_index=False)["daily_overtime_minutes"].sum()
+    d = d.groupby(["employee_id", "week_start"], as_index=False).agg(daily_overtime_minutes=("daily_overtime_minutes", "sum"))
     lines["week_start"] = lines["week_start"].astype("datetime64[s]")
     d["week_start"] = d["week_start"].astype("datetime64[s]")
     out = lines.merge(d, on=["employee_id", "week_start"], how="left")
@@ -270,7 +270,7 @@ def person_report(run: PayRun) -> dict:
     people = people_of(run)
     ot = run.policy.overtime
     lines = lines_with_daily_overtime(run)
-    out = {"people": person_weeks(lines, people, ot.period_threshold if ot is not None else None)}
+    out: dict[str, pd.DataFrame | None] = {"people": person_weeks(lines, people, ot.period_threshold if ot is not None else None)}
     je = run.policy.joint_employment
     out["joint"] = joint_overtime(lines, people, run.policy, je.employers) if je is not None else None
     out["bonus"] = certification_bonus(run)
@@ -296,7 +296,7 @@ def certification_bonus(run: PayRun) -> pd.DataFrame | None:
     paid_ids = set(lines["employee_id"])
     rows = []
     for p in prem:  # per premium and holder: a handful of rows, not the hot path
-        cents = int(p.bonus * 100)
+        cents = int((p.bonus or 0) * 100)
         held = creds[(creds["credential"] == p.credential) & creds["employee_id"].isin(paid_ids)]
         lo, hi = int(wk["day"].min()), int(wk["day"].max())
         for emp, first in held.groupby("employee_id")["from_day"].min().items():
