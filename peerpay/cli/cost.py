@@ -147,22 +147,25 @@ def gap_chart(report: dict) -> bytes:
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--chart", type=click.Path(dir_okay=False), help="Also write a PNG chart of the gap before/after per proposal.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output or chart file.")
+@click.option("--credentials", type=click.Path(dir_okay=False),
+              help="Credentials file (employee_id|person_id, credential, from, to): who a credential premium pays.")
 @handles_input_errors
 def command(timesheet, policy, roster, schedule, sheet, map_file, proposals, on_costs, peer_role, period, employee, fmt,
-            output, chart, force):
+            output, chart, force, credentials=None):
     """Cost bargaining proposals year by year and the peer pay gap they close (docs/costing.md)."""
     if roster is None or schedule is None:
         fail("peerpay cost needs --roster and --schedule (steps, anniversaries and the gap come from them)", EXIT_USAGE)
     fmt = fmt.lower()
     check_format_target(fmt, output)
     check_outputs({"--output": output, "--chart": chart},
-                  [timesheet, policy, roster, schedule, map_file, *proposals, on_costs], force)
+                  [timesheet, policy, roster, schedule, map_file, *proposals, on_costs, credentials], force)
     pol = read_policy(policy)
     mapped = _mapped(timesheet, map_file, sheet, pol.timezone)
     oc = read_on_costs(on_costs)
     run: CostRun = run_cost(timesheet, pol, roster, schedule, list(proposals), oc, peer_role,
                             sheet=sheet, raw_timesheet=mapped,
-                            period=tuple(d.date() for d in period) if period else None, employee=employee)
+                            period=tuple(d.date() for d in period) if period else None, employee=employee,
+                            credentials=credentials)
     record = cost_run_record([timesheet, policy, roster, schedule, map_file, *proposals, on_costs],
                              {"peer-role": peer_role, "period": " to ".join(d.date().isoformat() for d in period) if period else None}
                              ) if fmt == "html" else None

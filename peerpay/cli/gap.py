@@ -218,11 +218,19 @@ def _run_record(**given) -> dict:
               help="Pool roles into a declared comparison group, e.g. 'clinical=rn,lpn' (repeatable; docs/gap.md).")
 @click.option("--reference-only", is_flag=True, help="Compare the peer group with the --reference wages only (no other group here).")
 @click.option("--force", is_flag=True, help="Overwrite existing output/chart files.")
+@click.option("--also-timesheet", "more_timesheets", multiple=True, type=click.Path(dir_okay=False),
+              help="Another employer's timesheet, paid with --timesheet (repeatable; docs/joint-and-credentials.md).")
+@click.option("--by", "by", type=click.Choice(["employee", "person"]), default="employee", show_default=True,
+              help="person (earnings basis): each person's combined hourly earnings across employers.")
+@click.option("--credentials", type=click.Path(dir_okay=False),
+              help="Credentials file (employee_id|person_id, credential, from, to): certified vs not certified peers.")
 @handles_input_errors
 def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid, stipends, annual_hours, reference, covariates,
-            fmt, output, chart, reference_lines, publish, min_group, groups, reference_only, force):
+            fmt, output, chart, reference_lines, publish, min_group, groups, reference_only, force, more_timesheets=(), by="employee", credentials=None):
     """Compare the peer role's hourly pay with every other role (CONTRACT §5)."""
     fmt = fmt.lower()
+    if (more_timesheets or by == "person" or credentials) and timesheet is None:
+        fail("--also-timesheet, --by person and --credentials need --timesheet and --policy", EXIT_USAGE)
     if (timesheet is None) != (policy is None):
         fail("--timesheet and --policy go together", EXIT_USAGE)
     if timesheet is None and (basis == "earnings" or unpaid or annual_hours == "actual"):
@@ -232,7 +240,8 @@ def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid
     if chart and chart_fmt not in ("png", "svg"):
         fail("--chart must end in .png or .svg", EXIT_USAGE)
     ref_file = reference if reference and reference not in REFERENCES else None
-    check_outputs({"--output": output, "--chart": chart}, [roster, schedule, timesheet, policy, unpaid, ref_file], force)
+    check_outputs({"--output": output, "--chart": chart},
+                  [roster, schedule, timesheet, policy, unpaid, ref_file, stipends, credentials, *more_timesheets], force)
     if publish and min_group is not None and min_group < PUBLISH_MIN_GROUP_FLOOR:
         fail(f"--min-group {min_group}: a published group is never smaller than {PUBLISH_MIN_GROUP_FLOOR} "
              "(a group of 1 or 2 shows one person's pay; docs/gap.md)", EXIT_USAGE)
@@ -249,7 +258,9 @@ def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid
     lines = resolve_lines(reference_lines, run_as_of)
     run = run_gap(roster, schedule, peer_role, basis=basis, as_of=as_of.date() if as_of else None, timesheet=timesheet,
                   policy=policy, unpaid=unpaid, annual_hours=annual_hours, reference=reference, publish=publish,
-                  min_group=min_group, stipends=stipends, groups=pools, reference_only=reference_only, covariates=[c.strip() for c in covariates.split(",") if c.strip()] if covariates else None)
+                  min_group=min_group, stipends=stipends, groups=pools, reference_only=reference_only,
+                  more_timesheets=list(more_timesheets), by_person=by == "person", credentials=credentials,
+                  covariates=[c.strip() for c in covariates.split(",") if c.strip()] if covariates else None)
     png = gap_chart(run.report, "png", lines)[0] if fmt == "xlsx" or chart_fmt == "png" else None
     record = _run_record(roster=roster, schedule=schedule, timesheet=timesheet, policy=policy, unpaid=unpaid,
                          reference=ref_file, peer_role=peer_role, basis=basis, publish=publish or None,

@@ -85,10 +85,12 @@ def _notes(report: dict) -> list[str]:
     ]
 
 
-def _timesheet_options(fn):
+def _timesheet_options(fn, many: bool = False):
     for opt in reversed(
         [
-            click.option("--timesheet", "-t", required=True, type=click.Path(dir_okay=False), help="Shifts: CSV or XLSX, one row per shift."),
+            click.option("--timesheet", "-t", required=True, type=click.Path(dir_okay=False), multiple=many,
+                         help="Shifts: CSV or XLSX, one row per shift."
+                              + (" Repeat it (or give a glob) for several employers' timesheets." if many else "")),
             click.option("--policy", "-p", required=True, type=click.Path(dir_okay=False), help="Pay policy TOML."),
             click.option("--roster", "-r", type=click.Path(dir_okay=False), help="Roster: employee_id, role, step."),
             click.option("--schedule", "-s", type=click.Path(dir_okay=False), help="Wage schedule: role, step, hourly_rate|annual_salary."),
@@ -101,7 +103,12 @@ def _timesheet_options(fn):
 
 
 @click.command()
-@_timesheet_options
+@lambda fn: _timesheet_options(fn, many=True)
+@click.option("--by", "by", type=click.Choice(["employee", "person"]), default="employee", show_default=True,
+              help="person: per person and workweek across employers (roster person_id, employer; "
+                   "docs/joint-and-credentials.md). Prints person ids: not for publication.")
+@click.option("--credentials", type=click.Path(dir_okay=False),
+              help="Credentials file: employee_id or person_id, credential, from, to (for [[premium]]).")
 @click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--detail", is_flag=True, help="Include the audit trail: every segment and the rule that paid it.")
@@ -115,14 +122,23 @@ def _timesheet_options(fn):
 @click.option("--output-dir", type=click.Path(file_okay=False), help="--engine dask: write pay lines partitioned here "
               "(lines-NNNNN.parquet, or .csv with --format csv), plus rejected.csv and summary.json.")
 @handles_input_errors
-def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detail, rejects, force,
+def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, fmt, output, detail, rejects, force,
         engine, scheduler, partitions, output_dir):
     """Compute gross pay per employee and workweek (CONTRACT §4)."""
+    from ..jobs.pay import expand_timesheets
+
+    scaled = engine != "local" or partitions or scheduler or output_dir
+    # the scaled engines read a glob themselves (docs/scale.md): one --timesheet value, as given
+    timesheets = expand_timesheets(timesheet) if not scaled or len(timesheet) > 1 else list(timesheet)
     check_format_target(fmt, output)
-    check_outputs({"--output": output, "--rejects": rejects}, [timesheet, policy, roster, schedule, map_file], force,
-                  folders={"--output-dir": output_dir})
+    check_outputs({"--output": output, "--rejects": rejects}, [*timesheets, policy, roster, schedule, map_file, credentials],
+                  force, folders={"--output-dir": output_dir})
     pol = read_policy(policy)
     warn_policy(pol)
+    if len(timesheets) > 1 or by == "person" or credentials:
+        _many(timesheets, by, credentials, pol, roster, schedule, sheet, map_file, fmt, output, detail, rejects, force,
+              scaled)
+    timesheet = timesheets[0]
     if engine != "local" or partitions or scheduler or output_dir:
         from .scale import scaled_run
 
@@ -150,6 +166,84 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detai
     for note in mapped.notes() if mapped is not None else ():
         click.echo(f"map: {note}", err=True)
     raise SystemExit(EXIT_REJECTED if run.problems else EXIT_OK)
+
+
+def _many(timesheets, by, credentials, pol, roster, schedule, sheet, map_file, fmt, output, detail, rejects, force, scaled):
+    """Several timesheets, a credentials file or ``--by person``: one local run over every file."""
+    from ..jobs.pay import run_pay_many
+
+    if scaled or map_file or sheet:
+        fail("several timesheets, --credentials and --by person work with the local engine, without --map or --sheet", 2)
+    run = run_pay_many(timesheets, pol, roster, schedule, credentials=credentials)
+    recon = run.reconciliation
+    if not recon["balanced"]:
+        fail(f"internal reconciliation failed: {recon}", EXIT_INPUT)
+    data = render(person_document(run), fmt.lower()) if by == "person" else render_pay(run, fmt.lower(), detail)
+    rejected = to_csv(pd.DataFrame([p.as_json() for p in run.problems], columns=["file", "row", "column", "reason"])) if rejects else None
+    report_problems(run.problems)
+    for note in run.shifts.attrs.get("notes", ()):
+        click.echo(f"note: {note}", err=True)
+    if rejects:
+        atomic_write(rejects, rejected)
+    emit(data, output, force)
+    click.echo(_recon_line({"reconciliation": recon}), err=True)
+    raise SystemExit(EXIT_REJECTED if run.problems else EXIT_OK)
+
+
+def person_document(run, only_shared: bool = False) -> Document:
+    """``pay --by person``: hours and gross per person and workweek, by employer and combined;
+    the joint-employment what-if and the certification bonus's overtime when the policy has them.
+    ``only_shared`` (the demo): only the people who work for more than one employer."""
+    from ..core.joint import COMBINED, JOINT_NOTE, bonus_view, joint_view, person_view
+    from ..jobs.pay import person_report
+
+    rep = person_report(run)
+    if only_shared:
+        p = rep["people"]
+        n = p[p["employer"] != COMBINED].groupby("person_id")["employer"].nunique()
+        rep["people"] = p[p["person_id"].isin(n[n > 1].index)].reset_index(drop=True)
+    kinds = {c: "money" for c in ("gross_pay", "combined_premium", "employer_share", "paid_alone", "additional",
+                                  "bonus_share", "bonus_overtime")}
+    kinds |= {c: "hours" for c in ("hours", "overtime_hours", "combined_hours", "combined_overtime_hours")}
+    people = person_view(rep["people"])
+    flagged = int(rep["people"].loc[rep["people"]["employer"] == "(combined)", "combined_only_over_40"].sum())
+    tables = [Table(people, "by person", kinds)]
+    if rep["joint"] is not None:
+        tables.append(Table(joint_view(rep["joint"]), "joint employment (what-if)", kinds))
+    if rep["bonus"] is not None:
+        tables.append(Table(bonus_view(rep["bonus"]), "certification bonus", kinds))
+    notes = [
+        "peerpay pay --by person: notes",
+        "person_id links one person's employee ids at different employers (the roster's person_id column, else a timesheet's; default: the employee id). This view "
+        "prints person ids: it is for payroll and audit use, not for publication.",
+        f"{flagged} person-week(s) pass 40 hours combined while no single employer's hours do (flag combined_only_over_40).",
+    ]
+    if rep["joint"] is not None:
+        notes += [JOINT_NOTE, "Combined premium = (multiplier - 1) x combined straight-time pay / combined hours x combined "
+                  "overtime hours (29 CFR 778.115), rounded once half-up; each employer's share is in proportion to its "
+                  "straight-time pay, by largest remainder, so the shares add up to the cent."]
+    if rep["bonus"] is not None:
+        notes.append("Certification bonus: a nondiscretionary bonus apportioned over the workweeks it covers; extra overtime = "
+                     "bonus for the week / hours worked x (multiplier - 1) x overtime hours (29 CFR 778.209).")
+    notes.append(_recon_line(run.report))
+
+    def blocks():
+        out: list = []
+        for t in tables:
+            out += [Heading(t.title[0].upper() + t.title[1:]), Table(t.frame, kinds=kinds), Text("\n")]
+        out.append(Text("\n".join(notes[1:]) + "\n"))
+        return out
+
+    def payload():
+        return {"people": people.astype({"week_start": str}).to_dict("records"),
+                "joint_employment": (joint_view(rep["joint"]).astype({"week_start": str}).to_dict("records")
+                                     if rep["joint"] is not None else None),
+                "certification_bonus": (bonus_view(rep["bonus"]).astype({"week_start": str}).to_dict("records")
+                                        if rep["bonus"] is not None else None),
+                "rejected": run.report["rejected"], "reconciliation": run.reconciliation, "notes": notes[1:]}
+
+    return Document("peerpay pay --by person", blocks=blocks, csv=lambda: people, payload=payload,
+                    sheets=tables, notes=notes)
 
 
 def _mapped(timesheet, map_file, sheet, timezone):
@@ -183,3 +277,29 @@ def demo(samples, fmt):
 
     for mod in (gap, cost, backpay):
         click.echo(mod.demo_section(d, fmt))
+    click.echo(demo_person_section(d, fmt))
+
+
+def demo_person_section(d: Path, fmt: str) -> str:
+    """The demo's issue-14 section: a person at two employers (samples/timesheet_employer2.csv),
+    the joint-employment what-if, and certified peers paid the CPRS premium (samples/premium.toml
+    appended to the sample policy; samples/credentials.csv)."""
+    from ..jobs.pay import run_pay_many
+    from ..models.policy import loads_policy
+
+    second, premium, creds = d / "timesheet_employer2.csv", d / "premium.toml", d / "credentials.csv"
+    if not (second.exists() and premium.exists() and creds.exists()):
+        return ""
+    pol = loads_policy((d / "policy.toml").read_text() + "\n" + premium.read_text())
+    run = run_pay_many([d / "timesheet.csv", second], pol, d / "roster.csv", d / "schedule.csv", credentials=creds)
+    lines = run.result.lines
+    paid = lines[lines["diff:cprs"] > 0].groupby("employee_id", as_index=False).agg(
+        weeks=("week_start", "size"), credential_premium=("diff:cprs", "sum"), gross_pay=("gross_pay", "sum"))
+    paid[["credential_premium", "gross_pay"]] = paid[["credential_premium", "gross_pay"]] / 100
+    doc = person_document(run, only_shared=True)
+    extra = Document("credential premium", blocks=[
+        Heading("Credential premium (CPRS, $1.00/h from the certification date; 29 CFR 778.207(b))"),
+        Table(paid, kinds={"credential_premium": "money", "gross_pay": "money"}), Text("\n")])
+    fmt = "md" if fmt == "md" else "table"
+    return ("\n" + (("## " if fmt == "md" else "") + "One person across employers, and credentials that pay\n\n")
+            + str(render(doc, fmt)) + "\n" + str(render(extra, fmt)))

@@ -122,6 +122,22 @@ def _eligible(diff: Differential, in_win: np.ndarray, seg: Mapping[str, np.ndarr
     return ok[shift]
 
 
+#: The shift column with the first local day (days since 1970-01-01) on which the employee holds a
+#: credential; absent, or this sentinel, = not held. Filled by the pay job from the roster.
+CREDENTIAL_COLUMN = "certified_day:{}"
+CREDENTIAL_UNTIL = "certified_until:{}"  # last local day held (NOT_HELD = no end)
+NOT_HELD = 2**40  # days: far past any date, and exact through a float (pandas maps fill with NaN)
+
+
+def credential_since(shifts: pd.DataFrame, credential: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per shift: the first and last day the employee holds ``credential`` (NOT_HELD: never / no end)."""
+    col, until = CREDENTIAL_COLUMN.format(credential), CREDENTIAL_UNTIL.format(credential)
+    never = np.full(len(shifts), NOT_HELD, dtype="int64")
+    since = shifts[col].to_numpy(dtype="int64") if col in shifts else never
+    last = shifts[until].to_numpy(dtype="int64") if until in shifts else never
+    return since, last
+
+
 def _running_excess(groups: np.ndarray, minutes: np.ndarray, threshold_minutes: int) -> np.ndarray:
     """Minutes of each (chronologically sorted) row beyond ``threshold`` within its group."""
     if len(groups) and np.all(groups[1:] >= groups[:-1]):
@@ -211,6 +227,9 @@ def segment_shifts(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | No
         if d.roles is not None:
             # a differential for some roles only: a shift of another (or no) role earns none of it
             in_win &= (np.isin(role, list(d.roles)) if role is not None else np.zeros(len(shifts), bool))[sh]
+        if d.credential is not None:
+            since, until = credential_since(shifts, d.credential)
+            in_win &= (day >= since[sh]) & (day <= until[sh])
         in_window[d.name] = in_win
     # holiday dates as a lookup over the calendar's consecutive days (``day`` is always one of them)
     is_holiday = np.zeros(len(cal.day_numbers), dtype=bool)

@@ -41,7 +41,8 @@ def read_on_costs(path: str | Path | None) -> OnCosts:
 def run_cost(timesheet: str | Path, policy: str | Path | Policy, roster: str | Path | None, schedule: str | Path | None,
              proposals: Sequence[str | Path | Proposal], on_costs: OnCosts | str | Path | None = None,
              peer_role: str = "peer_specialist", sheet: str | None = None, raw_timesheet: pd.DataFrame | MappedTimesheet | None = None,
-             period: tuple[date, date] | None = None, employee: str | None = None) -> CostRun:
+             period: tuple[date, date] | None = None, employee: str | None = None,
+             credentials: str | Path | None = None) -> CostRun:
     """Cost proposals (paths or :class:`Proposal`) against the paid baseline period.
 
     ``raw_timesheet``: as for :func:`peerpay.jobs.pay.run_pay` (a ``--map``-ped export).
@@ -56,7 +57,9 @@ def run_cost(timesheet: str | Path, policy: str | Path | Policy, roster: str | P
         raise InputError("two proposals have the same name: give each its own `name`")
     sources = {p.name: Path(src).name for p, src in zip(props, proposals) if not isinstance(src, Proposal)}
     oc = on_costs if isinstance(on_costs, OnCosts) else read_on_costs(on_costs)
-    run = run_pay(timesheet, policy, roster, schedule, sheet=sheet, raw_timesheet=raw_timesheet)
+    # credentials (roster columns or --credentials): a proposal's credential premium is costed on the
+    # holders' real hours (docs/joint-and-credentials.md)
+    run = run_pay(timesheet, policy, roster, schedule, sheet=sheet, raw_timesheet=raw_timesheet, credentials=credentials)
     if len(run.shifts) == 0:
         raise InputError(f"{Path(timesheet).name}: no usable shifts to cost")
     problems = run.problems

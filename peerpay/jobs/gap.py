@@ -81,12 +81,24 @@ def run_gap(
     stipends: str | Path | None = None,
     groups: dict[str, list[str]] | None = None,
     reference_only: bool = False,
+    more_timesheets: list | None = None,
+    by_person: bool = False,
+    credentials: str | Path | None = None,
 ) -> GapRun:
-    """Build the gap report. Raises InputError for unusable files; bad rows become problems."""
+    """Build the gap report. Raises InputError for unusable files; bad rows become problems.
+
+    ``more_timesheets`` (other employers' files), ``by_person`` (each person's combined hourly
+    earnings) and ``credentials`` (certified vs not certified peers): docs/joint-and-credentials.md.
+    """
     as_of = as_of or date.today()
     problems: list[Problem] = []
-    if timesheet is not None:
+    if timesheet is not None and (more_timesheets or by_person or credentials):
+        from .pay import run_pay_many
+
+        run = run_pay_many([timesheet, *(more_timesheets or [])], cast(Path, policy), roster, schedule, credentials=credentials)
+    elif timesheet is not None:
         run = run_pay(timesheet, cast(Path, policy), roster, schedule)  # the CLI requires --policy with --timesheet
+    if timesheet is not None:
         ros, sch, problems = cast(pd.DataFrame, run.roster), run.schedule, list(run.problems)  # the roster is given
     else:
         ros, p = load_roster(roster)
@@ -102,7 +114,18 @@ def run_gap(
     problems += p
     excluded = {"no_schedule_rate": len(p)}
     if run is not None:
-        workers, dropped = core.with_earnings(workers, core.employee_earnings(run.result.lines), replace_rate=basis in ("earnings", "annual"))
+        earnings = core.employee_earnings(run.result.lines)
+        multi = None
+        if by_person:
+            from ..core.joint import person_earnings
+            from .pay import people_of
+
+            earnings, multi = person_earnings(run.result.lines, people_of(run))
+            workers = workers.merge(earnings[["employee_id", "person_id"]], on="employee_id", how="left")
+            workers["person_id"] = workers["person_id"].fillna(workers["employee_id"])
+            workers = workers.drop_duplicates("person_id").drop(columns="person_id")  # one row per person
+            earnings = earnings.drop(columns="person_id")
+        workers, dropped = core.with_earnings(workers, earnings, replace_rate=basis in ("earnings", "annual"))
         excluded["no_hours_worked"] = dropped
         unpaid_frame = None
         if unpaid is not None:
@@ -137,10 +160,25 @@ def run_gap(
         notes.append("Annual = hourly x " + (f"fte x {HOURS_PER_FTE_YEAR:,} h." if annual_hours == "fte" else f"hours worked x {DAYS_PER_YEAR} / {period_days} days."))
     if groups:
         notes.append("Comparison groups (declared with --group): " + "; ".join(f"{k} = {', '.join(v)}" for k, v in groups.items()) + ".")
+    if run is not None and by_person:
+        notes.append(f"By person: each person's hourly earnings are combined across every employer in the timesheets "
+                     f"(gross / hours); {multi} person(s) work for more than one employer.")
+    cert = None
+    if run is not None and run.credentials is not None and len(run.credentials):
+        from ..core.joint import certification_gap, certification_notes
+
+        prem = [p.per_hour for p in run.policy.premium if p.per_hour is not None]
+        cert = certification_gap(workers, run.credentials, peer_role, (as_of - date(1970, 1, 1)).days,
+                                 float(prem[0]) if prem else None, opts.min_group)
+        notes += certification_notes(cert)
     report = core.gap_report(workers, opts, as_of=as_of, reference=ref, covariates=covariates, excluded=excluded, notes=notes,
                              reference_only=reference_only)
     if groups:
         report["comparison_groups"] = {k: list(v) for k, v in groups.items()}
+    if by_person:
+        report["people"] = {"multi_employer": multi}
+    if cert is not None:
+        report["certification"] = cert
     report["meta"] = run_meta()
     return GapRun(report, workers, problems)
 

@@ -186,6 +186,9 @@ class Differential(_Section):
     #: Only shifts worked in these roles earn it (the shift's role: the timesheet's ``role`` or
     #: the roster's); omitted = every role. A night differential for peers only, for example.
     roles: tuple[str, ...] | None = None
+    #: Only employees holding this credential earn it, from its certification date on (the roster's
+    #: ``credential`` / ``certified_on``); omitted = everyone. See :class:`CredentialPremium`.
+    credential: str | None = None
 
     @field_validator("name")
     @classmethod
@@ -291,6 +294,50 @@ class InputRules(_Section):
         return self
 
 
+class CredentialPremium(_Section):
+    """``[[premium]]``: pay for holding a credential (CPRS, CPSS, a state peer certification).
+
+    $/h or % of base for every hour worked from the certification date on: pay for the work, so
+    it is part of the regular rate (29 CFR 778.207(b)). The engine pays it as a differential
+    restricted to holders (:meth:`as_differential`). ``bonus`` is an optional one-off
+    certification bonus: a nondiscretionary bonus, allocated over the ``bonus_weeks`` workweeks
+    starting with the week of certification (29 CFR 778.209; docs/joint-and-credentials.md).
+    """
+
+    name: str
+    credential: str
+    per_hour: PerHour | None = None
+    percent: Percent | None = None
+    bonus: Money | None = None
+    bonus_weeks: int = Field(default=1, ge=1, le=520)
+    bonus_allocation: Literal["per_week", "per_hour"] = "per_week"
+    citation: str | None = None
+
+    @model_validator(mode="after")
+    def _shape(self):
+        if self.per_hour is None and self.percent is None and self.bonus is None:
+            raise ValueError(f"premium {self.name!r}: give per_hour, percent or bonus")
+        if self.per_hour is not None and self.percent is not None:
+            raise ValueError(f"premium {self.name!r}: give per_hour or percent, not both")
+        return self
+
+    def as_differential(self) -> Differential | None:
+        """The hourly part as a whole-day differential for holders only (None for a bonus only)."""
+        if self.per_hour is None and self.percent is None:
+            return None
+        return Differential(name=self.name, per_hour=self.per_hour, percent=self.percent, credential=self.credential,
+                            group=f"premium:{self.name}", citation=self.citation or "29 CFR 778.207(b)")
+
+
+class JointEmployment(_Section):
+    """``[joint_employment]``: a what-if, never a legal finding. The named employers are treated as
+    joint employers of a shared person for overtime: hours are combined per workweek (FLSA joint
+    liability; 29 CFR part 791's history: the 2020 rule was vacated in part in New York v. Scalia
+    (S.D.N.Y. 2020) and rescinded in 2021)."""
+
+    employers: tuple[str, ...] = Field(min_length=2)
+
+
 class Policy(_Section):
     timezone: str | None = None
     establishment: str | None = None
@@ -301,6 +348,13 @@ class Policy(_Section):
     on_call: OnCall | None = None
     minimum_shift: MinimumShift | None = None
     input: InputRules = InputRules()
+    premium: tuple[CredentialPremium, ...] = ()
+    joint_employment: JointEmployment | None = None
+
+    def with_premiums(self) -> Policy:
+        """This policy with each credential premium's hourly part added as a differential."""
+        extra = tuple(d for d in (p.as_differential() for p in self.premium) if d is not None)
+        return self.model_copy(update={"differential": self.differential + extra}) if extra else self
 
     @field_validator("timezone")
     @classmethod
@@ -318,9 +372,10 @@ class Policy(_Section):
         names = [d.name for d in self.differential]
         if len(names) > MAX_DIFFERENTIALS:
             raise ValueError(f"{len(names)} differentials: at most {MAX_DIFFERENTIALS} (see docs/pay-rules.md, policy bounds)")
+        names += [p.name for p in self.premium]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise ValueError(f"differential names must be unique: {', '.join(dupes)}")
+            raise ValueError(f"differential and premium names must be unique: {', '.join(dupes)}")
         if self.overtime and self.overtime.system == "8_and_80":
             if (self.establishment or "").lower() not in HOSPITAL_ESTABLISHMENTS:
                 raise ValueError(

@@ -1,0 +1,287 @@
+"""Issue 14, hand-worked: one person at two employers, joint employment, credential premiums and
+the certification bonus (docs/joint-and-credentials.md). Every number below is worked by hand."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pandas as pd
+import pytest
+from pydantic import ValidationError
+
+from peerpay.core.joint import bonus_overtime, bonus_weeks_split, largest_remainder
+from peerpay.jobs.pay import person_report, run_pay_many
+from peerpay.models.policy import Policy
+
+POLICY = """
+[workweek]
+start_day = "sun"
+[overtime]
+weekly_hours = 40
+multiplier = 1.5
+[[differential]]
+name = "night"
+start = "23:00"
+end = "07:00"
+per_hour = 2.00
+roles = ["night_peer"]
+[joint_employment]
+employers = ["Harbor", "Bay"]
+"""
+
+
+def _write(tmp_path, name, text):
+    p = tmp_path / name
+    p.write_text(textwrap.dedent(text).lstrip())
+    return p
+
+
+def _two_employers(tmp_path, policy=POLICY):
+    # Person P1 is A1 at Harbor ($20/h, day shifts) and B1 at Bay ($16/h, evenings into the night)
+    _write(tmp_path, "roster.csv", """\
+        employee_id,role,step,employer,person_id
+        A1,peer,1,Harbor,P1
+        B1,night_peer,1,Bay,P1
+        C1,peer,1,Harbor,
+        """)
+    # Harbor: Mon-Fri 2025-11-03..07, 08:00-13:00 = 5 x 5 h = 25 h at $20
+    a = "employee_id,start,end,rate\n" + "".join(f"A1,2025-11-0{d} 08:00,2025-11-0{d} 13:00,20\n" for d in range(3, 8))
+    a += "".join(f"C1,2025-11-0{d} 08:00,2025-11-0{d} 16:00,20\n" for d in range(3, 8))  # 40 h alone
+    # Bay: Mon-Fri 20:00-01:00 = 5 x 5 h = 25 h at $16, of which 23:00-01:00 = 2 h a night at +$2
+    b = "employee_id,start,end,rate,employer\n" + "".join(
+        f"B1,2025-11-0{d} 20:00,2025-11-0{d + 1} 01:00,16,Bay\n" for d in range(3, 8))
+    _write(tmp_path, "harbor.csv", a)
+    _write(tmp_path, "bay.csv", b)
+    pol = Policy.model_validate(__import__("tomllib").loads(policy))
+    return run_pay_many([tmp_path / "harbor.csv", tmp_path / "bay.csv"], pol, tmp_path / "roster.csv")
+
+
+def test_two_employers_25_plus_25_with_a_night_differential(tmp_path):
+    run = _two_employers(tmp_path)
+    assert run.problems == []
+    lines = run.result.lines.set_index("employee_id")
+    # Harbor alone: 25 h x $20 = $500.00, no overtime
+    assert lines.loc["A1", "gross_pay"] == 500_00 and lines.loc["A1", "overtime_premium"] == 0
+    # Bay alone: 25 h x $16 = $400.00 + night 10 h x $2 = $20.00 -> $420.00, no overtime
+    assert lines.loc["B1", "base_pay"] == 400_00 and lines.loc["B1", "diff:night"] == 20_00
+    assert lines.loc["B1", "gross_pay"] == 420_00
+
+    rep = person_report(run)
+    people = rep["people"]
+    comb = people[(people["person_id"] == "P1") & (people["employer"] == "(combined)")].iloc[0]
+    assert comb["worked_minutes"] == 50 * 60 and comb["gross_pay"] == 920_00
+    assert bool(comb["combined_only_over_40"])  # 50 h combined, 25 h at each
+    # C1 works 40 h at one employer: never flagged
+    assert not people[people["person_id"] == "C1"]["combined_only_over_40"].any()
+
+    joint = rep["joint"].set_index("employee_id")
+    # Combined week: W = 50 h, O = 50 - 40 = 10 h. Straight-time pay S = 500 + 420 = $920.
+    # Regular rate = 920 / 50 = $18.40 (29 CFR 778.115); premium = 0.5 x 18.40 x 10 = $92.00.
+    assert set(joint["combined_premium"]) == {92_00}
+    assert joint.loc["A1", "combined_overtime_minutes"] == 600
+    # Allocation by straight-time pay: Harbor 9200 x 500/920 = 5000 c; Bay 9200 x 420/920 = 4200 c
+    assert joint.loc["A1", "joint_overtime_premium"] == 50_00
+    assert joint.loc["B1", "joint_overtime_premium"] == 42_00
+    assert joint["joint_additional"].sum() == 92_00
+    assert "C1" not in joint.index  # no second employer: not part of any combined week
+
+
+def test_rejections_keep_their_own_file(tmp_path):
+    _two_employers(tmp_path)
+    (tmp_path / "bay.csv").write_text("employee_id,start,end,rate\nB1,2025-11-03 20:00,2025-11-03 19:00,16\n")
+    run = run_pay_many([tmp_path / "harbor.csv", tmp_path / "bay.csv"], Policy(), tmp_path / "roster.csv")
+    assert [(p.file, p.row, p.column) for p in run.problems] == [("bay.csv", 1, "end")]
+    assert run.reconciliation["balanced"] and run.reconciliation["rows_read"] == 11
+
+
+def test_largest_remainder_adds_up_to_the_cent():
+    # 100 c over three equal shares: 33.33.. each; 1 c left goes to the first (ties by position)
+    assert list(largest_remainder(100, [1, 1, 1])) == [34, 33, 33]
+    # 1000 c by 1:2: 333.33 / 666.67 -> floors 333 + 666 = 999, the 1 c to the larger remainder (.67)
+    assert list(largest_remainder(1000, [1, 2])) == [333, 667]
+
+
+CRED_POLICY = """
+[workweek]
+start_day = "sun"
+[overtime]
+weekly_hours = 40
+[[premium]]
+name = "cprs"
+credential = "CPRS"
+per_hour = 1.50
+"""
+
+
+def test_credential_premium_starting_mid_week(tmp_path):
+    # D1, $20/h, Mon-Fri 08:00-16:00 (8 h) + Sat 08:00-13:00 (5 h) = 45 h; CPRS from Wed 2025-11-05
+    _write(tmp_path, "roster.csv", """\
+        employee_id,role,step,credential,certified_on
+        D1,peer,1,CPRS,2025-11-05
+        E1,peer,1,,
+        """)
+    rows = "".join(f"{e},2025-11-0{d} 08:00,2025-11-0{d} 16:00,20\n" for e in ("D1", "E1") for d in range(3, 8))
+    rows += "D1,2025-11-08 08:00,2025-11-08 13:00,20\n"
+    _write(tmp_path, "t.csv", "employee_id,start,end,rate\n" + rows)
+    pol = Policy.model_validate(__import__("tomllib").loads(CRED_POLICY))
+    run = run_pay_many([tmp_path / "t.csv"], pol, tmp_path / "roster.csv")
+    lines = run.result.lines.set_index("employee_id")
+    d = lines.loc["D1"]
+    # base 45 x 20 = $900; premium Wed-Sat = 8 + 8 + 8 + 5 = 29 h x $1.50 = $43.50
+    assert d["base_pay"] == 900_00 and d["diff:cprs"] == 43_50
+    # regular rate = (900 + 43.50) / 45 = 20.9666..; OT premium = 0.5 x 943.50 / 45 x 5 = 52.4166.. -> $52.42
+    assert d["overtime_premium"] == 52_42
+    assert d["gross_pay"] == 900_00 + 43_50 + 52_42
+    # E1 holds no credential: no premium, 40 h, no overtime
+    assert lines.loc["E1", "diff:cprs"] == 0 and lines.loc["E1", "gross_pay"] == 800_00
+
+
+def test_bonus_over_four_weeks_with_overtime():
+    pol = Policy.model_validate({"overtime": {"weekly_hours": 40}})
+    weeks = pd.DataFrame({"worked_minutes": [40 * 60, 45 * 60, 50 * 60, 44 * 60],
+                          "overtime_minutes": [0, 5 * 60, 10 * 60, 4 * 60]})
+    out = bonus_overtime(400_00, weeks, pol)  # $400 over 4 weeks, equal amounts: $100 a week
+    assert list(out["bonus_share"]) == [100_00] * 4
+    # week 1: no overtime -> 0
+    # week 2: 100 / 45 x 0.5 x 5 = 5.5555.. -> $5.56
+    # week 3: 100 / 50 x 0.5 x 10 = $10.00
+    # week 4: 100 / 44 x 0.5 x 4 = 4.5454.. -> $4.55
+    assert list(out["bonus_overtime"]) == [0, 5_56, 10_00, 4_55]
+
+    # per hour worked (179 h): 40000 c x h / 179 -> floors 8938, 10055, 11173, 9832 (= 39998);
+    # the 2 c left go to the largest remainders: week 2 (.866) and week 1 (.547)
+    assert list(bonus_weeks_split(400_00, weeks["worked_minutes"], "per_hour")) == [8939, 10056, 11173, 9832]
+    per_hour = bonus_overtime(400_00, weeks, pol, "per_hour")
+    # week 2: 100.56 / 45 x 0.5 x 5 = 5.5866.. -> $5.59; week 3: 111.73 / 50 x 0.5 x 10 = 11.173 -> $11.17
+    # week 4: 98.32 / 44 x 0.5 x 4 = 4.4690.. -> $4.47
+    assert list(per_hour["bonus_overtime"]) == [0, 5_59, 11_17, 4_47]
+
+
+def test_dol_style_bonus_example():
+    # 29 CFR 778.209(a): the additional overtime for a week = one-half of the hourly rate allocable
+    # to the bonus x the statutory overtime hours. A $52 bonus for one 52-hour week:
+    # 52 / 52 = $1.00/h; 0.5 x 1.00 x 12 h = $6.00.
+    pol = Policy.model_validate({"overtime": {"weekly_hours": 40}})
+    out = bonus_overtime(52_00, pd.DataFrame({"worked_minutes": [52 * 60], "overtime_minutes": [12 * 60]}), pol)
+    assert list(out["bonus_overtime"]) == [6_00]
+
+
+def test_certification_bonus_in_the_person_report(tmp_path):
+    _write(tmp_path, "roster.csv", "employee_id,role,step,credential,certified_on\nD1,peer,1,CPRS,2025-11-03\n")
+    # two weeks: 45 h then 40 h
+    rows = "".join(f"D1,2025-11-0{d} 08:00,2025-11-0{d} 17:00,20\n" for d in range(3, 8))
+    rows += "".join(f"D1,2025-11-{d} 08:00,2025-11-{d} 16:00,20\n" for d in range(10, 15))
+    _write(tmp_path, "t.csv", "employee_id,start,end,rate\n" + rows)
+    pol = Policy.model_validate(__import__("tomllib").loads(
+        "[overtime]\nweekly_hours = 40\n[[premium]]\nname = \"cprs_bonus\"\ncredential = \"CPRS\"\nbonus = 200\nbonus_weeks = 2\n"))
+    run = run_pay_many([tmp_path / "t.csv"], pol, tmp_path / "roster.csv")
+    bonus = person_report(run)["bonus"]
+    # $200 over 2 weeks = $100 each; week 1: 100 / 45 x 0.5 x 5 = 5.5555.. -> $5.56; week 2: no OT
+    assert list(bonus["bonus_share"]) == [100_00, 100_00]
+    assert list(bonus["bonus_overtime"]) == [5_56, 0]
+
+
+def test_premium_policy_validation():
+    with pytest.raises(ValidationError):
+        Policy.model_validate({"premium": [{"name": "x", "credential": "C"}]})  # nothing to pay
+    with pytest.raises(ValidationError):
+        Policy.model_validate({"joint_employment": {"employers": ["only one"]}})
+
+
+# --- through the CLI, on the samples -----------------------------------------------------------
+
+from conftest import SAMPLES  # noqa: E402
+
+SAMPLE_ARGS = ["-p", SAMPLES / "policy.toml", "-r", SAMPLES / "roster.csv", "-s", SAMPLES / "schedule.csv"]
+
+
+def test_pay_by_person_on_the_samples(cli):
+    res = cli(["pay", "-t", SAMPLES / "timesheet.csv", "-t", SAMPLES / "timesheet_employer2.csv", *SAMPLE_ARGS,
+               "--by", "person", "-f", "json"])
+    assert res.exit_code == 0, res.stderr
+    import json
+
+    rep = json.loads(res.stdout)
+    week = [r for r in rep["people"] if r["person_id"] == "HL006" and r["week_start"] == "2025-11-02"]
+    # Bayside 36 h + Harbor Light 8 h = 44 h: over 40 combined, neither employer alone
+    assert [(r["employer"], r["hours"], r["combined_only_over_40"]) for r in week] == [
+        ("Bayside Outreach", 36.0, "yes"), ("Harbor Light", 8.0, "yes"), ("(combined)", 44.0, "yes")]
+    joint = [r for r in rep["joint_employment"] if r["week_start"] == "2025-11-02"]
+    # S = 694.00 + 176.90 = 870.90; 0.5 x 870.90 / 44 x 4 = 39.5863.. -> $39.59;
+    # Bayside 3959 x 694/870.90 = 3154.9 -> 3155 c, Harbor Light 3959 x 176.90/870.90 = 804.2 -> 804 c
+    assert [(r["employer"], r["combined_premium"], r["employer_share"]) for r in joint] == [
+        ("Bayside Outreach", 39.59, 31.55), ("Harbor Light", 39.59, 8.04)]
+    assert any("never a legal finding" in n for n in rep["notes"])
+
+
+def test_pay_glob_and_rejections_keep_file_row_column(cli, tmp_path):
+    bad = tmp_path / "timesheet_x.csv"
+    bad.write_text("employee_id,start,end,rate,employer\nBO700,2025-11-03 09:00,2025-11-03 08:00,19,Bayside Outreach\n")
+    res = cli(["pay", "-t", SAMPLES / "timesheet.csv", "-t", str(tmp_path / "timesheet_*.csv"), *SAMPLE_ARGS])
+    assert res.exit_code == 3
+    assert "timesheet_x.csv:1:end" in res.stderr
+
+
+def test_pay_several_timesheets_refuses_map(cli):
+    res = cli(["pay", "-t", SAMPLES / "timesheet.csv", "-t", SAMPLES / "timesheet_employer2.csv", *SAMPLE_ARGS,
+               "--map", SAMPLES / "policy.toml"])
+    assert res.exit_code == 2
+
+
+def test_demo_shows_a_multi_employer_person_and_certified_peers(cli):
+    res = cli(["demo", "--samples", SAMPLES])
+    assert res.exit_code == 0
+    assert "Joint employment (what-if)" in res.stdout and "Bayside Outreach" in res.stdout
+    assert "Credential premium (CPRS" in res.stdout and "Certification bonus" in res.stdout
+
+
+def test_certification_gap_hand_worked():
+    from peerpay.core.joint import certification_gap
+
+    creds = pd.DataFrame({"employee_id": ["p1", "p2", "p9"], "credential": ["CPRS"] * 3,
+                          "from_day": [0, 0, 10**6], "until_day": [2**40] * 3})  # p9: certified only in the future
+    workers = pd.DataFrame({"employee_id": ["p1", "p2", "p3", "p4", "p9", "o1", "o2"],
+                            "role": ["peer"] * 5 + ["nurse"] * 2,
+                            "hourly_units": [220_000, 240_000, 200_000, 180_000, 190_000, 300_000, 320_000]})
+    cg = certification_gap(workers, creds, "peer", as_of_day=20_000, premium_per_hour=1.5)
+    # certified p1, p2: mean (22 + 24) / 2 = $23.00, median $23.00, n 2
+    assert cg["certified"] == {"n": 2, "mean": 23.0, "median": 23.0, "suppressed": False}
+    # not certified p3, p4, p9: mean (20 + 18 + 19) / 3 = $19.00, median $19.00
+    assert cg["not_certified"]["mean"] == 19.0 and cg["not_certified"]["n"] == 3
+    # gap = (23 - 19) / 19 x 100 = 21.05.. -> 21.1 %
+    assert cg["gap_percent"] == 21.1
+    # peer-role gap: others (30 + 32) / 2 = $31.00 - peers (22+24+20+18+19)/5 = $20.60 -> $10.40;
+    # a $1.50/h premium closes 1.5 / 10.4 = 14.42.. -> 14.4 %
+    assert cg["peer_role_gap_per_hour"] == 10.4 and cg["premium_share_of_role_gap_percent"] == 14.4
+    # suppression: a group under min_group shows its n only
+    small = certification_gap(workers, creds, "peer", 20_000, None, min_group=3)
+    assert small["certified"] == {"n": 2, "mean": None, "median": None, "suppressed": True}
+
+
+def test_gap_by_person_counts_multi_employer_people(cli):
+    res = cli(["gap", "-r", SAMPLES / "roster.csv", "-s", SAMPLES / "schedule.csv", "-t", SAMPLES / "timesheet.csv",
+               "--also-timesheet", SAMPLES / "timesheet_employer2.csv", "-p", SAMPLES / "policy.toml",
+               "--basis", "earnings", "--by", "person", "--credentials", SAMPLES / "credentials.csv",
+               "--as-of", "2025-11-30", "-f", "json"])
+    assert res.exit_code == 0, res.stderr
+    import json
+
+    rep = json.loads(res.stdout)
+    assert rep["people"] == {"multi_employer": 1}
+    assert rep["certification"]["certified"]["n"] == 3 and rep["certification"]["not_certified"]["n"] == 4
+    # HL006's effective rate is the whole person's: (Harbor Light + Bayside gross) / (40 + 108 h)
+    assert any("work for more than one employer" in n for n in rep["notes"])
+
+
+def test_cost_a_credential_premium_on_the_holders_hours(cli):
+    base = ["cost", "-t", SAMPLES / "timesheet.csv", "-p", SAMPLES / "policy.toml", "-r", SAMPLES / "roster.csv",
+            "-s", SAMPLES / "schedule.csv", "--proposal", SAMPLES / "proposals" / "credential_premium.toml", "-f", "json"]
+    import json
+
+    with_creds = json.loads(cli([*base, "--credentials", SAMPLES / "credentials.csv"]).stdout)
+    without = json.loads(cli(base).stdout)
+    by_role = {r["role"]: r for r in with_creds["proposals"][0]["years"]}
+    # only CPRS holders are paid: peers (HL001 from 11-12, HL002, HL004) and the supervisor (HL008)
+    assert by_role["peer_specialist"]["wages_cash"] > 0 and by_role["peer_supervisor"]["wages_cash"] > 0
+    assert by_role["rn"]["wages_cash"] == 0 and by_role["case_manager"]["wages_cash"] == 0
+    assert without["proposals"][0]["term_cash_cost"] == 0  # no credentials known: no holder, no cost
