@@ -184,7 +184,7 @@ def _many(timesheets, by, credentials, pol, roster, schedule, sheet, map_file, f
     for note in run.shifts.attrs.get("notes", ()):
         click.echo(f"note: {note}", err=True)
     if rejects:
-        atomic_write(rejects, rejected)
+        atomic_write(rejects, cast(str, rejected))  # rendered above whenever --rejects is given
     emit(data, output, force)
     click.echo(_recon_line({"reconciliation": recon}), err=True)
     raise SystemExit(EXIT_REJECTED if run.problems else EXIT_OK)

@@ -92,6 +92,7 @@ def run_gap(
     """
     as_of = as_of or date.today()
     problems: list[Problem] = []
+    run: PayRun | None = None
     if timesheet is not None and (more_timesheets or by_person or credentials):
         from .pay import run_pay_many
 
@@ -104,7 +105,6 @@ def run_gap(
         ros, p = load_roster(roster)
         sch, p2 = load_schedule(schedule)
         problems += p + p2
-        run = None
     unknown = sorted({r for roles in (groups or {}).values() for r in roles} - set(ros["role"]))
     if unknown:
         raise InputError(f"--group names role(s) not in the roster: {', '.join(unknown)} (roles: {', '.join(sorted(set(ros['role'])))})")
