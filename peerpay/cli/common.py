@@ -25,6 +25,21 @@ def fail(message: str, code: int = EXIT_INPUT) -> None:
     sys.exit(code)
 
 
+#: an output file's extension -> the format written when --format is not given
+EXTENSION_FORMATS = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
+                     ".txt": "table"}
+FORMAT_HELP = "Output format (default: from --output's extension, e.g. pay.xlsx -> xlsx; else table)."
+
+
+def output_format(fmt: str | None, output: str | None) -> str:
+    """``--format`` when given, else the one the output file's extension names (``-o pay.xlsx``), else table."""
+    if fmt:
+        return fmt.lower()
+    if output in (None, "-"):
+        return "table"
+    return EXTENSION_FORMATS.get(Path(output).suffix.lower(), "table")
+
+
 def check_format_target(fmt: str, output: str | None) -> None:
     """A binary format (xlsx) cannot go to the terminal: it needs ``--output FILE``. Exit 2 before any work."""
     if is_binary(fmt) and output in (None, "-"):
@@ -44,12 +59,28 @@ def handles_input_errors(fn):
             fail(str(exc), EXIT_USAGE)
         except TooBigForExcel as exc:
             fail(str(exc), EXIT_USAGE)
+        except BrokenPipeError:
+            reader_went_away()
         except MemoryError:
             fail("out of memory: split the input or use --engine dask", EXIT_INPUT)
         except OSError as exc:
             fail(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}", EXIT_INPUT)
 
     return wrapper
+
+
+def reader_went_away() -> None:
+    """stdout was closed by its reader (``peerpay demo | head``): that is not an error, so exit 0 quietly.
+
+    stdout is pointed at /dev/null first, so the interpreter's final flush cannot raise again
+    (the recipe in the Python docs, "Note on SIGPIPE").
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    sys.exit(EXIT_OK)
 
 
 def warn_policy(policy) -> None:

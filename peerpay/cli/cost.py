@@ -13,7 +13,7 @@ from ..io.readers import read_policy
 from ..io.document import Document, Heading, Table, Text, render
 from ..io.writers import atomic_write
 from ..jobs.cost import CostRun, read_on_costs, run_cost
-from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
+from .common import FORMAT_HELP, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
 from .pay import _mapped, _timesheet_options
 
 MONEY = ["wages", "on_costs", "total", "wages_cash", "on_costs_cash", "lump_sums", "cash_cost", "run_rate", "per_fte",
@@ -133,7 +133,7 @@ def gap_chart(report: dict) -> bytes:
 @click.option("--period", nargs=2, type=click.DateTime(formats=["%Y-%m-%d"]), metavar="FROM TO",
               help="The days the timesheet stands for (annualised x 365/days). Default: first to last shift date.")
 @click.option("--employee", help="Also a member's statement: this employee's rate and annual pay, year by year, per proposal.")
-@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--format", "-f", "fmt", type=FORMATS, help=FORMAT_HELP)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--chart", type=click.Path(dir_okay=False), help="Also write a PNG chart of the gap before/after per proposal.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output or chart file.")
@@ -143,7 +143,7 @@ def command(timesheet, policy, roster, schedule, sheet, map_file, proposals, on_
     """Cost bargaining proposals year by year and the peer pay gap they close (docs/costing.md)."""
     if roster is None or schedule is None:
         fail("peerpay cost needs --roster and --schedule (steps, anniversaries and the gap come from them)", EXIT_USAGE)
-    fmt = fmt.lower()
+    fmt = output_format(fmt, output)
     check_format_target(fmt, output)
     check_outputs({"--output": output, "--chart": chart},
                   [timesheet, policy, roster, schedule, map_file, *proposals, on_costs], force)

@@ -14,7 +14,7 @@ from ..errors import Problem
 from ..jobs.gap import REFERENCES, run_gap
 from ..io.document import Document, Heading, Notes, Table, Text, render
 from ..io.writers import atomic_write
-from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
+from .common import FORMAT_HELP, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
 
 # (report key, column header, kind): one list drives the table, Markdown, CSV headers and XLSX formats
 COLUMNS = [
@@ -196,7 +196,7 @@ def _run_record(**given) -> dict:
               help="annual basis: fte x 2,080 h, or hours worked in the timesheet annualised.")
 @click.option("--reference", help="External comparator wages: 'bls-2025' or a CSV (role, hourly_median, …).")
 @click.option("--covariates", help="Roster columns for the decomposition, comma-separated (default: tenure_years, fte, site if present).")
-@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--format", "-f", "fmt", type=FORMATS, help=FORMAT_HELP)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--chart", type=click.Path(dir_okay=False), help="Also draw median pay by role to FILE.png or FILE.svg.")
 @click.option("--reference-line", help="A labelled line on the chart, e.g. 'Living wage=24.50'.")
@@ -207,7 +207,7 @@ def _run_record(**given) -> dict:
 def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid, stipends, annual_hours, reference, covariates,
             fmt, output, chart, reference_line, publish, min_group, force):
     """Compare the peer role's hourly pay with every other role (CONTRACT §5)."""
-    fmt = fmt.lower()
+    fmt = output_format(fmt, output)
     if (timesheet is None) != (policy is None):
         fail("--timesheet and --policy go together", EXIT_USAGE)
     if timesheet is None and (basis == "earnings" or unpaid or annual_hours == "actual"):

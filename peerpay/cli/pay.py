@@ -12,7 +12,7 @@ from ..io.readers import read_policy
 from ..io.document import Document, Heading, Table, Text, render
 from ..io.writers import atomic_write, to_csv
 from ..jobs.pay import run_pay
-from .common import (EXIT_INPUT, EXIT_OK, EXIT_REJECTED, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors,
+from .common import (FORMAT_HELP, output_format, EXIT_INPUT, EXIT_OK, EXIT_REJECTED, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors,
                      report_problems, warn_policy)
 
 MONEY = ["base_pay", "holiday_premium", "standby_pay", "callback_premium", "minimum_shift_pay", "overtime_premium",
@@ -101,7 +101,7 @@ def _timesheet_options(fn):
 
 @click.command()
 @_timesheet_options
-@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--format", "-f", "fmt", type=FORMATS, help=FORMAT_HELP)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--detail", is_flag=True, help="Include the audit trail: every segment and the rule that paid it.")
 @click.option("--rejects", type=click.Path(dir_okay=False), help="Also write the rejected rows to this CSV.")
@@ -117,6 +117,7 @@ def _timesheet_options(fn):
 def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detail, rejects, force,
         engine, scheduler, partitions, output_dir):
     """Compute gross pay per employee and workweek (CONTRACT §4)."""
+    fmt = output_format(fmt, output)
     check_format_target(fmt, output)
     check_outputs({"--output": output, "--rejects": rejects}, [timesheet, policy, roster, schedule, map_file], force,
                   folders={"--output-dir": output_dir})
@@ -161,15 +162,37 @@ def _mapped(timesheet, map_file, sheet, timezone):
 
 
 def find_samples(explicit: str | None) -> Path:
-    candidates = [Path(explicit)] if explicit else [Path.cwd() / "samples", Path(__file__).resolve().parents[2] / "samples"]
+    """--samples DIR, else ./samples (a checkout), else the copy shipped in the package (any folder)."""
+    from ..io.resources import SAMPLES_DIR, package_dir
+
+    shipped = package_dir(SAMPLES_DIR)
+    candidates = [Path(explicit)] if explicit else [Path("samples")] + ([shipped] if shipped else [])
     for c in candidates:
         if (c / "timesheet.csv").exists():
             return c
-    fail("cannot find the samples folder (run from the peerpay checkout, or pass --samples DIR)", EXIT_INPUT)
+    if explicit:
+        fail(f"--samples {explicit}: no timesheet.csv there (leave --samples out to use the samples shipped with peerpay)", EXIT_INPUT)
+    fail("the samples shipped with peerpay are missing from this installation (reinstall it, or pass --samples DIR)", EXIT_INPUT)
+
+
+def next_steps(d: Path) -> str:
+    """What to try after the demo: the three commands on the same samples, ready to paste."""
+    from shlex import quote
+
+    s = {name: quote(str(d / name)) for name in ("timesheet.csv", "policy.toml", "roster.csv", "schedule.csv")}
+    union = quote(str(d / "proposals" / "union.toml"))
+    return (
+        "\nTry next (the same samples; add --format xlsx --output FILE.xlsx for a workbook):\n"
+        f"  peerpay pay --timesheet {s['timesheet.csv']} --policy {s['policy.toml']} --roster {s['roster.csv']} --schedule {s['schedule.csv']}\n"
+        f"  peerpay gap --roster {s['roster.csv']} --schedule {s['schedule.csv']} --peer-role peer_specialist --reference bls-2025\n"
+        f"  peerpay cost --timesheet {s['timesheet.csv']} --policy {s['policy.toml']} --roster {s['roster.csv']} --schedule {s['schedule.csv']} "
+        f"--proposal {union}\n"
+        "Your own files: `peerpay init` writes a starter policy.toml and map.toml.\n"
+    )
 
 
 @click.command()
-@click.option("--samples", type=click.Path(file_okay=False), help="Folder with the sample files (default: ./samples).")
+@click.option("--samples", type=click.Path(file_okay=False), help="Folder with the sample files (default: ./samples, else the samples shipped with peerpay).")
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "md"]), default="table", show_default=True)
 @handles_input_errors
 def demo(samples, fmt):
@@ -182,3 +205,4 @@ def demo(samples, fmt):
 
     for mod in (gap, cost, backpay):
         click.echo(mod.demo_section(d, fmt))
+    click.echo(next_steps(d))

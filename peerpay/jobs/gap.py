@@ -18,18 +18,11 @@ import pandas as pd
 from ..core import gap as core
 from ..errors import InputError, Problem
 from ..io.readers import read_table
+from ..io.resources import REFERENCES as SHIPPED_REFERENCES, package_file
 from .pay import load_roster, load_schedule, run_pay
 
-def _schedules_dir() -> Path:
-    """The checkout's schedules/ (editable install), else ./schedules (a wheel run from the checkout)."""
-    for d in (Path(__file__).resolve().parents[1] / "schedules", Path.cwd() / "schedules"):
-        if (d / "bls_oews_may2025_national.csv").exists():
-            return d
-    return Path(__file__).resolve().parents[1] / "schedules"
-
-
-SCHEDULES = _schedules_dir()
-REFERENCES = {"bls-2025": ("BLS", SCHEDULES / "bls_oews_may2025_national.csv")}
+#: ``--reference NAME`` -> (label, file shipped in peerpay/data): works after a plain ``pip install``
+REFERENCES = {name: (label, package_file(rel)) for name, (label, rel) in SHIPPED_REFERENCES.items()}
 
 
 @dataclass
@@ -42,6 +35,9 @@ class GapRun:
 def load_reference(name_or_path: str, basis: str) -> dict:
     """``bls-2025`` or a CSV with ``role, hourly_median`` (optional hourly_mean/p25/p75, annual_*)."""
     label, path = REFERENCES.get(name_or_path, (None, Path(name_or_path)))
+    if label is None and not Path(name_or_path).exists() and Path(name_or_path).suffix.lower() not in (".csv", ".xlsx"):
+        raise InputError(f"--reference {name_or_path}: no such reference; the shipped references are "
+                         f"{', '.join(sorted(REFERENCES))}, or give a CSV file (role, hourly_median, …)")
     frame = read_table(path)
     missing = {"role", "hourly_median"} - set(frame.columns)
     if missing:
