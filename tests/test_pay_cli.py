@@ -319,11 +319,12 @@ def test_format_xlsx_reads_back(cli, paths, tmp_path):
     result = cli(["pay", "-t", ts, "-p", pol, "-f", "xlsx", "-o", out, "--detail"])
     assert result.exit_code == 3
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["pay lines", "by employee", "rejected", "audit trail", "notes"]
+    # issue 11 added the Run and Policy sheets and readable headers (the JSON/CSV keep the pinned names)
+    assert book.sheetnames == ["pay lines", "by employee", "rejected", "audit trail", "Run", "Policy", "notes"]
     rows = list(book["pay lines"].values)
     header, first = rows[0], dict(zip(rows[0], rows[1]))
-    assert header[:3] == ("employee_id", "week_start", "hours_worked")
-    assert (first["employee_id"], first["base_pay"], first["differential:evening"], first["gross_pay"]) == ("A", 160, 10, 170)
+    assert header[:3] == ("Employee ID", "Week start", "Hours worked")
+    assert (first["Employee ID"], first["Base pay"], first["Differential: evening"], first["Gross pay"]) == ("A", 160, 10, 170)
     assert book["pay lines"]["F2"].number_format == "$#,##0.00"  # base_pay as currency
     rejected = list(book["rejected"].values)
     assert rejected[1][:3] == ("ts.csv", 2, "start")
@@ -335,7 +336,7 @@ def test_format_xlsx_when_every_row_is_rejected_still_has_a_header(cli, paths, t
     out = tmp_path / "pay.xlsx"
     assert cli(["pay", "-t", ts, "-p", pol, "-f", "xlsx", "-o", out]).exit_code == 3
     rows = list(openpyxl.load_workbook(out)["pay lines"].values)
-    assert rows[0][:2] == ("employee_id", "week_start") and "differential:evening" in rows[0]
+    assert rows[0][:2] == ("Employee ID", "Week start") and "Differential: evening" in rows[0]
     assert len(rows) == 1
 
 

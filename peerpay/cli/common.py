@@ -167,3 +167,28 @@ def emit(data: str | bytes, output: str | None, force: bool) -> None:
     if path.exists() and path.stat().st_size > 0 and not force:
         fail(f"{path} exists; use --force to overwrite it", EXIT_USAGE)
     atomic_write(path, data)
+
+
+RUN_TIME_ENV = "PEERPAY_RUN_TIME"  # fixes the run time in the run record (tests, reproducible reports)
+
+
+def run_record(command: str, files: dict[str, object], options: dict | None = None, policy=None, **extra) -> dict:
+    """What produced a report: peerpay's version, the command, each input's name with SHA-256 and size,
+    the options, the policy's hash, anything the job adds (``period``, ``holidays``), and the run time.
+
+    File *names* only (a folder can carry a person's name). The run time is UTC, or the value of
+    ``$PEERPAY_RUN_TIME`` when set, so that a test or an archived report can be reproduced.
+    """
+    import hashlib
+    from datetime import UTC, datetime
+
+    from .. import __version__
+    from ..io.html import run_record as base
+
+    paths = {k: Path(str(v)) for k, v in files.items() if v not in (None, "", "-") and Path(str(v)).is_file()}
+    record = base(__version__, {p.name: p.read_bytes() for p in paths.values()}, options, command)
+    if "policy" in paths:
+        record["policy_sha256"] = hashlib.sha256(paths["policy"].read_bytes()).hexdigest()
+    record.update({k: v for k, v in extra.items() if v not in (None, "", [], ())})
+    record["run_time"] = os.environ.get(RUN_TIME_ENV) or datetime.now(UTC).replace(microsecond=0).isoformat()
+    return record

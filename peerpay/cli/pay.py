@@ -12,17 +12,18 @@ from ..io.readers import read_policy
 from ..io.document import Document, Heading, Table, Text, render
 from ..io.writers import atomic_write, to_csv
 from ..jobs.pay import run_pay
-from .common import (FORMAT_HELP, output_format, EXIT_INPUT, EXIT_OK, EXIT_REJECTED, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors,
+from .common import (run_record, FORMAT_HELP, output_format, EXIT_INPUT, EXIT_OK, EXIT_REJECTED, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors,
                      report_problems, warn_policy)
 
 MONEY = ["base_pay", "holiday_premium", "standby_pay", "callback_premium", "minimum_shift_pay", "overtime_premium",
          "gross_pay", "differentials", "regular_rate"]
+HOURS = ["hours_worked", "on_call_hours", "overtime_hours", "hours", "callback_hours"]
 
 
-def pay_document(run, detail: bool) -> Document:
+def pay_document(run, detail: bool, record: dict | None = None) -> Document:
     """The pay report as a document (every part built only when a format asks for it)."""
     minimum_shift = run.policy.minimum_shift is not None
-    kinds = {c: "money" for c in MONEY}
+    kinds = {c: "money" for c in MONEY} | {c: "hours" for c in HOURS} | {"weeks": "count"}
 
     def csv():
         # the lines straight from the engine's frame, vectorised (the same table as ``lines``);
@@ -57,11 +58,22 @@ def pay_document(run, detail: bool) -> Document:
         return out
 
     return Document("peerpay pay: gross pay by employee", blocks=blocks, csv=csv, payload=lambda: run.report,
-                    sheets=sheets, notes=lambda: _notes(run.report))
+                    sheets=sheets, notes=lambda: _notes(run.report), run_record=record,
+                    policy=lambda: run.policy.model_dump(mode="json", exclude_none=True))
 
 
-def render_pay(run, fmt: str, detail: bool) -> str | bytes:
-    return render(pay_document(run, detail), fmt)
+def render_pay(run, fmt: str, detail: bool, record: dict | None = None) -> str | bytes:
+    return render(pay_document(run, detail, record), fmt)
+
+
+def pay_period(run) -> str | None:
+    """The workweeks the report covers (first and last week start), for the run record."""
+    lines = run.report.get("lines")
+    if not lines:
+        return None
+    weeks = sorted({str(x.get("week_start")) for x in lines})
+    return f"workweeks starting {weeks[0]} to {weeks[-1]}"
+
 
 
 def _recon_line(report: dict) -> str:
@@ -136,7 +148,10 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detai
     recon = run.reconciliation
     if not recon["balanced"]:
         fail(f"internal reconciliation failed: {recon}", EXIT_INPUT)
-    data = render_pay(run, fmt.lower(), detail)
+    record = run_record("peerpay pay", {"timesheet": timesheet, "policy": policy, "roster": roster, "schedule": schedule, "map": map_file},
+                        {"sheet": sheet, "detail": detail or None}, period=pay_period(run)) \
+        if fmt == "xlsx" else None
+    data = render_pay(run, fmt.lower(), detail, record)
     rejected = to_csv(pd.DataFrame([p.as_json() for p in run.problems], columns=["file", "row", "column", "reason"])) if rejects else None
     report_problems(run.problems)
     for note in run.shifts.attrs.get("notes", ()):  # input notes (counts only, never ids): docs/input-rules.md
