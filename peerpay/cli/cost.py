@@ -13,7 +13,7 @@ from ..io.readers import read_policy
 from ..io.document import Document, Heading, Table, Text, render
 from ..io.writers import atomic_write
 from ..jobs.cost import CostRun, read_on_costs, run_cost
-from .common import FORMAT_HELP, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
+from .common import run_record, FORMAT_HELP, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
 from .pay import _mapped, _timesheet_options
 
 MONEY = ["wages", "on_costs", "total", "wages_cash", "on_costs_cash", "lump_sums", "cash_cost", "run_rate", "per_fte",
@@ -43,7 +43,7 @@ def notes(report: dict) -> list[str]:
     ]
 
 
-def cost_document(report: dict, on_costs=None) -> Document:
+def cost_document(report: dict, on_costs=None, record: dict | None = None, policy=None) -> Document:
     """The costing as a document: side by side, baseline, each proposal, the gap, the on-costs."""
     kinds = {c: "money" for c in MONEY}
     years = lambda: years_frame(report)
@@ -86,11 +86,12 @@ def cost_document(report: dict, on_costs=None) -> Document:
         return out
 
     return Document("peerpay cost: bargaining proposals", blocks=blocks, csv=years, payload=report, sheets=sheets,
-                    notes=lambda: notes(report))
+                    notes=lambda: notes(report), run_record=record,
+                    policy=(lambda: policy.model_dump(mode="json", exclude_none=True)) if policy is not None else None)
 
 
-def render_cost(report: dict, fmt: str, on_costs=None) -> str | bytes:
-    return render(cost_document(report, on_costs), fmt)
+def render_cost(report: dict, fmt: str, on_costs=None, record: dict | None = None, policy=None) -> str | bytes:
+    return render(cost_document(report, on_costs, record, policy), fmt)
 
 
 def gap_chart(report: dict) -> bytes:
@@ -153,7 +154,10 @@ def command(timesheet, policy, roster, schedule, sheet, map_file, proposals, on_
     run: CostRun = run_cost(timesheet, pol, roster, schedule, list(proposals), oc, peer_role,
                             sheet=sheet, raw_timesheet=mapped,
                             period=tuple(d.date() for d in period) if period else None, employee=employee)
-    data = render_cost(run.report, fmt, oc)
+    record = run_record("peerpay cost", {"timesheet": timesheet, "policy": policy, "roster": roster, "schedule": schedule, "map": map_file,
+                                         **{f"proposal {i}": p for i, p in enumerate(proposals, 1)}, "on-costs": on_costs},
+                        {"peer_role": peer_role, "sheet": sheet}) if fmt == "xlsx" else None
+    data = render_cost(run.report, fmt, oc, record, pol)
     image = gap_chart(run.report) if chart else None  # both outputs rendered before either is written
     report_problems(run.problems)
     for w in run.report["warnings"]:

@@ -14,7 +14,7 @@ from ..errors import Problem
 from ..jobs.gap import REFERENCES, run_gap
 from ..io.document import Document, Heading, Notes, Table, Text, render
 from ..io.writers import atomic_write
-from .common import FORMAT_HELP, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
+from .common import run_record, FORMAT_HELP, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
 
 # (report key, column header, kind): one list drives the table, Markdown, CSV headers and XLSX formats
 COLUMNS = [
@@ -151,7 +151,7 @@ def gap_document(report: dict, chart_png: bytes | None = None, reference_line: t
         return gap_fact_sheet(report, lines, run_record)
 
     title = f"Pay gap: {report['peer_role']} vs other roles ({report['basis'].replace('_', ' ')}, {report['unit']}, as of {report['as_of']})"
-    return Document(title, blocks=blocks, csv=lambda: pd.DataFrame(report["groups"]), payload=report, sheets=sheets,
+    return Document(title, blocks=blocks, csv=lambda: pd.DataFrame(report["groups"]), payload=report, sheets=sheets, run_record=run_record,
                     notes=notes, images={"chart": chart_png} if chart_png else None, html=page)
 
 
@@ -170,14 +170,10 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
 
 
 def _run_record(**given) -> dict:
-    """What produced a fact sheet: the version, the options, each input file's name, size and SHA-256."""
-    from .. import __version__
-    from ..io.html import run_record
-
+    """What produced a report: the version, the options, each input file's name, size and SHA-256, the run time."""
     files = {k: v for k, v in given.items() if k in ("roster", "schedule", "timesheet", "policy", "unpaid", "reference")}
-    inputs = {Path(v).name: Path(v).read_bytes() for v in files.values() if v}
     options = {k: v for k, v in given.items() if k not in files}
-    return run_record(__version__, inputs, options, "peerpay gap")
+    return run_record("peerpay gap", files, options)
 
 
 @click.command("gap")
@@ -229,7 +225,7 @@ def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid
                   min_group=min_group, stipends=stipends, covariates=[c.strip() for c in covariates.split(",") if c.strip()] if covariates else None)
     png = gap_chart(run.report, "png", line)[0] if fmt == "xlsx" or chart_fmt == "png" else None
     record = _run_record(roster=roster, schedule=schedule, timesheet=timesheet, policy=policy, unpaid=unpaid,
-                         reference=ref_file, peer_role=peer_role, basis=basis) if fmt == "html" else None
+                         reference=ref_file, peer_role=peer_role, basis=basis) if fmt in ("html", "xlsx") else None
     data = render_gap(run.report, fmt, png, line, record)
     # --publish: where a rejected row is, never its content (a reason can quote an employee id)
     report_problems([Problem(p.file, p.row, p.column, "rejected (details withheld with --publish)", p.sheet) for p in run.problems]

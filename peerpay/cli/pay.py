@@ -35,10 +35,10 @@ def pay_document(run, detail: bool, record: dict | None = None) -> Document:
         lines = lines_frame(report)
         if lines.empty:  # every row rejected: still a header row (lines_table knows the columns)
             lines = lines_table(run.result, minimum_shift)
-        out = [Table(lines, "pay lines", kinds), Table(employee_summary(report), "by employee", kinds),
+        out = [Table(lines, "pay lines", kinds, totals=True), Table(employee_summary(report), "by employee", kinds, totals=True),
                Table(pd.DataFrame(report["rejected"], columns=["file", "row", "column", "reason"]), "rejected", kinds)]
         if detail:
-            out.append(Table(audit_frame(run.result, run.policy.timezone), "audit trail", kinds))
+            out.append(Table(audit_frame(run.result, run.policy.timezone), "audit trail", kinds, totals=True))
         return out
 
     def blocks():

@@ -37,6 +37,7 @@ class Table:
     kinds: Mapping[str, str] = field(default_factory=dict)
     options: Mapping[str, Any] = field(default_factory=dict)
     blanks: bool = False
+    totals: bool = False  # xlsx: a bold Total row under the data summing the money and hours columns (additive tables only)
 
     def data(self) -> pd.DataFrame:
         return _get(self.frame)
@@ -155,7 +156,7 @@ def render_xlsx(doc: Document) -> bytes:
     kinds = {str(c): k for t in sheets for c, k in t.kinds.items()}
     policy = _get(doc.policy)
     return to_xlsx({t.title: t.data() for t in sheets}, notes=list(_get(doc.notes)) or None, images=_get(doc.images) or None,
-                   kinds=kinds, run=record_rows(doc.run_record), policy=flat_rows(policy) if policy is not None else None)
+                   kinds=kinds, totals={t.title for t in sheets if t.totals}, run=record_rows(doc.run_record), policy=flat_rows(policy) if policy is not None else None)
 
 
 def flat_rows(value, prefix: str = "") -> list[tuple[str, object]]:

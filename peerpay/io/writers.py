@@ -192,7 +192,7 @@ XLSX_NUMBER_FORMATS = {"money": "$#,##0.00", "hours": "#,##0.00", "rate": "$#,##
                        "date": "yyyy-mm-dd"}
 #: kinds whose column gets a total in the totals row
 XLSX_TOTALLED = ("money", "hours")
-_SMALL_WORDS = {"id": "ID", "fte": "FTE", "pct": "%", "usd": "$", "ot": "OT", "bls": "BLS", "soc": "SOC", "p25": "P25", "p75": "P75"}
+_SMALL_WORDS = {"id": "ID", "fte": "FTE", "pct": "%", "usd": "$", "ot": "OT", "bls": "BLS", "soc": "SOC", "p25": "P25", "p75": "P75", "atb": "ATB"}
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 
 
@@ -237,14 +237,21 @@ def _width(frame: pd.DataFrame, col, header: str) -> int:
     return min(max(len(header), longest, 8) + 2, 60)
 
 
+def _has_total_rows(frame: pd.DataFrame) -> bool:
+    """A table that already carries its own TOTAL rows (cost by role) gets no second total."""
+    text = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    return any(frame[c].astype(str).str.strip().str.upper().eq("TOTAL").any() for c in text)
+
+
 def to_xlsx(sheets: dict[str, pd.DataFrame], money_columns=(), percent_columns=(), notes: list[str] | None = None,
             images: dict[str, bytes] | None = None, *, kinds: dict | None = None, run: list[tuple[str, object]] | None = None,
-            policy: list[tuple[str, object]] | None = None, totals: bool = True) -> bytes:
+            policy: list[tuple[str, object]] | None = None, totals=()) -> bytes:
     """Workbook bytes a payroll clerk can hand on: one sheet per table, then Run, Policy, notes, images.
 
     Each table sheet: a bold, frozen header row with readable names, an autofilter over the data,
     columns wide enough for their contents, number formats by column kind (money, hours, rates,
-    percentages, counts; ISO dates become real dates), and a bold "Total" row under the data
+    percentages, counts; ISO dates become real dates), and, for the sheets named in ``totals``
+    (additive tables: a total of medians means nothing), a bold "Total" row under the data
     summing the money and hours columns (values, never formulas: a workbook from peerpay holds none).
     ``percent_columns`` hold fractions (0.125 shows as 12.5%); ``images`` are PNGs, one sheet
     each; ``run`` and ``policy`` are (label, value) rows for the "Run" and "Policy" sheets.
@@ -286,7 +293,8 @@ def to_xlsx(sheets: dict[str, pd.DataFrame], money_columns=(), percent_columns=(
                 ws.set_column(i, i, _width(frame, col, header), formats.get(col_kinds[i]))
             if ncols:
                 ws.autofilter(0, 0, max(nrows, 1), ncols - 1)
-            if totals and nrows and nrows + 2 <= EXCEL_MAX_ROWS and any(k in XLSX_TOTALLED for k in col_kinds):
+            if name in totals and nrows and nrows + 2 <= EXCEL_MAX_ROWS and any(k in XLSX_TOTALLED for k in col_kinds) \
+                    and not _has_total_rows(frame):
                 row = nrows + 1
                 ws.write(row, 0, "Total", total_label)
                 for i, (col, k) in enumerate(zip(frame.columns, col_kinds)):
