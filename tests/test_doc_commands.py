@@ -35,3 +35,18 @@ def test_doc_command_runs_as_shown(command, tmp_path, monkeypatch):
     monkeypatch.chdir(reader_folder(tmp_path))
     result = CliRunner().invoke(main, list(command.args), catch_exceptions=False)
     assert result.exit_code == command.exit_code, f"{command}\nexit {result.exit_code}\n{result.output[-2000:]}"
+
+
+def test_format_references_resolve_inside_the_repository():
+    """The docs and code cite "docs/formats.md §n" (never a file outside the repository), and each § exists."""
+    import re
+
+    formats = (ROOT / "docs" / "formats.md").read_text(encoding="utf-8")
+    sections = set(re.findall(r"^## §(\d)", formats, flags=re.M))
+    assert sections == {"1", "2", "3", "4", "5", "6"}
+    texts = [p for p in [ROOT / "README.md", *ROOT.glob("docs/*.md"), *ROOT.glob("peerpay/**/*.py"), *ROOT.glob("samples/**/*")]
+             if p.is_file() and p.suffix in (".md", ".py", ".toml")]
+    stale = [str(p.relative_to(ROOT)) for p in texts if "CONTRACT" in p.read_text(encoding="utf-8")]
+    assert stale == []
+    cited = {m for p in texts for m in re.findall(r"formats\.md §(\d)", p.read_text(encoding="utf-8"))}
+    assert cited <= sections

@@ -1,6 +1,6 @@
 """`peerpay pay` through click's CliRunner: rejections, exit codes, formats, output files, golden files.
 
-Exit codes (CONTRACT §4): 0 all paid, 3 some rows rejected, 2 usage, 1 unreadable file or invalid
+Exit codes (docs/formats.md §4): 0 all paid, 3 some rows rejected, 2 usage, 1 unreadable file or invalid
 policy (message on stderr, no output file written).
 
 Golden files: ``python -m pytest tests/test_pay_cli.py --regen-golden`` rewrites
@@ -117,7 +117,7 @@ def test_on_call_may_overlap_work_but_not_on_call(cli, paths):
 
 
 def test_contract_section_4_example(cli, tmp_path):
-    # The JSON example printed in CONTRACT §4, reproduced: 44 h at $20 in the week of Sun
+    # The JSON example printed in docs/formats.md §4, reproduced: 44 h at $20 in the week of Sun
     # 2025-03-02, 8 of them in a $2.50 night window; row 7 has its end before its start.
     #   base 44 x $20 = $880; night 8 x $2.50 = $20; regular rate = $900 / 44 = $20.4545
     #   OT premium = 0.5 x 900/44 x 4 = $40.909 -> $40.91; gross = 880 + 20 + 40.91 = $940.91

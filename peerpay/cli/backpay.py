@@ -1,4 +1,4 @@
-"""`peerpay backpay` (CONTRACT §6) and `peerpay stipends`: unpaid work and stipends priced (docs/backpay.md)."""
+"""`peerpay backpay` (docs/formats.md §6) and `peerpay stipends`: unpaid work and stipends priced (docs/backpay.md)."""
 
 from __future__ import annotations
 
@@ -140,7 +140,7 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
 @handles_input_errors
 def command(timesheet, unpaid, policy, roster, schedule, map_file, as_of, lookback_years, willful, no_liquidated, jurisdiction,
             minimum_wage, fmt, output, rejects, statements, with_names, force):
-    """Price unpaid work as back wages per employee and workweek (CONTRACT §6)."""
+    """Price unpaid work as back wages per employee and workweek (docs/formats.md §6)."""
     fmt = output_format(fmt, output)
     inputs = [timesheet, unpaid, policy, roster, schedule, map_file]
     _check_output(output, inputs, fmt)

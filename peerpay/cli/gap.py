@@ -1,4 +1,4 @@
-"""`peerpay gap`: the peer role's pay against other roles (CONTRACT §5, docs/gap.md)."""
+"""`peerpay gap`: the peer role's pay against other roles (docs/formats.md §5, docs/gap.md)."""
 
 from __future__ import annotations
 
@@ -202,7 +202,7 @@ def _run_record(**given) -> dict:
 @handles_input_errors
 def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid, stipends, annual_hours, reference, covariates,
             fmt, output, chart, reference_line, publish, min_group, force):
-    """Compare the peer role's hourly pay with every other role (CONTRACT §5)."""
+    """Compare the peer role's hourly pay with every other role (docs/formats.md §5)."""
     fmt = output_format(fmt, output)
     if (timesheet is None) != (policy is None):
         fail("--timesheet and --policy go together", EXIT_USAGE)

@@ -128,7 +128,7 @@ def _timesheet_options(fn):
 @handles_input_errors
 def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detail, rejects, force,
         engine, scheduler, partitions, output_dir):
-    """Compute gross pay per employee and workweek (CONTRACT §4)."""
+    """Compute gross pay per employee and workweek (docs/formats.md §4)."""
     fmt = output_format(fmt, output)
     check_format_target(fmt, output)
     check_outputs({"--output": output, "--rejects": rejects}, [timesheet, policy, roster, schedule, map_file], force,

@@ -31,7 +31,7 @@ KINDS = ("work", "on_call", "callback")
 
 #: Citations carried into the audit trail, one per rule.
 CITATIONS = {
-    "base": "CONTRACT §3; 29 CFR 778.109",
+    "base": "docs/formats.md §3; 29 CFR 778.109",
     "differential": "29 CFR 778.207(b): shift differentials are part of the regular rate",
     "holiday": "29 CFR 778.203(b), 778.219: holiday premium excluded from the regular rate",
     "standby": "29 CFR 778.223, 785.17: standby pay is part of the regular rate",

@@ -1,4 +1,4 @@
-"""Pay-gap metrics: the peer role's pay against every other role (CONTRACT §5, docs/gap.md).
+"""Pay-gap metrics: the peer role's pay against every other role (docs/formats.md §5, docs/gap.md).
 
 Pure functions on DataFrames; no files, no click. Every figure is computed from exact integers
 (rates in $0.0001 units, money in cents, hours in 1/10000 h) with :class:`fractions.Fraction`
@@ -42,7 +42,7 @@ CATEGORICAL_COVARIATES = ("site",)
 
 #: Where each metric comes from; rendered into the report notes and docs/gap.md.
 DEFINITIONS = {
-    "n": "employees in the role with a rate on the basis (CONTRACT §5)",
+    "n": "employees in the role with a rate on the basis (docs/formats.md §5)",
     "mean / median": "over employees' hourly rates; an even n takes the mean of the two middle values",
     "P25 / P75": "25th/75th percentiles, linear interpolation between order statistics (Hyndman & Fan type 7, numpy's default)",
     "gap %": "(role's value - peer's value) / role's value x 100, one decimal half-up; positive = peers paid less (UK gender pay gap convention, SI 2017/172)",
@@ -78,7 +78,7 @@ def rates_on(roster: pd.DataFrame, schedule: pd.DataFrame, as_of: date, source: 
     """Each roster employee's schedule rate for their role and step in effect on ``as_of``.
 
     A schedule row applies from its ``effective_date`` (blank: always) until a later row for the
-    same role and step (CONTRACT §1). Employees with no rate on that date become problems.
+    same role and step (docs/formats.md §1). Employees with no rate on that date become problems.
     """
     day = np.datetime64(as_of, "D")
     sch = schedule[["role", "step", "effective_date", "rate_units"]].copy()
@@ -267,7 +267,7 @@ def _annualise(hourly_units: Fraction | None) -> Fraction | None:
 
 
 def gap_groups(workers: pd.DataFrame, opts: GapOptions, reference: dict[str, dict] | None = None) -> list[dict]:
-    """The CONTRACT §5 ``groups`` with the extra metrics (docs/gap.md), peer role first."""
+    """The docs/formats.md §5 ``groups`` with the extra metrics (docs/gap.md), peer role first."""
     internal = _group_stats(workers, opts.basis)
     peer = internal[opts.peer_role]
     peer_rates = workers.loc[workers["role"] == opts.peer_role, ["hourly_units", "annual_hour_units"]].to_numpy(dtype="int64")
@@ -463,7 +463,7 @@ def oaxaca_two_fold(y: np.ndarray, x: np.ndarray, is_group_b: np.ndarray) -> dic
 
 def gap_report(workers: pd.DataFrame, opts: GapOptions, *, as_of: date, reference: dict | None = None,
                covariates: list[str] | None = None, excluded: dict | None = None, notes: list[str] | None = None) -> dict:
-    """The CONTRACT §5 object plus quartiles, decomposition, definitions and notes."""
+    """The docs/formats.md §5 object plus quartiles, decomposition, definitions and notes."""
     groups = gap_groups(workers, opts, reference)
     quart = pay_quartiles(workers, opts.peer_role, opts.min_group, opts.publish)
     dec = decomposition(workers, opts.peer_role, covariates, opts.min_group)

@@ -2,7 +2,7 @@
 
 ``prepare_*`` functions are pure: they take the raw table a loader read (canonical column
 names, row 1 = first data row) and return the usable rows plus a list of
-:class:`~peerpay.errors.Problem`. A rejected row contributes nothing else (CONTRACT §4).
+:class:`~peerpay.errors.Problem`. A rejected row contributes nothing else (docs/formats.md §4).
 """
 
 from __future__ import annotations

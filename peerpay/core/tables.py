@@ -3,7 +3,7 @@
 Loaders hand over raw tables (canonical lower-case column names, one row per data row, row 1
 being the first row under the header). Functions here parse and check columns with pandas and
 collect rejections as arrays; :meth:`Rejections.problems` keeps one per row, naming the first
-offending column in the file's column order (CONTRACT §4).
+offending column in the file's column order (docs/formats.md §4).
 """
 
 from __future__ import annotations

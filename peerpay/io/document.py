@@ -74,7 +74,7 @@ class Document:
 
     * table, md, html: ``blocks`` (in order);
     * csv: ``csv`` (one table: the pinned CSV columns);
-    * json: ``payload`` (the pinned JSON report, CONTRACT.md);
+    * json: ``payload`` (the pinned JSON report, docs/formats.md);
     * xlsx: ``sheets`` (one table per worksheet, titled), ``notes`` (a notes sheet), ``images``;
     * html: ``html`` when the command has its own page (the gap fact sheet), else ``blocks``
       on the shared page skeleton of :mod:`peerpay.io.html`.

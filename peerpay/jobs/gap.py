@@ -118,7 +118,7 @@ def run_gap(
     ref = load_reference(reference, basis) if reference else None
     notes = []
     if run is not None:
-        notes.append(f"Timesheet period: {period_days} days; gross pay per CONTRACT §3-4 (base + differentials + standby + premiums); "
+        notes.append(f"Timesheet period: {period_days} days; gross pay per docs/formats.md §3-4 (base + differentials + standby + premiums); "
                      "earnings and effective rates are over this period.")
     if basis == "annual":
         notes.append("Annual = hourly x " + ("fte x 2,080 h." if annual_hours == "fte" else f"hours worked x 364 / {period_days} days."))

@@ -34,7 +34,7 @@ class PayRun:
 
     @property
     def report(self) -> dict:
-        """The CONTRACT §4 report, built on first use (a CSV run never needs the dicts)."""
+        """The docs/formats.md §4 report, built on first use (a CSV run never needs the dicts)."""
         if self._report is None:
             self._report = pay_report(
                 self.result, self.problems, self.reconciliation,
