@@ -289,11 +289,13 @@ def test_format_csv_when_every_row_is_rejected_still_has_a_header(cli, paths):
     assert {"employee_id", "week_start", "differential:evening", "gross_pay"} <= set(frame.columns)
 
 
-def test_format_csv_detail_is_the_audit_trail(cli, paths):
+def test_format_csv_detail_is_the_audit_trail(cli, paths, tmp_path):
+    # issue 11: the segments are a second file beside the lines (they used to replace the lines on stdout)
     ts, pol = paths("A,2025-02-03 12:00,2025-02-03 20:00,work,20", policy=DIFF_POLICY)
-    result = cli(["pay", "-t", ts, "-p", pol, "-f", "csv", "--detail"])
+    result = cli(["pay", "-t", ts, "-p", pol, "-f", "csv", "--detail", "-o", tmp_path / "pay.csv"])
     assert result.exit_code == 0
-    frame = pd.read_csv(io.StringIO(result.stdout))
+    assert "gross_pay" in pd.read_csv(tmp_path / "pay.csv").columns  # the lines, unchanged
+    frame = pd.read_csv(tmp_path / "pay.detail.csv")
     assert {"employee_id", "row", "kind", "from", "to", "hours", "rules", "daily_ot_hours", "weekly_ot_hours"} <= set(frame.columns)
     # cut at the window edge 15:00: 3 h base only, 5 h base + evening
     assert frame[["hours", "rules"]].values.tolist() == [[3.0, "base"], [5.0, "base+evening"]]
@@ -385,9 +387,12 @@ def test_logs_never_print_names(cli, tmp_path):
     pol = tmp_path / "p.toml"
     pol.write_text("", encoding="utf-8")
     for fmt in ("json", "csv", "md", "table"):
-        result = cli(["pay", "-t", ts, "-p", pol, "-r", roster, "-s", schedule, "-f", fmt, "--detail"])
+        # csv --detail writes two files (issue 11): lines and segments; both are checked
+        to = ["-o", tmp_path / "out.csv", "--force"] if fmt == "csv" else []
+        result = cli(["pay", "-t", ts, "-p", pol, "-r", roster, "-s", schedule, "-f", fmt, "--detail", *to])
         assert result.exit_code == 3
-        assert "Secret" not in result.stdout + result.stderr
+        files = "".join(p.read_text() for p in tmp_path.glob("out*.csv")) if to else ""
+        assert "Secret" not in result.stdout + result.stderr + files
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from ..io.readers import read_policy
 from ..io.document import Document, Heading, Table, Text, render
 from ..io.writers import atomic_write, to_csv
 from ..jobs.pay import run_pay
-from .common import (run_record, FORMAT_HELP, output_format, EXIT_INPUT, EXIT_OK, EXIT_REJECTED, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors,
+from .common import (EXIT_USAGE, run_record, FORMAT_HELP, output_format, EXIT_INPUT, EXIT_OK, EXIT_REJECTED, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors,
                      report_problems, warn_policy)
 
 MONEY = ["base_pay", "holiday_premium", "standby_pay", "callback_premium", "minimum_shift_pay", "overtime_premium",
@@ -28,7 +28,8 @@ def pay_document(run, detail: bool, record: dict | None = None) -> Document:
     def csv():
         # the lines straight from the engine's frame, vectorised (the same table as ``lines``);
         # the JSON-shaped report is never built
-        return audit_frame(run.result, run.policy.timezone) if detail else lines_table(run.result, minimum_shift)
+        # the pay lines always; with --detail the segments are a second file (render_detail_csv), never a swap
+        return lines_table(run.result, minimum_shift)
 
     def sheets():
         report = run.report
@@ -57,9 +58,33 @@ def pay_document(run, detail: bool, record: dict | None = None) -> Document:
         out.append(Text("\n" + _recon_line(report) + "\n"))
         return out
 
-    return Document("peerpay pay: gross pay by employee", blocks=blocks, csv=csv, payload=lambda: run.report,
+    def payload():
+        if not detail:
+            return run.report
+        trail = audit_frame(run.result, run.policy.timezone)
+        return {**run.report, "detail": json_records(trail)}  # an added key: the §4 keys are unchanged
+
+    return Document("peerpay pay: gross pay by employee", blocks=blocks, csv=csv, payload=payload,
                     sheets=sheets, notes=lambda: _notes(run.report), run_record=record,
                     policy=lambda: run.policy.model_dump(mode="json", exclude_none=True))
+
+
+def json_records(frame: pd.DataFrame) -> list[dict]:
+    """A table as JSON-ready records (missing values as null, dates as ISO text)."""
+    import json
+
+    return json.loads(frame.to_json(orient="records", date_format="iso"))
+
+
+def render_detail_csv(run) -> str:
+    """--format csv --detail: the audit trail (one row per segment), written as a second file."""
+    return to_csv(audit_frame(run.result, run.policy.timezone))
+
+
+def detail_csv_path(output: str) -> str:
+    """``pay.csv`` -> ``pay.detail.csv``: the segments' file beside the lines' file."""
+    p = Path(output)
+    return str(p.with_name(f"{p.stem}.detail{p.suffix or '.csv'}"))
 
 
 def render_pay(run, fmt: str, detail: bool, record: dict | None = None) -> str | bytes:
@@ -115,7 +140,10 @@ def _timesheet_options(fn):
 @_timesheet_options
 @click.option("--format", "-f", "fmt", type=FORMATS, help=FORMAT_HELP)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
-@click.option("--detail", is_flag=True, help="Include the audit trail: every segment and the rule that paid it.")
+@click.option("--detail", is_flag=True, help="Add the audit trail: every segment, its dollars per component and the rules "
+              "that paid it (a separate table; JSON: a 'detail' key; CSV: a second file NAME.detail.csv beside --output).")
+@click.option("--employee", "employees", multiple=True, metavar="ID",
+              help="Only this employee's lines and audit trail (repeatable); every row is still paid or rejected.")
 @click.option("--rejects", type=click.Path(dir_okay=False), help="Also write the rejected rows to this CSV.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
@@ -126,12 +154,19 @@ def _timesheet_options(fn):
 @click.option("--output-dir", type=click.Path(file_okay=False), help="--engine dask: write pay lines partitioned here "
               "(lines-NNNNN.parquet, or .csv with --format csv), plus rejected.csv and summary.json.")
 @handles_input_errors
-def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detail, rejects, force,
+def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detail, employees, rejects, force,
         engine, scheduler, partitions, output_dir):
     """Compute gross pay per employee and workweek (docs/formats.md §4)."""
     fmt = output_format(fmt, output)
     check_format_target(fmt, output)
-    check_outputs({"--output": output, "--rejects": rejects}, [timesheet, policy, roster, schedule, map_file], force,
+    detail_csv = None
+    if detail and fmt == "csv":
+        if output in (None, "-"):
+            fail("--format csv --detail writes two tables, the pay lines and the segments: give --output pay.csv "
+                 "(the segments go to pay.detail.csv), or use --format json/xlsx/md/html", EXIT_USAGE)
+        detail_csv = detail_csv_path(output)
+    check_outputs({"--output": output, "--rejects": rejects, "--detail (segments)": detail_csv},
+                  [timesheet, policy, roster, schedule, map_file], force,
                   folders={"--output-dir": output_dir})
     pol = read_policy(policy)
     warn_policy(pol)
@@ -148,10 +183,17 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detai
     recon = run.reconciliation
     if not recon["balanced"]:
         fail(f"internal reconciliation failed: {recon}", EXIT_INPUT)
+    if employees:
+        from ..jobs.pay import only_employees
+
+        if engine != "local" or partitions or scheduler or output_dir:
+            fail("--employee works with the local engine (without --partitions/--output-dir)", EXIT_USAGE)
+        run = only_employees(run, employees)
     record = run_record("peerpay pay", {"timesheet": timesheet, "policy": policy, "roster": roster, "schedule": schedule, "map": map_file},
                         {"sheet": sheet, "detail": detail or None}, period=pay_period(run)) \
         if fmt == "xlsx" else None
     data = render_pay(run, fmt.lower(), detail, record)
+    segments = render_detail_csv(run) if detail_csv else None
     rejected = to_csv(pd.DataFrame([p.as_json() for p in run.problems], columns=["file", "row", "column", "reason"])) if rejects else None
     report_problems(run.problems)
     for note in run.shifts.attrs.get("notes", ()):  # input notes (counts only, never ids): docs/input-rules.md
@@ -161,6 +203,8 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detai
         atomic_write(rejects, rejected)
     if output_dir is None or output is not None:
         emit(data, output, force)
+    if detail_csv:
+        emit(segments, detail_csv, force)
     click.echo(_recon_line({"reconciliation": recon}), err=True)
     for note in mapped.notes() if mapped is not None else ():
         click.echo(f"map: {note}", err=True)

@@ -98,3 +98,33 @@ def run_pay(
     problems += p
     result = compute_pay(shifts, pol)
     return PayRun(pol, shifts, result, problems, recon, ros, sch, mapped)
+
+
+def only_employees(run: PayRun, employee_ids) -> PayRun:
+    """The same run, its lines and audit trail kept for ``employee_ids`` only (``--employee``).
+
+    Why after paying, not before: every input row is still paid or rejected (the reconciliation
+    stays whole) and a week's overtime is the same as in the full run. Rejected rows are kept:
+    they are input problems the clerk must see. Unknown ids raise ``InputError`` naming none of
+    the known ids (ids are not printed).
+    """
+    import dataclasses
+
+    import numpy as np
+
+    from ..errors import InputError
+
+    wanted = [str(e) for e in employee_ids]
+    result = run.result
+    known = set(result.lines["employee_id"].astype(str))
+    missing = [e for e in wanted if e not in known]
+    if missing:
+        raise InputError(f"--employee: {len(missing)} of the ids given ha{'s' if len(missing) == 1 else 've'} no paid lines in this run "
+                         f"(check the id, or the timesheet)")
+    lines = result.lines[result.lines["employee_id"].astype(str).isin(wanted)]
+    segments = result.segments
+    if result.employee_ids is not None and "employee" in segments:
+        ids = np.asarray(result.employee_ids).astype(str)
+        segments = segments[np.isin(ids[segments["employee"].to_numpy()], wanted)]
+    filtered = dataclasses.replace(result, lines=lines.reset_index(drop=True), segments=segments)
+    return dataclasses.replace(run, result=filtered, _report=None)
