@@ -96,6 +96,22 @@ def report_problems(problems: list[Problem]) -> None:
         click.echo(f"rejected: {p.render()}", err=True)
     if len(problems) > MAX_PRINTED_PROBLEMS:
         click.echo(f"rejected: … and {len(problems) - MAX_PRINTED_PROBLEMS} more (see --rejects FILE or the JSON report)", err=True)
+    for hint in problem_hints(problems):
+        click.echo(f"hint: {hint}", err=True)
+
+
+def problem_hints(problems: list[Problem]) -> list[str]:
+    """Advice for the usual newcomer mistakes, once per run (never quoting a row's content)."""
+    import re
+
+    hints = []
+    if any(re.search(r"not a date-time '\d{1,2}[/.]\d{1,2}[/.]\d{2,4}", p.reason or "") for p in problems):
+        hints.append("dates like 03/02/2025 are not ISO 8601: write 2025-02-03 08:00, or read the file through a column map "
+                     "that gives the date order ([start] and [end] format = \"%d/%m/%Y %H:%M\" for day first, or date_format "
+                     "for separate date and time columns; `peerpay init` writes a starter map; docs/exports.md)")
+    if any("no roster + wage schedule" in (p.reason or "") for p in problems):
+        hints.append("rows without a rate take it from the roster (role, step) and the wage schedule: give both --roster and --schedule")
+    return hints
 
 
 def _input_files(inputs) -> list[Path]:

@@ -50,6 +50,9 @@ def pay_document(run, detail: bool, record: dict | None = None) -> Document:
             summary = pd.concat([summary, pd.DataFrame([{"employee_id": "TOTAL", **totals.to_dict()}])], ignore_index=True)
             summary["weeks"] = summary["weeks"].astype(int)
         out: list = [Heading("Gross pay by employee"), Table(summary, kinds=kinds)]
+        r = report.get("reconciliation") or {}
+        if r.get("rows_read") and not r.get("rows_paid"):
+            out.append(Text(f"Nothing was paid: every row was rejected ({r['rows_rejected']} of {r['rows_read']}); see below.\n"))
         if detail:
             out += [Text("\n"), Heading("Audit trail: each segment and the rules that paid it"),
                     Table(audit_frame(run.result, run.policy.timezone), kinds=kinds, options={"floatfmt": ",.4g"})]
@@ -206,6 +209,9 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detai
     if detail_csv:
         emit(segments, detail_csv, force)
     click.echo(_recon_line({"reconciliation": recon}), err=True)
+    if recon.get("rows_read") and not recon.get("rows_paid"):
+        click.echo(f"peerpay: every row was rejected ({recon['rows_rejected']} of {recon['rows_read']}): nothing was paid. "
+                   "The reasons are listed above (and with --rejects FILE).", err=True)
     for note in mapped.notes() if mapped is not None else ():
         click.echo(f"map: {note}", err=True)
     raise SystemExit(EXIT_REJECTED if run.problems else EXIT_OK)
