@@ -72,6 +72,33 @@ def pay_document(run, detail: bool, record: dict | None = None) -> Document:
                     policy=lambda: run.policy.model_dump(mode="json", exclude_none=True))
 
 
+def pay_stubs(run, record: dict | None) -> dict[str, str]:
+    """file name -> one employee's pay statement page, for every employee in the report."""
+    from ..io.paystubs import pay_stub_html, stub_filename
+
+    by_employee: dict[str, list] = {}
+    for line in run.report["lines"]:  # report lines: one per employee and week, tens to thousands
+        by_employee.setdefault(str(line["employee_id"]), []).append(line)
+    multiplier = run.policy.overtime.multiplier if run.policy.overtime is not None else 1.5
+    return {stub_filename(e): pay_stub_html(e, lines, multiplier, record) for e, lines in by_employee.items()}
+
+
+def check_stubs(folder: str, pages: dict[str, str], force: bool) -> None:
+    """Before anything is written: an existing statement is replaced only with --force."""
+    d = Path(folder)
+    taken = [n for n in pages if (d / n).exists() and (d / n).stat().st_size > 0]
+    if taken and not force:
+        fail(f"--stubs {d}: {len(taken)} statement file(s) exist; use --force to overwrite them", EXIT_USAGE)
+
+
+def write_stubs(folder: str, pages: dict[str, str], force: bool) -> None:
+    """Each page atomically (after check_stubs)."""
+    d = Path(folder)
+    d.mkdir(parents=True, exist_ok=True)
+    for name, page in pages.items():
+        atomic_write(d / name, page)
+
+
 def json_records(frame: pd.DataFrame) -> list[dict]:
     """A table as JSON-ready records (missing values as null, dates as ISO text)."""
     import json
@@ -148,6 +175,8 @@ def _timesheet_options(fn):
 @click.option("--employee", "employees", multiple=True, metavar="ID",
               help="Only this employee's lines and audit trail (repeatable); every row is still paid or rejected.")
 @click.option("--rejects", type=click.Path(dir_okay=False), help="Also write the rejected rows to this CSV.")
+@click.option("--stubs", "stubs_dir", type=click.Path(file_okay=False), help="Also write a printable pay statement per employee "
+              "(paystub-<id>.html: hours, each component, the regular-rate arithmetic of overtime weeks, the rules applied) into this folder.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: one process (with --partitions N: in N employee buckets, for input larger than memory); "
@@ -157,7 +186,7 @@ def _timesheet_options(fn):
 @click.option("--output-dir", type=click.Path(file_okay=False), help="--engine dask: write pay lines partitioned here "
               "(lines-NNNNN.parquet, or .csv with --format csv), plus rejected.csv and summary.json.")
 @handles_input_errors
-def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detail, employees, rejects, force,
+def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detail, employees, rejects, stubs_dir, force,
         engine, scheduler, partitions, output_dir):
     """Compute gross pay per employee and workweek (docs/formats.md §4)."""
     fmt = output_format(fmt, output)
@@ -170,7 +199,7 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detai
         detail_csv = detail_csv_path(output)
     check_outputs({"--output": output, "--rejects": rejects, "--detail (segments)": detail_csv},
                   [timesheet, policy, roster, schedule, map_file], force,
-                  folders={"--output-dir": output_dir})
+                  folders={"--output-dir": output_dir, "--stubs": stubs_dir})
     pol = read_policy(policy)
     warn_policy(pol)
     if engine != "local" or partitions or scheduler or output_dir:
@@ -194,8 +223,11 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detai
         run = only_employees(run, employees)
     record = run_record("peerpay pay", {"timesheet": timesheet, "policy": policy, "roster": roster, "schedule": schedule, "map": map_file},
                         {"sheet": sheet, "detail": detail or None}, period=pay_period(run)) \
-        if fmt == "xlsx" else None
-    data = render_pay(run, fmt.lower(), detail, record)
+        if fmt == "xlsx" or stubs_dir else None
+    data = render_pay(run, fmt.lower(), detail, record if fmt == "xlsx" else None)
+    stubs = pay_stubs(run, record) if stubs_dir else {}
+    if stubs:
+        check_stubs(stubs_dir, stubs, force)
     segments = render_detail_csv(run) if detail_csv else None
     rejected = to_csv(pd.DataFrame([p.as_json() for p in run.problems], columns=["file", "row", "column", "reason"])) if rejects else None
     report_problems(run.problems)
@@ -208,6 +240,8 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detai
         emit(data, output, force)
     if detail_csv:
         emit(segments, detail_csv, force)
+    if stubs:
+        write_stubs(stubs_dir, stubs, force)
     click.echo(_recon_line({"reconciliation": recon}), err=True)
     if recon.get("rows_read") and not recon.get("rows_paid"):
         click.echo(f"peerpay: every row was rejected ({recon['rows_rejected']} of {recon['rows_read']}): nothing was paid. "
