@@ -137,8 +137,9 @@ def test_a_plain_install_runs_from_an_empty_folder(tmp_path):
     for command in readme_commands():
         result = run(*command.args, cwd=readers)
         assert result.returncode == command.exit_code, f"{command}\n{result.stderr[-2000:]}"
-        for out in ("pay.json", "pay.xlsx", "rejected.csv", "gap.png", "policy.toml", "map.toml"):
+        for out in ("pay.json", "pay.xlsx", "rejected.csv", "gap.png", "policy.toml", "map.toml", "lines.csv", "lines.detail.csv"):
             (readers / out).unlink(missing_ok=True)
+        shutil.rmtree(readers / "statements", ignore_errors=True)
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--sync"]:
