@@ -59,6 +59,7 @@ def pay_document(run, detail: bool, record: dict | None = None) -> Document:
         if report["rejected"]:
             out += [Text("\n"), Heading(f"Rejected rows ({len(report['rejected'])})"), Table(pd.DataFrame(report["rejected"]))]
         out.append(Text("\n" + _recon_line(report) + "\n"))
+        out += [Text(f"Note: {n}\n") for n in report.get("notes", [])]
         return out
 
     def payload():
@@ -70,6 +71,14 @@ def pay_document(run, detail: bool, record: dict | None = None) -> Document:
     return Document("peerpay pay: gross pay by employee", blocks=blocks, csv=csv, payload=payload,
                     sheets=sheets, notes=lambda: _notes(run.report), run_record=record,
                     policy=lambda: run.policy.model_dump(mode="json", exclude_none=True))
+
+
+def period_notes(partial: set[str]) -> list[str]:
+    """Counts and week dates only (never ids)."""
+    if not partial:
+        return []
+    return [f"{len(partial)} workweek(s) not wholly inside the pay period and the data (starting {', '.join(sorted(partial))}): "
+            "each is paid on all the hours the data holds for it; where the data stops inside the week, its overtime may be understated"]
 
 
 def pay_stubs(run, record: dict | None) -> dict[str, str]:
@@ -148,6 +157,7 @@ def _notes(report: dict) -> list[str]:
         "Money: every component is computed exactly and rounded once, half-up, per employee and workweek; gross = sum of rounded components.",
         "Regular rate (29 CFR 778.109, 778.207(b), 778.223) = (base + differentials + standby) / hours worked; holiday and call-back premiums are excluded (778.203, 778.221).",
         _recon_line(report),
+        *report.get("notes", []),
     ]
 
 
@@ -172,6 +182,9 @@ def _timesheet_options(fn):
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--detail", is_flag=True, help="Add the audit trail: every segment, its dollars per component and the rules "
               "that paid it (a separate table; JSON: a 'detail' key; CSV: a second file NAME.detail.csv beside --output).")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Pay period start: keep the workweeks that overlap "
+              "--from..--to; a workweek partly outside it is flagged (its overtime may be understated).")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Pay period end (inclusive).")
 @click.option("--employee", "employees", multiple=True, metavar="ID",
               help="Only this employee's lines and audit trail (repeatable); every row is still paid or rejected.")
 @click.option("--rejects", type=click.Path(dir_okay=False), help="Also write the rejected rows to this CSV.")
@@ -186,7 +199,7 @@ def _timesheet_options(fn):
 @click.option("--output-dir", type=click.Path(file_okay=False), help="--engine dask: write pay lines partitioned here "
               "(lines-NNNNN.parquet, or .csv with --format csv), plus rejected.csv and summary.json.")
 @handles_input_errors
-def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detail, employees, rejects, stubs_dir, force,
+def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detail, date_from, date_to, employees, rejects, stubs_dir, force,
         engine, scheduler, partitions, output_dir):
     """Compute gross pay per employee and workweek (docs/formats.md §4)."""
     fmt = output_format(fmt, output)
@@ -215,6 +228,19 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detai
     recon = run.reconciliation
     if not recon["balanced"]:
         fail(f"internal reconciliation failed: {recon}", EXIT_INPUT)
+    partial: set[str] = set()
+    if date_from and date_to and date_from > date_to:
+        fail("--from is after --to", EXIT_USAGE)
+    if engine == "local" and not (partitions or scheduler or output_dir):
+        from ..jobs.pay import select_period
+
+        run, partial = select_period(run, date_from.date() if date_from else None, date_to.date() if date_to else None)
+        if date_from or date_to:
+            for line in run.report["lines"]:  # an added per-line key (docs/formats.md §4 keys unchanged)
+                line["partial_week"] = str(line["week_start"]) in partial
+            run.report.setdefault("notes", []).extend(period_notes(partial))
+    elif date_from or date_to:
+        fail("--from/--to work with the local engine (without --partitions/--output-dir)", EXIT_USAGE)
     if employees:
         from ..jobs.pay import only_employees
 
@@ -243,6 +269,8 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detai
     if stubs:
         write_stubs(stubs_dir, stubs, force)
     click.echo(_recon_line({"reconciliation": recon}), err=True)
+    for note in period_notes(partial):
+        click.echo(f"note: {note}", err=True)
     if recon.get("rows_read") and not recon.get("rows_paid"):
         click.echo(f"peerpay: every row was rejected ({recon['rows_rejected']} of {recon['rows_read']}): nothing was paid. "
                    "The reasons are listed above (and with --rejects FILE).", err=True)

@@ -128,3 +128,35 @@ def only_employees(run: PayRun, employee_ids) -> PayRun:
         segments = segments[np.isin(ids[segments["employee"].to_numpy()], wanted)]
     filtered = dataclasses.replace(result, lines=lines.reset_index(drop=True), segments=segments)
     return dataclasses.replace(run, result=filtered, _report=None)
+
+
+def select_period(run: PayRun, date_from=None, date_to=None) -> tuple[PayRun, set[str]]:
+    """``--from/--to``: keep the workweeks that overlap the period; return the run and the partial weeks.
+
+    A workweek is *partial* when some of its seven days lie outside the period (or, without
+    ``--from``/``--to``, outside the first to last date worked in the data): its overtime may be
+    understated, because hours worked in the missing days are not in this run. Such weeks are
+    paid on what is there and flagged, never passed off as complete. Week starts as ISO text.
+    """
+    import dataclasses
+
+    import numpy as np
+
+    result = run.result
+    if result.lines.empty:
+        return run, set()
+    week = result.lines["week_start"].to_numpy().astype("datetime64[D]").astype("int64")
+    dates = result.segments["date"].to_numpy(dtype="int64") if len(result.segments) else week
+    lo = int(dates.min()) if date_from is None else int(np.datetime64(date_from, "D").astype("int64"))
+    hi = int(dates.max()) if date_to is None else int(np.datetime64(date_to, "D").astype("int64"))
+    keep = (week + 6 >= lo) & (week <= hi)
+    partial = keep & ((week < lo) | (week + 6 > hi))
+    flagged = {str(np.datetime64(int(w), "D")) for w in week[partial]}
+    if date_from is None and date_to is None:
+        return run, flagged
+    kept_weeks = np.unique(week[keep])
+    segments = result.segments
+    if "period_start" in segments:
+        segments = segments[np.isin(segments["period_start"].to_numpy(dtype="int64"), kept_weeks)]
+    filtered = dataclasses.replace(result, lines=result.lines[keep].reset_index(drop=True), segments=segments)
+    return dataclasses.replace(run, result=filtered, _report=None), flagged
