@@ -130,6 +130,26 @@ def render_pay(run, fmt: str, detail: bool, record: dict | None = None) -> str |
     return render(pay_document(run, detail, record), fmt)
 
 
+def holidays_used(run) -> str | None:
+    """The holiday dates the policy's calendar gives inside the data's dates (the ``holidays`` package version too)."""
+    if run.policy.holiday is None or not len(run.result.segments):
+        return None
+    import numpy as np
+
+    from ..core.calendar import holiday_days
+
+    dates = run.result.segments["date"].to_numpy(dtype="int64")
+    days = holiday_days(run.policy, int(dates.min()), int(dates.max()))
+    shown = [str(np.datetime64(int(d), "D")) for d in np.asarray(days) if dates.min() <= d <= dates.max()]
+    try:
+        from importlib.metadata import version
+
+        package = f" (holidays {version('holidays')})"
+    except Exception:  # metadata missing: the dates are still right
+        package = ""
+    return (", ".join(shown) or "none in the period") + package
+
+
 def pay_period(run) -> str | None:
     """The workweeks the report covers (first and last week start), for the run record."""
     lines = run.report.get("lines")
@@ -248,7 +268,7 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, fmt, output, detai
             fail("--employee works with the local engine (without --partitions/--output-dir)", EXIT_USAGE)
         run = only_employees(run, employees)
     record = run_record("peerpay pay", {"timesheet": timesheet, "policy": policy, "roster": roster, "schedule": schedule, "map": map_file},
-                        {"sheet": sheet, "detail": detail or None}, period=pay_period(run)) \
+                        {"sheet": sheet, "detail": detail or None}, period=pay_period(run), holidays=holidays_used(run)) \
         if fmt == "xlsx" or stubs_dir else None
     data = render_pay(run, fmt.lower(), detail, record if fmt == "xlsx" else None)
     stubs = pay_stubs(run, record) if stubs_dir else {}
