@@ -1,4 +1,4 @@
-"""Generate a large synthetic CONTRACT §1 timesheet for benchmarks (and a matching policy).
+"""Generate a large synthetic docs/formats.md §1 timesheet for benchmarks (and a matching policy).
 
 Every employee keeps one shift pattern for the year (day 07:00, evening 15:00, night 23:00
 across midnight, or 12-hour day/night 07:00/19:00) with a few minutes of clock-in jitter, works

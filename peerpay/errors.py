@@ -28,7 +28,7 @@ class Problem:
         return ":".join(parts) + f": {self.reason}"
 
     def as_json(self) -> dict:
-        """The CONTRACT §4 ``rejected`` entry (sheet only when there is one)."""
+        """The docs/formats.md §4 ``rejected`` entry (sheet only when there is one)."""
         d = asdict(self)
         if d["sheet"] is None:
             del d["sheet"]

@@ -1,4 +1,4 @@
-"""`peerpay backpay` and `peerpay stipends`, hand-worked (CONTRACT §6, docs/backpay.md).
+"""`peerpay backpay` and `peerpay stipends`, hand-worked (docs/formats.md §6, docs/backpay.md).
 
 Each case is a tiny inline timesheet + unpaid log with the arithmetic in a comment.
 """

@@ -93,18 +93,18 @@ def test_xlsx_read_back_cell_by_cell(cli, tmp_path):
     res = cli([*BASE, "--reference", "bls-2025", "-f", "xlsx", "-o", out])
     assert res.exit_code == 0, res.output
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["gap by role", "pay quartiles", "decomposition", "chart", "notes"]
+    assert book.sheetnames == ["gap by role", "pay quartiles", "decomposition", "Run", "chart", "notes"]  # Run: issue 11
     ws = book["gap by role"]
     header = [c.value for c in ws[1]]
-    assert header[:4] == ["role", "n", "median $/h", "mean $/h"]
+    assert header[:4] == ["Role", "N", "Median $/h", "Mean $/h"]  # readable headers (issue 11)
     col = {h: i + 1 for i, h in enumerate(header)}
     assert ws.freeze_panes == "A2"
-    assert [ws.cell(2, col[h]).value for h in ("role", "n", "median $/h", "gap % (median)")] == ["peer_specialist", 7, 19.63, 0.0]
+    assert [ws.cell(2, col[h]).value for h in ("Role", "N", "Median $/h", "Gap % (median)")] == ["peer_specialist", 7, 19.63, 0.0]
     rn = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "rn")
-    assert ws.cell(rn, col["median $/h"]).value == 43.09
-    assert ws.cell(rn, col["gap % (median)"]).value == pytest.approx(0.544)  # 54.4 % stored as a fraction
-    assert ws.cell(rn, col["median $/h"]).number_format == "$#,##0.00"
-    assert ws.cell(rn, col["gap % (median)"]).number_format == "0.0%"
+    assert ws.cell(rn, col["Median $/h"]).value == 43.09
+    assert ws.cell(rn, col["Gap % (median)"]).value == pytest.approx(0.544)  # 54.4 % stored as a fraction
+    assert ws.cell(rn, col["Median $/h"]).number_format == "$#,##0.00"
+    assert ws.cell(rn, col["Gap % (median)"]).number_format == "0.0%"
     assert ws.cell(rn, col["EU Art.10 (≥5%)"]).value is True
     q = book["pay quartiles"]
     assert [c.value for c in q[2]][:2] == ["lower", 4]

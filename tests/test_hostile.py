@@ -1,7 +1,7 @@
 """Hostile and broken inputs (tests/hostile/): each ends with a clear message and the right exit code.
 
 Never a traceback: the ``cli`` fixture runs with ``catch_exceptions=False``, so any exception
-other than the CLI's own exit fails the test. Exit codes (CONTRACT §4): 1 unusable file,
+other than the CLI's own exit fails the test. Exit codes (docs/formats.md §4): 1 unusable file,
 2 usage, 3 rows rejected, 0 clean.
 """
 

@@ -1,7 +1,7 @@
 """Hostile policies and hostile output targets: a clear message and the right exit code, never a
 traceback, never a destroyed or half-written file, nothing published that identifies a person.
 
-Exit codes (CONTRACT §4): 1 unusable file or invalid policy, 2 usage, 3 rows rejected, 0 clean.
+Exit codes (docs/formats.md §4): 1 unusable file or invalid policy, 2 usage, 3 rows rejected, 0 clean.
 The ``cli`` fixture runs with ``catch_exceptions=False``: any exception fails the test.
 Fixture files are tests/hostile/out_*.
 """

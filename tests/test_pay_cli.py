@@ -1,6 +1,6 @@
 """`peerpay pay` through click's CliRunner: rejections, exit codes, formats, output files, golden files.
 
-Exit codes (CONTRACT §4): 0 all paid, 3 some rows rejected, 2 usage, 1 unreadable file or invalid
+Exit codes (docs/formats.md §4): 0 all paid, 3 some rows rejected, 2 usage, 1 unreadable file or invalid
 policy (message on stderr, no output file written).
 
 Golden files: ``python -m pytest tests/test_pay_cli.py --regen-golden`` rewrites
@@ -117,7 +117,7 @@ def test_on_call_may_overlap_work_but_not_on_call(cli, paths):
 
 
 def test_contract_section_4_example(cli, tmp_path):
-    # The JSON example printed in CONTRACT §4, reproduced: 44 h at $20 in the week of Sun
+    # The JSON example printed in docs/formats.md §4, reproduced: 44 h at $20 in the week of Sun
     # 2025-03-02, 8 of them in a $2.50 night window; row 7 has its end before its start.
     #   base 44 x $20 = $880; night 8 x $2.50 = $20; regular rate = $900 / 44 = $20.4545
     #   OT premium = 0.5 x 900/44 x 4 = $40.909 -> $40.91; gross = 880 + 20 + 40.91 = $940.91
@@ -289,11 +289,13 @@ def test_format_csv_when_every_row_is_rejected_still_has_a_header(cli, paths):
     assert {"employee_id", "week_start", "differential:evening", "gross_pay"} <= set(frame.columns)
 
 
-def test_format_csv_detail_is_the_audit_trail(cli, paths):
+def test_format_csv_detail_is_the_audit_trail(cli, paths, tmp_path):
+    # issue 11: the segments are a second file beside the lines (they used to replace the lines on stdout)
     ts, pol = paths("A,2025-02-03 12:00,2025-02-03 20:00,work,20", policy=DIFF_POLICY)
-    result = cli(["pay", "-t", ts, "-p", pol, "-f", "csv", "--detail"])
+    result = cli(["pay", "-t", ts, "-p", pol, "-f", "csv", "--detail", "-o", tmp_path / "pay.csv"])
     assert result.exit_code == 0
-    frame = pd.read_csv(io.StringIO(result.stdout))
+    assert "gross_pay" in pd.read_csv(tmp_path / "pay.csv").columns  # the lines, unchanged
+    frame = pd.read_csv(tmp_path / "pay.detail.csv")
     assert {"employee_id", "row", "kind", "from", "to", "hours", "rules", "daily_ot_hours", "weekly_ot_hours"} <= set(frame.columns)
     # cut at the window edge 15:00: 3 h base only, 5 h base + evening
     assert frame[["hours", "rules"]].values.tolist() == [[3.0, "base"], [5.0, "base+evening"]]
@@ -319,11 +321,12 @@ def test_format_xlsx_reads_back(cli, paths, tmp_path):
     result = cli(["pay", "-t", ts, "-p", pol, "-f", "xlsx", "-o", out, "--detail"])
     assert result.exit_code == 3
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["pay lines", "by employee", "rejected", "audit trail", "notes"]
+    # issue 11 added the Run and Policy sheets and readable headers (the JSON/CSV keep the pinned names)
+    assert book.sheetnames == ["pay lines", "by employee", "rejected", "audit trail", "Run", "Policy", "notes"]
     rows = list(book["pay lines"].values)
     header, first = rows[0], dict(zip(rows[0], rows[1]))
-    assert header[:3] == ("employee_id", "week_start", "hours_worked")
-    assert (first["employee_id"], first["base_pay"], first["differential:evening"], first["gross_pay"]) == ("A", 160, 10, 170)
+    assert header[:3] == ("Employee ID", "Week start", "Hours worked")
+    assert (first["Employee ID"], first["Base pay"], first["Differential: evening"], first["Gross pay"]) == ("A", 160, 10, 170)
     assert book["pay lines"]["F2"].number_format == "$#,##0.00"  # base_pay as currency
     rejected = list(book["rejected"].values)
     assert rejected[1][:3] == ("ts.csv", 2, "start")
@@ -335,7 +338,7 @@ def test_format_xlsx_when_every_row_is_rejected_still_has_a_header(cli, paths, t
     out = tmp_path / "pay.xlsx"
     assert cli(["pay", "-t", ts, "-p", pol, "-f", "xlsx", "-o", out]).exit_code == 3
     rows = list(openpyxl.load_workbook(out)["pay lines"].values)
-    assert rows[0][:2] == ("employee_id", "week_start") and "differential:evening" in rows[0]
+    assert rows[0][:2] == ("Employee ID", "Week start") and "Differential: evening" in rows[0]
     assert len(rows) == 1
 
 
@@ -384,9 +387,12 @@ def test_logs_never_print_names(cli, tmp_path):
     pol = tmp_path / "p.toml"
     pol.write_text("", encoding="utf-8")
     for fmt in ("json", "csv", "md", "table"):
-        result = cli(["pay", "-t", ts, "-p", pol, "-r", roster, "-s", schedule, "-f", fmt, "--detail"])
+        # csv --detail writes two files (issue 11): lines and segments; both are checked
+        to = ["-o", tmp_path / "out.csv", "--force"] if fmt == "csv" else []
+        result = cli(["pay", "-t", ts, "-p", pol, "-r", roster, "-s", schedule, "-f", fmt, "--detail", *to])
         assert result.exit_code == 3
-        assert "Secret" not in result.stdout + result.stderr
+        files = "".join(p.read_text() for p in tmp_path.glob("out*.csv")) if to else ""
+        assert "Secret" not in result.stdout + result.stderr + files
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Pay cases worked by hand: each test is a tiny timesheet, the rule it exercises, and the arithmetic.
 
 Money in the comments is exact; the engine rounds each component once, half-up, per employee and
-workweek (CONTRACT §3). Week of 2025-02-02 is Sunday 02-02 .. Saturday 02-08 (no US holiday in it).
+workweek (docs/formats.md §3). Week of 2025-02-02 is Sunday 02-02 .. Saturday 02-08 (no US holiday in it).
 """
 
 from __future__ import annotations
@@ -226,7 +226,7 @@ def test_callback_under_its_minimum_and_excluded_from_regular_rate(files):
 
 def test_callback_over_its_minimum_and_booked_to_the_week_it_starts(files):
     # A 3-hour call-back Saturday 23:00 - Sunday 02:00 (minimum 2 h): premium on actual hours,
-    #   1.5 x $20 x 3 - $20 x 3 = $30, all of it in the week the call-back starts (CONTRACT §4);
+    #   1.5 x $20 x 3 - $20 x 3 = $30, all of it in the week the call-back starts (docs/formats.md §4);
     #   its hours are split at the week boundary: 1 h in week 1, 2 h in week 2.
     run = files.pay(
         """

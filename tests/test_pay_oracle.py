@@ -1,4 +1,4 @@
-"""An independent oracle for the pay engine: CONTRACT §3 minute by minute, in plain Python.
+"""An independent oracle for the pay engine: docs/formats.md §3 minute by minute, in plain Python.
 
 The reference below deliberately shares nothing with :mod:`peerpay.core` (no numpy, no
 pandas, no integer money units): it walks every real minute of every row with
@@ -90,7 +90,7 @@ def _places4(x: Fraction) -> float:
 
 
 def oracle(rows: list[dict], pol: dict) -> dict:
-    """CONTRACT §3 by the minute. ``rows``: employee_id, kind, start, end (wall datetimes), rate (Fraction).
+    """docs/formats.md §3 by the minute. ``rows``: employee_id, kind, start, end (wall datetimes), rate (Fraction).
 
     ``pol`` is the plain-dict form of the policy the test also writes as TOML.
     Returns {(employee_id, week_start date): line dict in the report's units}.
@@ -422,7 +422,7 @@ def _row(emp, kind, start, end, rate="20"):
 
 
 def test_oracle_reproduces_the_contract_example():
-    """CONTRACT §4: 44 h at $20 with $20.00 of night differential -> RR 20.4545, premium 40.91."""
+    """docs/formats.md §4: 44 h at $20 with $20.00 of night differential -> RR 20.4545, premium 40.91."""
     rows = [_row("E1", "work", f"2025-03-0{d} 09:00", f"2025-03-0{d} 17:00") for d in range(3, 8)]
     rows.append(_row("E1", "work", "2025-03-08 03:00", "2025-03-08 07:00"))
     pol = {"start_day": "sun", "overtime": {"weekly_hours": 40, "multiplier": Decimal("1.5")},

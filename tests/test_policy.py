@@ -1,4 +1,4 @@
-"""The policy file (CONTRACT §2): defaults, exact numbers, and errors that name the key."""
+"""The policy file (docs/formats.md §2): defaults, exact numbers, and errors that name the key."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`peerpay backpay` (CONTRACT §6) and `peerpay stipends`: unpaid work and stipends priced (docs/backpay.md)."""
+"""`peerpay backpay` (docs/formats.md §6) and `peerpay stipends`: unpaid work and stipends priced (docs/backpay.md)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ..jobs.backpay import run_backpay, run_stipends
 from ..io.statements import safe_filename, statement_html
 from ..io.document import Document, Heading, Table, Text, render
 from ..io.writers import atomic_write, to_csv
-from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, emit, fail, handles_input_errors, report_problems
+from .common import FORMAT_HELP, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, emit, fail, handles_input_errors, report_problems
 
 WEEK_COLUMNS = ["employee_id", "week_start", "unpaid_hours", "paid_gross", "owed_gross", "back_wages", "minimum_wage",
                 "flsa_straight_hours", "flsa_overtime_hours", "flsa_regular_rate", "flsa_minimum_back_wages", "activities"]
@@ -132,7 +132,7 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
 @click.option("--no-liquidated", is_flag=True, help="Liquidated damages 0 instead of equal to back wages (29 U.S.C. 216(b), 260).")
 @click.option("--jurisdiction", help="US or US-XX for the minimum-wage table (default: the policy's holiday state, else US).")
 @click.option("--minimum-wage", "minimum_wage", help="Hourly minimum wage to use instead of the table (e.g. a county rate).")
-@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--format", "-f", "fmt", type=FORMATS, help=FORMAT_HELP)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--rejects", type=click.Path(dir_okay=False), help="Also write the rejected rows to this CSV.")
 @click.option("--statements", type=click.Path(file_okay=False), help="Write a printable HTML statement per employee into DIR.")
@@ -141,8 +141,8 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
 @handles_input_errors
 def command(timesheet, unpaid, policy, roster, schedule, map_file, as_of, lookback_years, willful, no_liquidated, jurisdiction,
             minimum_wage, fmt, output, rejects, statements, with_names, force):
-    """Price unpaid work as back wages per employee and workweek (CONTRACT §6)."""
-    fmt = fmt.lower()
+    """Price unpaid work as back wages per employee and workweek (docs/formats.md §6)."""
+    fmt = output_format(fmt, output)
     inputs = [timesheet, unpaid, policy, roster, schedule, map_file]
     _check_output(output, inputs, fmt)
     _check_output(rejects, inputs, "csv")
@@ -221,13 +221,13 @@ def render_stipends(report: dict, fmt: str) -> str | bytes:
 @click.option("--jurisdiction", help="US or US-XX for the minimum-wage table (default: the policy's holiday state, else US).")
 @click.option("--minimum-wage", "minimum_wage", help="Hourly minimum wage to use instead of the table.")
 @click.option("--living-wage", help="A living-wage line in $/h to compare with (e.g. from the MIT Living Wage Calculator).")
-@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--format", "-f", "fmt", type=FORMATS, help=FORMAT_HELP)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @handles_input_errors
 def stipends(stipend_file, policy, jurisdiction, minimum_wage, living_wage, fmt, output, force):
     """Stipends and honoraria as an effective hourly wage, per person and month, flagged below the minimum."""
-    fmt = fmt.lower()
+    fmt = output_format(fmt, output)
     _check_output(output, [stipend_file, policy], fmt)
     _check_amount(minimum_wage, "--minimum-wage")
     _check_amount(living_wage, "--living-wage")

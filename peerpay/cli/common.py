@@ -26,6 +26,21 @@ def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
     sys.exit(code)
 
 
+#: an output file's extension -> the format written when --format is not given
+EXTENSION_FORMATS = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
+                     ".txt": "table"}
+FORMAT_HELP = "Output format (default: from --output's extension, e.g. pay.xlsx -> xlsx; else table)."
+
+
+def output_format(fmt: str | None, output: str | None) -> str:
+    """``--format`` when given, else the one the output file's extension names (``-o pay.xlsx``), else table."""
+    if fmt:
+        return fmt.lower()
+    if output in (None, "-"):
+        return "table"
+    return EXTENSION_FORMATS.get(Path(output).suffix.lower(), "table")
+
+
 def check_format_target(fmt: str, output: str | None) -> None:
     """A binary format (xlsx) cannot go to the terminal: it needs ``--output FILE``. Exit 2 before any work."""
     if is_binary(fmt) and output in (None, "-"):
@@ -45,12 +60,28 @@ def handles_input_errors(fn):
             fail(str(exc), EXIT_USAGE)
         except TooBigForExcel as exc:
             fail(str(exc), EXIT_USAGE)
+        except BrokenPipeError:
+            reader_went_away()
         except MemoryError:
             fail("out of memory: split the input or use --engine dask", EXIT_INPUT)
         except OSError as exc:
             fail(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}", EXIT_INPUT)
 
     return wrapper
+
+
+def reader_went_away() -> None:
+    """stdout was closed by its reader (``peerpay demo | head``): that is not an error, so exit 0 quietly.
+
+    stdout is pointed at /dev/null first, so the interpreter's final flush cannot raise again
+    (the recipe in the Python docs, "Note on SIGPIPE").
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    sys.exit(EXIT_OK)
 
 
 def warn_policy(policy) -> None:
@@ -66,6 +97,22 @@ def report_problems(problems: list[Problem]) -> None:
         click.echo(f"rejected: {p.render()}", err=True)
     if len(problems) > MAX_PRINTED_PROBLEMS:
         click.echo(f"rejected: … and {len(problems) - MAX_PRINTED_PROBLEMS} more (see --rejects FILE or the JSON report)", err=True)
+    for hint in problem_hints(problems):
+        click.echo(f"hint: {hint}", err=True)
+
+
+def problem_hints(problems: list[Problem]) -> list[str]:
+    """Advice for the usual newcomer mistakes, once per run (never quoting a row's content)."""
+    import re
+
+    hints = []
+    if any(re.search(r"not a date-time '\d{1,2}[/.]\d{1,2}[/.]\d{2,4}", p.reason or "") for p in problems):
+        hints.append("dates like 03/02/2025 are not ISO 8601: write 2025-02-03 08:00, or read the file through a column map "
+                     "that gives the date order ([start] and [end] format = \"%d/%m/%Y %H:%M\" for day first, or date_format "
+                     "for separate date and time columns; `peerpay init` writes a starter map; docs/exports.md)")
+    if any("no roster + wage schedule" in (p.reason or "") for p in problems):
+        hints.append("rows without a rate take it from the roster (role, step) and the wage schedule: give both --roster and --schedule")
+    return hints
 
 
 def _input_files(inputs) -> list[Path]:
@@ -137,3 +184,28 @@ def emit(data: str | bytes, output: str | None, force: bool) -> None:
     if path.exists() and path.stat().st_size > 0 and not force:
         fail(f"{path} exists; use --force to overwrite it", EXIT_USAGE)
     atomic_write(path, data)
+
+
+RUN_TIME_ENV = "PEERPAY_RUN_TIME"  # fixes the run time in the run record (tests, reproducible reports)
+
+
+def run_record(command: str, files: dict[str, object], options: dict | None = None, policy=None, **extra) -> dict:
+    """What produced a report: peerpay's version, the command, each input's name with SHA-256 and size,
+    the options, the policy's hash, anything the job adds (``period``, ``holidays``), and the run time.
+
+    File *names* only (a folder can carry a person's name). The run time is UTC, or the value of
+    ``$PEERPAY_RUN_TIME`` when set, so that a test or an archived report can be reproduced.
+    """
+    import hashlib
+    from datetime import UTC, datetime
+
+    from .. import __version__
+    from ..io.html import run_record as base
+
+    paths = {k: Path(str(v)) for k, v in files.items() if v not in (None, "", "-") and Path(str(v)).is_file()}
+    record = base(__version__, {p.name: p.read_bytes() for p in paths.values()}, options, command)
+    if "policy" in paths:
+        record["policy_sha256"] = hashlib.sha256(paths["policy"].read_bytes()).hexdigest()
+    record.update({k: v for k, v in extra.items() if v not in (None, "", [], ())})
+    record["run_time"] = os.environ.get(RUN_TIME_ENV) or datetime.now(UTC).replace(microsecond=0).isoformat()
+    return record

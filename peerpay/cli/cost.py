@@ -13,7 +13,7 @@ from ..io.readers import read_policy
 from ..io.document import Document, Heading, Table, Text, render
 from ..io.writers import atomic_write
 from ..jobs.cost import CostRun, read_on_costs, run_cost
-from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
+from .common import run_record, FORMAT_HELP, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
 from .pay import _mapped, _timesheet_options
 
 MONEY = ["wages", "on_costs", "total", "wages_cash", "on_costs_cash", "lump_sums", "cash_cost", "run_rate", "per_fte",
@@ -43,7 +43,7 @@ def notes(report: dict) -> list[str]:
     ]
 
 
-def cost_document(report: dict, on_costs=None, run_record: dict | None = None) -> Document:
+def cost_document(report: dict, on_costs=None, record: dict | None = None, policy=None) -> Document:
     """The costing as a document: side by side, baseline, each proposal, the gap, the on-costs."""
     kinds = {c: "money" for c in MONEY}
     years = lambda: years_frame(report)
@@ -88,14 +88,15 @@ def cost_document(report: dict, on_costs=None, run_record: dict | None = None) -
     def page():
         from ..io.html import cost_summary_page
 
-        return cost_summary_page(report, run_record, gap_chart_model(report))
+        return cost_summary_page(report, record, gap_chart_model(report))
 
     return Document("peerpay cost: bargaining proposals", blocks=blocks, csv=years, payload=report, sheets=sheets,
-                    notes=lambda: notes(report), html=page)
+                    notes=lambda: notes(report), run_record=record,
+                    policy=(lambda: policy.model_dump(mode="json", exclude_none=True)) if policy is not None else None)
 
 
-def render_cost(report: dict, fmt: str, on_costs=None, run_record: dict | None = None) -> str | bytes:
-    return render(cost_document(report, on_costs, run_record), fmt)
+def render_cost(report: dict, fmt: str, on_costs=None, record: dict | None = None, policy=None) -> str | bytes:
+    return render(cost_document(report, on_costs, record, policy), fmt)
 
 
 def cost_run_record(files: list, options: dict) -> dict:
@@ -143,7 +144,7 @@ def gap_chart(report: dict) -> bytes:
 @click.option("--period", nargs=2, type=click.DateTime(formats=["%Y-%m-%d"]), metavar="FROM TO",
               help="The days the timesheet stands for (annualised x 365/days). Default: first to last shift date.")
 @click.option("--employee", help="Also a member's statement: this employee's rate and annual pay, year by year, per proposal.")
-@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--format", "-f", "fmt", type=FORMATS, help=FORMAT_HELP)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--chart", type=click.Path(dir_okay=False), help="Also write a PNG chart of the gap before/after per proposal.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output or chart file.")
@@ -155,7 +156,7 @@ def command(timesheet, policy, roster, schedule, sheet, map_file, proposals, on_
     """Cost bargaining proposals year by year and the peer pay gap they close (docs/costing.md)."""
     if roster is None or schedule is None:
         fail("peerpay cost needs --roster and --schedule (steps, anniversaries and the gap come from them)", EXIT_USAGE)
-    fmt = fmt.lower()
+    fmt = output_format(fmt, output)
     check_format_target(fmt, output)
     check_outputs({"--output": output, "--chart": chart},
                   [timesheet, policy, roster, schedule, map_file, *proposals, on_costs, credentials], force)
@@ -166,10 +167,16 @@ def command(timesheet, policy, roster, schedule, sheet, map_file, proposals, on_
                             sheet=sheet, raw_timesheet=mapped,
                             period=tuple(d.date() for d in period) if period else None, employee=employee,
                             credentials=credentials)
-    record = cost_run_record([timesheet, policy, roster, schedule, map_file, *proposals, on_costs],
-                             {"peer-role": peer_role, "period": " to ".join(d.date().isoformat() for d in period) if period else None}
-                             ) if fmt == "html" else None
-    data = render_cost(run.report, fmt, oc, record)
+    if fmt == "html":
+        record = cost_run_record([timesheet, policy, roster, schedule, map_file, *proposals, on_costs],
+                                 {"peer-role": peer_role, "period": " to ".join(d.date().isoformat() for d in period) if period else None})
+    elif fmt == "xlsx":
+        record = run_record("peerpay cost", {"timesheet": timesheet, "policy": policy, "roster": roster, "schedule": schedule,
+                                             "map": map_file, **{f"proposal {i}": p for i, p in enumerate(proposals, 1)},
+                                             "on-costs": on_costs}, {"peer_role": peer_role, "sheet": sheet})
+    else:
+        record = None
+    data = render_cost(run.report, fmt, oc, record, pol)
     image = gap_chart(run.report) if chart else None  # both outputs rendered before either is written
     report_problems(run.problems)
     for w in run.report["warnings"]:

@@ -1,4 +1,4 @@
-"""`peerpay gap`: the peer role's pay against other roles (CONTRACT §5, docs/gap.md)."""
+"""`peerpay gap`: the peer role's pay against other roles (docs/formats.md §5, docs/gap.md)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ..errors import Problem
 from ..jobs.gap import REFERENCES, run_gap
 from ..io.document import Document, Heading, Notes, Table, Text, render
 from ..io.writers import atomic_write
-from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
+from .common import run_record, FORMAT_HELP, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
 
 # (report key, column header, kind): one list drives the table, Markdown, CSV headers and XLSX formats;
 # built from the one gap-metrics table in core (GAP_METRICS: key, header, unit, definition, source)
@@ -135,7 +135,7 @@ def gap_document(report: dict, chart_png: bytes | None = None, reference_line: t
         return gap_fact_sheet(report, _as_lines(reference_line), run_record)
 
     title = f"Pay gap: {report['peer_role']} vs other roles ({report['basis'].replace('_', ' ')}, {report['unit']}, as of {report['as_of']})"
-    return Document(title, blocks=blocks, csv=lambda: pd.DataFrame(report["groups"]), payload=report, sheets=sheets,
+    return Document(title, blocks=blocks, csv=lambda: pd.DataFrame(report["groups"]), payload=report, sheets=sheets, run_record=run_record,
                     notes=notes, images={"chart": chart_png} if chart_png else None, html=page)
 
 
@@ -179,14 +179,10 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
 
 
 def _run_record(**given) -> dict:
-    """What produced a fact sheet: the version, the options, each input file's name, size and SHA-256."""
-    from .. import __version__
-    from ..io.html import run_record
-
+    """What produced a report: the version, the options, each input file's name, size and SHA-256, the run time."""
     files = {k: v for k, v in given.items() if k in ("roster", "schedule", "timesheet", "policy", "unpaid", "reference")}
-    inputs = {Path(v).name: Path(v).read_bytes() for v in files.values() if v}
     options = {k: v for k, v in given.items() if k not in files}
-    return run_record(__version__, inputs, options, "peerpay gap")
+    return run_record("peerpay gap", files, options)
 
 
 @click.command("gap")
@@ -205,7 +201,7 @@ def _run_record(**given) -> dict:
               help="annual basis: fte x 2,080 h, or hours worked in the timesheet annualised.")
 @click.option("--reference", help="External comparator wages: 'bls-2025' or a CSV (role, hourly_median, …).")
 @click.option("--covariates", help="Roster columns for the decomposition, comma-separated (default: tenure_years, fte, site if present).")
-@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--format", "-f", "fmt", type=FORMATS, help=FORMAT_HELP)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--chart", type=click.Path(dir_okay=False), help="Also draw median pay by role to FILE.png or FILE.svg.")
 @click.option("--reference-line", "reference_lines", multiple=True,
@@ -227,8 +223,8 @@ def _run_record(**given) -> dict:
 @handles_input_errors
 def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid, stipends, annual_hours, reference, covariates,
             fmt, output, chart, reference_lines, publish, min_group, groups, reference_only, force, more_timesheets=(), by="employee", credentials=None):
-    """Compare the peer role's hourly pay with every other role (CONTRACT §5)."""
-    fmt = fmt.lower()
+    """Compare the peer role's hourly pay with every other role (docs/formats.md §5)."""
+    fmt = output_format(fmt, output)
     if (more_timesheets or by == "person" or credentials) and timesheet is None:
         fail("--also-timesheet, --by person and --credentials need --timesheet and --policy", EXIT_USAGE)
     if (timesheet is None) != (policy is None):
@@ -265,7 +261,7 @@ def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid
     record = _run_record(roster=roster, schedule=schedule, timesheet=timesheet, policy=policy, unpaid=unpaid,
                          reference=ref_file, peer_role=peer_role, basis=basis, publish=publish or None,
                          min_group=min_group, group=list(groups), reference_line=list(reference_lines),
-                         reference_only=reference_only or None) if fmt == "html" else None
+                         reference_only=reference_only or None) if fmt in ("html", "xlsx") else None
     data = render_gap(run.report, fmt, png, lines, record)
     # --publish: where a rejected row is, never its content (a reason can quote an employee id)
     report_problems([Problem(p.file, p.row, p.column, "rejected (details withheld with --publish)", p.sheet) for p in run.problems]

@@ -13,32 +13,34 @@ from ..io.readers import read_policy
 from ..io.document import Document, Heading, Table, Text, render
 from ..io.writers import atomic_write, to_csv
 from ..jobs.pay import run_pay
-from .common import (EXIT_INPUT, EXIT_OK, EXIT_REJECTED, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors,
+from .common import (EXIT_USAGE, run_record, FORMAT_HELP, output_format, EXIT_INPUT, EXIT_OK, EXIT_REJECTED, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors,
                      report_problems, warn_policy)
 
 MONEY = ["base_pay", "holiday_premium", "standby_pay", "callback_premium", "minimum_shift_pay", "overtime_premium",
          "gross_pay", "differentials", "regular_rate"]
+HOURS = ["hours_worked", "on_call_hours", "overtime_hours", "hours", "callback_hours"]
 
 
-def pay_document(run, detail: bool) -> Document:
+def pay_document(run, detail: bool, record: dict | None = None) -> Document:
     """The pay report as a document (every part built only when a format asks for it)."""
     minimum_shift = run.policy.minimum_shift is not None
-    kinds = {c: "money" for c in MONEY}
+    kinds = {c: "money" for c in MONEY} | {c: "hours" for c in HOURS} | {"weeks": "count"}
 
     def csv():
         # the lines straight from the engine's frame, vectorised (the same table as ``lines``);
         # the JSON-shaped report is never built
-        return audit_frame(run.result, run.policy.timezone) if detail else lines_table(run.result, minimum_shift)
+        # the pay lines always; with --detail the segments are a second file (render_detail_csv), never a swap
+        return lines_table(run.result, minimum_shift)
 
     def sheets():
         report = run.report
         lines = lines_frame(report)
         if lines.empty:  # every row rejected: still a header row (lines_table knows the columns)
             lines = lines_table(run.result, minimum_shift)
-        out = [Table(lines, "pay lines", kinds), Table(employee_summary(report), "by employee", kinds),
+        out = [Table(lines, "pay lines", kinds, totals=True), Table(employee_summary(report), "by employee", kinds, totals=True),
                Table(pd.DataFrame(report["rejected"], columns=["file", "row", "column", "reason"]), "rejected", kinds)]
         if detail:
-            out.append(Table(audit_frame(run.result, run.policy.timezone), "audit trail", kinds))
+            out.append(Table(audit_frame(run.result, run.policy.timezone), "audit trail", kinds, totals=True))
         return out
 
     def blocks():
@@ -49,20 +51,114 @@ def pay_document(run, detail: bool) -> Document:
             summary = pd.concat([summary, pd.DataFrame([{"employee_id": "TOTAL", **totals.to_dict()}])], ignore_index=True)
             summary["weeks"] = summary["weeks"].astype(int)
         out: list = [Heading("Gross pay by employee"), Table(summary, kinds=kinds)]
+        r = report.get("reconciliation") or {}
+        if r.get("rows_read") and not r.get("rows_paid"):
+            out.append(Text(f"Nothing was paid: every row was rejected ({r['rows_rejected']} of {r['rows_read']}); see below.\n"))
         if detail:
             out += [Text("\n"), Heading("Audit trail: each segment and the rules that paid it"),
                     Table(audit_frame(run.result, run.policy.timezone), kinds=kinds, options={"floatfmt": ",.4g"})]
         if report["rejected"]:
             out += [Text("\n"), Heading(f"Rejected rows ({len(report['rejected'])})"), Table(pd.DataFrame(report["rejected"]))]
         out.append(Text("\n" + _recon_line(report) + "\n"))
+        out += [Text(f"Note: {n}\n") for n in report.get("notes", [])]
         return out
 
-    return Document("peerpay pay: gross pay by employee", blocks=blocks, csv=csv, payload=lambda: run.report,
-                    sheets=sheets, notes=lambda: _notes(run.report))
+    def payload():
+        if not detail:
+            return run.report
+        trail = audit_frame(run.result, run.policy.timezone)
+        return {**run.report, "detail": json_records(trail)}  # an added key: the §4 keys are unchanged
+
+    return Document("peerpay pay: gross pay by employee", blocks=blocks, csv=csv, payload=payload,
+                    sheets=sheets, notes=lambda: _notes(run.report), run_record=record,
+                    policy=lambda: run.policy.model_dump(mode="json", exclude_none=True))
 
 
-def render_pay(run, fmt: str, detail: bool) -> str | bytes:
-    return render(pay_document(run, detail), fmt)
+def period_notes(partial: set[str]) -> list[str]:
+    """Counts and week dates only (never ids)."""
+    if not partial:
+        return []
+    return [f"{len(partial)} workweek(s) not wholly inside the pay period and the data (starting {', '.join(sorted(partial))}): "
+            "each is paid on all the hours the data holds for it; where the data stops inside the week, its overtime may be understated"]
+
+
+def pay_stubs(run, record: dict | None) -> dict[str, str]:
+    """file name -> one employee's pay statement page, for every employee in the report."""
+    from ..io.paystubs import pay_stub_html, stub_filename
+
+    by_employee: dict[str, list] = {}
+    for line in run.report["lines"]:  # report lines: one per employee and week, tens to thousands
+        by_employee.setdefault(str(line["employee_id"]), []).append(line)
+    multiplier = run.policy.overtime.multiplier if run.policy.overtime is not None else 1.5
+    return {stub_filename(e): pay_stub_html(e, lines, multiplier, record) for e, lines in by_employee.items()}
+
+
+def check_stubs(folder: str, pages: dict[str, str], force: bool) -> None:
+    """Before anything is written: an existing statement is replaced only with --force."""
+    d = Path(folder)
+    taken = [n for n in pages if (d / n).exists() and (d / n).stat().st_size > 0]
+    if taken and not force:
+        fail(f"--stubs {d}: {len(taken)} statement file(s) exist; use --force to overwrite them", EXIT_USAGE)
+
+
+def write_stubs(folder: str, pages: dict[str, str], force: bool) -> None:
+    """Each page atomically (after check_stubs)."""
+    d = Path(folder)
+    d.mkdir(parents=True, exist_ok=True)
+    for name, page in pages.items():
+        atomic_write(d / name, page)
+
+
+def json_records(frame: pd.DataFrame) -> list[dict]:
+    """A table as JSON-ready records (missing values as null, dates as ISO text)."""
+    import json
+
+    return json.loads(frame.to_json(orient="records", date_format="iso"))
+
+
+def render_detail_csv(run) -> str:
+    """--format csv --detail: the audit trail (one row per segment), written as a second file."""
+    return to_csv(audit_frame(run.result, run.policy.timezone))
+
+
+def detail_csv_path(output: str) -> str:
+    """``pay.csv`` -> ``pay.detail.csv``: the segments' file beside the lines' file."""
+    p = Path(output)
+    return str(p.with_name(f"{p.stem}.detail{p.suffix or '.csv'}"))
+
+
+def render_pay(run, fmt: str, detail: bool, record: dict | None = None) -> str | bytes:
+    return render(pay_document(run, detail, record), fmt)
+
+
+def holidays_used(run) -> str | None:
+    """The holiday dates the policy's calendar gives inside the data's dates (the ``holidays`` package version too)."""
+    if run.policy.holiday is None or not len(run.result.segments):
+        return None
+    import numpy as np
+
+    from ..core.calendar import holiday_days
+
+    dates = run.result.segments["date"].to_numpy(dtype="int64")
+    days = holiday_days(run.policy, int(dates.min()), int(dates.max()))
+    shown = [str(np.datetime64(int(d), "D")) for d in np.asarray(days) if dates.min() <= d <= dates.max()]
+    try:
+        from importlib.metadata import version
+
+        package = f" (holidays {version('holidays')})"
+    except Exception:  # metadata missing: the dates are still right
+        package = ""
+    return (", ".join(shown) or "none in the period") + package
+
+
+def pay_period(run) -> str | None:
+    """The workweeks the report covers (first and last week start), for the run record."""
+    lines = run.report.get("lines")
+    if not lines:
+        return None
+    weeks = sorted({str(x.get("week_start")) for x in lines})
+    return f"workweeks starting {weeks[0]} to {weeks[-1]}"
+
 
 
 def _recon_line(report: dict) -> str:
@@ -82,6 +178,7 @@ def _notes(report: dict) -> list[str]:
         "Money: every component is computed exactly and rounded once, half-up, per employee and workweek; gross = sum of rounded components.",
         "Regular rate (29 CFR 778.109, 778.207(b), 778.223) = (base + differentials + standby) / hours worked; holiday and call-back premiums are excluded (778.203, 778.221).",
         _recon_line(report),
+        *report.get("notes", []),
     ]
 
 
@@ -109,10 +206,18 @@ def _timesheet_options(fn, many: bool = False):
                    "docs/joint-and-credentials.md). Prints person ids: not for publication.")
 @click.option("--credentials", type=click.Path(dir_okay=False),
               help="Credentials file: employee_id or person_id, credential, from, to (for [[premium]]).")
-@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--format", "-f", "fmt", type=FORMATS, help=FORMAT_HELP)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
-@click.option("--detail", is_flag=True, help="Include the audit trail: every segment and the rule that paid it.")
+@click.option("--detail", is_flag=True, help="Add the audit trail: every segment, its dollars per component and the rules "
+              "that paid it (a separate table; JSON: a 'detail' key; CSV: a second file NAME.detail.csv beside --output).")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Pay period start: keep the workweeks that overlap "
+              "--from..--to; a workweek partly outside it is flagged (its overtime may be understated).")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Pay period end (inclusive).")
+@click.option("--employee", "employees", multiple=True, metavar="ID",
+              help="Only this employee's lines and audit trail (repeatable); every row is still paid or rejected.")
 @click.option("--rejects", type=click.Path(dir_okay=False), help="Also write the rejected rows to this CSV.")
+@click.option("--stubs", "stubs_dir", type=click.Path(file_okay=False), help="Also write a printable pay statement per employee "
+              "(paystub-<id>.html: hours, each component, the regular-rate arithmetic of overtime weeks, the rules applied) into this folder.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: one process (with --partitions N: in N employee buckets, for input larger than memory); "
@@ -122,17 +227,25 @@ def _timesheet_options(fn, many: bool = False):
 @click.option("--output-dir", type=click.Path(file_okay=False), help="--engine dask: write pay lines partitioned here "
               "(lines-NNNNN.parquet, or .csv with --format csv), plus rejected.csv and summary.json.")
 @handles_input_errors
-def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, fmt, output, detail, rejects, force,
-        engine, scheduler, partitions, output_dir):
-    """Compute gross pay per employee and workweek (CONTRACT §4)."""
+def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, fmt, output, detail, date_from, date_to, employees,
+        rejects, stubs_dir, force, engine, scheduler, partitions, output_dir):
+    """Compute gross pay per employee and workweek (docs/formats.md §4)."""
     from ..jobs.pay import expand_timesheets
 
     scaled = engine != "local" or partitions or scheduler or output_dir
     # the scaled engines read a glob themselves (docs/scale.md): one --timesheet value, as given
     timesheets = expand_timesheets(timesheet) if not scaled or len(timesheet) > 1 else list(timesheet)
+    fmt = output_format(fmt, output)
     check_format_target(fmt, output)
-    check_outputs({"--output": output, "--rejects": rejects}, [*timesheets, policy, roster, schedule, map_file, credentials],
-                  force, folders={"--output-dir": output_dir})
+    detail_csv = None
+    if detail and fmt == "csv":
+        if output in (None, "-"):
+            fail("--format csv --detail writes two tables, the pay lines and the segments: give --output pay.csv "
+                 "(the segments go to pay.detail.csv), or use --format json/xlsx/md/html", EXIT_USAGE)
+        detail_csv = detail_csv_path(output)
+    check_outputs({"--output": output, "--rejects": rejects, "--detail (segments)": detail_csv},
+                  [*timesheets, policy, roster, schedule, map_file, credentials], force,
+                  folders={"--output-dir": output_dir, "--stubs": stubs_dir})
     pol = read_policy(policy)
     warn_policy(pol)
     if len(timesheets) > 1 or by == "person" or credentials:
@@ -152,7 +265,33 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
     recon = run.reconciliation
     if not recon["balanced"]:
         fail(f"internal reconciliation failed: {recon}", EXIT_INPUT)
-    data = render_pay(run, fmt.lower(), detail)
+    partial: set[str] = set()
+    if date_from and date_to and date_from > date_to:
+        fail("--from is after --to", EXIT_USAGE)
+    if engine == "local" and not (partitions or scheduler or output_dir):
+        from ..jobs.pay import select_period
+
+        run, partial = select_period(run, date_from.date() if date_from else None, date_to.date() if date_to else None)
+        if date_from or date_to:
+            for line in run.report["lines"]:  # an added per-line key (docs/formats.md §4 keys unchanged)
+                line["partial_week"] = str(line["week_start"]) in partial
+            run.report.setdefault("notes", []).extend(period_notes(partial))
+    elif date_from or date_to:
+        fail("--from/--to work with the local engine (without --partitions/--output-dir)", EXIT_USAGE)
+    if employees:
+        from ..jobs.pay import only_employees
+
+        if engine != "local" or partitions or scheduler or output_dir:
+            fail("--employee works with the local engine (without --partitions/--output-dir)", EXIT_USAGE)
+        run = only_employees(run, employees)
+    record = run_record("peerpay pay", {"timesheet": timesheet, "policy": policy, "roster": roster, "schedule": schedule, "map": map_file},
+                        {"sheet": sheet, "detail": detail or None}, period=pay_period(run), holidays=holidays_used(run)) \
+        if fmt == "xlsx" or stubs_dir else None
+    data = render_pay(run, fmt.lower(), detail, record if fmt == "xlsx" else None)
+    stubs = pay_stubs(run, record) if stubs_dir else {}
+    if stubs:
+        check_stubs(stubs_dir, stubs, force)
+    segments = render_detail_csv(run) if detail_csv else None
     rejected = to_csv(pd.DataFrame([p.as_json() for p in run.problems], columns=["file", "row", "column", "reason"])) if rejects else None
     report_problems(run.problems)
     for note in run.shifts.attrs.get("notes", ()):  # input notes (counts only, never ids): docs/input-rules.md
@@ -162,7 +301,16 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
         atomic_write(rejects, cast(str, rejected))
     if output_dir is None or output is not None:
         emit(data, output, force)
+    if detail_csv:
+        emit(segments, detail_csv, force)
+    if stubs:
+        write_stubs(stubs_dir, stubs, force)
     click.echo(_recon_line({"reconciliation": recon}), err=True)
+    for note in period_notes(partial):
+        click.echo(f"note: {note}", err=True)
+    if recon.get("rows_read") and not recon.get("rows_paid"):
+        click.echo(f"peerpay: every row was rejected ({recon['rows_rejected']} of {recon['rows_read']}): nothing was paid. "
+                   "The reasons are listed above (and with --rejects FILE).", err=True)
     for note in mapped.notes() if mapped is not None else ():
         click.echo(f"map: {note}", err=True)
     raise SystemExit(EXIT_REJECTED if run.problems else EXIT_OK)
@@ -256,15 +404,37 @@ def _mapped(timesheet, map_file, sheet, timezone):
 
 
 def find_samples(explicit: str | None) -> Path:
-    candidates = [Path(explicit)] if explicit else [Path.cwd() / "samples", Path(__file__).resolve().parents[2] / "samples"]
+    """--samples DIR, else ./samples (a checkout), else the copy shipped in the package (any folder)."""
+    from ..io.resources import SAMPLES_DIR, package_dir
+
+    shipped = package_dir(SAMPLES_DIR)
+    candidates = [Path(explicit)] if explicit else [Path("samples")] + ([shipped] if shipped else [])
     for c in candidates:
         if (c / "timesheet.csv").exists():
             return c
-    fail("cannot find the samples folder (run from the peerpay checkout, or pass --samples DIR)", EXIT_INPUT)
+    if explicit:
+        fail(f"--samples {explicit}: no timesheet.csv there (leave --samples out to use the samples shipped with peerpay)", EXIT_INPUT)
+    fail("the samples shipped with peerpay are missing from this installation (reinstall it, or pass --samples DIR)", EXIT_INPUT)
+
+
+def next_steps(d: Path) -> str:
+    """What to try after the demo: the three commands on the same samples, ready to paste."""
+    from shlex import quote
+
+    s = {name: quote(str(d / name)) for name in ("timesheet.csv", "policy.toml", "roster.csv", "schedule.csv")}
+    union = quote(str(d / "proposals" / "union.toml"))
+    return (
+        "\nTry next (the same samples; add --format xlsx --output FILE.xlsx for a workbook):\n"
+        f"  peerpay pay --timesheet {s['timesheet.csv']} --policy {s['policy.toml']} --roster {s['roster.csv']} --schedule {s['schedule.csv']}\n"
+        f"  peerpay gap --roster {s['roster.csv']} --schedule {s['schedule.csv']} --peer-role peer_specialist --reference bls-2025\n"
+        f"  peerpay cost --timesheet {s['timesheet.csv']} --policy {s['policy.toml']} --roster {s['roster.csv']} --schedule {s['schedule.csv']} "
+        f"--proposal {union}\n"
+        "Your own files: `peerpay init` writes a starter policy.toml and map.toml.\n"
+    )
 
 
 @click.command()
-@click.option("--samples", type=click.Path(file_okay=False), help="Folder with the sample files (default: ./samples).")
+@click.option("--samples", type=click.Path(file_okay=False), help="Folder with the sample files (default: ./samples, else the samples shipped with peerpay).")
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "md"]), default="table", show_default=True)
 @handles_input_errors
 def demo(samples, fmt):
@@ -278,6 +448,7 @@ def demo(samples, fmt):
     for mod in (gap, cost, backpay):
         click.echo(mod.demo_section(d, fmt))
     click.echo(demo_person_section(d, fmt))
+    click.echo(next_steps(d))
 
 
 def demo_person_section(d: Path, fmt: str) -> str:

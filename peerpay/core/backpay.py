@@ -1,4 +1,4 @@
-"""Unpaid work priced as back wages (CONTRACT §6, docs/backpay.md).
+"""Unpaid work priced as back wages (docs/formats.md §6, docs/backpay.md).
 
 Pure functions: validated shift frames (from :func:`peerpay.core.inputs.prepare_timesheet`) and
 the policy in, exact figures out. No pay rule lives here: the contract back wages are the pay
@@ -51,7 +51,7 @@ OVERLAPS_PAID = "overlaps a paid shift"
 
 #: Where each figure comes from; rendered into report notes and statements.
 CITATIONS = {
-    "back_wages": "gross pay of paid + unpaid rows - gross pay of paid rows, both by the pay engine (CONTRACT §3, §6); "
+    "back_wages": "gross pay of paid + unpaid rows - gross pay of paid rows, both by the pay engine (docs/formats.md §3, §6); "
     "overtime on the recomputed regular rate (29 CFR 778.315)",
     "hours_worked": "work suffered or permitted is hours worked (29 CFR 785.11-785.13)",
     "liquidated_damages": "an additional equal amount (29 U.S.C. 216(b))",
@@ -207,7 +207,7 @@ def unpaid_minutes_by_employee(unpaid: pd.DataFrame) -> pd.DataFrame:
 
 
 def years_before(day: date, years: int) -> date:
-    """``day`` minus whole years; 29 Feb goes to 28 Feb in a common year (CONTRACT §6)."""
+    """``day`` minus whole years; 29 Feb goes to 28 Feb in a common year (docs/formats.md §6)."""
     try:
         return day.replace(year=day.year - years)
     except ValueError:
@@ -359,7 +359,7 @@ def _dollars_list(cents) -> list[float]:
 
 
 def backpay_report(result: BackpayResult, rejected: list[Problem]) -> dict:
-    """The CONTRACT §6 JSON object, plus additive keys (FLSA minimum, activities, notes)."""
+    """The docs/formats.md §6 JSON object, plus additive keys (FLSA minimum, activities, notes)."""
     w, e = result.weeks, result.employees
     weeks = []
     st_h, ot_h = _hours_list(w["straight_minutes"]), _hours_list(w["overtime_minutes"])

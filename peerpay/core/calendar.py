@@ -2,7 +2,7 @@
 
 Every instant in the engine is an int64 count of minutes since 1970-01-01 00:00 UTC. Without a
 policy ``timezone`` the wall-clock times are read as if they were UTC, so differences are
-wall-clock differences (CONTRACT §2). With a timezone, each local midnight and each
+wall-clock differences (docs/formats.md §2). With a timezone, each local midnight and each
 differential window edge is converted to its real instant, so a night shift across the
 fall-back change is 9 real hours and across spring-forward 7 (29 CFR 785.48 pays hours
 actually worked).

@@ -812,7 +812,7 @@ def member_statement(proposals: list[Proposal], baseline: Baseline, employee_id:
 
 
 def median_gaps(rates: pd.DataFrame, peer_role: str) -> dict:
-    """Role -> (median rate units, gap %) with gap = (role - peer) / role x 100 (CONTRACT §5)."""
+    """Role -> (median rate units, gap %) with gap = (role - peer) / role x 100 (docs/formats.md §5)."""
     med = {r: stats(g["rate_units"])["median"] for r, g in rates.groupby("role", sort=True)}
     peer = med.get(peer_role)
     if peer is None:

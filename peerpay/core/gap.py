@@ -1,4 +1,4 @@
-"""Pay-gap metrics: the peer role's pay against every other role (CONTRACT §5, docs/gap.md).
+"""Pay-gap metrics: the peer role's pay against every other role (docs/formats.md §5, docs/gap.md).
 
 Pure functions on DataFrames; no files, no click. Every figure is computed from exact integers
 (rates in $0.0001 units, money in cents, hours in 1/10000 h) with :class:`fractions.Fraction`
@@ -41,7 +41,7 @@ CATEGORICAL_COVARIATES = ("site",)
 
 #: Where each metric comes from; rendered into the report notes and docs/gap.md.
 DEFINITIONS = {
-    "n": "employees in the role with a rate on the basis (CONTRACT §5)",
+    "n": "employees in the role with a rate on the basis (docs/formats.md §5)",
     "mean / median": "over employees' hourly rates; an even n takes the mean of the two middle values",
     "P25 / P75": "25th/75th percentiles, linear interpolation between order statistics (Hyndman & Fan type 7, numpy's default)",
     "gap %": "(role's value - peer's value) / role's value x 100, one decimal half-up; positive = peers paid less (UK gender pay gap convention, SI 2017/172)",
@@ -77,7 +77,7 @@ def rates_on(roster: pd.DataFrame, schedule: pd.DataFrame, as_of: date, source: 
     """Each roster employee's schedule rate for their role and step in effect on ``as_of``.
 
     A schedule row applies from its ``effective_date`` (blank: always) until a later row for the
-    same role and step (CONTRACT §1). Employees with no rate on that date become problems.
+    same role and step (docs/formats.md §1). Employees with no rate on that date become problems.
     """
     merged = roster.copy()
     merged["role"] = merged["role"].astype(object)
@@ -261,7 +261,7 @@ def _annualise(hourly_units: Fraction | None) -> Fraction | None:
 
 
 def gap_groups(workers: pd.DataFrame, opts: GapOptions, reference: dict[str, dict] | None = None) -> list[dict]:
-    """The CONTRACT §5 ``groups`` with the extra metrics (docs/gap.md), peer role first."""
+    """The docs/formats.md §5 ``groups`` with the extra metrics (docs/gap.md), peer role first."""
     internal = _group_stats(workers, opts.basis)
     peer = internal[opts.peer_role]
     peer_rates = workers.loc[workers["role"] == opts.peer_role, ["hourly_units", "annual_hour_units"]].to_numpy(dtype="int64")
@@ -458,7 +458,7 @@ def oaxaca_two_fold(y: np.ndarray, x: np.ndarray, is_group_b: np.ndarray) -> dic
 def gap_report(workers: pd.DataFrame, opts: GapOptions, *, as_of: date, reference: dict | None = None,
                covariates: list[str] | None = None, excluded: dict | None = None, notes: list[str] | None = None,
                reference_only: bool = False) -> dict:
-    """The CONTRACT §5 object plus quartiles, decomposition, definitions and notes."""
+    """The docs/formats.md §5 object plus quartiles, decomposition, definitions and notes."""
     groups = gap_groups(workers, opts, reference)
     quart = pay_quartiles(workers, opts.peer_role, opts.min_group, opts.publish)
     dec = oaxaca_caution(decomposition(workers, opts.peer_role, covariates, opts.min_group), opts.publish)
@@ -634,10 +634,10 @@ class Metric:
 
 GAP_METRICS: tuple[Metric, ...] = (
     Metric("role", "role", "", "text", "the roster role (or a declared comparison group, or `BLS: occupation` for an external row)"),
-    Metric("n", "n", "employees", "int", "employees in the role with a rate on the basis", "CONTRACT §5"),
+    Metric("n", "n", "employees", "int", "employees in the role with a rate on the basis", "formats.md §5"),
     Metric("median_hourly", "median $/h", "$/hour", "money",
-           "median of employees' hourly rates; an even n takes the mean of the two middle values", "CONTRACT §5"),
-    Metric("mean_hourly", "mean $/h", "$/hour", "money", "mean of employees' hourly rates", "CONTRACT §5"),
+           "median of employees' hourly rates; an even n takes the mean of the two middle values", "formats.md §5"),
+    Metric("mean_hourly", "mean $/h", "$/hour", "money", "mean of employees' hourly rates", "formats.md §5"),
     Metric("p25_hourly", "P25 $/h", "$/hour", "money",
            "25th percentile, linear interpolation between order statistics, h = (n − 1)·p", "Hyndman & Fan (1996) type 7"),
     Metric("p75_hourly", "P75 $/h", "$/hour", "money", "75th percentile, the same method", "Hyndman & Fan (1996) type 7"),
@@ -646,9 +646,9 @@ GAP_METRICS: tuple[Metric, ...] = (
     Metric("gap_median_dollars", "gap $ (median)", "$/hour", "money", "role median − peer median ($/yr on the annual basis)"),
     Metric("gap_mean_dollars", "", "$/hour", "money", "role mean − peer mean ($/yr on the annual basis)"),
     Metric("gap_mean_pct", "gap % (mean)", "%", "pct", "(role mean − peer mean) ÷ role mean × 100, one decimal; positive: peers paid less",
-           "CONTRACT §5; UK SI 2017/172"),
+           "formats.md §5; UK SI 2017/172"),
     Metric("gap_median_pct", "gap % (median)", "%", "pct", "(role median − peer median) ÷ role median × 100, one decimal",
-           "CONTRACT §5; UK SI 2017/172"),
+           "formats.md §5; UK SI 2017/172"),
     Metric("cents_on_the_dollar", "¢ on the $", "cents", "num1", "peer median ÷ role median × 100: what a peer earns for each dollar the role earns"),
     Metric("peer_hours_for_40", "peer hours for 40", "hours", "num2",
            "40 × role median ÷ peer median (hourly): hours a peer works to earn what the role earns in 40"),

@@ -2,7 +2,7 @@
 
 ``prepare_*`` functions are pure: they take the raw table a loader read (canonical column
 names, row 1 = first data row) and return the usable rows plus a list of
-:class:`~peerpay.errors.Problem`. A rejected row contributes nothing else (CONTRACT §4).
+:class:`~peerpay.errors.Problem`. A rejected row contributes nothing else (docs/formats.md §4).
 """
 
 from __future__ import annotations
@@ -267,7 +267,7 @@ def rates_in_force(schedule: pd.DataFrame, role, step, dates) -> np.ndarray:
     """The schedule ``rate_units`` for each (role, step, date): -1 where no row is in force.
 
     A schedule row applies from its ``effective_date`` (blank: always) until a later row for the
-    same role and step (CONTRACT §1). The one lookup behind pay (rows without a rate), gap
+    same role and step (docs/formats.md §1). The one lookup behind pay (rows without a rate), gap
     (``--as-of``) and cost (the baseline's last day).
     """
     n = len(role)

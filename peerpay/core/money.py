@@ -2,7 +2,7 @@
 
 Why integers: floats cannot hold 0.1, and a sum of floats depends on the order of its terms.
 peerpay computes every pay amount as an exact integer count of a small unit and rounds once,
-half-up, to the cent, per employee and workweek (CONTRACT §3).
+half-up, to the cent, per employee and workweek (docs/formats.md §3).
 
 Units
 -----

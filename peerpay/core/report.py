@@ -1,4 +1,4 @@
-"""Pay results -> the CONTRACT §4 report, flat tables for CSV/Markdown/XLSX, and the audit trail."""
+"""Pay results -> the docs/formats.md §4 report, flat tables for CSV/Markdown/XLSX, and the audit trail."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def lines_table(result: PayResult, include_minimum_shift: bool = False) -> pd.Da
     """The report's lines as a flat table, vectorised: exactly :func:`lines_frame` of :func:`pay_report`.
 
     One ``differential:<name>`` column per differential, dollars and hours as the same floats
-    the JSON report holds (CONTRACT §4 key order).
+    the JSON report holds (docs/formats.md §4 key order).
     """
     lines = result.lines
     names = result.differential_names
@@ -97,7 +97,7 @@ class LineRecords(list):
 
 
 def pay_lines_records(result: PayResult, include_minimum_shift: bool = False) -> list[dict]:
-    """One dict per employee and workweek, in CONTRACT §4 key order."""
+    """One dict per employee and workweek, in docs/formats.md §4 key order."""
     table = lines_table(result, include_minimum_shift)
     if len(table) == 0:
         return []
@@ -153,7 +153,7 @@ def reconciliation(rows_read: int, rows_paid: int, rows_rejected: int, paid: int
 
 
 def pay_report(result: PayResult, rejected: list[Problem], recon: dict | None = None, *, include_minimum_shift=False) -> dict:
-    """The CONTRACT §4 JSON object (plus the additive ``reconciliation`` key)."""
+    """The docs/formats.md §4 JSON object (plus the additive ``reconciliation`` key)."""
     lines = pay_lines_records(result, include_minimum_shift)
     worked = int(result.lines["worked_minutes"].sum()) if len(result.lines) else 0
     gross = int(result.lines["gross_pay"].sum()) if len(result.lines) else 0

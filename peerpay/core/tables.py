@@ -3,7 +3,7 @@
 Loaders hand over raw tables (canonical lower-case column names, one row per data row, row 1
 being the first row under the header). Functions here parse and check columns with pandas and
 collect rejections as arrays; :meth:`Rejections.problems` keeps one per row, naming the first
-offending column in the file's column order (CONTRACT §4).
+offending column in the file's column order (docs/formats.md §4).
 """
 
 from __future__ import annotations
@@ -168,8 +168,27 @@ def require_columns(columns: list[str], needed: tuple[str, ...], source: str) ->
     if missing:
         raise InputError(
             f"{source}: missing required column(s) {', '.join(missing)} "
-            f"(found: {', '.join(columns) or 'none'})"
+            f"(found: {', '.join(columns) or 'none'})" + column_hint(missing, columns, ".xls" in source.lower())
         )
+
+
+def column_hint(missing: list[str], columns: list[str], workbook: bool = False) -> str:
+    """What a newcomer with an export in another layout should do: the closest names, then --map / init.
+
+    Why here: every reader's "missing column" message ends the same way, so the advice is in one place.
+    """
+    import difflib
+
+    lowered = {str(c).lower(): str(c) for c in columns}
+    close = []
+    for m in missing:
+        match = difflib.get_close_matches(m, list(lowered), n=1, cutoff=0.5)
+        if match:
+            close.append(f"'{lowered[match[0]]}' for {m}")
+    said = f"; closest: {', '.join(close)}" if close else ""
+    sheet = "; if the first sheet is a cover page, name the data sheet with --sheet NAME" if workbook else ""
+    return (f"{said}. Rename the columns, or read an export in another layout through a column map: --map map.toml "
+            f"(`peerpay init` writes a starter; docs/exports.md){sheet}")
 
 
 __all__ = ["Rejections", "parse_datetimes", "parse_dates", "parse_numbers", "rates_to_units", "text", "RATE_SCALE", "MAX_RATE"]

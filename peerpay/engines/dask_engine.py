@@ -10,7 +10,7 @@
 3. **Validate and pay** each partition on a worker
    (:func:`~peerpay.engines.partition.pay_partition`), optionally writing its pay lines to
    ``output_dir`` there (partitioned Parquet or CSV), and send back only the small results.
-4. **Combine** into the CONTRACT §4 report, identical to the local engine's to the cent.
+4. **Combine** into the docs/formats.md §4 report, identical to the local engine's to the cent.
 
 Runs on a ``dask.distributed`` cluster: ``scheduler`` is an address (``tcp://host:8786``) or a
 ``Client``; without one a local cluster of one single-threaded worker process per core is

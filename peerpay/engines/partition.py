@@ -3,7 +3,7 @@
 A partition is a raw table (canonical columns, as :func:`peerpay.io.readers.read_table` gives)
 plus two columns that say where each row came from: :data:`FILE` (index into the run's list of
 source names) and :data:`ROW` (1-based data row in that file). Every row of an employee must be
-in the same partition. :func:`combine` turns the partitions' results into the CONTRACT §4
+in the same partition. :func:`combine` turns the partitions' results into the docs/formats.md §4
 report, identical to the local engine's for the same rows.
 """
 

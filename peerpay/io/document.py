@@ -37,6 +37,7 @@ class Table:
     kinds: Mapping[str, str] = field(default_factory=dict)
     options: Mapping[str, Any] = field(default_factory=dict)
     blanks: bool = False
+    totals: bool = False  # xlsx: a bold Total row under the data summing the money and hours columns (additive tables only)
 
     def data(self) -> pd.DataFrame:
         return _get(self.frame)
@@ -73,7 +74,7 @@ class Document:
 
     * table, md, html: ``blocks`` (in order);
     * csv: ``csv`` (one table: the pinned CSV columns);
-    * json: ``payload`` (the pinned JSON report, CONTRACT.md);
+    * json: ``payload`` (the pinned JSON report, docs/formats.md);
     * xlsx: ``sheets`` (one table per worksheet, titled), ``notes`` (a notes sheet), ``images``;
     * html: ``html`` when the command has its own page (the gap fact sheet), else ``blocks``
       on the shared page skeleton of :mod:`peerpay.io.html`.
@@ -88,6 +89,7 @@ class Document:
     images: Any = None  # Mapping[str, bytes] | callable
     html: Any = None  # callable returning the whole page, or None
     run_record: Mapping | None = None
+    policy: Any = None  # the rules applied (a mapping, e.g. the policy model dumped) or callable: the xlsx "Policy" sheet
 
 
 def _get(value):
@@ -151,10 +153,39 @@ def render_json(doc: Document) -> str:
 
 def render_xlsx(doc: Document) -> bytes:
     sheets = list(_get(doc.sheets))
-    money = [c for t in sheets for c, k in t.kinds.items() if k == "money"]
-    percent = [c for t in sheets for c, k in t.kinds.items() if k == "percent"]
-    return to_xlsx({t.title: t.data() for t in sheets}, money_columns=money, percent_columns=percent,
-                   notes=list(_get(doc.notes)) or None, images=_get(doc.images) or None)
+    kinds = {str(c): k for t in sheets for c, k in t.kinds.items()}
+    policy = _get(doc.policy)
+    return to_xlsx({t.title: t.data() for t in sheets}, notes=list(_get(doc.notes)) or None, images=_get(doc.images) or None,
+                   kinds=kinds, totals={t.title for t in sheets if t.totals}, run=record_rows(doc.run_record), policy=flat_rows(policy) if policy is not None else None)
+
+
+def flat_rows(value, prefix: str = "") -> list[tuple[str, object]]:
+    """A nested mapping as (dotted key, value) rows: ``overtime.weekly_hours = 40``."""
+    if isinstance(value, Mapping):
+        rows: list[tuple[str, object]] = []
+        for k, v in value.items():
+            rows += flat_rows(v, f"{prefix}.{k}" if prefix else str(k))
+        return rows
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, Mapping) for v in value):
+        return [r for i, v in enumerate(value, 1) for r in flat_rows(v, f"{prefix}[{i}]")]
+    if isinstance(value, (list, tuple)):
+        return [(prefix, ", ".join(map(str, value)))]
+    return [(prefix, value)]
+
+
+def record_rows(record: Mapping | None) -> list[tuple[str, object]]:
+    """The run record (what produced a report) as rows for the workbook's "Run" sheet."""
+    if not record:
+        return [("run record", "not supplied")]
+    rows: list[tuple[str, object]] = []
+    for k, v in record.items():
+        if k == "inputs":
+            rows += [(f"input {f['file']}", f"sha256 {f['sha256']} ({f['bytes']:,} bytes)") for f in v]
+        elif k == "options":
+            rows += [(f"option --{o.replace('_', '-')}", ", ".join(map(str, x)) if isinstance(x, (list, tuple)) else x) for o, x in v.items()]
+        else:
+            rows += flat_rows(v, k.replace("_", " "))
+    return rows
 
 
 def render_html(doc: Document) -> str:
@@ -189,7 +220,7 @@ def render_html(doc: Document) -> str:
 
 
 def _html_cell(value, kind: str) -> str:
-    if isinstance(value, float) and kind in ("money", "text"):
+    if isinstance(value, float) and kind in ("money", "text", "hours"):
         return f"{value:,.2f}"
     return str(value)
 

@@ -1,4 +1,4 @@
-"""Column maps: read a real payroll export as a CONTRACT §1 timesheet (``peerpay pay --map FILE``).
+"""Column maps: read a real payroll export as a docs/formats.md §1 timesheet (``peerpay pay --map FILE``).
 
 A map is a small TOML file (validated by :class:`ColumnMap`, unknown keys are errors) that says
 which of the export's columns hold the employee, the times and the pay code, how to read its

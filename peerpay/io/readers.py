@@ -1,4 +1,4 @@
-"""Reading input files into raw tables (CONTRACT §1) and the policy TOML.
+"""Reading input files into raw tables (docs/formats.md §1) and the policy TOML.
 
 Every engine reads through the functions here, so that a cell means the same thing whichever
 engine pays it (docs/input-rules.md):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from importlib.abc import Traversable
+from pathlib import Path
 
 import pandas as pd
 
@@ -34,6 +35,25 @@ def package_file(name: str) -> Traversable:
     for part in name.split("/"):
         node = node.joinpath(part)
     return node
+
+
+def package_dir(name: str) -> Path | None:
+    """``peerpay/data/<name>`` as a real folder on disk, or None when it is not shipped.
+
+    A plain ``pip install`` (wheel, editable or not) unpacks the package, so the Traversable is a
+    ``pathlib.Path``; commands that take file paths (``peerpay demo`` runs the jobs on the samples)
+    need that. A zipped install is not supported for these folders (None: the caller says so).
+    """
+    node = package_file(name)
+    if isinstance(node, Path) and node.is_dir():
+        return node
+    return None
+
+
+SAMPLES_DIR = "samples"      # copies of the checkout's samples/ (tests/test_packaging.py keeps them identical)
+SCHEDULES_DIR = "schedules"  # copies of the checkout's schedules/ (the BLS OEWS reference wages)
+#: ``--reference NAME`` -> (the label shown in reports, the shipped file)
+REFERENCES = {"bls-2025": ("BLS", f"{SCHEDULES_DIR}/bls_oews_may2025_national.csv")}
 
 
 def read_package_csv(name: str) -> pd.DataFrame | None:

@@ -281,12 +281,80 @@ class TooBigForExcel(ValueError):
     """A table has more rows than one Excel worksheet holds."""
 
 
-def to_xlsx(sheets: dict[str, pd.DataFrame], money_columns=(), percent_columns=(), notes: list[str] | None = None,
-            images: dict[str, bytes] | None = None) -> bytes:
-    """Workbook bytes: one sheet per table, currency/percent formats, frozen header row.
+#: spreadsheet number format per column kind (see peerpay.io.document.KINDS)
+XLSX_NUMBER_FORMATS = {"money": "$#,##0.00", "hours": "#,##0.00", "rate": "$#,##0.0000", "percent": "0.0%", "count": "#,##0",
+                       "date": "yyyy-mm-dd"}
+#: kinds whose column gets a total in the totals row
+XLSX_TOTALLED = ("money", "hours")
+_SMALL_WORDS = {"id": "ID", "fte": "FTE", "pct": "%", "usd": "$", "ot": "OT", "bls": "BLS", "soc": "SOC", "p25": "P25", "p75": "P75", "atb": "ATB"}
+_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 
-    ``percent_columns`` hold fractions (0.125 shows as 12.5%); ``images`` are PNGs, one sheet each.
+
+def readable_header(column) -> str:
+    """``gross_pay`` -> ``Gross pay``, ``employee_id`` -> ``Employee ID``, ``differential:evening`` -> ``Differential: evening``.
+
+    Why: the workbook goes to finance staff, who read headers, not identifiers; CSV and JSON keep
+    the pinned names (docs/formats.md).
     """
+    text = str(column)
+    words = [_SMALL_WORDS.get(w.lower(), w) for w in text.replace("_", " ").replace(":", ": ").split()]
+    out = " ".join(words)
+    return out[:1].upper() + out[1:] if out else out
+
+
+def _as_dates(frame: pd.DataFrame, kinds: dict) -> tuple[pd.DataFrame, dict]:
+    """ISO date text (``2025-03-02``) becomes real dates, so a spreadsheet sorts and filters them as dates."""
+    kinds = dict(kinds)
+    out = frame
+    for c in frame.columns:
+        col = frame[c]
+        if pd.api.types.is_datetime64_any_dtype(col):
+            kinds.setdefault(str(c), "date")
+            continue
+        if col.dtype != object and not pd.api.types.is_string_dtype(col):
+            continue
+        text = col.dropna()
+        if len(text) and text.map(type).eq(str).all() and text.str.match(_ISO_DATE).all():
+            if out is frame:
+                out = frame.copy()
+            out[c] = pd.to_datetime(col, format="%Y-%m-%d", errors="coerce").dt.date  # dates, not midnight datetimes
+            kinds[str(c)] = "date"
+    return out, kinds
+
+
+def _width(frame: pd.DataFrame, col, header: str) -> int:
+    """Wide enough for the header and the longest of the first 5,000 values, at most 60 characters."""
+    values = frame[col].head(5000)
+    longest = int(values.astype(str).str.len().max()) if len(values) else 0
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        longest += 4  # thousands separators and the currency sign
+    return min(max(len(header), longest, 8) + 2, 60)
+
+
+def _has_total_rows(frame: pd.DataFrame) -> bool:
+    """A table that already carries its own TOTAL rows (cost by role) gets no second total."""
+    text = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    return any(frame[c].astype(str).str.strip().str.upper().eq("TOTAL").any() for c in text)
+
+
+def to_xlsx(sheets: dict[str, pd.DataFrame], money_columns=(), percent_columns=(), notes: list[str] | None = None,
+            images: dict[str, bytes] | None = None, *, kinds: dict | None = None, run: list[tuple[str, object]] | None = None,
+            policy: list[tuple[str, object]] | None = None, totals=()) -> bytes:
+    """Workbook bytes a payroll clerk can hand on: one sheet per table, then Run, Policy, notes, images.
+
+    Each table sheet: a bold, frozen header row with readable names, an autofilter over the data,
+    columns wide enough for their contents, number formats by column kind (money, hours, rates,
+    percentages, counts; ISO dates become real dates), and, for the sheets named in ``totals``
+    (additive tables: a total of medians means nothing), a bold "Total" row under the data
+    summing the money and hours columns (values, never formulas: a workbook from peerpay holds none).
+    ``percent_columns`` hold fractions (0.125 shows as 12.5%); ``images`` are PNGs, one sheet
+    each; ``run`` and ``policy`` are (label, value) rows for the "Run" and "Policy" sheets.
+    """
+    kinds = dict(kinds or {})
+    for c in money_columns:
+        kinds.setdefault(str(c), "money")
+    for c in percent_columns:
+        kinds.setdefault(str(c), "percent")
     for name, frame in sheets.items():
         if len(frame) + 1 > EXCEL_MAX_ROWS:
             raise TooBigForExcel(
@@ -297,20 +365,52 @@ def to_xlsx(sheets: dict[str, pd.DataFrame], money_columns=(), percent_columns=(
     # Text stays text: no "http:", "mailto:" or "external:" cell becomes a live link, and no
     # "=..." cell a formula (cells are neutralised as well, for other spreadsheet programs).
     options = {"strings_to_urls": False, "strings_to_formulas": False}
-    with pd.ExcelWriter(buf, engine="xlsxwriter", engine_kwargs={"options": options}) as xl:
+    with pd.ExcelWriter(buf, engine="xlsxwriter", engine_kwargs={"options": options},
+                        date_format="yyyy-mm-dd", datetime_format="yyyy-mm-dd hh:mm") as xl:
         book = xl.book
-        money = book.add_format({"num_format": "$#,##0.00"})
-        pct = book.add_format({"num_format": "0.0%"})
+        head = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bottom": 1, "bg_color": "#EEF2F7"})
         bold = book.add_format({"bold": True})
+        formats = {k: book.add_format({"num_format": f}) for k, f in XLSX_NUMBER_FORMATS.items()}
+        total_formats = {k: book.add_format({"num_format": f, "bold": True, "top": 1}) for k, f in XLSX_NUMBER_FORMATS.items()}
+        total_label = book.add_format({"bold": True, "top": 1})
         for name, frame in sheets.items():
+            frame, sheet_kinds = _as_dates(frame, kinds)
             safe = safe_frame(frame)
             safe.to_excel(xl, sheet_name=name[:31], index=False)
             ws = xl.sheets[name[:31]]
             ws.freeze_panes(1, 0)
-            for i, col in enumerate(safe.columns):
-                width = min(max(len(str(col)), 10) + 2, 40)
-                fmt = money if col in money_columns or str(col).startswith("differential:") else pct if col in percent_columns else None
-                ws.set_column(i, i, width, fmt)
+            ncols, nrows = len(safe.columns), len(safe)
+            col_kinds = [sheet_kinds.get(str(c)) or ("money" if str(c).startswith("differential:") else None) for c in frame.columns]
+            for i, col in enumerate(frame.columns):
+                header = neutralise(readable_header(col))
+                ws.write(0, i, header, head)
+                ws.set_column(i, i, _width(frame, col, header), formats.get(col_kinds[i]))
+            if ncols:
+                ws.autofilter(0, 0, max(nrows, 1), ncols - 1)
+            if name in totals and nrows and nrows + 2 <= EXCEL_MAX_ROWS and any(k in XLSX_TOTALLED for k in col_kinds) \
+                    and not _has_total_rows(frame):
+                row = nrows + 1
+                ws.write(row, 0, "Total", total_label)
+                for i, (col, k) in enumerate(zip(frame.columns, col_kinds)):
+                    if k in XLSX_TOTALLED and i:
+                        # a value, not a formula: the workbook holds no formulas at all (hostile-output rule)
+                        total = pd.to_numeric(frame[col], errors="coerce").sum()
+                        ws.write_number(row, i, round(float(total), 4), total_formats[k])
+                    elif i:
+                        ws.write_blank(row, i, None, total_label)
+        taken = {n[:31].lower() for n in sheets}
+        for title, rows in (("Run", run), ("Policy", policy)):
+            if rows is None:
+                continue
+            title = title if title.lower() not in taken else f"{title} record"
+            ws = book.add_worksheet(title)
+            ws.write_row(0, 0, ["Item" if title == "Run" else "Rule", "Value"], head)
+            ws.freeze_panes(1, 0)
+            ws.set_column(0, 0, min(max([len(str(k)) for k, _ in rows] + [10]) + 2, 50))
+            ws.set_column(1, 1, min(max([len(str(v)) for _, v in rows] + [10]) + 2, 100))
+            for r, (k, v) in enumerate(rows, 1):
+                ws.write_string(r, 0, neutralise(str(k)))
+                ws.write_string(r, 1, neutralise("" if v is None else str(v)))
         for name, png in (images or {}).items():
             ws = book.add_worksheet(name[:31])
             ws.insert_image("A1", f"{name}.png", {"image_data": io.BytesIO(png)})
@@ -320,3 +420,4 @@ def to_xlsx(sheets: dict[str, pd.DataFrame], money_columns=(), percent_columns=(
             for i, line in enumerate(notes):
                 ws.write(i, 0, neutralise(line), bold if i == 0 else None)
     return buf.getvalue()
+

@@ -20,19 +20,12 @@ from ..core import gap as core
 from ..core.money import DAYS_PER_YEAR, HOURS_PER_FTE_YEAR, MINUTES_PER_DAY
 from ..errors import InputError, Problem
 from ..io.readers import read_table
+from ..io.resources import REFERENCES as SHIPPED_REFERENCES, package_file
 from .meta import run_meta
 from .pay import PayRun, load_roster, load_schedule, run_pay
 
-def _schedules_dir() -> Path:
-    """The checkout's schedules/ (editable install), else ./schedules (a wheel run from the checkout)."""
-    for d in (Path(__file__).resolve().parents[1] / "schedules", Path.cwd() / "schedules"):
-        if (d / "bls_oews_may2025_national.csv").exists():
-            return d
-    return Path(__file__).resolve().parents[1] / "schedules"
-
-
-SCHEDULES = _schedules_dir()
-REFERENCES = {"bls-2025": ("BLS", SCHEDULES / "bls_oews_may2025_national.csv")}
+#: ``--reference NAME`` -> (label, file shipped in peerpay/data): works after a plain ``pip install``
+REFERENCES = {name: (label, package_file(rel)) for name, (label, rel) in SHIPPED_REFERENCES.items()}
 
 
 @dataclass
@@ -45,6 +38,9 @@ class GapRun:
 def load_reference(name_or_path: str, basis: str) -> dict:
     """``bls-2025`` or a CSV with ``role, hourly_median`` (optional hourly_mean/p25/p75, annual_*)."""
     label, path = REFERENCES.get(name_or_path, (None, Path(name_or_path)))
+    if label is None and not Path(name_or_path).exists() and Path(name_or_path).suffix.lower() not in (".csv", ".xlsx"):
+        raise InputError(f"--reference {name_or_path}: no such reference; the shipped references are "
+                         f"{', '.join(sorted(REFERENCES))}, or give a CSV file (role, hourly_median, …)")
     frame = read_table(path)
     missing = {"role", "hourly_median"} - set(frame.columns)
     if missing:
@@ -154,7 +150,7 @@ def run_gap(
     ref = load_reference(reference, basis) if reference else None
     notes = []
     if run is not None:
-        notes.append(f"Timesheet period: {period_days} days; gross pay per CONTRACT §3-4 (base + differentials + standby + premiums); "
+        notes.append(f"Timesheet period: {period_days} days; gross pay per docs/formats.md §3-4 (base + differentials + standby + premiums); "
                      "earnings and effective rates are over this period.")
     if basis == "annual":
         notes.append("Annual = hourly x " + (f"fte x {HOURS_PER_FTE_YEAR:,} h." if annual_hours == "fte" else f"hours worked x {DAYS_PER_YEAR} / {period_days} days."))

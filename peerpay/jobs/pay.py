@@ -37,7 +37,7 @@ class PayRun:
 
     @property
     def report(self) -> dict:
-        """The CONTRACT §4 report, built on first use (a CSV run never needs the dicts)."""
+        """The docs/formats.md §4 report, built on first use (a CSV run never needs the dicts)."""
         if self._report is None:
             self._report = pay_report(
                 self.result, self.problems, self.reconciliation,
@@ -317,3 +317,65 @@ def certification_bonus(run: PayRun) -> pd.DataFrame | None:
     out = pd.concat(rows, ignore_index=True)
     out["week_start"] = out.pop("day").to_numpy().astype("datetime64[D]")
     return out[["employee_id", "premium", "week_start", "worked_minutes", "overtime_minutes", "bonus_share", "bonus_overtime"]]
+
+
+def only_employees(run: PayRun, employee_ids) -> PayRun:
+    """The same run, its lines and audit trail kept for ``employee_ids`` only (``--employee``).
+
+    Why after paying, not before: every input row is still paid or rejected (the reconciliation
+    stays whole) and a week's overtime is the same as in the full run. Rejected rows are kept:
+    they are input problems the clerk must see. Unknown ids raise ``InputError`` naming none of
+    the known ids (ids are not printed).
+    """
+    import dataclasses
+
+    import numpy as np
+
+    from ..errors import InputError
+
+    wanted = [str(e) for e in employee_ids]
+    result = run.result
+    known = set(result.lines["employee_id"].astype(str))
+    missing = [e for e in wanted if e not in known]
+    if missing:
+        raise InputError(f"--employee: {len(missing)} of the ids given ha{'s' if len(missing) == 1 else 've'} no paid lines in this run "
+                         f"(check the id, or the timesheet)")
+    lines = result.lines[result.lines["employee_id"].astype(str).isin(wanted)]
+    segments = result.segments
+    if result.employee_ids is not None and "employee" in segments:
+        ids = np.asarray(result.employee_ids).astype(str)
+        segments = segments[np.isin(ids[segments["employee"].to_numpy()], wanted)]
+    filtered = dataclasses.replace(result, lines=lines.reset_index(drop=True), segments=segments)
+    return dataclasses.replace(run, result=filtered, _report=None)
+
+
+def select_period(run: PayRun, date_from=None, date_to=None) -> tuple[PayRun, set[str]]:
+    """``--from/--to``: keep the workweeks that overlap the period; return the run and the partial weeks.
+
+    A workweek is *partial* when some of its seven days lie outside the period (or, without
+    ``--from``/``--to``, outside the first to last date worked in the data): its overtime may be
+    understated, because hours worked in the missing days are not in this run. Such weeks are
+    paid on what is there and flagged, never passed off as complete. Week starts as ISO text.
+    """
+    import dataclasses
+
+    import numpy as np
+
+    result = run.result
+    if result.lines.empty:
+        return run, set()
+    week = result.lines["week_start"].to_numpy().astype("datetime64[D]").astype("int64")
+    dates = result.segments["date"].to_numpy(dtype="int64") if len(result.segments) else week
+    lo = int(dates.min()) if date_from is None else int(np.datetime64(date_from, "D").astype("int64"))
+    hi = int(dates.max()) if date_to is None else int(np.datetime64(date_to, "D").astype("int64"))
+    keep = (week + 6 >= lo) & (week <= hi)
+    partial = keep & ((week < lo) | (week + 6 > hi))
+    flagged = {str(np.datetime64(int(w), "D")) for w in week[partial]}
+    if date_from is None and date_to is None:
+        return run, flagged
+    kept_weeks = np.unique(week[keep])
+    segments = result.segments
+    if "period_start" in segments:
+        segments = segments[np.isin(segments["period_start"].to_numpy(dtype="int64"), kept_weeks)]
+    filtered = dataclasses.replace(result, lines=result.lines[keep].reset_index(drop=True), segments=segments)
+    return dataclasses.replace(run, result=filtered, _report=None), flagged

@@ -1,4 +1,4 @@
-"""The pay policy: TOML -> frozen, validated pydantic models (CONTRACT §2, plus documented options).
+"""The pay policy: TOML -> frozen, validated pydantic models (docs/formats.md §2, plus documented options).
 
 Every key is optional; a missing section means the rule does not apply. A typo is an error
 that names the key and suggests the right one, because a silently ignored ``per_hr = 2.5``

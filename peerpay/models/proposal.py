@@ -208,7 +208,7 @@ class Floor(_Item):
 
 
 class PolicyChange(_Section):
-    """Changes to the pay policy from ``effective`` on (same keys as the policy file, CONTRACT §2).
+    """Changes to the pay policy from ``effective`` on (same keys as the policy file, docs/formats.md §2).
 
     ``mode = "patch"`` (default): a differential with an existing name has the given keys
     replaced (giving ``per_hour`` drops ``percent`` and vice versa), a new name is added; the
