@@ -302,7 +302,7 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
     if output_dir is None or output is not None:
         emit(data, output, force)
     if detail_csv:
-        emit(segments, detail_csv, force)
+        emit(cast(str, segments), detail_csv, force)  # rendered whenever detail_csv is set
     if stubs:
         write_stubs(stubs_dir, stubs, force)
     click.echo(_recon_line({"reconciliation": recon}), err=True)

@@ -384,7 +384,7 @@ def to_xlsx(sheets: dict[str, pd.DataFrame], money_columns=(), percent_columns=(
             for i, col in enumerate(frame.columns):
                 header = neutralise(readable_header(col))
                 ws.write(0, i, header, head)
-                ws.set_column(i, i, _width(frame, col, header), formats.get(col_kinds[i]))
+                ws.set_column(i, i, _width(frame, col, header), formats.get(col_kinds[i] or ""))
             if ncols:
                 ws.autofilter(0, 0, max(nrows, 1), ncols - 1)
             if name in totals and nrows and nrows + 2 <= EXCEL_MAX_ROWS and any(k in XLSX_TOTALLED for k in col_kinds) \

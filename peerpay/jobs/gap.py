@@ -41,6 +41,7 @@ def load_reference(name_or_path: str, basis: str) -> dict:
     if label is None and not Path(name_or_path).exists() and Path(name_or_path).suffix.lower() not in (".csv", ".xlsx"):
         raise InputError(f"--reference {name_or_path}: no such reference; the shipped references are "
                          f"{', '.join(sorted(REFERENCES))}, or give a CSV file (role, hourly_median, …)")
+    path = Path(str(path))  # a shipped reference is a package file (importlib.resources, a real file)
     frame = read_table(path)
     missing = {"role", "hourly_median"} - set(frame.columns)
     if missing:
@@ -95,7 +96,7 @@ def run_gap(
         run = run_pay_many([timesheet, *(more_timesheets or [])], cast(Path, policy), roster, schedule, credentials=credentials)
     elif timesheet is not None:
         run = run_pay(timesheet, cast(Path, policy), roster, schedule)  # the CLI requires --policy with --timesheet
-    if timesheet is not None:
+    if run is not None:
         ros, sch, problems = cast(pd.DataFrame, run.roster), run.schedule, list(run.problems)  # the roster is given
     else:
         ros, p = load_roster(roster)
