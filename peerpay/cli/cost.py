@@ -91,7 +91,7 @@ def cost_document(report: dict, on_costs=None, record: dict | None = None, polic
         return cost_summary_page(report, record, gap_chart_model(report))
 
     return Document("peerpay cost: bargaining proposals", blocks=blocks, csv=years, payload=report, sheets=sheets,
-                    notes=lambda: notes(report), run_record=record,
+                    notes=lambda: notes(report), run_record=record, html=page,
                     policy=(lambda: policy.model_dump(mode="json", exclude_none=True)) if policy is not None else None)
 
 

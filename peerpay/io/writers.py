@@ -325,7 +325,7 @@ def _as_dates(frame: pd.DataFrame, kinds: dict) -> tuple[pd.DataFrame, dict]:
 def _width(frame: pd.DataFrame, col, header: str) -> int:
     """Wide enough for the header and the longest of the first 5,000 values, at most 60 characters."""
     values = frame[col].head(5000)
-    longest = int(values.astype(str).str.len().max()) if len(values) else 0
+    longest = int(values.astype(str).str.len().fillna(0).max()) if len(values) else 0  # a blank cell counts 0
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         longest += 4  # thousands separators and the currency sign
     return min(max(len(header), longest, 8) + 2, 60)
