@@ -123,9 +123,13 @@ def gap_document(report: dict, chart_png: bytes | None = None, reference_line: t
     def blocks():
         groups, align = display_frame(report["groups"], COLUMNS, report.get("min_group", 1))
         quart, qalign = display_frame(report["quartiles"], QUARTILE_COLUMNS)
+        shown = any(v is not None for q in report["quartiles"] for k, v in q.items() if k != "quartile")
+        quartiles = ([Heading("Organisation-wide pay quartiles (hourly)", 3),
+                      Table(quart, options={"colalign": qalign, "disable_numparse": True}), Text("\n")] if shown or not report["quartiles"]
+                     else [Text("Organisation-wide pay quartiles: withheld in this published view (the peer group is too small "
+                                "to publish its share).\n\n")])
         return [Heading(title, 3), Table(groups, options={"colalign": align, "disable_numparse": True}), Text("\n"),
-                Heading("Organisation-wide pay quartiles (hourly)", 3),
-                Table(quart, options={"colalign": qalign, "disable_numparse": True}), Text("\n"),
+                *quartiles,
                 Text(_decomposition_line(report) + "\n\n"),
                 Notes(footnotes(report), title="Notes", md_title="Definitions and sources")]
 
