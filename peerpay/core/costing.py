@@ -36,7 +36,7 @@ import pandas as pd
 from .money import DAYS_PER_YEAR, HOURS_PER_FTE_YEAR, MINUTES_PER_DAY, RATE_SCALE, cents_half_up, cents_to_dollars, rate_units, ratio_half_up
 from ..models.policy import Policy, parse_policy
 from ..models.proposal import COMPONENTS, Increase, OnCosts, Proposal, StepMovement, Turnover, add_years
-from .engine import PayResult, price_segments, rate_coefficients, segment_shifts
+from .engine import CREDENTIAL_COLUMN, PayResult, price_segments, rate_coefficients, segment_shifts
 from .gap import stats
 from .inputs import rates_in_force
 
@@ -59,6 +59,9 @@ class Baseline:
     #: One row per distinct (employee, role, step, rate, on_schedule) of the shifts, ``rate_kind``
     #: = its position; ``shifts["rate_kind"]`` points here. Rates change per kind, not per shift.
     kinds: pd.DataFrame = field(default=None)
+    #: The paid workweeks per employee (employee_id, week_start, worked_minutes, overtime_minutes):
+    #: the holders' real weeks a certification bonus's overtime knock-on is costed on.
+    weeks: pd.DataFrame = field(default=None)
     cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -137,7 +140,8 @@ def make_baseline(shifts: pd.DataFrame, roster: pd.DataFrame, schedule: pd.DataF
     kinds["rate_kind"] = np.arange(len(kinds))
     sh["rate_kind"] = codes
     sh["on_schedule"] = kinds["on_schedule"].to_numpy()[codes]
-    return Baseline(sh, ros, sched, policy, first, last, employee_costs(result), kinds)
+    weeks = result.lines[["employee_id", "week_start", "worked_minutes", "overtime_minutes"]].copy()
+    return Baseline(sh, ros, sched, policy, first, last, employee_costs(result), kinds, weeks)
 
 
 def period_warnings(baseline: Baseline, period_given: bool) -> list[str]:
@@ -371,6 +375,14 @@ def check_proposal(proposal: Proposal, baseline: Baseline) -> None:
         if not proposal.term_start <= ls.effective <= proposal.term_end:
             bad.append(f"lump_sum[{i}]: paid on {ls.effective}, outside the term {proposal.term_start} to "
                        f"{proposal.term_end}: it would be costed in no contract year (date it inside the term)")
+    for i, cb in enumerate(proposal.certification_bonus, 1):
+        check_roles(f"certification_bonus[{i}].roles", cb.roles)
+        if CREDENTIAL_COLUMN.format(cb.credential) not in baseline.shifts:
+            bad.append(f"certification_bonus[{i}]: no employee holds credential {cb.credential!r} "
+                       "(give --credentials FILE, or the roster's credential columns)")
+        if not proposal.term_start <= cb.effective <= proposal.term_end:
+            bad.append(f"certification_bonus[{i}]: effective {cb.effective} is outside the term {proposal.term_start} "
+                       f"to {proposal.term_end}")
     if bad:
         raise ValueError(f"proposal {proposal.name!r}: " + "; ".join(bad))
 
@@ -572,6 +584,10 @@ def cost_proposal(proposal: Proposal, baseline: Baseline, on_costs: OnCosts) -> 
         lumps = lump_sums(proposal, baseline, start, end)
         for r, amount in lumps.items():
             cash.setdefault(r, {c: Fraction(0) for c in PAY_COMPONENTS})["lump_sum"] = amount
+        for e, (amount, extra_ot) in certification_bonuses(proposal, baseline, start, end).items():
+            comps = cash.setdefault(role_of[e], {c: Fraction(0) for c in PAY_COMPONENTS})
+            comps["lump_sum"] = comps.get("lump_sum", Fraction(0)) + amount
+            comps["overtime_premium"] = comps.get("overtime_premium", Fraction(0)) + extra_ot
         if proposal.retro:
             lo, hi = max(start, proposal.retro.since), min(end + dt.timedelta(days=1), proposal.retro.paid_on)
             if lo < hi:
@@ -600,6 +616,49 @@ def lump_sums(proposal: Proposal, baseline: Baseline, start: dt.date, end: dt.da
     out: dict = {}
     for e, amount in _lump_by_employee(proposal, baseline, start, end).items():
         out[role_of[e]] = out.get(role_of[e], Fraction(0)) + amount
+    return out
+
+
+def certification_bonuses(proposal: Proposal, baseline: Baseline, start: dt.date, end: dt.date) -> dict:
+    """Certification bonuses paid in [start, end]: per employee, (bonus cents, extra overtime cents).
+
+    A holder (credentials file or roster, as the baseline's shifts carry them) certified on day d
+    is paid on d when ``effective`` <= d <= the term's end, or on ``effective`` when d is earlier
+    and ``existing_holders = true``. The bonus covers ``weeks`` workweeks: the holder's own paid
+    weeks of the baseline period in order (repeated when the bonus covers more weeks than the
+    period has), the baseline standing for every stretch of the year as it does for all costing.
+    Its overtime knock-on is :func:`peerpay.core.joint.bonus_overtime` on those weeks (29 CFR
+    778.209): the same code ``pay`` uses, under the policy in force on the day it is paid.
+    """
+    from .engine import NOT_HELD, credential_since
+    from .joint import bonus_overtime
+
+    out: dict = {}
+    if not proposal.certification_bonus:
+        return out
+    ros = baseline.roster.set_index("employee_id")
+    emp = baseline.shifts["employee_id"].to_numpy(dtype=object)
+    weeks = baseline.weeks.sort_values(["employee_id", "week_start"], kind="stable")
+    by_emp = {e: g for e, g in weeks.groupby("employee_id", sort=False)}
+    epoch = dt.date(1970, 1, 1)
+    for cb in proposal.certification_bonus:
+        eff = proposal.effective_date(cb.effective)
+        since, _ = credential_since(baseline.shifts, cb.credential)
+        first = pd.Series(since).groupby(emp).min()
+        for e, day in first[first < NOT_HELD].items():
+            if e not in baseline.costs.index or not cb.applies(ros.at[e, "role"], int(ros.at[e, "step"])):
+                continue
+            certified = epoch + dt.timedelta(days=int(day))
+            paid = certified if certified >= eff else (eff if cb.existing_holders else None)
+            if paid is None or paid > proposal.term_end or not start <= paid <= end:
+                continue
+            own = by_emp[e]
+            pick = np.arange(cb.weeks) % len(own)
+            covered = own.iloc[pick][["worked_minutes", "overtime_minutes"]]
+            cents = int(Decimal(cb.amount) * 100)
+            extra = bonus_overtime(cents, covered, policy_on(proposal, baseline.policy, paid), cb.allocation)
+            amount, ot = out.get(e, (Fraction(0), Fraction(0)))
+            out[e] = (amount + cents, ot + int(extra["bonus_overtime"].sum()))
     return out
 
 
@@ -673,6 +732,8 @@ def proposal_items(proposal: Proposal) -> list[tuple[str, dict]]:
         items.append(("pay rules replaced", {"replace": True}))
     if proposal.lump_sum:
         items.append(("lump sums", {"lump_sum": True}))
+    if proposal.certification_bonus:
+        items.append(("certification bonus", {"certification_bonus": True}))
     if proposal.turnover is not None:
         items.append(("breakage (turnover)", {"turnover": True}))
     return items
@@ -702,6 +763,7 @@ def partial_proposal(proposal: Proposal, parts: list[dict]) -> Proposal:
         "placement": proposal.placement if "steps" in has else (),
         "policy_change": tuple(changes),
         "lump_sum": proposal.lump_sum if "lump_sum" in has else (),
+        "certification_bonus": proposal.certification_bonus if "certification_bonus" in has else (),
         "step_hold": proposal.step_hold if "step_hold" in has else (),
         "turnover": proposal.turnover if "turnover" in has else None,
     })
@@ -729,6 +791,8 @@ def item_costs(proposal: Proposal, baseline: Baseline, on_costs: OnCosts, full: 
             cw, coc = yr["cash"].total(rates)
             rw, roc = yr["run_rate"].total(rates)
             ot = sum((v.get("overtime_premium", 0) for v in yr["run_rate"].wages.values()), Fraction(0))
+            if k and items[k - 1][0] == "certification bonus":  # a one-off: its knock-on is in the cash year
+                ot = sum((v.get("overtime_premium", 0) for v in yr["cash"].wages.values()), Fraction(0))
             figures.append((_half_up(cw + coc), _half_up(rw + roc), _half_up(ot)))
         if previous is not None:
             label = items[k - 1][0]

@@ -259,6 +259,30 @@ class LumpSum(_Item):
     prorate_fte: bool = False
 
 
+class CertificationBonus(_Item):
+    """A one-off bonus for getting certified (``credential``), costed on the holders' real weeks.
+
+    A holder certified on or after ``effective`` and within the term is paid ``amount`` in the
+    contract year of certification; ``existing_holders = true`` also pays those certified before
+    ``effective``, on ``effective``. It is nondiscretionary (29 CFR 778.211), so it raises the
+    regular rate of the ``weeks`` workweeks it covers (``allocation``: equal per week, or in
+    proportion to hours, 29 CFR 778.209(b)) and creates overtime on it (778.209(a)).
+    """
+
+    credential: str
+    amount: Money
+    weeks: int = Field(default=1, ge=1, le=52)
+    allocation: Literal["per_week", "per_hour"] = "per_week"
+    existing_holders: bool = False
+
+    @field_validator("credential")
+    @classmethod
+    def _credential(cls, v):
+        if not v.strip():
+            raise ValueError("credential is empty")
+        return v.strip()
+
+
 class Retro(_Section):
     """Retroactive pay: items dated before ``since`` take effect on ``since``; the cost of work
     done from ``since`` until ``paid_on`` is paid in arrears on ``paid_on`` (reported apart)."""
@@ -286,6 +310,7 @@ class Proposal(_Section):
     floor: tuple[Floor, ...] = ()
     policy_change: tuple[PolicyChange, ...] = ()
     lump_sum: tuple[LumpSum, ...] = ()
+    certification_bonus: tuple[CertificationBonus, ...] = ()
     retro: Retro | None = None
     step_hold: tuple[StepHold, ...] = ()
     turnover: Turnover | None = None
