@@ -285,3 +285,30 @@ def test_cost_a_credential_premium_on_the_holders_hours(cli):
     assert by_role["peer_specialist"]["wages_cash"] > 0 and by_role["peer_supervisor"]["wages_cash"] > 0
     assert by_role["rn"]["wages_cash"] == 0 and by_role["case_manager"]["wages_cash"] == 0
     assert without["proposals"][0]["term_cash_cost"] == 0  # no credentials known: no holder, no cost
+
+
+def test_gap_certification_table_in_every_format_with_suppression(cli, tmp_path):
+    base = ["gap", "-r", SAMPLES / "roster.csv", "-s", SAMPLES / "schedule.csv", "-t", SAMPLES / "timesheet.csv",
+            "-p", SAMPLES / "policy.toml", "--basis", "earnings", "--credentials", SAMPLES / "credentials.csv",
+            "--as-of", "2025-11-30"]
+    text = cli([*base, "-f", "table"]).stdout
+    # its own titled block, after the groups table and before the quartiles; 3 certified peers, 4 not
+    assert text.index("Pay gap:") < text.index("Certified vs not certified peers (hourly)") < text.index("pay quartiles")
+    assert "certified (any)  3" in text and "not certified    4" in text
+    # --min-group 4: the 3 certified peers are suppressed exactly as a small group: n "<4", no figures
+    md = cli([*base, "-f", "md", "--min-group", "4"]).stdout
+    block = md[md.index("### Certified vs not certified"):].split("\n\n")[1]
+    assert "| certified (any) | <4  |            |              |         |" in block
+    assert "26.53" not in block and "| not certified   | 4   |      24.15 |" in block
+    html = tmp_path / "g.html"
+    assert cli([*base, "-f", "html", "-o", html]).exit_code == 0
+    assert "Certified vs not certified peers (hourly)" in html.read_text()
+    book = tmp_path / "g.xlsx"
+    assert cli([*base, "-f", "xlsx", "-o", book]).exit_code == 0
+    import openpyxl
+
+    ws = openpyxl.load_workbook(book)["certified vs not"]
+    assert [c.value for c in ws[2]] == ["certified (any)", 3, 26.53, 24.35, 0.099]
+    # without --credentials: no such block (the existing goldens are unchanged)
+    plain = cli(["gap", "-r", SAMPLES / "roster.csv", "-s", SAMPLES / "schedule.csv", "-f", "table"]).stdout
+    assert "Certified vs not certified" not in plain

@@ -30,6 +30,11 @@ QUARTILE_COLUMNS = [
 ]
 
 
+#: The certified-vs-not-certified table (core/joint.py certification_rows): key, header, kind.
+CERT_COLUMNS = [("group", "group", "text"), ("n", "n", "text"), ("mean_hourly", "mean $/h", "money"),
+                ("median_hourly", "median $/h", "money"), ("gap_percent", "gap %", "pct")]
+
+
 def _cell(value, kind: str):
     if value is None:
         return ""
@@ -114,7 +119,31 @@ def gap_document(report: dict, chart_png: bytes | None = None, reference_line: t
         dec = pd.DataFrame([{k: (", ".join(v) if isinstance(v, list) else v) for k, v in report["decomposition"].items()}])
         return [Table(groups, "gap by role", {**{h: "money" for h in money}, **{h: "percent" for h in pct}}),
                 Table(quart, "pay quartiles", {**{h: "money" for h in qmoney}, **{h: "percent" for h in qpct}}),
-                Table(dec, "decomposition")]
+                Table(dec, "decomposition"), *cert_sheet()]
+
+    def cert_rows():
+        from ..core.joint import certification_rows
+
+        return certification_rows(report["certification"], report.get("min_group", 1)) if report.get("certification") else []
+
+    def cert_sheet():
+        rows = cert_rows()
+        if not rows:
+            return []
+        frame = pd.DataFrame([{h: (r[k] / 100 if kind == "pct" and r[k] is not None else r[k]) for k, h, kind in CERT_COLUMNS}
+                              for r in rows])
+        return [Table(frame, "certified vs not", {h: {"money": "money", "pct": "percent"}[kind]
+                                                  for _, h, kind in CERT_COLUMNS if kind in ("money", "pct")})]
+
+    def cert_block():
+        from ..core.joint import CERTIFICATION_TITLE
+
+        rows = cert_rows()
+        if not rows:
+            return []
+        frame = pd.DataFrame([{h: _cell(r[k], kind) for k, h, kind in CERT_COLUMNS} for r in rows])
+        align = ["left" if kind == "text" else "right" for _, _, kind in CERT_COLUMNS]
+        return [Heading(CERTIFICATION_TITLE, 3), Table(frame, options={"colalign": align, "disable_numparse": True}), Text("\n")]
 
     def notes():
         return [f"peerpay gap: {report['peer_role']} vs other roles, basis {report['basis']}, as of {report['as_of']}",
@@ -129,7 +158,7 @@ def gap_document(report: dict, chart_png: bytes | None = None, reference_line: t
                      else [Text("Organisation-wide pay quartiles: withheld in this published view (the peer group is too small "
                                 "to publish its share).\n\n")])
         return [Heading(title, 3), Table(groups, options={"colalign": align, "disable_numparse": True}), Text("\n"),
-                *quartiles,
+                *cert_block(), *quartiles,
                 Text(_decomposition_line(report) + "\n\n"),
                 Notes(footnotes(report), title="Notes", md_title="Definitions and sources")]
 

@@ -388,6 +388,24 @@ def certification_gap(workers: pd.DataFrame, creds: pd.DataFrame, peer_role: str
             "peer_role_gap_per_hour": role_gap, "premium_per_hour": premium_per_hour, "premium_share_of_role_gap_percent": share}
 
 
+#: The certified-vs-not-certified table's title, in every format (text block, sheet, HTML section).
+CERTIFICATION_TITLE = "Certified vs not certified peers (hourly)"
+
+
+def certification_rows(cg: dict, min_group: int = 1) -> list[dict]:
+    """The comparison as table rows: group, n, mean and median $/h, gap %.
+
+    A suppressed group (under ``min_group``) shows n as "<N" and no figures, exactly as the gap
+    report's groups table does; the gap % is on the certified row and only when both are shown.
+    """
+    rows = []
+    for label, s in ((f"certified ({cg['credential']})", cg["certified"]), ("not certified", cg["not_certified"])):
+        rows.append({"group": label, "n": f"<{min_group}" if s["suppressed"] else s["n"],
+                     "mean_hourly": s["mean"], "median_hourly": s["median"], "gap_percent": None})
+    rows[0]["gap_percent"] = cg["gap_percent"]
+    return rows
+
+
 def certification_notes(cg: dict) -> list[str]:
     """The comparison as report notes (the gap report's notes render in every format)."""
     def part(label, s):

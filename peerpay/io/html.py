@@ -505,6 +505,14 @@ def gap_fact_sheet(report: Mapping, reference_lines=(), run_record: Mapping | No
             table = html_table("Organisation-wide pay quartiles", ["Quartile", f"{peer_name} share"],
                                [[x["quartile"], number(x["peer_share_pct"])] for x in q], ["", "%"])
         sections.append(("Where peers sit in the organisation's pay", table))
+    if report.get("certification"):
+        from ..core.joint import CERTIFICATION_TITLE, certification_rows
+
+        rows = certification_rows(report["certification"], report.get("min_group", 1))
+        sections.append((CERTIFICATION_TITLE, html_table(
+            CERTIFICATION_TITLE, ["Group", "Employees", "Mean", "Median", "Gap"],
+            [[r["group"], r["n"], money(r["mean_hourly"]), money(r["median_hourly"]), number(r["gap_percent"])] for r in rows],
+            ["", "n", "$/hour", "$/hour", "%"])))
     items = metric_definitions(report)
     sections.append(("What each figure means", definition_list(items) + _decomposition(report)))
     sources = list(sources or _default_sources(report))
