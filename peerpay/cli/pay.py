@@ -285,9 +285,8 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
             fail("--employee works with the local engine (without --partitions/--output-dir)", EXIT_USAGE)
         run = only_employees(run, employees)
     record = run_record("peerpay pay", {"timesheet": timesheet, "policy": policy, "roster": roster, "schedule": schedule, "map": map_file},
-                        {"sheet": sheet, "detail": detail or None}, period=pay_period(run), holidays=holidays_used(run)) \
-        if fmt == "xlsx" or stubs_dir else None
-    data = render_pay(run, fmt.lower(), detail, record if fmt == "xlsx" else None)
+                        {"sheet": sheet, "detail": detail or None}, period=pay_period(run), holidays=holidays_used(run))
+    data = render_pay(run, fmt.lower(), detail, record)
     stubs = pay_stubs(run, record) if stubs_dir else {}
     if stubs:
         check_stubs(stubs_dir, stubs, force)
