@@ -58,7 +58,8 @@ def pay_document(run, detail: bool, record: dict | None = None) -> Document:
             out += [Text("\n"), Heading("Audit trail: each segment and the rules that paid it"),
                     Table(audit_frame(run.result, run.policy.timezone), kinds=kinds, options={"floatfmt": ",.4g"})]
         if report["rejected"]:
-            out += [Text("\n"), Heading(f"Rejected rows ({len(report['rejected'])})"), Table(pd.DataFrame(report["rejected"]))]
+            unit = "shifts" if (report.get("map") or {}).get("layout") == "wide" else "rows"  # one per Hours N group
+            out += [Text("\n"), Heading(f"Rejected {unit} ({len(report['rejected'])})"), Table(pd.DataFrame(report["rejected"]))]
         out.append(Text("\n" + _recon_line(report) + "\n"))
         out += [Text(f"Note: {n}\n") for n in report.get("notes", [])]
         return out
@@ -166,8 +167,11 @@ def _recon_line(report: dict) -> str:
     if not r:
         return ""
     dropped = f" + {r['rows_dropped']} dropped by the map (not hours worked)" if r.get("rows_dropped") else ""
+    unit, source = "rows", ""
+    if (report.get("map") or {}).get("layout") == "wide":  # counted in shifts, as the rejected list is
+        unit, source = "shifts", f" (from {report['map']['source_rows_read']} export rows)"
     return (
-        f"Reconciliation: {r['rows_read']} rows read = {r['rows_paid']} paid + {r['rows_rejected']} rejected{dropped}; "
+        f"Reconciliation: {r['rows_read']} {unit} read{source} = {r['rows_paid']} paid + {r['rows_rejected']} rejected{dropped}; "
         f"hours in {r['hours_in']:,.2f} = paid {r['hours_paid']:,.2f} + rejected {r['hours_rejected']:,.2f}"
     )
 
