@@ -169,16 +169,18 @@ def render_pay(run, fmt: str, detail: bool, record: dict | None = None, names: p
 
 
 def holidays_used(run) -> str | None:
-    """The holiday dates the policy's calendar gives inside the data's dates (the ``holidays`` package version too)."""
-    if run.policy.holiday is None or not len(run.result.segments):
+    """The holiday dates the policy's calendar gives inside the workweeks paid (the ``holidays`` package version too)."""
+    if run.policy.holiday is None or not run.report.get("lines"):
         return None
     import numpy as np
 
     from ..core.calendar import holiday_days
 
-    dates = run.result.segments["date"].to_numpy(dtype="int64")
-    days = holiday_days(run.policy, int(dates.min()), int(dates.max()))
-    shown = [str(np.datetime64(int(d), "D")) for d in np.asarray(days) if dates.min() <= d <= dates.max()]
+    # from the pay lines' workweeks, which every engine reports alike (a partitioned run keeps no segments)
+    weeks = pd.to_datetime(pd.Series([str(x["week_start"]) for x in run.report["lines"]])).to_numpy().astype("datetime64[D]").astype("int64")
+    first, last = int(weeks.min()), int(weeks.max()) + 6
+    days = holiday_days(run.policy, first, last)
+    shown = [str(np.datetime64(int(d), "D")) for d in np.asarray(days) if first <= d <= last]
     try:
         from importlib.metadata import version
 
@@ -332,7 +334,8 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
             fail("--employee works with the local engine (without --partitions/--output-dir)", EXIT_USAGE)
         run = only_employees(run, employees)
     record = run_record("peerpay pay", {"timesheet": timesheet, "policy": policy, "roster": roster, "schedule": schedule, "map": map_file},
-                        {"sheet": sheet, "detail": detail or None}, period=pay_period(run), holidays=holidays_used(run))
+                        {"sheet": sheet, "detail": detail or None}, period=pay_period(run), holidays=holidays_used(run)) \
+        if fmt != "csv" or stubs_dir else None  # CSV has no room for a record: a large CSV run never builds the report dicts
     data = render_pay(run, fmt.lower(), detail, record, roster_names(run) if with_names else None)
     stubs = pay_stubs(run, record) if stubs_dir else {}
     if stubs:
