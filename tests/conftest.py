@@ -36,6 +36,12 @@ settings.load_profile(PROFILE)
 _SCALE = 3 if PROFILE == "ci" else 1
 
 
+@pytest.fixture(autouse=True)
+def _fixed_run_time(monkeypatch):
+    """Every run record carries one run time, so reports and goldens are reproducible."""
+    monkeypatch.setenv("PEERPAY_RUN_TIME", "2025-12-01T09:00:00+00:00")
+
+
 def examples(n: int) -> int:
     """A test's example count under the loaded profile: ``n`` by default, 3 x ``n`` under ``ci``."""
     return n * _SCALE

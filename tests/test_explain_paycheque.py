@@ -55,6 +55,8 @@ def test_unknown_employee_is_an_input_error_that_prints_no_id():
 def test_detail_is_an_added_json_key_and_the_lines_stay():
     plain = json.loads(run("-f", "json").stdout)
     detailed = json.loads(run("-f", "json", "--detail").stdout)
+    # the run record in meta names the --detail option (issue 11); everything else is the same
+    assert detailed["meta"].pop("options") == {"detail": True} and plain["meta"].pop("options") == {}
     assert {k: v for k, v in detailed.items() if k != "detail"} == plain
     segs = pd.DataFrame(detailed["detail"])
     assert {"employee_id", "hours", "rules"} <= set(segs.columns)

@@ -272,3 +272,19 @@ def test_the_audit_trail_points_at_the_export_rows(files):
         """)
     run = run_pay(export, files.write("p.toml", ""), raw_timesheet=apply_map_to_file(export, cmap))
     assert sorted(run.result.segments["row"].unique()) == [1, 3]
+
+
+def test_wide_export_counts_shifts_in_the_rejected_list_and_the_reconciliation(cli):
+    # issue 11: without a roster no shift has a rate. The rejected list used to say 75 (export rows,
+    # one rejection per row and column) while the reconciliation said 299 (shifts after [unpivot]).
+    # Now both count shifts: 303 shifts read from 75 export rows = 1 paid + 299 rejected + 3 dropped.
+    res = cli(["pay", "-t", EXPORTS / "adp_wfn.csv", "--map", EXPORTS / "adp_wfn.toml", "-p", SAMPLES / "policy.toml"])
+    assert res.exit_code == 3
+    r = json.loads(cli(["pay", "-t", EXPORTS / "adp_wfn.csv", "--map", EXPORTS / "adp_wfn.toml", "-p", SAMPLES / "policy.toml",
+                        "-f", "json"]).stdout)
+    recon = r["reconciliation"]
+    assert (recon["rows_read"], recon["rows_paid"], recon["rows_rejected"], recon["rows_dropped"]) == (303, 1, 299, 3)
+    assert len(r["rejected"]) == recon["rows_rejected"] == 299
+    assert r["rejected"][0]["column"] == "Hours 1 Temp Rate"  # the export's own cell, not the map's key "temp_rate"
+    assert "Rejected shifts (299)" in res.stdout
+    assert "303 shifts read (from 75 export rows) = 1 paid + 299 rejected + 3 dropped by the map" in res.stdout

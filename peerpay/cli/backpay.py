@@ -12,7 +12,7 @@ from ..jobs.backpay import run_backpay, run_stipends
 from ..io.statements import safe_filename, statement_html
 from ..io.document import Document, Heading, Table, Text, render
 from ..io.writers import atomic_write, to_csv
-from .common import FORMAT_HELP, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, emit, fail, handles_input_errors, report_problems
+from .common import FORMAT_HELP, run_record, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, emit, fail, handles_input_errors, report_problems
 
 WEEK_COLUMNS = ["employee_id", "week_start", "unpaid_hours", "paid_gross", "owed_gross", "back_wages", "minimum_wage",
                 "flsa_straight_hours", "flsa_overtime_hours", "flsa_regular_rate", "flsa_minimum_back_wages", "activities"]
@@ -28,7 +28,7 @@ def _frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def backpay_document(report: dict) -> Document:
+def backpay_document(report: dict, record: dict | None = None) -> Document:
     """The back-pay report as a document: by employee, by workweek, rejected rows, the run."""
     kinds = {c: "money" for c in MONEY}
 
@@ -64,11 +64,11 @@ def backpay_document(report: dict) -> Document:
         return out
 
     return Document("peerpay backpay: back wages for unpaid work", blocks=blocks, csv=lambda: frames()[0], payload=report,
-                    sheets=sheets, notes=["peerpay backpay: notes", *report["notes"]])
+                    sheets=sheets, notes=["peerpay backpay: notes", *report["notes"]], run_record=record)
 
 
-def render_backpay(report: dict, fmt: str) -> str | bytes:
-    return render(backpay_document(report), fmt)
+def render_backpay(report: dict, fmt: str, record: dict | None = None) -> str | bytes:
+    return render(backpay_document(report, record), fmt)
 
 
 def write_statements(report: dict, rows: pd.DataFrame, directory: str, names: dict[str, str] | None, force: bool) -> int:
@@ -164,7 +164,10 @@ def command(timesheet, unpaid, policy, roster, schedule, map_file, as_of, lookba
     if with_names:
         for e in report["employees"]:
             e["name"] = run.names.get(e["employee_id"], "")
-    data = render_backpay(report, fmt)
+    record = run_record("peerpay backpay", {"timesheet": timesheet, "unpaid": unpaid, "policy": policy, "roster": roster,
+                                            "schedule": schedule, "map": map_file},
+                        {"lookback_years": years, "willful": willful or None, "jurisdiction": jurisdiction})
+    data = render_backpay(report, fmt, record)
     report_problems(run.problems)
     if rejects:
         if Path(rejects).exists() and Path(rejects).stat().st_size > 0 and not force:
@@ -181,7 +184,7 @@ STIPEND_COLUMNS = ["person", "month", "payments", "amount", "hours", "effective_
                    "shortfall_to_minimum", "living_wage", "below_living_wage", "shortfall_to_living_wage", "activities"]
 
 
-def stipends_document(report: dict) -> Document:
+def stipends_document(report: dict, record: dict | None = None) -> Document:
     """Stipends per person and month as a document."""
     kinds = {c: "money" for c in MONEY}
 
@@ -207,11 +210,11 @@ def stipends_document(report: dict) -> Document:
 
     return Document("peerpay stipends: stipends as an hourly wage", blocks=blocks, csv=months, payload=report,
                     sheets=lambda: [Table(months(), "months", kinds), Table(rejected(), "rejected", kinds)],
-                    notes=["peerpay stipends: notes", *report["notes"]])
+                    notes=["peerpay stipends: notes", *report["notes"]], run_record=record)
 
 
-def render_stipends(report: dict, fmt: str) -> str | bytes:
-    return render(stipends_document(report), fmt)
+def render_stipends(report: dict, fmt: str, record: dict | None = None) -> str | bytes:
+    return render(stipends_document(report, record), fmt)
 
 
 @click.command("stipends")
@@ -232,7 +235,8 @@ def stipends(stipend_file, policy, jurisdiction, minimum_wage, living_wage, fmt,
     _check_amount(minimum_wage, "--minimum-wage")
     _check_amount(living_wage, "--living-wage")
     run = run_stipends(stipend_file, jurisdiction=jurisdiction, minimum_wage_override=minimum_wage, living_wage=living_wage, policy=policy)
-    data = render_stipends(run.report, fmt)
+    record = run_record("peerpay stipends", {"stipends": stipend_file, "policy": policy}, {"jurisdiction": jurisdiction})
+    data = render_stipends(run.report, fmt, record)
     report_problems(run.problems)
     emit(data, output, force)
     raise SystemExit(EXIT_REJECTED if run.problems else EXIT_OK)

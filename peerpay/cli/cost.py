@@ -99,14 +99,6 @@ def render_cost(report: dict, fmt: str, on_costs=None, record: dict | None = Non
     return render(cost_document(report, on_costs, record, policy), fmt)
 
 
-def cost_run_record(files: list, options: dict) -> dict:
-    """The HTML summary's run record: version, options and each input's name and SHA-256 (no folders)."""
-    from .. import __version__
-    from ..io.html import run_record
-
-    return run_record(__version__, {Path(f).name: Path(f).read_bytes() for f in files if f}, options, "peerpay cost")
-
-
 def gap_chart_model(report: dict):
     """The gap to each comparator role before, and after each proposal, as the one chart model:
     per role a dark "before" bar and a light bar per proposal (gap % of the role's median)."""
@@ -167,15 +159,10 @@ def command(timesheet, policy, roster, schedule, sheet, map_file, proposals, on_
                             sheet=sheet, raw_timesheet=mapped,
                             period=tuple(d.date() for d in period) if period else None, employee=employee,
                             credentials=credentials)
-    if fmt == "html":
-        record = cost_run_record([timesheet, policy, roster, schedule, map_file, *proposals, on_costs],
-                                 {"peer-role": peer_role, "period": " to ".join(d.date().isoformat() for d in period) if period else None})
-    elif fmt == "xlsx":
-        record = run_record("peerpay cost", {"timesheet": timesheet, "policy": policy, "roster": roster, "schedule": schedule,
+    record = run_record("peerpay cost", {"timesheet": timesheet, "policy": policy, "roster": roster, "schedule": schedule,
                                              "map": map_file, **{f"proposal {i}": p for i, p in enumerate(proposals, 1)},
-                                             "on-costs": on_costs}, {"peer_role": peer_role, "sheet": sheet})
-    else:
-        record = None
+                                             "on-costs": on_costs}, {"peer_role": peer_role, "sheet": sheet},
+                        period=" to ".join(d.date().isoformat() for d in period) if period else None)
     data = render_cost(run.report, fmt, oc, record, pol)
     image = gap_chart(run.report) if chart else None  # both outputs rendered before either is written
     report_problems(run.problems)

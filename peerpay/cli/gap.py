@@ -294,7 +294,7 @@ def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid
     record = _run_record(roster=roster, schedule=schedule, timesheet=timesheet, policy=policy, unpaid=unpaid,
                          reference=ref_file, peer_role=peer_role, basis=basis, publish=publish or None,
                          min_group=min_group, group=list(groups), reference_line=list(reference_lines),
-                         reference_only=reference_only or None) if fmt in ("html", "xlsx") else None
+                         reference_only=reference_only or None)
     data = render_gap(run.report, fmt, png, lines, record)
     # --publish: where a rejected row is, never its content (a reason can quote an employee id)
     report_problems([Problem(p.file, p.row, p.column, "rejected (details withheld with --publish)", p.sheet) for p in run.problems]

@@ -21,8 +21,30 @@ MONEY = ["base_pay", "holiday_premium", "standby_pay", "callback_premium", "mini
 HOURS = ["hours_worked", "on_call_hours", "overtime_hours", "hours", "callback_hours"]
 
 
-def pay_document(run, detail: bool, record: dict | None = None) -> Document:
-    """The pay report as a document (every part built only when a format asks for it)."""
+def roster_names(run) -> pd.DataFrame:
+    """``--with-names``: employee_id, name, role from the roster (a private report only: never a published one)."""
+    ros = run.roster
+    if ros is None or "name" not in ros.columns:
+        fail("--with-names needs --roster with a name column", EXIT_USAGE)
+    return ros[["employee_id", "name", "role"]].astype(str).drop_duplicates("employee_id")
+
+
+def with_names(frame: pd.DataFrame, names: pd.DataFrame | None) -> pd.DataFrame:
+    """The frame with the roster's ``name`` and ``role`` right after ``employee_id`` (unchanged without names)."""
+    if names is None or "employee_id" not in frame.columns:
+        return frame
+    extra = [c for c in ("name", "role") if c not in frame.columns]
+    merged = frame.merge(names[["employee_id", *extra]], on="employee_id", how="left", sort=False)
+    at = list(frame.columns).index("employee_id") + 1
+    order = [*frame.columns[:at], *extra, *frame.columns[at:]]
+    return merged[order]
+
+
+def pay_document(run, detail: bool, record: dict | None = None, names: pd.DataFrame | None = None) -> Document:
+    """The pay report as a document (every part built only when a format asks for it).
+
+    ``names`` (``--with-names``): the roster's name and role beside each employee id, in every format.
+    """
     minimum_shift = run.policy.minimum_shift is not None
     kinds = {c: "money" for c in MONEY} | {c: "hours" for c in HOURS} | {"weeks": "count"}
 
@@ -30,14 +52,15 @@ def pay_document(run, detail: bool, record: dict | None = None) -> Document:
         # the lines straight from the engine's frame, vectorised (the same table as ``lines``);
         # the JSON-shaped report is never built
         # the pay lines always; with --detail the segments are a second file (render_detail_csv), never a swap
-        return lines_table(run.result, minimum_shift)
+        return with_names(lines_table(run.result, minimum_shift), names)
 
     def sheets():
         report = run.report
         lines = lines_frame(report)
         if lines.empty:  # every row rejected: still a header row (lines_table knows the columns)
             lines = lines_table(run.result, minimum_shift)
-        out = [Table(lines, "pay lines", kinds, totals=True), Table(employee_summary(report), "by employee", kinds, totals=True),
+        out = [Table(with_names(lines, names), "pay lines", kinds, totals=True),
+               Table(with_names(employee_summary(report), names), "by employee", kinds, totals=True),
                Table(pd.DataFrame(report["rejected"], columns=["file", "row", "column", "reason"]), "rejected", kinds)]
         if detail:
             out.append(Table(audit_frame(run.result, run.policy.timezone), "audit trail", kinds, totals=True))
@@ -50,7 +73,7 @@ def pay_document(run, detail: bool, record: dict | None = None) -> Document:
             totals = summary.drop(columns=["employee_id"]).sum(numeric_only=True)
             summary = pd.concat([summary, pd.DataFrame([{"employee_id": "TOTAL", **totals.to_dict()}])], ignore_index=True)
             summary["weeks"] = summary["weeks"].astype(int)
-        out: list = [Heading("Gross pay by employee"), Table(summary, kinds=kinds)]
+        out: list = [Heading("Gross pay by employee"), Table(with_names(summary, names), kinds=kinds, blanks=names is not None)]
         r = report.get("reconciliation") or {}
         if r.get("rows_read") and not r.get("rows_paid"):
             out.append(Text(f"Nothing was paid: every row was rejected ({r['rows_rejected']} of {r['rows_read']}); see below.\n"))
@@ -58,16 +81,21 @@ def pay_document(run, detail: bool, record: dict | None = None) -> Document:
             out += [Text("\n"), Heading("Audit trail: each segment and the rules that paid it"),
                     Table(audit_frame(run.result, run.policy.timezone), kinds=kinds, options={"floatfmt": ",.4g"})]
         if report["rejected"]:
-            out += [Text("\n"), Heading(f"Rejected rows ({len(report['rejected'])})"), Table(pd.DataFrame(report["rejected"]))]
+            unit = "shifts" if (report.get("map") or {}).get("layout") == "wide" else "rows"  # one per Hours N group
+            out += [Text("\n"), Heading(f"Rejected {unit} ({len(report['rejected'])})"), Table(pd.DataFrame(report["rejected"]))]
         out.append(Text("\n" + _recon_line(report) + "\n"))
         out += [Text(f"Note: {n}\n") for n in report.get("notes", [])]
         return out
 
     def payload():
+        report = run.report
+        if names is not None:  # added per-line keys name and role (docs/formats.md §4 keys unchanged)
+            who = names.set_index("employee_id").to_dict("index")
+            report = {**report, "lines": [_named(line, who.get(str(line["employee_id"]), {})) for line in report["lines"]]}
         if not detail:
-            return run.report
+            return report
         trail = audit_frame(run.result, run.policy.timezone)
-        return {**run.report, "detail": json_records(trail)}  # an added key: the §4 keys are unchanged
+        return {**report, "detail": json_records(trail)}  # an added key: the §4 keys are unchanged
 
     return Document("peerpay pay: gross pay by employee", blocks=blocks, csv=csv, payload=payload,
                     sheets=sheets, notes=lambda: _notes(run.report), run_record=record,
@@ -127,21 +155,32 @@ def detail_csv_path(output: str) -> str:
     return str(p.with_name(f"{p.stem}.detail{p.suffix or '.csv'}"))
 
 
-def render_pay(run, fmt: str, detail: bool, record: dict | None = None) -> str | bytes:
-    return render(pay_document(run, detail, record), fmt)
+def _named(line: dict, who: dict) -> dict:
+    out: dict = {}
+    for k, v in line.items():
+        out[k] = v
+        if k == "employee_id":
+            out["name"], out["role"] = who.get("name"), line.get("role", who.get("role"))
+    return out
+
+
+def render_pay(run, fmt: str, detail: bool, record: dict | None = None, names: pd.DataFrame | None = None) -> str | bytes:
+    return render(pay_document(run, detail, record, names), fmt)
 
 
 def holidays_used(run) -> str | None:
-    """The holiday dates the policy's calendar gives inside the data's dates (the ``holidays`` package version too)."""
-    if run.policy.holiday is None or not len(run.result.segments):
+    """The holiday dates the policy's calendar gives inside the workweeks paid (the ``holidays`` package version too)."""
+    if run.policy.holiday is None or not run.report.get("lines"):
         return None
     import numpy as np
 
     from ..core.calendar import holiday_days
 
-    dates = run.result.segments["date"].to_numpy(dtype="int64")
-    days = holiday_days(run.policy, int(dates.min()), int(dates.max()))
-    shown = [str(np.datetime64(int(d), "D")) for d in np.asarray(days) if dates.min() <= d <= dates.max()]
+    # from the pay lines' workweeks, which every engine reports alike (a partitioned run keeps no segments)
+    weeks = pd.to_datetime(pd.Series([str(x["week_start"]) for x in run.report["lines"]])).to_numpy().astype("datetime64[D]").astype("int64")
+    first, last = int(weeks.min()), int(weeks.max()) + 6
+    days = holiday_days(run.policy, first, last)
+    shown = [str(np.datetime64(int(d), "D")) for d in np.asarray(days) if first <= d <= last]
     try:
         from importlib.metadata import version
 
@@ -166,8 +205,11 @@ def _recon_line(report: dict) -> str:
     if not r:
         return ""
     dropped = f" + {r['rows_dropped']} dropped by the map (not hours worked)" if r.get("rows_dropped") else ""
+    unit, source = "rows", ""
+    if (report.get("map") or {}).get("layout") == "wide":  # counted in shifts, as the rejected list is
+        unit, source = "shifts", f" (from {report['map']['source_rows_read']} export rows)"
     return (
-        f"Reconciliation: {r['rows_read']} rows read = {r['rows_paid']} paid + {r['rows_rejected']} rejected{dropped}; "
+        f"Reconciliation: {r['rows_read']} {unit} read{source} = {r['rows_paid']} paid + {r['rows_rejected']} rejected{dropped}; "
         f"hours in {r['hours_in']:,.2f} = paid {r['hours_paid']:,.2f} + rejected {r['hours_rejected']:,.2f}"
     )
 
@@ -218,6 +260,8 @@ def _timesheet_options(fn, many: bool = False):
 @click.option("--rejects", type=click.Path(dir_okay=False), help="Also write the rejected rows to this CSV.")
 @click.option("--stubs", "stubs_dir", type=click.Path(file_okay=False), help="Also write a printable pay statement per employee "
               "(paystub-<id>.html: hours, each component, the regular-rate arithmetic of overtime weeks, the rules applied) into this folder.")
+@click.option("--with-names", is_flag=True, help="Add the roster's name and role beside each employee id (needs --roster; "
+              "a private report: never publish it). Off by default.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: one process (with --partitions N: in N employee buckets, for input larger than memory); "
@@ -228,7 +272,7 @@ def _timesheet_options(fn, many: bool = False):
               "(lines-NNNNN.parquet, or .csv with --format csv), plus rejected.csv and summary.json.")
 @handles_input_errors
 def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, fmt, output, detail, date_from, date_to, employees,
-        rejects, stubs_dir, force, engine, scheduler, partitions, output_dir):
+        rejects, stubs_dir, with_names, force, engine, scheduler, partitions, output_dir):
     """Compute gross pay per employee and workweek (docs/formats.md §4)."""
     from ..jobs.pay import expand_timesheets
 
@@ -246,6 +290,11 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
     check_outputs({"--output": output, "--rejects": rejects, "--detail (segments)": detail_csv},
                   [*timesheets, policy, roster, schedule, map_file, credentials], force,
                   folders={"--output-dir": output_dir, "--stubs": stubs_dir})
+    if with_names and roster is None:
+        fail("--with-names needs --roster (names come from its name column)", EXIT_USAGE)
+    if with_names and (scaled or len(timesheets) > 1 or by == "person" or credentials):
+        fail("--with-names works with one timesheet on the local engine (without --by person, --credentials, "
+             "--partitions or --output-dir)", EXIT_USAGE)
     pol = read_policy(policy)
     warn_policy(pol)
     if len(timesheets) > 1 or by == "person" or credentials:
@@ -286,8 +335,8 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
         run = only_employees(run, employees)
     record = run_record("peerpay pay", {"timesheet": timesheet, "policy": policy, "roster": roster, "schedule": schedule, "map": map_file},
                         {"sheet": sheet, "detail": detail or None}, period=pay_period(run), holidays=holidays_used(run)) \
-        if fmt == "xlsx" or stubs_dir else None
-    data = render_pay(run, fmt.lower(), detail, record if fmt == "xlsx" else None)
+        if fmt != "csv" or stubs_dir else None  # CSV has no room for a record: a large CSV run never builds the report dicts
+    data = render_pay(run, fmt.lower(), detail, record, roster_names(run) if with_names else None)
     stubs = pay_stubs(run, record) if stubs_dir else {}
     if stubs:
         check_stubs(stubs_dir, stubs, force)

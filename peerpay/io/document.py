@@ -120,6 +120,22 @@ def _notes(fmt: str, n: Notes) -> str:
     return f"{n.title}:\n" + "".join(f"  {i}. {x}\n" for i, x in enumerate(n.items, 1))
 
 
+def run_footer(record: Mapping | None) -> str:
+    """The run record in a few lines under a text report (after every table, so pasted tables stay whole)."""
+    if not record:
+        return ""
+    when = str(record.get("run_time", "")).replace("+00:00", " UTC")
+    files = ", ".join(f"{f['file']} sha256 {str(f['sha256'])[:12]}…" for f in record.get("inputs", []))
+    lines = [f"Run: peerpay {record.get('peerpay_version', '')}, {when}" + (f"; {record['command']}" if record.get("command") else "")]
+    if files:
+        lines.append(f"Inputs: {files}")
+    if record.get("period"):
+        lines.append(f"Period: {record['period']}")
+    if record.get("holidays"):
+        lines.append(f"Holidays: {record['holidays']}")
+    return "\n" + "".join(f"{x}\n" for x in lines)
+
+
 def _render_text(doc: Document, fmt: str) -> str:
     parts = []
     for b in _get(doc.blocks):
@@ -131,7 +147,10 @@ def _render_text(doc: Document, fmt: str) -> str:
             parts.append(_notes(fmt, b))
         else:
             parts.append(b.text)
-    return "".join(parts)
+    footer = run_footer(doc.run_record)
+    if footer and fmt == "md":  # one paragraph, a hard line break ("  ") between its lines
+        footer = "\n" + footer.strip("\n").replace("\n", "  \n") + "\n"
+    return "".join(parts) + footer
 
 
 def render_table(doc: Document) -> str:
@@ -148,7 +167,11 @@ def render_csv(doc: Document) -> str:
 
 
 def render_json(doc: Document) -> str:
-    return to_json(_get(doc.payload))
+    """The pinned JSON report; the run record extends its ``meta`` (keys are added, never renamed)."""
+    payload = _get(doc.payload)
+    if doc.run_record and isinstance(payload, Mapping):
+        payload = {**payload, "meta": {**dict(payload.get("meta") or {}), **dict(doc.run_record)}}
+    return to_json(payload)
 
 
 def render_xlsx(doc: Document) -> bytes:

@@ -271,16 +271,18 @@ class MappedTimesheet:
     def restore(self, problems: list[Problem]) -> list[Problem]:
         """Problems about the mapped frame -> problems about the original export, plus the map's own."""
         out = list(self.problems)
-        seen = {(p.row, p.column) for p in out}
+        seen: set[tuple] = {(p.row, p.column, None) for p in out}
         for p in problems:
             i = p.row - 1 if p.row is not None and 0 < p.row <= len(self.rows) else None
             row = int(self.rows[i]) if i is not None else p.row
             column = self.columns.get(p.column or "", p.column)
             if column and self.groups is not None and i is not None:
                 column = column.replace("{n}", str(self.groups[i]))
-            if (row, column) in seen:  # a summary row cut into pieces: one rejection per export cell
+            # a summary row cut into pieces: one rejection per export cell; a wide row: one per shift (its Hours N group)
+            key = (row, column, int(self.groups[i]) if self.groups is not None and i is not None else None)
+            if key in seen:
                 continue
-            seen.add((row, column))
+            seen.add(key)
             reason = overlap_source(p.reason, lambda n: f"row {self.rows[n - 1]}")
             out.append(Problem(self.source, row, column, reason, self.sheet))
         out.sort(key=lambda p: (p.row is None, p.row or 0))
@@ -663,6 +665,10 @@ def _finish(work: pd.DataFrame, cmap: ColumnMap, rej: Rejections, emp: pd.Series
         end_spec = cast(When, cmap.end)  # a map with a start has an end
         columns["start"] = cast(str, cmap.start.column or cmap.start.time)
         columns["end"] = cast(str, end_spec.column or end_spec.time or end_spec.hours)
+    # a column made by [unpivot] is named in a problem by its export pattern ("Hours {n} Temp Rate"), so each
+    # rejected shift points at its own export cell and the rejected list counts shifts, as the reconciliation does
+    made = {canonical(k): pattern for k, pattern in (cmap.unpivot or {}).items()}
+    columns = {k: made.get(canonical(v), v) for k, v in columns.items()}
     return MappedTimesheet(
         frame=frame,
         source=source,
