@@ -29,6 +29,7 @@ from .tables import (
     parse_numbers,
     require_columns,
     text,
+    text_codes,
 )
 
 MAX_SHIFT_MINUTES = MINUTES_PER_DAY
@@ -43,28 +44,48 @@ def normalise_ids(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
     direction marks) and control (Cc: NUL, tab) characters removed, then trimmed. Without this,
     ``E1``, ``E1\\0`` and ``E1\\u200b`` are three employees and one shift is paid three times.
     ``changed`` marks the cells that this changed beyond trimming spaces (for a count in
-    ``validate``; the ids themselves are never printed). Only the unusual values (non-ASCII or
-    control characters, a handful) go through Python; the rest stays vectorised.
+    ``validate``; the ids themselves are never printed).
     """
-    s = text(col)
-    odd = _matches(s, r"[^\x20-\x7e]")
-    changed = np.zeros(len(s), dtype=bool)
+    codes, ids, changed = id_codes(col)
+    return pd.Series(ids[codes], index=col.index, dtype=object), changed
+
+
+def id_codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`normalise_ids` as ``(codes, ids, changed)``: ``ids[codes]`` is the normalised text.
+
+    Each distinct text is cleaned once (:func:`~peerpay.core.tables.text_codes`), and only the
+    unusual ones (non-ASCII or control characters, a handful) go through Python. ``ids`` holds
+    each id once: cleaning can make two texts one id (``E1`` and ``E1\\u200b``).
+    """
+    codes, found = text_codes(col)
+    ids = np.asarray(found.to_numpy(zero_copy_only=False), dtype=object)
+    odd = _matches(found, r"[^\x20-\x7e]")
+    changed = np.zeros(len(ids), dtype=bool)
     if odd.any():
-        clean = {v: _clean_id(v) for v in pd.unique(s.to_numpy()[odd])}
-        fixed = s[odd].map(clean)
-        changed[odd] = (fixed != s[odd]).to_numpy(dtype=bool)
-        s = s.copy()
-        s[odd] = fixed
-    return s, changed
+        fixed = np.array([_clean_id(v) for v in ids[odd]], dtype=object)
+        changed[odd] = fixed != ids[odd]
+        ids[odd] = fixed
+    merged, ids = pd.factorize(ids)
+    return merged[codes], np.asarray(ids, dtype=object), changed[codes]
 
 
-def _matches(s: pd.Series, pattern: str) -> np.ndarray:
-    """Vectorised regex search (pyarrow's RE2: fast on a million cells) -> bool array."""
-    import pyarrow as pa
+def _matches(arr, pattern: str) -> np.ndarray:
+    """Vectorised regex search over a pyarrow string array (RE2: fast on a million cells) -> bool array."""
     import pyarrow.compute as pc
 
-    arr = pa.array(np.asarray(s.to_numpy(), dtype=object), type=pa.string(), from_pandas=True)
     return pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(zero_copy_only=False)
+
+
+def through_codes(rej: Rejections, found: Rejections, codes: np.ndarray, column: str) -> None:
+    """Rejections of distinct values (``found``, one row per value) -> rejections of the rows
+    holding them (``codes``), with the same reasons."""
+    f = found.frame()
+    if not len(f):
+        return
+    reason = np.full(found.n_rows, None, dtype=object)
+    reason[f["pos"].to_numpy(dtype="int64")] = f["reason"].to_numpy(dtype=object)
+    rows = np.flatnonzero(pd.notna(reason)[codes])
+    rej.add(rows, column, reason[codes[rows]])
 
 
 FAST_DATETIME = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$"
@@ -73,17 +94,28 @@ FAST_DATETIME = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$"
 def read_datetimes(col: pd.Series, name: str, rej: Rejections, window) -> np.ndarray:
     """``start``/``end`` cells -> local minutes since epoch (-1 = rejected), vectorised.
 
-    Well-formed ``YYYY-MM-DD HH:MM[:SS]`` cells (all of a clean file) are parsed by pyarrow in
-    one pass; only the others go through the slower checks that name what is wrong with them
-    (no time of day, no date, not a date-time, no such date). Every engine calls this.
+    Each distinct text is read once (a million shifts start at some tens of thousands of
+    times) and the answer is read back through the codes. Every engine calls this.
     """
     if pd.api.types.is_datetime64_any_dtype(col):
         return parse_datetimes(col, name, rej, window)
+    codes, found = text_codes(col)
+    per_value = Rejections(rej.source, [name], len(found), rej.sheet)
+    minutes = _datetime_texts(found, name, per_value, window)
+    through_codes(rej, per_value, codes, name)
+    return minutes[codes]
+
+
+def _datetime_texts(arr, name: str, rej: Rejections, window) -> np.ndarray:
+    """Stripped date-time texts (a pyarrow string array) -> local minutes since epoch (-1 = rejected).
+
+    Well-formed ``YYYY-MM-DD HH:MM[:SS]`` cells (all of a clean file) are parsed by pyarrow in
+    one pass; only the others go through the slower checks that name what is wrong with them
+    (no time of day, no date, not a date-time, no such date).
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    s = text(col)
-    arr = pa.array(np.asarray(s.to_numpy(), dtype=object), type=pa.string(), from_pandas=True)
     shaped = pc.fill_null(pc.match_substring_regex(arr, FAST_DATETIME), False)
     shaped_np = shaped.to_numpy(zero_copy_only=False)
     # one strptime pass for the usual shape; the other three shapes only for the rows it missed
@@ -100,16 +132,16 @@ def read_datetimes(col: pd.Series, name: str, rej: Rejections, window) -> np.nda
         pc.if_else(shaped, arr, pa.scalar("0000-00-00")), 8, 10), "00"), pa.int64()).to_numpy(zero_copy_only=False)
     parsed_day = np.where(np.isnat(ts), -1, (ts.astype("datetime64[D]") - ts.astype("datetime64[M]")).astype("int64") + 1)
     fast = shaped_np & (written_day == parsed_day) | pc.equal(arr, "").to_numpy(zero_copy_only=False)
-    out = np.full(len(s), -1, dtype="int64")
-    for idx, values in ((np.flatnonzero(fast), None), (np.flatnonzero(~fast), s)):
+    out = np.full(len(arr), -1, dtype="int64")
+    for idx, slow in ((np.flatnonzero(fast), False), (np.flatnonzero(~fast), True)):
         if not len(idx):
             continue
         sub = Rejections(rej.source, [name], len(idx), rej.sheet)
-        if values is None:
-            part = pd.Series(ts[idx])
-        else:
-            part = values.iloc[idx].reset_index(drop=True)
+        if slow:
+            part = pd.Series(arr.take(pa.array(idx)).to_pylist(), dtype=object)
             _reject_partial_datetimes(part, name, sub)
+        else:
+            part = pd.Series(ts[idx])
         out[idx] = parse_datetimes(part, name, sub, window)
         f = sub.frame()
         if len(f):
@@ -139,11 +171,12 @@ def parse_money(col: pd.Series, name: str, rej: Rejections, hi: float, decimal_c
 
     Parsed from the digits (:func:`peerpay.core.money.money_text_units`), never through a float.
     """
-    s = text(col)
-    units, status = money_text_units(s.to_numpy(), RATE_SCALE, decimal_comma)
+    codes, found = text_codes(col)  # each distinct text parsed once
+    units, status = money_text_units(found, RATE_SCALE, decimal_comma)
+    units, status = units[codes], status[codes]
     bad = np.flatnonzero(status == 2)
     if len(bad):  # the message only for the bad rows (building it for a million rows is slow)
-        shown = s.iloc[bad]
+        shown = pd.Series(found.take(codes[bad]).to_pylist(), dtype=object)
         comma_hint = np.where(shown.astype(str).str.contains(",", regex=False).to_numpy(dtype=bool) & (not decimal_comma),
                               " (a comma is a thousands separator only in thousands position, 1,234.50; a decimal comma "
                               "needs decimal_comma = true in the column map)", "")
@@ -331,20 +364,14 @@ def prepare_timesheet(
     require_columns(cols, ("employee_id", "start", "end"), source)
     n = len(raw)
     rej = Rejections(source, cols, n, sheet)
-    emp, emp_changed = normalise_ids(raw["employee_id"])
-    rej.add((emp == "").to_numpy(), "employee_id", "employee_id is empty")
+    emp_codes, emp_ids, emp_changed = id_codes(raw["employee_id"])
+    emp = pd.Series(emp_ids[emp_codes], dtype=object)
+    rej.add((emp_ids == "")[emp_codes], "employee_id", "employee_id is empty")
     window = (policy.input.earliest_date, policy.input.latest_date)
     start_local = read_datetimes(raw["start"], "start", rej, window)
     end_local = read_datetimes(raw["end"], "end", rej, window)
-    if "kind" in cols:
-        kind_text = text(raw["kind"])
-        kind = kind_text.str.lower().replace("", "work")
-        bad_kind = np.flatnonzero(~kind.isin(KINDS).to_numpy())
-        if len(bad_kind):  # the message only for the bad rows (building it for every row is slow)
-            rej.add(bad_kind, "kind", ("kind must be work, on_call or callback, not '" + kind_text.iloc[bad_kind] + "'").to_numpy())
-    else:
-        kind = pd.Series(np.full(n, "work", dtype=object))
-    role, role_changed = normalise_ids(raw["role"]) if "role" in cols else (pd.Series(np.full(n, "", dtype=object)), np.zeros(n, bool))
+    kind = _read_kinds(raw["kind"], rej) if "kind" in cols else np.full(n, "work", dtype=object)
+    role, role_changed = normalise_ids(raw["role"]) if "role" in cols else (pd.Series(np.full(n, "", dtype=object), dtype=object), np.zeros(n, bool))
     if "rate" in cols:
         rate, zero_rate = parse_money(raw["rate"], "rate", rej, hi=MAX_RATE)
     else:
@@ -367,7 +394,7 @@ def prepare_timesheet(
     rate, role = _resolve_rates(emp, role, rate, start_local, roster, schedule, rej, cols)
 
     # Overlaps among rows still standing: worked rows with worked rows, on_call with on_call.
-    _reject_overlaps(emp, kind, start_at, end_at, rej)
+    _reject_overlaps(emp_codes, kind == "on_call", start_at, end_at, rej)
 
     bad = rej.mask()
     keep = ~bad
@@ -375,7 +402,7 @@ def prepare_timesheet(
     shifts = pd.DataFrame(
         {
             "employee_id": as_text(emp.to_numpy()[keep]),
-            "kind": as_text(kind.to_numpy()[keep]),
+            "kind": as_text(kind[keep]),
             "start_at": start_at[keep],
             "end_at": end_at[keep],
             "rate_units": rate[keep],
@@ -393,6 +420,21 @@ def prepare_timesheet(
     shifts.attrs["counts"] = {"zero_rate": int((zero_rate & keep).sum()), "employee_id": int(emp_changed.sum()),
                               "role": int(role_changed.sum())}
     return shifts, rej.problems(), rejected_hours
+
+
+def _read_kinds(col: pd.Series, rej: Rejections) -> np.ndarray:
+    """``kind`` cells -> work / on_call / callback (case-insensitive; blank is work); others rejected.
+
+    Each distinct spelling is lowered once (Python's ``str.lower``, as a clerk's text is compared
+    everywhere else) and read back through the codes.
+    """
+    codes, found = text_codes(col)
+    spelled = pd.Series(found.to_numpy(zero_copy_only=False), dtype=object)
+    kinds = spelled.str.lower().replace("", "work").to_numpy(dtype=object)
+    bad = np.flatnonzero(~np.isin(kinds, KINDS)[codes])
+    if len(bad):  # the message only for the bad rows (building it for every row is slow)
+        rej.add(bad, "kind", "kind must be work, on_call or callback, not '" + spelled.to_numpy()[codes[bad]] + "'")
+    return kinds[codes]
 
 
 def input_notes(zero_rate: int, ids: int, roles: int) -> list[str]:
@@ -438,31 +480,61 @@ def _resolve_rates(emp, role, rate, start_local, roster, schedule, rej: Rejectio
     return rate, role
 
 
-def _reject_overlaps(emp: pd.Series, kind: pd.Series, start_at, end_at, rej: Rejections) -> None:
+def _reject_overlaps(emp_codes: np.ndarray, on_call: np.ndarray, start_at, end_at, rej: Rejections) -> None:
     """Reject each row that starts before an earlier row of the same employee has ended.
 
     Worked rows (work, callback) are checked against worked rows, on_call rows against on_call
-    rows: a call-back inside an on-call period is how call-backs happen.
+    rows: a call-back inside an on-call period is how call-backs happen. Rows are sorted by
+    (employee, lane, start, row) and each row is compared with the latest end so far in its lane.
     """
     ok = ~rej.mask()
     idx = np.flatnonzero(ok)
     if len(idx) < 2:
         return
-    lane = np.where(kind.to_numpy()[idx] == "on_call", 1, 0)
-    emp_code = pd.factorize(emp.to_numpy()[idx])[0]
+    lane = emp_codes[idx].astype("int64") * 2 + on_call[idx]  # one lane per employee and kind of row
     s, e = start_at[idx], end_at[idx]
-    order = np.lexsort((idx, s, lane, emp_code))
-    s, e, key = s[order], e[order], emp_code[order] * 2 + lane[order]
-    packed = e.astype("int64") * (1 << 31) + idx[order]  # latest end so far, and its row
-    # int64 throughout: a float round trip would lose the row bits of ``packed`` (> 2**53)
-    prev_i = pd.Series(packed).groupby(key).cummax().groupby(key).shift(1, fill_value=-1).to_numpy(dtype="int64")
-    has_prev = prev_i >= 0
-    prev_i = np.where(has_prev, prev_i, 0)
-    prev_end = prev_i >> 31
-    prev_row = (prev_i & ((1 << 31) - 1)) + 1
-    clash = has_prev & (s < prev_end)
-    where = idx[order][clash]
-    rej.add(where, "start", "overlaps row " + pd.Series(prev_row[clash]).astype(str).to_numpy() + " of the same employee")
+    order = _lane_order(lane, s)
+    s, e, lane, rows = s[order], e[order], lane[order], idx[order]
+    first = np.r_[True, lane[1:] != lane[:-1]]
+    prev_end, prev_row = _latest_end_before(first, e, rows)
+    clash = ~first & (s < prev_end)
+    rej.add(rows[clash], "start", "overlaps row " + prev_row[clash].astype(str).astype(object) + " of the same employee")
+
+
+def _bits(x: int) -> int:
+    return max(int(x), 0).bit_length()
+
+
+def _lane_order(lane: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """The order of (lane, start, position): one argsort of a packed int64 key when the three fit
+    in 63 bits (always, for a timesheet of a few years), else a lexsort."""
+    lo = start.min()
+    pos_bits, start_bits = _bits(len(lane)), _bits(start.max() - lo)
+    if _bits(lane.max()) + start_bits + pos_bits <= 63:
+        key = (lane << (start_bits + pos_bits)) | ((start - lo) << pos_bits) | np.arange(len(lane))
+        return np.argsort(key)
+    return np.lexsort((np.arange(len(lane)), start, lane))
+
+
+def _latest_end_before(first: np.ndarray, end: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For rows sorted into lanes (``first`` marks each lane's first row): the latest end among
+    the earlier rows of the lane and its 1-based row number (on a tie, the later row).
+
+    One running maximum over the whole array: each lane's values are lifted above every earlier
+    lane's, so the maximum restarts at each lane. Falls back to a grouped maximum in the rare
+    case that the packed numbers would not fit in 63 bits.
+    """
+    lo = end.min()
+    row_bits, end_bits = _bits(rows.max()), _bits(end.max() - lo)
+    lane_no = np.cumsum(first) - 1
+    packed = ((end - lo) << row_bits) | rows  # latest end, then the later row
+    if _bits(lane_no[-1]) + end_bits + row_bits <= 63:
+        lift = lane_no << (end_bits + row_bits)
+        latest = np.maximum.accumulate(packed | lift) - lift
+    else:
+        latest = pd.Series(packed).groupby(lane_no).cummax().to_numpy(dtype="int64")
+    before = np.r_[0, latest[:-1]]  # meaningful where not ``first``
+    return (before >> row_bits) + lo, (before & ((1 << row_bits) - 1)) + 1
 
 
 _OVERLAP = re.compile(r"^overlaps row (\d+) of the same employee$")

@@ -101,25 +101,31 @@ def money_text_units(values, scale: int = RATE_SCALE, decimal_comma: bool = Fals
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    values = np.asarray(values, dtype=object)
+    # ``values``: anything array-like of text, or a pyarrow string array (read without a copy)
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        arr = pc.utf8_trim_whitespace(values)
+    else:
+        values = np.asarray(values, dtype=object)
+        arr = pc.utf8_trim_whitespace(pa.array(values, type=pa.string(), from_pandas=True))
     # Fast path (the 1-million-row case): plain "19.2345" with at most as many places as the
     # scale keeps. x * scale is then an integer below 1e13, which a float holds exactly and
     # rint recovers exactly; no rounding happens at all. Everything else takes the exact path.
-    arr = pc.utf8_trim_whitespace(pa.array(values, type=pa.string(), from_pandas=True))
     places = len(str(scale)) - 1
     plain = pc.fill_null(pc.match_substring_regex(arr, rf"^\d{{1,9}}(\.\d{{0,{places}}})?$"), False).to_numpy(zero_copy_only=False)
-    units = np.zeros(len(values), dtype="int64")
-    status = np.full(len(values), 2, dtype="int8")
+    units = np.zeros(len(arr), dtype="int64")
+    status = np.full(len(arr), 2, dtype="int8")
     if plain.any() and not decimal_comma:
         idx = np.flatnonzero(plain)
         x = pc.cast(arr.take(pa.array(idx)), pa.float64()).to_numpy(zero_copy_only=False)
         units[idx] = np.rint(x * scale).astype("int64")
         status[idx] = 0
         rest = np.flatnonzero(~plain)
-        if len(rest):
-            u, st = money_text_units(values[rest], scale, decimal_comma, max_whole)
+        if len(rest):  # stripped already: the exact path strips the same way
+            u, st = money_text_units(arr.take(pa.array(rest)), scale, decimal_comma, max_whole)
             units[rest], status[rest] = u, st
         return units, status
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        values = np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)
 
     s = pd.Series(values, dtype=object).astype("string").fillna("").str.strip()
     n = len(s)

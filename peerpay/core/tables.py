@@ -70,6 +70,31 @@ def text(col: pd.Series) -> pd.Series:
     return col.astype("string").fillna("").astype(object)
 
 
+def text_codes(col: pd.Series):
+    """A column as codes into its distinct texts: ``(codes, values)`` with ``values[codes]`` equal
+    to :func:`text` of the column (``codes`` an int64 array, ``values`` a pyarrow string array).
+
+    Why: a million-row timesheet holds a few thousand ids and rates and some tens of thousands of
+    start times. Checking each distinct text once and reading the verdicts back through the codes
+    is many times faster than checking every cell, and an arrow-backed column (a CSV) is never
+    turned into Python strings on the way. Blank and missing cells share the value ''.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    stripped = col.dtype == object or pd.api.types.is_string_dtype(col)
+    s = col if isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow" else col.astype("string")
+    if s.hasnans:
+        s = s.fillna("")
+    codes, distinct = pd.factorize(s.array)
+    values = pa.array(distinct)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if values.type != pa.string():  # pandas keeps large_string; the distinct values are few
+        values = values.cast(pa.string())
+    return codes, (pc.utf8_trim_whitespace(values) if stripped else values)
+
+
 def _shown(values: pd.Series, width: int = 40) -> pd.Series:
     s = text(values).astype(str)
     return s.where(s.str.len() <= width, s.str.slice(0, width) + "…")
@@ -191,4 +216,4 @@ def column_hint(missing: list[str], columns: list[str], workbook: bool = False) 
             f"(`peerpay init` writes a starter; docs/exports.md){sheet}")
 
 
-__all__ = ["Rejections", "parse_datetimes", "parse_dates", "parse_numbers", "rates_to_units", "text", "RATE_SCALE", "MAX_RATE"]
+__all__ = ["Rejections", "parse_datetimes", "parse_dates", "parse_numbers", "rates_to_units", "text", "text_codes", "RATE_SCALE", "MAX_RATE"]

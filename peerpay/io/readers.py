@@ -171,11 +171,17 @@ def cells_as_text(df: pd.DataFrame, keep_datetimes: bool = False) -> pd.DataFram
     ``YYYY-MM-DD`` (no time of day: a start or end is then rejected); a time -> ``HH:MM:SS``
     (no date: rejected); a whole float -> its integer (``7.0`` -> ``7``: an id typed as a
     number); other numbers -> their shortest exact repr. Text is kept exactly as written.
+
+    A column pyarrow read as text (a CSV) stays arrow-backed ``str``: turning a million cells
+    into Python strings costs more than validating them (:func:`peerpay.core.tables.text_codes`
+    reads it without a copy). Other text columns are Python strings (``object``).
     """
     out = {}
     for c in df.columns:
         col = df[c]
-        if pd.api.types.is_string_dtype(col) and not (col.dtype == object and not _all_text(col)):
+        if isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow":
+            out[c] = col.fillna("") if col.hasnans else col
+        elif pd.api.types.is_string_dtype(col) and not (col.dtype == object and not _all_text(col)):
             out[c] = col.fillna("").astype(object) if col.hasnans else col.astype(object)
         else:
             out[c] = col.map(_cell_text_keeping_datetimes if keep_datetimes else _cell_text).astype(object)
