@@ -370,7 +370,7 @@ def prepare_timesheet(
     window = (policy.input.earliest_date, policy.input.latest_date)
     start_local = read_datetimes(raw["start"], "start", rej, window)
     end_local = read_datetimes(raw["end"], "end", rej, window)
-    kind = _read_kinds(raw["kind"], rej) if "kind" in cols else np.full(n, "work", dtype=object)
+    kind, on_call = _read_kinds(raw["kind"], rej) if "kind" in cols else (np.full(n, "work", dtype=object), np.zeros(n, bool))
     role, role_changed = normalise_ids(raw["role"]) if "role" in cols else (pd.Series(np.full(n, "", dtype=object), dtype=object), np.zeros(n, bool))
     if "rate" in cols:
         rate, zero_rate = parse_money(raw["rate"], "rate", rej, hi=MAX_RATE)
@@ -387,28 +387,30 @@ def prepare_timesheet(
     rej.add(times_ok & (start_at < 0), "start", f"start does not exist in {tz} (clocks spring forward over it)")
     rej.add(times_ok & (end_at < 0), "end", f"end does not exist in {tz} (clocks spring forward over it)")
     real = times_ok & (start_at >= 0) & (end_at >= 0)
-    rej.add(real & (end_at <= start_at), "end", np.where(end_at == start_at, "end is the same as start", "end is before start"))
+    backwards = np.flatnonzero(real & (end_at <= start_at))
+    rej.add(backwards, "end", np.where(end_at[backwards] == start_at[backwards], "end is the same as start", "end is before start"))
     rej.add(real & (end_at - start_at > MAX_SHIFT_MINUTES), "end", "shift is longer than 24 hours")
 
     # Base rate: the row's rate, else the schedule rate for the roster's role and step on the start date.
     rate, role = _resolve_rates(emp, role, rate, start_local, roster, schedule, rej, cols)
 
     # Overlaps among rows still standing: worked rows with worked rows, on_call with on_call.
-    _reject_overlaps(emp_codes, kind == "on_call", start_at, end_at, rej)
+    _reject_overlaps(emp_codes, on_call, start_at, end_at, rej)
 
     bad = rej.mask()
     keep = ~bad
-    as_text = lambda values: pd.Series(np.asarray(values, dtype=object), dtype=object)
+    kept = (lambda values: values) if not bad.any() else (lambda values: values[keep])  # a clean file: no copies
+    as_text = lambda values: pd.Series(np.asarray(kept(values), dtype=object), dtype=object)
     shifts = pd.DataFrame(
         {
-            "employee_id": as_text(emp.to_numpy()[keep]),
-            "kind": as_text(kind[keep]),
-            "start_at": start_at[keep],
-            "end_at": end_at[keep],
-            "rate_units": rate[keep],
-            "row": np.arange(1, n + 1)[keep],
-            "role": as_text(role.to_numpy()[keep]),
-            "start_local": start_local[keep],
+            "employee_id": as_text(emp.to_numpy()),
+            "kind": as_text(kind),
+            "start_at": kept(start_at),
+            "end_at": kept(end_at),
+            "rate_units": kept(rate),
+            "row": kept(np.arange(1, n + 1)),
+            "role": as_text(role.to_numpy()),
+            "start_local": kept(start_local),
         }
     )
     measurable = bad & real & (end_at > start_at)
@@ -422,8 +424,9 @@ def prepare_timesheet(
     return shifts, rej.problems(), rejected_hours
 
 
-def _read_kinds(col: pd.Series, rej: Rejections) -> np.ndarray:
-    """``kind`` cells -> work / on_call / callback (case-insensitive; blank is work); others rejected.
+def _read_kinds(col: pd.Series, rej: Rejections) -> tuple[np.ndarray, np.ndarray]:
+    """``kind`` cells -> (work / on_call / callback, is on_call) (case-insensitive; blank is work);
+    other kinds are rejected.
 
     Each distinct spelling is lowered once (Python's ``str.lower``, as a clerk's text is compared
     everywhere else) and read back through the codes.
@@ -434,7 +437,7 @@ def _read_kinds(col: pd.Series, rej: Rejections) -> np.ndarray:
     bad = np.flatnonzero(~np.isin(kinds, KINDS)[codes])
     if len(bad):  # the message only for the bad rows (building it for every row is slow)
         rej.add(bad, "kind", "kind must be work, on_call or callback, not '" + spelled.to_numpy()[codes[bad]] + "'")
-    return kinds[codes]
+    return kinds[codes], (kinds == "on_call")[codes]
 
 
 def input_notes(zero_rate: int, ids: int, roles: int) -> list[str]:
