@@ -13,7 +13,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import examples
+from conftest import REPO, examples
 from peerpay.core.inputs import _latest_end_before, _lane_order, _reject_overlaps, normalise_ids, prepare_timesheet
 from peerpay.core.money import money_text_units
 from peerpay.core.tables import Rejections, text, text_codes
@@ -126,3 +126,21 @@ def test_packed_keys_that_do_not_fit_take_the_general_path():
     prev_end, prev_row = _latest_end_before(first, end, np.array([0, 1, 2, 3]))
     # row 2 (position 1) follows row 1's end 2**60; row 3 follows the larger of 2**60 and 7
     assert prev_end[1:3].tolist() == [2**60, 2**60] and prev_row[1:3].tolist() == [1, 1]
+
+
+def test_roster_rates_do_not_depend_on_the_tables_index():
+    # roster HL001 is peer_specialist step 4; a blank role and rate take the roster's role and the
+    # schedule's rate; ZZ9 is not in the roster. A partition hands over a table with any index.
+    from peerpay.jobs.pay import load_rate_tables
+
+    roster, schedule, _ = load_rate_tables(REPO / "samples/roster.csv", REPO / "samples/schedule.csv")
+    raw = pd.DataFrame({"employee_id": ["HL001", "ZZ9", "HL001\u200b"],
+                        "start": ["2025-11-03 08:00", "2025-11-03 08:00", "2025-11-04 08:00"],
+                        "end": ["2025-11-03 16:00", "2025-11-03 16:00", "2025-11-04 16:00"],
+                        "role": ["", "", "other"], "rate": ["", "", "20"]}, index=[7, 3, 5]).astype("str")
+    shifted = prepare_timesheet(raw, "ts.csv", POLICY, roster, schedule)
+    plain = prepare_timesheet(raw.reset_index(drop=True).astype(object), "ts.csv", POLICY, roster, schedule)
+    pd.testing.assert_frame_equal(shifted[0], plain[0])
+    assert shifted[1] == plain[1]
+    assert shifted[0]["role"].tolist() == ["peer_specialist", "other"]
+    assert [p.render() for p in shifted[1]] == ["ts.csv:2:employee_id: employee_id 'ZZ9' is not in the roster"]

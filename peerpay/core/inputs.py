@@ -365,7 +365,6 @@ def prepare_timesheet(
     n = len(raw)
     rej = Rejections(source, cols, n, sheet)
     emp_codes, emp_ids, emp_changed = id_codes(raw["employee_id"])
-    emp = pd.Series(emp_ids[emp_codes], dtype=object)
     rej.add((emp_ids == "")[emp_codes], "employee_id", "employee_id is empty")
     window = (policy.input.earliest_date, policy.input.latest_date)
     start_local = read_datetimes(raw["start"], "start", rej, window)
@@ -392,7 +391,7 @@ def prepare_timesheet(
     rej.add(real & (end_at - start_at > MAX_SHIFT_MINUTES), "end", "shift is longer than 24 hours")
 
     # Base rate: the row's rate, else the schedule rate for the roster's role and step on the start date.
-    rate, role = _resolve_rates(emp, role, rate, start_local, roster, schedule, rej, cols)
+    rate, role = _resolve_rates(emp_codes, emp_ids, role, rate, start_local, roster, schedule, rej, cols)
 
     # Overlaps among rows still standing: worked rows with worked rows, on_call with on_call.
     _reject_overlaps(emp_codes, on_call, start_at, end_at, rej)
@@ -403,7 +402,7 @@ def prepare_timesheet(
     as_text = lambda values: pd.Series(np.asarray(kept(values), dtype=object), dtype=object)
     shifts = pd.DataFrame(
         {
-            "employee_id": as_text(emp.to_numpy()),
+            "employee_id": as_text(emp_ids[emp_codes]),
             "kind": as_text(kind),
             "start_at": kept(start_at),
             "end_at": kept(end_at),
@@ -449,17 +448,20 @@ def input_notes(zero_rate: int, ids: int, roles: int) -> list[str]:
     return notes
 
 
-def _resolve_rates(emp, role, rate, start_local, roster, schedule, rej: Rejections, cols):
-    n = len(emp)
+def _resolve_rates(emp_codes, emp_ids, role, rate, start_local, roster, schedule, rej: Rejections, cols):
+    """Each row's base rate (-1: none) and role: a blank role is the roster's; a blank rate is the
+    schedule's. Employees (``emp_ids[emp_codes]``) are looked up in the roster once per id."""
+    n = len(emp_codes)
     missing_col = "rate" if "rate" in cols else "employee_id"
     role = role.copy()
     if roster is not None:
-        known = emp.isin(roster["employee_id"]).to_numpy()
-        rej.add(~known & (emp != "").to_numpy(), "employee_id", "employee_id '" + emp + "' is not in the roster")
+        ids = pd.Series(emp_ids, dtype=object)
+        unknown = np.flatnonzero(~ids.isin(roster["employee_id"]).to_numpy(dtype=bool)[emp_codes] & (emp_ids != "")[emp_codes])
+        rej.add(unknown, "employee_id", "employee_id '" + emp_ids[emp_codes[unknown]] + "' is not in the roster")
         r = roster.set_index("employee_id")
-        roster_role = emp.map(r["role"]).fillna("").astype(object)
-        step = emp.map(r["step"]).to_numpy(dtype="float64", na_value=np.nan)
-        role = role.where(role != "", roster_role)
+        roster_role = ids.map(r["role"]).fillna("").astype(object).to_numpy()[emp_codes]
+        step = ids.map(r["step"]).to_numpy(dtype="float64", na_value=np.nan)[emp_codes]
+        role = role.where((role != "").to_numpy(dtype=bool), roster_role)
     else:
         step = np.full(n, np.nan)
     need = (rate < 0) & ~rej.mask()
