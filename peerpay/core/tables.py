@@ -72,7 +72,7 @@ def text(col: pd.Series) -> pd.Series:
 
 def text_codes(col: pd.Series):
     """A column as codes into its distinct texts: ``(codes, values)`` with ``values[codes]`` equal
-    to :func:`text` of the column (``codes`` an int64 array, ``values`` a pyarrow string array).
+    to :func:`text` of the column (``codes`` an int32 array, ``values`` a pyarrow string array).
 
     Why: a million-row timesheet holds a few thousand ids and rates and some tens of thousands of
     start times. Checking each distinct text once and reading the verdicts back through the codes
@@ -84,12 +84,15 @@ def text_codes(col: pd.Series):
 
     stripped = col.dtype == object or pd.api.types.is_string_dtype(col)
     s = col if isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow" else col.astype("string")
-    if s.hasnans:
-        s = s.fillna("")
-    codes, distinct = pd.factorize(s.array)
-    values = pa.array(distinct)
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
+    cells = pa.array(s.array)  # the arrow data itself, no copy
+    if cells.null_count:
+        cells = pc.fill_null(cells, "")
+    if len(cells) == 0:
+        return np.zeros(0, dtype="int32"), pa.array([], type=pa.string())
+    encoded = pc.dictionary_encode(cells)
+    chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
+    codes = np.concatenate([c.indices.to_numpy() for c in chunks])
+    values = chunks[-1].dictionary  # the last holds every value, whether or not the chunks share one
     if values.type != pa.string():  # pandas keeps large_string; the distinct values are few
         values = values.cast(pa.string())
     return codes, (pc.utf8_trim_whitespace(values) if stripped else values)
