@@ -76,7 +76,7 @@ def _matches(arr, pattern: str) -> np.ndarray:
     return pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(zero_copy_only=False)
 
 
-def through_codes(rej: Rejections, found: Rejections, codes: np.ndarray, column: str) -> None:
+def _through_codes(rej: Rejections, found: Rejections, codes: np.ndarray, column: str) -> None:
     """Rejections of distinct values (``found``, one row per value) -> rejections of the rows
     holding them (``codes``), with the same reasons."""
     f = found.frame()
@@ -102,7 +102,7 @@ def read_datetimes(col: pd.Series, name: str, rej: Rejections, window) -> np.nda
     codes, found = text_codes(col)
     per_value = Rejections(rej.source, [name], len(found), rej.sheet)
     minutes = _datetime_texts(found, name, per_value, window)
-    through_codes(rej, per_value, codes, name)
+    _through_codes(rej, per_value, codes, name)
     return minutes[codes]
 
 
@@ -433,7 +433,7 @@ def _read_kinds(col: pd.Series, rej: Rejections) -> tuple[np.ndarray, np.ndarray
     codes, found = text_codes(col)
     spelled = pd.Series(found.to_numpy(zero_copy_only=False), dtype=object)
     kinds = spelled.str.lower().replace("", "work").to_numpy(dtype=object)
-    bad = np.flatnonzero(~np.isin(kinds, KINDS)[codes])
+    bad = np.flatnonzero(~np.isin(kinds, list(KINDS))[codes])
     if len(bad):  # the message only for the bad rows (building it for every row is slow)
         rej.add(bad, "kind", "kind must be work, on_call or callback, not '" + spelled.to_numpy()[codes[bad]] + "'")
     return kinds[codes], (kinds == "on_call")[codes]
