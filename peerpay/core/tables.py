@@ -64,15 +64,19 @@ class Rejections:
 
 
 def text(col: pd.Series) -> pd.Series:
-    """A column as stripped text, missing values as ''."""
-    if col.dtype == object or pd.api.types.is_string_dtype(col):
-        return col.astype("string").fillna("").str.strip().astype(object)
-    return col.astype("string").fillna("").astype(object)
+    """A column as stripped text (Python strings), missing values as ''.
+
+    Read through :func:`text_codes`, the one door: each distinct text becomes a Python string once.
+    """
+    codes, values = text_codes(col)
+    return pd.Series(np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)[codes], index=col.index, dtype=object)
 
 
 def text_codes(col: pd.Series):
     """A column as codes into its distinct texts: ``(codes, values)`` with ``values[codes]`` equal
-    to :func:`text` of the column (``codes`` an int32 array, ``values`` a pyarrow string array).
+    to :func:`text` of the column (``codes`` an int32 array, ``values`` a pyarrow string array):
+    text stripped of surrounding white space (pyarrow's ``utf8_trim_whitespace``), a number or a
+    date-time as pandas writes it, missing as ''.
 
     Why: a million-row timesheet holds a few thousand ids and rates and some tens of thousands of
     start times. Checking each distinct text once and reading the verdicts back through the codes
