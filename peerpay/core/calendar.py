@@ -59,6 +59,15 @@ class Calendar:
         i = np.searchsorted(self.midnights, instants, side="right") - 1
         return self.day_numbers[np.clip(i, 0, len(self.day_numbers) - 1)]
 
+    def interval_instants(self) -> np.ndarray:
+        """One instant inside each stretch between two cuts (before the first, between, after the last).
+
+        Every rule that depends on the instant alone (the local date, each window) is constant on
+        such a stretch, so the engine evaluates it once per stretch and looks a piece up by the
+        stretch it starts in: ``searchsorted(cuts, t, side="right")`` indexes this array.
+        """
+        return np.r_[self.cuts[:1] - 1, self.cuts]
+
     def in_window(self, name: str, instants: np.ndarray) -> np.ndarray:
         starts, ends = self.windows[name]
         if len(starts) == 0:
