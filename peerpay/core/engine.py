@@ -70,35 +70,40 @@ def split_segments(shifts: pd.DataFrame, cal: Calendar, order: np.ndarray | None
     """
     s = shifts["start_at"].to_numpy(dtype="int64")
     e = shifts["end_at"].to_numpy(dtype="int64")
-    if order is None:
-        order = np.arange(len(s))
-    return _pieces(s[order], e[order], cal.cuts, order)[0]
+    return _pieces(s, e, cal.cuts, np.arange(len(s)) if order is None else order)[0]
 
 
-def _pieces(s: np.ndarray, e: np.ndarray, cuts: np.ndarray, shift_ids: np.ndarray
+def _pieces(s: np.ndarray, e: np.ndarray, cuts: np.ndarray, order: np.ndarray
             ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
-    """The pieces of shifts ``[s, e)`` between ``cuts``, in the given order.
+    """The pieces of shifts ``[s, e)`` between ``cuts``, shift by shift in ``order``.
 
-    Returns the pieces (``shift`` = ``shift_ids`` of each), the stretch between cuts each piece
-    lies in (an index into :meth:`Calendar.interval_instants`), and per shift the stretch of its
-    start and its number of pieces. Piece k of a shift lies in stretch ``i0 + k``: its start is
-    the shift's start (k = 0) or ``cuts[i0 + k - 1]``, its end ``cuts[i0 + k]`` or the shift's end.
+    Returns the pieces (``shift`` = position in ``s`` of each), the stretch between cuts each
+    piece lies in (an index into :meth:`Calendar.interval_instants`), per shift (in ``order``)
+    the stretch of its start, and per piece the position of its shift in ``order`` (to spread
+    per-shift values: a gather, cheaper than one ``np.repeat`` per value).
+
+    Piece k of a shift lies in stretch ``i0 + k``: its start is the shift's start (k = 0) or
+    ``cuts[i0 + k - 1]``, its end ``cuts[i0 + k]`` or the shift's end.
     """
-    i0 = np.searchsorted(cuts, s, side="right")  # first cut strictly after start
-    i1 = np.searchsorted(cuts, e, side="left")  # first cut at or after end
+    # searched in the input order (usually by time: numpy's searchsorted is fastest on sorted
+    # values), then put in the given order
+    i0 = np.searchsorted(cuts, s, side="right")[order]  # first cut strictly after start
+    i1 = np.searchsorted(cuts, e, side="left")[order]  # first cut at or after end
+    s, e = s[order], e[order]
     n = (i1 - i0) + 1
     ends = np.cumsum(n)  # one past each shift's last piece
     firsts = ends - n
-    stretch = np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(i0 - firsts, n)
-    piece = stretch - np.repeat(i0, n)
+    owner = np.repeat(np.arange(len(s)), n)  # position (in the given order) of each piece's shift
+    piece = np.arange(len(owner)) - firsts[owner]
+    stretch = i0[owner] + piece
     seg_s = cuts.take(stretch - 1, mode="clip")  # the first piece's (possibly -1) is overwritten
     seg_e = cuts.take(stretch, mode="clip")
     has = n > 0  # a zero-minute shift exactly on a cut has no piece
     seg_s[firsts[has]] = s[has]
     seg_e[ends[has] - 1] = e[has]
-    seg = {"shift": np.repeat(shift_ids, n), "piece": piece, "seg_start": seg_s, "seg_end": seg_e,
+    seg = {"shift": order[owner], "piece": piece, "seg_start": seg_s, "seg_end": seg_e,
            "minutes": seg_e - seg_s}
-    return seg, stretch, i0, n
+    return seg, stretch, i0, owner
 
 
 def period_start_day(days: np.ndarray, policy: Policy) -> np.ndarray:
@@ -153,17 +158,19 @@ def credential_since(shifts: pd.DataFrame, credential: str) -> tuple[np.ndarray,
 
 def _running_excess(groups: np.ndarray, minutes: np.ndarray, threshold_minutes: int) -> np.ndarray:
     """Minutes of each (chronologically sorted) row beyond ``threshold`` within its group."""
-    if len(groups) and np.all(groups[1:] >= groups[:-1]):
+    step = np.diff(groups)
+    if len(groups) and step.min(initial=0) >= 0:
         # groups are contiguous runs (the usual case: rows sorted by employee and time): a
         # segmented cumulative sum in numpy, exact in int64
         cum = np.cumsum(minutes)
-        run_start = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
-        offset = np.repeat(cum[run_start] - minutes[run_start], np.diff(np.r_[run_start, len(groups)]))
-        cum = cum - offset
+        run_start = np.r_[0, np.flatnonzero(step) + 1]
+        cum -= np.repeat(cum[run_start] - minutes[run_start], np.diff(np.r_[run_start, len(groups)]))
     else:
         cum = pd.Series(minutes).groupby(groups, sort=False).cumsum().to_numpy()
     before = cum - minutes
-    return np.clip(cum - np.maximum(before, threshold_minutes), 0, None)
+    np.maximum(before, threshold_minutes, out=before)
+    cum -= before
+    return np.maximum(cum, 0, out=cum)
 
 
 def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None = None) -> PayResult:
@@ -276,12 +283,12 @@ def segment_shifts(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | No
     cal = calendar or build_calendar(policy, int(start.min()), int(end.max()))
     emp_codes, emp_names = employee_codes(shifts["employee_id"])
     by_employee = _by_employee_then_start(emp_codes, start)
-    seg, stretch, first_stretch, n = _pieces(start[by_employee], end[by_employee], cal.cuts, by_employee)
+    seg, stretch, first_stretch, owner = _pieces(start, end, cal.cuts, by_employee)
     sh = seg["shift"]
     shift_kind = kind_codes(shifts["kind"])
-    kind = np.repeat(shift_kind[by_employee], n)
+    kind = shift_kind[by_employee][owner]
     worked = kind != KINDS.index("on_call")
-    emp = np.repeat(emp_codes[by_employee], n)
+    emp = emp_codes[by_employee][owner]
 
     at = cal.interval_instants()
     day_at = cal.day_of(at)
@@ -296,14 +303,14 @@ def segment_shifts(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | No
         if d.roles is not None:
             # a differential for some roles only: a shift of another (or no) role earns none of it
             allowed = _is_in(shifts["role"], d.roles) if "role" in shifts else np.zeros(len(shifts), bool)
-            in_win &= np.repeat(allowed[by_employee], n)
+            in_win &= allowed[sh]
         if d.credential is not None:
             since, until = credential_since(shifts, d.credential)
             in_win &= (day >= since[sh]) & (day <= until[sh])
         in_window[d.name] = in_win
     holiday = np.isin(day_at, cal.holidays)[stretch] & worked
     probe = {"minutes": seg["minutes"], "seg_start": seg["seg_start"], "period_start": period}
-    workday = np.repeat(shift_day[by_employee], n)
+    workday = day_at[first_stretch][owner]  # the date each segment's shift starts on
     daily_ot, weekly_ot = _overtime_minutes(probe, workday, worked, emp, policy, by_employee_and_time=True)
     return Segmented(policy, shifts, emp_names, emp_codes, seg, kind, worked, day, period, in_window, holiday,
                      daily_ot, weekly_ot, shift_period, emp, shift_kind)
@@ -491,14 +498,16 @@ def _group_sums(key: np.ndarray, columns: dict[str, np.ndarray], order: np.ndarr
     already sorted (segments come by employee, then time) is summed in place, unsorted keys
     are sorted first.
     """
-    if order is None and np.all(key[1:] >= key[:-1]):
+    step = np.diff(key)
+    if order is None and step.min(initial=0) >= 0:
         k = key
     else:
         if order is None:
             order = np.argsort(key, kind="stable")
         k = key[order]
+        step = np.diff(k)
         columns = {c: _exact(v)[order] for c, v in columns.items()}
-    first = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else np.array([], dtype="int64")
+    first = np.r_[0, np.flatnonzero(step) + 1] if len(k) else np.array([], dtype="int64")
     sums = {c: np.add.reduceat(_exact(v), first) if len(k) else _exact(v)[:0] for c, v in columns.items()}
     return k[first], sums
 
@@ -514,11 +523,11 @@ def _lines(seg: Mapping[str, np.ndarray], worked_mins: np.ndarray, emp: np.ndarr
            policy: Policy) -> pd.DataFrame:
     """Sums per employee and period (exact int64, grouped on integer keys), then the money."""
     # one integer key per employee and period: employee code (sorted by id) x period day
-    seg_period = np.asarray(seg["period_start"]).astype("int64")
-    shift_period = np.asarray(shift_period).astype("int64")
+    seg_period = np.asarray(seg["period_start"]).astype("int64", copy=False)
+    shift_period = np.asarray(shift_period).astype("int64", copy=False)
     lo = int(seg_period.min()) if len(seg_period) else 0
     span = int(max(seg_period.max(), shift_period.max(initial=lo))) - lo + 1 if len(seg_period) else 1
-    key = emp.astype("int64") * span + (seg_period - lo)
+    key = emp.astype("int64", copy=False) * span + (seg_period - lo)
     cols = {"worked_minutes": worked_mins, "minutes": seg["minutes"], "daily_ot": seg["daily_ot"], "weekly_ot": seg["weekly_ot"],
             "base": seg["base"], **{f"diff:{n}": seg[f"diff:{n}"] for n in diff_names},
             "holiday_premium": seg["holiday_premium"], "standby": seg["standby"], "ot_base": seg["ot_base"]}
