@@ -166,7 +166,7 @@ def _running_excess(groups: np.ndarray, minutes: np.ndarray, threshold_minutes: 
         run_start = np.r_[0, np.flatnonzero(step) + 1]
         cum -= np.repeat(cum[run_start] - minutes[run_start], np.diff(np.r_[run_start, len(groups)]))
     else:
-        cum = pd.Series(minutes).groupby(groups, sort=False).cumsum().to_numpy()
+        cum = np.array(pd.Series(minutes).groupby(groups, sort=False).cumsum(), dtype="int64")  # a writable copy
     before = cum - minutes
     np.maximum(before, threshold_minutes, out=before)
     cum -= before
