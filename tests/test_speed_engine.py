@@ -161,3 +161,24 @@ def test_any_times_convert_as_pandas_does(offsets, copies, zone):
     for strict in (True, False):
         np.testing.assert_array_equal(local_to_instants(minutes, zone, strict=strict),
                                       cal_mod._local_to_instants_pandas(minutes, zone, strict=strict))
+
+
+def test_a_dollar_group_decided_by_table_pays_as_the_running_maximum(paid, monkeypatch):
+    from peerpay.core import engine
+
+    shifts, _, _ = paid
+    group = dict(POLICY, differential=[
+        {"name": "late", "start": "15:00", "end": "23:00", "per_hour": 2, "group": "g"},
+        {"name": "night", "start": "22:00", "end": "07:00", "per_hour": 2, "group": "g"},  # ties late 22-23h
+        {"name": "dawn", "start": "05:00", "end": "09:00", "per_hour": 3, "group": "g"},  # beats night 5-7h
+    ])
+    policy = parse_policy(group)
+    by_table = compute_pay(shifts, policy)
+    monkeypatch.setattr(engine, "_TABLE_MEMBERS", 0)  # every group by the running maximum
+    by_arrays = compute_pay(shifts, policy)
+    pd.testing.assert_frame_equal(by_table.lines, by_arrays.lines, check_exact=True)
+    pd.testing.assert_frame_equal(by_table.segments, by_arrays.segments, check_exact=True)
+    # in the tie (22:00-23:00) the first declared wins: late pays, night does not
+    seg = by_table.segments
+    tie = seg["diff:late"].gt(0) & seg["diff:night"].gt(0)
+    assert not tie.any() and seg["diff:late"].sum() > 0 and seg["diff:dawn"].sum() > 0

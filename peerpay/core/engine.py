@@ -354,25 +354,39 @@ def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shi
     seg["base"] = base
 
     # Differentials: per-minute amount of each, then the highest within each group.
-    per_minute = {}
-    for d in policy.differential:
+    def offered(d: Differential) -> np.ndarray:
         if d.per_hour is not None:
             amount: int | np.ndarray = rate_units(d.per_hour) * FACTOR_SCALE
         else:
             amount = rate * scaled(cast(Decimal, d.percent) / 100, FACTOR_SCALE)  # the policy sets one of the two
-        per_minute[d.name] = np.where(s.in_window[d.name], amount, 0)
-    groups: dict[str, list[str]] = {}
+        return np.where(s.in_window[d.name], amount, 0)
+
+    groups: dict[str, list[Differential]] = {}
     for d in policy.differential:
-        groups.setdefault(d.group or f"\0{d.name}", []).append(d.name)
+        groups.setdefault(d.group or f"\0{d.name}", []).append(d)
+    per_minute = {}
     for members in groups.values():
+        if 1 < len(members) <= _TABLE_MEMBERS and all(m.per_hour is not None for m in members):
+            # $/h members only: who wins depends only on which windows a segment is in, so the
+            # contest is decided once per combination of windows and looked up per segment
+            combination = np.zeros(len(sh), dtype="int16")
+            for i, m in enumerate(members):
+                combination |= s.in_window[m.name].astype("int16") << i
+            amounts = [rate_units(m.per_hour) * FACTOR_SCALE for m in members]
+            for m, paid in zip(members, _group_winners(amounts)):
+                per_minute[m.name] = paid[combination]
+            continue
+        for m in members:
+            per_minute[m.name] = offered(m)
         if len(members) > 1:
             # the highest member wins; ties: the first declared (a running maximum, strict >)
-            best, winner = per_minute[members[0]], np.zeros(len(sh), dtype="int8")
-            for i, m in enumerate(members[1:], 1):
+            names = [m.name for m in members]
+            best, winner = per_minute[names[0]], np.zeros(len(sh), dtype="int8")
+            for i, m in enumerate(names[1:], 1):
                 higher = per_minute[m] > best
                 best = np.where(higher, per_minute[m], best)
                 winner[higher] = i
-            for i, m in enumerate(members):
+            for i, m in enumerate(names):
                 per_minute[m] = np.where(winner == i, per_minute[m], 0)
     for name in diff_names:
         per_minute[name] *= worked_mins
@@ -412,6 +426,27 @@ def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shi
     return PayResult(lines, pd.DataFrame(seg, copy=False) if audit else pd.DataFrame(), diff_names, s.emp_names, policy)
 
 
+_TABLE_MEMBERS = 8  # a group of up to this many $/h differentials is decided by table (2^8 entries)
+
+
+def _group_winners(amounts: Sequence[int]) -> list[np.ndarray]:
+    """Per member of a differential group, its per-minute amount for each combination of windows.
+
+    Combination ``c`` has member ``i`` in its window when bit ``i`` of ``c`` is set. The rule is
+    price_segments' own: the highest amount wins, a tie goes to the first declared (a running
+    maximum with strict >), every other member pays nothing.
+    """
+    paid = [np.zeros(2 ** len(amounts), dtype="int64") for _ in amounts]
+    for c in range(2 ** len(amounts)):  # at most 256 combinations, not rows
+        offered = [a if c >> i & 1 else 0 for i, a in enumerate(amounts)]
+        winner = 0
+        for i in range(1, len(offered)):
+            if offered[i] > offered[winner]:
+                winner = i
+        paid[winner][c] = offered[winner]
+    return paid
+
+
 def _overtime_minutes(seg: Mapping[str, np.ndarray], workday: np.ndarray, worked: np.ndarray, emp: np.ndarray, policy: Policy,
                       by_employee_and_time: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Daily and weekly overtime minutes per segment, counted chronologically per employee.
@@ -437,11 +472,11 @@ def _overtime_minutes(seg: Mapping[str, np.ndarray], workday: np.ndarray, worked
     mins = np.asarray(seg["minutes"], dtype="int64")[order]
     daily = np.zeros(len(order), dtype="int64")
     if ot.daily_threshold is not None:
-        key = e.astype("int64") * 1_000_000 + workday[order]
+        key = e.astype("int64", copy=False) * 1_000_000 + workday[order]
         daily = _running_excess(key, mins, int(ot.daily_threshold * MINUTES_PER_HOUR))
     weekly = np.zeros(len(order), dtype="int64")
     if ot.period_threshold is not None:
-        key = e.astype("int64") * 1_000_000 + np.asarray(seg["period_start"])[order]
+        key = e.astype("int64", copy=False) * 1_000_000 + np.asarray(seg["period_start"])[order]
         weekly = _running_excess(key, mins - daily, int(ot.period_threshold * MINUTES_PER_HOUR))
     d_out, w_out = zeros.copy(), zeros.copy()
     d_out[order] = daily
