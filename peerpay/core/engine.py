@@ -96,11 +96,14 @@ def _pieces(s: np.ndarray, e: np.ndarray, cuts: np.ndarray, order: np.ndarray
     owner = np.repeat(np.arange(len(s)), n)  # position (in the given order) of each piece's shift
     piece = np.arange(len(owner)) - firsts[owner]
     stretch = i0[owner] + piece
-    seg_s = cuts.take(stretch - 1, mode="clip")  # the first piece's (possibly -1) is overwritten
-    seg_e = cuts.take(stretch, mode="clip")
-    has = n > 0  # a zero-minute shift exactly on a cut has no piece
-    seg_s[firsts[has]] = s[has]
-    seg_e[ends[has] - 1] = e[has]
+    seg_e = cuts.take(stretch, mode="clip")  # the cut that ends the piece (the last: the shift's end)
+    if n.min(initial=1) <= 0:  # a zero-minute shift exactly on a cut has no piece
+        has = n > 0
+        firsts, ends, s, e = firsts[has], ends[has], s[has], e[has]
+    seg_e[ends - 1] = e
+    seg_s = np.empty_like(seg_e)  # a piece starts where the one before it ends (the first: the shift's start)
+    seg_s[1:] = seg_e[:-1]
+    seg_s[firsts] = s
     seg = {"shift": order[owner], "piece": piece, "seg_start": seg_s, "seg_end": seg_e,
            "minutes": seg_e - seg_s}
     return seg, stretch, i0, owner
@@ -164,7 +167,13 @@ def _running_excess(groups: np.ndarray, minutes: np.ndarray, threshold_minutes: 
         # segmented cumulative sum in numpy, exact in int64
         cum = np.cumsum(minutes)
         run_start = np.r_[0, np.flatnonzero(step) + 1]
-        cum -= np.repeat(cum[run_start] - minutes[run_start], np.diff(np.r_[run_start, len(groups)]))
+        before_run = cum[run_start] - minutes[run_start]  # the sum of all earlier runs
+        if np.all(before_run[1:] >= before_run[:-1]):  # (minutes are never negative): spread by a running max
+            offset = np.zeros_like(cum)
+            offset[run_start] = before_run
+            cum -= np.maximum.accumulate(offset, out=offset)
+        else:
+            cum -= np.repeat(before_run, np.diff(np.r_[run_start, len(groups)]))
     else:
         cum = np.array(pd.Series(minutes).groupby(groups, sort=False).cumsum(), dtype="int64")  # a writable copy
     before = cum - minutes
