@@ -498,7 +498,7 @@ def _shift_premiums(shifts: pd.DataFrame, policy: Policy, rate: np.ndarray, shif
 
     ``shift_kind``: each shift's code into KINDS (:func:`kind_codes`).
     """
-    actual = (shifts["end_at"] - shifts["start_at"]).to_numpy(dtype="int64")
+    actual = shifts["end_at"].to_numpy(dtype="int64") - shifts["start_at"].to_numpy(dtype="int64")
     is_callback = shift_kind == KINDS.index("callback")
     callback = np.zeros(len(shifts), dtype="int64")
     oc = policy.on_call
