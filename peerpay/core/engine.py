@@ -70,22 +70,43 @@ def split_segments(shifts: pd.DataFrame, cal: Calendar, order: np.ndarray | None
     """
     s = shifts["start_at"].to_numpy(dtype="int64")
     e = shifts["end_at"].to_numpy(dtype="int64")
-    if order is not None:
-        s, e = s[order], e[order]
-    i0 = np.searchsorted(cal.cuts, s, side="right")  # first cut strictly after start
-    i1 = np.searchsorted(cal.cuts, e, side="left")  # first cut at or after end
+    return _pieces(s, e, cal.cuts, np.arange(len(s)) if order is None else order)[0]
+
+
+def _pieces(s: np.ndarray, e: np.ndarray, cuts: np.ndarray, order: np.ndarray
+            ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
+    """The pieces of shifts ``[s, e)`` between ``cuts``, shift by shift in ``order``.
+
+    Returns the pieces (``shift`` = position in ``s`` of each), the stretch between cuts each
+    piece lies in (an index into :meth:`Calendar.interval_instants`), per shift (in ``order``)
+    the stretch of its start, and per piece the position of its shift in ``order`` (to spread
+    per-shift values: a gather, cheaper than one ``np.repeat`` per value).
+
+    Piece k of a shift lies in stretch ``i0 + k``: its start is the shift's start (k = 0) or
+    ``cuts[i0 + k - 1]``, its end ``cuts[i0 + k]`` or the shift's end.
+    """
+    # searched in the input order (usually by time: numpy's searchsorted is fastest on sorted
+    # values), then put in the given order
+    i0 = np.searchsorted(cuts, s, side="right")[order]  # first cut strictly after start
+    i1 = np.searchsorted(cuts, e, side="left")[order]  # first cut at or after end
+    s, e = s[order], e[order]
     n = (i1 - i0) + 1
-    shift = np.repeat(np.arange(len(s)), n)
-    first = np.repeat(np.cumsum(n) - n, n)
-    k = np.arange(len(shift)) - first  # piece number within its shift
-    last = k == (n[shift] - 1)
-    cut_lo = cal.cuts[np.clip(i0[shift] + k - 1, 0, len(cal.cuts) - 1)]
-    cut_hi = cal.cuts[np.clip(i0[shift] + k, 0, len(cal.cuts) - 1)]
-    seg_s = np.where(k == 0, s[shift], cut_lo)
-    seg_e = np.where(last, e[shift], cut_hi)
-    if order is not None:
-        shift = order[shift]
-    return {"shift": shift, "piece": k, "seg_start": seg_s, "seg_end": seg_e, "minutes": seg_e - seg_s}
+    ends = np.cumsum(n)  # one past each shift's last piece
+    firsts = ends - n
+    owner = np.repeat(np.arange(len(s)), n)  # position (in the given order) of each piece's shift
+    piece = np.arange(len(owner)) - firsts[owner]
+    stretch = i0[owner] + piece
+    seg_e = cuts.take(stretch, mode="clip")  # the cut that ends the piece (the last: the shift's end)
+    if n.min(initial=1) <= 0:  # a zero-minute shift exactly on a cut has no piece
+        has = n > 0
+        firsts, ends, s, e = firsts[has], ends[has], s[has], e[has]
+    seg_e[ends - 1] = e
+    seg_s = np.empty_like(seg_e)  # a piece starts where the one before it ends (the first: the shift's start)
+    seg_s[1:] = seg_e[:-1]
+    seg_s[firsts] = s
+    seg = {"shift": order[owner], "piece": piece, "seg_start": seg_s, "seg_end": seg_e,
+           "minutes": seg_e - seg_s}
+    return seg, stretch, i0, owner
 
 
 def period_start_day(days: np.ndarray, policy: Policy) -> np.ndarray:
@@ -140,17 +161,25 @@ def credential_since(shifts: pd.DataFrame, credential: str) -> tuple[np.ndarray,
 
 def _running_excess(groups: np.ndarray, minutes: np.ndarray, threshold_minutes: int) -> np.ndarray:
     """Minutes of each (chronologically sorted) row beyond ``threshold`` within its group."""
-    if len(groups) and np.all(groups[1:] >= groups[:-1]):
+    step = np.diff(groups)
+    if len(groups) and step.min(initial=0) >= 0:
         # groups are contiguous runs (the usual case: rows sorted by employee and time): a
         # segmented cumulative sum in numpy, exact in int64
         cum = np.cumsum(minutes)
-        run_start = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
-        offset = np.repeat(cum[run_start] - minutes[run_start], np.diff(np.r_[run_start, len(groups)]))
-        cum = cum - offset
+        run_start = np.r_[0, np.flatnonzero(step) + 1]
+        before_run = cum[run_start] - minutes[run_start]  # the sum of all earlier runs
+        if np.all(before_run[1:] >= before_run[:-1]):  # (minutes are never negative): spread by a running max
+            offset = np.zeros_like(cum)
+            offset[run_start] = before_run
+            cum -= np.maximum.accumulate(offset, out=offset)
+        else:
+            cum -= np.repeat(before_run, np.diff(np.r_[run_start, len(groups)]))
     else:
-        cum = pd.Series(minutes).groupby(groups, sort=False).cumsum().to_numpy()
+        cum = np.array(pd.Series(minutes).groupby(groups, sort=False).cumsum(), dtype="int64")  # a writable copy
     before = cum - minutes
-    return np.clip(cum - np.maximum(before, threshold_minutes), 0, None)
+    np.maximum(before, threshold_minutes, out=before)
+    cum -= before
+    return np.maximum(cum, 0, out=cum)
 
 
 def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None = None) -> PayResult:
@@ -190,6 +219,8 @@ class Segmented:
     daily_ot: np.ndarray
     weekly_ot: np.ndarray
     shift_period: np.ndarray
+    emp: np.ndarray | None = None  # per segment: emp_codes of its shift (None: look it up)
+    shift_kind: np.ndarray | None = None  # per shift: code into KINDS (None: read shifts["kind"])
 
     def subset(self, keep_shift: np.ndarray) -> Segmented:
         """Only the segments of the shifts where ``keep_shift`` is true (order kept)."""
@@ -198,50 +229,100 @@ class Segmented:
             self.policy, self.shifts, self.emp_names, self.emp_codes,
             {k: np.asarray(v)[m] for k, v in self.seg.items()}, self.kind_codes[m], self.worked[m], self.day[m],
             self.period[m], {k: v[m] for k, v in self.in_window.items()}, self.holiday[m], self.daily_ot[m],
-            self.weekly_ot[m], self.shift_period,
+            self.weekly_ot[m], self.shift_period, None if self.emp is None else self.emp[m], self.shift_kind,
         )
 
 
+def employee_codes(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes into the sorted distinct ids, and those ids as Python strings.
+
+    The same as ``pd.factorize(ids, sort=True)`` of an object column, for object, arrow ``str``
+    and Categorical columns alike: the fast loaders hand over arrow strings or categories, and
+    factorising those first and sorting only the distinct ids is many times cheaper.
+    """
+    if ids.dtype == object:
+        codes, uniques = pd.factorize(ids, sort=True)
+        return codes, np.asarray(uniques, dtype=object)
+    codes, uniques = pd.factorize(ids)
+    names = np.asarray(uniques, dtype=object)
+    rank = np.argsort(names, kind="stable")  # Python's string order, as the object path sorts
+    new_code = np.empty(len(rank), dtype="int64")
+    new_code[rank] = np.arange(len(rank))
+    return np.where(codes < 0, codes, new_code[codes]), names[rank]
+
+
+def kind_codes(kinds: pd.Series) -> np.ndarray:
+    """Each shift's position in KINDS (int8; -1: none), from object, arrow or Categorical text."""
+    codes, uniques = pd.factorize(kinds)
+    lookup = [KINDS.index(k) if k in KINDS else -1 for k in np.asarray(uniques, dtype=object)]  # a few kinds
+    return np.array([*lookup, -1], dtype="int8")[codes]
+
+
+def _is_in(values: pd.Series, wanted: Iterable[str]) -> np.ndarray:
+    """``values`` in ``wanted``, per row, testing each distinct value once (missing: False)."""
+    codes, uniques = pd.factorize(values)
+    return np.r_[np.isin(np.asarray(uniques, dtype=object), list(wanted)), False][codes]
+
+
+def _by_employee_then_start(emp_codes: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """The stable order by employee, then start (ties keep the input order)."""
+    if len(start) == 0:
+        return np.arange(0)
+    if np.all(start[1:] >= start[:-1]):
+        # a timesheet in time order (the usual one): a stable sort on the employee alone, which
+        # numpy does as a radix sort for 16-bit codes
+        small = emp_codes.astype("int16") if int(emp_codes.max()) < 2**15 else emp_codes
+        return np.argsort(small, kind="stable")
+    lo, span = int(start.min()), int(start.max()) - int(start.min()) + 1
+    if (int(emp_codes.max()) + 1) * span < 2**62:  # one packed int64 key
+        return np.argsort(emp_codes.astype("int64") * span + (start - lo), kind="stable")
+    return np.lexsort((start, emp_codes))
+
+
 def segment_shifts(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None = None) -> Segmented:
-    """Cut shifts into segments and find everything rate-independent: windows, holidays, overtime minutes."""
+    """Cut shifts into segments and find everything rate-independent: windows, holidays, overtime minutes.
+
+    Segments come out by employee, then time: the order overtime is counted in and lines summed
+    in. A rule of the instant alone (local date, workweek, holiday, window) is evaluated once per
+    stretch between two calendar cuts and looked up per segment, never searched per segment.
+    """
     shifts = shifts.reset_index(drop=True)
-    cal = calendar or build_calendar(
-        policy, int(shifts["start_at"].min()), int(shifts["end_at"].max())
-    )
-    emp_codes, emp_names = pd.factorize(shifts["employee_id"], sort=True)
-    # pieces come out by employee, then time: the order overtime is counted in and lines summed in
-    by_employee = np.lexsort((shifts["start_at"].to_numpy(), emp_codes))
-    seg = split_segments(shifts, cal, by_employee)
-    sh = np.asarray(seg["shift"])
-    kind_codes = pd.Categorical(shifts["kind"], categories=KINDS).codes.astype("int8")[sh]
-    worked = kind_codes != KINDS.index("on_call")
-    seg_start = np.asarray(seg["seg_start"])
-    day = cal.day_of(seg_start)
-    period = period_start_day(day, policy)
-    shift_day = cal.day_of(shifts["start_at"].to_numpy(dtype="int64"))
-    emp = emp_codes[sh]
-    role = shifts["role"].to_numpy(dtype=object) if "role" in shifts else None
+    start = shifts["start_at"].to_numpy(dtype="int64")
+    end = shifts["end_at"].to_numpy(dtype="int64")
+    cal = calendar or build_calendar(policy, int(start.min()), int(end.max()))
+    emp_codes, emp_names = employee_codes(shifts["employee_id"])
+    by_employee = _by_employee_then_start(emp_codes, start)
+    seg, stretch, first_stretch, owner = _pieces(start, end, cal.cuts, by_employee)
+    sh = seg["shift"]
+    shift_kind = kind_codes(shifts["kind"])
+    kind = shift_kind[by_employee][owner]
+    worked = kind != KINDS.index("on_call")
+    emp = emp_codes[by_employee][owner]
+
+    at = cal.interval_instants()
+    day_at = cal.day_of(at)
+    period_at = period_start_day(day_at, policy)
+    day, period = day_at[stretch], period_at[stretch]
+    shift_day, shift_period = np.empty(len(shifts), dtype="int64"), np.empty(len(shifts), dtype="int64")
+    shift_day[by_employee] = day_at[first_stretch]  # the date each shift starts on
+    shift_period[by_employee] = period_at[first_stretch]
     in_window = {}
     for d in policy.differential:
-        in_win = _eligible(d, cal.in_window(d.name, seg_start), seg, worked, len(shifts)) & worked
+        in_win = _eligible(d, cal.in_window(d.name, at)[stretch], seg, worked, len(shifts)) & worked
         if d.roles is not None:
             # a differential for some roles only: a shift of another (or no) role earns none of it
-            in_win &= (np.isin(role, list(d.roles)) if role is not None else np.zeros(len(shifts), bool))[sh]
+            allowed = _is_in(shifts["role"], d.roles) if "role" in shifts else np.zeros(len(shifts), bool)
+            in_win &= allowed[sh]
         if d.credential is not None:
             since, until = credential_since(shifts, d.credential)
             in_win &= (day >= since[sh]) & (day <= until[sh])
         in_window[d.name] = in_win
-    # holiday dates as a lookup over the calendar's consecutive days (``day`` is always one of them)
-    is_holiday = np.zeros(len(cal.day_numbers), dtype=bool)
-    first_day = int(cal.day_numbers[0]) if len(cal.day_numbers) else 0
-    hol = np.asarray(cal.holidays, dtype="int64") - first_day
-    is_holiday[hol[(hol >= 0) & (hol < len(is_holiday))]] = True
-    holiday = (is_holiday[np.asarray(day, dtype="int64") - first_day] if len(is_holiday) else np.zeros(len(day), bool)) & worked
-    probe = {"minutes": seg["minutes"], "seg_start": seg_start, "period_start": period}
-    chrono = np.arange(len(sh))
-    daily_ot, weekly_ot = _overtime_minutes(probe, shift_day[sh], worked, emp, policy, chrono)
-    return Segmented(policy, shifts, np.asarray(emp_names, dtype=object), emp_codes, seg, kind_codes, worked,
-                     day, period, in_window, holiday, daily_ot, weekly_ot, period_start_day(shift_day, policy))
+    holiday = np.isin(day_at, cal.holidays)[stretch] & worked
+    probe = {"minutes": seg["minutes"], "seg_start": seg["seg_start"], "period_start": period}
+    workday = day_at[first_stretch][owner]  # the date each segment's shift starts on
+    daily_ot, weekly_ot = _overtime_minutes(probe, workday, worked, emp, policy, by_employee_and_time=True)
+    return Segmented(policy, shifts, emp_names, emp_codes, seg, kind, worked, day, period, in_window, holiday,
+                     daily_ot, weekly_ot, shift_period, emp, shift_kind)
 
 
 def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shift: np.ndarray | None = None,
@@ -265,7 +346,7 @@ def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shi
     worked = s.worked
     mins = np.asarray(seg["minutes"], dtype="int64")
     rate = shift_rates[sh]
-    emp = s.emp_codes[sh]
+    emp = s.emp if s.emp is not None else s.emp_codes[sh]
     seg["employee"] = emp  # code into PayResult.employee_ids: strings per segment are slow
     if audit:
         seg["row"] = shifts["row"].to_numpy()[sh]
@@ -277,39 +358,57 @@ def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shi
     worked_mins = np.where(worked, mins, 0)
 
     # Base pay: every worked minute at its base rate.
-    seg["base"] = rate * FACTOR_SCALE * worked_mins
+    base = rate * worked_mins
+    base *= FACTOR_SCALE
+    seg["base"] = base
 
     # Differentials: per-minute amount of each, then the highest within each group.
-    per_minute = {}
-    for d in policy.differential:
+    def offered(d: Differential) -> np.ndarray:
         if d.per_hour is not None:
-            amount = np.full(len(sh), rate_units(d.per_hour) * FACTOR_SCALE, dtype="int64")
+            amount: int | np.ndarray = rate_units(d.per_hour) * FACTOR_SCALE
         else:
             amount = rate * scaled(cast(Decimal, d.percent) / 100, FACTOR_SCALE)  # the policy sets one of the two
-        per_minute[d.name] = np.where(s.in_window[d.name], amount, 0)
-    groups: dict[str, list[str]] = {}
+        return np.where(s.in_window[d.name], amount, 0)
+
+    groups: dict[str, list[Differential]] = {}
     for d in policy.differential:
-        groups.setdefault(d.group or f"\0{d.name}", []).append(d.name)
+        groups.setdefault(d.group or f"\0{d.name}", []).append(d)
+    per_minute = {}
     for members in groups.values():
+        if 1 < len(members) <= _TABLE_MEMBERS and all(m.per_hour is not None for m in members):
+            # $/h members only: who wins depends only on which windows a segment is in, so the
+            # contest is decided once per combination of windows and looked up per segment
+            combination = np.zeros(len(sh), dtype="int16")
+            for i, m in enumerate(members):
+                combination |= s.in_window[m.name].astype("int16") << i
+            amounts = [rate_units(m.per_hour) * FACTOR_SCALE for m in members]
+            for m, paid in zip(members, _group_winners(amounts)):
+                per_minute[m.name] = paid[combination]
+            continue
+        for m in members:
+            per_minute[m.name] = offered(m)
         if len(members) > 1:
             # the highest member wins; ties: the first declared (a running maximum, strict >)
-            best, winner = per_minute[members[0]], np.zeros(len(sh), dtype="int8")
-            for i, m in enumerate(members[1:], 1):
+            names = [m.name for m in members]
+            best, winner = per_minute[names[0]], np.zeros(len(sh), dtype="int8")
+            for i, m in enumerate(names[1:], 1):
                 higher = per_minute[m] > best
                 best = np.where(higher, per_minute[m], best)
                 winner[higher] = i
-            for i, m in enumerate(members):
+            for i, m in enumerate(names):
                 per_minute[m] = np.where(winner == i, per_minute[m], 0)
     for name in diff_names:
-        seg[f"diff:{name}"] = per_minute[name] * worked_mins
+        per_minute[name] *= worked_mins
+        seg[f"diff:{name}"] = per_minute[name]
 
-    # Holiday premium on worked minutes of holiday dates.
+    # Holiday premium on worked minutes of holiday dates (few: computed where it is due).
     seg["holiday"] = s.holiday
+    holiday_premium = np.zeros(len(sh), dtype="int64")
     if policy.holiday is not None:
         extra = factor_units(policy.holiday.multiplier) - FACTOR_SCALE
-        seg["holiday_premium"] = np.where(s.holiday, rate * extra * mins, 0)
-    else:
-        seg["holiday_premium"] = np.zeros(len(sh), dtype="int64")
+        due = np.flatnonzero(s.holiday)
+        holiday_premium[due] = rate[due] * extra * mins[due]
+    seg["holiday_premium"] = holiday_premium
 
     # Standby pay on every on_call minute.
     oc = policy.on_call
@@ -326,37 +425,67 @@ def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shi
         seg["ot_base"] = np.zeros(len(sh), dtype="int64")
 
     # Per-shift premiums, booked to the period in which the shift starts.
-    per_shift = _shift_premiums(shifts, policy, s.shift_period, shift_rates)
-    shift_emp = s.emp_codes
+    shift_kind = s.shift_kind if s.shift_kind is not None else kind_codes(shifts["kind"])
+    per_shift = _shift_premiums(shifts, policy, shift_rates, shift_kind)
+    shift_emp, shift_period = s.emp_codes, s.shift_period
     if keep_shift is not None:
-        per_shift = per_shift[keep_shift].reset_index(drop=True)
-        shift_emp = shift_emp[keep_shift]
-    chrono = np.arange(len(sh))
-    lines = _lines(seg, per_shift, s.emp_names, diff_names, policy, worked=worked, emp=emp, shift_emp=shift_emp, order=chrono)
+        per_shift = {c: v[keep_shift] for c, v in per_shift.items()}
+        shift_emp, shift_period = shift_emp[keep_shift], shift_period[keep_shift]
+    lines = _lines(seg, worked_mins, emp, per_shift, shift_emp, shift_period, s.emp_names, diff_names, policy)
     return PayResult(lines, pd.DataFrame(seg, copy=False) if audit else pd.DataFrame(), diff_names, s.emp_names, policy)
 
 
+_TABLE_MEMBERS = 8  # a group of up to this many $/h differentials is decided by table (2^8 entries)
+
+
+def _group_winners(amounts: Sequence[int]) -> list[np.ndarray]:
+    """Per member of a differential group, its per-minute amount for each combination of windows.
+
+    Combination ``c`` has member ``i`` in its window when bit ``i`` of ``c`` is set. The rule is
+    price_segments' own: the highest amount wins, a tie goes to the first declared (a running
+    maximum with strict >), every other member pays nothing.
+    """
+    paid = [np.zeros(2 ** len(amounts), dtype="int64") for _ in amounts]
+    for c in range(2 ** len(amounts)):  # at most 256 combinations, not rows
+        offered = [a if c >> i & 1 else 0 for i, a in enumerate(amounts)]
+        winner = 0
+        for i in range(1, len(offered)):
+            if offered[i] > offered[winner]:
+                winner = i
+        paid[winner][c] = offered[winner]
+    return paid
+
+
 def _overtime_minutes(seg: Mapping[str, np.ndarray], workday: np.ndarray, worked: np.ndarray, emp: np.ndarray, policy: Policy,
-                      chrono: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                      by_employee_and_time: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Daily and weekly overtime minutes per segment, counted chronologically per employee.
+
+    ``by_employee_and_time``: the segments are grouped by employee (as segment_shifts makes
+    them), so only the time order within an employee needs checking.
+    """
     ot = policy.overtime
     zeros = np.zeros(len(seg["minutes"]), dtype="int64")
     if ot is None:
         return zeros, zeros
     starts = np.asarray(seg["seg_start"])
-    order = chrono if chrono is not None else np.arange(len(starts))
-    order = order[worked[order]]
+    order = np.flatnonzero(worked)
     e, t = emp[order], starts[order]
-    if not np.all((e[1:] > e[:-1]) | ((e[1:] == e[:-1]) & (t[1:] >= t[:-1]))):
+    if by_employee_and_time:
+        in_order = bool(np.all((t[1:] >= t[:-1]) | (e[1:] != e[:-1])))
+    else:
+        in_order = bool(np.all((e[1:] > e[:-1]) | ((e[1:] == e[:-1]) & (t[1:] >= t[:-1]))))
+    if not in_order:
         order = np.lexsort((starts, emp))  # not in employee-then-time order: sort (never wrong)
         order = order[worked[order]]
+        e = emp[order]
     mins = np.asarray(seg["minutes"], dtype="int64")[order]
     daily = np.zeros(len(order), dtype="int64")
     if ot.daily_threshold is not None:
-        key = emp[order].astype("int64") * 1_000_000 + workday[order]
+        key = e.astype("int64", copy=False) * 1_000_000 + workday[order]
         daily = _running_excess(key, mins, int(ot.daily_threshold * MINUTES_PER_HOUR))
     weekly = np.zeros(len(order), dtype="int64")
     if ot.period_threshold is not None:
-        key = emp[order].astype("int64") * 1_000_000 + np.asarray(seg["period_start"])[order]
+        key = e.astype("int64", copy=False) * 1_000_000 + np.asarray(seg["period_start"])[order]
         weekly = _running_excess(key, mins - daily, int(ot.period_threshold * MINUTES_PER_HOUR))
     d_out, w_out = zeros.copy(), zeros.copy()
     d_out[order] = daily
@@ -364,10 +493,13 @@ def _overtime_minutes(seg: Mapping[str, np.ndarray], workday: np.ndarray, worked
     return d_out, w_out
 
 
-def _shift_premiums(shifts: pd.DataFrame, policy: Policy, shift_period: np.ndarray, rate: np.ndarray) -> pd.DataFrame:
-    """Call-back premium and minimum-shift pay: rules about a whole row, not its minutes."""
-    actual = (shifts["end_at"] - shifts["start_at"]).to_numpy(dtype="int64")
-    kind = shifts["kind"].to_numpy()
+def _shift_premiums(shifts: pd.DataFrame, policy: Policy, rate: np.ndarray, shift_kind: np.ndarray) -> dict[str, np.ndarray]:
+    """Call-back premium and minimum-shift pay per shift: rules about a whole row, not its minutes.
+
+    ``shift_kind``: each shift's code into KINDS (:func:`kind_codes`).
+    """
+    actual = shifts["end_at"].to_numpy(dtype="int64") - shifts["start_at"].to_numpy(dtype="int64")
+    is_callback = shift_kind == KINDS.index("callback")
     callback = np.zeros(len(shifts), dtype="int64")
     oc = policy.on_call
     ms = policy.minimum_shift
@@ -385,21 +517,14 @@ def _shift_premiums(shifts: pd.DataFrame, policy: Policy, shift_period: np.ndarr
             premium = r * factor * paid.astype(object) - r * FACTOR_SCALE * actual.astype(object)
         else:
             premium = rate * factor * paid - rate * FACTOR_SCALE * actual
-        callback = np.where(kind == "callback", premium, 0)
+        callback = np.where(is_callback, premium, 0)
     minimum_shift = np.zeros(len(shifts), dtype="int64")
     if ms is not None:
         floor = int(ms.hours * MINUTES_PER_HOUR)
-        covered = np.isin(kind, ms.kinds) & ~((kind == "callback") & (oc is not None))
+        covered = np.isin(shift_kind, [KINDS.index(k) for k in ms.kinds if k in KINDS]) & ~(is_callback & (oc is not None))
         short = covered & (actual < floor)
         minimum_shift = np.where(short, rate * FACTOR_SCALE * (floor - actual), 0)
-    return pd.DataFrame(
-        {
-            "employee_id": shifts["employee_id"].to_numpy(),
-            "period_start": shift_period,
-            "callback_premium": callback,
-            "minimum_shift_pay": minimum_shift,
-        }
-    )
+    return {"callback_premium": callback, "minimum_shift_pay": minimum_shift}
 
 
 def _empty_lines(diff_names: Iterable[str]) -> pd.DataFrame:
@@ -413,13 +538,21 @@ def _empty_lines(diff_names: Iterable[str]) -> pd.DataFrame:
 def _group_sums(key: np.ndarray, columns: dict[str, np.ndarray], order: np.ndarray | None = None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Exact int64 sums of each column per distinct ``key`` (returned sorted).
 
-    ``order``, when given, is a permutation that sorts ``key`` (it is checked).
+    ``order``, when given, is a permutation that sorts ``key``. Without it, a ``key`` that is
+    already sorted (segments come by employee, then time) is summed in place, unsorted keys
+    are sorted first.
     """
-    if order is None or (len(order) > 1 and not np.all(np.diff(key[order]) >= 0)):
-        order = np.argsort(key, kind="stable")
-    k = key[order]
-    first = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else np.array([], dtype="int64")
-    sums = {c: np.add.reduceat(_exact(v)[order], first) if len(k) else v[:0] for c, v in columns.items()}
+    step = np.diff(key)
+    if order is None and step.min(initial=0) >= 0:
+        k = key
+    else:
+        if order is None:
+            order = np.argsort(key, kind="stable")
+        k = key[order]
+        step = np.diff(k)
+        columns = {c: _exact(v)[order] for c, v in columns.items()}
+    first = np.r_[0, np.flatnonzero(step) + 1] if len(k) else np.array([], dtype="int64")
+    sums = {c: np.add.reduceat(_exact(v), first) if len(k) else _exact(v)[:0] for c, v in columns.items()}
     return k[first], sums
 
 
@@ -429,48 +562,35 @@ def _exact(values: ArrayLike) -> np.ndarray:
     return v if v.dtype == object else v.astype("int64", copy=False)
 
 
-def _lines(seg: Mapping[str, ArrayLike], per_shift: pd.DataFrame, emp_names: np.ndarray, diff_names: Sequence[str], policy: Policy,
-           worked: np.ndarray | None = None, emp: np.ndarray | None = None, shift_emp: np.ndarray | None = None,
-           order: np.ndarray | None = None) -> pd.DataFrame:
+def _lines(seg: Mapping[str, np.ndarray], worked_mins: np.ndarray, emp: np.ndarray, per_shift: Mapping[str, np.ndarray],
+           shift_emp: np.ndarray, shift_period: np.ndarray, emp_names: np.ndarray, diff_names: Sequence[str],
+           policy: Policy) -> pd.DataFrame:
     """Sums per employee and period (exact int64, grouped on integer keys), then the money."""
-    if worked is None:
-        worked = np.asarray(seg["kind"]) != "on_call"
-    mins = np.asarray(seg["minutes"], dtype="int64")
-    names = pd.Index(emp_names)
-    if emp is None:
-        emp = np.asarray(seg["employee"])
-    if shift_emp is None:
-        shift_emp = names.get_indexer(per_shift["employee_id"].to_numpy())
     # one integer key per employee and period: employee code (sorted by id) x period day
-    seg_period = np.asarray(seg["period_start"]).astype("int64")
-    shift_period = per_shift["period_start"].to_numpy().astype("int64")
+    seg_period = np.asarray(seg["period_start"]).astype("int64", copy=False)
+    shift_period = np.asarray(shift_period).astype("int64", copy=False)
     lo = int(seg_period.min()) if len(seg_period) else 0
     span = int(max(seg_period.max(), shift_period.max(initial=lo))) - lo + 1 if len(seg_period) else 1
-    key = emp.astype("int64") * span + (seg_period - lo)
-    seg_cols = ["daily_ot", "weekly_ot", "base", *[f"diff:{n}" for n in diff_names], "holiday_premium", "standby", "ot_base"]
-    col = {c: np.broadcast_to(np.asarray(seg[c], dtype="int64"), mins.shape) for c in seg_cols}
-    cols = {
-        "worked_minutes": np.where(worked, mins, 0),
-        "on_call_minutes": np.where(worked, 0, mins),
-        "overtime_minutes": col["daily_ot"] + col["weekly_ot"],
-        "base": col["base"],
-        **{f"diff:{n}": col[f"diff:{n}"] for n in diff_names},
-        "holiday_premium": col["holiday_premium"],
-        "standby": col["standby"],
-        "ot_base": col["ot_base"],
-    }
-    keys, g = _group_sums(key, cols, order)
+    key = emp.astype("int64", copy=False) * span + (seg_period - lo)
+    cols = {"worked_minutes": worked_mins, "minutes": seg["minutes"], "daily_ot": seg["daily_ot"], "weekly_ot": seg["weekly_ot"],
+            "base": seg["base"], **{f"diff:{n}": seg[f"diff:{n}"] for n in diff_names},
+            "holiday_premium": seg["holiday_premium"], "standby": seg["standby"], "ot_base": seg["ot_base"]}
+    keys, g = _group_sums(key, cols)
+    g["on_call_minutes"] = g.pop("minutes") - g["worked_minutes"]
+    g["overtime_minutes"] = g.pop("daily_ot") + g.pop("weekly_ot")
     # per-shift premiums, booked to the period in which each shift starts (always a period
     # that has a segment: the shift's first one)
-    premiums = {c: _exact(per_shift[c].to_numpy()) for c in ("callback_premium", "minimum_shift_pay")}
+    premiums = {c: _exact(per_shift[c]) for c in ("callback_premium", "minimum_shift_pay")}
     for c, v in premiums.items():
         g[c] = np.zeros(len(keys), dtype=v.dtype)
-    if len(per_shift) and any(v.any() for v in premiums.values()):
+    if len(shift_period) and any(v.any() for v in premiums.values()):
         # One shift's premium fits int64 (rate 1e8 x factor 1e5 x 1,440 min = 1.4e16), but a
         # period can hold thousands of one-minute call-backs each paid the minimum hours: when
         # the sum could pass int64, it is taken in Python integers (never on real data).
         exact = {c: v.astype(object) if float(np.abs(v).max(initial=0)) * len(v) >= 2.0**62 else v for c, v in premiums.items()}
-        skeys, sg = _group_sums(shift_emp.astype("int64") * span + (shift_period - lo), exact)
+        due = np.flatnonzero(np.logical_or.reduce([v != 0 for v in premiums.values()]))  # the shifts with a premium
+        skeys, sg = _group_sums(shift_emp[due].astype("int64") * span + (shift_period[due] - lo),
+                                {c: v[due] for c, v in exact.items()})
         at = np.searchsorted(keys, skeys)
         for c in premiums:
             if sg[c].dtype == object:
@@ -482,10 +602,6 @@ def _lines(seg: Mapping[str, ArrayLike], per_shift: pd.DataFrame, emp_names: np.
 def _money_lines(keys: np.ndarray, g: dict[str, np.ndarray], emp_names: np.ndarray, span: int, lo: int, diff_names: Sequence[str],
                  policy: Policy) -> pd.DataFrame:
     """Per-period sums (exact units) -> the pay lines: regular rate, overtime premium, rounding."""
-    index = pd.MultiIndex.from_arrays(
-        [np.asarray(emp_names)[keys // span], keys % span + lo], names=["employee_id", "period_start"]
-    )
-
     ot = policy.overtime
     worked_m = g["worked_minutes"]
     ot_m = g["overtime_minutes"]
@@ -494,17 +610,19 @@ def _money_lines(keys: np.ndarray, g: dict[str, np.ndarray], emp_names: np.ndarr
     for c in diff_cols:
         regular = regular + g[c]
 
-    out = pd.DataFrame(index=index)
-    out["worked_minutes"] = worked_m
-    out["on_call_minutes"] = g["on_call_minutes"]
-    out["overtime_minutes"] = ot_m
-    out["base_pay"] = cents_half_up(g["base"])
-    for c in diff_cols:
-        out[c] = cents_half_up(g[c])
-    out["holiday_premium"] = cents_half_up(g["holiday_premium"])
-    out["standby_pay"] = cents_half_up(g["standby"])
-    out["callback_premium"] = cents_half_up(g["callback_premium"])
-    out["minimum_shift_pay"] = cents_half_up(g["minimum_shift_pay"])
+    out = {
+        "employee_id": np.asarray(emp_names)[keys // span],
+        "week_start": (keys % span + lo).astype("datetime64[D]"),
+        "worked_minutes": worked_m,
+        "on_call_minutes": g["on_call_minutes"],
+        "overtime_minutes": ot_m,
+        "base_pay": cents_half_up(g["base"]),
+        **{c: cents_half_up(g[c]) for c in diff_cols},
+        "holiday_premium": cents_half_up(g["holiday_premium"]),
+        "standby_pay": cents_half_up(g["standby"]),
+        "callback_premium": cents_half_up(g["callback_premium"]),
+        "minimum_shift_pay": cents_half_up(g["minimum_shift_pay"]),
+    }
     if ot is None:
         premium = np.zeros(len(keys), dtype=object)
     elif ot.basis == "base_rate":
@@ -533,12 +651,12 @@ def _money_lines(keys: np.ndarray, g: dict[str, np.ndarray], emp_names: np.ndarr
     out["regular_rate_den"] = worked_m
     money = ["base_pay", *diff_cols, "holiday_premium", "standby_pay", "callback_premium",
              "minimum_shift_pay", "overtime_premium"]
+    gross = np.zeros(len(keys), dtype="int64")
     for c in money:
-        out[c] = out[c].astype("int64")
-    out["gross_pay"] = out[money].sum(axis=1).astype("int64")
-    out = out.reset_index().rename(columns={"period_start": "week_start"})
-    out["week_start"] = out["week_start"].to_numpy().astype("datetime64[D]")
-    return out
+        out[c] = np.asarray(out[c]).astype("int64")
+        gross += out[c]
+    out["gross_pay"] = gross
+    return pd.DataFrame(out)
 
 
 # --- re-pricing by linear coefficients (costing) ---------------------------------------------
@@ -619,7 +737,7 @@ def rate_coefficients(s: Segmented, shift_kind: np.ndarray, policy: Policy | Non
                       if ot is not None and ot.basis == "base_rate" else np.zeros(n, dtype="int64"))
     # per-shift premiums at a rate of 1 unit (both are linear in the rate)
     ones = np.ones(len(s.shifts), dtype="int64")
-    per_shift = _shift_premiums(s.shifts, policy, s.shift_period, ones)
+    per_shift = _shift_premiums(s.shifts, policy, ones, s.shift_kind if s.shift_kind is not None else kind_codes(s.shifts["kind"]))
 
     emp = s.emp_codes[sh]
     seg_period = s.period.astype("int64")
@@ -633,8 +751,8 @@ def rate_coefficients(s: Segmented, shift_kind: np.ndarray, policy: Policy | Non
     row_id = np.r_[seg_key * kinds + shift_kind[sh], shift_key * kinds + shift_kind]
     uniq, inv = np.unique(row_id, return_inverse=True)
     lin_all = {c: np.r_[v, np.zeros(len(shift_kind), dtype="int64")] for c, v in lin.items()}
-    lin_all["callback_premium"] = np.r_[np.zeros(n, dtype="int64"), per_shift["callback_premium"].to_numpy(dtype="int64")]
-    lin_all["minimum_shift_pay"] = np.r_[np.zeros(n, dtype="int64"), per_shift["minimum_shift_pay"].to_numpy(dtype="int64")]
+    lin_all["callback_premium"] = np.r_[np.zeros(n, dtype="int64"), per_shift["callback_premium"].astype("int64")]
+    lin_all["minimum_shift_pay"] = np.r_[np.zeros(n, dtype="int64"), per_shift["minimum_shift_pay"].astype("int64")]
     order = np.argsort(inv, kind="stable")
     _, linear = _group_sums(inv, lin_all, order)
     keys_all = uniq // kinds
