@@ -84,35 +84,55 @@ def to_json(obj) -> str:
     """Pretty JSON; a long list of records (pay lines) is written one compact record per line.
 
     A year of pay lines is 200,000+ records: indenting every key would triple the file and the
-    memory it takes to build, and one record per line still diffs and greps well.
+    memory it takes to build, and one record per line still diffs and greps well. A table-backed
+    sequence of records (:class:`peerpay.core.report.LineTable`) is written as the list of its
+    records would be.
     """
     if isinstance(obj, dict) and any(_is_long_records(v) for v in obj.values()):
         parts = []
         for key, value in obj.items():
             head = f"  {json.dumps(key, ensure_ascii=False)}: "
             if _is_long_records(value):
-                lines = _records_by_column(value)
-                if lines is None:
-                    lines = ["    " + json.dumps(r, ensure_ascii=False, separators=(", ", ": ")) for r in value]
-                rows = ",\n".join(lines)
+                rows = _records_by_column(value)
+                if rows is None:
+                    rows = ",\n".join("    " + json.dumps(r, ensure_ascii=False, separators=(", ", ": ")) for r in value)
                 parts.append(head + "[\n" + rows + "\n  ]")
             else:
-                parts.append(head + json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  "))
+                parts.append(head + _dumps(value).replace("\n", "\n  "))
         return "{\n" + ",\n".join(parts) + "\n}\n"
-    return json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
+    return _dumps(obj) + "\n"
 
 
-def _records_by_column(records) -> list[str] | None:
-    """The lines ``json.dumps`` would write for each record, built column by column.
+def _dumps(value) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, default=_as_list)
+
+
+def _as_list(value):
+    """``json.dumps``' fallback: a table-backed sequence of records is written as their list."""
+    if _table_backed(value):
+        return list(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _table_backed(value) -> bool:
+    return getattr(value, "table", None) is not None and getattr(value, "layout", None) is not None
+
+
+def _records_by_column(records) -> str | None:
+    """The records as ``json.dumps`` writes them, one per line (``",\n"`` between), built column by column.
 
     Only for records that carry the flat table they were made from (``table`` and ``layout``,
-    see :class:`peerpay.core.report.LineRecords`); ``None`` otherwise, and the caller dumps each
+    see :class:`peerpay.core.report.LineTable`); ``None`` otherwise, and the caller dumps each
     record. Text is dumped once per distinct value; floats are written as ``repr`` writes them
-    (:func:`_float_json`). Every piece is an arrow string array joined element-wise: no Python
-    per record.
+    (:func:`_float_json`). Every piece is an arrow string array joined element-wise, and the
+    lines are joined by arrow too: no Python per record. A list of dicts (``LineRecords``) may
+    have been edited after it was made: it is written this way only when its first and last
+    records still read as the table says.
     """
-    table, layout = getattr(records, "table", None), getattr(records, "layout", None)
-    if table is None or layout is None or len(table) != len(records):
+    if not _table_backed(records):
+        return None
+    table, layout = records.table, records.layout
+    if len(table) != len(records):
         return None
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -124,9 +144,9 @@ def _records_by_column(records) -> list[str] | None:
         if pd.api.types.is_integer_dtype(col) and not pd.api.types.is_bool_dtype(col):
             return pc.cast(pa.array(col.to_numpy(dtype="int64")), pa.string())
         values = col.to_numpy(dtype=object)
-        if not all(isinstance(v, str) for v in pd.unique(values)):
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        if not all(isinstance(v, str) for v in uniques):
             return None
-        codes, uniques = pd.factorize(values)
         return pa.array([json.dumps(u, ensure_ascii=False) for u in uniques], type=pa.string()).take(pa.array(codes))
 
     pieces: list = []
@@ -149,12 +169,22 @@ def _records_by_column(records) -> list[str] | None:
             literal = ""
         literal += "}"
     pieces.append(pa.scalar(literal + "}"))
-    lines = pc.binary_join_element_wise(pa.scalar("    "), *pieces, "").to_pylist()
-    # a cheap check that the records are still what the table says (nobody edited a dict)
-    for i in {0, len(lines) - 1}:
-        if lines[i] != "    " + json.dumps(records[i], ensure_ascii=False, separators=(", ", ": ")):
-            return None
-    return lines
+    lines = pc.binary_join_element_wise(pa.scalar("    "), *pieces, "")
+    if isinstance(records, list):  # dicts someone could have edited: a cheap check that they still match the table
+        for i in {0, len(records) - 1}:
+            if lines[i].as_py() != "    " + json.dumps(records[i], ensure_ascii=False, separators=(", ", ": ")):
+                return None
+    return _joined(lines, ",\n")
+
+
+def _joined(text, separator: str) -> str:
+    """One string: the arrow string array's values with ``separator`` between (joined by arrow)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = text.cast(pa.large_string())  # the joined text may pass 2 GB
+    whole = pa.LargeListArray.from_arrays(pa.array([0, len(text)], type=pa.int64()), text)
+    return pc.binary_join(whole, pa.scalar(separator, pa.large_string()))[0].as_py()
 
 
 _FRACTIONS = None  # "0", "0001", ..., "9999" without trailing zeros: the 4-place fractions as repr writes them
@@ -194,6 +224,8 @@ def _float_json(x: np.ndarray):
 
 
 def _is_long_records(value) -> bool:
+    if _table_backed(value):
+        return len(value) > 1000
     return isinstance(value, list) and len(value) > 1000 and isinstance(value[0], dict)
 
 

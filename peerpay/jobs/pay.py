@@ -39,14 +39,22 @@ class PayRun:
     def report(self) -> dict:
         """The docs/formats.md §4 report, built on first use (a CSV run never needs the dicts)."""
         if self._report is None:
-            self._report = pay_report(
-                self.result, self.problems, self.reconciliation,
-                include_minimum_shift=self.policy.minimum_shift is not None,
-            )
-            if self.mapped is not None:
-                self.mapped.annotate(self._report)
-            self._report["meta"] = run_meta()
+            self._report = self._build_report(lines_as_table=False)
         return self._report
+
+    def json_report(self) -> dict:
+        """The report to write as JSON: :attr:`report` once it exists (its dicts may have been
+        edited: ``partial_week``, a combined engine's totals), else the same report with the lines
+        kept as a table (:class:`~peerpay.core.report.LineTable`), never 200,000 dicts."""
+        return self._report if self._report is not None else self._build_report(lines_as_table=True)
+
+    def _build_report(self, lines_as_table: bool) -> dict:
+        report = pay_report(self.result, self.problems, self.reconciliation,
+                            include_minimum_shift=self.policy.minimum_shift is not None, lines_as_table=lines_as_table)
+        if self.mapped is not None:
+            self.mapped.annotate(report)
+        report["meta"] = run_meta()
+        return report
 
 
 def load_roster(path: str | Path, sheet: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
