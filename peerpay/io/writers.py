@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from tabulate import tabulate
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -299,10 +298,14 @@ def _md_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def to_markdown(frame: pd.DataFrame, floatfmt=",.2f", **options) -> str:
     """GitHub Markdown table; ``options`` go to tabulate (e.g. ``colalign``). Text is escaped."""
+    from tabulate import tabulate  # loaded for the text formats only
+
     return tabulate(_md_frame(frame), headers="keys", tablefmt="github", showindex=False, floatfmt=floatfmt, **options) + "\n"
 
 
 def to_table(frame: pd.DataFrame, floatfmt=",.2f", **options) -> str:
+    from tabulate import tabulate
+
     return tabulate(frame, headers="keys", tablefmt="simple", showindex=False, floatfmt=floatfmt, **options) + "\n"
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pandas as pd
@@ -17,9 +18,11 @@ from ..core.inputs import prepare_roster, prepare_schedule, prepare_timesheet
 from .meta import run_meta
 from ..core.report import paid_minutes, pay_report, reconciliation, rejected_rows
 from ..errors import Problem
-from ..io.exports import MappedTimesheet
 from ..io.readers import read_policy, read_table
 from ..models.policy import Policy
+
+if TYPE_CHECKING:  # the column maps load only for a --map run
+    from ..io.exports import MappedTimesheet
 
 
 @dataclass
@@ -95,7 +98,9 @@ def run_pay(
     """
     pol = policy if isinstance(policy, Policy) else read_policy(policy)
     ros, sch, problems = load_rate_tables(roster, schedule)
-    mapped = raw_timesheet if isinstance(raw_timesheet, MappedTimesheet) else None
+    mapped = None
+    if raw_timesheet is not None and not isinstance(raw_timesheet, pd.DataFrame):  # a --map export
+        mapped = cast("MappedTimesheet", raw_timesheet)
     if mapped is not None:
         pol = mapped.adjust_policy(pol)
         raw, sheet = mapped.frame, mapped.sheet
