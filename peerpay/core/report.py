@@ -53,6 +53,12 @@ def _regular_rate_array(num: np.ndarray, den_minutes: np.ndarray) -> np.ndarray:
     return np.where(den == 0, 0.0, np.where(num < 0, -mag, mag) / 10_000)
 
 
+def _iso_dates(dates: np.ndarray):
+    """Dates as ISO text ("2025-03-02"), each distinct date formatted once (a year has 53 workweeks)."""
+    codes, days = pd.factorize(dates.astype("datetime64[D]").astype("int64"))
+    return pd.array(days.astype("datetime64[D]").astype(str), dtype="str").take(codes)
+
+
 def lines_table(result: PayResult, include_minimum_shift: bool = False) -> pd.DataFrame:
     """The report's lines as a flat table, vectorised: exactly :func:`lines_frame` of :func:`pay_report`.
 
@@ -69,8 +75,8 @@ def lines_table(result: PayResult, include_minimum_shift: bool = False) -> pd.Da
     if len(lines) == 0:
         return pd.DataFrame(columns=cols)
     out = {
-        "employee_id": np.asarray(lines["employee_id"].astype(str).to_numpy(), dtype=object),
-        "week_start": np.asarray(lines["week_start"].to_numpy().astype("datetime64[D]").astype(str), dtype=object),
+        "employee_id": lines["employee_id"].astype("str").array,  # arrow text stays arrow text
+        "week_start": _iso_dates(lines["week_start"].to_numpy()),
         "hours_worked": _hours_array(lines["worked_minutes"].to_numpy()),
         "on_call_hours": _hours_array(lines["on_call_minutes"].to_numpy()),
         "overtime_hours": _hours_array(lines["overtime_minutes"].to_numpy()),
