@@ -52,6 +52,9 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_WRITE_CHARS = 1 << 22  # characters encoded per write
+
+
 def atomic_write(path: str | Path, data: bytes | str, *, force: bool = True) -> None:
     """Write ``data`` to ``path`` via a temp file + rename; never clobber unless ``force``."""
     path = Path(path)
@@ -63,7 +66,11 @@ def atomic_write(path: str | Path, data: bytes | str, *, force: bool = True) -> 
     try:
         os.fchmod(fd, mode)  # mkstemp makes 0600: give the report the mode any other tool would
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            if isinstance(data, str):  # encoded a slice at a time: a 100 MB report never has a second, bytes copy
+                for i in range(0, len(data), _WRITE_CHARS):
+                    fh.write(data[i:i + _WRITE_CHARS].encode("utf-8"))
+            else:
+                fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
