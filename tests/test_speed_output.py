@@ -163,3 +163,20 @@ def test_workbook_too_big_for_excel_is_still_a_usage_error(cli, tmp_path, monkey
     result = cli(["pay", "-t", SAMPLES / "timesheet.csv", "-p", SAMPLES / "policy.toml", "-r", SAMPLES / "roster.csv",
                   "-s", SAMPLES / "schedule.csv", "-o", out])
     assert result.exit_code == 2 and "more than Excel's 3 (header included)" in result.stderr and not out.exists()
+
+
+def test_a_policy_loads_only_its_own_country_calendar():
+    # Maryland 2025 per the holidays package: the 11 federal days plus American Indian Heritage Day (11-28)
+    code = ("import sys; from peerpay.models.policy import loads_policy\n"
+            "loads_policy('[holiday]\\ncountry = \"US\"\\nsubdivision = \"MD\"\\n')\n"
+            "import holidays; h = holidays.country_holidays('US', subdiv='MD', years=2025)\n"
+            "print(sorted(m for m in sys.modules if m.startswith('holidays.countries')), len(h), '2025-11-28' in [str(d) for d in h])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['holidays.countries.united_states'] 12 True"
+
+
+def test_an_unknown_country_is_still_refused_with_the_package_message():
+    from peerpay.models.policy import loads_policy
+
+    with pytest.raises(Exception, match="Country XX not available"):
+        loads_policy('[holiday]\ncountry = "XX"\n')
