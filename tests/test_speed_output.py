@@ -178,5 +178,5 @@ def test_a_policy_loads_only_its_own_country_calendar():
 def test_an_unknown_country_is_still_refused_with_the_package_message():
     from peerpay.models.policy import loads_policy
 
-    with pytest.raises(Exception, match="Country XX not available"):
+    with pytest.raises(ValueError, match="Country XX not available"):
         loads_policy('[holiday]\ncountry = "XX"\n')

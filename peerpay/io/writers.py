@@ -153,17 +153,17 @@ def _records_by_column(records) -> str | None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    def value(column):
+    def value(column) -> list | None:
         col = table[column]
         if pd.api.types.is_float_dtype(col):
-            return _float_json(col.to_numpy(dtype="float64"))
+            return _float_json_pieces(col.to_numpy(dtype="float64"))
         if pd.api.types.is_integer_dtype(col) and not pd.api.types.is_bool_dtype(col):
-            return pc.cast(pa.array(col.to_numpy(dtype="int64")), pa.string())
+            return [pc.cast(pa.array(col.to_numpy(dtype="int64")), pa.string())]
         values = col.to_numpy(dtype=object)
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
         if not all(isinstance(v, str) for v in uniques):
             return None
-        return pa.array([json.dumps(u, ensure_ascii=False) for u in uniques], type=pa.string()).take(pa.array(codes))
+        return [pa.array([json.dumps(u, ensure_ascii=False) for u in uniques], type=pa.string()).take(pa.array(codes))]
 
     pieces: list = []
     literal = "{"
@@ -173,7 +173,7 @@ def _records_by_column(records) -> str | None:
             arr = value(column)
             if arr is None:
                 return None
-            pieces += [pa.scalar(literal), arr]
+            pieces += [pa.scalar(literal), *arr]
             literal = ""
             continue
         literal += "{"
@@ -181,7 +181,7 @@ def _records_by_column(records) -> str | None:
             arr = value(sub_column)
             if arr is None:
                 return None
-            pieces += [pa.scalar(literal + (", " if j else "") + json.dumps(sub, ensure_ascii=False) + ": "), arr]
+            pieces += [pa.scalar(literal + (", " if j else "") + json.dumps(sub, ensure_ascii=False) + ": "), *arr]
             literal = ""
         literal += "}"
     pieces.append(pa.scalar(literal + "},\n"))
@@ -237,15 +237,16 @@ def _fixed_point_pieces(k: np.ndarray, places: int, style: str) -> list:
     return [whole, pa.scalar("."), _fraction_text(style).take(pa.array(a % scale))]
 
 
-def _fixed_point_text(k: np.ndarray, places: int, style: str):
-    """:func:`_fixed_point_pieces` joined: one arrow string array."""
+def _float_json(x: np.ndarray):
+    """``repr`` of each float (what ``json.dumps`` writes), vectorised: :func:`_float_json_pieces` joined."""
     import pyarrow.compute as pc
 
-    return pc.binary_join_element_wise(*_fixed_point_pieces(k, places, style), "")
+    pieces = _float_json_pieces(x)
+    return pieces[0] if len(pieces) == 1 else pc.binary_join_element_wise(*pieces, "")
 
 
-def _float_json(x: np.ndarray):
-    """``repr`` of each float (what ``json.dumps`` writes), vectorised for the usual values.
+def _float_json_pieces(x: np.ndarray) -> list:
+    """``repr`` of each float (what ``json.dumps`` writes), as arrow string pieces to join.
 
     A float that is exactly the double nearest k / 10,000 with |k| < 10^15 has the decimal
     k / 10,000 as its shortest round-tripping form (15 significant digits or fewer are unique
@@ -254,19 +255,20 @@ def _float_json(x: np.ndarray):
     are; any other value (NaN, inf, -0.0, more places) goes through ``repr`` itself.
     """
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     with np.errstate(invalid="ignore", over="ignore"):
         k = np.rint(x * 10_000)
         fits = np.isfinite(x) & (np.abs(k) < 1e15)
         k = np.where(fits, k, 0).astype("int64")
         fits &= (k / 10_000 == x) & ~((x == 0) & np.signbit(x))
-    text = _fixed_point_text(k, 4, "repr")
-    if not fits.all():
-        odd = np.flatnonzero(~fits)
-        out = np.asarray(text.to_pylist(), dtype=object)
-        out[odd] = [json.dumps(float(v)) for v in x[odd]]
-        return pa.array(out, type=pa.string())
-    return text
+    pieces = _fixed_point_pieces(k, 4, "repr")
+    if fits.all():
+        return pieces
+    odd = np.flatnonzero(~fits)
+    out = np.asarray(pc.binary_join_element_wise(*pieces, "").to_pylist(), dtype=object)
+    out[odd] = [json.dumps(float(v)) for v in x[odd]]
+    return [pa.array(out, type=pa.string())]
 
 
 def _is_long_records(value) -> bool:
