@@ -139,11 +139,11 @@ def _records_by_column(records) -> str | None:
 
     Only for records that carry the flat table they were made from (``table`` and ``layout``,
     see :class:`peerpay.core.report.LineTable`); ``None`` otherwise, and the caller dumps each
-    record. Text is dumped once per distinct value; floats are written as ``repr`` writes them
-    (:func:`_float_json`). Every piece is an arrow string array joined element-wise, and the
-    lines are joined by arrow too: no Python per record. A list of dicts (``LineRecords``) may
-    have been edited after it was made: it is written this way only when its first and last
-    records still read as the table says.
+    record. Each value is written followed by the literal text up to the next value (``, "key":
+    ``): text is dumped once per distinct value, floats as ``repr`` writes them
+    (:func:`_float_json_pieces`), and one arrow kernel joins the pieces into lines: no Python
+    per record. A list of dicts (``LineRecords``) may have been edited after it was made: it is
+    written this way only when its first and last records still read as the table says.
     """
     if not _table_backed(records):
         return None
@@ -153,44 +153,51 @@ def _records_by_column(records) -> str | None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    def value(column) -> list | None:
+    def value(column, after: str) -> list | None:
         col = table[column]
         if pd.api.types.is_float_dtype(col):
-            return _float_json_pieces(col.to_numpy(dtype="float64"))
+            return _float_json_pieces(col.to_numpy(dtype="float64"), after)
         if pd.api.types.is_integer_dtype(col) and not pd.api.types.is_bool_dtype(col):
-            return [pc.cast(pa.array(col.to_numpy(dtype="int64")), pa.string())]
-        values = col.to_numpy(dtype=object)
-        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+            return [_followed(pc.cast(pa.array(col.to_numpy(dtype="int64")), pa.string()), after)]
+        codes, uniques = pd.factorize(col.to_numpy(dtype=object), use_na_sentinel=False)
         if not all(isinstance(v, str) for v in uniques):
             return None
-        return [pa.array([json.dumps(u, ensure_ascii=False) for u in uniques], type=pa.string()).take(pa.array(codes))]
+        return [pa.array([json.dumps(u, ensure_ascii=False) + after for u in uniques], type=pa.string()).take(pa.array(codes))]
 
-    pieces: list = []
-    literal = "{"
+    before: list[tuple[str, str]] = []  # (the literal text before a value, the value's column)
+    literal = "    {"
     for i, (key, column) in enumerate(layout):
         literal += (", " if i else "") + json.dumps(key, ensure_ascii=False) + ": "
         if isinstance(column, str):
-            arr = value(column)
-            if arr is None:
-                return None
-            pieces += [pa.scalar(literal), *arr]
+            before.append((literal, column))
             literal = ""
             continue
         literal += "{"
         for j, (sub, sub_column) in enumerate(column):
-            arr = value(sub_column)
-            if arr is None:
-                return None
-            pieces += [pa.scalar(literal + (", " if j else "") + json.dumps(sub, ensure_ascii=False) + ": "), *arr]
+            before.append((literal + (", " if j else "") + json.dumps(sub, ensure_ascii=False) + ": ", sub_column))
             literal = ""
         literal += "}"
-    pieces.append(pa.scalar(literal + "},\n"))
-    lines = pc.binary_join_element_wise(pa.scalar("    "), *pieces, "")
+    after = [text for text, _ in before[1:]] + [literal + "},\n"]
+    pieces: list = [pa.scalar(before[0][0])]
+    for (_, column), text in zip(before, after):
+        cells = value(column, text)
+        if cells is None:
+            return None
+        pieces += cells
+    lines = pc.binary_join_element_wise(*pieces, "")
     if isinstance(records, list):  # dicts someone could have edited: a cheap check that they still match the table
         for i in {0, len(records) - 1}:
             if lines[i].as_py() != "    " + json.dumps(records[i], ensure_ascii=False, separators=(", ", ": ")) + ",\n":
                 return None
     return _concatenated(lines, trim=len(",\n"))
+
+
+def _followed(text, after: str):
+    """Each value of an arrow string array followed by ``after``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.binary_join_element_wise(text, pa.scalar(after), "") if after else text
 
 
 def _concatenated(text, trim: int = 0) -> str:
@@ -205,27 +212,32 @@ def _concatenated(text, trim: int = 0) -> str:
     return str(memoryview(data)[first:last], "utf-8") if data is not None and last > first else ""
 
 
-_FRACTIONS: dict[str, object] = {}  # fraction digits as text, by style: see _fraction_text
+_FRACTIONS: dict[tuple[str, str], object] = {}  # see _fraction_text
 
 
-def _fraction_text(style: str):
-    """Every fraction of 10^places as text, indexed by the fraction: "repr" (4 places, trailing
-    zeros dropped, at least one digit: "0", "05", "0001"), or "2"/"4" (zero-padded: "05", "0500")."""
+def _fraction_text(style: str, after: str = ""):
+    """Every fraction of 10^places as text, indexed by the fraction: '.', the digits, then ``after``.
+
+    ``style`` "repr": 4 places, trailing zeros dropped, at least one digit (".0", ".05", ".0001");
+    "2" or "4": zero-padded (".05", ".0500"). Why ``after``: the text that follows a number (a
+    comma, the next JSON key) rides in the table, not in one more piece to join per row.
+    """
     import pyarrow as pa
 
-    if style not in _FRACTIONS:
+    if (style, after) not in _FRACTIONS:
         if style == "repr":
-            texts = [f"{f:04d}".rstrip("0") or "0" for f in range(10_000)]
+            texts = [f".{f:04d}".rstrip("0").ljust(2, "0") + after for f in range(10_000)]
         else:
             places = int(style)
-            texts = [f"{f:0{places}d}" for f in range(10**places)]
-        _FRACTIONS[style] = pa.array(texts, type=pa.string())
-    return _FRACTIONS[style]
+            texts = [f".{f:0{places}d}{after}" for f in range(10**places)]
+        _FRACTIONS[(style, after)] = pa.array(texts, type=pa.string())
+    return _FRACTIONS[(style, after)]
 
 
-def _fixed_point_pieces(k: np.ndarray, places: int, style: str) -> list:
-    """Integers ``k`` as the decimals k / 10^places, in three pieces to join: the signed whole
-    part, '.', the fraction as ``style`` writes it (:func:`_fraction_text`). Exact integer arithmetic."""
+def _fixed_point_pieces(k: np.ndarray, places: int, style: str, after: str = "") -> list:
+    """Integers ``k`` as the decimals k / 10^places followed by ``after``, in two pieces to join:
+    the signed whole part, then '.' and the fraction as ``style`` writes it (:func:`_fraction_text`).
+    Exact integer arithmetic."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -234,7 +246,7 @@ def _fixed_point_pieces(k: np.ndarray, places: int, style: str) -> list:
     whole = pc.cast(pa.array(a // scale), pa.string())
     if (k < 0).any():  # "-0.05" too: the sign cannot ride on the whole part's integer
         whole = pc.if_else(pa.array(k < 0), pc.binary_join_element_wise("-", whole, ""), whole)
-    return [whole, pa.scalar("."), _fraction_text(style).take(pa.array(a % scale))]
+    return [whole, _fraction_text(style, after).take(pa.array(a % scale))]
 
 
 def _float_json(x: np.ndarray):
@@ -245,8 +257,8 @@ def _float_json(x: np.ndarray):
     return pieces[0] if len(pieces) == 1 else pc.binary_join_element_wise(*pieces, "")
 
 
-def _float_json_pieces(x: np.ndarray) -> list:
-    """``repr`` of each float (what ``json.dumps`` writes), as arrow string pieces to join.
+def _float_json_pieces(x: np.ndarray, after: str = "") -> list:
+    """``repr`` of each float (what ``json.dumps`` writes) followed by ``after``, as arrow string pieces to join.
 
     A float that is exactly the double nearest k / 10,000 with |k| < 10^15 has the decimal
     k / 10,000 as its shortest round-tripping form (15 significant digits or fewer are unique
@@ -262,13 +274,12 @@ def _float_json_pieces(x: np.ndarray) -> list:
         fits = np.isfinite(x) & (np.abs(k) < 1e15)
         k = np.where(fits, k, 0).astype("int64")
         fits &= (k / 10_000 == x) & ~((x == 0) & np.signbit(x))
-    pieces = _fixed_point_pieces(k, 4, "repr")
     if fits.all():
-        return pieces
+        return _fixed_point_pieces(k, 4, "repr", after)
+    out = np.asarray(pc.binary_join_element_wise(*_fixed_point_pieces(k, 4, "repr"), "").to_pylist(), dtype=object)
     odd = np.flatnonzero(~fits)
-    out = np.asarray(pc.binary_join_element_wise(*pieces, "").to_pylist(), dtype=object)
     out[odd] = [json.dumps(float(v)) for v in x[odd]]
-    return [pa.array(out, type=pa.string())]
+    return [_followed(pa.array(out, type=pa.string()), after)]
 
 
 def _is_long_records(value) -> bool:
@@ -307,13 +318,14 @@ def to_csv(frame: pd.DataFrame) -> str:
     if not columns or len(safe) == 0:
         return header.getvalue()
     pieces: list = []
-    for col in columns.values():
-        pieces += [*([pa.scalar(",")] if pieces else []), *_csv_cells(col)]
-    return header.getvalue() + _concatenated(pc.binary_join_element_wise(*pieces, pa.scalar("\n"), ""))
+    for i, col in enumerate(columns.values()):
+        pieces += _csv_cells(col, "," if i + 1 < len(columns) else "\n")
+    return header.getvalue() + _concatenated(pc.binary_join_element_wise(*pieces, ""))
 
 
-def _csv_cells(col: pd.Series) -> list:
-    """One column's CSV cells, as arrow string pieces to join (no nulls: a missing value is "")."""
+def _csv_cells(col: pd.Series, after: str) -> list:
+    """One column's CSV cells, each followed by ``after`` ("," or the line's end), as arrow
+    string pieces to join (a missing value is an empty cell)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -321,18 +333,18 @@ def _csv_cells(col: pd.Series) -> list:
         x = col.to_numpy(dtype="float64")
         places = _fixed_places(x)
         if places:
-            return _fixed_point_pieces(np.rint(x * 10**places).astype("int64"), places, str(places))
-        return [pc.cast(pa.array(x), pa.string()).fill_null("")]
+            return _fixed_point_pieces(np.rint(x * 10**places).astype("int64"), places, str(places), after)
+        return [_followed(pc.cast(pa.array(x), pa.string()).fill_null(""), after)]
     if pd.api.types.is_bool_dtype(col) or pd.api.types.is_integer_dtype(col):
-        return [pc.cast(pa.array(col.to_numpy()), pa.string()).fill_null("")]
+        return [_followed(pc.cast(pa.array(col.to_numpy()), pa.string()).fill_null(""), after)]
     text = pa.array(col.astype("string").to_numpy(dtype=object, na_value=None), type=pa.string()) \
         if col.dtype == object else pa.array(col.astype("string").array)
     text = (text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text).cast(pa.string())
     # each distinct text is quoted once ('"' doubled; a CR LF inside a cell becomes LF)
     coded = pc.dictionary_encode(text)
     quoted = pc.replace_substring(pc.replace_substring(coded.dictionary, "\r\n", "\n"), '"', '""')
-    quoted = pc.binary_join_element_wise('"', quoted, '"', "")
-    return [quoted.take(coded.indices).fill_null("")]
+    quoted = pc.binary_join_element_wise('"', quoted, '"' + after, "")
+    return [quoted.take(coded.indices).fill_null(after)]
 
 
 def md_text(text) -> str:
