@@ -13,7 +13,6 @@ import click
 
 from ..errors import InputError, Problem
 from ..io.document import FORMATS as DOCUMENT_FORMATS, is_binary
-from ..io.writers import TooBigForExcel, atomic_write
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 MAX_PRINTED_PROBLEMS = 50
@@ -58,14 +57,18 @@ def handles_input_errors(fn):
             fail(str(exc), EXIT_INPUT)
         except FileExistsError as exc:
             fail(str(exc), EXIT_USAGE)
-        except TooBigForExcel as exc:
-            fail(str(exc), EXIT_USAGE)
         except BrokenPipeError:
             reader_went_away()
         except MemoryError:
             fail("out of memory: split the input or use --engine dask", EXIT_INPUT)
         except OSError as exc:
             fail(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}", EXIT_INPUT)
+        except ValueError as exc:
+            from ..io.writers import TooBigForExcel  # only the workbook writer raises it (imported lazily: --help stays fast)
+
+            if not isinstance(exc, TooBigForExcel):
+                raise
+            fail(str(exc), EXIT_USAGE)
 
     return wrapper
 
@@ -180,6 +183,8 @@ def emit(data: str | bytes, output: str | None, force: bool) -> None:
             fail("xlsx output needs --output FILE.xlsx", EXIT_USAGE)
         click.echo(data, nl=False)
         return
+    from ..io.writers import atomic_write
+
     path = Path(output)
     if path.exists() and path.stat().st_size > 0 and not force:
         fail(f"{path} exists; use --force to overwrite it", EXIT_USAGE)

@@ -88,7 +88,7 @@ def pay_document(run, detail: bool, record: dict | None = None, names: pd.DataFr
         return out
 
     def payload():
-        report = run.report
+        report = run.json_report()
         if names is not None:  # added per-line keys name and role (docs/formats.md §4 keys unchanged)
             who = names.set_index("employee_id").to_dict("index")
             report = {**report, "lines": [_named(line, who.get(str(line["employee_id"]), {})) for line in report["lines"]]}
@@ -168,16 +168,22 @@ def render_pay(run, fmt: str, detail: bool, record: dict | None = None, names: p
     return render(pay_document(run, detail, record, names), fmt)
 
 
+def _weeks_paid(run):
+    """The workweeks of the pay lines, as day numbers (the lines' ``week_start``, every engine alike)."""
+    lines = run.result.lines
+    return lines["week_start"].to_numpy().astype("datetime64[D]").astype("int64") if len(lines) else None
+
+
 def holidays_used(run) -> str | None:
     """The holiday dates the policy's calendar gives inside the workweeks paid (the ``holidays`` package version too)."""
-    if run.policy.holiday is None or not run.report.get("lines"):
+    weeks = _weeks_paid(run)
+    if run.policy.holiday is None or weeks is None:
         return None
     import numpy as np
 
     from ..core.calendar import holiday_days
 
     # from the pay lines' workweeks, which every engine reports alike (a partitioned run keeps no segments)
-    weeks = pd.to_datetime(pd.Series([str(x["week_start"]) for x in run.report["lines"]])).to_numpy().astype("datetime64[D]").astype("int64")
     first, last = int(weeks.min()), int(weeks.max()) + 6
     days = holiday_days(run.policy, first, last)
     shown = [str(np.datetime64(int(d), "D")) for d in np.asarray(days) if first <= d <= last]
@@ -192,11 +198,12 @@ def holidays_used(run) -> str | None:
 
 def pay_period(run) -> str | None:
     """The workweeks the report covers (first and last week start), for the run record."""
-    lines = run.report.get("lines")
-    if not lines:
+    import numpy as np
+
+    weeks = _weeks_paid(run)
+    if weeks is None:
         return None
-    weeks = sorted({str(x.get("week_start")) for x in lines})
-    return f"workweeks starting {weeks[0]} to {weeks[-1]}"
+    return f"workweeks starting {np.datetime64(int(weeks.min()), 'D')} to {np.datetime64(int(weeks.max()), 'D')}"
 
 
 

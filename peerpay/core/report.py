@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import cast
 
@@ -53,6 +53,12 @@ def _regular_rate_array(num: np.ndarray, den_minutes: np.ndarray) -> np.ndarray:
     return np.where(den == 0, 0.0, np.where(num < 0, -mag, mag) / 10_000)
 
 
+def _iso_dates(dates: np.ndarray):
+    """Dates as ISO text ("2025-03-02"), each distinct date formatted once (a year has 53 workweeks)."""
+    codes, days = pd.factorize(dates.astype("datetime64[D]").astype("int64"))
+    return pd.array(days.astype("datetime64[D]").astype(str), dtype="str").take(codes)
+
+
 def lines_table(result: PayResult, include_minimum_shift: bool = False) -> pd.DataFrame:
     """The report's lines as a flat table, vectorised: exactly :func:`lines_frame` of :func:`pay_report`.
 
@@ -69,8 +75,8 @@ def lines_table(result: PayResult, include_minimum_shift: bool = False) -> pd.Da
     if len(lines) == 0:
         return pd.DataFrame(columns=cols)
     out = {
-        "employee_id": np.asarray(lines["employee_id"].astype(str).to_numpy(), dtype=object),
-        "week_start": np.asarray(lines["week_start"].to_numpy().astype("datetime64[D]").astype(str), dtype=object),
+        "employee_id": lines["employee_id"].astype("str").array,  # arrow text stays arrow text
+        "week_start": _iso_dates(lines["week_start"].to_numpy()),
         "hours_worked": _hours_array(lines["worked_minutes"].to_numpy()),
         "on_call_hours": _hours_array(lines["on_call_minutes"].to_numpy()),
         "overtime_hours": _hours_array(lines["overtime_minutes"].to_numpy()),
@@ -87,13 +93,51 @@ def lines_table(result: PayResult, include_minimum_shift: bool = False) -> pd.Da
 class LineRecords(list):
     """The pay lines as dicts (a plain list for every reader), plus the flat table they came from.
 
-    ``layout`` says how a record is built from ``table``: ``(key, column)`` for a value, or
-    ``(key, [(subkey, column), ...])`` for a nested dict. The JSON writer uses it to write a
-    long report column by column (no 200,000 ``json.dumps`` calls) with the very same bytes.
+    ``layout`` says how a record is built from ``table`` (see :class:`LineTable`). The JSON
+    writer uses it to write a long report column by column (no 200,000 ``json.dumps`` calls)
+    with the very same bytes, after checking that nobody edited a dict.
     """
 
     table: pd.DataFrame | None = None
     layout: list | None = None
+
+
+class LineTable(Sequence):
+    """The pay lines kept as the flat table: a read-only sequence of dicts, each made on request.
+
+    Why: a year of pay lines is 200,000 dicts (2 s to build) that a JSON report only writes out;
+    the JSON writer reads ``table`` and ``layout`` instead, and since no dict is ever handed out
+    for keeps, nothing can be edited behind the table's back. ``layout``: ``(key, column)`` for a
+    value, or ``(key, [(subkey, column), ...])`` for a nested dict, in docs/formats.md §4 key order.
+    """
+
+    def __init__(self, table: pd.DataFrame):
+        diff_cols = [c for c in table.columns if c.startswith("differential:")]
+        head = ["employee_id", "week_start", "hours_worked", "on_call_hours", "overtime_hours", "base_pay"]
+        layout: list = [(c, c) for c in head] + [("differential_pay", [(c.split(":", 1)[1], c) for c in diff_cols])]
+        layout += [(c, c) for c in table.columns if c not in head and c not in diff_cols]
+        self.table, self.layout = table, layout
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return list(LineTable(self.table.iloc[i]))
+        return next(iter(LineTable(self.table.iloc[[i]])))
+
+    def __iter__(self) -> Iterator[dict]:
+        table = self.table
+        columns = []
+        for key, column in self.layout:
+            if isinstance(column, str):
+                columns.append(table[column].tolist())
+            else:  # one small dict per line
+                subkeys = [k for k, _ in column]
+                values = zip(*(table[c].tolist() for _, c in column)) if column else ((),) * len(table)
+                columns.append(map(dict, map(zip, [subkeys] * len(table), values)))
+        keys = [k for k, _ in self.layout]
+        return (dict(zip(keys, row)) for row in zip(*columns))
 
 
 def pay_lines_records(result: PayResult, include_minimum_shift: bool = False) -> list[dict]:
@@ -101,21 +145,9 @@ def pay_lines_records(result: PayResult, include_minimum_shift: bool = False) ->
     table = lines_table(result, include_minimum_shift)
     if len(table) == 0:
         return []
-    diff_cols = [c for c in table.columns if c.startswith("differential:")]
-    head = ["employee_id", "week_start", "hours_worked", "on_call_hours", "overtime_hours", "base_pay"]
-    tail = [c for c in table.columns if c not in head and c not in diff_cols]
-    layout = [(c, c) for c in head] + [("differential_pay", [(c.split(":", 1)[1], c) for c in diff_cols])]
-    layout += [(c, c) for c in tail]
-    diff_names = [c.split(":", 1)[1] for c in diff_cols]
-    diffs: Iterator[dict]
-    if diff_cols:
-        diffs = map(dict, map(zip, [diff_names] * len(table), zip(*(table[c].tolist() for c in diff_cols))))
-    else:
-        diffs = ({} for _ in range(len(table)))
-    keys = [k for k, _ in layout]
-    columns = [diffs if k == "differential_pay" else table[k].tolist() for k in keys]
-    out = LineRecords(dict(zip(keys, row)) for row in zip(*columns))
-    out.table, out.layout = table, layout
+    lines = LineTable(table)
+    out = LineRecords(lines)
+    out.table, out.layout = table, lines.layout
     return out
 
 
@@ -152,9 +184,18 @@ def reconciliation(rows_read: int, rows_paid: int, rows_rejected: int, paid: int
     return out
 
 
-def pay_report(result: PayResult, rejected: list[Problem], recon: dict | None = None, *, include_minimum_shift=False) -> dict:
-    """The docs/formats.md §4 JSON object (plus the additive ``reconciliation`` key)."""
-    lines = pay_lines_records(result, include_minimum_shift)
+def pay_report(result: PayResult, rejected: list[Problem], recon: dict | None = None, *, include_minimum_shift=False,
+               lines_as_table: bool = False) -> dict:
+    """The docs/formats.md §4 JSON object (plus the additive ``reconciliation`` key).
+
+    ``lines_as_table``: ``lines`` is a :class:`LineTable` (for a report that is only written out),
+    else a list of dicts that callers may read and edit.
+    """
+    if lines_as_table:
+        table = lines_table(result, include_minimum_shift)
+        lines: Sequence[dict] = LineTable(table) if len(table) else []
+    else:
+        lines = pay_lines_records(result, include_minimum_shift)
     worked = int(result.lines["worked_minutes"].sum()) if len(result.lines) else 0
     gross = int(result.lines["gross_pay"].sum()) if len(result.lines) else 0
     report = {

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from .writers import to_csv, to_json, to_markdown, to_table, to_xlsx
+if TYPE_CHECKING:  # the writers (pandas, tabulate) load when a format is rendered, not for ``peerpay --help``
+    import pandas as pd
 
 #: What a column holds. Drives spreadsheet number formats (money, percent) and HTML alignment.
 KINDS = ("text", "money", "hours", "rate", "percent", "count", "date")
@@ -111,6 +110,8 @@ def _text_table(fmt: str, t: Table) -> str:
     if t.blanks:
         frame = frame.astype(object).where(frame.notna(), None)
         options["missingval"] = "–"
+    from .writers import to_markdown, to_table
+
     return (to_markdown if fmt == "md" else to_table)(frame, **options)
 
 
@@ -162,12 +163,16 @@ def render_md(doc: Document) -> str:
 
 
 def render_csv(doc: Document) -> str:
+    from .writers import to_csv
+
     t = _get(doc.csv)
     return to_csv(t.data() if isinstance(t, Table) else t)
 
 
 def render_json(doc: Document) -> str:
     """The pinned JSON report; the run record extends its ``meta`` (keys are added, never renamed)."""
+    from .writers import to_json
+
     payload = _get(doc.payload)
     if doc.run_record and isinstance(payload, Mapping):
         payload = {**payload, "meta": {**dict(payload.get("meta") or {}), **dict(doc.run_record)}}
@@ -175,6 +180,8 @@ def render_json(doc: Document) -> str:
 
 
 def render_xlsx(doc: Document) -> bytes:
+    from .writers import to_xlsx
+
     sheets = list(_get(doc.sheets))
     kinds = {str(c): k for t in sheets for c, k in t.kinds.items()}
     policy = _get(doc.policy)

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from tabulate import tabulate
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -34,16 +33,26 @@ def neutralise(value):
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for c in out.columns:
-        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
-            col = out[c]
+    """The frame with every risky text cell and header neutralised; the frame itself when none is
+    (the usual case: a year of pay lines is not copied to find that out)."""
+    out = frame
+    for c in frame.columns:
+        if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]):
+            col = frame[c]
             risky = col.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_PREFIXES)) if col.dtype == object \
                 else col.str.startswith(FORMULA_PREFIXES).fillna(False)
             if risky.any():  # vectorised test; only the few risky cells go through Python
+                if out is frame:
+                    out = frame.copy()
                 out[c] = col.astype(object).where(~risky, col[risky].map(neutralise))
-    out.columns = [neutralise(str(c)) for c in out.columns]
+    headers = [neutralise(str(c)) for c in frame.columns]
+    if headers != list(frame.columns):
+        out = out.copy(deep=False) if out is frame else out
+        out.columns = headers
     return out
+
+
+_WRITE_CHARS = 1 << 22  # characters encoded per write
 
 
 def atomic_write(path: str | Path, data: bytes | str, *, force: bool = True) -> None:
@@ -57,7 +66,11 @@ def atomic_write(path: str | Path, data: bytes | str, *, force: bool = True) -> 
     try:
         os.fchmod(fd, mode)  # mkstemp makes 0600: give the report the mode any other tool would
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            if isinstance(data, str):  # encoded a slice at a time: a 100 MB report never has a second, bytes copy
+                for i in range(0, len(data), _WRITE_CHARS):
+                    fh.write(data[i:i + _WRITE_CHARS].encode("utf-8"))
+            else:
+                fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -84,84 +97,168 @@ def to_json(obj) -> str:
     """Pretty JSON; a long list of records (pay lines) is written one compact record per line.
 
     A year of pay lines is 200,000+ records: indenting every key would triple the file and the
-    memory it takes to build, and one record per line still diffs and greps well.
+    memory it takes to build, and one record per line still diffs and greps well. A table-backed
+    sequence of records (:class:`peerpay.core.report.LineTable`) is written as the list of its
+    records would be.
     """
     if isinstance(obj, dict) and any(_is_long_records(v) for v in obj.values()):
-        parts = []
-        for key, value in obj.items():
-            head = f"  {json.dumps(key, ensure_ascii=False)}: "
+        parts = ["{\n"]  # joined once at the end: a 100 MB report is copied once, not once per "+"
+        for i, (key, value) in enumerate(obj.items()):
+            parts.append(",\n  " if i else "  ")
+            parts.append(f"{json.dumps(key, ensure_ascii=False)}: ")
             if _is_long_records(value):
-                lines = _records_by_column(value)
-                if lines is None:
-                    lines = ["    " + json.dumps(r, ensure_ascii=False, separators=(", ", ": ")) for r in value]
-                rows = ",\n".join(lines)
-                parts.append(head + "[\n" + rows + "\n  ]")
+                rows = _records_by_column(value)
+                if rows is None:
+                    rows = ",\n".join("    " + json.dumps(r, ensure_ascii=False, separators=(", ", ": ")) for r in value)
+                parts += ["[\n", rows, "\n  ]"]
+                del rows
             else:
-                parts.append(head + json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  "))
-        return "{\n" + ",\n".join(parts) + "\n}\n"
-    return json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
+                parts.append(_dumps(value).replace("\n", "\n  "))
+        parts.append("\n}\n")
+        return "".join(parts)
+    return _dumps(obj) + "\n"
 
 
-def _records_by_column(records) -> list[str] | None:
-    """The lines ``json.dumps`` would write for each record, built column by column.
+def _dumps(value) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, default=_as_list)
+
+
+def _as_list(value):
+    """``json.dumps``' fallback: a table-backed sequence of records is written as their list."""
+    if _table_backed(value):
+        return list(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _table_backed(value) -> bool:
+    return getattr(value, "table", None) is not None and getattr(value, "layout", None) is not None
+
+
+def _records_by_column(records) -> str | None:
+    """The records as ``json.dumps`` writes them, one per line (``",\n"`` between), built column by column.
 
     Only for records that carry the flat table they were made from (``table`` and ``layout``,
-    see :class:`peerpay.core.report.LineRecords`); ``None`` otherwise, and the caller dumps each
-    record. Text is dumped once per distinct value; floats are written as ``repr`` writes them
-    (:func:`_float_json`). Every piece is an arrow string array joined element-wise: no Python
-    per record.
+    see :class:`peerpay.core.report.LineTable`); ``None`` otherwise, and the caller dumps each
+    record. Each value is written followed by the literal text up to the next value (``, "key":
+    ``): text is dumped once per distinct value, floats as ``repr`` writes them
+    (:func:`_float_json_pieces`), and one arrow kernel joins the pieces into lines: no Python
+    per record. A list of dicts (``LineRecords``) may have been edited after it was made: it is
+    written this way only when its first and last records still read as the table says.
     """
-    table, layout = getattr(records, "table", None), getattr(records, "layout", None)
-    if table is None or layout is None or len(table) != len(records):
+    if not _table_backed(records):
+        return None
+    table, layout = records.table, records.layout
+    if len(table) != len(records):
         return None
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    def value(column):
+    def value(column, after: str) -> list | None:
         col = table[column]
         if pd.api.types.is_float_dtype(col):
-            return _float_json(col.to_numpy(dtype="float64"))
+            return _float_json_pieces(col.to_numpy(dtype="float64"), after)
         if pd.api.types.is_integer_dtype(col) and not pd.api.types.is_bool_dtype(col):
-            return pc.cast(pa.array(col.to_numpy(dtype="int64")), pa.string())
-        values = col.to_numpy(dtype=object)
-        if not all(isinstance(v, str) for v in pd.unique(values)):
+            return [_followed(pc.cast(pa.array(col.to_numpy(dtype="int64")), pa.string()), after)]
+        codes, uniques = pd.factorize(col.to_numpy(dtype=object), use_na_sentinel=False)
+        if not all(isinstance(v, str) for v in uniques):
             return None
-        codes, uniques = pd.factorize(values)
-        return pa.array([json.dumps(u, ensure_ascii=False) for u in uniques], type=pa.string()).take(pa.array(codes))
+        return [pa.array([json.dumps(u, ensure_ascii=False) + after for u in uniques], type=pa.string()).take(pa.array(codes))]
 
-    pieces: list = []
-    literal = "{"
+    before: list[tuple[str, str]] = []  # (the literal text before a value, the value's column)
+    literal = "    {"
     for i, (key, column) in enumerate(layout):
         literal += (", " if i else "") + json.dumps(key, ensure_ascii=False) + ": "
         if isinstance(column, str):
-            arr = value(column)
-            if arr is None:
-                return None
-            pieces += [pa.scalar(literal), arr]
+            before.append((literal, column))
             literal = ""
             continue
         literal += "{"
         for j, (sub, sub_column) in enumerate(column):
-            arr = value(sub_column)
-            if arr is None:
-                return None
-            pieces += [pa.scalar(literal + (", " if j else "") + json.dumps(sub, ensure_ascii=False) + ": "), arr]
+            before.append((literal + (", " if j else "") + json.dumps(sub, ensure_ascii=False) + ": ", sub_column))
             literal = ""
         literal += "}"
-    pieces.append(pa.scalar(literal + "}"))
-    lines = pc.binary_join_element_wise(pa.scalar("    "), *pieces, "").to_pylist()
-    # a cheap check that the records are still what the table says (nobody edited a dict)
-    for i in {0, len(lines) - 1}:
-        if lines[i] != "    " + json.dumps(records[i], ensure_ascii=False, separators=(", ", ": ")):
+    after = [text for text, _ in before[1:]] + [literal + "},\n"]
+    pieces: list = [pa.scalar(before[0][0])]
+    for (_, column), text in zip(before, after):
+        cells = value(column, text)
+        if cells is None:
             return None
-    return lines
+        pieces += cells
+    lines = pc.binary_join_element_wise(*pieces, "")
+    if isinstance(records, list):  # dicts someone could have edited: a cheap check that they still match the table
+        for i in {0, len(records) - 1}:
+            if lines[i].as_py() != "    " + json.dumps(records[i], ensure_ascii=False, separators=(", ", ": ")) + ",\n":
+                return None
+    return _concatenated(lines, trim=len(",\n"))
 
 
-_FRACTIONS = None  # "0", "0001", ..., "9999" without trailing zeros: the 4-place fractions as repr writes them
+def _followed(text, after: str):
+    """Each value of an arrow string array followed by ``after``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.binary_join_element_wise(text, pa.scalar(after), "") if after else text
+
+
+def _concatenated(text, trim: int = 0) -> str:
+    """The values of an arrow string array one after another, as one ``str`` (its last ``trim``
+    bytes left off), decoded straight from arrow's buffer: no list of Python strings, no join."""
+    import pyarrow as pa
+
+    _, offsets, data = text.buffers()
+    width = 8 if text.type == pa.large_string() else 4
+    ends = np.frombuffer(offsets, dtype=f"<i{width}", count=len(text) + 1, offset=text.offset * width) if len(text) else [0, 0]
+    first, last = int(ends[0]), int(ends[-1]) - trim
+    return str(memoryview(data)[first:last], "utf-8") if data is not None and last > first else ""
+
+
+_FRACTIONS: dict[tuple[str, str], object] = {}  # see _fraction_text
+
+
+def _fraction_text(style: str, after: str = ""):
+    """Every fraction of 10^places as text, indexed by the fraction: '.', the digits, then ``after``.
+
+    ``style`` "repr": 4 places, trailing zeros dropped, at least one digit (".0", ".05", ".0001");
+    "2" or "4": zero-padded (".05", ".0500"). Why ``after``: the text that follows a number (a
+    comma, the next JSON key) rides in the table, not in one more piece to join per row.
+    """
+    import pyarrow as pa
+
+    if (style, after) not in _FRACTIONS:
+        if style == "repr":
+            texts = [f".{f:04d}".rstrip("0").ljust(2, "0") + after for f in range(10_000)]
+        else:
+            places = int(style)
+            texts = [f".{f:0{places}d}{after}" for f in range(10**places)]
+        _FRACTIONS[(style, after)] = pa.array(texts, type=pa.string())
+    return _FRACTIONS[(style, after)]
+
+
+def _fixed_point_pieces(k: np.ndarray, places: int, style: str, after: str = "") -> list:
+    """Integers ``k`` as the decimals k / 10^places followed by ``after``, in two pieces to join:
+    the signed whole part, then '.' and the fraction as ``style`` writes it (:func:`_fraction_text`).
+    Exact integer arithmetic."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    a = np.abs(k)
+    scale = 10**places
+    whole = pc.cast(pa.array(a // scale), pa.string())
+    if (k < 0).any():  # "-0.05" too: the sign cannot ride on the whole part's integer
+        whole = pc.if_else(pa.array(k < 0), pc.binary_join_element_wise("-", whole, ""), whole)
+    return [whole, _fraction_text(style, after).take(pa.array(a % scale))]
 
 
 def _float_json(x: np.ndarray):
-    """``repr`` of each float (what ``json.dumps`` writes), vectorised for the usual values.
+    """``repr`` of each float (what ``json.dumps`` writes), vectorised: :func:`_float_json_pieces` joined."""
+    import pyarrow.compute as pc
+
+    pieces = _float_json_pieces(x)
+    return pieces[0] if len(pieces) == 1 else pc.binary_join_element_wise(*pieces, "")
+
+
+def _float_json_pieces(x: np.ndarray, after: str = "") -> list:
+    """``repr`` of each float (what ``json.dumps`` writes) followed by ``after``, as arrow string pieces to join.
 
     A float that is exactly the double nearest k / 10,000 with |k| < 10^15 has the decimal
     k / 10,000 as its shortest round-tripping form (15 significant digits or fewer are unique
@@ -172,28 +269,22 @@ def _float_json(x: np.ndarray):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    global _FRACTIONS
-    if _FRACTIONS is None:
-        _FRACTIONS = pa.array([f"{f:04d}".rstrip("0") or "0" for f in range(10_000)], type=pa.string())
     with np.errstate(invalid="ignore", over="ignore"):
         k = np.rint(x * 10_000)
         fits = np.isfinite(x) & (np.abs(k) < 1e15)
         k = np.where(fits, k, 0).astype("int64")
         fits &= (k / 10_000 == x) & ~((x == 0) & np.signbit(x))
-    a = np.abs(k)
-    whole = pc.cast(pa.array(a // 10_000), pa.string())
-    text = pc.binary_join_element_wise(whole, _FRACTIONS.take(pa.array(a % 10_000)), ".")
-    if (k < 0).any():
-        text = pc.if_else(pa.array(k < 0), pc.binary_join_element_wise(pa.scalar("-"), text, ""), text)
-    if not fits.all():
-        odd = np.flatnonzero(~fits)
-        out = np.asarray(text.to_pylist(), dtype=object)
-        out[odd] = [json.dumps(float(v)) for v in x[odd]]
-        return pa.array(out, type=pa.string())
-    return text
+    if fits.all():
+        return _fixed_point_pieces(k, 4, "repr", after)
+    out = np.asarray(pc.binary_join_element_wise(*_fixed_point_pieces(k, 4, "repr"), "").to_pylist(), dtype=object)
+    odd = np.flatnonzero(~fits)
+    out[odd] = [json.dumps(float(v)) for v in x[odd]]
+    return [_followed(pa.array(out, type=pa.string()), after)]
 
 
 def _is_long_records(value) -> bool:
+    if _table_backed(value):
+        return len(value) > 1000
     return isinstance(value, list) and len(value) > 1000 and isinstance(value[0], dict)
 
 
@@ -211,32 +302,49 @@ def _fixed_places(x: np.ndarray) -> int | None:
 def to_csv(frame: pd.DataFrame) -> str:
     """CSV text. Money-like float columns are written as exact fixed decimals ("880.00").
 
-    Written by pyarrow's CSV writer (about 7x faster than pandas' on a year of pay lines);
-    a float column whose values are all whole cents (or $0.0001) goes through an exact decimal
-    cast so that the text never shows float noise.
+    The text pyarrow's CSV writer writes (``quoting_style="needed"``: every text cell quoted,
+    ``"`` doubled; numbers bare; a missing value empty), built column by column with arrow
+    compute, which is several times faster than any writer on a year of pay lines. A float
+    column whose values are all whole cents (or $0.0001) is written from exact integers, so the
+    text never shows float noise; other floats as arrow writes them ("1e+20").
     """
     import pyarrow as pa
-    import pyarrow.csv as pacsv
+    import pyarrow.compute as pc
 
     safe = safe_frame(frame)
-    columns = {}
-    for c in safe.columns:
-        col = safe[c]
-        if pd.api.types.is_float_dtype(col):
-            x = col.to_numpy(dtype="float64")
-            places = _fixed_places(x)
-            arr = pa.array(x)
-            columns[str(c)] = arr.cast(pa.decimal128(18, places)) if places else arr
-        elif pd.api.types.is_bool_dtype(col) or pd.api.types.is_integer_dtype(col):
-            columns[str(c)] = pa.array(col.to_numpy())
-        else:
-            text = col.astype("string").to_numpy(dtype=object, na_value=None)
-            columns[str(c)] = pa.array(text, type=pa.string())
+    columns = {str(c): safe[c] for c in safe.columns}  # one column per distinct name, as a table has
     header = io.StringIO()
     csv.writer(header, lineterminator="\n").writerow(list(columns))
-    buf = io.BytesIO()
-    pacsv.write_csv(pa.table(columns), buf, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
-    return header.getvalue() + buf.getvalue().decode("utf-8").replace("\r\n", "\n")
+    if not columns or len(safe) == 0:
+        return header.getvalue()
+    pieces: list = []
+    for i, col in enumerate(columns.values()):
+        pieces += _csv_cells(col, "," if i + 1 < len(columns) else "\n")
+    return header.getvalue() + _concatenated(pc.binary_join_element_wise(*pieces, ""))
+
+
+def _csv_cells(col: pd.Series, after: str) -> list:
+    """One column's CSV cells, each followed by ``after`` ("," or the line's end), as arrow
+    string pieces to join (a missing value is an empty cell)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pd.api.types.is_float_dtype(col):
+        x = col.to_numpy(dtype="float64")
+        places = _fixed_places(x)
+        if places:
+            return _fixed_point_pieces(np.rint(x * 10**places).astype("int64"), places, str(places), after)
+        return [_followed(pc.cast(pa.array(x), pa.string()).fill_null(""), after)]
+    if pd.api.types.is_bool_dtype(col) or pd.api.types.is_integer_dtype(col):
+        return [_followed(pc.cast(pa.array(col.to_numpy()), pa.string()).fill_null(""), after)]
+    text = pa.array(col.astype("string").to_numpy(dtype=object, na_value=None), type=pa.string()) \
+        if col.dtype == object else pa.array(col.astype("string").array)
+    text = (text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text).cast(pa.string())
+    # each distinct text is quoted once ('"' doubled; a CR LF inside a cell becomes LF)
+    coded = pc.dictionary_encode(text)
+    quoted = pc.replace_substring(pc.replace_substring(coded.dictionary, "\r\n", "\n"), '"', '""')
+    quoted = pc.binary_join_element_wise('"', quoted, '"' + after, "")
+    return [quoted.take(coded.indices).fill_null(after)]
 
 
 def md_text(text) -> str:
@@ -267,10 +375,14 @@ def _md_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def to_markdown(frame: pd.DataFrame, floatfmt=",.2f", **options) -> str:
     """GitHub Markdown table; ``options`` go to tabulate (e.g. ``colalign``). Text is escaped."""
+    from tabulate import tabulate  # loaded for the text formats only
+
     return tabulate(_md_frame(frame), headers="keys", tablefmt="github", showindex=False, floatfmt=floatfmt, **options) + "\n"
 
 
 def to_table(frame: pd.DataFrame, floatfmt=",.2f", **options) -> str:
+    from tabulate import tabulate
+
     return tabulate(frame, headers="keys", tablefmt="simple", showindex=False, floatfmt=floatfmt, **options) + "\n"
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pandas as pd
@@ -17,9 +18,11 @@ from ..core.inputs import prepare_roster, prepare_schedule, prepare_timesheet
 from .meta import run_meta
 from ..core.report import paid_minutes, pay_report, reconciliation, rejected_rows
 from ..errors import Problem
-from ..io.exports import MappedTimesheet
 from ..io.readers import read_policy, read_table
 from ..models.policy import Policy
+
+if TYPE_CHECKING:  # the column maps load only for a --map run
+    from ..io.exports import MappedTimesheet
 
 
 @dataclass
@@ -39,14 +42,22 @@ class PayRun:
     def report(self) -> dict:
         """The docs/formats.md §4 report, built on first use (a CSV run never needs the dicts)."""
         if self._report is None:
-            self._report = pay_report(
-                self.result, self.problems, self.reconciliation,
-                include_minimum_shift=self.policy.minimum_shift is not None,
-            )
-            if self.mapped is not None:
-                self.mapped.annotate(self._report)
-            self._report["meta"] = run_meta()
+            self._report = self._build_report(lines_as_table=False)
         return self._report
+
+    def json_report(self) -> dict:
+        """The report to write as JSON: :attr:`report` once it exists (its dicts may have been
+        edited: ``partial_week``, a combined engine's totals), else the same report with the lines
+        kept as a table (:class:`~peerpay.core.report.LineTable`), never 200,000 dicts."""
+        return self._report if self._report is not None else self._build_report(lines_as_table=True)
+
+    def _build_report(self, lines_as_table: bool) -> dict:
+        report = pay_report(self.result, self.problems, self.reconciliation,
+                            include_minimum_shift=self.policy.minimum_shift is not None, lines_as_table=lines_as_table)
+        if self.mapped is not None:
+            self.mapped.annotate(report)
+        report["meta"] = run_meta()
+        return report
 
 
 def load_roster(path: str | Path, sheet: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
@@ -87,7 +98,9 @@ def run_pay(
     """
     pol = policy if isinstance(policy, Policy) else read_policy(policy)
     ros, sch, problems = load_rate_tables(roster, schedule)
-    mapped = raw_timesheet if isinstance(raw_timesheet, MappedTimesheet) else None
+    mapped = None
+    if raw_timesheet is not None and not isinstance(raw_timesheet, pd.DataFrame):  # a --map export
+        mapped = cast("MappedTimesheet", raw_timesheet)
     if mapped is not None:
         pol = mapped.adjust_policy(pol)
         raw, sheet = mapped.frame, mapped.sheet

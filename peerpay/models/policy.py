@@ -253,11 +253,45 @@ class Holiday(_Section):
         if self.country is not None:
             import holidays
 
+            _load_only_country(self.country)
             try:
                 holidays.country_holidays(self.country, subdiv=self.subdivision, years=2025)
             except (NotImplementedError, KeyError, ValueError) as exc:
                 raise ValueError(f"holiday calendar {self.country!r}/{self.subdivision!r}: {exc}") from None
         return self
+
+
+def _load_only_country(country: str) -> None:
+    """Load the ``holidays`` module of this one country, not the package's 250 others.
+
+    Why: ``holidays`` finds a country through ``holidays.countries``, whose ``__init__`` imports
+    every country module (0.1-0.3 s, a quarter of a small run). The country's module is loaded
+    here on its own and registered under its usual name; the package's lazy loader then finds it
+    there (the engine's ``holidays.country_holidays`` too). Anything unexpected (an unknown code,
+    another layout of the package) leaves the package to load the usual way.
+    """
+    import importlib.util
+    import os
+    import sys
+
+    import holidays
+
+    try:
+        from holidays.registry import COUNTRIES
+
+        module = next((m for m, names in COUNTRIES.items() if country in names), None)
+        name = f"holidays.countries.{module}"
+        path = os.path.join(os.path.dirname(holidays.__file__), "countries", f"{module}.py")
+        if module is None or name in sys.modules or "holidays.countries" in sys.modules or not os.path.isfile(path):
+            return
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            return
+        loaded = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(loaded)
+        sys.modules.setdefault(name, loaded)  # a module that imported the whole package meanwhile keeps the package's copy
+    except Exception:  # noqa: BLE001 - only a shortcut: the package loads the country itself
+        return
 
 
 class OnCall(_Section):
