@@ -45,7 +45,7 @@ def _write(tmp_path: Path, name: str, lines: list[str], newline: str = "\n", bom
 def _read_blocks(path: Path, blocks) -> pd.DataFrame:
     from peerpay.engines.dask_engine import _read_block
 
-    return pd.concat([_read_block(path, b.start, b.end, b.rows) for b in blocks], ignore_index=True)
+    return pd.concat([_read_block(path, b.start, b.end, b.rows) for b in blocks], ignore_index=True).astype(object)
 
 
 # ------------------------------------------------------------------------- cutting and counting

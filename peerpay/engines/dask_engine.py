@@ -43,6 +43,7 @@ from .partition import FILE, ROW, combine, pay_partition
 from .split import csv_blocks
 
 PARQUET = (".parquet", ".pq")
+TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str" (arrow-backed)
 
 
 class BlockMismatch(Exception):
@@ -101,8 +102,9 @@ def read_piece(piece: tuple, header: list[str], columns=None) -> pd.DataFrame:
 
         frame = cells_as_text(pq.ParquetFile(path).read_row_group(group).to_pandas())
     frame.columns = header
-    frame = frame.astype({c: object for c in header})
-    frame["employee_id"] = np.asarray(normalise_ids(frame["employee_id"])[0].to_numpy(), dtype=object)
+    # arrow-backed text: the shuffle moves Arrow buffers instead of pickling a Python string per cell
+    frame = frame.astype({c: TEXT for c in header})
+    frame["employee_id"] = normalise_ids(frame["employee_id"])[0].astype(TEXT)
     frame[FILE] = np.int32(i)
     frame[ROW] = np.arange(first, first + len(frame), dtype="int64")
     return frame
@@ -125,7 +127,7 @@ def _read_block(path: Path, start: int, end: int, rows: int) -> pd.DataFrame:
         raise csv_error(path, exc) from None
     if table.num_rows != rows:
         raise BlockMismatch(f"{path}: bytes {start}-{end} hold {table.num_rows} rows, {rows} counted")
-    return cells_as_text(table.to_pandas())
+    return table.to_pandas()  # every column is text already (only an empty cell is ''), as read_csv_text's
 
 
 def _pay_and_write(part: pd.DataFrame, number: int, policy, names, roster, schedule, output_dir, fmt):
@@ -218,7 +220,7 @@ def _pay_pieces(client, pieces, columns, policy, names, ros, sch, partitions, ou
     import dask.dataframe as dd
     from distributed import as_completed
 
-    meta = pd.DataFrame({**{c: pd.Series(dtype=object) for c in columns},
+    meta = pd.DataFrame({**{c: pd.Series(dtype=TEXT) for c in columns},
                          FILE: pd.Series(dtype="int32"), ROW: pd.Series(dtype="int64")})
     with dask.config.set({"dataframe.convert-string": False}):
         ddf = dd.from_map(read_piece, pieces, args=[columns], meta=meta, enforce_metadata=False)
