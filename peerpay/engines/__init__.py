@@ -6,11 +6,12 @@ The core pays one *partition*: all rows of a set of employees (an employee's wor
 
 * ``local`` (default, :func:`peerpay.jobs.pay.run_pay`): the whole timesheet is one partition.
 * ``local`` with ``--partitions N`` (:mod:`.chunked`): the CSV is streamed once and spilled to
-  N Parquet buckets by a hash of ``employee_id``; buckets are paid one at a time, so memory is
-  about 1/N of the whole run.
-* ``dask`` (:mod:`.dask_engine`): many files or a glob, CSV or Parquet, read and shuffled by
-  ``employee_id`` with dask.dataframe, each partition validated and paid on a worker
-  (a ``dask.distributed`` cluster: local processes, or ``--scheduler ADDRESS``).
+  N Arrow buckets by a hash of ``employee_id``; the buckets are paid by one forked worker per
+  core, each holding one bucket at a time.
+* ``dask`` (:mod:`.dask_engine`): one file or many (a glob), CSV or Parquet, read in pieces (a big
+  CSV in byte ranges, :mod:`.split`) and shuffled by ``employee_id`` with dask.dataframe, each
+  partition validated and paid on a worker (a ``dask.distributed`` cluster: local processes, or
+  ``--scheduler ADDRESS``).
 
 Every engine carries each row's source file and 1-based data row, so a rejection still reads
 ``file:row`` and results are identical to the cent to the local engine's.
