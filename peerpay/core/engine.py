@@ -390,7 +390,7 @@ def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shi
             combination = np.zeros(len(sh), dtype="int16")
             for i, m in enumerate(members):
                 combination |= s.in_window[m.name].astype("int16") << i
-            amounts = [rate_units(m.per_hour) * FACTOR_SCALE for m in members]
+            amounts = [rate_units(cast(Decimal, m.per_hour)) * FACTOR_SCALE for m in members]
             for m, paid in zip(members, _group_winners(amounts)):
                 per_minute[m.name] = paid[combination]
             continue
@@ -400,12 +400,12 @@ def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shi
             # the highest member wins; ties: the first declared (a running maximum, strict >)
             names = [m.name for m in members]
             best, winner = per_minute[names[0]], np.zeros(len(sh), dtype="int8")
-            for i, m in enumerate(names[1:], 1):
-                higher = per_minute[m] > best
-                best = np.where(higher, per_minute[m], best)
+            for i, name in enumerate(names[1:], 1):
+                higher = per_minute[name] > best
+                best = np.where(higher, per_minute[name], best)
                 winner[higher] = i
-            for i, m in enumerate(names):
-                per_minute[m] = np.where(winner == i, per_minute[m], 0)
+            for i, name in enumerate(names):
+                per_minute[name] = np.where(winner == i, per_minute[name], 0)
     for name in diff_names:
         per_minute[name] *= worked_mins
         seg[f"diff:{name}"] = per_minute[name]
