@@ -182,3 +182,21 @@ def test_a_dollar_group_decided_by_table_pays_as_the_running_maximum(paid, monke
     seg = by_table.segments
     tie = seg["diff:late"].gt(0) & seg["diff:night"].gt(0)
     assert not tie.any() and seg["diff:late"].sum() > 0 and seg["diff:dawn"].sum() > 0
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 600)), min_size=1, max_size=60), st.integers(0, 900))
+def test_running_excess_in_runs_equals_the_grouped_running_total(rows, threshold):
+    from peerpay.core.engine import _running_excess
+
+    groups = np.sort(np.array([g for g, _ in rows], dtype="int64"))  # contiguous runs: the fast path
+    minutes = np.array([m for _, m in rows], dtype="int64")
+    total = pd.Series(minutes).groupby(groups).cumsum().to_numpy()
+    # the definition: each row's minutes past the threshold, its group's running total taken through it
+    expected = np.clip(total - np.maximum(total - minutes, threshold), 0, None)
+    np.testing.assert_array_equal(_running_excess(groups, minutes, threshold), expected)
+    # shuffled groups (not contiguous) take the grouped path: the same per row
+    perm = np.random.default_rng(len(rows)).permutation(len(rows))
+    total = pd.Series(minutes[perm]).groupby(groups[perm], sort=False).cumsum().to_numpy()
+    expected = np.clip(total - np.maximum(total - minutes[perm], threshold), 0, None)
+    np.testing.assert_array_equal(_running_excess(groups[perm], minutes[perm], threshold), expected)

@@ -160,20 +160,29 @@ def credential_since(shifts: pd.DataFrame, credential: str) -> tuple[np.ndarray,
 
 
 def _running_excess(groups: np.ndarray, minutes: np.ndarray, threshold_minutes: int) -> np.ndarray:
-    """Minutes of each (chronologically sorted) row beyond ``threshold`` within its group."""
+    """Minutes of each (chronologically sorted) row beyond ``threshold`` within its group.
+
+    A row's excess is ``clip(total - max(total before it, threshold), 0)``, its group's running
+    total taken through the row; with no negative minutes that is ``min(minutes, max(total -
+    threshold, 0))``, which the usual case (rows sorted by employee and time, so each group one
+    run) computes in a few whole-array steps.
+    """
     step = np.diff(groups)
-    if len(groups) and step.min(initial=0) >= 0:
-        # groups are contiguous runs (the usual case: rows sorted by employee and time): a
-        # segmented cumulative sum in numpy, exact in int64
+    if len(groups) and step.min(initial=0) >= 0 and minutes.min() >= 0 and threshold_minutes >= 0:
+        # segmented cumulative sum, exact in int64: the total through each row less the total
+        # before its run and the threshold (running maxima spread the per-run amount, which
+        # never decreases when no minutes are negative)
         cum = np.cumsum(minutes)
         run_start = np.r_[0, np.flatnonzero(step) + 1]
-        before_run = cum[run_start] - minutes[run_start]  # the sum of all earlier runs
-        if np.all(before_run[1:] >= before_run[:-1]):  # (minutes are never negative): spread by a running max
-            offset = np.zeros_like(cum)
-            offset[run_start] = before_run
-            cum -= np.maximum.accumulate(offset, out=offset)
-        else:
-            cum -= np.repeat(before_run, np.diff(np.r_[run_start, len(groups)]))
+        offset = np.zeros_like(cum)
+        offset[run_start] = cum[run_start] - minutes[run_start] + threshold_minutes
+        cum -= np.maximum.accumulate(offset, out=offset)
+        np.maximum(cum, 0, out=cum)
+        return np.minimum(cum, minutes, out=cum)
+    if len(groups) and step.min(initial=0) >= 0:
+        cum = np.cumsum(minutes)
+        run_start = np.r_[0, np.flatnonzero(step) + 1]
+        cum -= np.repeat(cum[run_start] - minutes[run_start], np.diff(np.r_[run_start, len(groups)]))
     else:
         cum = np.array(pd.Series(minutes).groupby(groups, sort=False).cumsum(), dtype="int64")  # a writable copy
     before = cum - minutes
@@ -381,7 +390,7 @@ def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shi
             combination = np.zeros(len(sh), dtype="int16")
             for i, m in enumerate(members):
                 combination |= s.in_window[m.name].astype("int16") << i
-            amounts = [rate_units(m.per_hour) * FACTOR_SCALE for m in members]
+            amounts = [rate_units(cast(Decimal, m.per_hour)) * FACTOR_SCALE for m in members]
             for m, paid in zip(members, _group_winners(amounts)):
                 per_minute[m.name] = paid[combination]
             continue
@@ -391,12 +400,12 @@ def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shi
             # the highest member wins; ties: the first declared (a running maximum, strict >)
             names = [m.name for m in members]
             best, winner = per_minute[names[0]], np.zeros(len(sh), dtype="int8")
-            for i, m in enumerate(names[1:], 1):
-                higher = per_minute[m] > best
-                best = np.where(higher, per_minute[m], best)
+            for i, name in enumerate(names[1:], 1):
+                higher = per_minute[name] > best
+                best = np.where(higher, per_minute[name], best)
                 winner[higher] = i
-            for i, m in enumerate(names):
-                per_minute[m] = np.where(winner == i, per_minute[m], 0)
+            for i, name in enumerate(names):
+                per_minute[name] = np.where(winner == i, per_minute[name], 0)
     for name in diff_names:
         per_minute[name] *= worked_mins
         seg[f"diff:{name}"] = per_minute[name]
@@ -487,7 +496,7 @@ def _overtime_minutes(seg: Mapping[str, np.ndarray], workday: np.ndarray, worked
     if ot.period_threshold is not None:
         key = e.astype("int64", copy=False) * 1_000_000 + np.asarray(seg["period_start"])[order]
         weekly = _running_excess(key, mins - daily, int(ot.period_threshold * MINUTES_PER_HOUR))
-    d_out, w_out = zeros.copy(), zeros.copy()
+    d_out, w_out = np.zeros(len(zeros), dtype="int64"), np.zeros(len(zeros), dtype="int64")
     d_out[order] = daily
     w_out[order] = weekly
     return d_out, w_out
