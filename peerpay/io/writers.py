@@ -308,7 +308,6 @@ def to_csv(frame: pd.DataFrame) -> str:
     column whose values are all whole cents (or $0.0001) is written from exact integers, so the
     text never shows float noise; other floats as arrow writes them ("1e+20").
     """
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     safe = safe_frame(frame)
