@@ -224,13 +224,15 @@ def _fraction_text(style: str, after: str = ""):
     """
     import pyarrow as pa
 
-    if (style, after) not in _FRACTIONS:
+    if (style, "") not in _FRACTIONS:
         if style == "repr":
-            texts = [f".{f:04d}".rstrip("0").ljust(2, "0") + after for f in range(10_000)]
+            texts = [f".{f:04d}".rstrip("0").ljust(2, "0") for f in range(10_000)]
         else:
             places = int(style)
-            texts = [f".{f:0{places}d}{after}" for f in range(10**places)]
-        _FRACTIONS[(style, after)] = pa.array(texts, type=pa.string())
+            texts = [f".{f:0{places}d}" for f in range(10**places)]
+        _FRACTIONS[(style, "")] = pa.array(texts, type=pa.string())
+    if (style, after) not in _FRACTIONS:
+        _FRACTIONS[(style, after)] = _followed(_FRACTIONS[(style, "")], after)
     return _FRACTIONS[(style, after)]
 
 
