@@ -111,7 +111,6 @@ def to_json(obj) -> str:
                 if rows is None:
                     rows = ",\n".join("    " + json.dumps(r, ensure_ascii=False, separators=(", ", ": ")) for r in value)
                 parts += ["[\n", rows, "\n  ]"]
-                del rows
             else:
                 parts.append(_dumps(value).replace("\n", "\n  "))
         parts.append("\n}\n")
