@@ -209,9 +209,10 @@ def run_record(command: str, files: dict[str, object], options: dict | None = No
     from ..jobs.meta import run_meta
 
     paths = {k: Path(str(v)) for k, v in files.items() if v not in (None, "", "-") and Path(str(v)).is_file()}
-    record = base(__version__, {p.name: p.read_bytes() for p in paths.values()}, options, command)
-    if "policy" in paths:
-        record["policy_sha256"] = hashlib.sha256(paths["policy"].read_bytes()).hexdigest()
+    data = {k: p.read_bytes() for k, p in paths.items()}  # each file read once
+    record = base(__version__, {paths[k].name: b for k, b in data.items()}, options, command)
+    if "policy" in data:
+        record["policy_sha256"] = hashlib.sha256(data["policy"]).hexdigest()
     record["holidays_version"] = run_meta()["holidays_version"]
     record.update({k: v for k, v in extra.items() if v not in (None, "", [], ())})
     record["run_time"] = os.environ.get(RUN_TIME_ENV) or datetime.now(UTC).replace(microsecond=0).isoformat()

@@ -129,7 +129,7 @@ class LineTable(Sequence):
     def __iter__(self) -> Iterator[dict]:
         table = self.table
         columns = []
-        for key, column in self.layout:
+        for _, column in self.layout:
             if isinstance(column, str):
                 columns.append(table[column].tolist())
             else:  # one small dict per line

@@ -111,7 +111,6 @@ def to_json(obj) -> str:
                 if rows is None:
                     rows = ",\n".join("    " + json.dumps(r, ensure_ascii=False, separators=(", ", ": ")) for r in value)
                 parts += ["[\n", rows, "\n  ]"]
-                del rows
             else:
                 parts.append(_dumps(value).replace("\n", "\n  "))
         parts.append("\n}\n")
@@ -224,13 +223,15 @@ def _fraction_text(style: str, after: str = ""):
     """
     import pyarrow as pa
 
-    if (style, after) not in _FRACTIONS:
+    if (style, "") not in _FRACTIONS:
         if style == "repr":
-            texts = [f".{f:04d}".rstrip("0").ljust(2, "0") + after for f in range(10_000)]
+            texts = [f".{f:04d}".rstrip("0").ljust(2, "0") for f in range(10_000)]
         else:
             places = int(style)
-            texts = [f".{f:0{places}d}{after}" for f in range(10**places)]
-        _FRACTIONS[(style, after)] = pa.array(texts, type=pa.string())
+            texts = [f".{f:0{places}d}" for f in range(10**places)]
+        _FRACTIONS[(style, "")] = pa.array(texts, type=pa.string())
+    if (style, after) not in _FRACTIONS:
+        _FRACTIONS[(style, after)] = _followed(_FRACTIONS[(style, "")], after)
     return _FRACTIONS[(style, after)]
 
 
@@ -308,7 +309,6 @@ def to_csv(frame: pd.DataFrame) -> str:
     column whose values are all whole cents (or $0.0001) is written from exact integers, so the
     text never shows float noise; other floats as arrow writes them ("1e+20").
     """
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     safe = safe_frame(frame)

@@ -290,7 +290,7 @@ def _load_only_country(country: str) -> None:
         loaded = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(loaded)
         sys.modules.setdefault(name, loaded)  # a module that imported the whole package meanwhile keeps the package's copy
-    except Exception:  # noqa: BLE001 - only a shortcut: the package loads the country itself
+    except Exception:  # only a shortcut: the package loads the country itself
         return
 
 
