@@ -18,7 +18,7 @@ from peerpay.engines.split import count_rows, csv_blocks
 from peerpay.io.readers import loads_policy, read_csv_text
 from peerpay.io.writers import to_json
 from peerpay.jobs.pay import run_pay
-from conftest import generated_timesheets
+from conftest import examples, generated_timesheets
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
@@ -98,7 +98,7 @@ def _field(text: str, quote: bool) -> str:
     return '"' + text.replace('"', '""') + '"' if must or quote else text
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.tuples(ROW_TEXT, ROW_TEXT, ROW_TEXT, st.booleans()), min_size=1, max_size=25),
        blank=st.sets(st.integers(0, 25), max_size=4),
        newline=st.sampled_from(["\n", "\r\n", "\r"]), size=st.integers(1, 120))

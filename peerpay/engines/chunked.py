@@ -126,7 +126,7 @@ def spill(sources: list[Path], partitions: int, folder: Path) -> list[Path]:
                 batch = batch.take(pa.array(order))
                 counts = np.bincount(bucket, minlength=partitions)
                 ends = np.cumsum(counts)
-                for k in np.flatnonzero(counts):
+                for k in map(int, np.flatnonzero(counts)):
                     if k not in writers:
                         writers[k] = pa.ipc.new_file(folder / f"bucket-{k:05d}.arrow", batch.schema)
                     writers[k].write_batch(batch.slice(ends[k] - counts[k], counts[k]))

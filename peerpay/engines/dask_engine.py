@@ -162,7 +162,7 @@ def run_dask(timesheet, policy: Policy, roster=None, schedule=None, *, partition
     ``.csv``), from the workers. ``keep_lines=False`` drops the lines from the returned run
     (for runs whose lines do not fit the driver: read them from ``output_dir``).
     ``block_bytes``: the size of a big CSV's byte-range pieces (default ``PEERPAY_BLOCK_BYTES``
-    or 64 MB; :mod:`.split`).
+    or 16 MB; :mod:`.split`).
     """
     from distributed import Client, LocalCluster
 
