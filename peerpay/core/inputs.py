@@ -369,7 +369,7 @@ def prepare_timesheet(
     window = (policy.input.earliest_date, policy.input.latest_date)
     start_local = read_datetimes(raw["start"], "start", rej, window)
     end_local = read_datetimes(raw["end"], "end", rej, window)
-    kind, on_call = _read_kinds(raw["kind"], rej) if "kind" in cols else (np.full(n, "work", dtype=object), np.zeros(n, bool))
+    kinds, kind_codes, on_call = _read_kinds(raw["kind"], rej) if "kind" in cols else (np.array(["work"], dtype=object), np.zeros(n, "int8"), np.zeros(n, bool))
     role, role_changed = normalise_ids(raw["role"]) if "role" in cols else (pd.Series(np.full(n, "", dtype=object), dtype=object), np.zeros(n, bool))
     if "rate" in cols:
         rate, zero_rate = parse_money(raw["rate"], "rate", rej, hi=MAX_RATE)
@@ -398,19 +398,23 @@ def prepare_timesheet(
 
     bad = rej.mask()
     keep = ~bad
-    kept = (lambda values: values) if not bad.any() else (lambda values: values[keep])  # a clean file: no copies
-    as_text = lambda values: pd.Series(np.asarray(kept(values), dtype=object), dtype=object)
+    kept_at = None if not bad.any() else np.flatnonzero(keep)  # a clean file: no copies
+    kept = (lambda values: values) if kept_at is None else (lambda values: values[kept_at])
+    as_text = lambda values: pd.Series(np.asarray(values, dtype=object), dtype=object)
+    # copy=False: the columns are this function's own arrays; stacking them into one block would
+    # copy every int64 column once more for nothing
     shifts = pd.DataFrame(
         {
-            "employee_id": as_text(emp_ids[emp_codes]),
-            "kind": as_text(kind),
+            "employee_id": as_text(emp_ids[kept(emp_codes)]),
+            "kind": as_text(kinds[kept(kind_codes)]),
             "start_at": kept(start_at),
             "end_at": kept(end_at),
             "rate_units": kept(rate),
             "row": kept(np.arange(1, n + 1)),
-            "role": as_text(role.to_numpy()),
+            "role": as_text(kept(role.to_numpy())),
             "start_local": kept(start_local),
-        }
+        },
+        copy=False,
     )
     measurable = bad & real & (end_at > start_at)
     rejected_hours = pd.DataFrame(
@@ -423,12 +427,12 @@ def prepare_timesheet(
     return shifts, rej.problems(), rejected_hours
 
 
-def _read_kinds(col: pd.Series, rej: Rejections) -> tuple[np.ndarray, np.ndarray]:
-    """``kind`` cells -> (work / on_call / callback, is on_call) (case-insensitive; blank is work);
-    other kinds are rejected.
+def _read_kinds(col: pd.Series, rej: Rejections) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``kind`` cells -> ``(kinds, codes, is on_call)``: ``kinds[codes]`` is each row's work /
+    on_call / callback (case-insensitive; blank is work); other kinds are rejected.
 
     Each distinct spelling is lowered once (Python's ``str.lower``, as a clerk's text is compared
-    everywhere else) and read back through the codes.
+    everywhere else); the million-row column is built once, from the codes of the rows kept.
     """
     codes, found = text_codes(col)
     spelled = pd.Series(found.to_numpy(zero_copy_only=False), dtype=object)
@@ -436,7 +440,7 @@ def _read_kinds(col: pd.Series, rej: Rejections) -> tuple[np.ndarray, np.ndarray
     bad = np.flatnonzero(~np.isin(kinds, list(KINDS))[codes])
     if len(bad):  # the message only for the bad rows (building it for every row is slow)
         rej.add(bad, "kind", "kind must be work, on_call or callback, not '" + spelled.to_numpy()[codes[bad]] + "'")
-    return kinds[codes], (kinds == "on_call")[codes]
+    return kinds, codes, (kinds == "on_call")[codes]
 
 
 def input_notes(zero_rate: int, ids: int, roles: int) -> list[str]:
