@@ -108,10 +108,11 @@ def check_header(path, header: list[str]) -> list[str]:
     return cols
 
 
-def _csv_options(names: list[str]):
+def _csv_options(names: list[str], text: str = "string"):
+    """Every column as ``text`` (``large_string`` for a table bound for pandas, which keeps text so)."""
     import pyarrow.csv as pacsv
 
-    convert = pacsv.ConvertOptions(column_types={n: "string" for n in names}, strings_can_be_null=False,
+    convert = pacsv.ConvertOptions(column_types={n: text for n in names}, strings_can_be_null=False,
                                    quoted_strings_can_be_null=False, null_values=[])
     return pacsv.ParseOptions(newlines_in_values=False), convert
 
@@ -154,7 +155,7 @@ def read_csv_text(path: Path, header: list[str] | None = None) -> pd.DataFrame:
     import pyarrow.csv as pacsv
 
     header = _csv_header(path) if header is None else header
-    parse, convert = _csv_options(header)
+    parse, convert = _csv_options(header, "large_string")  # what pandas keeps: no cast of every column afterwards
     try:
         table = pacsv.read_csv(path, parse_options=parse, convert_options=convert)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
