@@ -406,7 +406,7 @@ def prepare_timesheet(
     shifts = pd.DataFrame(
         {
             "employee_id": as_text(emp_ids[kept(emp_codes)]),
-            "kind": as_text(kinds[kept(kind_codes)]),
+            "kind": pd.Categorical.from_codes(_kind_positions(kinds)[kept(kind_codes)], categories=list(KINDS)),
             "start_at": kept(start_at),
             "end_at": kept(end_at),
             "rate_units": kept(rate),
@@ -441,6 +441,13 @@ def _read_kinds(col: pd.Series, rej: Rejections) -> tuple[np.ndarray, np.ndarray
     if len(bad):  # the message only for the bad rows (building it for every row is slow)
         rej.add(bad, "kind", "kind must be work, on_call or callback, not '" + spelled.to_numpy()[codes[bad]] + "'")
     return kinds, codes, (kinds == "on_call")[codes]
+
+
+def _kind_positions(kinds: np.ndarray) -> np.ndarray:
+    """Each distinct kind's position in :data:`~peerpay.core.engine.KINDS` (-1: not a kind; its rows
+    are rejected). The ``kind`` column is a Categorical of KINDS: the engine reads its codes
+    instead of hashing a million strings, and no million Python strings are built."""
+    return np.array([KINDS.index(k) if k in KINDS else -1 for k in kinds], dtype="int8")  # a few kinds
 
 
 def input_notes(zero_rate: int, ids: int, roles: int) -> list[str]:
