@@ -171,23 +171,23 @@ def parse_money(col: pd.Series, name: str, rej: Rejections, hi: float, decimal_c
 
     Parsed from the digits (:func:`peerpay.core.money.money_text_units`), never through a float.
     """
-    codes, found = text_codes(col)  # each distinct text parsed once
+    codes, found = text_codes(col)  # each distinct text parsed and checked once, read back through the codes
     units, status = money_text_units(found, RATE_SCALE, decimal_comma)
-    units, status = units[codes], status[codes]
-    bad = np.flatnonzero(status == 2)
-    if len(bad):  # the message only for the bad rows (building it for a million rows is slow)
+    if (status == 2).any():  # the message only for the bad rows (building it for a million rows is slow)
+        bad = np.flatnonzero((status == 2)[codes])
         shown = pd.Series(found.take(codes[bad]).to_pylist(), dtype=object)
         comma_hint = np.where(shown.astype(str).str.contains(",", regex=False).to_numpy(dtype=bool) & (not decimal_comma),
                               " (a comma is a thousands separator only in thousands position, 1,234.50; a decimal comma "
                               "needs decimal_comma = true in the column map)", "")
         rej.add(bad, name, "not a number '" + _shown_text(shown) + "'" + comma_hint)
-    rej.add(status == 3, name, f"{name} is not a finite number")
-    rej.add(status == 4, name, f"{name} is implausibly large (over {hi:,g})")
     ok = status == 0
-    rej.add(ok & (units < 0), name, f"{name} must not be below 0")
-    rej.add(ok & (units > hi * RATE_SCALE), name, f"{name} is implausibly large (over {hi:,g})")
-    zero = ok & (units == 0)
-    return np.where(ok, units, -1), zero
+    for wrong, reason in ((status == 3, f"{name} is not a finite number"),
+                          (status == 4, f"{name} is implausibly large (over {hi:,g})"),
+                          (ok & (units < 0), f"{name} must not be below 0"),
+                          (ok & (units > hi * RATE_SCALE), f"{name} is implausibly large (over {hi:,g})")):
+        if wrong.any():
+            rej.add(wrong[codes], name, reason)
+    return np.where(ok, units, -1)[codes], (ok & (units == 0))[codes]
 
 
 def _shown_text(s: pd.Series, width: int = 40) -> np.ndarray:
