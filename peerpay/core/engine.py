@@ -251,11 +251,8 @@ def _pay_in_ranges(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | No
     def pay(rows: np.ndarray) -> PayResult:
         return price_segments(segment_shifts(shifts.take(rows), policy, calendar, (codes[rows], names)))
 
-    # the calling thread pays the first range itself: its big arrays come from the main heap,
-    # which reuses freed memory, where a new thread's large allocations are fresh pages each time
-    with ThreadPoolExecutor(max_workers=len(positions) - 1) as pool:
-        others = pool.map(pay, positions[1:])
-        results = [pay(positions[0]), *others]
+    with ThreadPoolExecutor(max_workers=len(positions)) as pool:
+        results = list(pool.map(pay, positions))
     for rows, r in zip(positions, results):
         r.segments["shift"] = rows[r.segments["shift"].to_numpy()]  # position in the part -> in shifts
     first = results[0]
@@ -539,6 +536,12 @@ def _overtime_minutes(seg: Mapping[str, np.ndarray], workday: np.ndarray, worked
     if ot is None:
         return zeros, zeros
     starts = np.asarray(seg["seg_start"])
+    if by_employee_and_time and bool(np.all((starts[1:] >= starts[:-1]) | (emp[1:] != emp[:-1]))):
+        # every segment already in employee-then-time order (the usual case): count on all of them
+        # with no minutes for the unworked ones, which add nothing to any running total -- the
+        # same numbers as on the worked ones alone, without gathering and scattering them
+        mins = np.where(worked, np.asarray(seg["minutes"], dtype="int64"), 0)
+        return _daily_and_weekly(ot, emp, workday, np.asarray(seg["period_start"]), mins)
     order = np.flatnonzero(worked)
     e, t = emp[order], starts[order]
     if by_employee_and_time:
