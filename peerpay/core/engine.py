@@ -18,12 +18,10 @@ Shape of the computation (all vectorised, no per-row Python):
 from __future__ import annotations
 
 import math
-import os
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from concurrent.futures import ThreadPoolExecutor
 from typing import cast
 
 import numpy as np
@@ -31,7 +29,7 @@ from numpy.typing import ArrayLike
 import pandas as pd
 
 from .money import AMOUNT_PER_CENT, DAYS_PER_WEEK, FACTOR_SCALE, MINUTES_PER_HOUR, cents_half_up, factor_units, rate_units, scaled
-from ..models.policy import Differential, Overtime, Policy
+from ..models.policy import Differential, Policy
 from .calendar import Calendar, build_calendar, weekday_of
 
 WORKED_KINDS = ("work", "callback")
@@ -193,72 +191,18 @@ def _running_excess(groups: np.ndarray, minutes: np.ndarray, threshold_minutes: 
     return np.maximum(cum, 0, out=cum)
 
 
-def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None = None, threads: int = 1) -> PayResult:
+def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None = None) -> PayResult:
     """Pay every shift by the policy. ``shifts`` must already be validated (no overlaps, rates set).
 
     ``shifts`` columns: ``employee_id`` (str), ``kind`` (work|on_call|callback), ``start_at`` and
     ``end_at`` (int64 UTC minutes, see :mod:`.calendar`), ``rate_units`` (int64 base rate in
     $0.0001/h), ``row`` (the source row, for the audit trail); optional ``role`` (needed by a
     differential limited with ``roles``).
-
-    ``threads`` > 1 pays a large timesheet in that many employee ranges at once
-    (:func:`_pay_in_ranges`); the result is the same, to the byte.
     """
     diff_names = tuple(d.name for d in policy.differential)
     if len(shifts) == 0:
         return PayResult(_empty_lines(diff_names), pd.DataFrame(), diff_names)
-    if threads > 1 and len(shifts) >= THREADED_MIN_SHIFTS:
-        return _pay_in_ranges(shifts, policy, calendar, threads)
     return price_segments(segment_shifts(shifts, policy, calendar))
-
-
-THREADS_ENV = "PEERPAY_THREADS"  # 1 turns the threaded engine off
-THREADED_MIN_SHIFTS = 200_000  # below this, starting threads and merging costs more than it saves
-
-
-def engine_threads() -> int:
-    """Threads for one whole-timesheet run: one per core (``PEERPAY_THREADS`` overrides).
-
-    Only a run that has the machine to itself asks for this: ``--partitions`` and dask workers
-    call :func:`compute_pay` with the default of one thread, as they already use every core.
-    """
-    wanted = os.environ.get(THREADS_ENV, "").strip()
-    return int(wanted) if wanted.isdigit() and int(wanted) > 0 else (os.cpu_count() or 1)
-
-
-def _pay_in_ranges(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None, parts: int) -> PayResult:
-    """:func:`compute_pay` in ``parts`` ranges of employees (by sorted id) paid in threads.
-
-    Employees are independent in the engine, and numpy releases the GIL in its sorts and
-    whole-array arithmetic, so two ranges on two cores take about 60 % of the time of one run.
-    The ranges share one calendar and the employee codes of the whole timesheet, so lines and
-    segments of the ranges, put one after the other, are exactly the single run's (which comes
-    out by employee, then time); only the segments' ``shift`` positions are mapped back.
-    """
-    shifts = shifts.reset_index(drop=True)
-    codes, names = employee_codes(shifts["employee_id"])
-    # range boundaries: the employee codes that split the shifts into about equal counts
-    per_code = np.cumsum(np.bincount(codes, minlength=len(names)))
-    bounds = np.unique(np.searchsorted(per_code, len(codes) * np.arange(1, parts) // parts, side="right"))
-    bounds = bounds[(bounds > 0) & (bounds < len(names))]
-    if len(bounds) == 0 or codes.min() < 0:  # one employee, or one who holds nearly all the shifts
-        return price_segments(segment_shifts(shifts, policy, calendar, (codes, names)))
-    if calendar is None:
-        calendar = build_calendar(policy, int(shifts["start_at"].min()), int(shifts["end_at"].max()))
-    part_of = np.searchsorted(bounds, codes, side="right")
-    positions = [np.flatnonzero(part_of == i) for i in range(len(bounds) + 1)]
-
-    def pay(rows: np.ndarray) -> PayResult:
-        return price_segments(segment_shifts(shifts.take(rows), policy, calendar, (codes[rows], names)))
-
-    with ThreadPoolExecutor(max_workers=len(positions)) as pool:
-        results = list(pool.map(pay, positions))
-    for rows, r in zip(positions, results):
-        r.segments["shift"] = rows[r.segments["shift"].to_numpy()]  # position in the part -> in shifts
-    first = results[0]
-    lines = pd.concat([r.lines for r in results], ignore_index=True)
-    segments = pd.concat([r.segments for r in results], ignore_index=True)
-    return PayResult(lines, segments, first.differential_names, names, first.policy)
 
 
 @dataclass(frozen=True)
@@ -344,21 +288,18 @@ def _by_employee_then_start(emp_codes: np.ndarray, start: np.ndarray) -> np.ndar
     return np.lexsort((start, emp_codes))
 
 
-def segment_shifts(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None = None,
-                   employees: tuple[np.ndarray, np.ndarray] | None = None) -> Segmented:
+def segment_shifts(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None = None) -> Segmented:
     """Cut shifts into segments and find everything rate-independent: windows, holidays, overtime minutes.
 
     Segments come out by employee, then time: the order overtime is counted in and lines summed
     in. A rule of the instant alone (local date, workweek, holiday, window) is evaluated once per
     stretch between two calendar cuts and looked up per segment, never searched per segment.
-    ``employees``: :func:`employee_codes` of the shifts when the caller has them already (the
-    codes may index a larger sorted list of ids, as in :func:`_pay_in_ranges`).
     """
     shifts = shifts.reset_index(drop=True)
     start = shifts["start_at"].to_numpy(dtype="int64")
     end = shifts["end_at"].to_numpy(dtype="int64")
     cal = calendar or build_calendar(policy, int(start.min()), int(end.max()))
-    emp_codes, emp_names = employee_codes(shifts["employee_id"]) if employees is None else employees
+    emp_codes, emp_names = employee_codes(shifts["employee_id"])
     by_employee = _by_employee_then_start(emp_codes, start)
     seg, stretch, first_stretch, owner = _pieces(start, end, cal.cuts, by_employee)
     sh = seg["shift"]
@@ -536,12 +477,6 @@ def _overtime_minutes(seg: Mapping[str, np.ndarray], workday: np.ndarray, worked
     if ot is None:
         return zeros, zeros
     starts = np.asarray(seg["seg_start"])
-    if by_employee_and_time and bool(np.all((starts[1:] >= starts[:-1]) | (emp[1:] != emp[:-1]))):
-        # every segment already in employee-then-time order (the usual case): count on all of them
-        # with no minutes for the unworked ones, which add nothing to any running total -- the
-        # same numbers as on the worked ones alone, without gathering and scattering them
-        mins = np.where(worked, np.asarray(seg["minutes"], dtype="int64"), 0)
-        return _daily_and_weekly(ot, emp, workday, np.asarray(seg["period_start"]), mins)
     order = np.flatnonzero(worked)
     e, t = emp[order], starts[order]
     if by_employee_and_time:
@@ -553,27 +488,18 @@ def _overtime_minutes(seg: Mapping[str, np.ndarray], workday: np.ndarray, worked
         order = order[worked[order]]
         e = emp[order]
     mins = np.asarray(seg["minutes"], dtype="int64")[order]
-    daily, weekly = _daily_and_weekly(ot, e, workday[order], np.asarray(seg["period_start"])[order], mins)
+    daily = np.zeros(len(order), dtype="int64")
+    if ot.daily_threshold is not None:
+        key = e.astype("int64", copy=False) * 1_000_000 + workday[order]
+        daily = _running_excess(key, mins, int(ot.daily_threshold * MINUTES_PER_HOUR))
+    weekly = np.zeros(len(order), dtype="int64")
+    if ot.period_threshold is not None:
+        key = e.astype("int64", copy=False) * 1_000_000 + np.asarray(seg["period_start"])[order]
+        weekly = _running_excess(key, mins - daily, int(ot.period_threshold * MINUTES_PER_HOUR))
     d_out, w_out = np.zeros(len(zeros), dtype="int64"), np.zeros(len(zeros), dtype="int64")
     d_out[order] = daily
     w_out[order] = weekly
     return d_out, w_out
-
-
-def _daily_and_weekly(ot: Overtime, emp: np.ndarray, workday: np.ndarray, period: np.ndarray, mins: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray]:
-    """Daily, then weekly overtime minutes of rows in employee-then-time order (:func:`_running_excess`)."""
-    daily = np.zeros(len(mins), dtype="int64")
-    if ot.daily_threshold is not None:
-        key = emp.astype("int64") * 1_000_000
-        key += workday
-        daily = _running_excess(key, mins, int(ot.daily_threshold * MINUTES_PER_HOUR))
-    weekly = np.zeros(len(mins), dtype="int64")
-    if ot.period_threshold is not None:
-        key = emp.astype("int64") * 1_000_000
-        key += period
-        weekly = _running_excess(key, mins - daily, int(ot.period_threshold * MINUTES_PER_HOUR))
-    return daily, weekly
 
 
 def _shift_premiums(shifts: pd.DataFrame, policy: Policy, rate: np.ndarray, shift_kind: np.ndarray) -> dict[str, np.ndarray]:
