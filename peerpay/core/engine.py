@@ -333,7 +333,6 @@ def segment_shifts(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | No
     holiday = np.isin(day_at, cal.holidays)[stretch] & worked
     probe = {"minutes": seg["minutes"], "seg_start": seg["seg_start"], "period_start": period}
     workday = day_at[first_stretch][owner]  # the date each segment's shift starts on
-    del stretch, owner  # done with: overtime's temporaries reuse their memory instead of fresh pages
     daily_ot, weekly_ot = _overtime_minutes(probe, workday, worked, emp, policy, by_employee_and_time=True)
     return Segmented(policy, shifts, emp_names, emp_codes, seg, kind, worked, day, period, in_window, holiday,
                      daily_ot, weekly_ot, shift_period, emp, shift_kind)
