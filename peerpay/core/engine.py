@@ -90,12 +90,16 @@ def _pieces(s: np.ndarray, e: np.ndarray, cuts: np.ndarray, order: np.ndarray
     i0 = np.searchsorted(cuts, s, side="right")[order]  # first cut strictly after start
     i1 = np.searchsorted(cuts, e, side="left")[order]  # first cut at or after end
     s, e = s[order], e[order]
-    n = (i1 - i0) + 1
+    n = i1 - i0
+    n += 1
     ends = np.cumsum(n)  # one past each shift's last piece
     firsts = ends - n
     owner = np.repeat(np.arange(len(s)), n)  # position (in the given order) of each piece's shift
-    piece = np.arange(len(owner)) - firsts[owner]
-    stretch = i0[owner] + piece
+    # in place where it can be: every piece-length array is tens of MB of fresh memory
+    piece = np.arange(len(owner))
+    piece -= firsts[owner]
+    stretch = i0[owner]
+    stretch += piece
     seg_e = cuts.take(stretch, mode="clip")  # the cut that ends the piece (the last: the shift's end)
     if n.min(initial=1) <= 0:  # a zero-minute shift exactly on a cut has no piece
         has = n > 0
@@ -490,11 +494,15 @@ def _overtime_minutes(seg: Mapping[str, np.ndarray], workday: np.ndarray, worked
     mins = np.asarray(seg["minutes"], dtype="int64")[order]
     daily = np.zeros(len(order), dtype="int64")
     if ot.daily_threshold is not None:
-        key = e.astype("int64", copy=False) * 1_000_000 + workday[order]
+        key = e.astype("int64")  # a copy, so the key is built in place
+        key *= 1_000_000
+        key += workday[order]
         daily = _running_excess(key, mins, int(ot.daily_threshold * MINUTES_PER_HOUR))
     weekly = np.zeros(len(order), dtype="int64")
     if ot.period_threshold is not None:
-        key = e.astype("int64", copy=False) * 1_000_000 + np.asarray(seg["period_start"])[order]
+        key = e.astype("int64")
+        key *= 1_000_000
+        key += np.asarray(seg["period_start"])[order]
         weekly = _running_excess(key, mins - daily, int(ot.period_threshold * MINUTES_PER_HOUR))
     d_out, w_out = np.zeros(len(zeros), dtype="int64"), np.zeros(len(zeros), dtype="int64")
     d_out[order] = daily
@@ -580,10 +588,16 @@ def _lines(seg: Mapping[str, np.ndarray], worked_mins: np.ndarray, emp: np.ndarr
     shift_period = np.asarray(shift_period).astype("int64", copy=False)
     lo = int(seg_period.min()) if len(seg_period) else 0
     span = int(max(seg_period.max(), shift_period.max(initial=lo))) - lo + 1 if len(seg_period) else 1
-    key = emp.astype("int64", copy=False) * span + (seg_period - lo)
+    key = emp.astype("int64")  # a copy, so the key is built in place
+    key *= span
+    key += seg_period
+    key -= lo
     cols = {"worked_minutes": worked_mins, "minutes": seg["minutes"], "daily_ot": seg["daily_ot"], "weekly_ot": seg["weekly_ot"],
             "base": seg["base"], **{f"diff:{n}": seg[f"diff:{n}"] for n in diff_names},
-            "holiday_premium": seg["holiday_premium"], "standby": seg["standby"], "ot_base": seg["ot_base"]}
+            "holiday_premium": seg["holiday_premium"], "standby": seg["standby"]}
+    base_rate_ot = policy.overtime is not None and policy.overtime.basis == "base_rate"
+    if base_rate_ot:  # otherwise ot_base is all zeros and _money_lines does not read it
+        cols["ot_base"] = seg["ot_base"]
     keys, g = _group_sums(key, cols)
     g["on_call_minutes"] = g.pop("minutes") - g["worked_minutes"]
     g["overtime_minutes"] = g.pop("daily_ot") + g.pop("weekly_ot")
