@@ -25,6 +25,32 @@ def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
     sys.exit(code)
 
 
+def own_process() -> bool:
+    """True when this process is the ``peerpay`` command itself (``python -m peerpay`` or the
+    installed script, whose ``__main__`` holds :data:`peerpay.cli.main`), never inside a test runner."""
+    from . import main
+
+    return getattr(sys.modules.get("__main__"), "main", None) is main
+
+
+def finish(code: int) -> NoReturn:
+    """End a command whose every output is written and flushed, with exit code ``code``.
+
+    As its own process, the command then ends at once: the exit handlers run (temp files,
+    anything a library registered) and the ~1 GB of arrays a million-shift run holds are left
+    to the operating system instead of being freed one by one (0.15-0.2 s). In-process (tests,
+    CliRunner) an ordinary ``SystemExit``.
+    """
+    if own_process():
+        import atexit
+
+        sys.stdout.flush()  # a closed pipe raises here, inside handles_input_errors (exit 0 quietly)
+        sys.stderr.flush()
+        atexit._run_exitfuncs()
+        os._exit(code)
+    raise SystemExit(code)
+
+
 #: an output file's extension -> the format written when --format is not given
 EXTENSION_FORMATS = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
                      ".txt": "table"}

@@ -1,0 +1,57 @@
+"""Issue 16 round 2, the end of a ``pay`` process: a quick exit loses nothing.
+
+As its own process (``python -m peerpay``) a local ``pay`` ends with ``os._exit`` after flushing
+(:func:`peerpay.cli.common.finish`); these tests check the outputs, stdout and stderr are whole
+and the exit code is the contract's, and that in-process (CliRunner) nothing changes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from conftest import SAMPLES
+from peerpay.cli import main
+from peerpay.cli.common import own_process
+
+ROOT = SAMPLES.parent
+PAY = ["pay", "-t", str(SAMPLES / "timesheet.csv"), "-p", str(SAMPLES / "policy.toml"), "-r", str(SAMPLES / "roster.csv"),
+       "-s", str(SAMPLES / "schedule.csv")]
+
+
+def env() -> dict:
+    """The test's environment (conftest fixes PEERPAY_RUN_TIME per test) with this checkout first."""
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def peerpay_process(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "peerpay", *args], capture_output=True, text=True, cwd=ROOT, env=env())
+
+
+def test_in_process_runs_end_with_an_ordinary_exit():
+    assert not own_process()  # pytest is __main__ here
+    res = CliRunner().invoke(main, [*PAY, "-f", "json"])
+    assert res.exit_code in (0, 3) and res.stdout.rstrip().endswith("}")
+
+
+def test_a_process_writes_the_same_bytes_to_stdout_and_to_a_file(tmp_path):
+    for fmt in ("csv", "json", "table"):
+        printed = peerpay_process(*PAY, "-f", fmt)
+        written = peerpay_process(*PAY, "-f", fmt, "-o", str(tmp_path / f"pay.{fmt}"))
+        in_process = CliRunner().invoke(main, [*PAY, "-f", fmt])
+        assert printed.returncode == written.returncode == in_process.exit_code
+        assert printed.stdout == (tmp_path / f"pay.{fmt}").read_text() == in_process.stdout  # flushed, whole
+        assert printed.stderr.endswith("\n") and "Reconciliation:" in printed.stderr  # the last messages too
+        assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]  # no temp file left behind
+
+
+def test_rejected_rows_still_exit_3_from_a_process(tmp_path):
+    bad = tmp_path / "ts.csv"
+    bad.write_text((SAMPLES / "timesheet.csv").read_text() + "E999,not a date,2025-01-01 10:00,work,peer_specialist,20\n")
+    res = subprocess.run([sys.executable, "-m", "peerpay", "pay", "-t", str(bad), "-p", str(SAMPLES / "policy.toml"),
+                          "-f", "csv", "-o", str(tmp_path / "out.csv")], capture_output=True, text=True, cwd=ROOT, env=env())
+    assert res.returncode == 3, res.stderr
+    assert "rejected:" in res.stderr and (tmp_path / "out.csv").read_text().startswith("employee_id")
