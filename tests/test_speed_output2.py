@@ -55,3 +55,18 @@ def test_rejected_rows_still_exit_3_from_a_process(tmp_path):
                           "-f", "csv", "-o", str(tmp_path / "out.csv")], capture_output=True, text=True, cwd=ROOT, env=env())
     assert res.returncode == 3, res.stderr
     assert "rejected:" in res.stderr and (tmp_path / "out.csv").read_text().startswith("employee_id")
+
+
+def test_a_digest_hashed_in_the_background_is_the_one_computed_in_the_foreground(tmp_path):
+    import hashlib
+
+    from peerpay.cli.common import file_digest, hash_in_background
+
+    f = tmp_path / "ts.csv"
+    f.write_bytes(b"employee_id,start\n" * 50_000)  # 900,000 bytes: several chunks
+    expected = (hashlib.sha256(f.read_bytes()).hexdigest(), 900_000)
+    hash_in_background([f, None, "-"])
+    assert file_digest(f) == expected
+    hash_in_background([f])
+    f.write_bytes(b"changed since the run started\n")  # a stale background digest is never used
+    assert file_digest(f) == (hashlib.sha256(b"changed since the run started\n").hexdigest(), 30)

@@ -14,8 +14,7 @@ from ..io.document import Document, Heading, Table, Text, render
 from ..io.writers import atomic_write, to_csv
 from ..jobs.pay import run_pay
 from .common import (EXIT_USAGE, run_record, FORMAT_HELP, output_format, EXIT_INPUT, EXIT_OK, EXIT_REJECTED, FORMATS, check_format_target, check_outputs, emit, fail, finish,
-                     handles_input_errors,
-                     report_problems, warn_policy)
+                     handles_input_errors, hash_in_background, report_problems, warn_policy)
 
 MONEY = ["base_pay", "holiday_premium", "standby_pay", "callback_premium", "minimum_shift_pay", "overtime_premium",
          "gross_pay", "differentials", "regular_rate"]
@@ -301,6 +300,8 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
     if with_names and (scaled or len(timesheets) > 1 or by == "person" or credentials):
         fail("--with-names works with one timesheet on the local engine (without --by person, --credentials, "
              "--partitions or --output-dir)", EXIT_USAGE)
+    if not (len(timesheets) > 1 or by == "person" or credentials) and (fmt != "csv" or stubs_dir):  # a run record is built
+        hash_in_background([timesheets[0], policy, roster, schedule, map_file])
     pol = read_policy(policy)
     warn_policy(pol)
     if len(timesheets) > 1 or by == "person" or credentials:
