@@ -70,3 +70,18 @@ def test_a_digest_hashed_in_the_background_is_the_one_computed_in_the_foreground
     hash_in_background([f])
     f.write_bytes(b"changed since the run started\n")  # a stale background digest is never used
     assert file_digest(f) == (hashlib.sha256(b"changed since the run started\n").hexdigest(), 30)
+
+
+def test_pieces_written_to_a_file_are_the_bytes_of_the_text(tmp_path):
+    """CSV and JSON as pieces (arrow's UTF-8 buffer kept as it is) write what the joined text writes."""
+    import pandas as pd
+
+    from peerpay.io.writers import atomic_write, to_csv, to_csv_chunks, to_json, to_json_chunks
+
+    frame = pd.DataFrame({"employee_id": ["Zoë", "=1+1", 'say "hi"'] * 400, "gross_pay": [880.0, 12.5, 0.01] * 400})
+    report = {"lines": frame.to_dict("records"), "notes": ["café"]}
+    for chunks, text in ((to_csv_chunks(frame), to_csv(frame)), (to_json_chunks(report), to_json(report))):
+        atomic_write(tmp_path / "out", chunks)
+        assert (tmp_path / "out").read_bytes() == text.encode("utf-8")
+    atomic_write(tmp_path / "out", [])  # no pieces: an empty file
+    assert (tmp_path / "out").read_bytes() == b""

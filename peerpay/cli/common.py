@@ -199,12 +199,18 @@ def check_outputs(outputs: dict[str, str | None], inputs, force: bool, *, folder
                 fail(f"{option} {d} holds this run's input {f.name}: write the output to another folder", EXIT_USAGE)
 
 
-def emit(data: str | bytes, output: str | None, force: bool) -> None:
+def emit(data: str | bytes | list, output: str | None, force: bool) -> None:
     """Write to ``output`` atomically, or print to stdout. An existing non-empty file needs --force.
 
-    Commands call :func:`check_outputs` before the work; this check stays as a last guard.
+    ``data``: text, a workbook's bytes, or the pieces of one text (:data:`peerpay.io.writers.Chunks`,
+    written to a file piece by piece). Commands call :func:`check_outputs` before the work; this
+    check stays as a last guard.
     """
     if output in (None, "-"):
+        if isinstance(data, list):  # the terminal gets text, as click.echo has always written it
+            from ..io.writers import joined
+
+            data = joined(data)
         if isinstance(data, bytes):
             fail("xlsx output needs --output FILE.xlsx", EXIT_USAGE)
         click.echo(data, nl=False)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..core.report import audit_frame, employee_summary, lines_frame, lines_table
 from ..io.readers import read_policy
-from ..io.document import Document, Heading, Table, Text, render
+from ..io.document import Document, Heading, Table, Text, render, render_chunks
 from ..io.writers import atomic_write, to_csv
 from ..jobs.pay import run_pay
 from .common import (EXIT_USAGE, run_record, FORMAT_HELP, output_format, EXIT_INPUT, EXIT_OK, EXIT_REJECTED, FORMATS, check_format_target, check_outputs, emit, fail, finish,
@@ -343,7 +343,7 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
     record = run_record("peerpay pay", {"timesheet": timesheet, "policy": policy, "roster": roster, "schedule": schedule, "map": map_file},
                         {"sheet": sheet, "detail": detail or None}, period=pay_period(run), holidays=holidays_used(run)) \
         if fmt != "csv" or stubs_dir else None  # CSV has no room for a record: a large CSV run never builds the report dicts
-    data = render_pay(run, fmt.lower(), detail, record, roster_names(run) if with_names else None)
+    data = render_chunks(pay_document(run, detail, record, roster_names(run) if with_names else None), fmt.lower())
     stubs = pay_stubs(run, record) if stubs_dir else {}
     if stubs:
         check_stubs(stubs_dir, stubs, force)
