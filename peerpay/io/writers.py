@@ -177,9 +177,16 @@ def _records_by_column(records) -> memoryview | None:
             return _float_json_pieces(col.to_numpy(dtype="float64"), after)
         if pd.api.types.is_integer_dtype(col) and not pd.api.types.is_bool_dtype(col):
             return [_followed(pc.cast(pa.array(col.to_numpy(dtype="int64")), pa.string()), after)]
-        codes, uniques = pd.factorize(col.to_numpy(dtype=object), use_na_sentinel=False)
-        if not all(isinstance(v, str) for v in uniques):
-            return None
+        if col.dtype != object and pd.api.types.is_string_dtype(col):  # arrow-backed text: no Python string per row
+            text = _arrow_text(col)
+            if text.null_count:
+                return None
+            coded = pc.dictionary_encode(text)
+            codes, uniques = coded.indices, coded.dictionary.to_pylist()
+        else:
+            codes, uniques = pd.factorize(col.to_numpy(dtype=object), use_na_sentinel=False)
+            if not all(isinstance(v, str) for v in uniques):
+                return None
         return [pa.array([json.dumps(u, ensure_ascii=False) + after for u in uniques], type=pa.string()).take(pa.array(codes))]
 
     before: list[tuple[str, str]] = []  # (the literal text before a value, the value's column)
@@ -367,14 +374,21 @@ def _csv_cells(col: pd.Series, after: str) -> list:
         return [_followed(pc.cast(pa.array(x), pa.string()).fill_null(""), after)]
     if pd.api.types.is_bool_dtype(col) or pd.api.types.is_integer_dtype(col):
         return [_followed(pc.cast(pa.array(col.to_numpy()), pa.string()).fill_null(""), after)]
-    text = pa.array(col.astype("string").to_numpy(dtype=object, na_value=None), type=pa.string()) \
-        if col.dtype == object else pa.array(col.astype("string").array)
-    text = (text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text).cast(pa.string())
+    text = _arrow_text(col)
     # each distinct text is quoted once ('"' doubled; a CR LF inside a cell becomes LF)
     coded = pc.dictionary_encode(text)
     quoted = pc.replace_substring(pc.replace_substring(coded.dictionary, "\r\n", "\n"), '"', '""')
     quoted = pc.binary_join_element_wise('"', quoted, '"' + after, "")
     return [quoted.take(coded.indices).fill_null(after)]
+
+
+def _arrow_text(col: pd.Series):
+    """A text column as one arrow string array (a missing value as null)."""
+    import pyarrow as pa
+
+    text = pa.array(col.astype("string").to_numpy(dtype=object, na_value=None), type=pa.string()) \
+        if col.dtype == object else pa.array(col.astype("string").array)
+    return (text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text).cast(pa.string())
 
 
 def md_text(text) -> str:
