@@ -85,3 +85,14 @@ def test_pieces_written_to_a_file_are_the_bytes_of_the_text(tmp_path):
         assert (tmp_path / "out").read_bytes() == text.encode("utf-8")
     atomic_write(tmp_path / "out", [])  # no pieces: an empty file
     assert (tmp_path / "out").read_bytes() == b""
+
+
+def test_whole_numbers_from_the_table_are_the_cast_text():
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from peerpay.io.writers import _whole_text
+
+    for n in (np.arange(0, 70_000, 7), np.array([0, 65_535]), np.array([65_536, 1]), np.array([], dtype="int64")):
+        assert _whole_text(n).equals(pc.cast(pa.array(n), pa.string()))
