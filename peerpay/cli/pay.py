@@ -10,11 +10,11 @@ import pandas as pd
 
 from ..core.report import audit_frame, employee_summary, lines_frame, lines_table
 from ..io.readers import read_policy
-from ..io.document import Document, Heading, Table, Text, render
+from ..io.document import Document, Heading, Table, Text, render, render_chunks
 from ..io.writers import atomic_write, to_csv
 from ..jobs.pay import run_pay
-from .common import (EXIT_USAGE, run_record, FORMAT_HELP, output_format, EXIT_INPUT, EXIT_OK, EXIT_REJECTED, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors,
-                     report_problems, warn_policy)
+from .common import (EXIT_USAGE, run_record, FORMAT_HELP, output_format, EXIT_INPUT, EXIT_OK, EXIT_REJECTED, FORMATS, check_format_target, check_outputs, emit, fail, finish,
+                     handles_input_errors, hash_in_background, report_problems, warn_policy)
 
 MONEY = ["base_pay", "holiday_premium", "standby_pay", "callback_premium", "minimum_shift_pay", "overtime_premium",
          "gross_pay", "differentials", "regular_rate"]
@@ -187,12 +187,10 @@ def holidays_used(run) -> str | None:
     first, last = int(weeks.min()), int(weeks.max()) + 6
     days = holiday_days(run.policy, first, last)
     shown = [str(np.datetime64(int(d), "D")) for d in np.asarray(days) if first <= d <= last]
-    try:
-        from importlib.metadata import version
+    from ..jobs.meta import run_meta
 
-        package = f" (holidays {version('holidays')})"
-    except Exception:  # metadata missing: the dates are still right
-        package = ""
+    found = run_meta()["holidays_version"]  # looked up once per process (the run record and JSON meta too)
+    package = f" (holidays {found})" if found else ""  # metadata missing: the dates are still right
     return (", ".join(shown) or "none in the period") + package
 
 
@@ -302,6 +300,8 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
     if with_names and (scaled or len(timesheets) > 1 or by == "person" or credentials):
         fail("--with-names works with one timesheet on the local engine (without --by person, --credentials, "
              "--partitions or --output-dir)", EXIT_USAGE)
+    if not (len(timesheets) > 1 or by == "person" or credentials) and (fmt != "csv" or stubs_dir):  # a run record is built
+        hash_in_background([timesheets[0], policy, roster, schedule, map_file])
     pol = read_policy(policy)
     warn_policy(pol)
     if len(timesheets) > 1 or by == "person" or credentials:
@@ -343,7 +343,7 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
     record = run_record("peerpay pay", {"timesheet": timesheet, "policy": policy, "roster": roster, "schedule": schedule, "map": map_file},
                         {"sheet": sheet, "detail": detail or None}, period=pay_period(run), holidays=holidays_used(run)) \
         if fmt != "csv" or stubs_dir else None  # CSV has no room for a record: a large CSV run never builds the report dicts
-    data = render_pay(run, fmt.lower(), detail, record, roster_names(run) if with_names else None)
+    data = render_chunks(pay_document(run, detail, record, roster_names(run) if with_names else None), fmt.lower())
     stubs = pay_stubs(run, record) if stubs_dir else {}
     if stubs:
         check_stubs(stubs_dir, stubs, force)
@@ -369,7 +369,10 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
                    "The reasons are listed above (and with --rejects FILE).", err=True)
     for note in mapped.notes() if mapped is not None else ():
         click.echo(f"map: {note}", err=True)
-    raise SystemExit(EXIT_REJECTED if run.problems else EXIT_OK)
+    code = EXIT_REJECTED if run.problems else EXIT_OK
+    if scaled:  # a dask cluster or spilled partitions end the ordinary way
+        raise SystemExit(code)
+    finish(code)
 
 
 def _many(timesheets, by, credentials, pol, roster, schedule, sheet, map_file, fmt, output, detail, rejects, force, scaled):
@@ -391,7 +394,7 @@ def _many(timesheets, by, credentials, pol, roster, schedule, sheet, map_file, f
         atomic_write(rejects, cast(str, rejected))  # rendered above whenever --rejects is given
     emit(data, output, force)
     click.echo(_recon_line({"reconciliation": recon}), err=True)
-    raise SystemExit(EXIT_REJECTED if run.problems else EXIT_OK)
+    finish(EXIT_REJECTED if run.problems else EXIT_OK)
 
 
 def person_document(run, only_shared: bool = False) -> Document:

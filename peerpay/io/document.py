@@ -163,20 +163,43 @@ def render_md(doc: Document) -> str:
 
 
 def render_csv(doc: Document) -> str:
-    from .writers import to_csv
+    from .writers import joined
 
-    t = _get(doc.csv)
-    return to_csv(t.data() if isinstance(t, Table) else t)
+    return joined(_csv_chunks(doc))
 
 
 def render_json(doc: Document) -> str:
     """The pinned JSON report; the run record extends its ``meta`` (keys are added, never renamed)."""
-    from .writers import to_json
+    from .writers import joined
+
+    return joined(_json_chunks(doc))
+
+
+def _csv_chunks(doc: Document) -> list:
+    from .writers import to_csv_chunks
+
+    t = _get(doc.csv)
+    return to_csv_chunks(t.data() if isinstance(t, Table) else t)
+
+
+def _json_chunks(doc: Document) -> list:
+    from .writers import to_json_chunks
 
     payload = _get(doc.payload)
     if doc.run_record and isinstance(payload, Mapping):
         payload = {**payload, "meta": {**dict(payload.get("meta") or {}), **dict(doc.run_record)}}
-    return to_json(payload)
+    return to_json_chunks(payload)
+
+
+def render_chunks(doc: Document, fmt: str) -> str | bytes | list:
+    """The document in ``fmt`` for :func:`peerpay.io.writers.atomic_write`: CSV and JSON as a list of
+    pieces (a large table's text stays in arrow's buffer until it is written), other formats as :func:`render`."""
+    fmt = fmt.lower()
+    if fmt == "csv":
+        return _csv_chunks(doc)
+    if fmt == "json":
+        return _json_chunks(doc)
+    return render(doc, fmt)
 
 
 def render_xlsx(doc: Document) -> bytes:

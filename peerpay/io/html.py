@@ -124,17 +124,20 @@ def paragraphs(texts: Iterable[str]) -> str:
     return "".join(f"<p>{esc(t)}</p>" for t in texts)
 
 
-def run_record(version: str, inputs: Mapping[str, bytes], options: Mapping[str, object] | None = None,
+def run_record(version: str, inputs: Mapping[str, bytes | tuple[str, int]], options: Mapping[str, object] | None = None,
                command: str = "") -> dict:
     """What produced the page: peerpay's version, the options, each input's SHA-256 and size.
 
-    ``inputs`` maps a file's *name* (no folders: a path can carry a person's name) to its bytes.
+    ``inputs`` maps a file's *name* (no folders: a path can carry a person's name) to its bytes,
+    or to its (SHA-256, size) when the caller hashed it already (a large timesheet, hashed while it was paid).
     """
+    digests = {name: (hashlib.sha256(data).hexdigest(), len(data)) if isinstance(data, bytes) else data
+               for name, data in inputs.items()}
     return {
         "peerpay_version": version,
         "command": command,
         "options": {k: v for k, v in (options or {}).items() if v not in (None, "", [], ())},
-        "inputs": [{"file": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)} for name, data in inputs.items()],
+        "inputs": [{"file": name, "sha256": sha, "bytes": size} for name, (sha, size) in digests.items()],
     }
 
 

@@ -55,8 +55,21 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 _WRITE_CHARS = 1 << 22  # characters encoded per write
 
 
-def atomic_write(path: str | Path, data: bytes | str, *, force: bool = True) -> None:
-    """Write ``data`` to ``path`` via a temp file + rename; never clobber unless ``force``."""
+#: a report as pieces written one after another: text, or UTF-8 bytes straight from an arrow buffer
+Chunks = list[str | bytes | memoryview]
+
+
+def joined(chunks: Chunks) -> str:
+    """The pieces as one text (what :func:`atomic_write` writes, decoded)."""
+    return "".join(c if isinstance(c, str) else str(c, "utf-8") for c in chunks)
+
+
+def atomic_write(path: str | Path, data: bytes | str | Chunks, *, force: bool = True) -> None:
+    """Write ``data`` to ``path`` via a temp file + rename; never clobber unless ``force``.
+
+    ``data`` may be a list of pieces (:data:`Chunks`): each is written as it is, so a 76 MB JSON
+    report goes from arrow's buffer to the file without being decoded, joined and encoded again.
+    """
     path = Path(path)
     if path.exists() and not force:
         raise FileExistsError(f"{path} exists (use --force to overwrite)")
@@ -66,11 +79,12 @@ def atomic_write(path: str | Path, data: bytes | str, *, force: bool = True) -> 
     try:
         os.fchmod(fd, mode)  # mkstemp makes 0600: give the report the mode any other tool would
         with os.fdopen(fd, "wb") as fh:
-            if isinstance(data, str):  # encoded a slice at a time: a 100 MB report never has a second, bytes copy
-                for i in range(0, len(data), _WRITE_CHARS):
-                    fh.write(data[i:i + _WRITE_CHARS].encode("utf-8"))
-            else:
-                fh.write(data)
+            for chunk in data if isinstance(data, list) else [data]:
+                if isinstance(chunk, str):  # encoded a slice at a time: a 100 MB report never has a second, bytes copy
+                    for i in range(0, len(chunk), _WRITE_CHARS):
+                        fh.write(chunk[i:i + _WRITE_CHARS].encode("utf-8"))
+                else:
+                    fh.write(chunk)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -94,6 +108,11 @@ def _new_file_mode(path: Path) -> int:
 
 
 def to_json(obj) -> str:
+    """Pretty JSON: :func:`to_json_chunks` as one text."""
+    return joined(to_json_chunks(obj))
+
+
+def to_json_chunks(obj) -> Chunks:
     """Pretty JSON; a long list of records (pay lines) is written one compact record per line.
 
     A year of pay lines is 200,000+ records: indenting every key would triple the file and the
@@ -102,20 +121,20 @@ def to_json(obj) -> str:
     records would be.
     """
     if isinstance(obj, dict) and any(_is_long_records(v) for v in obj.values()):
-        parts = ["{\n"]  # joined once at the end: a 100 MB report is copied once, not once per "+"
+        parts: Chunks = ["{\n"]  # pieces: the lines of a 100 MB report stay in arrow's buffer
         for i, (key, value) in enumerate(obj.items()):
             parts.append(",\n  " if i else "  ")
             parts.append(f"{json.dumps(key, ensure_ascii=False)}: ")
             if _is_long_records(value):
-                rows = _records_by_column(value)
+                rows: str | memoryview | None = _records_by_column(value)
                 if rows is None:
                     rows = ",\n".join("    " + json.dumps(r, ensure_ascii=False, separators=(", ", ": ")) for r in value)
                 parts += ["[\n", rows, "\n  ]"]
             else:
                 parts.append(_dumps(value).replace("\n", "\n  "))
         parts.append("\n}\n")
-        return "".join(parts)
-    return _dumps(obj) + "\n"
+        return parts
+    return [_dumps(obj) + "\n"]
 
 
 def _dumps(value) -> str:
@@ -133,7 +152,7 @@ def _table_backed(value) -> bool:
     return getattr(value, "table", None) is not None and getattr(value, "layout", None) is not None
 
 
-def _records_by_column(records) -> str | None:
+def _records_by_column(records) -> memoryview | None:
     """The records as ``json.dumps`` writes them, one per line (``",\n"`` between), built column by column.
 
     Only for records that carry the flat table they were made from (``table`` and ``layout``,
@@ -158,9 +177,16 @@ def _records_by_column(records) -> str | None:
             return _float_json_pieces(col.to_numpy(dtype="float64"), after)
         if pd.api.types.is_integer_dtype(col) and not pd.api.types.is_bool_dtype(col):
             return [_followed(pc.cast(pa.array(col.to_numpy(dtype="int64")), pa.string()), after)]
-        codes, uniques = pd.factorize(col.to_numpy(dtype=object), use_na_sentinel=False)
-        if not all(isinstance(v, str) for v in uniques):
-            return None
+        if col.dtype != object and pd.api.types.is_string_dtype(col):  # arrow-backed text: no Python string per row
+            text = _arrow_text(col)
+            if text.null_count:
+                return None
+            coded = pc.dictionary_encode(text)
+            codes, uniques = coded.indices, coded.dictionary.to_pylist()
+        else:
+            codes, uniques = pd.factorize(col.to_numpy(dtype=object), use_na_sentinel=False)
+            if not all(isinstance(v, str) for v in uniques):
+                return None
         return [pa.array([json.dumps(u, ensure_ascii=False) + after for u in uniques], type=pa.string()).take(pa.array(codes))]
 
     before: list[tuple[str, str]] = []  # (the literal text before a value, the value's column)
@@ -188,7 +214,7 @@ def _records_by_column(records) -> str | None:
         for i in {0, len(records) - 1}:
             if lines[i].as_py() != "    " + json.dumps(records[i], ensure_ascii=False, separators=(", ", ": ")) + ",\n":
                 return None
-    return _concatenated(lines, trim=len(",\n"))
+    return _utf8(lines, trim=len(",\n"))
 
 
 def _followed(text, after: str):
@@ -200,15 +226,20 @@ def _followed(text, after: str):
 
 
 def _concatenated(text, trim: int = 0) -> str:
-    """The values of an arrow string array one after another, as one ``str`` (its last ``trim``
-    bytes left off), decoded straight from arrow's buffer: no list of Python strings, no join."""
+    """The values of an arrow string array one after another, as one ``str`` (:func:`_utf8` decoded)."""
+    return str(_utf8(text, trim), "utf-8")
+
+
+def _utf8(text, trim: int = 0) -> memoryview:
+    """The values of an arrow string array one after another, as UTF-8 bytes (its last ``trim``
+    bytes left off): a view of arrow's own buffer, no list of Python strings, no join, no copy."""
     import pyarrow as pa
 
     _, offsets, data = text.buffers()
     width = 8 if text.type == pa.large_string() else 4
     ends = np.frombuffer(offsets, dtype=f"<i{width}", count=len(text) + 1, offset=text.offset * width) if len(text) else [0, 0]
     first, last = int(ends[0]), int(ends[-1]) - trim
-    return str(memoryview(data)[first:last], "utf-8") if data is not None and last > first else ""
+    return memoryview(data)[first:last] if data is not None and last > first else memoryview(b"")
 
 
 _FRACTIONS: dict[tuple[str, str], object] = {}  # see _fraction_text
@@ -244,10 +275,26 @@ def _fixed_point_pieces(k: np.ndarray, places: int, style: str, after: str = "")
 
     a = np.abs(k)
     scale = 10**places
-    whole = pc.cast(pa.array(a // scale), pa.string())
+    whole = _whole_text(a // scale)
     if (k < 0).any():  # "-0.05" too: the sign cannot ride on the whole part's integer
         whole = pc.if_else(pa.array(k < 0), pc.binary_join_element_wise("-", whole, ""), whole)
     return [whole, _fraction_text(style, after).take(pa.array(a % scale))]
+
+
+_SMALL_WHOLES: list = []  # "0" .. "65535", made once: see _whole_text
+
+
+def _whole_text(n: np.ndarray):
+    """Non-negative integers as arrow text. Hours and most dollar amounts are below 65,536, and
+    picking their text from a table made once is about twice as fast as formatting each number."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(n) == 0 or n.max() >= 1 << 16:
+        return pc.cast(pa.array(n), pa.string())
+    if not _SMALL_WHOLES:
+        _SMALL_WHOLES.append(pc.cast(pa.array(np.arange(1 << 16)), pa.string()))
+    return _SMALL_WHOLES[0].take(pa.array(n))
 
 
 def _float_json(x: np.ndarray):
@@ -301,7 +348,13 @@ def _fixed_places(x: np.ndarray) -> int | None:
 
 
 def to_csv(frame: pd.DataFrame) -> str:
-    """CSV text. Money-like float columns are written as exact fixed decimals ("880.00").
+    """CSV text: :func:`to_csv_chunks` as one text."""
+    return joined(to_csv_chunks(frame))
+
+
+def to_csv_chunks(frame: pd.DataFrame) -> Chunks:
+    """CSV as pieces to write (the header, then the rows' UTF-8 bytes in arrow's buffer).
+    Money-like float columns are written as exact fixed decimals ("880.00").
 
     The text pyarrow's CSV writer writes (``quoting_style="needed"``: every text cell quoted,
     ``"`` doubled; numbers bare; a missing value empty), built column by column with arrow
@@ -316,11 +369,11 @@ def to_csv(frame: pd.DataFrame) -> str:
     header = io.StringIO()
     csv.writer(header, lineterminator="\n").writerow(list(columns))
     if not columns or len(safe) == 0:
-        return header.getvalue()
+        return [header.getvalue()]
     pieces: list = []
     for i, col in enumerate(columns.values()):
         pieces += _csv_cells(col, "," if i + 1 < len(columns) else "\n")
-    return header.getvalue() + _concatenated(pc.binary_join_element_wise(*pieces, ""))
+    return [header.getvalue(), _utf8(pc.binary_join_element_wise(*pieces, ""))]
 
 
 def _csv_cells(col: pd.Series, after: str) -> list:
@@ -337,14 +390,21 @@ def _csv_cells(col: pd.Series, after: str) -> list:
         return [_followed(pc.cast(pa.array(x), pa.string()).fill_null(""), after)]
     if pd.api.types.is_bool_dtype(col) or pd.api.types.is_integer_dtype(col):
         return [_followed(pc.cast(pa.array(col.to_numpy()), pa.string()).fill_null(""), after)]
-    text = pa.array(col.astype("string").to_numpy(dtype=object, na_value=None), type=pa.string()) \
-        if col.dtype == object else pa.array(col.astype("string").array)
-    text = (text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text).cast(pa.string())
+    text = _arrow_text(col)
     # each distinct text is quoted once ('"' doubled; a CR LF inside a cell becomes LF)
     coded = pc.dictionary_encode(text)
     quoted = pc.replace_substring(pc.replace_substring(coded.dictionary, "\r\n", "\n"), '"', '""')
     quoted = pc.binary_join_element_wise('"', quoted, '"' + after, "")
     return [quoted.take(coded.indices).fill_null(after)]
+
+
+def _arrow_text(col: pd.Series):
+    """A text column as one arrow string array (a missing value as null)."""
+    import pyarrow as pa
+
+    text = pa.array(col.astype("string").to_numpy(dtype=object, na_value=None), type=pa.string()) \
+        if col.dtype == object else pa.array(col.astype("string").array)
+    return (text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text).cast(pa.string())
 
 
 def md_text(text) -> str:
