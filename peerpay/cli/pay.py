@@ -370,9 +370,9 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
     for note in mapped.notes() if mapped is not None else ():
         click.echo(f"map: {note}", err=True)
     code = EXIT_REJECTED if run.problems else EXIT_OK
-    if scaled:  # a dask cluster or spilled partitions end the ordinary way
+    if engine != "local" or scheduler or output_dir:  # a dask cluster or a staged output folder ends the ordinary way
         raise SystemExit(code)
-    finish(code)
+    finish(code)  # --partitions too: its workers and spill folder are gone by now
 
 
 def _many(timesheets, by, credentials, pol, roster, schedule, sheet, map_file, fmt, output, detail, rejects, force, scaled):
