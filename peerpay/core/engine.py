@@ -398,18 +398,8 @@ def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shi
             for m, paid in zip(members, _group_winners(amounts)):
                 per_minute[m.name] = paid[combination]
             continue
-        for m in members:
-            per_minute[m.name] = offered(m)
-        if len(members) > 1:
-            # the highest member wins; ties: the first declared (a running maximum, strict >)
-            names = [m.name for m in members]
-            best, winner = per_minute[names[0]], np.zeros(len(sh), dtype="int8")
-            for i, name in enumerate(names[1:], 1):
-                higher = per_minute[name] > best
-                best = np.where(higher, per_minute[name], best)
-                winner[higher] = i
-            for i, name in enumerate(names):
-                per_minute[name] = np.where(winner == i, per_minute[name], 0)
+        for m, paid in zip(members, _highest_wins([offered(m) for m in members])):
+            per_minute[m.name] = paid
     for name in diff_names:
         per_minute[name] *= worked_mins
         seg[f"diff:{name}"] = per_minute[name]
@@ -446,6 +436,23 @@ def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shi
         shift_emp, shift_period = shift_emp[keep_shift], shift_period[keep_shift]
     lines = _lines(seg, worked_mins, emp, per_shift, shift_emp, shift_period, s.emp_names, diff_names, policy)
     return PayResult(lines, pd.DataFrame(seg, copy=False) if audit else pd.DataFrame(), diff_names, s.emp_names, policy)
+
+
+def _highest_wins(offered: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Within a differential group, per segment: the highest offered amount is paid, a tie goes
+    to the first declared, every other member pays nothing (a running maximum, strict >).
+
+    The one rule for pricing (:func:`price_segments`) and re-pricing (:func:`rate_coefficients`);
+    :func:`_group_winners` tabulates the same rule for groups of $/h members only.
+    """
+    if len(offered) < 2:
+        return list(offered)
+    best, winner = offered[0], np.zeros(len(offered[0]), dtype="int8")
+    for i, amount in enumerate(offered[1:], 1):
+        higher = amount > best
+        best = np.where(higher, amount, best)
+        winner[higher] = i
+    return [np.where(winner == i, amount, 0) for i, amount in enumerate(offered)]
 
 
 _TABLE_MEMBERS = 8  # a group of up to this many $/h differentials is decided by table (2^8 entries)
@@ -744,11 +751,8 @@ def rate_coefficients(s: Segmented, shift_kind: np.ndarray, policy: Policy | Non
         else:
             unit[d.name] = np.where(s.in_window[d.name], scaled(cast(Decimal, d.percent) / 100, FACTOR_SCALE), 0)
     for members in groups.values():
-        if len(members) > 1:
-            stack = np.vstack([unit[m.name] for m in members])
-            winner = np.argmax(stack, axis=0)
-            for i, m in enumerate(members):
-                unit[m.name] = np.where(winner == i, unit[m.name], 0)
+        for m, paid in zip(members, _highest_wins([unit[m.name] for m in members])):
+            unit[m.name] = paid
     for d in policy.differential:
         (const if d.per_hour is not None else lin)[f"diff:{d.name}"] = unit[d.name] * worked_mins
     lin["holiday_premium"] = (np.where(s.holiday, (factor_units(policy.holiday.multiplier) - FACTOR_SCALE) * mins, 0)
