@@ -317,7 +317,8 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
         mapped = None
     else:
         mapped = _mapped(timesheet, map_file, sheet, pol.timezone)
-        run = run_pay(timesheet, pol, roster, schedule, sheet=sheet, raw_timesheet=mapped)
+        # the audit trail only where it is shown: without it a large run is paid on two cores
+        run = run_pay(timesheet, pol, roster, schedule, sheet=sheet, raw_timesheet=mapped, audit=bool(detail or stubs_dir))
     recon = run.reconciliation
     if not recon["balanced"]:
         fail(f"internal reconciliation failed: {recon}", EXIT_INPUT)

@@ -61,6 +61,7 @@ class PayResult:
     differential_names: tuple[str, ...]
     employee_ids: np.ndarray | None = None  # segments["employee"] indexes this (sorted ids)
     policy: Policy | None = None  # the policy that priced the segments (the audit trail's citations)
+    days: tuple[int, int] | None = None  # first and last local date worked (days since 1970-01-01)
 
 
 def split_segments(shifts: pd.DataFrame, cal: Calendar, order: np.ndarray | None = None) -> dict[str, np.ndarray]:
@@ -195,18 +196,18 @@ def _running_excess(groups: np.ndarray, minutes: np.ndarray, threshold_minutes: 
     return np.maximum(cum, 0, out=cum)
 
 
-def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None = None) -> PayResult:
+def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None = None, audit: bool = True) -> PayResult:
     """Pay every shift by the policy. ``shifts`` must already be validated (no overlaps, rates set).
 
     ``shifts`` columns: ``employee_id`` (str), ``kind`` (work|on_call|callback), ``start_at`` and
     ``end_at`` (int64 UTC minutes, see :mod:`.calendar`), ``rate_units`` (int64 base rate in
     $0.0001/h), ``row`` (the source row, for the audit trail); optional ``role`` (needed by a
-    differential limited with ``roles``).
+    differential limited with ``roles``). ``audit=False``: the pay lines only, no segment table.
     """
     diff_names = tuple(d.name for d in policy.differential)
     if len(shifts) == 0:
         return PayResult(_empty_lines(diff_names), pd.DataFrame(), diff_names)
-    return price_segments(segment_shifts(shifts, policy, calendar))
+    return price_segments(segment_shifts(shifts, policy, calendar), audit=audit)
 
 
 @dataclass(frozen=True)
@@ -435,7 +436,8 @@ def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shi
         per_shift = {c: v[keep_shift] for c, v in per_shift.items()}
         shift_emp, shift_period = shift_emp[keep_shift], shift_period[keep_shift]
     lines = _lines(seg, worked_mins, emp, per_shift, shift_emp, shift_period, s.emp_names, diff_names, policy)
-    return PayResult(lines, pd.DataFrame(seg, copy=False) if audit else pd.DataFrame(), diff_names, s.emp_names, policy)
+    days = (int(s.day.min()), int(s.day.max())) if len(s.day) else None
+    return PayResult(lines, pd.DataFrame(seg, copy=False) if audit else pd.DataFrame(), diff_names, s.emp_names, policy, days)
 
 
 def _highest_wins(offered: Sequence[np.ndarray]) -> list[np.ndarray]:

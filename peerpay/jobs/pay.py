@@ -89,8 +89,12 @@ def run_pay(
     sheet: str | None = None,
     raw_timesheet: pd.DataFrame | MappedTimesheet | None = None,
     credentials: str | Path | None = None,
+    audit: bool = True,
 ) -> PayRun:
     """Pay a timesheet. Raises :class:`~peerpay.errors.InputError` for unusable files.
+
+    ``audit=False``: the pay lines without the per-segment audit trail (``--detail``, pay stubs),
+    so a large timesheet may be paid on two cores (:mod:`peerpay.engines.halves`).
 
     ``raw_timesheet``: an already-read table to pay instead of reading ``timesheet``; a
     :class:`~peerpay.io.exports.MappedTimesheet` (``--map``) also brings its own rejections,
@@ -116,7 +120,12 @@ def run_pay(
                                int(rejected_hours["minutes"].sum()), len(p) - len(rejected_hours))
     problems += p
     pol, shifts, creds = _with_credentials(pol, shifts, ros, read_table(credentials) if credentials is not None else None)
-    result = compute_pay(shifts, pol)
+    if audit:
+        result = compute_pay(shifts, pol)
+    else:
+        from ..engines.halves import pay_lines
+
+        result = pay_lines(shifts, pol)
     run = PayRun(pol, shifts, result, problems, recon, ros, sch, mapped)
     run.credentials = creds
     return run
@@ -378,7 +387,8 @@ def select_period(run: PayRun, date_from=None, date_to=None) -> tuple[PayRun, se
     if result.lines.empty:
         return run, set()
     week = result.lines["week_start"].to_numpy().astype("datetime64[D]").astype("int64")
-    dates = result.segments["date"].to_numpy(dtype="int64") if len(result.segments) else week
+    # the days worked (a run paid without its audit trail keeps their first and last), else the weeks
+    dates = np.asarray(result.days, dtype="int64") if result.days is not None else week
     lo = int(dates.min()) if date_from is None else int(np.datetime64(date_from, "D").astype("int64"))
     hi = int(dates.max()) if date_to is None else int(np.datetime64(date_to, "D").astype("int64"))
     keep = (week + 6 >= lo) & (week <= hi)

@@ -1,0 +1,108 @@
+"""One large timesheet paid on two cores: the employees cut in two halves, one paid by a forked child.
+
+Why: the pay engine is numpy on one core, and a plain ``peerpay pay`` of a million shifts spends
+half its time there. Employees are independent (workweeks, 8-and-80 periods and overtime never
+cross employees), so paying the employees before and after a cut in two processes and joining
+their pay lines gives the very same lines. The child is forked after the timesheet is read and
+validated (it shares the shifts without a copy) and sends back only its pay lines; no audit trail
+is kept, so this serves runs that print pay lines only (``pay -f csv/json`` without ``--detail``).
+
+The cut falls between two employee ids in sorted order, near the middle row: the first half's
+lines come first, as the engine orders them (by employee id, then week). Where fork is not
+available, on one core, under ``PEERPAY_WORKERS=1``, for a small timesheet, or if the child fails
+for any reason, the shifts are paid in this process: the same lines, only slower.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from ..core.engine import PayResult, compute_pay, employee_codes
+from ..models.policy import Policy
+from .chunked import bucket_workers
+
+#: Fewer shifts than this are paid in one process: forking and joining cost ~0.05 s.
+MIN_SHIFTS = 200_000
+
+
+def pay_lines(shifts: pd.DataFrame, policy: Policy, min_shifts: int | None = None) -> PayResult:
+    """The pay lines of ``shifts`` (no segment table), on two cores when the timesheet is large."""
+    least = MIN_SHIFTS if min_shifts is None else min_shifts
+    if len(shifts) < max(least, 2) or bucket_workers(2) < 2 or not hasattr(os, "fork"):
+        return compute_pay(shifts, policy, audit=False)
+    codes, _ = employee_codes(shifts["employee_id"])
+    cut = _middle_employee(codes) if codes.min() >= 0 else None
+    if cut is None:
+        return compute_pay(shifts, policy, audit=False)
+    second = codes >= cut
+    child, reader = _fork_pay(shifts, second, policy)
+    first = compute_pay(shifts[~second], policy, audit=False)
+    other = _collect(child, reader)
+    if other is None:  # the child failed: pay its half here (an error in the data raises here, as usual)
+        other = compute_pay(shifts[second], policy, audit=False)
+    return _joined(first, other)
+
+
+def _middle_employee(codes: np.ndarray) -> int | None:
+    """The first employee code of the second half: the cut nearest the middle row (None: one employee)."""
+    ends = np.cumsum(np.bincount(codes))
+    if len(ends) < 2:
+        return None
+    cut = int(np.searchsorted(ends, len(codes) // 2)) + 1
+    return min(max(cut, 1), len(ends) - 1)
+
+
+def _fork_pay(shifts: pd.DataFrame, second: np.ndarray, policy: Policy) -> tuple[int, int]:
+    """Fork a child that pays the ``second`` shifts and writes its result (pickled) to a pipe."""
+    reader, writer = os.pipe()
+    for stream in (sys.stdout, sys.stderr):  # nothing buffered may be written twice
+        try:
+            stream.flush()
+        except (AttributeError, OSError, ValueError):
+            pass
+    with warnings.catch_warnings():  # Python 3.12+ warns about fork in a process with threads:
+        warnings.simplefilter("ignore", DeprecationWarning)  # the child runs numpy only, holds no lock
+        pid = os.fork()
+    if pid == 0:  # the child: never returns to the caller
+        code = 1
+        try:
+            os.close(reader)
+            result = compute_pay(shifts[second], policy, audit=False)
+            data = pickle.dumps((result.lines, result.days), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(writer, "wb") as out:
+                out.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(writer)
+    return pid, reader
+
+
+def _collect(pid: int, reader: int) -> PayResult | None:
+    """The child's pay lines, or None if it did not finish cleanly."""
+    try:
+        with os.fdopen(reader, "rb") as pipe:
+            data = pipe.read()
+    finally:
+        _, status = os.waitpid(pid, 0)
+    if status != 0 or not data:
+        return None
+    try:
+        lines, days = pickle.loads(data)
+    except Exception:  # a truncated message: pay the half here
+        return None
+    return PayResult(lines, pd.DataFrame(), (), days=days)
+
+
+def _joined(first: PayResult, second: PayResult) -> PayResult:
+    """The two halves' lines, first half first (its employee ids sort before the second's)."""
+    lines = pd.concat([first.lines, second.lines], ignore_index=True)
+    spans = [d for d in (first.days, second.days) if d is not None]
+    days = (min(d[0] for d in spans), max(d[1] for d in spans)) if spans else None
+    return PayResult(lines, pd.DataFrame(), first.differential_names, policy=first.policy, days=days)
