@@ -49,8 +49,37 @@ COMMANDS = {
 }
 
 
+#: ``pay`` options after which its timesheet is not read whole by the local engine (or not at all)
+_NOT_READ_WHOLE = ("--engine", "--partitions", "--scheduler", "--output-dir", "--map", "--by", "--credentials", "--sheet",
+                   "--help", "-h")
+
+
+def timesheet_read_early(args: list[str]) -> str | None:
+    """The one CSV timesheet ``pay`` will read whole, from its raw arguments (None when unsure).
+
+    Only a guess, made before the command's module is loaded: a wrong guess costs a read on the
+    other core, never a wrong result (:func:`peerpay.io.csvtext.take_prefetched` checks the file).
+    """
+    found = []
+    for i, arg in enumerate(args):
+        if arg == "--" or arg.split("=", 1)[0] in _NOT_READ_WHOLE:
+            return None
+        if arg in ("-t", "--timesheet"):
+            found.append(args[i + 1] if i + 1 < len(args) else "")
+        elif arg.startswith("--timesheet="):
+            found.append(arg.split("=", 1)[1])
+    return found[0] if len(found) == 1 and found[0].lower().endswith((".csv", ".txt")) else None
+
+
 class LazyGroup(click.Group):
     """A group whose commands are imported on first use; the listing comes from :data:`COMMANDS`."""
+
+    def resolve_command(self, ctx, args):
+        if args and args[0] == "pay" and (early := timesheet_read_early(args[1:])):
+            from ..io.csvtext import prefetch
+
+            prefetch(early)  # read on the other core while pandas and the pay modules load
+        return super().resolve_command(ctx, args)
 
     def list_commands(self, ctx):
         return sorted({*COMMANDS, *self.commands})

@@ -41,6 +41,10 @@ class Rejections:
         reasons = reason if not isinstance(reason, str) else np.full(len(pos), reason, dtype=object)
         self._parts.append(pd.DataFrame({"pos": pos, "rank": rank, "column": column, "reason": np.asarray(reasons, dtype=object)}))
 
+    def extend(self, other: Rejections) -> None:
+        """Add ``other``'s rejections (of the same table) after this one's."""
+        self._parts += other._parts
+
     def mask(self) -> np.ndarray:
         m = np.zeros(self.n_rows, dtype=bool)
         for p in self._parts:

@@ -31,12 +31,8 @@ import pyarrow.csv as pacsv
 
 from ..core.inputs import normalise_ids
 from ..errors import InputError
-from ..io.readers import (
-    _csv_header,
-    _csv_options,
-    check_header,
-    csv_error,
-)
+from ..io.csvtext import csv_header, csv_options
+from ..io.readers import check_header, csv_error
 from ..jobs.pay import load_rate_tables
 from ..models.policy import Policy
 from .partition import FILE, ROW, combine, pay_partition
@@ -84,9 +80,9 @@ def stream_csv(path: Path, block_bytes: int = BLOCK_BYTES):
     if path.stat().st_size == 0:
         raise InputError(f"{path}: the file is empty (expected a header row)")
     read = pacsv.ReadOptions(block_size=block_bytes, encoding="utf8")
-    header = _csv_header(path)
+    header = csv_header(path)
     columns = check_header(path, header)
-    parse, convert = _csv_options(header)
+    parse, convert = csv_options(header)
     try:
         reader = pacsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert)
         first = 1

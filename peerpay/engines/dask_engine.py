@@ -35,7 +35,8 @@ import pandas as pd
 from ..core.inputs import normalise_ids
 from ..core.report import hours
 from ..errors import InputError
-from ..io.readers import _csv_header, _csv_options, cells_as_text, check_header, csv_error, read_csv_text
+from ..io.csvtext import csv_header, csv_options
+from ..io.readers import cells_as_text, check_header, csv_error, read_csv_text
 from ..jobs.pay import load_rate_tables
 from ..core.money import cents_to_dollars
 from ..models.policy import Policy
@@ -71,7 +72,7 @@ def _pieces(sources: list[Path], split: bool = True, block: int | None = None) -
         else:
             if path.stat().st_size == 0:
                 raise InputError(f"{path}: the file is empty (expected a header row)")
-            cols = check_header(path, _csv_header(path))
+            cols = check_header(path, csv_header(path))
             blocks = csv_blocks(path, block) if split else None
             if blocks is None:
                 pieces.append((i, str(path), None, 1, None))
@@ -116,8 +117,8 @@ def _read_block(path: Path, start: int, end: int, rows: int) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    header = _csv_header(path)
-    parse, convert = _csv_options(header)
+    header = csv_header(path)
+    parse, convert = csv_options(header)
     with open(path, "rb") as fh:
         fh.seek(start)
         data = fh.read(end - start)

@@ -5,7 +5,7 @@ engine pays it (docs/input-rules.md):
 
 * CSV is read with pyarrow, **every cell as text**: only a truly empty cell is blank (``NA``,
   ``N/A``, ``null``, ``NaN`` are text that the validators judge), ``007`` stays ``007``, and a
-  rate is parsed exactly from its digits, never through a float. :data:`CSV_TEXT` is the one
+  rate is parsed exactly from its digits, never through a float. :func:`~peerpay.io.csvtext.csv_options` is the one
   set of options; :func:`read_csv_text` (local, dask) and the chunked engine's streaming
   reader use it. CR-only line endings are read like LF.
 * XLSX is read with calamine when installed, else openpyxl (which uses defusedxml when
@@ -20,8 +20,6 @@ Column names are matched case-insensitively after trimming spaces.
 from __future__ import annotations
 
 import csv
-import io
-import os
 import re
 import stat
 import zipfile
@@ -31,24 +29,16 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from .csvtext import canonical, csv_header, csv_options, max_input_bytes, take_prefetched
 from ..models.policy import Policy, loads_policy
 
 TEXT_COLUMNS = ("employee_id", "role", "kind", "name", "employer", "title", "grade", "site", "step")
-# The local engine holds a table in memory (about 20x the CSV's size at peak): above this it
-# refuses with a clear message rather than risk running the machine out of memory. A month of
-# shifts for a 1,000-person employer is about 2 MB. Override with PEERPAY_MAX_INPUT_MB.
-MAX_INPUT_BYTES = 100 * 1024**2
 MAX_XLSX_EXPANSION = 100  # uncompressed / compressed size above this: a zip bomb
 # A worksheet's declared or used range above this many cells is refused before loading: readers
 # allocate the whole rectangle (one cell at XFD1048576 is 17 billion cells). 10 M cells is a
 # 1-million-row, 10-column timesheet.
 MAX_XLSX_CELLS = 10_000_000
 MAX_SHARED_STRINGS = 5_000_000
-CSV_TEXT = None  # pyarrow ConvertOptions: set by _csv_options() on first use (pyarrow imports slowly)
-
-
-def canonical(name) -> str:
-    return str(name).strip().lower().lstrip("\ufeff")
 
 
 def _check_file(path: Path) -> None:
@@ -67,32 +57,6 @@ def _check_file(path: Path) -> None:
         )
 
 
-def max_input_bytes() -> int:
-    env = os.environ.get("PEERPAY_MAX_INPUT_MB", "").strip()
-    try:
-        return int(float(env) * 1024**2) if env else MAX_INPUT_BYTES
-    except ValueError:
-        raise InputError(f"PEERPAY_MAX_INPUT_MB={env!r} is not a number of megabytes") from None
-
-
-def _csv_header(path: Path) -> list[str]:
-    with open(path, "rb") as fh:
-        first = fh.read(1 << 20)
-    first = re.split(rb"\r\n|\r|\n", first, maxsplit=1)[0]  # LF, CRLF or CR-only line endings
-    if b"\x00" in first:
-        raise InputError.at(path, "is not a text file (it contains NUL bytes; UTF-16 or a binary file?)")
-    try:
-        line = first.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError.at(path, "is not UTF-8 text (save the CSV as UTF-8; Latin-1/Windows-1252 bytes found)") from None
-    header = next(csv.reader(io.StringIO(line)), [])
-    if len(header) == 1:
-        for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
-            if sep in header[0]:
-                raise InputError.at(path, f"the header is separated by {name}, not commas (save the file as comma-separated CSV)")
-    return header
-
-
 def check_header(path, header: list[str]) -> list[str]:
     """The one header check of every engine: canonical names, none blank, none twice."""
     if not header or all(not canonical(h) for h in header):
@@ -106,15 +70,6 @@ def check_header(path, header: list[str]) -> list[str]:
     if dupes:
         raise InputError.at(path, f"column(s) {', '.join(dupes)} appear more than once")
     return cols
-
-
-def _csv_options(names: list[str], text: str = "string"):
-    """Every column as ``text`` (``large_string`` for a table bound for pandas, which keeps text so)."""
-    import pyarrow.csv as pacsv
-
-    convert = pacsv.ConvertOptions(column_types={n: text for n in names}, strings_can_be_null=False,
-                                   quoted_strings_can_be_null=False, null_values=[])
-    return pacsv.ParseOptions(newlines_in_values=False), convert
 
 
 def csv_error(path, exc: Exception) -> InputError:
@@ -154,12 +109,14 @@ def read_csv_text(path: Path, header: list[str] | None = None) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    header = _csv_header(path) if header is None else header
-    parse, convert = _csv_options(header, "large_string")  # what pandas keeps: no cast of every column afterwards
-    try:
-        table = pacsv.read_csv(path, parse_options=parse, convert_options=convert)
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise csv_error(path, exc) from None
+    header = csv_header(path) if header is None else header
+    table = take_prefetched(path, header)  # read early by ``peerpay pay`` (csvtext.prefetch), same options
+    if table is None:
+        parse, convert = csv_options(header, "large_string")  # what pandas keeps: no cast of every column afterwards
+        try:
+            table = pacsv.read_csv(path, parse_options=parse, convert_options=convert)
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            raise csv_error(path, exc) from None
     df = table.to_pandas()
     _refuse_binary_columns(df, path)
     return cells_as_text(df)
@@ -245,7 +202,7 @@ def read_table(path: str | Path, sheet: str | None = None, keep_datetimes: bool 
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    header = _csv_header(path)
+    header = csv_header(path)
     check_header(path, header)
     return read_csv_text(path, header)
 

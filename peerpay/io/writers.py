@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..core import threads
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -126,10 +128,10 @@ def to_json_chunks(obj) -> Chunks:
             parts.append(",\n  " if i else "  ")
             parts.append(f"{json.dumps(key, ensure_ascii=False)}: ")
             if _is_long_records(value):
-                rows: str | memoryview | None = _records_by_column(value)
+                rows: Chunks | None = _records_by_column(value)
                 if rows is None:
-                    rows = ",\n".join("    " + json.dumps(r, ensure_ascii=False, separators=(", ", ": ")) for r in value)
-                parts += ["[\n", rows, "\n  ]"]
+                    rows = [",\n".join("    " + json.dumps(r, ensure_ascii=False, separators=(", ", ": ")) for r in value)]
+                parts += ["[\n", *rows, "\n  ]"]
             else:
                 parts.append(_dumps(value).replace("\n", "\n  "))
         parts.append("\n}\n")
@@ -152,7 +154,7 @@ def _table_backed(value) -> bool:
     return getattr(value, "table", None) is not None and getattr(value, "layout", None) is not None
 
 
-def _records_by_column(records) -> memoryview | None:
+def _records_by_column(records) -> Chunks | None:
     """The records as ``json.dumps`` writes them, one per line (``",\n"`` between), built column by column.
 
     Only for records that carry the flat table they were made from (``table`` and ``layout``,
@@ -204,17 +206,32 @@ def _records_by_column(records) -> memoryview | None:
         literal += "}"
     after = [text for text, _ in before[1:]] + [literal + "},\n"]
     pieces: list = [pa.scalar(before[0][0])]
-    for (_, column), text in zip(before, after):
-        cells = value(column, text)
+    for cells in threads.each(lambda pair: value(pair[0][1], pair[1]), list(zip(before, after)), len(table)):
         if cells is None:
             return None
         pieces += cells
-    lines = pc.binary_join_element_wise(*pieces, "")
+    lines = _rows_joined(pieces, len(table))
     if isinstance(records, list):  # dicts someone could have edited: a cheap check that they still match the table
-        for i in {0, len(records) - 1}:
-            if lines[i].as_py() != "    " + json.dumps(records[i], ensure_ascii=False, separators=(", ", ": ")) + ",\n":
+        for i, row in ((0, lines[0][0]), (len(records) - 1, lines[-1][-1])):
+            if row.as_py() != "    " + json.dumps(records[i], ensure_ascii=False, separators=(", ", ": ")) + ",\n":
                 return None
-    return _utf8(lines, trim=len(",\n"))
+    return [_utf8(part, trim=len(",\n") if k == len(lines) - 1 else 0) for k, part in enumerate(lines)]
+
+
+def _rows_joined(pieces: list, rows: int) -> list:
+    """``binary_join_element_wise(*pieces, "")`` as arrow string arrays of consecutive rows (two
+    halves for a large table, joined on two threads: :func:`peerpay.core.threads.each`)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def join(span: tuple[int, int]):
+        start, stop = span
+        return pc.binary_join_element_wise(
+            *(p.slice(start, stop - start) if isinstance(p, pa.Array) else p for p in pieces), "")
+
+    half = rows // 2
+    spans = [(0, rows)] if rows < threads.THREADED_ROWS else [(0, half), (half, rows)]
+    return threads.each(join, spans, rows)
 
 
 def _followed(text, after: str):
@@ -362,7 +379,6 @@ def to_csv_chunks(frame: pd.DataFrame) -> Chunks:
     column whose values are all whole cents (or $0.0001) is written from exact integers, so the
     text never shows float noise; other floats as arrow writes them ("1e+20").
     """
-    import pyarrow.compute as pc
 
     safe = safe_frame(frame)
     columns = {str(c): safe[c] for c in safe.columns}  # one column per distinct name, as a table has
@@ -370,10 +386,10 @@ def to_csv_chunks(frame: pd.DataFrame) -> Chunks:
     csv.writer(header, lineterminator="\n").writerow(list(columns))
     if not columns or len(safe) == 0:
         return [header.getvalue()]
-    pieces: list = []
-    for i, col in enumerate(columns.values()):
-        pieces += _csv_cells(col, "," if i + 1 < len(columns) else "\n")
-    return [header.getvalue(), _utf8(pc.binary_join_element_wise(*pieces, ""))]
+    last = len(columns) - 1
+    pieces = [p for cells in threads.each(lambda ic: _csv_cells(ic[1], "," if ic[0] < last else "\n"), list(enumerate(columns.values())),
+                                   len(safe)) for p in cells]
+    return [header.getvalue(), *(_utf8(part) for part in _rows_joined(pieces, len(safe)))]
 
 
 def _csv_cells(col: pd.Series, after: str) -> list:
