@@ -42,7 +42,12 @@ def pay_lines(shifts: pd.DataFrame, policy: Policy, min_shifts: int | None = Non
         return compute_pay(shifts, policy, audit=False)
     second = codes >= cut
     child, reader = _fork_pay(shifts, second, policy)
-    first = compute_pay(shifts[~second], policy, audit=False)
+    try:
+        first = compute_pay(shifts[~second], policy, audit=False)
+    except BaseException:  # closing the pipe ends a child blocked writing to it; then reap it
+        os.close(reader)
+        os.waitpid(child, 0)
+        raise
     other = _collect(child, reader)
     if other is None:  # the child failed: pay its half here (an error in the data raises here, as usual)
         other = compute_pay(shifts[second], policy, audit=False)
