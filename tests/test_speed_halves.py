@@ -253,7 +253,7 @@ def two_employees():
 def test_child_that_exits_at_once_is_replaced_by_the_parent(monkeypatch, two_employees):
     forked = []
 
-    def dying_child(shifts, second, policy):
+    def dying_child(half, second, policy):
         reader, writer = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: leave at once, never back into pytest

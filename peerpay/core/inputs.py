@@ -365,31 +365,41 @@ def prepare_timesheet(
     require_columns(cols, ("employee_id", "start", "end"), source)
     n = len(raw)
     rej = Rejections(source, cols, n, sheet)
-    emp_codes, emp_ids, emp_changed = id_codes(raw["employee_id"])
-    rej.add((emp_ids == "")[emp_codes], "employee_id", "employee_id is empty")
     window = (policy.input.earliest_date, policy.input.latest_date)
     tz = policy.timezone
+    columns = {c: raw[c] for c in ("employee_id", "start", "end", "kind", "role", "rate") if c in cols}
 
-    def when(name: str) -> tuple[np.ndarray, np.ndarray, Rejections]:
-        """A start or end column -> (local minutes, its instants where the time reads, its rejections)."""
+    def read_column(name: str) -> tuple[tuple, Rejections]:
+        """One column's values and its own rejections. Why one at a time: the columns are read
+        side by side on two threads (arrow and numpy do the work, outside the GIL), and their
+        rejections are added in column order afterwards, as if read one after another."""
         found = Rejections(source, cols, n, sheet)
-        local = read_datetimes(columns[name], name, found, window)
-        read = local >= 0
-        at = np.full(n, -1, dtype="int64")
-        at[read] = local_to_instants(local[read], tz, strict=True)  # per value: the same as for the kept rows alone
-        return local, at, found
+        col = columns[name]
+        if name == "employee_id":
+            emp_codes, emp_ids, emp_changed = id_codes(col)
+            found.add((emp_ids == "")[emp_codes], "employee_id", "employee_id is empty")
+            return (emp_codes, emp_ids, emp_changed), found
+        if name in ("start", "end"):
+            local = read_datetimes(col, name, found, window)
+            read = local >= 0
+            at = np.full(n, -1, dtype="int64")
+            at[read] = local_to_instants(local[read], tz, strict=True)  # per value: the same as for the kept rows alone
+            return (local, at), found
+        if name == "kind":
+            return _read_kinds(col, found), found
+        if name == "role":
+            return normalise_ids(col), found
+        return parse_money(col, "rate", found, hi=MAX_RATE), found
 
-    columns = {"start": raw["start"], "end": raw["end"]}
-    # the two columns side by side (arrow and numpy do the work, outside the GIL); rejections in column order
-    (start_local, start_any, start_rej), (end_local, end_any, end_rej) = threads.each(when, ["start", "end"], n)
-    rej.extend(start_rej)
-    rej.extend(end_rej)
-    kinds, kind_codes, on_call = _read_kinds(raw["kind"], rej) if "kind" in cols else (np.array(["work"], dtype=object), np.zeros(n, "int8"), np.zeros(n, bool))
-    role, role_changed = normalise_ids(raw["role"]) if "role" in cols else (pd.Series(np.full(n, "", dtype=object), dtype=object), np.zeros(n, bool))
-    if "rate" in cols:
-        rate, zero_rate = parse_money(raw["rate"], "rate", rej, hi=MAX_RATE)
-    else:
-        rate, zero_rate = np.full(n, -1, dtype="int64"), np.zeros(n, dtype=bool)
+    values = {}
+    for name, (value, found) in zip(columns, threads.each(read_column, list(columns), n)):
+        values[name] = value
+        rej.extend(found)
+    emp_codes, emp_ids, emp_changed = values["employee_id"]
+    (start_local, start_any), (end_local, end_any) = values["start"], values["end"]
+    kinds, kind_codes, on_call = values["kind"] if "kind" in cols else (np.array(["work"], dtype=object), np.zeros(n, "int8"), np.zeros(n, bool))
+    role, role_changed = values["role"] if "role" in cols else (pd.Series(np.full(n, "", dtype=object), dtype=object), np.zeros(n, bool))
+    rate, zero_rate = values["rate"] if "rate" in cols else (np.full(n, -1, dtype="int64"), np.zeros(n, dtype=bool))
 
     # Real instants. A wall-clock time in the spring-forward gap does not exist: reject the row.
     times_ok = (start_local >= 0) & (end_local >= 0)
