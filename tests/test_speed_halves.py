@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from peerpay.cli import main
 from peerpay.core.engine import compute_pay
-from peerpay.engines import halves
+from peerpay.engines import forked, halves
 from peerpay.io.resources import SAMPLES_DIR, package_dir
 from peerpay.jobs.pay import run_pay
 from peerpay.models.policy import parse_policy
@@ -59,14 +59,14 @@ def two_workers(monkeypatch):
     """Two workers whatever the machine, and a count of the children forked (``forks.pids``)."""
     monkeypatch.setenv("PEERPAY_WORKERS", "2")
     forks = types.SimpleNamespace(pids=[])
-    real = halves._fork_pay
+    real = forked.in_child
 
     def counted(*args):
         pid, reader = real(*args)
         forks.pids.append(pid)
         return pid, reader
 
-    monkeypatch.setattr(halves, "_fork_pay", counted)
+    monkeypatch.setattr(forked, "in_child", counted)
     return forks
 
 
@@ -251,22 +251,22 @@ def two_employees():
 
 
 def test_child_that_exits_at_once_is_replaced_by_the_parent(monkeypatch, two_employees):
-    forked = []
+    children = []
 
-    def dying_child(half, second, policy):
+    def dying_child(work):
         reader, writer = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: leave at once, never back into pytest
             os._exit(1)
         os.close(writer)
-        forked.append(pid)
+        children.append(pid)
         return pid, reader
 
-    monkeypatch.setattr(halves, "_fork_pay", dying_child)
+    monkeypatch.setattr(forked, "in_child", dying_child)
     halved = halves.pay_lines(two_employees, ALL_RULES, min_shifts=0)
     pd.testing.assert_frame_equal(halved.lines, compute_pay(two_employees, ALL_RULES).lines, check_exact=True)
-    assert len(forked) == 1
-    assert_reaped(forked)
+    assert len(children) == 1
+    assert_reaped(children)
 
 
 def test_child_whose_pickling_fails_is_replaced(monkeypatch, two_employees, two_workers):
@@ -275,17 +275,17 @@ def test_child_whose_pickling_fails_is_replaced(monkeypatch, two_employees, two_
     def no_dumps(*a, **k):
         raise pickle.PicklingError("cannot send")
 
-    monkeypatch.setattr(halves, "pickle", types.SimpleNamespace(dumps=no_dumps, loads=pickle.loads,
-                                                                HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL))
+    monkeypatch.setattr(forked, "pickle", types.SimpleNamespace(dumps=no_dumps, loads=pickle.loads,
+                                                                 HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL))
     assert_same_pay(two_employees, ALL_RULES, two_workers)
 
 
 def test_child_sending_a_truncated_message_is_replaced(monkeypatch, two_employees, two_workers):
     """The child exits 0 but its message does not unpickle: the parent pays the half itself."""
     real = pickle.dumps
-    monkeypatch.setattr(halves, "pickle", types.SimpleNamespace(dumps=lambda *a, **k: real(*a, **k)[:-7],
-                                                                loads=pickle.loads,
-                                                                HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL))
+    monkeypatch.setattr(forked, "pickle", types.SimpleNamespace(dumps=lambda *a, **k: real(*a, **k)[:-7],
+                                                                 loads=pickle.loads,
+                                                                 HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL))
     assert_same_pay(two_employees, ALL_RULES, two_workers)
 
 

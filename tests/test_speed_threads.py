@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import SAMPLES, generated_timesheets
-from peerpay.cli import main, timesheet_read_early
+from peerpay.cli import early_read, main
 from peerpay.core import threads
 from peerpay.core.inputs import prepare_timesheet
 from peerpay.errors import InputError
@@ -164,22 +164,26 @@ def test_small_or_missing_files_are_not_read_early(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("args, expected", [
-    (["-t", "a.csv", "-p", "p.toml"], "a.csv"),
-    (["--timesheet", "a.CSV"], "a.CSV"),
-    (["--timesheet=a.txt", "-f", "json"], "a.txt"),
-    (["-p", "p.toml", "-t", "b.csv", "-o", "out.csv"], "b.csv"),
+    (["-t", "a.csv", "-p", "p.toml"], ("a.csv", None)),
+    (["--timesheet", "a.CSV"], ("a.CSV", None)),
+    (["--timesheet=a.txt", "-f", "json"], ("a.txt", None)),
+    (["-p", "p.toml", "-t", "b.csv", "-o", "out.csv"], ("b.csv", None)),
+    (["-t", "a.csv", "--partitions", "4"], ("a.csv", 4)),
+    (["--partitions=2", "-t", "a.csv"], ("a.csv", 2)),
+    (["-t", "a.csv", "--partitions", "0"], None),  # click refuses it: nothing started
+    (["-t", "a.csv", "--partitions", "many"], None),
     (["-t", "a.csv", "-t", "b.csv"], None),  # several timesheets: read by another path
     (["-t", "a.xlsx"], None),
-    (["-t", "a.csv", "--partitions", "2"], None),
     (["-t", "a.csv", "--engine=dask"], None),
+    (["-t", "a.csv", "--partitions", "2", "--output-dir", "out"], None),
     (["-t", "a.csv", "--map", "m.toml"], None),
     (["-t", "a.csv", "--by", "person"], None),
     (["-t", "a.csv", "--help"], None),
     (["-t"], None),
     ([], None),
 ])
-def test_which_timesheet_pay_reads_early(args, expected):
-    assert timesheet_read_early(args) == expected
+def test_what_pay_reads_early(args, expected):
+    assert early_read(args) == expected
 
 
 def test_pay_reads_its_timesheet_early_and_pays_the_same(spoiled, early, monkeypatch):

@@ -56,26 +56,32 @@ COMMANDS = {
 }
 
 
-#: ``pay`` options after which its timesheet is not read whole by the local engine (or not at all)
-_NOT_READ_WHOLE = ("--engine", "--partitions", "--scheduler", "--output-dir", "--map", "--by", "--credentials", "--sheet",
-                   "--help", "-h")
+#: ``pay`` options after which its timesheet is not read by the local engine, as one file
+_NOT_LOCAL = ("--engine", "--scheduler", "--output-dir", "--map", "--by", "--credentials", "--sheet", "--help", "-h")
 
 
-def timesheet_read_early(args: list[str]) -> str | None:
-    """The one CSV timesheet ``pay`` will read whole, from its raw arguments (None when unsure).
+def early_read(args: list[str]) -> tuple[str, int | None] | None:
+    """What ``pay`` will read, from its raw arguments: its one CSV timesheet and the
+    ``--partitions`` it is spilled into (None: read whole); None when unsure.
 
-    Only a guess, made before the command's module is loaded: a wrong guess costs a read on the
-    other core, never a wrong result (:func:`peerpay.io.csvtext.take_prefetched` checks the file).
+    Only a guess, made before the command's module is loaded: a wrong guess costs work on the
+    other core, never a wrong result (the early read is handed over only for the same file).
     """
-    found = []
+    found, partitions = [], None
     for i, arg in enumerate(args):
-        if arg == "--" or arg.split("=", 1)[0] in _NOT_READ_WHOLE:
+        option, _, inline = arg.partition("=")
+        value = inline if "=" in arg else (args[i + 1] if i + 1 < len(args) else "")
+        if arg == "--" or option in _NOT_LOCAL:
             return None
-        if arg in ("-t", "--timesheet"):
-            found.append(args[i + 1] if i + 1 < len(args) else "")
-        elif arg.startswith("--timesheet="):
-            found.append(arg.split("=", 1)[1])
-    return found[0] if len(found) == 1 and found[0].lower().endswith((".csv", ".txt")) else None
+        if option in ("-t", "--timesheet") and (option == "--timesheet" or "=" not in arg):
+            found.append(value)
+        elif option == "--partitions":
+            if not value.isdigit() or not 1 <= int(value) <= 100_000:
+                return None
+            partitions = int(value)
+    if len(found) != 1 or not found[0].lower().endswith((".csv", ".txt")):
+        return None
+    return found[0], partitions
 
 
 class LazyGroup(click.Group):
@@ -84,10 +90,16 @@ class LazyGroup(click.Group):
     def resolve_command(self, ctx, args):
         if args and args[0] in COMMANDS:  # a command runs: not when the package is imported, nor for --help
             _reuse_freed_memory(arrow=args[0] != "init")  # init reads and writes text only
-        if args and args[0] == "pay" and (early := timesheet_read_early(args[1:])):
-            from ..io.csvtext import prefetch
+        if args and args[0] == "pay" and (early := early_read(args[1:])):
+            path, partitions = early
+            if partitions is None:
+                from ..io.csvtext import prefetch
 
-            prefetch(early)  # read on the other core while pandas and the pay modules load
+                prefetch(path)  # read on the other core while pandas and the pay modules load
+            else:
+                from ..io.buckets import spill_early
+
+                spill_early(path, partitions)  # spilled into its buckets meanwhile
         return super().resolve_command(ctx, args)
 
     def list_commands(self, ctx):

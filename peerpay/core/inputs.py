@@ -8,7 +8,6 @@ names, row 1 = first data row) and return the usable rows plus a list of
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP
 from typing import Any, cast
@@ -21,6 +20,7 @@ from .money import HOURS_PER_FTE_YEAR, MINUTES_PER_DAY, RATE_SCALE, money_text_u
 from ..models.policy import Policy
 from .calendar import local_to_instants
 from .engine import KINDS
+from .ids import clean_ids
 from . import threads
 from .tables import (
     MAX_RATE,
@@ -39,11 +39,8 @@ TIME_ONLY = r"^\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*$"
 
 
 def normalise_ids(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Ids and role keys as one employee/role is meant: ``(text, changed)``.
+    """Ids and role keys as one employee/role is meant (:mod:`peerpay.core.ids`): ``(text, changed)``.
 
-    Unicode NFKC (full-width ``Ｅ１`` -> ``E1``), Unicode format (Cf: zero-width space, BOM,
-    direction marks) and control (Cc: NUL, tab) characters removed, then trimmed. Without this,
-    ``E1``, ``E1\\0`` and ``E1\\u200b`` are three employees and one shift is paid three times.
     ``changed`` marks the cells that this changed beyond trimming spaces (for a count in
     ``validate``; the ids themselves are never printed).
     """
@@ -59,22 +56,9 @@ def id_codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     each id once: cleaning can make two texts one id (``E1`` and ``E1\\u200b``).
     """
     codes, found = text_codes(col)
-    ids = np.asarray(found.to_numpy(zero_copy_only=False), dtype=object)
-    odd = _matches(found, r"[^\x20-\x7e]")
-    changed = np.zeros(len(ids), dtype=bool)
-    if odd.any():
-        fixed = np.array([_clean_id(v) for v in ids[odd]], dtype=object)
-        changed[odd] = fixed != ids[odd]
-        ids[odd] = fixed
+    ids, changed = clean_ids(found)
     merged, ids = pd.factorize(ids)
     return merged[codes], np.asarray(ids, dtype=object), changed[codes]
-
-
-def _matches(arr, pattern: str) -> np.ndarray:
-    """Vectorised regex search over a pyarrow string array (RE2: fast on a million cells) -> bool array."""
-    import pyarrow.compute as pc
-
-    return pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(zero_copy_only=False)
 
 
 def _through_codes(rej: Rejections, found: Rejections, codes: np.ndarray, column: str) -> None:
@@ -154,11 +138,6 @@ def _strptime(arr, fmt: str) -> np.ndarray:
     import pyarrow.compute as pc
 
     return pc.strptime(arr, format=fmt, unit="s", error_is_null=True).to_numpy(zero_copy_only=False).astype("datetime64[s]")
-
-
-def _clean_id(value: str) -> str:
-    v = unicodedata.normalize("NFKC", value)
-    return "".join(ch for ch in v if unicodedata.category(ch) not in ("Cf", "Cc")).strip()
 
 
 def _ids_note(changed: np.ndarray, what: str) -> list[str]:

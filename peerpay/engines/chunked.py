@@ -2,7 +2,8 @@
 
 The CSV is read once in blocks (pyarrow's streaming reader, every cell as text), each row
 tagged with its file and data row, and spilled to ``partitions`` Arrow files by a stable hash
-of ``employee_id``, so every row of an employee lands in the same bucket. Buckets are then
+of ``employee_id``, so every row of an employee lands in the same bucket (:mod:`peerpay.io.buckets`;
+``peerpay pay`` starts that spill while it is still loading). Buckets are then
 validated and paid (:func:`~peerpay.engines.partition.pay_partition`) by one worker process per
 core, each holding one bucket at a time: peak memory is about one bucket per worker plus the
 (small) pay lines, whatever the size of the input.
@@ -16,28 +17,22 @@ file straight into pandas' arrow-backed ``str`` columns.
 from __future__ import annotations
 
 import glob
-import itertools
-import multiprocessing as mp
 import os
+import shutil
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
-from ..core.inputs import normalise_ids
 from ..errors import InputError
-from ..io.csvtext import csv_header, csv_options
-from ..io.readers import check_header, csv_error
+from ..io.buckets import bucket_of, spill, take_early_spill
 from ..jobs.pay import load_rate_tables
 from ..models.policy import Policy
-from .partition import FILE, ROW, combine, pay_partition
+from .forked import side_by_side
+from .partition import combine, pay_partition
 
-BLOCK_BYTES = 64 << 20
+__all__ = ["bucket_of", "bucket_workers", "expand_sources", "pay_buckets", "run_chunked"]
 
 
 def expand_sources(pattern: str | Path | list) -> list[Path]:
@@ -61,82 +56,19 @@ def expand_sources(pattern: str | Path | list) -> list[Path]:
     return out
 
 
-def bucket_of(employee_id: pd.Series, partitions: int) -> np.ndarray:
-    """A stable bucket per employee id (the same in every process and run).
-
-    The id is normalised first (:func:`~peerpay.core.inputs.normalise_ids`), so ``E1`` and
-    ``E1`` + a zero-width space meet in one bucket and the overlap check sees both rows.
-    """
-    h = pd.util.hash_pandas_object(normalise_ids(employee_id)[0].astype("string"), index=False)
-    return (h.to_numpy() % np.uint64(partitions)).astype("int64")
-
-
-def stream_csv(path: Path, block_bytes: int = BLOCK_BYTES):
-    """Blocks of a CSV as Arrow record batches of text (canonical column names) with the first data row of each.
-
-    The first bad block raises the clerk's message (:func:`~peerpay.io.readers.csv_error`),
-    the same as the local engine's reader gives for the whole file.
-    """
-    if path.stat().st_size == 0:
-        raise InputError(f"{path}: the file is empty (expected a header row)")
-    read = pacsv.ReadOptions(block_size=block_bytes, encoding="utf8")
-    header = csv_header(path)
-    columns = check_header(path, header)
-    parse, convert = csv_options(header)
-    try:
-        reader = pacsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert)
-        first = 1
-        for batch in reader:
-            yield batch.rename_columns(columns), first
-            first += batch.num_rows
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise csv_error(path, exc) from None
-
-
-def bucket_codes(employee_id: pa.Array, partitions: int) -> np.ndarray:
-    """:func:`bucket_of` for an Arrow column: hashed once per distinct id, then looked up per row."""
-    ids = pc.dictionary_encode(employee_id)
-    per_id = bucket_of(pd.Series(ids.dictionary.to_numpy(zero_copy_only=False), dtype=object), partitions)
-    return per_id[ids.indices.to_numpy(zero_copy_only=False)]
-
-
-def spill(sources: list[Path], partitions: int, folder: Path) -> list[Path]:
-    """Stream each source into bucket files ``bucket-KKKKK.arrow`` (rows keep their file order); returns the files."""
-    names = [p.name for p in sources]
-    writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
-    columns = None
-    try:
-        for i, path in enumerate(sources):
-            for batch, first in stream_csv(path):
-                if columns is None:
-                    columns = batch.schema.names
-                elif batch.schema.names != columns:
-                    raise InputError(f"{path}: columns differ from {names[0]}'s ({', '.join(columns)})")
-                if "employee_id" not in columns:
-                    raise InputError(f"{path}: missing required column(s) employee_id")
-                n = batch.num_rows
-                batch = batch.append_column(FILE, pa.array(np.full(n, i, dtype="int32"))) \
-                             .append_column(ROW, pa.array(np.arange(first, first + n, dtype="int64")))
-                bucket = bucket_codes(batch.column("employee_id"), partitions)
-                order = np.argsort(bucket, kind="stable")  # stable: a bucket's rows stay in file order
-                batch = batch.take(pa.array(order))
-                counts = np.bincount(bucket, minlength=partitions)
-                ends = np.cumsum(counts)
-                for k in map(int, np.flatnonzero(counts)):
-                    if k not in writers:
-                        writers[k] = pa.ipc.new_file(folder / f"bucket-{k:05d}.arrow", batch.schema)
-                    writers[k].write_batch(batch.slice(ends[k] - counts[k], counts[k]))
-    finally:
-        for w in writers.values():
-            w.close()
-    return [folder / f"bucket-{k:05d}.arrow" for k in sorted(writers)]
-
-
 def run_chunked(timesheet, policy: Policy, roster=None, schedule=None, partitions: int = 8, spill_dir=None):
     """Pay a timesheet (file or glob) in ``partitions`` employee buckets; returns a PayRun."""
     sources = expand_sources(timesheet)
     names = [p.name for p in sources]
     ros, sch, upstream = load_rate_tables(roster, schedule)
+    early = take_early_spill(sources, partitions) if spill_dir is None else None  # spilled while peerpay loaded
+    if early is not None:
+        paths, folder = early
+        try:
+            parts = pay_buckets(paths, policy, names, ros, sch)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return combine(parts, policy, names, upstream, ros, sch)
     with tempfile.TemporaryDirectory(prefix="peerpay-buckets-", dir=spill_dir) as tmp:
         paths = spill(sources, partitions, Path(tmp))
         parts = pay_buckets(paths, policy, names, ros, sch)
@@ -157,13 +89,20 @@ def bucket_workers(buckets: int) -> int:
 def pay_buckets(paths: list[Path], policy: Policy, names, roster=None, schedule=None) -> list:
     """Pay each bucket file, in parallel processes when there are cores to spare.
 
-    Each worker holds one bucket at a time (peak memory per process is one bucket) and sends
-    back only the bucket's pay lines and rejections; results keep the buckets' order, so the
-    output does not depend on which worker finished first. Forked workers start at once (the
-    modules are already loaded); where fork is not available the buckets are paid in turn.
+    The buckets are dealt out in turn to one process per core (this one and forked children,
+    :func:`~peerpay.engines.forked.side_by_side`); each pays its buckets one after another
+    (peak memory per process is one bucket) and sends back only their pay lines and
+    rejections. Results keep the buckets' order, so the output does not depend on which process
+    finished first. Where fork is not available the buckets are paid in turn here.
     """
-    workers = bucket_workers(len(paths))
-    if workers > 1 and "fork" in mp.get_all_start_methods():
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
-            return list(pool.map(_pay_bucket, paths, *(itertools.repeat(x) for x in (policy, names, roster, schedule))))
+    workers = bucket_workers(len(paths)) if hasattr(os, "fork") else 1
+    shares = [paths[w::workers] for w in range(workers)]
+    done = side_by_side([partial(_pay_each, share, policy, names, roster, schedule) for share in shares])
+    out: list = [None] * len(paths)
+    for w, results in enumerate(done):
+        out[w::workers] = results
+    return out
+
+
+def _pay_each(paths: list[Path], policy: Policy, names, roster, schedule) -> list:
     return [_pay_bucket(p, policy, names, roster, schedule) for p in paths]

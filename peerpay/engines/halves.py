@@ -16,9 +16,6 @@ for any reason, the shifts are paid in this process: the same lines, only slower
 from __future__ import annotations
 
 import os
-import pickle
-import sys
-import warnings
 from functools import partial
 
 import numpy as np
@@ -27,6 +24,7 @@ import pandas as pd
 from ..core.engine import PayResult, compute_pay, employee_codes
 from ..models.policy import Policy
 from .chunked import bucket_workers
+from .forked import side_by_side
 
 #: Fewer shifts than this are paid in one process: forking and joining cost ~0.05 s.
 MIN_SHIFTS = 200_000
@@ -42,27 +40,20 @@ def pay_lines(shifts: pd.DataFrame, policy: Policy, min_shifts: int | None = Non
     if cut is None:
         return compute_pay(shifts, policy, audit=False)
     second = codes >= cut
-    half = partial(_half, shifts, codes, names)
-    child, reader = _fork_pay(half, second, policy)
-    try:
-        first = compute_pay(half(~second), policy, audit=False)
-    except BaseException:  # closing the pipe ends a child blocked writing to it; then reap it
-        os.close(reader)
-        os.waitpid(child, 0)
-        raise
-    other = _collect(child, reader)
-    if other is None:  # the child failed: pay its half here (an error in the data raises here, as usual)
-        other = compute_pay(half(second), policy, audit=False)
+    pay = partial(_pay_half, shifts, codes, names, policy)
+    first, other = side_by_side([partial(pay, ~second), partial(pay, second)])
     return _joined(first, other)
 
 
-def _half(shifts: pd.DataFrame, codes: np.ndarray, names: np.ndarray, keep: np.ndarray) -> pd.DataFrame:
-    """The shifts where ``keep``, their ids as categories of the sorted ids: the engine then reads
-    codes instead of hashing half a million strings again, and no string column is copied."""
+def _pay_half(shifts: pd.DataFrame, codes: np.ndarray, names: np.ndarray, policy: Policy, keep: np.ndarray) -> PayResult:
+    """Pay the shifts where ``keep``, their ids as categories of the sorted ids: the engine then
+    reads codes instead of hashing half a million strings again, and no string column is copied.
+    (Only the lines and days travel back from a child.)"""
     part = shifts.drop(columns="employee_id")[keep]
     part.insert(list(shifts.columns).index("employee_id"), "employee_id",
                 pd.Categorical.from_codes(codes[keep], categories=names))
-    return part
+    result = compute_pay(part, policy, audit=False)
+    return PayResult(result.lines, pd.DataFrame(), result.differential_names, policy=policy, days=result.days)
 
 
 def _middle_employee(codes: np.ndarray) -> int | None:
@@ -72,48 +63,6 @@ def _middle_employee(codes: np.ndarray) -> int | None:
         return None
     cut = int(np.searchsorted(ends, len(codes) // 2)) + 1
     return min(max(cut, 1), len(ends) - 1)
-
-
-def _fork_pay(half, second: np.ndarray, policy: Policy) -> tuple[int, int]:
-    """Fork a child that pays the ``second`` shifts and writes its result (pickled) to a pipe."""
-    reader, writer = os.pipe()
-    for stream in (sys.stdout, sys.stderr):  # nothing buffered may be written twice
-        try:
-            stream.flush()
-        except (AttributeError, OSError, ValueError):
-            pass
-    with warnings.catch_warnings():  # Python 3.12+ warns about fork in a process with threads:
-        warnings.simplefilter("ignore", DeprecationWarning)  # the child runs numpy only, holds no lock
-        pid = os.fork()
-    if pid == 0:  # the child: never returns to the caller
-        code = 1
-        try:
-            os.close(reader)
-            result = compute_pay(half(second), policy, audit=False)
-            data = pickle.dumps((result.lines, result.days), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(writer, "wb") as out:
-                out.write(data)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(writer)
-    return pid, reader
-
-
-def _collect(pid: int, reader: int) -> PayResult | None:
-    """The child's pay lines, or None if it did not finish cleanly."""
-    try:
-        with os.fdopen(reader, "rb") as pipe:
-            data = pipe.read()
-    finally:
-        _, status = os.waitpid(pid, 0)
-    if status != 0 or not data:
-        return None
-    try:
-        lines, days = pickle.loads(data)
-    except Exception:  # a truncated message: pay the half here
-        return None
-    return PayResult(lines, pd.DataFrame(), (), days=days)
 
 
 def _joined(first: PayResult, second: PayResult) -> PayResult:

@@ -20,10 +20,8 @@ from ..core.engine import PayResult, _empty_lines, compute_pay
 from ..core.inputs import input_notes, overlap_source, prepare_timesheet
 from ..core.report import reconciliation, rejected_rows
 from ..errors import Problem
+from ..io.buckets import FILE, ROW  # where each row came from: file index, 1-based data row
 from ..models.policy import Policy
-
-FILE = "_source_file"
-ROW = "_source_row"
 
 
 @dataclass

@@ -67,10 +67,66 @@ def csv_options(names: list[str], text: str = "string"):
 
 
 
+def check_header(path, header: list[str]) -> list[str]:
+    """The one header check of every engine: canonical names, none blank, none twice."""
+    if not header or all(not canonical(h) for h in header):
+        raise InputError.at(path, "no header row")
+    cols = [canonical(h) for h in header]
+    blank = [i + 1 for i, c in enumerate(cols) if not c]
+    if blank:
+        raise InputError.at(path, f"column {blank[0]} of the header has no name (name it, or delete the column; "
+                         "a trailing comma at the end of the header line also makes one)")
+    dupes = sorted({c for c in cols if cols.count(c) > 1})
+    if dupes:
+        raise InputError.at(path, f"column(s) {', '.join(dupes)} appear more than once")
+    return cols
+
+
+def csv_error(path, exc: Exception) -> InputError:
+    """pyarrow's parse error as a clerk's message (the same from every engine)."""
+    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "invalid UTF8" in msg or isinstance(exc, UnicodeDecodeError):
+        return InputError.at(path, f"is not UTF-8 text{_first_non_utf8(Path(path))}: save the CSV as UTF-8")
+    m = re.search(r"Expected (\d+) columns?, got (\d+): ?(.*)", msg)
+    if m:
+        want, got, line = int(m.group(1)), int(m.group(2)), m.group(3)
+        hint = ""
+        if got == want + 1 and line.rstrip().endswith(","):
+            hint = " (a trailing comma at the end of the data rows: remove it, or add a column name to the header)"
+        return InputError.at(path, f"cannot be read as CSV: a row has {got} fields but the header has {want}{hint}")
+    return InputError.at(path, f"cannot be read as CSV: {msg}")
+
+
+def _first_non_utf8(path: Path) -> str:
+    """', row R, column C has other bytes (Latin-1 / Windows-1252?)' for the first such cell."""
+    try:
+        with open(path, "rb") as fh:
+            lines = re.split(rb"\r\n|\r|\n", fh.read(max_input_bytes()))
+        header = [canonical(h) for h in next(csv.reader([lines[0].decode("utf-8-sig", "replace")]))]
+        for number, line in enumerate(lines[1:], 1):
+            if not is_utf8(line):
+                cells = line.split(b",")
+                col = next((i for i, c in enumerate(cells) if not is_utf8(c)), 0)
+                name = header[col] if col < len(header) else f"#{col + 1}"
+                return f": row {number}, column {name} has other bytes (Latin-1 / Windows-1252?)"
+    except (OSError, StopIteration, csv.Error):
+        pass
+    return ""
+
+
+def is_utf8(v: bytes | bytearray) -> bool:
+    try:
+        v.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
 _EARLY: dict[str, tuple[tuple, threading.Thread, list]] = {}  # real path -> (file identity, reader, [table])
 
 
-def _identity(path: str) -> tuple | None:
+def file_identity(path: str) -> tuple | None:
+    """(device, inode, size, modification time) of a regular file; None: not one."""
     try:
         st = os.stat(path)
     except OSError:
@@ -88,7 +144,7 @@ def prefetch(path: str) -> None:
     (device, inode, size, modification time); any failure is left for the ordinary read to report.
     """
     real = os.path.realpath(path)
-    ident = _identity(real)
+    ident = file_identity(real)
     if ident is None or real in _EARLY or not (PREFETCH_BYTES <= ident[2] <= max_input_bytes()):
         return
     import pyarrow.csv as pacsv
@@ -118,6 +174,6 @@ def take_prefetched(path: str | Path, header: list[str]):
         return None
     ident, reader, got = entry
     reader.join()
-    if not got or _identity(real) != ident or got[0].column_names != [*header]:
+    if not got or file_identity(real) != ident or got[0].column_names != [*header]:
         return None
     return got[0]

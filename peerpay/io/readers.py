@@ -19,7 +19,6 @@ Column names are matched case-insensitively after trimming spaces.
 
 from __future__ import annotations
 
-import csv
 import re
 import stat
 import zipfile
@@ -29,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .csvtext import canonical, csv_header, csv_options, max_input_bytes, take_prefetched
+from .csvtext import is_utf8, canonical, check_header, csv_error, csv_header, csv_options, max_input_bytes, take_prefetched
 from ..models.policy import Policy, loads_policy
 
 TEXT_COLUMNS = ("employee_id", "role", "kind", "name", "employer", "title", "grade", "site", "step")
@@ -55,53 +54,6 @@ def _check_file(path: Path) -> None:
             f"({limit / 1024**2:,.0f} MB): stream it with `peerpay pay --partitions N`, split it by pay period, "
             "or raise the limit with PEERPAY_MAX_INPUT_MB if this machine has the memory (about 20x the file size)"
         )
-
-
-def check_header(path, header: list[str]) -> list[str]:
-    """The one header check of every engine: canonical names, none blank, none twice."""
-    if not header or all(not canonical(h) for h in header):
-        raise InputError.at(path, "no header row")
-    cols = [canonical(h) for h in header]
-    blank = [i + 1 for i, c in enumerate(cols) if not c]
-    if blank:
-        raise InputError.at(path, f"column {blank[0]} of the header has no name (name it, or delete the column; "
-                         "a trailing comma at the end of the header line also makes one)")
-    dupes = sorted({c for c in cols if cols.count(c) > 1})
-    if dupes:
-        raise InputError.at(path, f"column(s) {', '.join(dupes)} appear more than once")
-    return cols
-
-
-def csv_error(path, exc: Exception) -> InputError:
-    """pyarrow's parse error as a clerk's message (the same from every engine)."""
-    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if "invalid UTF8" in msg or isinstance(exc, UnicodeDecodeError):
-        return InputError.at(path, f"is not UTF-8 text{_first_non_utf8(Path(path))}: save the CSV as UTF-8")
-    m = re.search(r"Expected (\d+) columns?, got (\d+): ?(.*)", msg)
-    if m:
-        want, got, line = int(m.group(1)), int(m.group(2)), m.group(3)
-        hint = ""
-        if got == want + 1 and line.rstrip().endswith(","):
-            hint = " (a trailing comma at the end of the data rows: remove it, or add a column name to the header)"
-        return InputError.at(path, f"cannot be read as CSV: a row has {got} fields but the header has {want}{hint}")
-    return InputError.at(path, f"cannot be read as CSV: {msg}")
-
-
-def _first_non_utf8(path: Path) -> str:
-    """', row R, column C has other bytes (Latin-1 / Windows-1252?)' for the first such cell."""
-    try:
-        with open(path, "rb") as fh:
-            lines = re.split(rb"\r\n|\r|\n", fh.read(max_input_bytes()))
-        header = [canonical(h) for h in next(csv.reader([lines[0].decode("utf-8-sig", "replace")]))]
-        for number, line in enumerate(lines[1:], 1):
-            if not _utf8(line):
-                cells = line.split(b",")
-                col = next((i for i, c in enumerate(cells) if not _utf8(c)), 0)
-                name = header[col] if col < len(header) else f"#{col + 1}"
-                return f": row {number}, column {name} has other bytes (Latin-1 / Windows-1252?)"
-    except (OSError, StopIteration, csv.Error):
-        pass
-    return ""
 
 
 def read_csv_text(path: Path, header: list[str] | None = None) -> pd.DataFrame:
@@ -292,19 +244,11 @@ def _refuse_binary_columns(df: pd.DataFrame, path: Path) -> None:
             continue
         s = df[col].dropna()
         if len(s) and isinstance(s.iloc[0], (bytes, bytearray)):
-            bad = next((i for i, v in s.items() if isinstance(v, (bytes, bytearray)) and not _utf8(v)), s.index[0])
+            bad = next((i for i, v in s.items() if isinstance(v, (bytes, bytearray)) and not is_utf8(v)), s.index[0])
             raise InputError.at(
                 path, f"is not UTF-8 text: row {int(bad) + 1}, column {canonical(col)} has other bytes "
                 "(Latin-1 / Windows-1252?): save the CSV as UTF-8"
             )
-
-
-def _utf8(v: bytes | bytearray) -> bool:
-    try:
-        v.decode("utf-8")
-        return True
-    except UnicodeDecodeError:
-        return False
 
 
 def _read_xlsx(path: Path, sheet: str | None, keep_datetimes: bool = False) -> pd.DataFrame:

@@ -1,0 +1,153 @@
+"""CSV timesheets spilled into employee buckets (Arrow files), with pyarrow alone: no pandas.
+
+``peerpay pay --partitions N`` (:mod:`peerpay.engines.chunked`) streams its CSV once in blocks
+(every cell as text, :func:`~peerpay.io.csvtext.csv_options`), tags each row with its file and
+data row, and writes it to one of N bucket files by a stable hash of the *clean* employee id
+(:mod:`peerpay.core.ids`), so every row of an employee lands in the same bucket whatever its
+spelling. Nothing here needs pandas, so :func:`spill_early` can start the spill on a thread
+while pandas and the pay modules are still loading (the first half second of a run, on one core).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+import threading
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.ipc  # pa.ipc: loaded here, never on the spill's thread
+
+from ..core.ids import clean_ids
+from ..errors import InputError
+from .csvtext import check_header, csv_error, csv_header, csv_options, file_identity
+
+FILE = "_source_file"  # index of the row's file in the run's list of sources
+ROW = "_source_row"  # 1-based data row in that file
+BLOCK_BYTES = 8 << 20  # per block read: small enough that pyarrow parses the next blocks while one is bucketed
+
+
+def bucket_of(employee_id, partitions: int) -> np.ndarray:
+    """A stable bucket per employee id (the same in every process, run and platform): CRC-32 of
+    the clean id's UTF-8, modulo ``partitions``. ``employee_id``: texts (a list, a pandas Series,
+    an arrow array)."""
+    return bucket_codes(pa.array(employee_id, type=pa.string()), partitions)
+
+
+def bucket_codes(employee_id: pa.Array, partitions: int) -> np.ndarray:
+    """:func:`bucket_of` for an Arrow column: each distinct text cleaned and hashed once, then looked up per row."""
+    coded = pc.dictionary_encode(pc.fill_null(employee_id, ""))
+    ids, _ = clean_ids(pc.utf8_trim_whitespace(coded.dictionary))  # as validation reads them
+    per_id = np.array([zlib.crc32(i.encode("utf-8")) % partitions for i in ids], dtype="int64")  # distinct ids only
+    return per_id[coded.indices.to_numpy(zero_copy_only=False)]
+
+
+def stream_csv(path: Path, block_bytes: int = BLOCK_BYTES):
+    """Blocks of a CSV as Arrow record batches of text (canonical column names) with the first data row of each.
+
+    The first bad block raises the clerk's message (:func:`~peerpay.io.csvtext.csv_error`),
+    the same as the local engine's reader gives for the whole file.
+    """
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: the file is empty (expected a header row)")
+    read = pacsv.ReadOptions(block_size=block_bytes, encoding="utf8")
+    header = csv_header(path)
+    columns = check_header(path, header)
+    parse, convert = csv_options(header)
+    try:
+        reader = pacsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+        first = 1
+        for batch in reader:
+            yield batch.rename_columns(columns), first
+            first += batch.num_rows
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise csv_error(path, exc) from None
+
+
+def spill(sources: list[Path], partitions: int, folder: Path) -> list[Path]:
+    """Stream each source into bucket files ``bucket-KKKKK.arrow`` (rows keep their file order); returns the files."""
+    names = [p.name for p in sources]
+    writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
+    columns = None
+    try:
+        for i, path in enumerate(sources):
+            for batch, first in stream_csv(path):
+                if columns is None:
+                    columns = batch.schema.names
+                elif batch.schema.names != columns:
+                    raise InputError(f"{path}: columns differ from {names[0]}'s ({', '.join(columns)})")
+                if "employee_id" not in columns:
+                    raise InputError(f"{path}: missing required column(s) employee_id")
+                n = batch.num_rows
+                batch = batch.append_column(FILE, pa.array(np.full(n, i, dtype="int32"))) \
+                             .append_column(ROW, pa.array(np.arange(first, first + n, dtype="int64")))
+                bucket = bucket_codes(batch.column("employee_id"), partitions)
+                small = bucket.astype("int16") if partitions <= 2**15 else bucket  # 16-bit keys sort by radix
+                order = np.argsort(small, kind="stable")  # stable: a bucket's rows stay in file order
+                batch = batch.take(pa.array(order))
+                counts = np.bincount(bucket, minlength=partitions)
+                ends = np.cumsum(counts)
+                for k in map(int, np.flatnonzero(counts)):
+                    if k not in writers:
+                        writers[k] = pa.ipc.new_file(folder / f"bucket-{k:05d}.arrow", batch.schema)
+                    writers[k].write_batch(batch.slice(ends[k] - counts[k], counts[k]))
+    finally:
+        for w in writers.values():
+            w.close()
+    return [folder / f"bucket-{k:05d}.arrow" for k in sorted(writers)]
+
+
+# --- the spill started early -----------------------------------------------------------------
+
+_EARLY: dict[tuple[str, int], tuple[tuple, threading.Thread, list, Path]] = {}  # (real path, N) -> ...
+
+
+def spill_early(path: str, partitions: int) -> None:
+    """Start spilling the CSV ``path`` into ``partitions`` buckets on a thread, for
+    :func:`take_early_spill`.
+
+    Why: pyarrow reads, takes and writes outside the GIL, so the spill runs on the second core
+    while the first loads pandas and the pay modules. The buckets are handed over only if the
+    file is still the same file, unchanged; a failure is left for the ordinary spill to report.
+    The folder is removed when the run ends, whether or not the spill was used.
+    """
+    real = os.path.realpath(path)
+    ident = file_identity(real)
+    if ident is None or (real, partitions) in _EARLY:
+        return
+    folder = Path(tempfile.mkdtemp(prefix="peerpay-buckets-"))
+    atexit.register(shutil.rmtree, folder, True)
+    made: list = []
+
+    def work() -> None:
+        try:
+            made.append(spill([Path(real)], partitions, folder))
+        except Exception:  # the ordinary spill reports it, with the clerk's message
+            pass
+
+    spiller = threading.Thread(target=work, name="peerpay-spill", daemon=True)
+    _EARLY[(real, partitions)] = (ident, spiller, made, folder)
+    spiller.start()
+
+
+def take_early_spill(sources: list[Path], partitions: int) -> tuple[list[Path], Path] | None:
+    """The bucket files :func:`spill_early` made of the one source, and their folder (the taker
+    removes it); None: none, it failed, or the file changed since."""
+    if len(sources) != 1:
+        return None
+    real = os.path.realpath(sources[0])
+    entry = _EARLY.pop((real, partitions), None)
+    if entry is None:
+        return None
+    ident, spiller, made, folder = entry
+    spiller.join()
+    if not made or file_identity(real) != ident:
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+    return made[0], folder
