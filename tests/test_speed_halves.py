@@ -32,6 +32,7 @@ from peerpay.engines import forked, halves
 from peerpay.io.resources import SAMPLES_DIR, package_dir
 from peerpay.jobs.pay import run_pay
 from peerpay.models.policy import parse_policy
+from test_speed_engine import POLICY as ENGINE_POLICY
 
 DAY = 1440
 # 2025-03-01 00:00 UTC in minutes since 1970; New York springs forward on 2025-03-09 (a Sunday)
@@ -39,19 +40,7 @@ MARCH_2025 = int(np.datetime64("2025-03-01T00:00", "m").astype("int64"))
 
 #: every rule the engine has that needs no roster: daily and weekly overtime, three differentials
 #: (one limited to a role), a holiday, on-call standby, call-back premium and minimum, a minimum shift
-ALL_RULES = parse_policy({
-    "timezone": "America/New_York",
-    "workweek": {"start_day": "sun"},
-    "overtime": {"weekly_hours": 40, "daily_hours": 8, "multiplier": 1.5, "basis": "regular_rate"},
-    "differential": [
-        {"name": "evening", "start": "15:00", "end": "23:00", "per_hour": 1.5, "group": "shift"},
-        {"name": "night", "start": "23:00", "end": "07:00", "per_hour": 2.5, "group": "shift", "roles": ["peer"]},
-        {"name": "weekend", "days": ["sat", "sun"], "percent": 5},
-    ],
-    "holiday": {"dates": ["2025-03-17"], "multiplier": 1.5},
-    "on_call": {"standby_per_hour": 3, "callback_multiplier": 1.5, "callback_minimum_hours": 2},
-    "minimum_shift": {"hours": 3},
-})
+ALL_RULES = parse_policy({**ENGINE_POLICY, "overtime": {**ENGINE_POLICY["overtime"], "basis": "regular_rate"}})
 
 
 @pytest.fixture(autouse=True)
