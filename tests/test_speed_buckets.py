@@ -63,12 +63,16 @@ def test_the_early_spill_writes_the_buckets_the_ordinary_spill_writes(spoiled, e
     assert folder.is_dir() and folder.name.startswith("peerpay-buckets-")
 
 
-def test_an_early_spill_is_taken_only_for_its_file_and_bucket_count(spoiled, early):
+@pytest.mark.parametrize("asked", ["other count", "other file", "several files"])
+def test_an_early_spill_is_taken_only_for_its_file_and_bucket_count(spoiled, early, asked):
     ts = spoiled / "ts.csv"
     buckets.spill_early(str(ts), 3)
-    assert buckets.take_early_spill([ts], 2) is None  # another count: not this one
-    assert buckets.take_early_spill([spoiled / "csv" / "part-0.csv"], 3) is None
-    assert buckets.take_early_spill(sorted((spoiled / "csv").glob("*.csv")), 3) is None  # several files
+    folder = next(iter(early.values()))[3]
+    sources, count = {"other count": ([ts], 2), "other file": ([spoiled / "csv" / "part-0.csv"], 3),
+                      "several files": (sorted((spoiled / "csv").glob("*.csv")), 3)}[asked]
+    assert buckets.take_early_spill(sources, count) is None
+    assert not early and not folder.exists()  # finished and cleared: no thread left running when workers fork
+    buckets.spill_early(str(ts), 3)
     assert buckets.take_early_spill([ts], 3) is not None
 
 

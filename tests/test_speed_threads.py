@@ -203,3 +203,19 @@ def test_pay_reads_its_timesheet_early_and_pays_the_same(spoiled, early, monkeyp
     ordinary = CliRunner().invoke(main, args)
     assert fetched.exit_code == ordinary.exit_code == 3
     assert fetched.stdout == ordinary.stdout and fetched.stderr == ordinary.stderr
+
+
+def test_ids_as_categories_are_the_same_shifts_and_the_same_pay(spoiled):
+    raw, policy = read_table(spoiled / "ts.csv"), read_policy(spoiled / "policy.toml")
+    text, p1, h1 = prepare_timesheet(raw, "ts.csv", policy)
+    coded, p2, h2 = prepare_timesheet(raw, "ts.csv", policy, ids_as_categories=True)
+    assert isinstance(coded["employee_id"].dtype, pd.CategoricalDtype)
+    cats = list(coded["employee_id"].cat.categories)
+    assert cats == sorted(cats)  # the sorted ids: the engine's own order
+    assert coded["employee_id"].astype(object).tolist() == text["employee_id"].tolist()
+    pd.testing.assert_frame_equal(coded.drop(columns="employee_id"), text.drop(columns="employee_id"))
+    assert p1 == p2
+    from peerpay.core.engine import compute_pay
+
+    pd.testing.assert_frame_equal(compute_pay(coded, policy, audit=False).lines, compute_pay(text, policy).lines,
+                                  check_exact=True)

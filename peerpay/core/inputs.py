@@ -332,8 +332,12 @@ def prepare_timesheet(
     roster: pd.DataFrame | None = None,
     schedule: pd.DataFrame | None = None,
     sheet: str | None = None,
+    ids_as_categories: bool = False,
 ) -> tuple[pd.DataFrame, list[Problem], pd.DataFrame]:
     """Validate a timesheet and resolve each shift's base rate.
+
+    ``ids_as_categories``: ``employee_id`` as a Categorical of the sorted ids, for a caller that
+    only pays the shifts (the engine reads the codes; a million id strings are never built).
 
     Returns ``(shifts, problems, rejected_hours)``: ``shifts`` in the engine's shape
     (:data:`~peerpay.core.engine.SHIFT_COLUMNS` plus ``role``, ``start_local``), and for each
@@ -406,7 +410,7 @@ def prepare_timesheet(
     # copy every int64 column once more for nothing
     shifts = pd.DataFrame(
         {
-            "employee_id": as_text(emp_ids[kept(emp_codes)]),
+            "employee_id": _sorted_categories(emp_ids, kept(emp_codes)) if ids_as_categories else as_text(emp_ids[kept(emp_codes)]),
             "kind": pd.Categorical.from_codes(_kind_positions(kinds)[kept(kind_codes)], categories=list(KINDS)),
             "start_at": kept(start_at),
             "end_at": kept(end_at),
@@ -426,6 +430,14 @@ def prepare_timesheet(
     shifts.attrs["counts"] = {"zero_rate": int((zero_rate & keep).sum()), "employee_id": int(emp_changed.sum()),
                               "role": int(role_changed.sum())}
     return shifts, rej.problems(), rejected_hours
+
+
+def _sorted_categories(values: np.ndarray, codes: np.ndarray) -> pd.Categorical:
+    """``values[codes]`` as a Categorical whose categories are the values in sorted order."""
+    order = np.argsort(values, kind="stable")
+    rank = np.empty(len(values), dtype="int64")
+    rank[order] = np.arange(len(values))
+    return pd.Categorical.from_codes(rank[codes], categories=values[order])
 
 
 def _read_kinds(col: pd.Series, rej: Rejections) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

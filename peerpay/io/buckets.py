@@ -139,15 +139,13 @@ def spill_early(path: str, partitions: int) -> None:
 def take_early_spill(sources: list[Path], partitions: int) -> tuple[list[Path], Path] | None:
     """The bucket files :func:`spill_early` made of the one source, and their folder (the taker
     removes it); None: none, it failed, or the file changed since."""
-    if len(sources) != 1:
-        return None
-    real = os.path.realpath(sources[0])
-    entry = _EARLY.pop((real, partitions), None)
-    if entry is None:
-        return None
-    ident, spiller, made, folder = entry
-    spiller.join()
-    if not made or file_identity(real) != ident:
-        shutil.rmtree(folder, ignore_errors=True)
-        return None
-    return made[0], folder
+    wanted = (os.path.realpath(sources[0]), partitions) if len(sources) == 1 else None
+    found = None
+    for key in list(_EARLY):  # every early spill ends here: no thread still runs when workers fork
+        ident, spiller, made, folder = _EARLY.pop(key)
+        spiller.join()
+        if key == wanted and made and file_identity(key[0]) == ident:
+            found = made[0], folder
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+    return found

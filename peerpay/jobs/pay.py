@@ -110,7 +110,9 @@ def run_pay(
         raw, sheet = mapped.frame, mapped.sheet
     else:
         raw = read_table(timesheet, sheet) if raw_timesheet is None else raw_timesheet
-    shifts, p, rejected_hours = prepare_timesheet(raw, Path(timesheet).name, pol, ros, sch, sheet)
+    # a run that only pays its shifts (no audit trail, no credentials, no map) keeps ids as categories
+    only_paid = not audit and mapped is None and not _has_credentials(pol, ros, credentials)
+    shifts, p, rejected_hours = prepare_timesheet(raw, Path(timesheet).name, pol, ros, sch, sheet, ids_as_categories=only_paid)
     if mapped is not None:
         recon = mapped.reconcile(shifts, p, rejected_hours)
         p = mapped.restore(p)
@@ -131,10 +133,15 @@ def run_pay(
     return run
 
 
+def _has_credentials(pol: Policy, ros, cred_file=None) -> bool:
+    """Credential premiums to pay, or credentials to read (a file, the roster's columns)."""
+    roster_has = ros is not None and any(str(c).startswith("credential") for c in ros.columns)
+    return bool(pol.premium or any(d.credential for d in pol.differential) or cred_file is not None or roster_has)
+
+
 def _with_credentials(pol: Policy, shifts: pd.DataFrame, ros, cred_file=None):
     """The policy with its credential premiums as differentials, and the holders' dates on the shifts."""
-    roster_has = ros is not None and any(str(c).startswith("credential") for c in ros.columns)
-    if not pol.premium and not any(d.credential for d in pol.differential) and cred_file is None and not roster_has:
+    if not _has_credentials(pol, ros, cred_file):
         return pol, shifts, None
     from ..core.joint import attach_credentials, roster_credentials
 
