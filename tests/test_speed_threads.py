@@ -219,3 +219,35 @@ def test_ids_as_categories_are_the_same_shifts_and_the_same_pay(spoiled):
 
     pd.testing.assert_frame_equal(compute_pay(coded, policy, audit=False).lines, compute_pay(text, policy).lines,
                                   check_exact=True)
+
+
+def test_columns_encoded_during_the_early_read_are_used_once_and_change_nothing(spoiled, early, monkeypatch):
+    from peerpay.core import tables
+
+    monkeypatch.setattr(tables, "_AHEAD", {})
+    raw_ordinary = read_table(spoiled / "ts.csv")
+    assert not tables._AHEAD  # an ordinary read encodes nothing ahead
+    csvtext.prefetch(str(spoiled / "ts.csv"))
+    raw = read_table(spoiled / "ts.csv")
+    assert len(tables._AHEAD) == len({"employee_id", "start", "end", "kind", "rate"} & set(raw.columns)) == 5
+    policy = read_policy(spoiled / "policy.toml")
+    ahead = prepare_timesheet(raw, "ts.csv", policy)
+    assert not tables._AHEAD  # each encoding used, once
+    ordinary = prepare_timesheet(raw_ordinary, "ts.csv", policy)
+    pd.testing.assert_frame_equal(ahead[0], ordinary[0])
+    assert ahead[1] == ordinary[1]
+    pd.testing.assert_frame_equal(ahead[2], ordinary[2])
+
+
+def test_an_encoding_is_used_only_for_its_own_column():
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from peerpay.core import tables
+
+    kept = pa.chunked_array([["b", "a"], ["b"]], type=pa.large_string())
+    tables.remember_codes(kept, pc.dictionary_encode(pa.chunked_array([["z", "z"], ["z"]])))  # a wrong encoding on purpose
+    other = pd.Series(pd.array(["b", "a", "b"], dtype="str"))  # the same texts, other buffers
+    codes, values = tables.text_codes(other)
+    assert values.to_pylist() == ["b", "a"] and list(codes) == [0, 1, 0]  # computed, not taken from kept's
+    tables._AHEAD.clear()

@@ -76,6 +76,25 @@ def text(col: pd.Series) -> pd.Series:
     return pd.Series(np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)[codes], index=col.index, dtype=object)
 
 
+#: dictionary encodings of text columns computed ahead of time (:func:`remember_codes`), by the
+#: column's buffers: (the column, its encoding); each is used once
+_AHEAD: dict[tuple, tuple] = {}
+
+
+def remember_codes(cells, encoded) -> None:
+    """Keep ``pyarrow.compute.dictionary_encode(cells)``, computed ahead of time (the early read
+    encodes a large timesheet's columns on the other core while pandas loads), for
+    :func:`text_codes` to use once instead of encoding the same column again. ``cells`` is kept
+    with it, so its buffers cannot be freed and reused by another column meanwhile."""
+    _AHEAD[_buffers(cells)] = (cells, encoded)
+
+
+def _buffers(cells) -> tuple:
+    """An arrow column's identity: its length and each chunk's offset, length and buffer addresses."""
+    chunks = cells.chunks if hasattr(cells, "chunks") else [cells]
+    return (len(cells), *((c.offset, len(c), *(b.address if b is not None else 0 for b in c.buffers())) for c in chunks))
+
+
 def text_codes(col: pd.Series):
     """A column as codes into its distinct texts: ``(codes, values)`` with ``values[codes]`` equal
     to :func:`text` of the column (``codes`` an int32 array, ``values`` a pyarrow string array):
@@ -97,7 +116,8 @@ def text_codes(col: pd.Series):
         cells = pc.fill_null(cells, "")
     if len(cells) == 0:
         return np.zeros(0, dtype="int32"), pa.array([], type=pa.string())
-    encoded = pc.dictionary_encode(cells)
+    ahead = _AHEAD.pop(_buffers(cells), None) if _AHEAD else None
+    encoded = ahead[1] if ahead is not None else pc.dictionary_encode(cells)
     chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
     codes = np.concatenate([c.indices.to_numpy() for c in chunks])
     values = chunks[-1].dictionary  # the last holds every value, whether or not the chunks share one

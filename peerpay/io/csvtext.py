@@ -22,6 +22,8 @@ from ..errors import InputError
 # shifts for a 1,000-person employer is about 2 MB. Override with PEERPAY_MAX_INPUT_MB.
 MAX_INPUT_BYTES = 100 * 1024**2
 
+#: the timesheet columns validation reads through their distinct texts (core.tables.text_codes)
+ENCODED_AHEAD = ("employee_id", "start", "end", "kind", "role", "rate")
 #: Timesheets smaller than this are read when they are needed: starting a thread would cost more.
 PREFETCH_BYTES = 4 * 1024**2
 
@@ -147,6 +149,7 @@ def prefetch(path: str) -> None:
     ident = file_identity(real)
     if ident is None or real in _EARLY or not (PREFETCH_BYTES <= ident[2] <= max_input_bytes()):
         return
+    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     got: list = []
@@ -154,7 +157,11 @@ def prefetch(path: str) -> None:
     def read() -> None:
         try:
             parse, convert = csv_options(csv_header(Path(real)), "large_string")
-            got.append(pacsv.read_csv(real, parse_options=parse, convert_options=convert))
+            table = pacsv.read_csv(real, parse_options=parse, convert_options=convert)
+            # the columns validation reads through their distinct texts, encoded here too (outside the GIL)
+            encoded = {name: pc.dictionary_encode(table.column(name)) for name in table.column_names
+                       if canonical(name) in ENCODED_AHEAD}
+            got.append((table, encoded))
         except Exception:  # the ordinary read reports it, with the clerk's message
             pass
 
@@ -164,7 +171,8 @@ def prefetch(path: str) -> None:
 
 
 def take_prefetched(path: str | Path, header: list[str]):
-    """The table :func:`prefetch` read from ``path`` (None: none, or the file has changed since).
+    """What :func:`prefetch` read from ``path``: ``(table, {column: its dictionary encoding})``
+    (None: nothing, or the file has changed since).
 
     ``header``: the header the caller read; the early read used the same header, or the file changed.
     """
@@ -174,6 +182,6 @@ def take_prefetched(path: str | Path, header: list[str]):
         return None
     ident, reader, got = entry
     reader.join()
-    if not got or file_identity(real) != ident or got[0].column_names != [*header]:
+    if not got or file_identity(real) != ident or got[0][0].column_names != [*header]:
         return None
     return got[0]

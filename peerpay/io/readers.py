@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..core.tables import remember_codes
 from ..errors import InputError
 from .csvtext import is_utf8, canonical, check_header, csv_error, csv_header, csv_options, max_input_bytes, take_prefetched
 from ..models.policy import Policy, loads_policy
@@ -62,7 +63,12 @@ def read_csv_text(path: Path, header: list[str] | None = None) -> pd.DataFrame:
     import pyarrow.csv as pacsv
 
     header = csv_header(path) if header is None else header
-    table = take_prefetched(path, header)  # read early by ``peerpay pay`` (csvtext.prefetch), same options
+    early = take_prefetched(path, header)  # read early by ``peerpay pay`` (csvtext.prefetch), same options
+    table = None
+    if early is not None:
+        table, encoded = early
+        for name, codes in encoded.items():
+            remember_codes(table.column(name), codes)
     if table is None:
         parse, convert = csv_options(header, "large_string")  # what pandas keeps: no cast of every column afterwards
         try:
