@@ -170,3 +170,15 @@ def test_pay_partitions_spills_early_and_pays_as_the_local_engine(spoiled, early
     a, b = parted.stdout, local.stdout
     assert a.split('"meta"')[0] == b.split('"meta"')[0]  # lines, rejections, reconciliation
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("peerpay-buckets-")]  # no spill left behind
+
+
+def test_a_file_spilled_in_small_or_large_blocks_gives_the_same_buckets(spoiled, monkeypatch, tmp_path):
+    (tmp_path / "large").mkdir()
+    large = buckets.spill([spoiled / "ts.csv"], 3, tmp_path / "large")  # one block
+    monkeypatch.setattr(buckets, "BLOCK_BYTES", 4096)
+    assert len(list(buckets.stream_csv(spoiled / "ts.csv", 4096))) > 10
+    (tmp_path / "small").mkdir()
+    small = buckets.spill([spoiled / "ts.csv"], 3, tmp_path / "small")
+    assert [p.name for p in large] == [p.name for p in small]
+    for a, b in zip(read_buckets(large), read_buckets(small)):
+        assert a.combine_chunks().equals(b.combine_chunks())  # the same rows, in file order, numbered alike

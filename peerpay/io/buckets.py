@@ -77,7 +77,7 @@ def spill(sources: list[Path], partitions: int, folder: Path) -> list[Path]:
     columns = None
     try:
         for i, path in enumerate(sources):
-            for batch, first in stream_csv(path):
+            for batch, first in stream_csv(path, BLOCK_BYTES):
                 if columns is None:
                     columns = batch.schema.names
                 elif batch.schema.names != columns:
