@@ -182,3 +182,14 @@ def test_a_file_spilled_in_small_or_large_blocks_gives_the_same_buckets(spoiled,
     assert [p.name for p in large] == [p.name for p in small]
     for a, b in zip(read_buckets(large), read_buckets(small)):
         assert a.combine_chunks().equals(b.combine_chunks())  # the same rows, in file order, numbered alike
+
+
+def test_a_run_stopped_by_a_usage_error_leaves_no_spill_behind(spoiled, tmp_path):
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent), "TMPDIR": str(tmp_path)}
+    res = subprocess.run([sys.executable, "-m", "peerpay", "pay", "-t", str(spoiled / "ts.csv"), "-p", str(spoiled / "policy.toml"),
+                          "--partitions", "2", "--detail"], capture_output=True, text=True, env=env)
+    assert res.returncode == 2 and "--detail" in res.stderr  # refused after the spill had started
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("peerpay-buckets-")]

@@ -122,7 +122,6 @@ def spill_early(path: str, partitions: int) -> None:
     if ident is None or (real, partitions) in _EARLY:
         return
     folder = Path(tempfile.mkdtemp(prefix="peerpay-buckets-"))
-    atexit.register(shutil.rmtree, folder, True)
     made: list = []
 
     def work() -> None:
@@ -134,6 +133,12 @@ def spill_early(path: str, partitions: int) -> None:
     spiller = threading.Thread(target=work, name="peerpay-spill", daemon=True)
     _EARLY[(real, partitions)] = (ident, spiller, made, folder)
     spiller.start()
+    atexit.register(_remove, spiller, folder)  # a run that stopped early (a usage error) leaves nothing behind
+
+
+def _remove(spiller: threading.Thread, folder: Path) -> None:
+    spiller.join()  # the spill may still be writing into the folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def take_early_spill(sources: list[Path], partitions: int) -> tuple[list[Path], Path] | None:
