@@ -86,6 +86,14 @@ def _source_reason(reason: str, own_file: int, files, rows, sources) -> str:
     return overlap_source(reason, where)
 
 
+def _by_employee_and_week(lines: pd.DataFrame) -> pd.DataFrame:
+    """The lines in the local engine's order, by employee id, then week: one integer sort
+    (the ids ranked once) instead of sorting 200,000 id strings."""
+    rank, _ = pd.factorize(lines["employee_id"], sort=True)
+    order = np.lexsort((lines["week_start"].to_numpy().astype("int64"), rank))
+    return lines.take(order).reset_index(drop=True)
+
+
 def combine(parts: list[PartitionResult], policy: Policy, sources: list[str], upstream: Sequence[Problem] = (),
             roster=None, schedule=None):
     """A :class:`~peerpay.jobs.pay.PayRun` of a run paid in partitions (no per-segment audit trail).
@@ -96,11 +104,7 @@ def combine(parts: list[PartitionResult], policy: Policy, sources: list[str], up
 
     diff_names = tuple(d.name for d in policy.differential)
     lines = [p.lines for p in parts if len(p.lines)]
-    lines = (
-        pd.concat(lines, ignore_index=True).sort_values(["employee_id", "week_start"], kind="stable").reset_index(drop=True)
-        if lines
-        else _empty_lines(diff_names)
-    )
+    lines = _by_employee_and_week(pd.concat(lines, ignore_index=True)) if lines else _empty_lines(diff_names)
     probs = pd.concat([p.problems for p in parts], ignore_index=True) if parts else pd.DataFrame(columns=["file", "row", "column", "reason"])
     probs = probs.sort_values(["file", "row"], kind="stable")
     ts_problems = [
