@@ -269,7 +269,8 @@ def _timesheet_options(fn, many: bool = False):
               "a private report: never publish it). Off by default.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-              help="local: one process (with --partitions N: in N employee buckets, for input larger than memory); "
+              help="local: this machine (a large timesheet on two cores; with --partitions N: in N employee buckets, "
+                   "one process per core, for input larger than memory); "
                    "dask: many files or a glob, CSV or Parquet, on a dask cluster (docs/scale.md).")
 @click.option("--scheduler", metavar="ADDRESS", help="dask scheduler address (default: a local cluster, one worker per core).")
 @click.option("--partitions", type=click.IntRange(1, 100_000), help="Employee partitions (buckets) to pay separately.")
