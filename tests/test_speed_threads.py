@@ -251,3 +251,11 @@ def test_an_encoding_is_used_only_for_its_own_column():
     codes, values = tables.text_codes(other)
     assert values.to_pylist() == ["b", "a"] and list(codes) == [0, 1, 0]  # computed, not taken from kept's
     tables._AHEAD.clear()
+
+
+def test_a_bad_input_limit_is_reported_by_the_run_not_by_the_early_read(spoiled, early, monkeypatch):
+    monkeypatch.setenv("PEERPAY_MAX_INPUT_MB", "lots")
+    res = CliRunner().invoke(main, ["pay", "-t", str(spoiled / "ts.csv"), "-p", str(spoiled / "policy.toml")])
+    assert res.exit_code == 1 and isinstance(res.exception, SystemExit)  # the contract's exit, not a traceback
+    assert "PEERPAY_MAX_INPUT_MB='lots' is not a number of megabytes" in res.stderr
+    assert not early

@@ -121,7 +121,10 @@ def spill_early(path: str, partitions: int) -> None:
     ident = file_identity(real)
     if ident is None or (real, partitions) in _EARLY:
         return
-    folder = Path(tempfile.mkdtemp(prefix="peerpay-buckets-"))
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="peerpay-buckets-"))
+    except OSError:  # no temporary folder to spill into: the ordinary spill meets (and reports) the same
+        return
     made: list = []
 
     def work() -> None:

@@ -147,7 +147,11 @@ def prefetch(path: str) -> None:
     """
     real = os.path.realpath(path)
     ident = file_identity(real)
-    if ident is None or real in _EARLY or not (PREFETCH_BYTES <= ident[2] <= max_input_bytes()):
+    try:
+        limit = max_input_bytes()
+    except InputError:  # a bad PEERPAY_MAX_INPUT_MB: the ordinary read says so
+        return
+    if ident is None or real in _EARLY or not PREFETCH_BYTES <= ident[2] <= limit:
         return
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
