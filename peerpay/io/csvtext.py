@@ -1,6 +1,7 @@
 """A CSV's header and the options every engine reads it with, and an early start on a big timesheet.
 
-Nothing here imports pandas: :func:`prefetch` runs while the program is still loading it.
+Nothing here imports pandas: :func:`prefetch` reads a large timesheet (and dictionary-encodes the
+columns validation reads) on a thread while the program is still loading it.
 :mod:`peerpay.io.readers` and the chunked and dask engines read every CSV with
 :func:`csv_options`, so a cell means the same text whichever engine reads it.
 """
