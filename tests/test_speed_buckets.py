@@ -22,6 +22,7 @@ from conftest import generated_timesheets
 from peerpay.cli import main
 from peerpay.engines import chunked, forked
 from peerpay.io import buckets
+from peerpay.io import early as early_work
 from peerpay.io.readers import read_policy, read_table
 
 
@@ -35,8 +36,8 @@ def spoiled(tmp_path_factory):
 
 @pytest.fixture
 def early(monkeypatch):
-    monkeypatch.setattr(buckets, "_EARLY", {})
-    return buckets._EARLY
+    monkeypatch.setattr(early_work, "_STARTED", {})
+    return early_work._STARTED
 
 
 def read_buckets(paths: list[Path]) -> list[pa.Table]:
@@ -67,7 +68,7 @@ def test_the_early_spill_writes_the_buckets_the_ordinary_spill_writes(spoiled, e
 def test_an_early_spill_is_taken_only_for_its_file_and_bucket_count(spoiled, early, asked):
     ts = spoiled / "ts.csv"
     buckets.spill_early(str(ts), 3)
-    folder = next(iter(early.values()))[3]
+    folder = next(iter(early.values())).finished()[1]
     sources, count = {"other count": ([ts], 2), "other file": ([spoiled / "csv" / "part-0.csv"], 3),
                       "several files": (sorted((spoiled / "csv").glob("*.csv")), 3)}[asked]
     assert buckets.take_early_spill(sources, count) is None
@@ -80,8 +81,7 @@ def test_a_file_changed_during_the_early_spill_is_spilled_again(tmp_path, early)
     ts = tmp_path / "ts.csv"
     ts.write_text("employee_id,start,end,rate\nE1,2025-03-03 08:00,2025-03-03 16:00,20\n")
     buckets.spill_early(str(ts), 2)
-    folder = early[(os.path.realpath(ts), 2)][3]
-    early[(os.path.realpath(ts), 2)][1].join()
+    folder = early[("spill", os.path.realpath(ts), 2)].finished()[1]
     ts.write_text("employee_id,start,end,rate\nE2,2025-03-04 08:00,2025-03-04 12:00,21\n")
     os.utime(ts, ns=(time.time_ns(), time.time_ns() + 10**9))
     assert buckets.take_early_spill([ts], 2) is None
@@ -154,7 +154,7 @@ def test_pay_partitions_spills_early_and_pays_as_the_local_engine(spoiled, early
 
     def spy(path: str, partitions: int) -> None:
         spill_early(path, partitions)
-        started.append({key: entry[3] for key, entry in early.items()})  # the spill's folder
+        started.append({key: entry.finished()[1] for key, entry in early.items()})  # the spill's folder
 
     monkeypatch.setattr(buckets, "spill_early", spy)
     monkeypatch.setenv("TMPDIR", str(tmp_path))
@@ -162,9 +162,9 @@ def test_pay_partitions_spills_early_and_pays_as_the_local_engine(spoiled, early
     base = ["pay", "-t", str(spoiled / "ts.csv"), "-p", str(spoiled / "policy.toml"), "-f", "json"]
     parted = CliRunner().invoke(main, [*base, "--partitions", "3"])
     local = CliRunner().invoke(main, base)
-    assert len(started) == 1 and list(started[0]) == [(os.path.realpath(spoiled / "ts.csv"), 3)]
+    assert len(started) == 1 and list(started[0]) == [("spill", os.path.realpath(spoiled / "ts.csv"), 3)]
     assert not early  # started, then taken
-    folder = started[0][(os.path.realpath(spoiled / "ts.csv"), 3)]
+    folder = started[0][("spill", os.path.realpath(spoiled / "ts.csv"), 3)]
     assert folder.parent == tmp_path and not folder.exists()  # and removed once paid
     assert parted.exit_code == local.exit_code == 3
     a, b = parted.stdout, local.stdout

@@ -21,6 +21,7 @@ from peerpay.core import threads
 from peerpay.core.inputs import prepare_timesheet
 from peerpay.errors import InputError
 from peerpay.io import csvtext
+from peerpay.io import early as early_work
 from peerpay.io.readers import read_policy, read_table
 from peerpay.io.writers import joined, to_csv_chunks, to_json_chunks
 from peerpay.jobs.pay import run_pay
@@ -119,8 +120,8 @@ def test_a_report_formatted_on_two_threads_is_the_same_text(spoiled, one_thread)
 @pytest.fixture
 def early(monkeypatch):
     monkeypatch.setattr(csvtext, "PREFETCH_BYTES", 0)  # every test file is "large"
-    monkeypatch.setattr(csvtext, "_EARLY", {})
-    return csvtext._EARLY
+    monkeypatch.setattr(early_work, "_STARTED", {})
+    return early_work._STARTED
 
 
 def test_a_prefetched_table_is_the_table_an_ordinary_read_gives(spoiled, early):
@@ -137,7 +138,7 @@ def test_a_file_changed_after_the_early_read_is_read_again(tmp_path, early):
     ts = tmp_path / "ts.csv"
     ts.write_text("employee_id,start,end,rate\nE1,2025-03-03 08:00,2025-03-03 16:00,20\n")
     csvtext.prefetch(str(ts))
-    early[os.path.realpath(ts)][1].join()
+    early[("read", os.path.realpath(ts))].finished()
     ts.write_text("employee_id,start,end,rate\nE2,2025-03-04 08:00,2025-03-04 12:00,21\n")
     os.utime(ts, ns=(time.time_ns(), time.time_ns() + 10**9))  # a new modification time, even on a coarse clock
     assert read_table(ts)["employee_id"].tolist() == ["E2"]
@@ -155,11 +156,11 @@ def test_an_unreadable_file_read_early_fails_as_an_ordinary_read_does(tmp_path, 
 
 
 def test_small_or_missing_files_are_not_read_early(tmp_path, monkeypatch):
-    monkeypatch.setattr(csvtext, "_EARLY", {})
+    monkeypatch.setattr(early_work, "_STARTED", {})
     csvtext.prefetch(str(SAMPLES / "timesheet.csv"))  # a few KB: read when needed
     csvtext.prefetch(str(tmp_path / "nothing.csv"))
     csvtext.prefetch(str(tmp_path))  # a folder
-    assert csvtext._EARLY == {}
+    assert early_work._STARTED == {}
     assert csvtext.take_prefetched(SAMPLES / "timesheet.csv", ["employee_id"]) is None
 
 
@@ -197,7 +198,7 @@ def test_pay_reads_its_timesheet_early_and_pays_the_same(spoiled, early, monkeyp
     monkeypatch.setattr(csvtext, "prefetch", spy)
     args = ["pay", "-t", str(spoiled / "ts.csv"), "-p", str(spoiled / "policy.toml"), "-f", "csv"]
     fetched = CliRunner().invoke(main, args)
-    assert len(started) == 1 and os.path.realpath(spoiled / "ts.csv") in started[0]  # started before the command ran
+    assert len(started) == 1 and ("read", os.path.realpath(spoiled / "ts.csv")) in started[0]  # started before the command ran
     assert not early  # and taken by the run
     csvtext.PREFETCH_BYTES = 10**15  # (restored by monkeypatch) nothing is read early now
     ordinary = CliRunner().invoke(main, args)
@@ -258,4 +259,4 @@ def test_a_bad_input_limit_is_reported_by_the_run_not_by_the_early_read(spoiled,
     res = CliRunner().invoke(main, ["pay", "-t", str(spoiled / "ts.csv"), "-p", str(spoiled / "policy.toml")])
     assert res.exit_code == 1 and isinstance(res.exception, SystemExit)  # the contract's exit, not a traceback
     assert "PEERPAY_MAX_INPUT_MB='lots' is not a number of megabytes" in res.stderr
-    assert not early
+    assert not early_work.begun("read")  # nothing read early (the run record's hashes may have begun)

@@ -250,15 +250,6 @@ def run_record(command: str, files: dict[str, object], options: dict | None = No
     return record
 
 
-#: absolute path -> (the file's (size, mtime) when hashing started, the thread, its results): see hash_in_background
-_HASHING: dict[str, tuple[tuple[int, int], object, dict]] = {}
-
-
-def _stamp(path: str) -> tuple[int, int]:
-    st = os.stat(path)
-    return st.st_size, st.st_mtime_ns
-
-
 def _sha256_and_size(path: str) -> tuple[str, int]:
     """SHA-256 and size of a file, read in chunks (no copy of a 50 MB timesheet in memory)."""
     import hashlib
@@ -269,40 +260,24 @@ def _sha256_and_size(path: str) -> tuple[str, int]:
 
 
 def hash_in_background(files) -> None:
-    """Start hashing a command's input files for its run record on a background thread.
+    """Start hashing a command's input files for its run record, each on a thread.
 
     Reading and hashing release the GIL, so a 50 MB timesheet is hashed while the run reads and
     pays it (~0.1 s of a million-shift run). :func:`file_digest` collects the same digest it
-    would compute itself.
+    would compute itself (:mod:`peerpay.io.early`: only for the same file, unchanged).
     """
-    import threading
+    from ..io import early
 
-    paths = [os.path.abspath(str(f)) for f in files if f not in (None, "", "-") and os.path.isfile(str(f))]
-    if not paths:
-        return
-    results: dict[str, tuple[str, int]] = {}
-
-    def work() -> None:
-        for p in paths:
-            try:
-                results[p] = _sha256_and_size(p)
-            except OSError:  # file_digest reads it again in the foreground and reports the error there
-                pass
-
-    thread = threading.Thread(target=work, name="peerpay-hash", daemon=True)
-    for p in paths:
-        _HASHING[p] = (_stamp(p), thread, results)
-    thread.start()
+    for f in files:
+        if f not in (None, "", "-") and os.path.isfile(str(f)):
+            path = os.path.abspath(str(f))
+            early.begin(("sha256", path), path, functools.partial(_sha256_and_size, path))
 
 
 def file_digest(path: Path) -> tuple[str, int]:
     """(SHA-256, size) of an input file: from :func:`hash_in_background` when it hashed this very
-    file (same size and modification time), else computed now."""
+    file, unchanged since, else computed now."""
+    from ..io import early
+
     key = os.path.abspath(str(path))
-    started = _HASHING.pop(key, None)
-    if started is not None:
-        stamp, thread, results = started
-        thread.join()  # type: ignore[attr-defined]
-        if key in results and stamp == _stamp(key):
-            return results[key]
-    return _sha256_and_size(key)
+    return early.take(("sha256", key)) or _sha256_and_size(key)

@@ -14,7 +14,6 @@ import atexit
 import os
 import shutil
 import tempfile
-import threading
 import zlib
 from pathlib import Path
 
@@ -26,7 +25,8 @@ import pyarrow.ipc  # pa.ipc: loaded here, never on the spill's thread
 
 from ..core.ids import clean_ids
 from ..errors import InputError
-from .csvtext import check_header, csv_error, csv_header, csv_options, file_identity
+from . import early
+from .csvtext import check_header, csv_error, csv_header, csv_options
 
 FILE = "_source_file"  # index of the row's file in the run's list of sources
 ROW = "_source_row"  # 1-based data row in that file
@@ -105,55 +105,48 @@ def spill(sources: list[Path], partitions: int, folder: Path) -> list[Path]:
 
 # --- the spill started early -----------------------------------------------------------------
 
-_EARLY: dict[tuple[str, int], tuple[tuple, threading.Thread, list, Path]] = {}  # (real path, N) -> ...
-
 
 def spill_early(path: str, partitions: int) -> None:
     """Start spilling the CSV ``path`` into ``partitions`` buckets on a thread, for
     :func:`take_early_spill`.
 
     Why: pyarrow reads, takes and writes outside the GIL, so the spill runs on the second core
-    while the first loads pandas and the pay modules. The buckets are handed over only if the
-    file is still the same file, unchanged; a failure is left for the ordinary spill to report.
+    while the first loads pandas and the pay modules. The buckets are handed over only for the
+    same file, unchanged (:mod:`.early`); a failure is left for the ordinary spill to report.
     The folder is removed when the run ends, whether or not the spill was used.
     """
     real = os.path.realpath(path)
-    ident = file_identity(real)
-    if ident is None or (real, partitions) in _EARLY:
+    if not os.path.isfile(real):
         return
     try:
         folder = Path(tempfile.mkdtemp(prefix="peerpay-buckets-"))
     except OSError:  # no temporary folder to spill into: the ordinary spill meets (and reports) the same
         return
-    made: list = []
-
-    def work() -> None:
-        try:
-            made.append(spill([Path(real)], partitions, folder))
-        except Exception:  # the ordinary spill reports it, with the clerk's message
-            pass
-
-    spiller = threading.Thread(target=work, name="peerpay-spill", daemon=True)
-    _EARLY[(real, partitions)] = (ident, spiller, made, folder)
-    spiller.start()
-    atexit.register(_remove, spiller, folder)  # a run that stopped early (a usage error) leaves nothing behind
+    started = early.begin(("spill", real, partitions), real, lambda: (spill([Path(real)], partitions, folder), folder))
+    if started is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    atexit.register(_remove, started, folder)  # a run that stopped early (a usage error) leaves nothing behind
 
 
-def _remove(spiller: threading.Thread, folder: Path) -> None:
-    spiller.join()  # the spill may still be writing into the folder
+def _remove(started: early.Started, folder: Path) -> None:
+    started.finished()  # the spill may still be writing into the folder
     shutil.rmtree(folder, ignore_errors=True)
 
 
 def take_early_spill(sources: list[Path], partitions: int) -> tuple[list[Path], Path] | None:
     """The bucket files :func:`spill_early` made of the one source, and their folder (the taker
     removes it); None: none, it failed, or the file changed since."""
-    wanted = (os.path.realpath(sources[0]), partitions) if len(sources) == 1 else None
+    wanted = ("spill", os.path.realpath(sources[0]), partitions) if len(sources) == 1 else None
     found = None
-    for key in list(_EARLY):  # every early spill ends here: no thread still runs when workers fork
-        ident, spiller, made, folder = _EARLY.pop(key)
-        spiller.join()
-        if key == wanted and made and file_identity(key[0]) == ident:
-            found = made[0], folder
-        else:
-            shutil.rmtree(folder, ignore_errors=True)
+    for key in early.begun("spill"):  # every early spill ends here: no thread still runs when workers fork
+        got = early.take(key, discard=_remove_folder)
+        if key == wanted:
+            found = got
+        elif got is not None:
+            _remove_folder(got)
     return found
+
+
+def _remove_folder(spilled) -> None:
+    shutil.rmtree(spilled[1], ignore_errors=True)

@@ -12,11 +12,10 @@ import csv
 import io
 import os
 import re
-import stat
-import threading
 from pathlib import Path
 
 from ..errors import InputError
+from . import early
 
 # The local engine holds a table in memory (about 20x the CSV's size at peak): above this it
 # refuses with a clear message rather than risk running the machine out of memory. A month of
@@ -125,54 +124,32 @@ def is_utf8(v: bytes | bytearray) -> bool:
         return False
 
 
-_EARLY: dict[str, tuple[tuple, threading.Thread, list]] = {}  # real path -> (file identity, reader, [table])
-
-
-def file_identity(path: str) -> tuple | None:
-    """(device, inode, size, modification time) of a regular file; None: not one."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else None
-
-
 def prefetch(path: str) -> None:
     """Start reading the CSV timesheet ``path`` on a thread, to be taken by :func:`take_prefetched`.
 
     Why: ``peerpay pay`` spends its first half second loading pandas and its own modules, on one
     core; pyarrow's CSV reader releases the GIL, so a large timesheet can be read meanwhile on
     the other. The thread is started after pyarrow is loaded (no two threads ever import at once)
-    and only reads: the table is handed over only if the file is still the same file, unchanged
-    (device, inode, size, modification time); any failure is left for the ordinary read to report.
+    and only reads: the table is handed over only for the same file, unchanged (:mod:`.early`).
     """
     real = os.path.realpath(path)
-    ident = file_identity(real)
     try:
         limit = max_input_bytes()
     except InputError:  # a bad PEERPAY_MAX_INPUT_MB: the ordinary read says so
         return
-    if ident is None or real in _EARLY or not PREFETCH_BYTES <= ident[2] <= limit:
+    if not os.path.isfile(real) or not PREFETCH_BYTES <= os.path.getsize(real) <= limit:
         return
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
-    got: list = []
-
-    def read() -> None:
-        try:
-            parse, convert = csv_options(csv_header(Path(real)), "large_string")
-            table = pacsv.read_csv(real, parse_options=parse, convert_options=convert)
-            # the columns validation reads through their distinct texts, encoded here too (outside the GIL)
-            encoded = {name: pc.dictionary_encode(table.column(name)) for name in table.column_names
+    def read():
+        parse, convert = csv_options(csv_header(Path(real)), "large_string")
+        table = pacsv.read_csv(real, parse_options=parse, convert_options=convert)
+        # the columns validation reads through their distinct texts, encoded here too (outside the GIL)
+        return table, {name: pc.dictionary_encode(table.column(name)) for name in table.column_names
                        if canonical(name) in ENCODED_AHEAD}
-            got.append((table, encoded))
-        except Exception:  # the ordinary read reports it, with the clerk's message
-            pass
 
-    reader = threading.Thread(target=read, name="peerpay-prefetch", daemon=True)
-    _EARLY[real] = (ident, reader, got)
-    reader.start()
+    early.begin(("read", real), real, read)
 
 
 def take_prefetched(path: str | Path, header: list[str]):
@@ -181,12 +158,5 @@ def take_prefetched(path: str | Path, header: list[str]):
 
     ``header``: the header the caller read; the early read used the same header, or the file changed.
     """
-    real = os.path.realpath(path)
-    entry = _EARLY.pop(real, None)
-    if entry is None:
-        return None
-    ident, reader, got = entry
-    reader.join()
-    if not got or file_identity(real) != ident or got[0][0].column_names != [*header]:
-        return None
-    return got[0]
+    got = early.take(("read", os.path.realpath(path)))
+    return None if got is None or got[0].column_names != [*header] else got
