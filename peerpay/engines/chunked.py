@@ -16,6 +16,7 @@ file straight into pandas' arrow-backed ``str`` columns.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -62,15 +63,13 @@ def run_chunked(timesheet, policy: Policy, roster=None, schedule=None, partition
     names = [p.name for p in sources]
     ros, sch, upstream = load_rate_tables(roster, schedule)
     early = take_early_spill(sources, partitions) if spill_dir is None else None  # spilled while peerpay loaded
-    if early is not None:
-        paths, folder = early
-        try:
-            parts = pay_buckets(paths, policy, names, ros, sch)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        return combine(parts, policy, names, upstream, ros, sch)
-    with tempfile.TemporaryDirectory(prefix="peerpay-buckets-", dir=spill_dir) as tmp:
-        paths = spill(sources, partitions, Path(tmp))
+    with contextlib.ExitStack() as cleanup:  # the bucket folder goes when the buckets are paid
+        if early is not None:
+            paths, folder = early
+            cleanup.callback(shutil.rmtree, folder, ignore_errors=True)
+        else:
+            tmp = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="peerpay-buckets-", dir=spill_dir))
+            paths = spill(sources, partitions, Path(tmp))
         parts = pay_buckets(paths, policy, names, ros, sch)
     return combine(parts, policy, names, upstream, ros, sch)
 
