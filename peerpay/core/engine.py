@@ -258,8 +258,13 @@ def employee_codes(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         codes, uniques = pd.factorize(ids, sort=True)
         return codes, np.asarray(uniques, dtype=object)
     codes, uniques = pd.factorize(ids)
-    names = np.asarray(uniques, dtype=object)
-    rank = np.argsort(names, kind="stable")  # Python's string order, as the object path sorts
+    return sorted_codes(codes, np.asarray(uniques, dtype=object))
+
+
+def sorted_codes(codes: np.ndarray, names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes into ``names`` -> codes into the names sorted in Python's string order (as an object
+    column's ``pd.factorize(sort=True)`` sorts), and those sorted names; -1 stays -1."""
+    rank = np.argsort(names, kind="stable")
     new_code = np.empty(len(rank), dtype="int64")
     new_code[rank] = np.arange(len(rank))
     return np.where(codes < 0, codes, new_code[codes]), names[rank]

@@ -19,7 +19,7 @@ from ..errors import Problem
 from .money import HOURS_PER_FTE_YEAR, MINUTES_PER_DAY, RATE_SCALE, money_text_units, to_decimal
 from ..models.policy import Policy
 from .calendar import local_to_instants
-from .engine import KINDS
+from .engine import KINDS, sorted_codes
 from .ids import clean_ids
 from . import threads
 from .tables import (
@@ -410,7 +410,8 @@ def prepare_timesheet(
     # copy every int64 column once more for nothing
     shifts = pd.DataFrame(
         {
-            "employee_id": _sorted_categories(emp_ids, kept(emp_codes)) if ids_as_categories else as_text(emp_ids[kept(emp_codes)]),
+            "employee_id": pd.Categorical.from_codes(*sorted_codes(kept(emp_codes), emp_ids)) if ids_as_categories
+            else as_text(emp_ids[kept(emp_codes)]),
             "kind": pd.Categorical.from_codes(_kind_positions(kinds)[kept(kind_codes)], categories=list(KINDS)),
             "start_at": kept(start_at),
             "end_at": kept(end_at),
@@ -430,14 +431,6 @@ def prepare_timesheet(
     shifts.attrs["counts"] = {"zero_rate": int((zero_rate & keep).sum()), "employee_id": int(emp_changed.sum()),
                               "role": int(role_changed.sum())}
     return shifts, rej.problems(), rejected_hours
-
-
-def _sorted_categories(values: np.ndarray, codes: np.ndarray) -> pd.Categorical:
-    """``values[codes]`` as a Categorical whose categories are the values in sorted order."""
-    order = np.argsort(values, kind="stable")
-    rank = np.empty(len(values), dtype="int64")
-    rank[order] = np.arange(len(values))
-    return pd.Categorical.from_codes(rank[codes], categories=values[order])
 
 
 def _read_kinds(col: pd.Series, rej: Rejections) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
