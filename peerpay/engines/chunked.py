@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import glob
-import os
 import shutil
 import tempfile
 from functools import partial
@@ -30,10 +29,10 @@ from ..errors import InputError
 from ..io.buckets import bucket_of, spill, take_early_spill
 from ..jobs.pay import load_rate_tables
 from ..models.policy import Policy
-from .forked import side_by_side
+from .forked import processes, side_by_side
 from .partition import combine, pay_partition
 
-__all__ = ["bucket_of", "bucket_workers", "expand_sources", "pay_buckets", "run_chunked"]
+__all__ = ["bucket_of", "expand_sources", "pay_buckets", "run_chunked"]
 
 
 def expand_sources(pattern: str | Path | list) -> list[Path]:
@@ -78,13 +77,6 @@ def _pay_bucket(path: Path, policy: Policy, names, roster, schedule):
     return pay_partition(pa.ipc.open_file(str(path)).read_all().to_pandas(), policy, names, roster, schedule)
 
 
-def bucket_workers(buckets: int) -> int:
-    """Processes that pay buckets at once: one per core (PEERPAY_WORKERS overrides), at most one per bucket."""
-    wanted = os.environ.get("PEERPAY_WORKERS", "")
-    n = int(wanted) if wanted.isdigit() and int(wanted) > 0 else (os.cpu_count() or 1)
-    return max(1, min(n, buckets))
-
-
 def pay_buckets(paths: list[Path], policy: Policy, names, roster=None, schedule=None) -> list:
     """Pay each bucket file, in parallel processes when there are cores to spare.
 
@@ -94,7 +86,7 @@ def pay_buckets(paths: list[Path], policy: Policy, names, roster=None, schedule=
     rejections. Results keep the buckets' order, so the output does not depend on which process
     finished first. Where fork is not available the buckets are paid in turn here.
     """
-    workers = bucket_workers(len(paths)) if hasattr(os, "fork") else 1
+    workers = processes(len(paths))
     shares = [paths[w::workers] for w in range(workers)]
     done = side_by_side([partial(_pay_each, share, policy, names, roster, schedule) for share in shares])
     out: list = [None] * len(paths)

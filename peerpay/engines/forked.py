@@ -22,8 +22,21 @@ T = TypeVar("T")
 _FAILED = object()  # what a failed child sends (a result may be None)
 
 
+def processes(tasks: int) -> int:
+    """Processes to run ``tasks`` side by side: one per core (``PEERPAY_WORKERS`` overrides), at
+    most one per task, and one where the platform cannot fork (Windows)."""
+    if not hasattr(os, "fork"):
+        return 1
+    wanted = os.environ.get("PEERPAY_WORKERS", "")
+    n = int(wanted) if wanted.isdigit() and int(wanted) > 0 else (os.cpu_count() or 1)
+    return max(1, min(n, tasks))
+
+
 def side_by_side(works: Sequence[Callable[[], T]]) -> list[T]:
-    """Each work's result, in order: the first done here, each other in a forked child at the same time."""
+    """Each work's result, in order: the first done here, each other in a forked child at the same
+    time (all here, one after another, where the platform cannot fork)."""
+    if not hasattr(os, "fork"):
+        return [work() for work in works]
     children = [in_child(work) for work in works[1:]]
     waiting = list(children)
     try:

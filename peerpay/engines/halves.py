@@ -15,7 +15,6 @@ for any reason, the shifts are paid in this process: the same lines, only slower
 
 from __future__ import annotations
 
-import os
 from functools import partial
 
 import numpy as np
@@ -23,8 +22,7 @@ import pandas as pd
 
 from ..core.engine import PayResult, compute_pay, employee_codes
 from ..models.policy import Policy
-from .chunked import bucket_workers
-from .forked import side_by_side
+from .forked import processes, side_by_side
 
 #: Fewer shifts than this are paid in one process: forking and joining cost ~0.05 s.
 MIN_SHIFTS = 200_000
@@ -33,7 +31,7 @@ MIN_SHIFTS = 200_000
 def pay_lines(shifts: pd.DataFrame, policy: Policy, min_shifts: int | None = None) -> PayResult:
     """The pay lines of ``shifts`` (no segment table), on two cores when the timesheet is large."""
     least = MIN_SHIFTS if min_shifts is None else min_shifts
-    if len(shifts) < max(least, 2) or bucket_workers(2) < 2 or not hasattr(os, "fork"):
+    if len(shifts) < max(least, 2) or processes(2) < 2:
         return compute_pay(shifts, policy, audit=False)
     codes, names = employee_codes(shifts["employee_id"])
     cut = _middle_employee(codes) if codes.min() >= 0 else None
