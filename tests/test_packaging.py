@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import site
 import subprocess
 import sys
 import venv
@@ -94,6 +95,21 @@ def test_demo_into_a_closed_pipe_exits_quietly(tmp_path):
 
 
 @pytest.mark.slow
+def _see_these_dependencies(py: Path) -> None:
+    """Let the new venv import the dependencies this test run has (and nothing of the checkout).
+
+    ``system_site_packages`` only reaches the *base* interpreter's packages: when the tests run in
+    a virtual environment (as CI does), the dependencies are in that venv, not the base. A ``.pth``
+    line that names a folder adds it to ``sys.path`` after the new venv's own site-packages (so
+    the fresh peerpay wins) without running that folder's own ``.pth`` files (so an editable
+    install of the checkout is not activated).
+    """
+    ours = [p for p in site.getsitepackages() if Path(p).is_dir()]
+    purelib = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    (Path(purelib) / "_peerpay_test_dependencies.pth").write_text("".join(f"{p}\n" for p in ours))
+
+
 def test_a_plain_install_runs_from_an_empty_folder(tmp_path):
     """venv + ``pip install <checkout>`` (not editable), then the first commands a user types.
 
@@ -108,6 +124,7 @@ def test_a_plain_install_runs_from_an_empty_folder(tmp_path):
     venv.EnvBuilder(system_site_packages=True, with_pip=True).create(env_dir)
     bin_dir = env_dir / ("Scripts" if os.name == "nt" else "bin")
     py = bin_dir / "python"
+    _see_these_dependencies(py)
     built = subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--no-deps", str(src)], capture_output=True, text=True, timeout=600)
     if built.returncode and any(s in built.stderr for s in ("Could not find a version", "NewConnectionError", "Network is unreachable")):
         pytest.skip("pip could not fetch the build backend (setuptools) from the package index: offline")
