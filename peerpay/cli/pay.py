@@ -403,7 +403,7 @@ def person_document(run, only_shared: bool = False) -> Document:
     """``pay --by person``: hours and gross per person and workweek, by employer and combined;
     the joint-employment what-if and the certification bonus's overtime when the policy has them.
     ``only_shared`` (the demo): only the people who work for more than one employer."""
-    from ..core.joint import COMBINED, JOINT_NOTE, bonus_view, joint_view, person_view
+    from ..core.joint import BONUS_RULE, COMBINED, JOINT_NOTE, JOINT_RULE, bonus_view, joint_view, person_view
     from ..jobs.pay import person_report
 
     rep = person_report(run)
@@ -411,7 +411,7 @@ def person_document(run, only_shared: bool = False) -> Document:
         p = rep["people"]
         n = p[p["employer"] != COMBINED].groupby("person_id")["employer"].nunique()
         rep["people"] = p[p["person_id"].isin(n[n > 1].index)].reset_index(drop=True)
-    kinds = {c: "money" for c in ("gross_pay", "combined_premium", "employer_share", "paid_alone", "additional",
+    kinds = {c: "money" for c in ("gross_pay", "combined_premium", "employer_share", "paid_alone", "credited", "additional",
                                   "bonus_share", "bonus_overtime")}
     kinds |= {c: "hours" for c in ("hours", "overtime_hours", "combined_hours", "combined_overtime_hours")}
     people = person_view(rep["people"])
@@ -428,12 +428,9 @@ def person_document(run, only_shared: bool = False) -> Document:
         f"{flagged} person-week(s) pass 40 hours combined while no single employer's hours do (flag combined_only_over_40).",
     ]
     if rep["joint"] is not None:
-        notes += [JOINT_NOTE, "Combined premium = (multiplier - 1) x combined straight-time pay / combined hours x combined "
-                  "overtime hours (29 CFR 778.115), rounded once half-up; each employer's share is in proportion to its "
-                  "straight-time pay, by largest remainder, so the shares add up to the cent."]
+        notes += [JOINT_NOTE, JOINT_RULE]
     if rep["bonus"] is not None:
-        notes.append("Certification bonus: a nondiscretionary bonus apportioned over the workweeks it covers; extra overtime = "
-                     "bonus for the week / hours worked x (multiplier - 1) x overtime hours (29 CFR 778.209).")
+        notes += [BONUS_RULE, *rep["bonus"].attrs.get("notes", [])]
     notes.append(_recon_line(run.report))
 
     def blocks():

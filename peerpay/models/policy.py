@@ -345,6 +345,10 @@ class CredentialPremium(_Section):
     bonus: Money | None = None
     bonus_weeks: int = Field(default=1, ge=1, le=520)
     bonus_allocation: Literal["per_week", "per_hour"] = "per_week"
+    #: Whose overtime the bonus raises: "statutory" (29 CFR 778.209(b): hours over 40, or 8/80, at
+    #: half the bonus's hourly rate) or "contract" (the contract extends it to its own daily
+    #: overtime and multiplier). docs/joint-and-credentials.md.
+    applies_to: Literal["statutory", "contract"] = "statutory"
     citation: str | None = None
 
     @model_validator(mode="after")
