@@ -32,9 +32,9 @@ EMPLOYEE_COLUMNS = ["employee_id", "weeks", "unpaid_hours", "stipend_hours", *ME
 MONEY = ["paid_gross", "owed_gross", *MEASURES, "liquidated_damages", "total_owed", "base_pay_owed", "differential_pay_owed",
          "standby_pay_owed", "stipend_pay", "straight_time_paid", "overtime_premium_paid", "premium_credits", "flsa_required",
          "flsa_straight_time_due", "flsa_overtime_required", "flsa_overtime_due", "state_required", "state_straight_time_due",
-         "state_overtime_required", "state_overtime_due", "federal_minimum_wage", "state_minimum_wage", "flsa_regular_rate",
-         "state_regular_rate", "effective_hourly", "minimum_wage", "shortfall", "minimum_wage_pay", "living_wage",
+         "state_overtime_required", "state_overtime_due", "effective_hourly", "shortfall", "minimum_wage_pay", "living_wage",
          "shortfall_to_living_wage"]
+RATES = ["federal_minimum_wage", "state_minimum_wage", "flsa_regular_rate", "state_regular_rate", "minimum_wage"]
 HOURS = ["unpaid_hours", "paid_hours", "stipend_hours", "hours_worked", "unpaid_on_call_hours", "flsa_overtime_hours",
          "state_overtime_hours", "hours"]
 REJECTED_COLUMNS = ["file", "row", "column", "reason"]
@@ -47,7 +47,7 @@ def _frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
 
 
 def _kinds() -> dict:
-    return {c: "money" for c in MONEY} | {c: "hours" for c in HOURS}
+    return {c: "money" for c in MONEY} | {c: "hours" for c in HOURS} | {c: "rate" for c in RATES}
 
 
 def backpay_document(report: dict, record: dict | None = None) -> Document:

@@ -17,7 +17,7 @@ from .common import (EXIT_USAGE, run_record, FORMAT_HELP, output_format, EXIT_IN
                      handles_input_errors, hash_in_background, report_problems, warn_policy)
 
 MONEY = ["base_pay", "holiday_premium", "standby_pay", "callback_premium", "minimum_shift_pay", "overtime_premium",
-         "gross_pay", "differentials", "regular_rate"]
+         "gross_pay", "differentials", "regular_rate", "straight_time_pay", "minimum_wage", "minimum_wage_pay", "shortfall"]
 HOURS = ["hours_worked", "on_call_hours", "overtime_hours", "hours", "callback_hours"]
 
 
@@ -62,6 +62,8 @@ def pay_document(run, detail: bool, record: dict | None = None, names: pd.DataFr
         out = [Table(with_names(lines, names), "pay lines", kinds, totals=True),
                Table(with_names(employee_summary(report), names), "by employee", kinds, totals=True),
                Table(pd.DataFrame(report["rejected"], columns=["file", "row", "column", "reason"]), "rejected", kinds)]
+        if report["minimum_wage"]["warnings"]:
+            out.append(Table(minimum_wage_frame(report), "below minimum wage", kinds))
         if detail:
             out.append(Table(audit_frame(run.result, run.policy.timezone), "audit trail", kinds, totals=True))
         return out
@@ -80,6 +82,9 @@ def pay_document(run, detail: bool, record: dict | None = None, names: pd.DataFr
         if detail:
             out += [Text("\n"), Heading("Audit trail: each segment and the rules that paid it"),
                     Table(audit_frame(run.result, run.policy.timezone), kinds=kinds, options={"floatfmt": ",.4g"})]
+        if report["minimum_wage"]["warnings"]:
+            out += [Text("\n"), Heading(f"Workweeks paid below the minimum wage ({report['minimum_wage']['basis']}; 29 CFR 776.4)"),
+                    Table(minimum_wage_frame(report), kinds=kinds)]
         if report["rejected"]:
             unit = "shifts" if (report.get("map") or {}).get("layout") == "wide" else "rows"  # one per Hours N group
             out += [Text("\n"), Heading(f"Rejected {unit} ({len(report['rejected'])})"), Table(pd.DataFrame(report["rejected"]))]
@@ -100,6 +105,19 @@ def pay_document(run, detail: bool, record: dict | None = None, names: pd.DataFr
     return Document("peerpay pay: gross pay by employee", blocks=blocks, csv=csv, payload=payload,
                     sheets=sheets, notes=lambda: _notes(run.report), run_record=record,
                     policy=lambda: run.policy.model_dump(mode="json", exclude_none=True))
+
+
+def minimum_wage_frame(report: dict) -> pd.DataFrame:
+    """The report's ``minimum_wage`` warnings as a table (one row per employee and workweek)."""
+    return pd.DataFrame(report["minimum_wage"]["warnings"], columns=["employee_id", "week_start", "hours_worked", "straight_time_pay",
+                                                                    "minimum_wage", "minimum_wage_pay", "shortfall"])
+
+
+def warn_minimum_wage(check: dict) -> None:
+    """Counts only on stderr (never ids): the report lists the weeks."""
+    if check["warnings"]:
+        click.echo(f"warning: {len(check['warnings'])} workweek(s) paid below the minimum wage ({check['basis']}); "
+                   "the report lists them (JSON: minimum_wage.warnings)", err=True)
 
 
 def period_notes(partial: set[str]) -> list[str]:
@@ -354,6 +372,10 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
     report_problems(run.problems)
     for note in run.shifts.attrs.get("notes", ()):  # input notes (counts only, never ids): docs/input-rules.md
         click.echo(f"note: {note}", err=True)
+    if engine == "local" and not (partitions or scheduler or output_dir):
+        from ..jobs.minimum_wage import pay_minimum_wage
+
+        warn_minimum_wage(run.report["minimum_wage"] if fmt != "csv" or stubs_dir else pay_minimum_wage(run))
     # every output is rendered before the first one is written: a failure leaves no file behind
     if rejects:
         atomic_write(rejects, cast(str, rejected))

@@ -474,7 +474,8 @@ XLSX_NUMBER_FORMATS = {"money": "$#,##0.00", "hours": "#,##0.00", "rate": "$#,##
                        "date": "yyyy-mm-dd"}
 #: kinds whose column gets a total in the totals row
 XLSX_TOTALLED = ("money", "hours")
-_SMALL_WORDS = {"id": "ID", "fte": "FTE", "pct": "%", "usd": "$", "ot": "OT", "bls": "BLS", "soc": "SOC", "p25": "P25", "p75": "P75", "atb": "ATB"}
+_SMALL_WORDS = {"id": "ID", "fte": "FTE", "pct": "%", "usd": "$", "ot": "OT", "bls": "BLS", "soc": "SOC", "p25": "P25", "p75": "P75", "atb": "ATB",
+               "flsa": "FLSA"}
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 
 

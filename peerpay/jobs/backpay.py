@@ -143,7 +143,7 @@ def run_backpay(
         stipend_frame, p = stipends_core.prepare_stipends(read_table(stipends), Path(stipends).name)
         problems += p
         if len(stipend_frame):
-            latest_stipend = stipend_frame["date"].max().astype("datetime64[D]").astype(date)
+            latest_stipend = stipend_frame["date"].to_numpy().astype("datetime64[D]").max().astype(date)
     log = load_unpaid_log(unpaid, paid, stipends=stipend_frame)
     problems += log.problems
     minimum = minimum_wage(paid.policy, jurisdiction, minimum_wage_override)
