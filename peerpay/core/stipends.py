@@ -115,7 +115,6 @@ def stipend_months(weeks: pd.DataFrame) -> pd.DataFrame:
 
 def stipend_report(weeks: pd.DataFrame, rejected: list[Problem], minimum, living_units: int | None) -> dict:
     """CONTRACT §7's object (weeks, months, totals) plus additive keys, as JSON-ready dicts."""
-    living = living_units is not None
     week_recs = []
     for r in weeks.to_dict("records"):  # one per person and week: tens to thousands
         rec = {
@@ -127,7 +126,7 @@ def stipend_report(weeks: pd.DataFrame, rejected: list[Problem], minimum, living
             "payments": int(r["payments"]), "minimum_wage_pay": cents_to_dollars(r["minimum_wage_pay_cents"]),
             "below_minimum": bool(r["below_minimum"]),
         }
-        if living:
+        if living_units is not None:
             rec |= {"living_wage": ratio_half_up(int(living_units), 10_000, 2), "below_living_wage": bool(r["below_living_wage"]),
                     "shortfall_to_living_wage": cents_to_dollars(r["shortfall_to_living_wage_cents"])}
         rec["activities"] = list(r["activities"])
@@ -138,14 +137,14 @@ def stipend_report(weeks: pd.DataFrame, rejected: list[Problem], minimum, living
         rec = {"employee_id": str(r["employee_id"]), "month": str(np.datetime64(r["month"], "M")), "hours": _hours(r["hour_units"]),
                "stipend_pay": cents_to_dollars(r["stipend_cents"]), "shortfall": cents_to_dollars(r["shortfall_cents"]),
                "weeks": int(r["weeks"]), "weeks_below_minimum": int(r["weeks_below_minimum"]), "payments": int(r["payments"])}
-        if living:
+        if living_units is not None:
             rec["shortfall_to_living_wage"] = cents_to_dollars(r["shortfall_to_living_wage_cents"])
         month_recs.append(rec)
-    total = lambda c: int(weeks[c].sum()) if len(weeks) else 0  # noqa: E731
+    total = lambda c: int(weeks[c].sum()) if len(weeks) else 0
     totals = {"hours": _hours(total("hour_units")), "stipend_pay": cents_to_dollars(total("stipend_cents")),
               "shortfall": cents_to_dollars(total("shortfall_cents")), "weeks_below_minimum": total("below_minimum"),
               "payments": total("payments")}
-    if living:
+    if living_units is not None:
         totals["shortfall_to_living_wage"] = cents_to_dollars(total("shortfall_to_living_wage_cents"))
     return {
         "weeks": week_recs,
