@@ -44,45 +44,55 @@ def _local(minutes: int) -> str:
     return str(np.datetime64(int(minutes), "m")).replace("T", " ")
 
 
-def measure_lines(w: dict, prefix: str, minimum_key: str) -> str:
-    """One measure of one week as the arithmetic a worker can re-add."""
+def measure_rows(w: dict, prefix: str, label: str, minimum_key: str) -> list[tuple[str, list[str]]]:
+    """One measure of one week as (row key, [item, amount, arithmetic]) rows a worker can re-add."""
     mw = _rate(w[minimum_key])
     total = _usd(w[f"{prefix}_back_wages"])
     if w[f"{prefix}_method"] == "averaging":
-        return (f"workweek averaging (29 CFR 776.4): minimum {mw} on each day x {_h(w['hours_worked'])} = "
-                f"{_usd(w[f'{prefix}_required'])} required; straight-time pay paid {_usd(w['straight_time_paid'])}; "
-                f"due (not below 0) = {total}")
-    return (f"overtime week: straight time (every hour at its own rate or {mw} if higher) {_usd(w[f'{prefix}_required'])} "
-            f"- paid {_usd(w['straight_time_paid'])} = {_usd(w[f'{prefix}_straight_time_due'])}; "
-            f"overtime 0.5 x regular rate {_rate(w[f'{prefix}_regular_rate'])} x {_h(w[f'{prefix}_overtime_hours'])} = "
-            f"{_usd(w[f'{prefix}_overtime_required'])} - creditable premiums paid {_usd(w['premium_credits'])} = "
-            f"{_usd(w[f'{prefix}_overtime_due'])}; total {total}")
+        return [(prefix, [f"{label} measure", total,
+                          f"workweek averaging (29 CFR 776.4): minimum {mw} on the days worked x {_h(w['hours_worked'])} = "
+                          f"{_usd(w[f'{prefix}_required'])} required - {_usd(w['straight_time_paid'])} paid, not below 0"])]
+    return [
+        (f"{prefix}-straight", [f"{label}: straight time", _usd(w[f"{prefix}_straight_time_due"]),
+                                f"every hour at its own rate, or {mw} if higher: {_usd(w[f'{prefix}_required'])} - "
+                                f"{_usd(w['straight_time_paid'])} paid, not below 0 (29 CFR 778.315)"]),
+        (f"{prefix}-overtime", [f"{label}: overtime", _usd(w[f"{prefix}_overtime_due"]),
+                                f"0.5 x regular rate {_rate(w[f'{prefix}_regular_rate'])} x {_h(w[f'{prefix}_overtime_hours'])} = "
+                                f"{_usd(w[f'{prefix}_overtime_required'])} - {_usd(w['premium_credits'])} credited, not below 0"]),
+        (prefix, [f"{label} measure", total, "straight time + overtime, computed exactly and rounded once"]),
+    ]
 
 
-def week_table(w: dict, report: dict) -> str:
+LIQUIDATED = {"federal": "equal to the FLSA measure (29 U.S.C. 216(b))", "all": "equal to the claim (--liquidated all)",
+              "none": "none (--no-liquidated)"}
+
+
+def week_table(w: dict, liquidated: str = "federal") -> str:
     """A week's arithmetic: hours, rates and pay, the three measures, the claim."""
     rates = ", ".join(_rate(r) for r in w["base_rates"]) or "none"
     stipend = f" + stipend {_h(w['stipend_hours'])}" if w["stipend_hours"] else ""
-    paid_parts = "base + differentials + standby" + (f" + stipends {_usd(w['stipend_pay'])}" if w["stipend_pay"] else "")
-    mw = report["minimum_wage"]
-    rows = [
-        ["Hours worked", f"paid {_h(w['paid_hours'])} + unpaid {_h(w['unpaid_hours'])}{stipend} = {_h(w['hours_worked'])}"
-         + (f" (and {_h(w['unpaid_on_call_hours'])} unpaid standby)" if w["unpaid_on_call_hours"] else "")],
-        ["Base rates", rates],
-        ["Straight-time pay owed at the policy's rates (all hours)",
-         f"base {_usd(w['base_pay_owed'])} + differentials {_usd(w['differential_pay_owed'])} + standby "
-         f"{_usd(w['standby_pay_owed'])}"],
-        ["Straight-time pay paid", f"{_usd(w['straight_time_paid'])} ({paid_parts})"],
-        ["Overtime and other creditable premiums paid", _usd(w["premium_credits"])],
-        ["Contract measure", f"owed gross {_usd(w['owed_gross'])} - paid gross {_usd(w['paid_gross'])} = "
-                             f"{_usd(w['contract_back_wages'])}"],
-        [f"FLSA measure ({mw['federal']})", measure_lines(w, "flsa", "federal_minimum_wage")],
-        [f"State measure ({mw['state']})", measure_lines(w, "state", "state_minimum_wage")],
-        ["Claim (the largest of the three)", _usd(w["back_wages"])],
-        ["Liquidated damages", _usd(w["liquidated_damages"])],
+    standby = f" (and {_h(w['unpaid_on_call_hours'])} of unpaid standby)" if w["unpaid_on_call_hours"] else ""
+    other = round(w["premium_credits"] - w["overtime_premium_paid"], 2)
+    rows: list[tuple[str, list[str]]] = [
+        ("hours", ["Hours worked", _h(w["hours_worked"]), f"paid {_h(w['paid_hours'])} + unpaid {_h(w['unpaid_hours'])}{stipend}{standby}"]),
+        ("rates", ["Base rate", rates, "the hourly base rate(s) of the week's hours, paid and unpaid"]),
+        ("owed", ["Straight time at the policy's rates", "",
+                  f"base {_usd(w['base_pay_owed'])} + differentials {_usd(w['differential_pay_owed'])} + standby "
+                  f"{_usd(w['standby_pay_owed'])}, for all the hours (each part rounded on its own)"]),
+        ("paid", ["Straight-time pay paid", _usd(w["straight_time_paid"]),
+                  "base, differentials and standby of the paid hours" + (f", and stipends {_usd(w['stipend_pay'])}" if w["stipend_pay"] else "")]),
+        ("credits", ["Creditable premiums paid", _usd(w["premium_credits"]),
+                     f"overtime premiums {_usd(w['overtime_premium_paid'])} + holiday and call-back premiums at 1.5x or more "
+                     f"{_usd(other)} (29 U.S.C. 207(h)(2))"]),
+        ("contract", ["Contract measure", _usd(w["contract_back_wages"]),
+                      f"owed gross {_usd(w['owed_gross'])} - paid gross {_usd(w['paid_gross'])}"]),
+        *measure_rows(w, "flsa", "FLSA", "federal_minimum_wage"),
+        *measure_rows(w, "state", "State", "state_minimum_wage"),
+        ("claim", ["Claim", _usd(w["back_wages"]), "the largest of the three measures"]),
+        ("liquidated", ["Liquidated damages", _usd(w["liquidated_damages"]), LIQUIDATED[liquidated]]),
     ]
-    return html_table(f"Workweek starting {w['week_start']}", ["", "arithmetic"], rows, row_keys=[
-        "hours", "rates", "owed", "paid", "credits", "contract", "flsa", "state", "claim", "liquidated"])
+    return html_table(f"Workweek starting {w['week_start']}", ["", "amount", "arithmetic"], [r for _, r in rows],
+                      ["", "", ""], row_keys=[k for k, _ in rows], row_classes=["total" if k == "claim" else "" for k, _ in rows])
 
 
 def statement_html(employee: dict, weeks: list[dict], rows: pd.DataFrame, report: dict, name: str | None = None) -> str:
@@ -115,7 +125,9 @@ def statement_html(employee: dict, weeks: list[dict], rows: pd.DataFrame, report
         ["Liquidated damages", _usd(employee["liquidated_damages"])],
         ["Total", _usd(employee["total_owed"])]], ["", "$"], row_classes=["", "", "", "", "", "total"],
         row_keys=["contract", "flsa", "state", "claim", "liquidated", "total"])
-    arithmetic = "".join(week_table(w, report) for w in weeks)
+    mw = report["minimum_wage"]
+    arithmetic = "".join(week_table(w, report["liquidated"]) for w in weeks) + paragraphs([
+        f"FLSA: the {mw['federal']}. State: the {mw['state']}. Liquidated damages: {LIQUIDATED[report['liquidated']]}."])
     how = definition_list((k.replace("_", " "), v) for k, v in CITATIONS.items())
     caveat = paragraphs(["Each measure is computed exactly and rounded once per week; its parts are shown rounded on their own, "
                          "so they can differ from the total by a cent.",
