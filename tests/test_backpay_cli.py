@@ -238,7 +238,7 @@ def test_liquidated_all_and_the_state_lookback_through_the_cli(files):
     res = _run(files(GOOD) + ["-f", "json", "--liquidated", "all", "--state-lookback-years", "4", "--as-of", "2025-12-01"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
-    assert (data["liquidated"], data["state_lookback_years"], data["state_lookback_from"]) == ("all", 4, "2021-12-01")
+    assert (data["liquidated_damages_basis"], data["state_lookback_years"], data["state_lookback_from"]) == ("all", 4, "2021-12-01")
     assert data["totals"] == data["totals"] | {"back_wages": 20.0, "flsa_back_wages": 0.0, "liquidated_damages": 20.0, "total_owed": 40.0}
     res = _run(files(GOOD) + ["-f", "json"])
     assert json.loads(res.stdout)["totals"]["liquidated_damages"] == 0.0  # federal amount by default

@@ -43,7 +43,7 @@ def test_pay_json_lists_each_week_below_the_minimum_of_its_days(tmp_path):
         res = CliRunner().invoke(main, ["pay", *_files(tmp_path), "-f", "json", *extra])
         assert res.exit_code == 0, res.output
         mw = json.loads(res.stdout)["minimum_wage"]
-        assert mw["jurisdiction"] == "US-FL" and mw["warnings"] == [WARNING]
+        assert mw["jurisdiction"] == "US-FL" and mw["below_minimum"] == [WARNING]
         assert "warning: 1 workweek(s) paid below the minimum wage" in res.stderr and "F1" not in res.stderr  # counts only
 
 
@@ -62,7 +62,7 @@ def test_no_section_when_every_week_is_paid_enough(tmp_path):
     args = _files(tmp_path)
     (tmp_path / "t.csv").write_text(dedent(TIMESHEET).replace("F1,2025-10-06 09:00,2025-10-06 17:00,13.50\n", ""))
     res = CliRunner().invoke(main, ["pay", *args, "-f", "json"])
-    assert json.loads(res.stdout)["minimum_wage"]["warnings"] == [] and "minimum wage" not in res.stderr
+    assert json.loads(res.stdout)["minimum_wage"]["below_minimum"] == [] and "minimum wage" not in res.stderr
     assert "below the minimum wage" not in CliRunner().invoke(main, ["pay", *args]).stdout
 
 

@@ -1,4 +1,4 @@
-"""`peerpay backpay` (CONTRACT §6) and `peerpay stipends` (§7): unpaid work and stipends priced (docs/backpay.md)."""
+"""`peerpay backpay` (docs/formats.md §6) and `peerpay stipends` (§7): unpaid work and stipends priced (docs/backpay.md)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from ..io.document import Document, Heading, Table, Text, render
 from ..io.writers import atomic_write, to_csv
 from .common import FORMAT_HELP, run_record, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, emit, fail, handles_input_errors, report_problems
 
-#: The measures and the claim, in the order every format shows them (CONTRACT §6).
+#: The measures and the claim, in the order every format shows them (docs/formats.md §6).
 MEASURES = ["contract_back_wages", "flsa_back_wages", "state_back_wages", "back_wages"]
 #: The by-workweek table (table, Markdown, HTML): the pinned figures and the week's hours.
 WEEK_SHOWN = ["employee_id", "week_start", "unpaid_hours", "hours_worked", "paid_gross", "owed_gross", *MEASURES,
@@ -82,7 +82,7 @@ def backpay_document(report: dict, record: dict | None = None) -> Document:
             out += [Text("\n"), Heading(f"Rejected rows ({len(report['rejected'])})"), Table(rejected)]
         mw = report["minimum_wage"]
         out.append(Text(f"\nback_wages = the largest of contract_back_wages, flsa_back_wages ({mw['federal']}) and "
-                        f"state_back_wages ({mw['state']}). Liquidated damages: {_liquidated(report['liquidated'])}.\n"
+                        f"state_back_wages ({mw['state']}). Liquidated damages: {_liquidated(report['liquidated_damages_basis'])}.\n"
                         "Each week's arithmetic is in the JSON, CSV and workbook, and on the statements (--statements DIR).\n"))
         out.append(Text("Figures computed by peerpay; not legal advice (docs/backpay.md).\n"))
         return out
@@ -186,7 +186,7 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
 @handles_input_errors
 def command(timesheet, unpaid, policy, roster, schedule, map_file, stipend_file, as_of, lookback_years, willful, state_lookback_years,
             liquidated, no_liquidated, jurisdiction, minimum_wage, fmt, output, rejects, statements, with_names, force):
-    """Price unpaid work as back wages per employee and workweek: contract, FLSA and state measures (CONTRACT §6)."""
+    """Price unpaid work as back wages per employee and workweek: contract, FLSA and state measures (docs/formats.md §6)."""
     fmt = output_format(fmt, output)
     inputs = [timesheet, unpaid, policy, roster, schedule, map_file, stipend_file]
     _check_output(output, inputs, fmt)
@@ -216,7 +216,7 @@ def command(timesheet, unpaid, policy, roster, schedule, map_file, stipend_file,
     record = run_record("peerpay backpay", {"timesheet": timesheet, "unpaid": unpaid, "policy": policy, "roster": roster,
                                             "schedule": schedule, "map": map_file, "stipends": stipend_file},
                         {"lookback_years": years, "willful": willful or None, "jurisdiction": jurisdiction,
-                         "state_lookback_years": state_lookback_years, "liquidated": report["liquidated"]})
+                         "state_lookback_years": state_lookback_years, "liquidated": report["liquidated_damages_basis"]})
     data = render_backpay(report, fmt, record)
     pages = statement_pages(report, run.result.unpaid_rows, run.names if with_names else None) if statements else {}
     report_problems(run.problems)
@@ -286,7 +286,7 @@ def render_stipends(report: dict, fmt: str, record: dict | None = None) -> str |
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @handles_input_errors
 def stipends(stipend_file, policy, jurisdiction, minimum_wage, living_wage, fmt, output, force):
-    """Stipends and honoraria by workweek: effective hourly pay against the minimum wage of each day (CONTRACT §7)."""
+    """Stipends and honoraria by workweek: effective hourly pay against the minimum wage of each day (docs/formats.md §7)."""
     fmt = output_format(fmt, output)
     _check_output(output, [stipend_file, policy], fmt)
     _check_amount(minimum_wage, "--minimum-wage")

@@ -62,7 +62,7 @@ def pay_document(run, detail: bool, record: dict | None = None, names: pd.DataFr
         out = [Table(with_names(lines, names), "pay lines", kinds, totals=True),
                Table(with_names(employee_summary(report), names), "by employee", kinds, totals=True),
                Table(pd.DataFrame(report["rejected"], columns=["file", "row", "column", "reason"]), "rejected", kinds)]
-        if report["minimum_wage"]["warnings"]:
+        if report.get("minimum_wage", {}).get("below_minimum"):
             out.append(Table(minimum_wage_frame(report), "below minimum wage", kinds))
         if detail:
             out.append(Table(audit_frame(run.result, run.policy.timezone), "audit trail", kinds, totals=True))
@@ -82,7 +82,7 @@ def pay_document(run, detail: bool, record: dict | None = None, names: pd.DataFr
         if detail:
             out += [Text("\n"), Heading("Audit trail: each segment and the rules that paid it"),
                     Table(audit_frame(run.result, run.policy.timezone), kinds=kinds, options={"floatfmt": ",.4g"})]
-        if report["minimum_wage"]["warnings"]:
+        if report.get("minimum_wage", {}).get("below_minimum"):
             out += [Text("\n"), Heading(f"Workweeks paid below the minimum wage ({report['minimum_wage']['basis']}; 29 CFR 776.4)"),
                     Table(minimum_wage_frame(report), kinds=kinds)]
         if report["rejected"]:
@@ -108,16 +108,16 @@ def pay_document(run, detail: bool, record: dict | None = None, names: pd.DataFr
 
 
 def minimum_wage_frame(report: dict) -> pd.DataFrame:
-    """The report's ``minimum_wage`` warnings as a table (one row per employee and workweek)."""
-    return pd.DataFrame(report["minimum_wage"]["warnings"], columns=["employee_id", "week_start", "hours_worked", "straight_time_pay",
-                                                                    "minimum_wage", "minimum_wage_pay", "shortfall"])
+    """The report's workweeks below the minimum wage as a table (one row per employee and workweek)."""
+    return pd.DataFrame(report.get("minimum_wage", {}).get("below_minimum"),
+                        columns=["employee_id", "week_start", "hours_worked", "straight_time_pay", "minimum_wage", "minimum_wage_pay", "shortfall"])
 
 
 def warn_minimum_wage(check: dict) -> None:
     """Counts only on stderr (never ids): the report lists the weeks."""
-    if check["warnings"]:
-        click.echo(f"warning: {len(check['warnings'])} workweek(s) paid below the minimum wage ({check['basis']}); "
-                   "the report lists them (JSON: minimum_wage.warnings)", err=True)
+    if check["below_minimum"]:
+        click.echo(f"warning: {len(check['below_minimum'])} workweek(s) paid below the minimum wage ({check['basis']}); "
+                   "the report lists them (JSON: minimum_wage.below_minimum)", err=True)
 
 
 def period_notes(partial: set[str]) -> list[str]:

@@ -1,4 +1,4 @@
-"""Unpaid work priced as back wages: three measures and the claim (CONTRACT §6, docs/backpay.md).
+"""Unpaid work priced as back wages: three measures and the claim (docs/formats.md §6, docs/backpay.md).
 
 Pure functions: validated shift frames (from :func:`peerpay.core.inputs.prepare_timesheet`), an
 optional stipend log and the policy in, exact figures out. Per employee and workweek:

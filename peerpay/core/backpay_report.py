@@ -1,4 +1,4 @@
-"""The back-pay report: CONTRACT §6's JSON object, plus the week's arithmetic (additive keys).
+"""The back-pay report: docs/formats.md §6's JSON object, plus the week's arithmetic (additive keys).
 
 One dict serves every format (table, CSV, JSON, Markdown, XLSX, HTML) and the per-employee
 statements, so that every figure is the same wherever it is shown. Money is rounded in
@@ -36,7 +36,7 @@ def _rate(num, den) -> float:
 def week_record(w: dict) -> dict:
     """One row of ``result.weeks`` (as a dict) -> the report's week."""
     c = cents_to_dollars
-    return {
+    out = {
         "employee_id": str(w["employee_id"]), "week_start": str(np.datetime64(w["week_start"], "D")),
         "unpaid_hours": hours(int(w["unpaid_minutes"])),
         "paid_gross": c(w["paid_gross"]), "owed_gross": c(w["owed_gross"]),
@@ -53,6 +53,8 @@ def week_record(w: dict) -> dict:
         **_measure_keys("state", "state_minimum_wage", w),
         "activities": list(w["activities"]),
     }
+    out["minimum_wage"] = out["state_minimum_wage"]  # the key's meaning before the federal one was kept apart
+    return out
 
 
 def _measure_keys(prefix: str, minimum_key: str, w: dict) -> dict:
@@ -70,7 +72,7 @@ def _measure_keys(prefix: str, minimum_key: str, w: dict) -> dict:
 
 
 def backpay_report(result: BackpayResult, rejected: list[Problem], policy=None) -> dict:
-    """CONTRACT §6's object (as_of, lookback_years, weeks, employees, rejected, totals) plus
+    """docs/formats.md §6's object (as_of, lookback_years, weeks, employees, rejected, totals) plus
     additive keys: each week's arithmetic, the state's limitation period, the minimum wages used
     and their labels, the overtime rules, notes."""
     weeks = [week_record(w) for w in result.weeks.to_dict("records")]  # the listed weeks: tens to thousands
@@ -98,7 +100,8 @@ def backpay_report(result: BackpayResult, rejected: list[Problem], policy=None) 
         "state_lookback_years": int(result.state_limitation.years),
         "state_lookback_from": result.state_cutoff.isoformat(),
         "state_lookback_source": result.state_limitation.source,
-        "liquidated": result.liquidated,
+        "liquidated": result.liquidated != "none",  # as before: whether liquidated damages are claimed
+        "liquidated_damages_basis": result.liquidated,
         "minimum_wage": {"jurisdiction": result.minimum.jurisdiction, "federal": FEDERAL_LABEL, "state": result.minimum.describe(),
                          "basis": result.minimum.describe()},
         "overtime_rules": {"federal": rules.name if rules else "", "state": rules.name if rules else "",

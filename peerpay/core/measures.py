@@ -1,6 +1,6 @@
 """What a wage statute requires for a workweek, as the Wage and Hour Division computes it.
 
-One formula per workweek (docs/backpay.md, "The FLSA measure"; CONTRACT §6), over an *hours
+One formula per workweek (docs/backpay.md, "The FLSA measure"; docs/formats.md §6), over an *hours
 table*: one row per stretch of hours worked (paid, unpaid or covered by a stipend) with its
 local day, its workday, the amount it earns at its own rate, and the minimum wage of its day.
 
@@ -31,7 +31,7 @@ contract", and a night or weekend differential is part of the agreed straight-ti
 hour (778.207(b)); standby pay, owed for on-call time rather than for an hour worked, is added
 to the week's straight time required as a whole. A stipend's hours are at the stipend's own
 hourly equivalent for the week. The regular rate is then the one of the pay the week required,
-which equals CONTRACT §3's wherever every rate is at or above the minimum, and is never below
+which equals docs/formats.md §3's wherever every rate is at or above the minimum, and is never below
 the minimum (778.107).
 
 Worked example (tests/test_measures_handworked.py): $20/h, 40 h paid ($800), 5 unpaid hours:

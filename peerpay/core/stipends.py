@@ -1,4 +1,4 @@
-"""Stipends and honoraria by workweek (CONTRACT §7; docs/backpay.md, "Stipends").
+"""Stipends and honoraria by workweek (docs/formats.md §7; docs/backpay.md, "Stipends").
 
 A stipend log has one row per payment: ``employee_id`` or ``person``, ``date``, ``amount`` (dollars
 paid), ``hours`` (all the hours the payment covered, preparation and travel included, all on that
@@ -66,7 +66,7 @@ def prepare_stipends(raw: pd.DataFrame, source: str, sheet: str | None = None) -
 
 def stipend_weeks(frame: pd.DataFrame, minimum, policy: Policy | None = None, living_units: int | None = None) -> pd.DataFrame:
     """Per person and workweek (the policy's, default Sunday 00:00): hours, pay, the minimum-wage
-    pay those hours require day by day, and the shortfall (CONTRACT §7).
+    pay those hours require day by day, and the shortfall (docs/formats.md §7).
 
     ``minimum`` is a :class:`peerpay.core.wage_law.MinimumWage` (its :meth:`on`: the higher of the
     federal and the state minimum of each day); ``living_units`` a $0.0001/h living-wage line.
@@ -114,7 +114,7 @@ def stipend_months(weeks: pd.DataFrame) -> pd.DataFrame:
 
 
 def stipend_report(weeks: pd.DataFrame, rejected: list[Problem], minimum, living_units: int | None) -> dict:
-    """CONTRACT §7's object (weeks, months, totals) plus additive keys, as JSON-ready dicts."""
+    """docs/formats.md §7's object (weeks, months, totals) plus additive keys, as JSON-ready dicts."""
     week_recs = []
     for r in weeks.to_dict("records"):  # one per person and week: tens to thousands
         rec = {

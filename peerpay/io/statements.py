@@ -4,7 +4,7 @@ Inline CSS, no scripts, no outside resources (fonts, images, links), so a worker
 or attach it to a complaint as it is. Every text cell is HTML-escaped. Names appear only when
 the caller passes them (``--with-names``).
 
-Every figure comes from the report dict the other formats render (CONTRACT §6 plus the week's
+Every figure comes from the report dict the other formats render (docs/formats.md §6 plus the week's
 arithmetic), so a statement always agrees with the table, JSON and workbook. Each week shows
 its arithmetic in the order a worker can re-add it on a calculator: hours, pay, then each
 measure's parts and total.
@@ -126,8 +126,8 @@ def statement_html(employee: dict, weeks: list[dict], rows: pd.DataFrame, report
         ["Total", _usd(employee["total_owed"])]], ["", "$"], row_classes=["", "", "", "", "", "total"],
         row_keys=["contract", "flsa", "state", "claim", "liquidated", "total"])
     mw = report["minimum_wage"]
-    arithmetic = "".join(week_table(w, report["liquidated"]) for w in weeks) + paragraphs([
-        f"FLSA: the {mw['federal']}. State: the {mw['state']}. Liquidated damages: {LIQUIDATED[report['liquidated']]}."])
+    arithmetic = "".join(week_table(w, report["liquidated_damages_basis"]) for w in weeks) + paragraphs([
+        f"FLSA: the {mw['federal']}. State: the {mw['state']}. Liquidated damages: {LIQUIDATED[report['liquidated_damages_basis']]}."])
     how = definition_list((k.replace("_", " "), v) for k, v in CITATIONS.items())
     caveat = paragraphs(["Each measure is computed exactly and rounded once per week; its parts are shown rounded on their own, "
                          "so they can differ from the total by a cent.",

@@ -46,7 +46,7 @@ def load_unpaid_log(path: str | Path, paid: PayRun, sheet: str | None = None, st
     """The unpaid-work log validated like a timesheet, then rows overlapping paid time rejected.
 
     A stipend worker's row without a rate (and without a roster + schedule rate) is priced at the
-    stipend's own hourly equivalent for that week, else over the whole log (CONTRACT §6).
+    stipend's own hourly equivalent for that week, else over the whole log (docs/formats.md §6).
     """
     raw = read_table(path, sheet)
     name = Path(path).name
@@ -179,7 +179,7 @@ class StipendRun:
 def run_stipends(path: str | Path, *, jurisdiction: str | None = None, minimum_wage_override: str | float | None = None,
                  living_wage: str | float | None = None,
                  policy: str | Path | Policy | None = None, sheet: str | None = None) -> StipendRun:
-    """Stipends by workweek: effective hourly pay, the minimum of each day, the shortfall (CONTRACT §7)."""
+    """Stipends by workweek: effective hourly pay, the minimum of each day, the shortfall (docs/formats.md §7)."""
     from ..io.readers import read_policy
 
     pol = policy if isinstance(policy, Policy) or policy is None else read_policy(policy)

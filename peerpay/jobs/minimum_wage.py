@@ -75,7 +75,7 @@ def pay_minimum_wage(run: PayRun) -> dict:
         "minimum_wage_pay": cents_to_dollars(r), "shortfall": cents_to_dollars(f),
     } for e, w, m, s, r, f, a in zip(short["employee_id"], short["week_start"], short["worked_minutes"], short["straight_cents"],
                                       short["required_cents"], short["shortfall_cents"], short["minimum_amount"])]
-    return {"jurisdiction": minimum.jurisdiction, "basis": minimum.describe(), "warnings": warnings}
+    return {"jurisdiction": minimum.jurisdiction, "basis": minimum.describe(), "below_minimum": warnings}
 
 
 def _day_minutes(run: PayRun, minimum: wage_law.MinimumWage, period: int) -> pd.DataFrame | None:
@@ -120,14 +120,14 @@ def minimum_wage_problems(shifts: pd.DataFrame, policy: Policy, source: str, she
         return []
     run = PayRun(policy, shifts, compute_pay(shifts, policy), [], {})
     check = pay_minimum_wage(run)
-    if not check["warnings"]:
+    if not check["below_minimum"]:
         return []
     day = shifts["start_local"].to_numpy(dtype="int64") // MINUTES_PER_DAY
     week = period_start_day(day, policy).astype("datetime64[D]")
     first_row = pd.DataFrame({"employee_id": shifts["employee_id"].astype(object).to_numpy(), "week_start": week,
                               "row": shifts["row"].to_numpy(dtype="int64")}).groupby(["employee_id", "week_start"])["row"].min()
     out = []
-    for w in check["warnings"]:
+    for w in check["below_minimum"]:
         row = first_row.get((w["employee_id"], np.datetime64(w["week_start"], "D")))
         out.append(Problem(source, int(row) if row is not None else None, "rate",
                            f"workweek of {w['week_start']}: straight-time pay ${w['straight_time_pay']:,.2f} for "
