@@ -325,7 +325,7 @@ def _hours_table(full, combined: pd.DataFrame, n_paid: int, weeks: pd.DataFrame,
     seg = full.segments
     index = pd.Series(np.arange(len(weeks)), index=pd.MultiIndex.from_frame(weeks[KEYS]))
     ids = np.asarray(full.employee_ids, dtype=object) if full.employee_ids is not None else np.zeros(0, dtype=object)
-    emp_code = {e: i for i, e in enumerate(sorted(set(weeks["employee_id"])))}
+    everyone = np.asarray(sorted(set(weeks["employee_id"])), dtype=object)  # sorted: codes by np.searchsorted
     weeks["standby_owed"] = 0
     weeks["straight_paid_amount"] = weeks["stipend_pay"].to_numpy(dtype="int64").astype(object) * AMOUNT_PER_CENT
     parts = []
@@ -344,7 +344,7 @@ def _hours_table(full, combined: pd.DataFrame, n_paid: int, weeks: pd.DataFrame,
         weeks["straight_paid_amount"] = weeks["straight_paid_amount"].to_numpy(dtype=object) + _int_sums(key, paid_part, len(weeks))
         parts.append(pd.DataFrame({
             "week": key[worked].astype("int64"),
-            "employee": np.array([emp_code[e] for e in emp[worked]], dtype="int64") if worked.any() else np.zeros(0, "int64"),
+            "employee": np.searchsorted(everyone, emp[worked]).astype("int64"),
             "day": seg["date"].to_numpy(dtype="int64")[worked],
             "workday": (combined["start_local"].to_numpy(dtype="int64")[shift] // MINUTES_PER_DAY)[worked],
             "minutes": seg["minutes"].to_numpy(dtype="int64")[worked],
@@ -359,7 +359,7 @@ def _hours_table(full, combined: pd.DataFrame, n_paid: int, weeks: pd.DataFrame,
         week_start = period_start_day(day, policy).astype("datetime64[D]").astype("datetime64[s]")
         key = index.reindex(pd.MultiIndex.from_arrays([emp, week_start])).to_numpy()
         parts.append(pd.DataFrame({
-            "week": key.astype("int64"), "employee": np.array([emp_code[e] for e in emp], dtype="int64"),
+            "week": key.astype("int64"), "employee": np.searchsorted(everyone, emp).astype("int64"),
             "day": day, "workday": day, "minutes": stipend_minutes(stipends["hour_units"]), "amount": 0, "stipend": True,
             "order": 0, "rate_units": -1,
         }))

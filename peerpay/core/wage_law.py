@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -65,12 +66,35 @@ class MinimumWage:
             return FEDERAL_LABEL
         return f"{self.jurisdiction} minimum wage, or the federal minimum where higher, on each day worked (29 U.S.C. 218(a))"
 
+    @cached_property
+    def _series(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per jurisdiction: its effective dates (sorted) and rate units, split from the table once."""
+        if self.table is None:
+            return {}
+        names = self.table["jurisdiction"].to_numpy(dtype=object).astype(str)
+        eff = self.table["effective_date"].to_numpy().astype("datetime64[D]")
+        rates = self.table["rate_units"].to_numpy(dtype="int64")
+        order = np.lexsort((eff, names))
+        names, eff, rates = names[order], eff[order], rates[order]
+        distinct, first = np.unique(names, return_index=True)
+        ends = np.r_[first[1:], len(names)]
+        return {str(j): (eff[a:b], rates[a:b]) for j, a, b in zip(distinct, first, ends)}  # ~70 jurisdictions
+
+    def _rate(self, jurisdiction: str, days: np.ndarray) -> np.ndarray:
+        """Rate units of ``jurisdiction`` on each date (0 before its first row), looked up once per distinct date."""
+        if jurisdiction not in self._series:
+            return np.zeros(len(days), dtype="int64")
+        eff, rates = self._series[jurisdiction]
+        distinct, back = np.unique(days, return_inverse=True)  # a year of pay lines holds ~52 distinct weeks
+        i = np.searchsorted(eff, distinct, side="right") - 1
+        return np.where(i >= 0, rates[np.clip(i, 0, None)], 0)[back.reshape(-1)]
+
     def federal_on(self, days) -> np.ndarray:
         """Federal rate units ($0.0001/h) in force on each date; 0 before the first row (or without a table)."""
         days = np.asarray(days, dtype="datetime64[D]")
         if self.table is None:
             return np.zeros(len(days), dtype="int64")
-        return _rate_on(self.table, FEDERAL, days)
+        return self._rate(FEDERAL, days)
 
     def state_on(self, days) -> np.ndarray:
         """The state measure's rate units on each date: max(federal, state or override)."""
@@ -82,7 +106,7 @@ class MinimumWage:
             raise InputError("no minimum wage table and no --minimum-wage")
         if self.jurisdiction == FEDERAL:
             return federal
-        return np.maximum(federal, _rate_on(self.table, self.jurisdiction, days))
+        return np.maximum(federal, self._rate(self.jurisdiction, days))
 
     def on(self, days) -> np.ndarray:
         """:meth:`state_on` (the minimum a worker is owed where the work was done)."""
@@ -100,18 +124,8 @@ class MinimumWage:
         if self.table is None:
             return np.zeros(len(first), dtype=bool)
         names = [FEDERAL] + ([self.jurisdiction] if self.jurisdiction != FEDERAL and self.override_units is None else [])
-        eff = np.sort(self.table.loc[self.table["jurisdiction"].isin(names), "effective_date"].to_numpy().astype("datetime64[D]"))
+        eff = np.sort(np.concatenate([self._series[n][0] for n in names if n in self._series] or [np.zeros(0, "datetime64[D]")]))
         return np.searchsorted(eff, last, side="right") - np.searchsorted(eff, first, side="right") > 0
-
-
-def _rate_on(table: pd.DataFrame, jurisdiction: str, days: np.ndarray) -> np.ndarray:
-    rows = table[table["jurisdiction"] == jurisdiction].sort_values("effective_date")
-    if rows.empty:
-        return np.zeros(len(days), dtype="int64")
-    eff = rows["effective_date"].to_numpy().astype("datetime64[D]")
-    i = np.searchsorted(eff, days, side="right") - 1
-    rates = rows["rate_units"].to_numpy(dtype="int64")
-    return np.where(i >= 0, rates[np.clip(i, 0, None)], 0)
 
 
 def minimum_wage_table(raw: pd.DataFrame, source: str) -> pd.DataFrame:

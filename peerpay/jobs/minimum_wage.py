@@ -6,6 +6,7 @@ Light on imports: ``peerpay pay`` runs this check on every report.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import resources
 from io import StringIO
 from typing import TYPE_CHECKING
@@ -33,6 +34,12 @@ def _data_table(name: str) -> pd.DataFrame:
 
 def load_minimum_wages() -> pd.DataFrame:
     """The dated minimum-wage table shipped inside the package (peerpay/data/README.md)."""
+    return _minimum_wages().copy()
+
+
+@lru_cache(maxsize=1)
+def _minimum_wages() -> pd.DataFrame:
+    """Read once per process (every pay report checks the minimum wage)."""
     return wage_law.minimum_wage_table(_data_table(MINIMUM_WAGE_FILE), MINIMUM_WAGE_FILE)
 
 
@@ -45,7 +52,7 @@ def minimum_wage(policy: Policy, jurisdiction: str | None = None, override: str 
     """The table for ``--jurisdiction`` (else the state the policy names); ``--minimum-wage`` is the
     state measure's own rate (a county or city rate), the federal minimum staying the table's."""
     j = wage_law.jurisdiction_of(policy, jurisdiction)
-    table = load_minimum_wages()
+    table = _minimum_wages()  # never changed by its users
     if override is not None:
         try:
             units = rate_units(override)
