@@ -163,8 +163,10 @@ def jurisdiction_of(policy: Policy, explicit: str | None = None) -> str:
     if explicit:
         return explicit.strip().upper()
     named = getattr(policy.overtime, "rules", None) if policy.overtime is not None else None
-    if isinstance(named, str) and len(named.strip()) == 2 and named.strip().isalpha():
-        return f"US-{named.strip().upper()}"
+    if isinstance(named, str):
+        code = named.strip().upper().removeprefix("US-")
+        if len(code) == 2 and code.isalpha():
+            return f"US-{code}"
     h = policy.holiday
     if h is not None and str(h.country).upper() == "US" and h.subdivision:
         return f"US-{str(h.subdivision).upper()}"
