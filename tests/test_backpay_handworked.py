@@ -409,3 +409,20 @@ def test_cli_json_matches_the_job(tmp_path):
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     assert data["as_of"] == "2025-12-01" and data["totals"]["back_wages"] == 64.1
+
+
+def test_unpaid_standby_is_a_contract_claim_not_a_statutory_one(tmp_path):
+    # paid: Mon-Fri 08:00-17:00 = 45 h at $20: base 900, overtime 0.5 x 20 x 5 = 50.00 -> 950.00
+    # unpaid: on call Sat 08:00-18:00, 10 h (free to use the time: not hours worked, 29 CFR 785.17)
+    # contract: standby 10 x 3.00 = 30.00; regular rate (900 + 30) / 45 = 20.6667; overtime 0.5 x 930 / 45 x 5
+    #           = 51.67 (+1.67) -> 981.67 - 950.00 = 31.67
+    # FLSA: no hour worked was unpaid; straight time 45 x 20 + 0 standby paid - 900 = 0; overtime 0.5 x 20 x 5
+    #       = 50.00 - 50.00 paid = 0 -> 0.00 (the statutes do not require standby pay)
+    paid = "employee_id,start,end,kind,rate\n" + "".join(f"E1,2025-11-0{d} 08:00,2025-11-0{d} 17:00,work,20\n" for d in range(3, 8))
+    r = _backpay(tmp_path, STANDBY_POLICY, paid, """
+        employee_id,start,end,kind,rate
+        E1,2025-11-08 08:00,2025-11-08 18:00,on_call,20
+    """)
+    (w,) = r["weeks"]
+    assert (w["unpaid_on_call_hours"], w["unpaid_hours"], w["standby_pay_owed"]) == (10.0, 0.0, 30.0)
+    assert _measures(w) == (31.67, 0.0, 0.0, 31.67, 0.0)

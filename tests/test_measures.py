@@ -89,7 +89,7 @@ def test_a_tier_rule_through_the_same_measure_doubles_the_premium():
     # 45 h at $20, paid 900.00 straight time: straight time due 0; FLSA overtime 0.5 x 20 x 5 = 50.00;
     # the 2x rule: 1.0 x 20 x 5 = 100.00
     hours = _hours([(0, 0, d, d, 540, 9 * AMOUNT_PER_HOUR_AT_20, False) for d in range(5)])
-    weeks = pd.DataFrame({"straight_paid": [900_00], "credits": [0], "standby_owed": [0], "bonus": [0], "stipend_pay": [0],
+    weeks = pd.DataFrame({"straight_paid": [900_00], "credits": [0], "standby_paid": [0], "bonus": [0], "stipend_pay": [0],
                           "stipend_minutes": [0]})
     mw = np.full(5, 72_500)
     assert wage_measure(hours, weeks, mw, FLSA_WEEKLY).due_cents.tolist() == [50_00]

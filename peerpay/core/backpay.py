@@ -317,7 +317,9 @@ def _hours_table(full, combined: pd.DataFrame, n_paid: int, weeks: pd.DataFrame,
     rows at its own straight-time amount (base + differentials), and every stipend row (its hours
     on its date, at the week's stipend rate), sorted by employee, then time.
 
-    Also sets the weeks' ``standby_owed`` and ``straight_paid_amount`` (exact amount units): the
+    Also sets the weeks' ``standby_paid`` (standby pay of the paid rows: in the regular rate,
+    778.223; unpaid standby is a contract claim, not hours worked) and ``straight_paid_amount``
+    (exact amount units): the
     paid rows' base, differentials and standby as the pay rule computed them before rounding,
     plus stipends. Why exact: the paid lines round each component on its own, and comparing an
     exact requirement with rounded pay would leave a cent of "back wages" in a week paid in full.
@@ -326,7 +328,7 @@ def _hours_table(full, combined: pd.DataFrame, n_paid: int, weeks: pd.DataFrame,
     index = pd.Series(np.arange(len(weeks)), index=pd.MultiIndex.from_frame(weeks[KEYS]))
     ids = np.asarray(full.employee_ids, dtype=object) if full.employee_ids is not None else np.zeros(0, dtype=object)
     everyone = np.asarray(sorted(set(weeks["employee_id"])), dtype=object)  # sorted: codes by np.searchsorted
-    weeks["standby_owed"] = 0
+    weeks["standby_paid"] = 0
     weeks["straight_paid_amount"] = weeks["stipend_pay"].to_numpy(dtype="int64").astype(object) * AMOUNT_PER_CENT
     parts = []
     if len(seg):
@@ -334,7 +336,8 @@ def _hours_table(full, combined: pd.DataFrame, n_paid: int, weeks: pd.DataFrame,
         week_start = seg["period_start"].to_numpy(dtype="int64").astype("datetime64[D]").astype("datetime64[s]")
         key = index.reindex(pd.MultiIndex.from_arrays([emp, week_start])).to_numpy()
         standby = seg["standby"].to_numpy(dtype="int64")
-        weeks["standby_owed"] = _int_sums(key, standby, len(weeks))
+        shift = seg["shift"].to_numpy(dtype="int64")
+        weeks["standby_paid"] = _int_sums(key, np.where(shift < n_paid, standby, 0), len(weeks))
         worked = seg["kind"].astype(object).to_numpy() != KINDS[1]
         diff = np.zeros(len(seg), dtype="int64")
         for n in full.differential_names:

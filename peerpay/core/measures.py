@@ -13,7 +13,7 @@ local day, its workday, the amount it earns at its own rate, and the minimum wag
 * **An overtime week**, two parts that never offset each other (29 U.S.C. 207(h)(1)):
 
       straight time required = sum over every hour of max(rate of the hour, MW(day)) x hours
-                               + standby pay the week earned                     (29 CFR 778.315)
+                               + standby pay paid                                (29 CFR 778.315)
       straight time due      = max(0, straight time required - straight-time pay paid)
       regular rate RR        = (straight time required + the week's bonus share) / H
                                                                   (778.109, 778.209, 778.223)
@@ -28,8 +28,9 @@ local day, its workday, the amount it earns at its own rate, and the minimum wag
 every differential that covers it (the amount the pay engine gives the minute, before any
 premium). Why: 29 CFR 778.315 asks for "all straight-time compensation due ... under the
 contract", and a night or weekend differential is part of the agreed straight-time pay for that
-hour (778.207(b)); standby pay, owed for on-call time rather than for an hour worked, is added
-to the week's straight time required as a whole. A stipend's hours are at the stipend's own
+hour (778.207(b)); standby pay, paid for on-call time rather than for an hour worked, is in the
+regular rate (778.223) and is added to the week's straight time as a whole (an unpaid standby
+hour is not hours worked: the contract measure claims it, the statutes do not). A stipend's hours are at the stipend's own
 hourly equivalent for the week. The regular rate is then the one of the pay the week required,
 which equals docs/formats.md §3's wherever every rate is at or above the minimum, and is never below
 the minimum (778.107).
@@ -167,7 +168,7 @@ def wage_measure(hours: pd.DataFrame, weeks: pd.DataFrame, minimum_units: np.nda
     ``hours``: :data:`HOURS_COLUMNS`, ``week`` indexing ``weeks``; ``minimum_units``: the minimum
     in force on each row's day ($0.0001/h). ``weeks``: ``straight_paid`` (cents: base,
     differentials, standby and stipends paid), ``credits`` (cents: creditable premiums paid),
-    ``standby_owed`` (amount units), ``bonus`` (cents), ``stipend_pay`` (cents) and
+    ``standby_paid`` (amount units), ``bonus`` (cents), ``stipend_pay`` (cents) and
     ``stipend_minutes``.
     """
     n = len(weeks)
@@ -206,7 +207,7 @@ def wage_measure(hours: pd.DataFrame, weeks: pd.DataFrame, minimum_units: np.nda
         own = s_amount[w] * m  # (S / Ms) x m, over Ms
         floor = mw_amount[stip_rows].astype(object) * ms[w].astype(object)
         np.add.at(stip, w, np.maximum(own, floor))
-    standby = weeks["standby_owed"].to_numpy(dtype="int64").astype(object)
+    standby = weeks["standby_paid"].to_numpy(dtype="int64").astype(object)
     st_num = plain * den + stip + standby * den  # straight time required, over den
     rate_num = st_num + weeks["bonus"].to_numpy(dtype="int64").astype(object) * AMOUNT_PER_CENT * den
     hours_obj = h.astype(object)
