@@ -13,8 +13,8 @@ import numpy as np
 from ..errors import Problem
 from .backpay import CITATIONS, BackpayResult
 from .measures import federal_rules
-from .money import AMOUNT_PER_DOLLAR, MINUTES_PER_HOUR, cents_to_dollars, ratio_half_up
-from .report import hours
+from .money import cents_to_dollars, ratio_half_up
+from .report import hours, regular_rate
 from .wage_law import FEDERAL_LABEL, weighted_minimum
 
 #: The measures, in the order every format shows them.
@@ -29,8 +29,8 @@ RATES = ("federal_minimum_wage", "state_minimum_wage", "flsa_regular_rate", "sta
 
 
 def _rate(num, den) -> float:
-    """A regular rate from amount units over minutes, $/h half-up to 4 places (0 without hours)."""
-    return ratio_half_up(int(num) * MINUTES_PER_HOUR, int(den) * AMOUNT_PER_DOLLAR, 4) if int(den) else 0.0
+    """The regular rate (:func:`peerpay.core.report.regular_rate`), 0 for a week without hours."""
+    return regular_rate(int(num), int(den)) if int(den) else 0.0
 
 
 def week_record(w: dict) -> dict:

@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from ..models.policy import Policy
-from .money import AMOUNT_PER_CENT, AMOUNT_PER_DOLLAR, FACTOR_SCALE, MINUTES_PER_HOUR, cents_half_up
+from .money import AMOUNT_PER_CENT, FACTOR_SCALE, MINUTES_PER_HOUR, cents_half_up
 
 #: Columns of an hours table (one row per stretch of hours worked, sorted by employee, then time).
 HOURS_COLUMNS = ("week", "employee", "day", "workday", "minutes", "amount", "stipend")
@@ -154,21 +154,15 @@ class Measure:
     rate_den: np.ndarray
     due_cents: np.ndarray  # the measure: rounded once
 
-    def regular_rate(self, i: int) -> float:
-        """The week's regular rate in $/h, half-up to 4 places (0 for a week without hours)."""
-        from .money import ratio_half_up
-
-        den = int(self.rate_den[i])
-        return ratio_half_up(int(self.rate_num[i]) * MINUTES_PER_HOUR, den * AMOUNT_PER_DOLLAR, 4) if den else 0.0
-
 
 def wage_measure(hours: pd.DataFrame, weeks: pd.DataFrame, minimum_units: np.ndarray, rules: OvertimeRules) -> Measure:
     """The measure of every week (module docstring).
 
     ``hours``: :data:`HOURS_COLUMNS`, ``week`` indexing ``weeks``; ``minimum_units``: the minimum
-    in force on each row's day ($0.0001/h). ``weeks``: ``straight_paid`` (cents: base,
-    differentials, standby and stipends paid), ``credits`` (cents: creditable premiums paid),
-    ``standby_paid`` (amount units), ``bonus`` (cents), ``stipend_pay`` (cents) and
+    in force on each row's day ($0.0001/h). ``weeks``: ``straight_paid_amount`` (amount units,
+    exact) or ``straight_paid`` (cents): base, differentials, standby and stipends paid;
+    ``credits`` (cents: creditable premiums paid), ``standby_paid`` (amount units: the part of
+    the straight time paid that is standby), ``bonus`` (cents), ``stipend_pay`` (cents) and
     ``stipend_minutes``.
     """
     n = len(weeks)
@@ -264,21 +258,6 @@ def _int(values) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- the minimum wage check of a pay run
-
-
-def averaging_shortfall(hours: pd.DataFrame, weeks: pd.DataFrame, minimum_units: np.ndarray) -> pd.DataFrame:
-    """Workweek averaging alone (29 CFR 776.4), for pay warnings: per week the minimum-wage pay
-    the hours require (sum of MW(day) x hours, cents half-up), and the shortfall of the
-    straight-time pay below it (exact, then half-up; 0 when not below)."""
-    n = len(weeks)
-    week = hours["week"].to_numpy(dtype="int64")
-    minutes = hours["minutes"].to_numpy(dtype="int64")
-    amount = _sum_int(week, np.asarray(minimum_units, dtype="int64") * FACTOR_SCALE * minutes, n)
-    mw_sum = _sum_int(week, np.asarray(minimum_units, dtype="int64") * minutes, n)
-    short = np.maximum(amount.astype(object) - _paid_amount(weeks), 0)
-    return pd.DataFrame({"required_cents": np.asarray(cents_half_up(amount), dtype="int64"),
-                         "shortfall_cents": _int(cents_half_up(_obj(short), AMOUNT_PER_CENT)),
-                         "minimum_amount": mw_sum, "minutes": _sum_int(week, minutes, n)})
 
 
 def minimum_wage_weeks(lines: pd.DataFrame, minimum, period_days: int, diff_names=(), day_minutes: pd.DataFrame | None = None
