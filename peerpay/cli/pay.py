@@ -414,6 +414,7 @@ def _many(timesheets, by, credentials, pol, roster, schedule, sheet, map_file, f
     report_problems(run.problems)
     for note in run.shifts.attrs.get("notes", ()):
         click.echo(f"note: {note}", err=True)
+    warn_minimum_wage(run.report["minimum_wage"])
     if rejects:
         atomic_write(rejects, cast(str, rejected))  # rendered above whenever --rejects is given
     emit(data, output, force)
