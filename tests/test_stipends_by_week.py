@@ -156,3 +156,20 @@ def test_stipends_cli_json_shape(tmp_path):
     assert data["months"][0] == data["months"][0] | {"employee_id": "V03", "month": "2025-11", "hours": 4.0, "stipend_pay": 50.0,
                                                      "shortfall": 10.0}
     assert data["totals"] == data["totals"] | {"hours": 4.0, "stipend_pay": 50.0, "shortfall": 10.0}
+
+
+def test_a_stipend_worker_off_the_roster_is_priced_not_rejected(tmp_path):
+    # With a roster (HL001 only), V03's unpaid rows are not "not in the roster": one at its own rate
+    # ($16.00 x 1 h = 16.00), one without a rate at the week's stipend rate (12.50 x 2 h = 25.00): contract 41.00
+    for name, text in (("policy.toml", MD_POLICY), ("roster.csv", "employee_id,role,step\nHL001,peer,1\n"),
+                       ("schedule.csv", "role,step,hourly_rate\npeer,1,20.00\n"),
+                       ("paid.csv", "employee_id,start,end\nHL001,2025-11-03 09:00,2025-11-03 17:00\n"),
+                       ("unpaid.csv", "employee_id,start,end,rate\nV03,2025-11-04 10:00,2025-11-04 11:00,16\n"
+                                      "V03,2025-11-05 10:00,2025-11-05 12:00,\n"),
+                       ("stipends.csv", "person,date,amount,hours\nV03,2025-11-03,50.00,4\n")):
+        (tmp_path / name).write_text(text)
+    r = run_backpay(tmp_path / "paid.csv", tmp_path / "unpaid.csv", tmp_path / "policy.toml", tmp_path / "roster.csv",
+                    tmp_path / "schedule.csv", stipends=tmp_path / "stipends.csv").report
+    assert r["rejected"] == []
+    (w,) = r["weeks"]
+    assert (w["employee_id"], w["unpaid_hours"], w["contract_back_wages"]) == ("V03", 3.0, 41.0)

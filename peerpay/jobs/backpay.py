@@ -73,6 +73,9 @@ def _stipend_rates(raw: pd.DataFrame, stipends: pd.DataFrame, policy: Policy, ro
     rate = raw["rate"].astype("string").fillna("").str.strip() if "rate" in raw.columns else pd.Series("", index=raw.index)
     known = set(roster["employee_id"]) if roster is not None else set()
     people = set(stipends["person"]) - known
+    if roster is not None and ids.isin(people).any():  # a stipend worker off the roster is still a worker
+        extra = pd.DataFrame({"employee_id": sorted(set(ids[ids.isin(people)])), "role": "", "step": 0})
+        roster = pd.concat([roster, extra], ignore_index=True)
     todo = ids.isin(people) & (rate == "")
     if not todo.any():
         return raw, roster
@@ -91,9 +94,6 @@ def _stipend_rates(raw: pd.DataFrame, stipends: pd.DataFrame, policy: Policy, ro
         filled.append(f"{units / 10_000:.4f}")
     raw["rate"] = rate
     raw.loc[todo, "rate"] = filled
-    if roster is not None:
-        extra = pd.DataFrame({"employee_id": sorted(set(ids[todo])), "role": "", "step": 0})
-        roster = pd.concat([roster, extra], ignore_index=True)
     return raw, roster
 
 
