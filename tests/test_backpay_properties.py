@@ -91,3 +91,31 @@ def test_adding_unpaid_rows_never_lowers_back_wages(paid_items, unpaid_items, mo
     rows = lambda k: set(k.loc[k["side"] == "unpaid", "row"])
     if rows(kept_before) <= rows(kept_after):
         assert after.employees["back_wages"].sum() >= before.employees["back_wages"].sum()
+
+
+@settings(max_examples=examples(40), deadline=None)
+@given(rows)
+def test_a_week_paid_by_a_lawful_policy_owes_nothing_under_the_statutes(paid_items):
+    # Every rate is at or above Maryland's $15.00 and the policy pays overtime on the regular rate
+    # (daily after 8 h as well), so neither statute finds anything owed, whatever the rounding.
+    r, _ = _back(paid_items, [])
+    assert (r.weeks[["flsa_back_wages", "state_back_wages"]] == 0).all().all()
+
+
+@settings(max_examples=examples(40), deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["V1", "V2"]), st.integers(0, 60), st.integers(1, 40_000), st.integers(1, 200_000)),
+                max_size=10))
+def test_stipend_months_add_up_their_weeks(items):
+    from peerpay.core.stipends import stipend_months, stipend_weeks
+
+    frame = pd.DataFrame({"person": [p for p, *_ in items],
+                          "date": (pd.Timestamp("2025-09-01") + pd.to_timedelta([d for _, d, *_ in items], unit="D")).to_numpy(),
+                          "amount_cents": [c for *_, c in items], "hour_units": [h for _, _, h, _ in items],
+                          "activity": "", "row": range(1, len(items) + 1)})
+    weeks = stipend_weeks(frame, MinimumWage(load_minimum_wages(), "US-FL"))
+    months = stipend_months(weeks)
+    assert int(months["stipend_cents"].sum()) == int(weeks["stipend_cents"].sum()) == int(frame["amount_cents"].sum())
+    assert int(months["hour_units"].sum()) == int(weeks["hour_units"].sum()) == int(frame["hour_units"].sum())
+    assert int(months["shortfall_cents"].sum()) == int(weeks["shortfall_cents"].sum())
+    assert (weeks["shortfall_cents"] >= 0).all()
+    assert ((weeks["shortfall_cents"] > 0) <= weeks["below_minimum"]).all()  # short only when below, never the reverse
