@@ -133,8 +133,68 @@ class Workweek(_Section):
         return weekday_index(self.start_day)
 
 
+class MinimumWageStep(_Section):
+    """One row of a minimum-wage series: ``hourly`` dollars from ``effective_date`` on."""
+
+    effective_date: dt.date
+    hourly: Money
+
+
+class OvertimeTier(_Section):
+    """``[[overtime.tier]]``: one overtime rule: the minutes beyond ``hours`` of its ``kind`` earn
+    ``multiplier`` x the regular rate (the kinds: :data:`peerpay.models.overtime.TIER_KINDS`).
+
+    Tiers are ordered rules; a minute reached by several is paid once, at the highest multiplier
+    (ties: the tier declared first), and weekly tiers count only the minutes that no daily,
+    seventh-day or consecutive tier paid (Cal. Lab. Code 510(a); 29 CFR 778.202(c)).
+    """
+
+    name: str
+    kind: Literal["daily", "weekly", "seventh_day", "consecutive"]
+    hours: WeekHours
+    multiplier: Multiplier = Decimal("1.5")
+    day: int = Field(default=7, ge=2, le=7)  # seventh_day: the Nth consecutive day worked in the workweek
+    break_minutes: int = Field(default=0, ge=0, le=240)  # consecutive: a gap this short does not end the stretch
+    #: Only shifts whose base rate is below this many times the minimum wage of ``jurisdiction`` on
+    #: the shift's date (Nevada, NRS 608.018: 1.5).
+    rate_below_minimum_wage_times: Multiplier | None = None
+    jurisdiction: str | None = None
+    citation: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_\-]+", v or ""):
+            raise ValueError(f"tier name {v!r} must be letters, digits, _ or -")
+        return v
+
+    @model_validator(mode="after")
+    def _shape(self):
+        if self.kind != "weekly" and self.hours > HOURS_PER_DAY:
+            raise ValueError(f"tier {self.name!r}: hours must be at most 24 for a {self.kind} tier, not {_fmt(self.hours)}")
+        if self.break_minutes and self.kind != "consecutive":
+            raise ValueError(f"tier {self.name!r}: break_minutes is for a consecutive tier only")
+        if "day" in self.model_fields_set and self.kind != "seventh_day":
+            raise ValueError(f"tier {self.name!r}: day is for a seventh_day tier only")
+        if (self.rate_below_minimum_wage_times is None) != (self.jurisdiction is None):
+            raise ValueError(f"tier {self.name!r}: rate_below_minimum_wage_times and jurisdiction go together "
+                             "(e.g. 1.5 and \"US-NV\")")
+        if self.jurisdiction is not None:
+            self_j = self.jurisdiction.strip().upper()
+            if not re.fullmatch(r"US(-[A-Z]{2}(-[A-Z0-9_]+)?)?", self_j):
+                raise ValueError(f"tier {self.name!r}: jurisdiction {self.jurisdiction!r} is not US or US-XX (e.g. \"US-NV\")")
+            object.__setattr__(self, "jurisdiction", self_j)
+        return self
+
+    @property
+    def by_day(self) -> bool:
+        """Counted within a day or a stretch of work (not the workweek): paid before weekly tiers."""
+        return self.kind != "weekly"
+
+
 class Overtime(_Section):
-    """Daily and weekly overtime (29 CFR 778.101-778.107), or the 8-and-80 system (778.601)."""
+    """Daily and weekly overtime (29 CFR 778.101-778.107), the 8-and-80 system (778.601), or
+    ordered tiers: a state preset (``rules = "CA"``) or explicit ``[[overtime.tier]]`` blocks."""
 
     weekly_hours: WeekHours | None = Decimal(40)
     daily_hours: DayHours | None = None
@@ -143,6 +203,19 @@ class Overtime(_Section):
     system: Literal["weekly", "8_and_80"] = "weekly"
     period_start: dt.date | None = None  # 8-and-80: any date on which a 14-day period starts
     period_hours: PeriodHours | None = None  # 8-and-80: defaults to 80
+    #: A state preset (models/overtime.py PRESETS): its tiers, with their citations.
+    rules: Literal["FLSA", "CA", "AK", "NV", "CO"] | None = None
+    tier: tuple[OvertimeTier, ...] = ()
+    #: California alternative workweek schedule (Lab. Code 511): the regular workday's hours (10 for 4/10).
+    alternative_workweek_hours: DayHours | None = None
+    #: jurisdiction -> its minimum-wage series, for tiers with a rate condition. Filled from the
+    #: shipped table when the policy file is read (io.readers.read_policy); may be given here.
+    minimum_wages: dict[str, tuple[MinimumWageStep, ...]] = {}
+
+    @field_validator("rules", mode="before")
+    @classmethod
+    def _rules_upper(cls, v):
+        return v.strip().upper() if isinstance(v, str) else v
 
     @model_validator(mode="after")
     def _eight_and_eighty(self):
@@ -153,18 +226,71 @@ class Overtime(_Section):
             )
         return self
 
+    @model_validator(mode="after")
+    def _tiers(self):
+        if self.rules is not None and self.tier:
+            raise ValueError("give rules = \"XX\" (a state preset) or [[overtime.tier]] blocks, not both "
+                             "(`peerpay init --state XX` writes a preset out as tiers to edit)")
+        if self.tiered:
+            mixed = sorted(k for k in ("weekly_hours", "daily_hours", "multiplier", "system", "period_start", "period_hours")
+                           if k in self.model_fields_set)
+            if mixed:
+                raise ValueError(f"{', '.join(mixed)}: with rules or [[overtime.tier]], thresholds and multipliers "
+                                 "are the tiers' own (hours, multiplier): remove these keys")
+        if self.alternative_workweek_hours is not None:
+            if self.rules != "CA":
+                raise ValueError("alternative_workweek_hours is California's alternative workweek schedule "
+                                 "(Lab. Code 511): it needs rules = \"CA\"")
+            if not Decimal(8) < self.alternative_workweek_hours <= 12:
+                raise ValueError("alternative_workweek_hours must be more than 8 and at most 12 (Lab. Code 511(a))")
+        names = [t.name for t in self.tier]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"overtime tier names must be unique: {', '.join(dupes)}")
+        return self
+
+    @property
+    def tiered(self) -> bool:
+        """Overtime by tiers (a preset or explicit tiers): the pay lines then show hours per tier."""
+        return self.rules is not None or bool(self.tier)
+
+    @property
+    def tiers(self) -> tuple[OvertimeTier, ...]:
+        """The overtime rules in order: the explicit tiers, the preset's, or the classic keys as two tiers."""
+        if self.tier:
+            return self.tier
+        if self.rules is not None:
+            from .overtime import preset_tiers
+
+            return tuple(OvertimeTier.model_validate(t) for t in preset_tiers(self.rules, self.alternative_workweek_hours))
+        out = []
+        if self.daily_threshold is not None:
+            out.append(OvertimeTier(name="daily", kind="daily", hours=self.daily_threshold, multiplier=self.multiplier))
+        if self.period_threshold is not None:
+            # an 8-and-80 period threshold is a "weekly" tier over the 14-day period (up to 336 h)
+            out.append(OvertimeTier.model_construct(name="weekly", kind="weekly", hours=self.period_threshold,
+                                                    multiplier=self.multiplier, day=7, break_minutes=0,
+                                                    rate_below_minimum_wage_times=None, jurisdiction=None, citation=None))
+        return tuple(out)
+
     @property
     def period_days(self) -> int:
         return 14 if self.system == "8_and_80" else 7
 
     @property
     def daily_threshold(self) -> Decimal | None:
+        if self.tiered:
+            daily = [t.hours for t in self.tiers if t.kind == "daily"]
+            return min(daily) if daily else None
         if self.system == "8_and_80":
             return self.daily_hours if self.daily_hours is not None else Decimal(8)
         return self.daily_hours
 
     @property
     def period_threshold(self) -> Decimal | None:
+        if self.tiered:
+            weekly = [t.hours for t in self.tiers if t.kind == "weekly"]
+            return min(weekly) if weekly else None
         if self.system == "8_and_80":
             return self.period_hours if self.period_hours is not None else Decimal(80)
         return self.weekly_hours
