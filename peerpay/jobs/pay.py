@@ -311,7 +311,7 @@ def certification_bonus(run: PayRun) -> pd.DataFrame | None:
 
     Only certifications whose workweek lies within the weeks this run pays earn a bonus here (an
     older certification's bonus was settled with its own weeks' pay)."""
-    from ..core.joint import bonus_overtime
+    from ..core.state_overtime import flat_bonus_overtime
 
     prem = [p for p in run.policy.premium if p.bonus is not None]
     creds = getattr(run, "credentials", None)
@@ -337,7 +337,9 @@ def certification_bonus(run: PayRun) -> pd.DataFrame | None:
             weeks = pd.DataFrame({"day": days,
                                   "worked_minutes": mine["worked_minutes"].reindex(days).fillna(0).astype("int64").to_numpy(),
                                   "overtime_minutes": mine["overtime_minutes"].reindex(days).fillna(0).astype("int64").to_numpy()})
-            b = bonus_overtime(cents, weeks, run.policy, p.bonus_allocation)
+            for c in (c for c in mine.columns if str(c).startswith("ot:")):  # minutes per overtime tier (a tiered policy)
+                weeks[c] = mine[c].reindex(days).fillna(0).astype("int64").to_numpy()
+            b = flat_bonus_overtime(cents, weeks, run.policy, p.bonus_allocation)  # Alvarado where the policy is CA
             b.insert(0, "premium", p.name)
             b.insert(0, "employee_id", emp)
             rows.append(b)

@@ -89,12 +89,22 @@ def _number(v) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+#: A state's usual time zone, for the starter policy `peerpay init --state XX` writes.
+TIMEZONES = {"CA": "America/Los_Angeles", "AK": "America/Anchorage", "NV": "America/Los_Angeles", "CO": "America/Denver"}
+
+
 def preset_toml(rules: str) -> str:
     """The ``[overtime]`` section of a policy with the preset written out as editable tiers."""
+    import textwrap
+
     what, statute, tiers = PRESETS[rules]
-    lines = [f"# {what}.", f"# Source: {statute}. Each [[overtime.tier]] below is editable: a minute is paid",
-             "# once, at the highest tier it reaches; weekly tiers count only hours no daily tier paid.",
-             "[overtime]", 'basis = "regular_rate"     # the regular rate includes differentials (29 CFR 778.207(b))', ""]
+    lines = textwrap.wrap(f"{what}. Source: {statute}.", 94, initial_indent="# ", subsequent_indent="# ")
+    lines += ["# Each [[overtime.tier]] below is editable: a minute is paid once, at the highest tier it",
+              "# reaches; weekly tiers count only the hours no daily, seventh-day or consecutive tier paid.",
+              "[overtime]"]
+    if rules != "FLSA":
+        lines.append(f'{f"state = {chr(34)}{rules}{chr(34)}":<27}# whose law: {STATE_NOTE}')
+    lines += ['basis = "regular_rate"     # the regular rate includes differentials (29 CFR 778.207(b))', ""]
     keys = ("name", "kind", "hours", "multiplier", "day", "break_minutes", "rate_below_minimum_wage_times",
             "jurisdiction", "citation")
     for t in tiers:
@@ -109,6 +119,8 @@ def preset_toml(rules: str) -> str:
         lines.append("")
     return "\n".join(lines)
 
+
+STATE_NOTE = "California's bonus regular rate (Alvarado), back pay's state measure"
 
 _NOTES = {
     ("hours", "seventh_day"): "hours on that day beyond this (0: every hour of the day)",

@@ -206,13 +206,16 @@ class Overtime(_Section):
     #: A state preset (models/overtime.py PRESETS): its tiers, with their citations.
     rules: Literal["FLSA", "CA", "AK", "NV", "CO"] | None = None
     tier: tuple[OvertimeTier, ...] = ()
+    #: Whose law explicit tiers follow (`peerpay init --state XX` writes it): California's regular
+    #: rate on flat-sum bonuses (Alvarado) and back pay's state measure read it. ``rules`` implies it.
+    state: Literal["FLSA", "CA", "AK", "NV", "CO"] | None = None
     #: California alternative workweek schedule (Lab. Code 511): the regular workday's hours (10 for 4/10).
     alternative_workweek_hours: DayHours | None = None
     #: jurisdiction -> its minimum-wage series, for tiers with a rate condition. Filled from the
     #: shipped table when the policy file is read (io.readers.read_policy); may be given here.
     minimum_wages: dict[str, tuple[MinimumWageStep, ...]] = {}
 
-    @field_validator("rules", mode="before")
+    @field_validator("rules", "state", mode="before")
     @classmethod
     def _rules_upper(cls, v):
         return v.strip().upper() if isinstance(v, str) else v
@@ -228,6 +231,8 @@ class Overtime(_Section):
 
     @model_validator(mode="after")
     def _tiers(self):
+        if self.state is not None and self.rules is not None and self.state != self.rules:
+            raise ValueError(f"state = \"{self.state}\" and rules = \"{self.rules}\" disagree: rules sets the state")
         if self.rules is not None and self.tier:
             raise ValueError("give rules = \"XX\" (a state preset) or [[overtime.tier]] blocks, not both "
                              "(`peerpay init --state XX` writes a preset out as tiers to edit)")
@@ -248,6 +253,11 @@ class Overtime(_Section):
         if dupes:
             raise ValueError(f"overtime tier names must be unique: {', '.join(dupes)}")
         return self
+
+    @property
+    def state_law(self) -> str | None:
+        """The state whose overtime law applies ("CA", ...; "FLSA" or None: federal only)."""
+        return self.rules or self.state
 
     @property
     def tiered(self) -> bool:
