@@ -263,3 +263,34 @@ def test_alvarado_double_time_hours_earn_twice_the_bonus_rate():
     weeks = pd.DataFrame({"worked_minutes": [48 * 60], "overtime_minutes": [8 * 60], "ot:daily_8": [240],
                           "ot:daily_12": [240], "ot:seventh_day": [0], "ot:seventh_day_8": [0], "ot:weekly_40": [0]})
     assert california_bonus_overtime(4000, weeks, loads_policy(CA).overtime)["bonus_overtime"].tolist() == [1400]
+
+
+@pytest.mark.parametrize("rules", ["CA", "CO"])
+def test_costing_reprices_tiers_exactly(tmp_path, rules):
+    # costing re-prices by linear coefficients: under tiers its lines are price_segments' to the cent
+    import numpy as np
+
+    from conftest import generated_timesheets
+    from peerpay.core.engine import price_segments, rate_coefficients, segment_shifts
+    from peerpay.jobs.pay import run_pay
+    from test_chunked import preset_policy
+
+    generated_timesheets(tmp_path, 2000, spoiled=0, seed=3, parts=1)
+    run = run_pay(tmp_path / "ts.csv", preset_policy(tmp_path, rules))
+    s = segment_shifts(run.shifts, run.policy)
+    kinds, rates = pd.factorize(run.shifts["rate_units"])
+    raised = (np.asarray(rates, dtype="int64") * 11) // 10  # every rate 10 % higher
+    coef = rate_coefficients(s, kinds)
+    pd.testing.assert_frame_equal(coef.price(raised), price_segments(s, raised[kinds], audit=False).lines, check_exact=True)
+
+
+def test_nevada_costing_recounts_overtime_at_the_new_rates(files):
+    # LOW at $17.00 works 10 h: 2 h daily overtime. Costed at $19.00 (above 1.5 x $12.00) the same
+    # day has none: the rate decides which minutes are overtime, so the linear form is not used.
+    from peerpay.core.engine import price_segments, rate_coefficients, segment_shifts
+
+    run = files.pay(HEADER + "LOW,2025-02-03 06:00,2025-02-03 16:00,17.00\n", '[overtime]\nrules = "NV"\n')
+    s = segment_shifts(run.shifts, run.policy)
+    assert rate_coefficients(s, pd.factorize(run.shifts["rate_units"])[0]) is None
+    assert int(price_segments(s, audit=False).lines["ot:daily_8"].iloc[0]) == 120
+    assert int(price_segments(s, [190_000], audit=False).lines["ot:daily_8"].iloc[0]) == 0

@@ -237,8 +237,9 @@ class Overtime(_Section):
             raise ValueError("give rules = \"XX\" (a state preset) or [[overtime.tier]] blocks, not both "
                              "(`peerpay init --state XX` writes a preset out as tiers to edit)")
         if self.tiered:
+            # (a key at its default value is harmless: a re-validated dump of the policy holds them all)
             mixed = sorted(k for k in ("weekly_hours", "daily_hours", "multiplier", "system", "period_start", "period_hours")
-                           if k in self.model_fields_set)
+                           if k in self.model_fields_set and getattr(self, k) != type(self).model_fields[k].default)
             if mixed:
                 raise ValueError(f"{', '.join(mixed)}: with rules or [[overtime.tier]], thresholds and multipliers "
                                  "are the tiers' own (hours, multiplier): remove these keys")
