@@ -294,3 +294,12 @@ def test_nevada_costing_recounts_overtime_at_the_new_rates(files):
     assert rate_coefficients(s, pd.factorize(run.shifts["rate_units"])[0]) is None
     assert int(price_segments(s, audit=False).lines["ot:daily_8"].iloc[0]) == 120
     assert int(price_segments(s, [190_000], audit=False).lines["ot:daily_8"].iloc[0]) == 0
+
+
+def test_policy_warnings_read_the_tiers():
+    from peerpay.models.policy import policy_warnings
+
+    text = '[overtime]\n[[overtime.tier]]\nname = "d"\nkind = "daily"\nhours = 8\nmultiplier = 5\n'
+    assert policy_warnings(loads_policy(text)) == ["overtime.tier[1] (d).multiplier = 5 pays 5 times the rate "
+                                                   "(time and a half is 1.5, double time 2)"]
+    assert policy_warnings(loads_policy(CA)) == []

@@ -205,7 +205,7 @@ class Overtime(_Section):
     period_hours: PeriodHours | None = None  # 8-and-80: defaults to 80
     #: A state preset (models/overtime.py PRESETS): its tiers, with their citations.
     rules: Literal["FLSA", "CA", "AK", "NV", "CO"] | None = None
-    tier: tuple[OvertimeTier, ...] = ()
+    tier: tuple[OvertimeTier, ...] = Field(default=(), max_length=16)
     #: Whose law explicit tiers follow (`peerpay init --state XX` writes it): California's regular
     #: rate on flat-sum bonuses (Alvarado) and back pay's state measure read it. ``rules`` implies it.
     state: Literal["FLSA", "CA", "AK", "NV", "CO"] | None = None
@@ -672,7 +672,13 @@ def policy_warnings(policy: Policy) -> list[str]:
         if d.per_hour == 0 or d.percent == 0:
             out.append(f"{where} pays nothing (its amount is 0)")
     ot = policy.overtime
-    if ot is not None:
+    if ot is not None and ot.tier:
+        for i, t in enumerate(ot.tier, 1):
+            multiplier(f"overtime.tier[{i}] ({t.name}).multiplier", t.multiplier)
+            if t.multiplier == 1:
+                out.append(f"overtime.tier[{i}] ({t.name}).multiplier = 1 pays no premium, yet its hours no longer count "
+                           "toward a weekly tier")
+    if ot is not None and not ot.tiered:
         multiplier("overtime.multiplier", ot.multiplier)
         if ot.multiplier == 1:
             out.append("overtime.multiplier = 1 pays no overtime premium (the FLSA requires 1.5, 29 U.S.C. 207(a))")
