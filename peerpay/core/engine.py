@@ -637,13 +637,16 @@ def _lines(seg: Mapping[str, np.ndarray], worked_mins: np.ndarray, emp: np.ndarr
     key -= lo
     tiers = tier_columns(policy)
     ot_cols = {f"ot:{t}": seg[f"ot:{t}"] for t in tiers} if tiers else {"daily_ot": seg["daily_ot"], "weekly_ot": seg["weekly_ot"]}
-    cols = {"worked_minutes": worked_mins, "minutes": seg["minutes"], **ot_cols,
+    unpaid = [c for c, v in ot_cols.items() if tiers and not np.asarray(v).any()]  # a tier that paid nothing: no sums
+    cols = {"worked_minutes": worked_mins, "minutes": seg["minutes"], **{c: v for c, v in ot_cols.items() if c not in unpaid},
             "base": seg["base"], **{f"diff:{n}": seg[f"diff:{n}"] for n in diff_names},
             "holiday_premium": seg["holiday_premium"], "standby": seg["standby"]}
     base_rate_ot = policy.overtime is not None and policy.overtime.basis == "base_rate"
     if base_rate_ot:  # otherwise ot_base is all zeros and _money_lines does not read it
         cols["ot_base"] = seg["ot_base"]
     keys, g = _group_sums(key, cols)
+    for c in unpaid:
+        g[c] = np.zeros(len(keys), dtype="int64")
     g["on_call_minutes"] = g.pop("minutes") - g["worked_minutes"]
     if tiers:
         g["overtime_minutes"] = np.add.reduce([g[c] for c in ot_cols]) if len(keys) else np.zeros(0, dtype="int64")

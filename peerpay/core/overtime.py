@@ -69,6 +69,28 @@ def running_excess(groups: np.ndarray, minutes: np.ndarray, threshold_minutes: i
     return np.maximum(cum, 0, out=cum)
 
 
+def group_totals(groups: np.ndarray, minutes: np.ndarray) -> np.ndarray | None:
+    """Each row's running total within its group (rows sorted so that each group is one run of
+    non-decreasing keys, no negative minutes), or None when the rows are not so: then
+    :func:`running_excess` is the way. Several thresholds over one grouping share it
+    (:func:`excess_over`)."""
+    if not len(groups) or np.diff(groups).min(initial=0) < 0 or minutes.min() < 0:
+        return None
+    cum = np.cumsum(minutes)
+    run_start = np.r_[0, np.flatnonzero(np.diff(groups)) + 1]
+    offset = np.zeros_like(cum)
+    offset[run_start] = cum[run_start] - minutes[run_start]
+    cum -= np.maximum.accumulate(offset, out=offset)
+    return cum
+
+
+def excess_over(totals: np.ndarray, minutes: np.ndarray, threshold_minutes: int) -> np.ndarray:
+    """:func:`running_excess` from :func:`group_totals`: min(minutes, max(total - threshold, 0))."""
+    out = totals - threshold_minutes
+    np.maximum(out, 0, out=out)
+    return np.minimum(out, minutes, out=out)
+
+
 def nth_consecutive_day(day_key: np.ndarray, emp: np.ndarray, workday: np.ndarray, week: np.ndarray, n: int) -> np.ndarray:
     """Per row (sorted by employee, then workday): its workday is at least the ``n``-th consecutive
     calendar day worked within one workweek (California's seventh day: ``n`` = 7, every day of the
@@ -114,6 +136,9 @@ def highest_wins(claims: Sequence[np.ndarray], tiers: Sequence[OvertimeTier]) ->
     taken = claims[0]
     for n, i in enumerate(sorted(range(len(claims)), key=lambda i: (-tiers[i].multiplier, i))):
         x = claims[i]
+        if n and not x.any():  # a tier that claims nothing here (a seventh day is rare): nothing to take
+            out[i] = x
+            continue
         if n == 0:
             out[i], taken = x, x
         else:
@@ -149,10 +174,17 @@ def tier_minutes(tiers: Sequence[OvertimeTier], minimum_wages: Mapping[str, Sequ
         t = tiers[i]
         threshold = int(t.hours * MINUTES_PER_HOUR)
         if t.kind == "daily":
-            x = running_excess(day_key(), minutes, threshold)
+            if "day_totals" not in keys:  # daily tiers (8 and 12) share the workday's running totals
+                keys["day_totals"] = group_totals(day_key(), minutes)
+            totals = keys["day_totals"]
+            x = running_excess(day_key(), minutes, threshold) if totals is None else excess_over(totals, minutes, threshold)
         elif t.kind == "seventh_day":
-            counted = np.where(nth_consecutive_day(day_key(), emp, workday, workday_week, t.day), minutes, 0)
-            x = running_excess(day_key(), counted, threshold)
+            if ("nth", t.day) not in keys:
+                keys[("nth", t.day)] = np.flatnonzero(nth_consecutive_day(day_key(), emp, workday, workday_week, t.day))
+            at = keys[("nth", t.day)]  # the rows of qualifying workdays: few (seven days in one week are rare)
+            x = np.zeros(len(minutes), dtype="int64")
+            if len(at):
+                x[at] = running_excess(day_key()[at], minutes[at], threshold)
         else:  # consecutive
             x = running_excess(stretches(emp, start, end, t.break_minutes), minutes, threshold)
         claims.append(_eligible(t, x, minimum_wages, workday, rate))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 import tomllib
 from decimal import Decimal
@@ -271,9 +272,7 @@ class Overtime(_Section):
         if self.tier:
             return self.tier
         if self.rules is not None:
-            from .overtime import preset_tiers
-
-            return tuple(OvertimeTier.model_validate(t) for t in preset_tiers(self.rules, self.alternative_workweek_hours))
+            return _preset_tiers(self.rules, self.alternative_workweek_hours)
         out = []
         if self.daily_threshold is not None:
             out.append(OvertimeTier(name="daily", kind="daily", hours=self.daily_threshold, multiplier=self.multiplier))
@@ -305,6 +304,14 @@ class Overtime(_Section):
         if self.system == "8_and_80":
             return self.period_hours if self.period_hours is not None else Decimal(80)
         return self.weekly_hours
+
+
+@functools.lru_cache(maxsize=64)
+def _preset_tiers(rules: str, alternative_workweek_hours: Decimal | None) -> tuple[OvertimeTier, ...]:
+    """A preset's tiers, validated once (the engine asks for them several times a run)."""
+    from .overtime import preset_tiers
+
+    return tuple(OvertimeTier.model_validate(t) for t in preset_tiers(rules, alternative_workweek_hours))
 
 
 class Differential(_Section):
