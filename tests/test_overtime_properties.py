@@ -69,7 +69,7 @@ def oracle(rows, tiers) -> Counter:
         minutes = [(t, s // DAY) for _, s, e in mine for t in range(s, e)]  # (minute, its workday)
         worked_days = {wd for _, wd in minutes}
 
-        def nth(day: int, n: int) -> bool:
+        def nth(day: int, n: int, worked_days=worked_days) -> bool:
             return all(day - k in worked_days and week_of(day - k) == week_of(day) for k in range(n))
 
         counts: Counter = Counter()
@@ -96,7 +96,7 @@ def oracle(rows, tiers) -> Counter:
             claims_by_minute.append(claimed)
             prev = t
         weekly_counts: Counter = Counter()
-        for (t, wd), claimed in zip(minutes, claims_by_minute):
+        for (t, _wd), claimed in zip(minutes, claims_by_minute):
             week = week_of(t // DAY)
             if not claimed:  # straight time so far: the weekly tiers count it
                 for i, tier in enumerate(tiers):

@@ -57,8 +57,9 @@ def _week(line: Mapping, multiplier: Decimal | Mapping[str, Decimal]) -> str:
         worked = Decimal(str(line["hours_worked"]))
         rate = Decimal(str(line["regular_rate"]))
         # overtime tiers (a state's law): one term per tier that paid hours, at its own multiplier
-        by_tier = line.get("overtime_hours_by_tier") if isinstance(multiplier, Mapping) else None
-        terms = ([(Decimal(str(multiplier[t])), Decimal(str(h)), f"hours ({t})") for t, h in by_tier.items() if h] if by_tier
+        tier_m = multiplier if isinstance(multiplier, Mapping) else {}
+        by_tier = line.get("overtime_hours_by_tier") if tier_m else None
+        terms = ([(Decimal(str(tier_m[t])), Decimal(str(h)), f"hours ({t})") for t, h in by_tier.items() if h] if by_tier
                  else [(cast(Decimal, multiplier), Decimal(str(line["overtime_hours"])), "overtime hours")])
         shown = sum(((m - 1) * rate * h for m, h, _ in terms), Decimal(0)).quantize(CENT, ROUND_HALF_UP)
         paid = Decimal(str(line["overtime_premium"]))
