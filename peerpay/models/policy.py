@@ -115,6 +115,13 @@ def _clock_minutes(text: str) -> int:
     return int(m.group(1)) * 60 + int(m.group(2))
 
 
+def _rule_name(v: str, what: str) -> str:
+    """A rule's name is a report key (``differential_pay``, ``overtime_hours_by_tier``): letters, digits, _ or -."""
+    if not re.fullmatch(r"[A-Za-z0-9_\-]+", v or ""):
+        raise ValueError(f"{what} name {v!r} must be letters, digits, _ or -")
+    return v
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -165,9 +172,7 @@ class OvertimeTier(_Section):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        if not re.fullmatch(r"[A-Za-z0-9_\-]+", v or ""):
-            raise ValueError(f"tier name {v!r} must be letters, digits, _ or -")
-        return v
+        return _rule_name(v, "tier")
 
     @model_validator(mode="after")
     def _shape(self):
@@ -337,9 +342,7 @@ class Differential(_Section):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        if not re.fullmatch(r"[A-Za-z0-9_\-]+", v or ""):
-            raise ValueError(f"differential name {v!r} must be letters, digits, _ or -")
-        return v
+        return _rule_name(v, "differential")
 
     @field_validator("days")
     @classmethod
