@@ -303,3 +303,56 @@ def test_policy_warnings_read_the_tiers():
     assert policy_warnings(loads_policy(text)) == ["overtime.tier[1] (d).multiplier = 5 pays 5 times the rate "
                                                    "(time and a half is 1.5, double time 2)"]
     assert policy_warnings(loads_policy(CA)) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# The other rules on top of tiers: credentials and their bonus, joint employment, init
+# ---------------------------------------------------------------------------------------------
+
+def test_certification_bonus_under_california_is_alvarado(tmp_path):
+    # D1 ($20/h, CPRS from Mon 2025-11-03): Mon-Fri 08:00-17:00 = 5 x 9 h = 45 h; California:
+    # 1 h a day is daily_8 -> 5 h of overtime at 1.5, 40 non-overtime hours. $100 bonus, one week.
+    #   a $1.00/h credential premium for 45 h = $45.00 is in the regular rate: (900 + 45) / 45 = $21.00
+    #   overtime premium = 5 h x 0.5 x $21.00 = $52.50
+    #   bonus overtime (Alvarado): $100 / 40 h = $2.50/h x 1.5 x 5 h = $18.75 (federal: 100 / 45 x 0.5 x 5 = $5.56)
+    import tomllib
+
+    from peerpay.jobs.pay import person_report, run_pay_many
+    from peerpay.models.policy import Policy
+
+    (tmp_path / "roster.csv").write_text("employee_id,role,step,credential,certified_on\nD1,peer,1,CPRS,2025-11-03\n")
+    rows = "".join(f"D1,2025-11-0{d} 08:00,2025-11-0{d} 17:00,20\n" for d in range(3, 8))
+    (tmp_path / "t.csv").write_text(HEADER + rows)
+    pol = Policy.model_validate(tomllib.loads(CA + '[[premium]]\nname = "cprs"\ncredential = "CPRS"\nper_hour = 1.00\n'
+                                              'bonus = 100\nbonus_weeks = 1\n'))
+    run = run_pay_many([tmp_path / "t.csv"], pol, tmp_path / "roster.csv")
+    line = run.result.lines.iloc[0]
+    assert (line["diff:cprs"], line["ot:daily_8"], line["overtime_premium"]) == (45_00, 300, 52_50)
+    assert list(person_report(run)["bonus"]["bonus_overtime"]) == [18_75]
+
+
+def test_joint_employment_what_if_runs_on_tiers(tmp_path):
+    # two employers, 25 h each for one person: combined 50 h; under California tiers the what-if
+    # combines the weekly hours (the lowest weekly tier, 40) at 1.5: 10 h of combined overtime
+    import tomllib
+
+    from peerpay.jobs.pay import person_report, run_pay_many
+    from peerpay.models.policy import Policy
+
+    (tmp_path / "roster.csv").write_text("employee_id,role,step,employer,person_id\nA1,peer,1,Harbor,P1\nB1,peer,1,Bay,P1\n")
+    (tmp_path / "a.csv").write_text(HEADER + "".join(f"A1,2025-11-0{d} 08:00,2025-11-0{d} 13:00,20\n" for d in range(3, 8)))
+    (tmp_path / "b.csv").write_text(HEADER + "".join(f"B1,2025-11-0{d} 14:00,2025-11-0{d} 19:00,20\n" for d in range(3, 8)))
+    pol = Policy.model_validate(tomllib.loads(CA + '[joint_employment]\nemployers = ["Harbor", "Bay"]\n'))
+    joint = person_report(run_pay_many([tmp_path / "a.csv", tmp_path / "b.csv"], pol, tmp_path / "roster.csv"))["joint"]
+    assert set(joint["combined_overtime_minutes"]) == {600}
+    assert joint["joint_overtime_premium"].sum() == 100_00  # 10 h x 0.5 x $20
+
+
+def test_init_state_command(cli, tmp_path):
+    result = cli(["init", str(tmp_path / "co"), "--state", "co"])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "co" / "policy.toml").read_text()
+    assert 'kind = "consecutive"' in text and "7 CCR 1103-1 Rule 4.1.1(C)" in text
+    assert 'timezone = "America/Denver"' in text
+    assert cli(["validate", "--policy", str(tmp_path / "co" / "policy.toml")]).exit_code == 0
+    assert cli(["init", str(tmp_path / "tx"), "--state", "TX"]).exit_code == 2
