@@ -10,6 +10,8 @@ Shape of the computation (all vectorised, no per-row Python):
 3. **Overtime minutes**, chronologically: a workday (shifts that *start* on one date) pays daily
    overtime on its last minutes beyond ``daily_hours``; then a workweek pays weekly overtime on
    its minutes beyond ``weekly_hours`` that were not daily overtime (29 CFR 778.101-778.103).
+   State law (double time, the seventh day, consecutive hours) is the same count over ordered
+   tiers, each minute paid once at its highest tier (:mod:`.overtime`).
 4. **Lines.** Sums per employee and workweek (or 14-day 8-and-80 period), the FLSA regular rate
    (29 CFR 778.109, 778.115, 778.207(b), 778.223), the overtime premium, each component rounded
    once, half-up, to the cent.
