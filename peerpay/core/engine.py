@@ -195,6 +195,8 @@ class Segmented:
     Costing re-prices the same shifts at many rates (``peerpay cost``): the minutes, windows,
     holidays and overtime minutes are computed once here, and :func:`price_segments` applies
     a rate vector. Arrays are per segment (in employee-then-time order) unless named ``shift_*``.
+    One exception: an overtime tier with a rate condition (Nevada) depends on the rate, and
+    :func:`price_segments` recounts overtime (:meth:`recount_overtime`) when given other rates.
     """
 
     policy: Policy
