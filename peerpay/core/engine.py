@@ -536,21 +536,37 @@ def _overtime_minutes(seg: Mapping[str, np.ndarray], workday: np.ndarray, worked
         order = order[worked[order]]
         e = emp[order]
     week = np.asarray(seg["period_start"])
-    wd_week = week if workday_week is None else workday_week
+    kinds = {t.kind for t in tiers}
     paid = tier_minutes(tiers, ot.minimum_wages, minutes=np.asarray(seg["minutes"], dtype="int64")[order], start=starts[order],
-                        end=np.asarray(seg["seg_end"])[order] if "seg_end" in seg else starts[order], emp=e,
-                        workday=workday[order], workday_week=np.asarray(wd_week)[order], week=week[order],
-                        rate=None if rate is None else rate[order])
+                        end=np.asarray(seg["seg_end"])[order] if "consecutive" in kinds else None, emp=e,
+                        workday=workday[order], week=week[order], rate=None if rate is None else rate[order],
+                        workday_week=np.asarray(workday_week)[order] if "seventh_day" in kinds and workday_week is not None
+                        else (week[order] if "seventh_day" in kinds else None))
+    zeros = np.zeros(n, dtype="int64")  # shared by every tier that pays nothing (a seventh day is rare)
     per_tier = []
     for p in paid:
+        nz = np.flatnonzero(p)
+        if len(nz) == 0:
+            per_tier.append(zeros)
+            continue
         out = np.zeros(n, dtype="int64")
-        out[order] = p
+        if 4 * len(nz) < len(p):  # overtime is on few segments: write those only
+            out[order[nz]] = p[nz]
+        else:
+            out[order] = p
         per_tier.append(out)
-    day = [p for p, t in zip(per_tier, tiers) if t.by_day]
-    weekly = [p for p, t in zip(per_tier, tiers) if not t.by_day]
-    zeros = np.zeros(n, dtype="int64")
-    d_out = day[0] if len(day) == 1 else (np.add.reduce(day) if day else zeros)
-    w_out = weekly[0] if len(weekly) == 1 else (np.add.reduce(weekly) if weekly else zeros)
+
+    def total(arrays: list[np.ndarray]) -> np.ndarray:
+        paying = [a for a in arrays if a is not zeros]
+        if len(paying) <= 1:
+            return paying[0] if paying else zeros
+        out = paying[0].copy()
+        for a in paying[1:]:
+            out += a
+        return out
+
+    d_out = total([p for p, t in zip(per_tier, tiers) if t.by_day])
+    w_out = total([p for p, t in zip(per_tier, tiers) if not t.by_day])
     return d_out, w_out, tuple(per_tier)
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -69,15 +70,24 @@ def running_excess(groups: np.ndarray, minutes: np.ndarray, threshold_minutes: i
     return np.maximum(cum, 0, out=cum)
 
 
-def group_totals(groups: np.ndarray, minutes: np.ndarray) -> np.ndarray | None:
-    """Each row's running total within its group (rows sorted so that each group is one run of
-    non-decreasing keys, no negative minutes), or None when the rows are not so: then
-    :func:`running_excess` is the way. Several thresholds over one grouping share it
-    (:func:`excess_over`)."""
-    if not len(groups) or np.diff(groups).min(initial=0) < 0 or minutes.min() < 0:
+def run_starts(groups: np.ndarray) -> np.ndarray | None:
+    """Where each run of equal keys starts, or None when the keys are not non-decreasing (then
+    a group may be split into several runs: :func:`running_excess` handles that)."""
+    if not len(groups):
+        return None
+    step = np.diff(groups)
+    if step.min(initial=0) < 0:
+        return None
+    return np.r_[0, np.flatnonzero(step) + 1]
+
+
+def group_totals(run_start: np.ndarray, minutes: np.ndarray) -> np.ndarray | None:
+    """Each row's running total within its group (``run_start``: :func:`run_starts` of the sorted
+    keys; no negative minutes), or None when minutes are negative: then :func:`running_excess`
+    is the way. Several thresholds over one grouping share it (:func:`excess_over`)."""
+    if minutes.min(initial=0) < 0:
         return None
     cum = np.cumsum(minutes)
-    run_start = np.r_[0, np.flatnonzero(np.diff(groups)) + 1]
     offset = np.zeros_like(cum)
     offset[run_start] = cum[run_start] - minutes[run_start]
     cum -= np.maximum.accumulate(offset, out=offset)
@@ -91,20 +101,24 @@ def excess_over(totals: np.ndarray, minutes: np.ndarray, threshold_minutes: int)
     return np.minimum(out, minutes, out=out)
 
 
-def nth_consecutive_day(day_key: np.ndarray, emp: np.ndarray, workday: np.ndarray, week: np.ndarray, n: int) -> np.ndarray:
-    """Per row (sorted by employee, then workday): its workday is at least the ``n``-th consecutive
-    calendar day worked within one workweek (California's seventh day: ``n`` = 7, every day of the
-    workweek worked; days in the workweek before are not carried across its start)."""
-    if len(day_key) == 0:
-        return np.zeros(0, dtype=bool)
-    first = np.r_[True, day_key[1:] != day_key[:-1]]
-    at = np.flatnonzero(first)  # one row per (employee, workday)
+def nth_consecutive_day(at: np.ndarray, n_rows: int, emp: np.ndarray, workday: np.ndarray, week: np.ndarray, n: int) -> np.ndarray:
+    """The rows (sorted by employee, then workday; ``at``: where each (employee, workday) run of
+    rows starts, :func:`run_starts`) whose workday is at least the ``n``-th consecutive calendar
+    day worked within one workweek (California's seventh day: ``n`` = 7, every day of the workweek
+    worked; days of the week before are not carried across its start). Returns row positions
+    (few: seven days worked in one week are rare)."""
+    if len(at) == 0:
+        return np.zeros(0, dtype="int64")
     e, d, w = emp[at], workday[at], week[at]
     breaks = np.r_[True, (e[1:] != e[:-1]) | (d[1:] != d[:-1] + 1) | (w[1:] != w[:-1])]
     idx = np.arange(len(at))
     run_start = np.maximum.accumulate(np.where(breaks, idx, 0))
-    qualifies = idx - run_start + 1 >= n
-    return qualifies[np.cumsum(first) - 1]
+    days = np.flatnonzero(idx - run_start + 1 >= n)
+    if len(days) == 0:
+        return days
+    first = at[days]
+    count = np.r_[at, n_rows][days + 1] - first  # rows of each qualifying workday
+    return np.repeat(first - np.cumsum(np.r_[0, count[:-1]]), count) + np.arange(int(count.sum()))
 
 
 def stretches(emp: np.ndarray, start: np.ndarray, end: np.ndarray, break_minutes: int) -> np.ndarray:
@@ -126,36 +140,49 @@ def minimum_wage_units(steps: Sequence[MinimumWageStep], days: np.ndarray) -> np
     return units[np.searchsorted(eff, days, side="right")]
 
 
-def highest_wins(claims: Sequence[np.ndarray], tiers: Sequence[OvertimeTier]) -> tuple[list[np.ndarray], np.ndarray]:
-    """Suffix claims -> the minutes each tier pays, and the minutes claimed at all.
+def highest_wins(claims: Sequence[np.ndarray | tuple[np.ndarray, np.ndarray]], tiers: Sequence[OvertimeTier], n: int
+                 ) -> tuple[list[np.ndarray], np.ndarray]:
+    """Suffix claims -> the minutes each tier pays, and the minutes claimed at all (``n`` rows).
 
     By multiplier (highest first; a tie: the tier declared first), each tier keeps the part of
-    its claim that the ones before it did not take.
+    its claim that the ones before it did not take. A claim is an array of ``n`` minutes, or a
+    sparse ``(rows, minutes)`` pair (a seventh-day tier: few rows), combined on its rows only.
     """
     out: list[np.ndarray] = [np.zeros(0)] * len(claims)
-    taken = claims[0]
-    for n, i in enumerate(sorted(range(len(claims)), key=lambda i: (-tiers[i].multiplier, i))):
-        x = claims[i]
-        if n and not x.any():  # a tier that claims nothing here (a seventh day is rare): nothing to take
-            out[i] = x
-            continue
-        if n == 0:
-            out[i], taken = x, x
+    taken: np.ndarray | None = None
+    owned = False  # taken is an array of our own (may be written in place)
+    for i in sorted(range(len(claims)), key=lambda i: (-tiers[i].multiplier, i)):
+        c = claims[i]
+        if isinstance(c, tuple):
+            rows, x = c
+            before = taken[rows] if taken is not None else np.zeros(len(rows), dtype="int64")
+            reached = np.maximum(x, before)
+            out[i] = np.zeros(n, dtype="int64")
+            out[i][rows] = reached - before
+            if taken is None:
+                taken, owned = np.zeros(n, dtype="int64"), True
+            elif not owned:
+                taken, owned = taken.copy(), True
+            taken[rows] = reached
+        elif taken is None:
+            out[i], taken = c, c
         else:
-            out[i] = np.maximum(x, taken) - taken
-            taken = np.maximum(taken, x)
-    return out, taken
+            reached = np.maximum(c, taken)
+            out[i] = reached - taken
+            taken, owned = reached, True
+    return out, cast(np.ndarray, taken)
 
 
 def tier_minutes(tiers: Sequence[OvertimeTier], minimum_wages: Mapping[str, Sequence[MinimumWageStep]], *,
-                 minutes: np.ndarray, start: np.ndarray, end: np.ndarray, emp: np.ndarray, workday: np.ndarray,
-                 workday_week: np.ndarray, week: np.ndarray, rate: np.ndarray | None) -> list[np.ndarray]:
+                 minutes: np.ndarray, start: np.ndarray, end: np.ndarray | None, emp: np.ndarray, workday: np.ndarray,
+                 workday_week: np.ndarray | None, week: np.ndarray, rate: np.ndarray | None) -> list[np.ndarray]:
     """The minutes each tier pays, per worked segment; the segments in employee-then-time order.
 
     ``workday``: the date the segment's shift starts on; ``workday_week``: the first date of that
     date's workweek; ``week``: the first date of the workweek the segment's minutes fall in (the
     one its overtime belongs to); ``rate``: base rate units per segment (only read by a tier with
-    a rate condition).
+    a rate condition). ``end`` and ``workday_week`` may be None when no consecutive, respectively
+    seventh-day, tier reads them.
     """
     out: list[np.ndarray] = [np.zeros(0)] * len(tiers)
     keys: dict = {}
@@ -168,6 +195,11 @@ def tier_minutes(tiers: Sequence[OvertimeTier], minimum_wages: Mapping[str, Sequ
             keys["day"] = k
         return keys["day"]
 
+    def day_runs() -> np.ndarray | None:
+        if "day_runs" not in keys:
+            keys["day_runs"] = run_starts(day_key())
+        return keys["day_runs"]
+
     by_day = [i for i, t in enumerate(tiers) if t.by_day]
     claims = []
     for i in by_day:
@@ -175,22 +207,31 @@ def tier_minutes(tiers: Sequence[OvertimeTier], minimum_wages: Mapping[str, Sequ
         threshold = int(t.hours * MINUTES_PER_HOUR)
         if t.kind == "daily":
             if "day_totals" not in keys:  # daily tiers (8 and 12) share the workday's running totals
-                keys["day_totals"] = group_totals(day_key(), minutes)
+                starts = day_runs()
+                keys["day_totals"] = None if starts is None else group_totals(starts, minutes)
             totals = keys["day_totals"]
             x = running_excess(day_key(), minutes, threshold) if totals is None else excess_over(totals, minutes, threshold)
         elif t.kind == "seventh_day":
             if ("nth", t.day) not in keys:
-                keys[("nth", t.day)] = np.flatnonzero(nth_consecutive_day(day_key(), emp, workday, workday_week, t.day))
+                starts = day_runs()
+                if starts is None:  # not in employee-then-workday order (never from the engine): find the runs
+                    starts = np.flatnonzero(np.r_[True, day_key()[1:] != day_key()[:-1]])
+                keys[("nth", t.day)] = nth_consecutive_day(starts, len(minutes), emp, workday, cast(np.ndarray, workday_week),
+                                                           t.day)
             at = keys[("nth", t.day)]  # the rows of qualifying workdays: few (seven days in one week are rare)
-            x = np.zeros(len(minutes), dtype="int64")
-            if len(at):
-                x[at] = running_excess(day_key()[at], minutes[at], threshold)
+            claim: np.ndarray | tuple = (at, running_excess(day_key()[at], minutes[at], threshold))
+            if t.rate_below_minimum_wage_times is not None:  # the rate test reads every row
+                dense = np.zeros(len(minutes), dtype="int64")
+                dense[at] = claim[1]
+                claim = _eligible(t, dense, minimum_wages, workday, rate)
+            claims.append(claim)
+            continue
         else:  # consecutive
-            x = running_excess(stretches(emp, start, end, t.break_minutes), minutes, threshold)
+            x = running_excess(stretches(emp, start, cast(np.ndarray, end), t.break_minutes), minutes, threshold)
         claims.append(_eligible(t, x, minimum_wages, workday, rate))
     straight = minutes
     if by_day:
-        paid, taken = highest_wins(claims, [tiers[i] for i in by_day])
+        paid, taken = highest_wins(claims, [tiers[i] for i in by_day], len(minutes))
         for i, p in zip(by_day, paid):
             out[i] = p
         straight = minutes - taken
@@ -201,7 +242,7 @@ def tier_minutes(tiers: Sequence[OvertimeTier], minimum_wages: Mapping[str, Sequ
         key += week
         claims = [_eligible(tiers[i], running_excess(key, straight, int(tiers[i].hours * MINUTES_PER_HOUR)),
                             minimum_wages, workday, rate) for i in weekly]
-        for i, p in zip(weekly, highest_wins(claims, [tiers[i] for i in weekly])[0]):
+        for i, p in zip(weekly, highest_wins(claims, [tiers[i] for i in weekly], len(minutes))[0]):
             out[i] = p
     return out
 
