@@ -190,9 +190,11 @@ def main(argv=None) -> None:
     print("\n".join(rows))
     for name, ref in PAIRED.items():
         if results.get(name) and results.get(ref):
-            ratios = sorted(a["wall"] / b["wall"] for a, b in zip(results[name], results[ref]))
-            print(f"\npaired: {labels[name]} / {labels[ref]}: median of {len(ratios)} per-round ratios "
-                  f"{statistics.median(ratios):.3f} (min-max {ratios[0]:.3f}-{ratios[-1]:.3f}), target {target.get(name)}")
+            for key, what in (("wall", "wall time"), ("cpu", "CPU time (user + system, with children)")):
+                ratios = sorted(a[key] / b[key] for a, b in zip(results[name], results[ref]) if b.get(key))
+                if ratios:
+                    print(f"\npaired {what}: {labels[name]} / {labels[ref]}: median of {len(ratios)} per-round ratios "
+                          f"{statistics.median(ratios):.3f} (min-max {ratios[0]:.3f}-{ratios[-1]:.3f}), target {target.get(name)}")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from peerpay.core.engine import compute_pay
-from peerpay.models.policy import Overtime, OvertimeTier, Policy
+from peerpay.models.policy import Overtime, OvertimeTier, Policy, Workweek
 
 EPOCH_DAY = int(np.datetime64("2025-02-01", "D").astype("int64"))  # a Saturday
 DAY = 1440
@@ -56,12 +56,16 @@ def timesheets(draw):
     return rows
 
 
-def week_of(day: int) -> int:
-    """First day (since EPOCH_DAY) of the Sunday workweek holding ``day`` (day 0 is a Saturday)."""
-    return day - (day - 1) % 7
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def oracle(rows, tiers) -> Counter:
+def week_of(day: int, start: int = 6) -> int:
+    """First day (since EPOCH_DAY) of the workweek holding ``day`` that starts on weekday ``start``
+    (Monday 0 .. Sunday 6; day 0, 2025-02-01, is a Saturday)."""
+    return day - ((5 + day) - start) % 7
+
+
+def oracle(rows, tiers, start: int = 6) -> Counter:
     """(employee, week start day, tier name) -> minutes, minute by minute."""
     out: Counter = Counter()
     for emp in sorted({r[0] for r in rows}):
@@ -70,7 +74,7 @@ def oracle(rows, tiers) -> Counter:
         worked_days = {wd for _, wd in minutes}
 
         def nth(day: int, n: int, worked_days=worked_days) -> bool:
-            return all(day - k in worked_days and week_of(day - k) == week_of(day) for k in range(n))
+            return all(day - k in worked_days and week_of(day - k, start) == week_of(day, start) for k in range(n))
 
         counts: Counter = Counter()
         prev = None
@@ -97,7 +101,7 @@ def oracle(rows, tiers) -> Counter:
             prev = t
         weekly_counts: Counter = Counter()
         for (t, _wd), claimed in zip(minutes, claims_by_minute):
-            week = week_of(t // DAY)
+            week = week_of(t // DAY, start)
             if not claimed:  # straight time so far: the weekly tiers count it
                 for i, tier in enumerate(tiers):
                     if tier.kind == "weekly":
@@ -110,20 +114,20 @@ def oracle(rows, tiers) -> Counter:
     return out
 
 
-def engine_lines(rows, tiers) -> pd.DataFrame:
+def engine_lines(rows, tiers, start: int = 6) -> pd.DataFrame:
     shifts = pd.DataFrame({
         "employee_id": [r[0] for r in rows], "kind": "work",
         "start_at": [(EPOCH_DAY * DAY + r[1]) for r in rows], "end_at": [(EPOCH_DAY * DAY + r[2]) for r in rows],
         "rate_units": 200_000, "row": np.arange(1, len(rows) + 1),
     })
-    policy = Policy(overtime=Overtime(tier=tiers))
+    policy = Policy(overtime=Overtime(tier=tiers), workweek=Workweek(start_day=WEEKDAYS[start]))
     return compute_pay(shifts, policy, audit=True)
 
 
 @SETTINGS
-@given(rows=timesheets(), tiers=tier_sets())
-def test_engine_pays_each_minute_at_the_tier_the_oracle_finds(rows, tiers):
-    result = engine_lines(rows, tiers)
+@given(rows=timesheets(), tiers=tier_sets(), start=st.integers(0, 6))
+def test_engine_pays_each_minute_at_the_tier_the_oracle_finds(rows, tiers, start):
+    result = engine_lines(rows, tiers, start)
     lines = result.lines
     got: Counter = Counter()
     for _, line in lines.iterrows():
@@ -131,7 +135,7 @@ def test_engine_pays_each_minute_at_the_tier_the_oracle_finds(rows, tiers):
         for t in tiers:
             if line[f"ot:{t.name}"]:
                 got[(line["employee_id"], week, t.name)] = int(line[f"ot:{t.name}"])
-    assert got == oracle(rows, tiers)
+    assert got == oracle(rows, tiers, start)
     # the premium: exactly sum of (m - 1) x $20 x minutes / 60 per line, rounded once, half-up
     for _, line in lines.iterrows():
         exact = sum(Fraction(t.multiplier - 1) * 20 * int(line[f"ot:{t.name}"]) / 60 for t in tiers)

@@ -237,7 +237,7 @@ class Segmented:
         probe = {"minutes": self.seg["minutes"], "seg_start": self.seg["seg_start"], "seg_end": self.seg["seg_end"],
                  "period_start": self.period}
         daily, weekly, tiers = _overtime_minutes(probe, cast(np.ndarray, self.shift_day)[sh], self.worked, emp, policy or self.policy,
-                                                 by_employee_and_time=True, workday_week=self.shift_period[sh],
+                                                 by_employee_and_time=True,
                                                  rate=np.asarray(shift_rates, dtype="int64")[sh])
         return dataclasses.replace(self, daily_ot=daily, weekly_ot=weekly, tier_ot=tiers)
 
@@ -336,10 +336,9 @@ def segment_shifts(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | No
     workday = day_at[first_stretch][owner]  # the date each segment's shift starts on
     ot = policy.overtime
     tiers = ot.tiers if ot is not None else ()
-    workday_week = period_at[first_stretch][owner] if any(t.kind == "seventh_day" for t in tiers) else None
     rate = shifts["rate_units"].to_numpy(dtype="int64")[sh] if depends_on_rate(tiers) else None
     daily_ot, weekly_ot, tier_ot = _overtime_minutes(probe, workday, worked, emp, policy, by_employee_and_time=True,
-                                                     workday_week=workday_week, rate=rate)
+                                                     rate=rate)
     return Segmented(policy, shifts, emp_names, emp_codes, seg, kind, worked, day, period, in_window, holiday,
                      daily_ot, weekly_ot, shift_period, emp, shift_kind, tier_ot, shift_day)
 
@@ -507,14 +506,13 @@ def _group_winners(amounts: Sequence[int]) -> list[np.ndarray]:
 
 
 def _overtime_minutes(seg: Mapping[str, np.ndarray], workday: np.ndarray, worked: np.ndarray, emp: np.ndarray, policy: Policy,
-                      by_employee_and_time: bool = False, workday_week: np.ndarray | None = None,
+                      by_employee_and_time: bool = False,
                       rate: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
     """Overtime minutes per segment, counted chronologically per employee (:mod:`.overtime`).
 
     Returns the minutes of the day tiers (daily, seventh day, consecutive) and of the weekly
-    tiers, and each tier's own (in ``policy.overtime.tiers`` order). ``workday_week``: the first
-    date of the workweek of each segment's workday (needed by a seventh-day tier); ``rate``:
-    base rate units per segment (needed by a tier with a rate condition).
+    tiers, and each tier's own (in ``policy.overtime.tiers`` order). ``rate``: base rate units
+    per segment (needed by a tier with a rate condition).
     ``by_employee_and_time``: the segments are grouped by employee (as segment_shifts makes
     them), so only the time order within an employee needs checking.
     """
@@ -540,8 +538,7 @@ def _overtime_minutes(seg: Mapping[str, np.ndarray], workday: np.ndarray, worked
     paid = tier_minutes(tiers, ot.minimum_wages, minutes=np.asarray(seg["minutes"], dtype="int64")[order], start=starts[order],
                         end=np.asarray(seg["seg_end"])[order] if "consecutive" in kinds else None, emp=e,
                         workday=workday[order], week=week[order], rate=None if rate is None else rate[order],
-                        workday_week=np.asarray(workday_week)[order] if "seventh_day" in kinds and workday_week is not None
-                        else (week[order] if "seventh_day" in kinds else None))
+                        week_anchor=int(period_start_day(np.zeros(1, dtype="int64"), policy)[0]))
     zeros = np.zeros(n, dtype="int64")  # shared by every tier that pays nothing (a seventh day is rare)
     per_tier = []
     for p in paid:

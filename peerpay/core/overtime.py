@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ..models.policy import MinimumWageStep, OvertimeTier
-from .money import MINUTES_PER_HOUR, factor_units, rate_units
+from .money import DAYS_PER_WEEK, MINUTES_PER_HOUR, factor_units, rate_units
 
 #: employee code x this + a day number: one int64 key per employee and day (days < 1e6 after 1970)
 DAY_KEY = 1_000_000
@@ -101,23 +101,28 @@ def excess_over(totals: np.ndarray, minutes: np.ndarray, threshold_minutes: int)
     return np.minimum(out, minutes, out=out)
 
 
-def nth_consecutive_day(at: np.ndarray, n_rows: int, emp: np.ndarray, workday: np.ndarray, week: np.ndarray, n: int) -> np.ndarray:
-    """The rows (sorted by employee, then workday; ``at``: where each (employee, workday) run of
-    rows starts, :func:`run_starts`) whose workday is at least the ``n``-th consecutive calendar
-    day worked within one workweek (California's seventh day: ``n`` = 7, every day of the workweek
-    worked; days of the week before are not carried across its start). Returns row positions
-    (few: seven days worked in one week are rare)."""
+def nth_consecutive_day(day_key: np.ndarray, at: np.ndarray, week_anchor: int, n: int) -> np.ndarray:
+    """The rows whose workday is at least the ``n``-th consecutive calendar day worked within one
+    workweek (California's seventh day: ``n`` = 7, every day of the workweek worked; days of the
+    week before are not carried across its start). Returns row positions (few: seven days worked
+    in one week are rare).
+
+    ``day_key``: employee x DAY_KEY + workday per row, rows sorted by it; ``at``: where each run of
+    equal keys starts (:func:`run_starts`); ``week_anchor``: a day on which a workweek starts.
+    The next day of the same employee is the next key, and a workweek's first day breaks a run.
+    """
     if len(at) == 0:
         return np.zeros(0, dtype="int64")
-    e, d, w = emp[at], workday[at], week[at]
-    breaks = np.r_[True, (e[1:] != e[:-1]) | (d[1:] != d[:-1] + 1) | (w[1:] != w[:-1])]
+    k = day_key[at]
+    breaks = np.r_[True, k[1:] != k[:-1] + 1]
+    breaks |= (k % DAY_KEY - week_anchor) % DAYS_PER_WEEK == 0
     idx = np.arange(len(at))
     run_start = np.maximum.accumulate(np.where(breaks, idx, 0))
     days = np.flatnonzero(idx - run_start + 1 >= n)
     if len(days) == 0:
         return days
     first = at[days]
-    count = np.r_[at, n_rows][days + 1] - first  # rows of each qualifying workday
+    count = np.r_[at, len(day_key)][days + 1] - first  # rows of each qualifying workday
     return np.repeat(first - np.cumsum(np.r_[0, count[:-1]]), count) + np.arange(int(count.sum()))
 
 
@@ -175,14 +180,13 @@ def highest_wins(claims: Sequence[np.ndarray | tuple[np.ndarray, np.ndarray]], t
 
 def tier_minutes(tiers: Sequence[OvertimeTier], minimum_wages: Mapping[str, Sequence[MinimumWageStep]], *,
                  minutes: np.ndarray, start: np.ndarray, end: np.ndarray | None, emp: np.ndarray, workday: np.ndarray,
-                 workday_week: np.ndarray | None, week: np.ndarray, rate: np.ndarray | None) -> list[np.ndarray]:
+                 week_anchor: int, week: np.ndarray, rate: np.ndarray | None) -> list[np.ndarray]:
     """The minutes each tier pays, per worked segment; the segments in employee-then-time order.
 
-    ``workday``: the date the segment's shift starts on; ``workday_week``: the first date of that
-    date's workweek; ``week``: the first date of the workweek the segment's minutes fall in (the
+    ``workday``: the date the segment's shift starts on; ``week_anchor``: a date on which a
+    workweek starts; ``week``: the first date of the workweek the segment's minutes fall in (the
     one its overtime belongs to); ``rate``: base rate units per segment (only read by a tier with
-    a rate condition). ``end`` and ``workday_week`` may be None when no consecutive, respectively
-    seventh-day, tier reads them.
+    a rate condition). ``end`` may be None when no consecutive tier reads it.
     """
     out: list[np.ndarray] = [np.zeros(0)] * len(tiers)
     keys: dict = {}
@@ -216,8 +220,7 @@ def tier_minutes(tiers: Sequence[OvertimeTier], minimum_wages: Mapping[str, Sequ
                 starts = day_runs()
                 if starts is None:  # not in employee-then-workday order (never from the engine): find the runs
                     starts = np.flatnonzero(np.r_[True, day_key()[1:] != day_key()[:-1]])
-                keys[("nth", t.day)] = nth_consecutive_day(starts, len(minutes), emp, workday, cast(np.ndarray, workday_week),
-                                                           t.day)
+                keys[("nth", t.day)] = nth_consecutive_day(day_key(), starts, week_anchor, t.day)
             at = keys[("nth", t.day)]  # the rows of qualifying workdays: few (seven days in one week are rare)
             claim: np.ndarray | tuple = (at, running_excess(day_key()[at], minutes[at], threshold))
             if t.rate_below_minimum_wage_times is not None:  # the rate test reads every row
