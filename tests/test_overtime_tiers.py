@@ -356,3 +356,12 @@ def test_init_state_command(cli, tmp_path):
     assert 'timezone = "America/Denver"' in text
     assert cli(["validate", "--policy", str(tmp_path / "co" / "policy.toml")]).exit_code == 0
     assert cli(["init", str(tmp_path / "tx"), "--state", "TX"]).exit_code == 2
+
+
+@pytest.mark.parametrize("rules", ["CA", "CO", "NV"])
+def test_a_week_of_on_call_only_has_no_overtime(files, rules):
+    # no worked minute at all: every tier counts nothing (found by hypothesis: an empty seventh-day count)
+    run = files.pay("employee_id,start,end,kind,rate\nE1,2025-02-03 08:00,2025-02-03 20:00,on_call,20\n",
+                    f'[overtime]\nrules = "{rules}"\n[on_call]\nstandby_per_hour = 3\n')
+    line = only_line(run)
+    assert (line["hours_worked"], line["overtime_hours"], line["standby_pay"]) == (0.0, 0.0, 36.0)

@@ -111,7 +111,7 @@ def nth_consecutive_day(day_key: np.ndarray, at: np.ndarray, week_anchor: int, n
     equal keys starts (:func:`run_starts`); ``week_anchor``: a day on which a workweek starts.
     The next day of the same employee is the next key, and a workweek's first day breaks a run.
     """
-    if len(at) == 0:
+    if len(at) == 0 or len(day_key) == 0:  # no worked minute (only on-call rows)
         return np.zeros(0, dtype="int64")
     k = day_key[at]
     breaks = np.r_[True, k[1:] != k[:-1] + 1]
