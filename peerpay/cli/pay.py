@@ -135,7 +135,10 @@ def pay_stubs(run, record: dict | None) -> dict[str, str]:
     by_employee: dict[str, list] = {}
     for line in run.report["lines"]:  # report lines: one per employee and week, tens to thousands
         by_employee.setdefault(str(line["employee_id"]), []).append(line)
-    multiplier = run.policy.overtime.multiplier if run.policy.overtime is not None else 1.5
+    ot = run.policy.overtime
+    multiplier = ot.multiplier if ot is not None else 1.5
+    if ot is not None and ot.tiered:  # each tier at its own multiplier (docs/pay-rules.md, overtime tiers)
+        multiplier = {t.name: t.multiplier for t in ot.tiers}
     return {stub_filename(e): pay_stub_html(e, lines, multiplier, record) for e, lines in by_employee.items()}
 
 

@@ -317,9 +317,10 @@ def certification_bonus(run: PayRun) -> pd.DataFrame | None:
     past the last week of the data is prorated: the weeks in the data carry their share only
     (``bonus_weeks_split``), and ``attrs["notes"]`` says which premium, how many holders and weeks.
     Overtime is the regulation's (statutory hours at half the bonus's hourly rate, less premiums
-    already paid above the statutory ones) unless the premium says ``applies_to = "contract"``.
+    already paid above the statutory ones) unless the premium says ``applies_to = "contract"``;
+    under a California policy it is Alvarado's (:func:`peerpay.core.state_overtime.flat_bonus_overtime`).
     """
-    from ..core.joint import bonus_overtime
+    from ..core.state_overtime import flat_bonus_overtime
 
     prem = [p for p in run.policy.premium if p.bonus is not None]
     creds = getattr(run, "credentials", None)
@@ -352,7 +353,9 @@ def certification_bonus(run: PayRun) -> pd.DataFrame | None:
             weeks = pd.DataFrame({"day": days, **{c: mine[c].reindex(days).fillna(0).astype("int64").to_numpy()
                                                   for c in ("worked_minutes", "overtime_minutes", "credits")},
                                   "regular_rate_num": mine["regular_rate_num"].reindex(days).fillna(0).astype(object).to_numpy()})
-            b = bonus_overtime(cents, weeks, run.policy, p.bonus_allocation, p.applies_to, total_weeks=p.bonus_weeks)
+            for c in (c for c in mine.columns if str(c).startswith("ot:")):  # minutes per overtime tier (a tiered policy)
+                weeks[c] = mine[c].reindex(days).fillna(0).astype("int64").to_numpy()
+            b = flat_bonus_overtime(cents, weeks, run.policy, p.bonus_allocation, p.applies_to, total_weeks=p.bonus_weeks)
             b.insert(0, "premium", p.name)
             b.insert(0, "employee_id", emp)
             rows.append(b)
