@@ -11,7 +11,8 @@ optional stipend log and the policy in, exact figures out. Per employee and work
   (:func:`peerpay.core.measures.wage_measure`: workweek averaging in a week without statutory
   overtime, straight time + half-time overtime less creditable premiums in an overtime week).
 * ``state_back_wages``: the same with the state's minimum of each day and the state's overtime
-  rules (:func:`peerpay.core.measures.state_rules`, the hook; today the FLSA's).
+  rules (:func:`peerpay.core.measures.state_rules`: the preset of the state the policy's overtime
+  names, else the FLSA's).
 * ``back_wages`` = the claim = the largest of the three; ``liquidated_damages`` = the federal
   measure (29 U.S.C. 216(b)), or the claim (``all``), or 0 (``none``).
 

@@ -42,19 +42,21 @@ H = 45, straight time 45 x 20 - 800 = $100, overtime 0.5 x 20 x 5 = $50, FLSA = 
 **The overtime hook.** :func:`overtime_by_hour` turns an hours table into overtime minutes and
 premium per row under an :class:`OvertimeRules`; the measures use nothing else about overtime.
 :func:`federal_rules` gives the FLSA's (1.5 over 40, or over 8 and 80); :func:`state_rules` is
-the one place a state's tiers (daily overtime, double time, the seventh day) plug in: today it
-returns the FLSA's for every state.
+the one place a state's tiers (daily overtime, double time, the seventh day) come in: the preset
+of the state the policy's overtime names (California, Alaska, Nevada, Colorado), else the FLSA's.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ..models.policy import Policy
-from .money import AMOUNT_PER_CENT, FACTOR_SCALE, MINUTES_PER_HOUR, cents_half_up
+from ..models.policy import MinimumWageStep, Overtime, OvertimeTier, Policy
+from .engine import period_start_day
+from .money import AMOUNT_PER_CENT, FACTOR_SCALE, MINUTES_PER_HOUR, cents_half_up, factor_units
 
 #: Columns of an hours table (one row per stretch of hours worked, sorted by employee, then time).
 HOURS_COLUMNS = ("week", "employee", "day", "workday", "minutes", "amount", "stipend")
@@ -73,6 +75,14 @@ class OvertimeRules:
     period_hours: int | None = 40
     daily_hours: int | None = None
     multiplier_units: int = 15_000
+    #: A state's ordered tiers (:class:`peerpay.models.policy.OvertimeTier`: daily, weekly, the
+    #: seventh day, consecutive hours, double time), each minute once at its highest tier
+    #: (:func:`peerpay.core.overtime.tier_minutes`). When given, they replace the thresholds above.
+    tiers: tuple[OvertimeTier, ...] = ()
+    #: jurisdiction -> minimum-wage series, for a tier with a rate condition (Nevada)
+    minimum_wages: Mapping[str, tuple[MinimumWageStep, ...]] = field(default_factory=dict)
+    #: a day number on which a workweek starts (the seventh-day tier counts days within it)
+    week_anchor: int = 0
 
     @property
     def is_8_and_80(self) -> bool:
@@ -94,15 +104,25 @@ def federal_rules(policy: Policy) -> OvertimeRules:
 
 
 def state_rules(policy: Policy, jurisdiction: str) -> OvertimeRules:
-    """The state measure's overtime rules. THE HOOK for state overtime tiers.
+    """The state measure's overtime rules: the statute's tiers where the policy's overtime names a
+    state (``[overtime] rules = "CA"``, or ``state = "CA"`` beside explicit tiers), else the FLSA's.
 
-    Where the policy's overtime names a state (``[overtime] rules = "CA"``, issue 26), that
-    state's tiers belong here as an :class:`OvertimeRules` that :func:`overtime_by_hour` applies
-    (daily overtime, double time, the seventh consecutive day). Until those rules exist, every
-    state measure uses the FLSA's overtime with the state's minimum wage (docs/backpay.md).
+    The state's own preset is used, not the policy's tiers: a contract may pay more than the
+    statute (its excess is the contract measure's), never less. California's alternative workweek
+    schedule (Lab. Code 511) is part of the statute's rule where the policy adopts one. The state's
+    minimum wage (``jurisdiction``) is applied by the measure itself; a state whose overtime the
+    presets do not cover (or "FLSA") uses the FLSA's overtime (docs/backpay.md).
     """
-    del jurisdiction  # the state whose tiers will be looked up here
-    return federal_rules(policy)
+    del jurisdiction  # the minimum wage's jurisdiction; the overtime law is the one the policy names
+    ot = policy.overtime
+    law = ot.state_law if ot is not None else None
+    if ot is None or law is None or law == "FLSA":
+        return federal_rules(policy)
+    preset = Overtime(rules=law, alternative_workweek_hours=ot.alternative_workweek_hours if law == "CA" else None,  # type: ignore[arg-type]
+                      minimum_wages=ot.minimum_wages)  # a state name the policy model has already checked
+    anchor = int(period_start_day(np.zeros(1, dtype="int64"), policy)[0])
+    return OvertimeRules(f"{law}: the state's overtime tiers", "; ".join(dict.fromkeys(t.citation for t in preset.tiers if t.citation)),
+                         period_hours=None, tiers=preset.tiers, minimum_wages=preset.minimum_wages, week_anchor=anchor)
 
 
 def overtime_by_hour(hours: pd.DataFrame, rules: OvertimeRules) -> tuple[np.ndarray, np.ndarray]:
@@ -116,6 +136,8 @@ def overtime_by_hour(hours: pd.DataFrame, rules: OvertimeRules) -> tuple[np.ndar
     """
     minutes = hours["minutes"].to_numpy(dtype="int64")
     week = hours["week"].to_numpy(dtype="int64")
+    if rules.tiers:
+        return _tiered_overtime(hours, rules)
     daily = np.zeros(len(minutes), dtype="int64")
     if rules.daily_hours is not None:
         daily = _running_excess(hours["employee"].to_numpy(dtype="int64") * 1_000_000 + hours["workday"].to_numpy(dtype="int64"), minutes,
@@ -125,6 +147,27 @@ def overtime_by_hour(hours: pd.DataFrame, rules: OvertimeRules) -> tuple[np.ndar
         period = _running_excess(week, minutes - daily, rules.period_hours * MINUTES_PER_HOUR)
     ot = daily + period
     return ot, ot * (rules.multiplier_units - FACTOR_SCALE)
+
+
+def _tiered_overtime(hours: pd.DataFrame, rules: OvertimeRules) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`overtime_by_hour` under a state's tiers: the pay engine's own tier rule over the hours
+    table (rows in employee-then-time order; ``week`` is unique per employee and workweek, which
+    is all the weekly tiers group by; ``order`` is the row's start on one time line)."""
+    from .overtime import tier_minutes
+
+    minutes = hours["minutes"].to_numpy(dtype="int64")
+    start = hours["order"].to_numpy(dtype="int64") if "order" in hours else np.zeros(len(minutes), dtype="int64")
+    rate = hours["rate_units"].to_numpy(dtype="int64") if "rate_units" in hours else None
+    paid = tier_minutes(rules.tiers, rules.minimum_wages, minutes=minutes, start=start, end=start + minutes,
+                        emp=hours["employee"].to_numpy(dtype="int64"), workday=hours["workday"].to_numpy(dtype="int64"),
+                        week_anchor=rules.week_anchor, week=hours["week"].to_numpy(dtype="int64"), rate=rate)
+    ot = np.zeros(len(minutes), dtype="int64")
+    premium = np.zeros(len(minutes), dtype="int64")
+    for tier, p in zip(rules.tiers, paid):
+        if len(p):
+            ot += p
+            premium += p * (factor_units(tier.multiplier) - FACTOR_SCALE)
+    return ot, premium
 
 
 def _running_excess(groups: np.ndarray, minutes: np.ndarray, threshold: int) -> np.ndarray:

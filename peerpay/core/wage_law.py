@@ -158,12 +158,12 @@ def minimum_wage_table(raw: pd.DataFrame, source: str) -> pd.DataFrame:
 
 def jurisdiction_of(policy: Policy, explicit: str | None = None) -> str:
     """``--jurisdiction`` if given; else a state the policy's overtime names (``[overtime] rules =
-    "CA"``, where the policy has that key); else the policy's holiday calendar (US + MD -> US-MD);
-    else US (federal only)."""
+    "CA"``, or ``state = "CA"`` beside explicit tiers); else the policy's holiday calendar (US + MD
+    -> US-MD); else US (federal only)."""
     if explicit:
         return explicit.strip().upper()
-    named = getattr(policy.overtime, "rules", None) if policy.overtime is not None else None
-    if isinstance(named, str):
+    named = policy.overtime.state_law if policy.overtime is not None else None
+    if isinstance(named, str) and named.upper() != "FLSA":
         code = named.strip().upper().removeprefix("US-")
         if len(code) == 2 and code.isalpha():
             return f"US-{code}"

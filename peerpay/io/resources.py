@@ -108,7 +108,10 @@ def with_minimum_wages(policy):
     ot = policy.overtime
     if ot is None:
         return policy
-    wanted = sorted({t.jurisdiction for t in ot.tiers if t.jurisdiction is not None} - set(ot.minimum_wages))
+    tiers = list(ot.tiers)
+    if ot.state_law not in (None, "FLSA"):  # back pay's state measure applies the state's own preset
+        tiers += list(type(ot)(rules=ot.state_law).tiers)
+    wanted = sorted({t.jurisdiction for t in tiers if t.jurisdiction is not None} - set(ot.minimum_wages))
     if not wanted:
         return policy
     raw = read_package_csv(MINIMUM_WAGE_FILE)
