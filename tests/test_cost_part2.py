@@ -90,7 +90,7 @@ def test_a_step_hold_is_its_own_item(files):
     sq = items["status quo (current contract rolled forward)"]["years"]
     assert (sq[0]["cash_cost"], sq[0]["run_rate"], sq[1]["cash_cost"]) == (dollars(40 * 275, 7), dollars(40 * 365, 7),
                                                                             dollars(40 * 365, 7))
-    assert items["step movement"]["term_cash_cost"] == 0.0 and "status quo" in items["step movement"]["note"]
+    assert items["step movement"]["term_cash_cost"] == 0.0 and "as the status quo" in items["step movement"]["note"]
     hold = items["step hold"]["years"]
     assert (hold[0]["cash_cost"], hold[0]["run_rate"]) == (-dollars(40 * 275, 7), -dollars(40 * 365, 7))
     assert (hold[1]["cash_cost"], hold[1]["run_rate"]) == (round(dollars(40 * 275, 7) - dollars(40 * 365, 7), 2), 0.0)

@@ -148,36 +148,35 @@ def item_costs(proposal: Proposal, baseline: Baseline, on_costs: OnCosts, full: 
 def unchanged_note(proposal: Proposal, baseline: Baseline, items: list, k: int) -> str:
     """Why a row costs nothing: a $0.00 line never stands without a word."""
     if k == 0:
-        return ("no one reaches a step anniversary in the term below the top step, and nothing the current "
-                "contract pays changes")
+        return "no one moves a step in the term (all at the top step), and nothing else changes"
     label, part = items[k - 1]
     if "differential" in part or any(x in part for x in ("on_call", "rules", "replace")):
         before = partial_proposal(proposal, [p for _, p in items[:k - 1]])
         after = partial_proposal(proposal, [p for _, p in items[:k]])
         days = sorted({proposal.effective_date(c.effective) for c in proposal.policy_change} | {proposal.term_start})
         if all(policy_on(before, baseline.policy, d) == policy_on(after, baseline.policy, d) for d in days):
-            return "the current policy already pays this: the proposal changes nothing here"
+            return "the current policy already pays this"
         name = part.get("differential")
         cred = next((d.get("credential") for ch in proposal.policy_change for d in ch.differential
                      if d["name"] == name and d.get("credential")), None)
         if cred is not None and not any(holds_on(baseline, cred, baseline.costs.index.to_numpy(dtype=object), d).any()
                                         for y in contract_years(proposal) for d in y):
-            return f"no one costed holds {cred} on a day of the term (give --credentials FILE?)"
-        return "no hours of the baseline period fall under it"
+            return f"no one costed holds {cred} on a day of the term"
+        return "no baseline hours fall under it"
     if label == "floor":
-        return "no one is below the floor once the items above it are paid"
+        return "no one is below it after the items above"
     if label == "step movement":
-        return "its step rules move everyone as the status quo's one step on each anniversary does"
+        return "moves everyone as the status quo does"
     if label == "step freeze":
-        return "the status quo would move no one in the term either"
+        return "the status quo moves no one in the term either"
     if label == "steps":
-        return "no one costed is on a new, changed or removed step, or placed above their step"
+        return "no one costed is on a new, changed or removed step"
     if label == "step hold":
-        return "no step date inside the hold would have moved anyone"
+        return "no step inside the hold would have moved anyone"
     if label == "lump sums":
         return "no one costed is eligible on the pay date"
     if label == "certification bonus":
-        return "no holder is certified (or, with existing_holders, employed) on a day it pays"
+        return "no holder is paid it in the term"
     return "changes no one's pay on the baseline hours"
 
 
