@@ -170,7 +170,9 @@ def unchanged_note(proposal: Proposal, baseline: Baseline, items: list, k: int) 
     if label == "step freeze":
         return "the status quo moves no one in the term either"
     if label == "steps":
-        return "no one costed is on a new, changed or removed step"
+        if not proposal.schedule and not any(pl.incumbents for pl in proposal.placement):
+            return "places new hires only: no one in the baseline is hired in the term"
+        return "no one costed is on a new, changed or removed step, or placed above it"
     if label == "step hold":
         return "no step inside the hold would have moved anyone"
     if label == "lump sums":
