@@ -4,7 +4,8 @@ Raises are applied in date order to the **unrounded** rate (percent multiplies, 
 the result is rounded once per state, half-up, to ``rate_places``; floors apply last. A
 ``[[schedule]]`` rate is in the dollars of the day before it takes effect: raises dated on or
 after it compound on it, earlier ones do not. The current schedule's own rows dated after the
-baseline (the current contract's scheduled changes) are read the same way.
+baseline (the current contract's scheduled changes) replace their step's rate from their date,
+and every raise in force applies on top of them (a raise is on the scale in force).
 """
 
 from __future__ import annotations
@@ -26,18 +27,18 @@ def half_up(value: Fraction) -> int:
 
 
 def schedule_on(baseline: Baseline, proposal: Proposal, day: dt.date) -> tuple[dict, dict]:
-    """The schedule on ``day`` with the proposal's step changes: rates, and the date each was set.
+    """The schedule on ``day`` with the proposal's step changes: rates, and for each changed step
+    the date from which raises apply to it (None: all raises in force).
 
     Starts from today's schedule; a row of the current schedule dated after the baseline and on
-    or before ``day`` replaces its step's rate from its date (the status quo's own change).
+    or before ``day`` replaces its step's rate (the status quo's own change; raises apply on top).
     """
     rates = dict(baseline.schedule)
     since: dict = {}
-    later = [d for d in future_schedule_dates(baseline) if d <= day]
-    if later:
+    if any(d <= day for d in future_schedule_dates(baseline)):
         for key, units in schedule_as_of(baseline.schedule_rows, day).items():
             if units != rates.get(key):
-                rates[key], since[key] = units, max(later)
+                rates[key], since[key] = units, None
     for ch in sorted(proposal.schedule, key=lambda c: c.effective):
         eff = proposal.effective_date(ch.effective)
         if eff > day:
