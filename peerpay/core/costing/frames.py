@@ -148,6 +148,7 @@ def member_frame(report: dict, member: dict | None = None) -> pd.DataFrame:
             rows.append({
                 "proposal": p["name"], "year": y.get("label", f"Year {y['year']}"), "step": y["step"], "rate ($/h)": y["rate"],
                 "raise this year (% of the rate before it)": y.get("raise_pct"),
+                "raise this year (cents/h added)": y.get("raise_cents_per_hour"),
                 "rate change since today ($/h)": y.get("rate_change"),
                 "rate change (% of today's rate)": y["rate_change_pct"],
                 "annual pay ($)": y["annual_pay"], "annual pay change ($)": y["annual_pay_change"],
