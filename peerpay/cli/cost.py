@@ -70,6 +70,7 @@ def _items_sheet(report: dict) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame()
     out = pd.concat(frames, ignore_index=True)
+    out["order"] = pd.to_numeric(out["order"], errors="coerce").astype("Int64")  # numbers in the workbook, blank on totals
     return out[["proposal", *[c for c in out.columns if c != "proposal"]]]
 
 

@@ -18,6 +18,8 @@ import re
 
 import pandas as pd
 
+from ..core.costing.frames import OVER_STATUS_QUO
+
 #: number format per kind of cost figure
 FORMATS = {"money": "$#,##0.00", "rate": "$#,##0.00##", "points": '0.00" %"', "cents": '#,##0.00"¢"',
            "hours": "#,##0.00", "count": "#,##0"}
@@ -102,10 +104,10 @@ def _total_rows(name: str, frame: pd.DataFrame) -> dict[int, tuple[int, int]]:
                 start = i + 1
     elif name == "items" and "item" in frame:
         start = 0
-        for i, (item, order) in enumerate(zip(frame["item"], frame["order"])):
+        for i, item in enumerate(frame["item"]):
             if item == "TOTAL":
                 out[i] = (start, i - 1)
-            elif item.startswith("over the status quo") and order == "":
+            elif item == OVER_STATUS_QUO:
                 out[i] = (start + 1, i - 2)  # the rows after the status quo's, before TOTAL
                 start = i + 1
     return out

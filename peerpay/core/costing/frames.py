@@ -5,6 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 
+#: the last line of an items table: the rows after the status quo's, added up
+OVER_STATUS_QUO = "over the status quo (rows 1 on)"
+
+
 def years_frame(report: dict) -> pd.DataFrame:
     """One row per proposal, contract year and role (and TOTAL)."""
     rows = [{"proposal": p["name"], **y} for p in report["proposals"] for y in p["years"]]
@@ -109,7 +113,7 @@ def items_frame(report: dict, proposal: dict, notes: bool = False) -> pd.DataFra
     total["end-of-term run-rate ($/yr)"] = proposal["end_of_term_run_rate"]
     money = [c for c in rows[0] if c not in ("order", "item", "note")] if rows else []
     total["of which overtime knock-on ($/yr, wages)"] = _cents_sum(r["of which overtime knock-on ($/yr, wages)"] for r in rows)
-    over = {"order": "", "item": "over the status quo (rows 1 on)",
+    over = {"order": "", "item": OVER_STATUS_QUO,
             **{c: _cents_sum(r[c] for r in rows if r["order"] != "0") for c in money}}
     if notes:
         total["note"] = over["note"] = ""
