@@ -112,7 +112,7 @@ def test_a_lump_sum_goes_to_who_is_employed_and_on_its_step_on_the_pay_date(file
     item = "[[lump_sum]]\neffective = 2026-06-01\namount = 300\nsteps = [2]\n"
     moving = cost(files, HEAD + "years = 1\n" + item)
     frozen = cost(files, FROZEN + "years = 1\n" + item)
-    lumps = lambda run: next(r for r in run.report["proposals"][0]["years"] if r["role"] == "TOTAL")["lump_sums"]  # noqa: E731
+    lumps = lambda run: next(r for r in run.report["proposals"][0]["years"] if r["role"] == "TOTAL")["lump_sums"]
     assert (lumps(moving), lumps(frozen)) == (300.0, 0.0)
     # E2 leaves on 2026-05-31: a lump sum for everyone on 06-01 reaches E1 only
     ended = ROSTER.replace("fte,hire_date", "fte,hire_date,end_date").replace("2020-04-01", "2020-04-01,") \

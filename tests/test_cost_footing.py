@@ -39,7 +39,7 @@ def test_parts_add_up_to_the_total_and_move_less_than_a_cent(parts):
 
 def test_the_roles_foot_to_their_total_on_the_samples(cost_sample):
     report = json.loads(cost_sample("json"))
-    cents = lambda v: round(v * 100)  # noqa: E731
+    cents = lambda v: round(v * 100)
     for p in report["proposals"]:
         for y in {r["year"] for r in p["years"]}:
             rows = [r for r in p["years"] if r["year"] == y]

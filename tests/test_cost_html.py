@@ -27,7 +27,7 @@ def outputs():
 
     from peerpay.cli import main
 
-    run = lambda fmt, *extra: CliRunner().invoke(main, [str(a) for a in ARGS] + ["-f", fmt, *extra])  # noqa: E731
+    run = lambda fmt, *extra: CliRunner().invoke(main, [str(a) for a in ARGS] + ["-f", fmt, *extra])
     return json.loads(run("json", *MEMBERS).stdout), run("html", *MEMBERS).stdout, run("html").stdout
 
 

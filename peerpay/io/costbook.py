@@ -58,9 +58,13 @@ def measure_kind(label: str) -> str:
 
 
 def _col(i: int) -> str:
-    from xlsxwriter.utility import xl_col_to_name
-
-    return xl_col_to_name(i)
+    """A 0-based column number as its spreadsheet letters: 0 -> A, 27 -> AB."""
+    name = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        name = chr(65 + r) + name
+    return name
 
 
 def finish(book, worksheets: dict, frames: dict[str, pd.DataFrame]) -> None:

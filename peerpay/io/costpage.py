@@ -76,13 +76,15 @@ def side_by_side_table(report: Mapping) -> str:
     sq, diff = report.get("status_quo"), report.get("difference")
     cols = [p["name"] for p in props] + ([sq["name"]] if sq else []) + ([f"{diff['between'][0]} − {diff['between'][1]}"] if diff else [])
     years = max((p["term"]["years"] for p in props), default=0)
-    total = lambda p, k: {y["year"]: y for y in p["years"] if y["role"] == "TOTAL"}.get(k)  # noqa: E731
+    totals = [{y["year"]: y["cash_cost"] for y in p["years"] if y["role"] == "TOTAL"} for p in props]
     rows = []
     for k in range(1, years + 1):
         for label, key in ((f"Year {k}: cash cost", "cash_cost"),):
-            row = [label] + [money(total(p, k)[key], 0) if total(p, k) else "" for p in props]
-            row += [money(sq["years"][k - 1][key], 0) if len(sq["years"]) >= k else ""] if sq else []
-            row += [money(next((y[key] for y in diff["years"] if y["year"] == k), None), 0)] if diff else []
+            row = [label] + [money(t[k], 0) if k in t else "" for t in totals]
+            if sq:
+                row.append(money(sq["years"][k - 1][key], 0) if len(sq["years"]) >= k else "")
+            if diff:
+                row.append(money(next((y[key] for y in diff["years"] if y["year"] == k), None), 0))
             rows.append(row)
     rows.append(["Term cash cost"] + [money(p["term_cash_cost"], 0) for p in props]
                 + ([money(sq["term_cash_cost"], 0)] if sq else []) + ([money(diff["term_cash_cost"], 0)] if diff else []))
@@ -168,7 +170,7 @@ def scale_table(p: Mapping) -> str:
     for c in scale["columns"]:
         heads.append(f"Year {c['year']}" + (f" from {c['from']}" if c["year"] in seen else ""))
         seen.add(c["year"])
-    first = {}
+    first: dict[int, str] = {}
     for c in scale["columns"]:
         first.setdefault(c["year"], c["from"])
     starts = ", ".join(f"year {y} from {d}" for y, d in first.items())

@@ -67,7 +67,8 @@ def run_cost(timesheet: str | Path, policy: str | Path | Policy, roster: str | P
     try:
         baseline = make_baseline(run.shifts, run.roster, run.schedule, run.policy, run.result, period)
         del run  # the baseline keeps what costing needs; the pay run's segment table can go
-        report = costing_report(props, baseline, oc, peer_role, sources, [employee] if isinstance(employee, str) else employee)
+        report = costing_report(props, baseline, oc, peer_role, sources,
+                                [employee] if isinstance(employee, str) else list(employee or []))
     except ValueError as exc:
         raise InputError(str(exc)) from None
     report["baseline"]["rejected_rows"] = len(problems)

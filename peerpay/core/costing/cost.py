@@ -40,7 +40,8 @@ def cost_proposal(proposal: Proposal, baseline: Baseline, on_costs: OnCosts) -> 
     points = breakpoints(proposal, baseline)
     merged = _deltas(proposal, baseline, points)
     over_sq = None
-    if proposal.retro and not replaced:
+    retro_window = proposal.retro
+    if retro_window is not None and not replaced:
         sq = _deltas(status_quo(proposal.term_start, proposal.years), baseline, points)
         over_sq = merged[list(PAY_COMPONENTS)] - sq[list(PAY_COMPONENTS)]
     result_years = []
@@ -63,8 +64,8 @@ def cost_proposal(proposal: Proposal, baseline: Baseline, on_costs: OnCosts) -> 
             comps[CERTIFICATION_BONUS] = comps.get(CERTIFICATION_BONUS, Fraction(0)) + amount
             comps["overtime_premium"] = comps.get("overtime_premium", Fraction(0)) + extra_ot
             one_offs[e] = one_offs.get(e, Fraction(0)) + amount
-        if over_sq is not None:
-            lo, hi = max(start, proposal.retro.since), min(end + dt.timedelta(days=1), proposal.retro.paid_on)
+        if over_sq is not None and retro_window is not None:
+            lo, hi = max(start, retro_window.since), min(end + dt.timedelta(days=1), retro_window.paid_on)
             if lo < hi:
                 inc = over_sq[sel]
                 overlap = np.array([max((min(u, hi) - max(d, lo)).days, 0) for d, u in zip(m["day"], m["until"])])

@@ -25,6 +25,7 @@ import pandas as pd
 
 from ...models.proposal import Proposal, StepMovement, add_years
 from .baseline import Baseline, day_number, future_schedule_dates
+from .turnover import ReplacementView
 
 
 def contract_years(proposal: Proposal) -> list[tuple[dt.date, dt.date]]:
@@ -102,11 +103,11 @@ def steps_on(proposal: Proposal, baseline: Baseline, employee_ids: np.ndarray, d
         since = np.full(len(day), np.datetime64(eff - dt.timedelta(days=1), "D"))
         n = years_completed(safe_hire, day) - years_completed(safe_hire, since)
         out = out + np.where(ok, np.maximum(n, 0) * mv.per_anniversary, 0)
-    replacement = getattr(proposal, "replacement_step", None)
-    if replacement is not None:  # every position held by a new hire on the replacement step (turnover)
-        out = np.where(np.array([proposal.replaced(r) for r in role], dtype=bool), replacement, out)  # type: ignore[attr-defined]
+    view = proposal if isinstance(proposal, ReplacementView) else None
+    if view is not None:  # every position held by a new hire on the replacement step (turnover)
+        out = np.where(np.array([view.replaced(r) for r in role], dtype=bool), view.replacement_step, out)
     for pl in proposal.placement:
-        if pl.incumbents or replacement is not None:  # a placement in force places replacements too: new hires
+        if pl.incumbents or view is not None:  # a placement in force places replacements too: new hires
             hit = (role == pl.role) & (day >= np.datetime64(proposal.effective_date(pl.effective), "D"))
             out = np.where(hit, np.maximum(out, pl.step), out)
     return out

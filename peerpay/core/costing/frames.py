@@ -128,7 +128,7 @@ def scale_frame(proposal: dict) -> pd.DataFrame:
     """The proposed wage scale: role, step, today's rate, then per column its rate and its increase
     over today's rate of the step (% of today's rate)."""
     scale = proposal["wage_scale"]
-    labels = []
+    labels: list[tuple[int, str]] = []
     for c in scale["columns"]:
         first = not labels or labels[-1][0] != c["year"]
         labels.append((c["year"], f"year {c['year']}" + ("" if first else f" from {c['from']}")))

@@ -44,7 +44,9 @@ def wage_scale(proposal: Proposal, baseline: Baseline) -> dict:
     rows = []
     for role, step in keys:
         today = baseline.schedule.get((role, step))
-        rates, increases, pcts = [], [], []
+        rates: list[float | None] = []
+        increases: list[float | None] = []
+        pcts: list[float | None] = []
         for _, day in columns:
             if day not in cache:
                 cache[day] = schedule_on(baseline, proposal, day)
