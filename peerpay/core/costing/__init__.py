@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from .baseline import PAY_COMPONENTS, Baseline, employee_costs, make_baseline, period_warnings, schedule_as_of
 from .closing import median_gaps, points_closed, roster_rates
-from .cost import baseline_summary, certification_bonuses, cost_proposal, lump_sums
+from .cost import baseline_summary, certification_bonuses, cost_proposal, lump_sums_by_employee
 from .dates import anniversary, breakpoints, contract_years, movement, status_quo, step_dates, steps_on
 from .figures import dollars, pct, round_to_total
 from .frames import (baseline_frame, gap_frame, items_frame, measure_kind, member_frame, scale_frame, side_by_side,
@@ -51,7 +51,7 @@ from .turnover import ReplacementView, turnover_shares
 __all__ = [
     "PAY_COMPONENTS", "Baseline", "Money", "ReplacementView", "anniversary", "baseline_frame", "baseline_summary",
     "breakpoints", "certification_bonuses", "compounded_increase", "contract_years", "cost_proposal",
-    "costing_report", "dollars", "employee_costs", "gap_frame", "item_costs", "items_frame", "lump_sums",
+    "costing_report", "dollars", "employee_costs", "gap_frame", "item_costs", "items_frame", "lump_sums_by_employee",
     "make_baseline", "measure_kind", "median_gaps", "member_frame", "member_statement", "movement",
     "on_cost_rates", "partial_proposal", "pct", "period_warnings", "points_closed", "policy_on", "proposal_items",
     "proposed_rate", "roll_up_matrix", "roster_rates", "round_to_total", "scale_frame", "schedule_as_of",

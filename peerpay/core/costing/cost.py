@@ -137,15 +137,6 @@ def lump_sums_by_employee(proposal: Proposal, baseline: Baseline, start: dt.date
     return out
 
 
-def lump_sums(proposal: Proposal, baseline: Baseline, start: dt.date, end: dt.date) -> dict:
-    """Lump sums paid in [start, end], in cents per role."""
-    role_of = baseline.role_of()
-    out: dict = {}
-    for e, amount in lump_sums_by_employee(proposal, baseline, start, end).items():
-        out[role_of[e]] = out.get(role_of[e], Fraction(0)) + amount
-    return out
-
-
 def certification_bonuses(proposal: Proposal, baseline: Baseline, start: dt.date, end: dt.date) -> dict:
     """Certification bonuses paid in [start, end]: per employee, (bonus cents, extra overtime cents).
 
