@@ -27,20 +27,24 @@ from .rollup import (CERTIFICATION_BONUS, Money, baseline_wage_base_adjustment, 
                      wage_base_adjustment)
 
 
-def cost_proposal(proposal: Proposal, baseline: Baseline, on_costs: OnCosts) -> dict:
-    """Year by year: cash cost, run-rate and lift over the baseline, per role and in total (exact)."""
+def cost_proposal(proposal: Proposal, baseline: Baseline, on_costs: OnCosts, with_retro: bool = True) -> dict:
+    """Year by year: cash cost, run-rate and lift over the baseline, per role and in total (exact).
+
+    ``with_retro=False`` skips the retro lines (the item-by-item costing's partial proposals need
+    them only when a ratification date takes leavers' retro out of the cash).
+    """
     from .turnover import ReplacementView, cost_with_turnover
 
     check_proposal(proposal, baseline)
     replaced = isinstance(proposal, ReplacementView)
     if proposal.turnover is not None and not replaced:
-        return cost_with_turnover(proposal, baseline, on_costs)
+        return cost_with_turnover(proposal, baseline, on_costs, with_retro)
     rates = on_cost_rates(on_costs)
     role_of = baseline.role_of()
     points = breakpoints(proposal, baseline)
     merged = _deltas(proposal, baseline, points)
     over_sq = None
-    retro_window = proposal.retro
+    retro_window = proposal.retro if with_retro else None
     if retro_window is not None and not replaced:
         sq = _deltas(status_quo(proposal.term_start, proposal.years), baseline, points)
         over_sq = merged[list(PAY_COMPONENTS)] - sq[list(PAY_COMPONENTS)]

@@ -122,7 +122,8 @@ def item_costs(proposal: Proposal, baseline: Baseline, on_costs: OnCosts, full: 
         if k == len(items) and full is not None:
             costed = full
         else:
-            costed = cost_proposal(partial_proposal(proposal, [p for _, p in items[:k]]), baseline, on_costs)
+            costed = cost_proposal(partial_proposal(proposal, [p for _, p in items[:k]]), baseline, on_costs,
+                                   with_retro=proposal.ratification_date is not None)
         figures = []
         for yr in costed["years"]:
             cw, coc = yr["cash"].total(rates)

@@ -23,6 +23,10 @@ from .dates import credentials_used, holds_on, steps_on
 from .rates import for_holder, policy_on, proposed_rate
 
 
+#: The proposal fields a base rate depends on (:func:`.rates.proposed_rate`).
+RATE_FIELDS = {"increase", "floor", "schedule", "retro", "rate_places"}
+
+
 def segmentation_key(policy: Policy) -> str:
     """What the cutting of shifts into segments depends on: the policy without its amounts.
 
@@ -63,19 +67,25 @@ def state_costs(proposal: Proposal, baseline: Baseline, points: pd.DataFrame) ->
     kinds = baseline.kinds
     # every (employee kind of shift, state) pair: the new rate of that kind in that state
     pairs = kinds.merge(pts[["employee_id", "day", "step_now"]].reset_index(names="state"), on="employee_id", how="inner")
-    memo = baseline.cache.setdefault(("rates", proposal.model_dump_json()), {})
+    # a rate depends on the raises, floors, new steps, retro date and places only: proposals (and the partial
+    # proposals of the item-by-item costing) that share them share the rates worked out
+    memo = baseline.cache.setdefault(("rates", proposal.model_dump_json(include=RATE_FIELDS)), {})
     sched_cache: dict = {}
-    new_units = []
-    for r, st, n, u, o, d in zip(pairs["role"], pairs["step"], pairs["step_now"], pairs["rate_units"],
-                                 pairs["on_schedule"], pairs["day"]):
+    codes, combos = pd.factorize(pd.MultiIndex.from_arrays(
+        [pairs[c].to_numpy(dtype=object) for c in ("role", "step", "step_now", "rate_units", "on_schedule", "day")]))
+    for r, st, n, u, o, d in combos:  # each distinct (kind of rate, step, day) once
         key = (r, int(st), int(n), int(u), bool(o), d)
         if key not in memo:
             memo[key] = proposed_rate(proposal, baseline, str(r), int(st), int(n), int(u), bool(o), d, sched_cache)[0]
-        new_units.append(memo[key])
-    pairs["new_units"] = np.array(new_units, dtype="int64")
+    found = np.array([memo[(r, int(st), int(n), int(u), bool(o), d)] for r, st, n, u, o, d in combos], dtype="int64")
+    pairs["new_units"] = found[codes] if len(codes) else np.zeros(0, dtype="int64")
     pairs = pairs.sort_values(["state", "rate_kind"], kind="stable")
-    sig = pairs.groupby("state", sort=True)["new_units"].agg(tuple)
-    pts["rates"] = sig.reindex(pts.index).to_numpy(dtype=object)
+    # a state's rates, one per kind of shift of the employee, as one hashable key (bytes of the rate units)
+    state, units = pairs["state"].to_numpy(), pairs["new_units"].to_numpy(dtype="int64")
+    starts = np.flatnonzero(np.r_[True, state[1:] != state[:-1]]) if len(state) else np.zeros(0, dtype="int64")
+    ends = np.r_[starts[1:], len(state)]
+    sig = {int(state[a]): units[a:b].tobytes() for a, b in zip(starts, ends)}
+    pts["rates"] = [sig.get(i, b"") for i in range(len(pts))]
     out = []
     for key, group in pts.groupby("policy_key", sort=False):
         day0 = group["day"].iloc[0]

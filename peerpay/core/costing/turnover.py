@@ -39,16 +39,16 @@ def turnover_shares(percent, year: int) -> tuple[Fraction, Fraction]:
     return 1 - q ** (year - 1) + r * q ** (year - 1) / 2, 1 - q**year
 
 
-def cost_with_turnover(proposal: Proposal, baseline, on_costs: OnCosts) -> dict:
+def cost_with_turnover(proposal: Proposal, baseline, on_costs: OnCosts, with_retro: bool = True) -> dict:
     """The proposal's cost with expected breakage: (cost with replacements - cost with the
     incumbents) x the share of positions replaced, added to each year's cash and run-rate."""
     from .cost import cost_proposal
 
     t = cast(Turnover, proposal.turnover)  # only called for a proposal with turnover
-    plain = cost_proposal(proposal.model_copy(update={"turnover": None}), baseline, on_costs)
+    plain = cost_proposal(proposal.model_copy(update={"turnover": None}), baseline, on_costs, with_retro)
     fields = {k: getattr(proposal, k) for k in Proposal.model_fields if k != "turnover"}
     view = ReplacementView(**fields, replacement_step=t.replacement_step, replacement_roles=t.roles)
-    repl = cost_proposal(view, baseline, on_costs)
+    repl = cost_proposal(view, baseline, on_costs, with_retro=False)
     for y, (a, b) in enumerate(zip(plain["years"], repl["years"]), 1):
         cash_share, run_share = turnover_shares(t.percent, y)
         a["breakage_cash"] = money_diff(b["cash"], a["cash"], cash_share)
