@@ -114,6 +114,13 @@ def test_money_and_percent_formats_everywhere(book):
     heads = header(scale)
     assert scale.cell(2, heads.index("Year 1 ($/h)") + 1).number_format == "$#,##0.00##"
     assert scale.cell(2, heads.index("Year 1 (% over today)") + 1).number_format == '0.00" %"'
+    gap = wb["gap"]
+    heads = header(gap)
+    assert gap.cell(2, heads.index("Gap before %") + 1).number_format == '0.00" %"'
+    assert gap.cell(2, heads.index("Points closed") + 1).number_format == "0.0"
+    assert gap.cell(2, heads.index("Median before") + 1).number_format == "$#,##0.00"
+    oncosts = wb["on-costs"]
+    assert oncosts.cell(2, header(oncosts).index("Percent") + 1).number_format == '0.00" %"'
     members = wb["members"]
     heads = header(members)
     assert members.cell(3, heads.index("Annual pay ($)") + 1).number_format == "$#,##0.00"

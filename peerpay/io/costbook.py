@@ -22,7 +22,7 @@ from ..core.costing.frames import OVER_STATUS_QUO
 
 #: number format per kind of cost figure
 FORMATS = {"money": "$#,##0.00", "rate": "$#,##0.00##", "points": '0.00" %"', "cents": '#,##0.00"¢"',
-           "hours": "#,##0.00", "count": "#,##0"}
+           "hours": "#,##0.00", "count": "#,##0", "number": "0.0"}
 MONEY = {"wages", "on_costs", "total", "wages_cash", "on_costs_cash", "lump_sums", "certification_bonus",
          "wages_cash_excl_lump_sums", "cash_cost", "run_rate", "per_fte", "median_before", "median_after",
          "run_rate_per_point", "term_cash_cost", "annual_pay", "retro_pay"}
@@ -37,7 +37,9 @@ def column_kind(column: str) -> str | None:
     c = str(column)
     if c in MONEY or "($" in c or c.endswith("_cash") or "($/yr" in c:
         return "rate" if "($/h)" in c else "money"
-    if c.endswith("_pct") or "(%" in c or "% over" in c or c.endswith("_pct_of_payroll") or "points" in c:
+    if c == "points_closed":
+        return "number"
+    if c.endswith("_pct") or "(%" in c or "% over" in c or c.endswith("_pct_of_payroll") or c == "percent":
         return "points"
     if c == "rate" or "$/h" in c:
         return "rate"

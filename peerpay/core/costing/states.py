@@ -62,8 +62,11 @@ def state_costs(proposal: Proposal, baseline: Baseline, points: pd.DataFrame) ->
         for d, g in pts.groupby("day", sort=False):
             ids = g["employee_id"].to_numpy(dtype=object)
             held[g.index.to_numpy()] = np.column_stack([holds_on(baseline, c, ids, d) for c in creds])
-    pts["policy_key"] = [(tuple(i for i, c in enumerate(proposal.policy_change) if proposal.effective_date(c.effective) <= d),
-                          tuple(bool(x) for x in h)) for d, h in zip(pts["day"], held)]
+    # the policy changes in force on each day (worked out per distinct day), and the credentials held
+    in_force = {d: tuple(i for i, c in enumerate(proposal.policy_change) if proposal.effective_date(c.effective) <= d)
+                for d in pts["day"].unique()}
+    pts["changes"] = pts["day"].map(in_force)
+    pts["held"] = [tuple(h) for h in held.tolist()] if creds else [()] * len(pts)
     kinds = baseline.kinds
     # every (employee kind of shift, state) pair: the new rate of that kind in that state
     pairs = kinds.merge(pts[["employee_id", "day", "step_now"]].reset_index(names="state"), on="employee_id", how="inner")
@@ -87,10 +90,10 @@ def state_costs(proposal: Proposal, baseline: Baseline, points: pd.DataFrame) ->
     sig = {int(state[a]): units[a:b].tobytes() for a, b in zip(starts, ends)}
     pts["rates"] = [sig.get(i, b"") for i in range(len(pts))]
     out = []
-    for key, group in pts.groupby("policy_key", sort=False):
+    for (changes, holds), group in pts.groupby(["changes", "held"], sort=False):
         day0 = group["day"].iloc[0]
-        policy = policy_on(proposal, baseline.policy, day0) if key[0] else baseline.policy
-        policy = for_holder(policy, dict(zip(creds, key[1])))
+        policy = policy_on(proposal, baseline.policy, day0) if changes else baseline.policy
+        policy = for_holder(policy, dict(zip(creds, holds)))
         out.append(_price_group(baseline, policy, group, pairs))
     return pd.concat(out, ignore_index=True)
 
