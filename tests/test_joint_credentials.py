@@ -280,11 +280,15 @@ def test_cost_a_credential_premium_on_the_holders_hours(cli):
 
     with_creds = json.loads(cli([*base, "--credentials", SAMPLES / "credentials.csv"]).stdout)
     without = json.loads(cli(base).stdout)
-    by_role = {r["role"]: r for r in with_creds["proposals"][0]["years"]}
+    # both carry the same status quo (steps go on): the premium is the difference, by role
+    added = {r["role"]: r["wages_cash"] for r in with_creds["proposals"][0]["years"]}
+    for r in without["proposals"][0]["years"]:
+        added[r["role"]] = round(added[r["role"]] - r["wages_cash"], 2)
     # only CPRS holders are paid: peers (HL001 from 11-12, HL002, HL004) and the supervisor (HL008)
-    assert by_role["peer_specialist"]["wages_cash"] > 0 and by_role["peer_supervisor"]["wages_cash"] > 0
-    assert by_role["rn"]["wages_cash"] == 0 and by_role["case_manager"]["wages_cash"] == 0
-    assert without["proposals"][0]["term_cash_cost"] == 0  # no credentials known: no holder, no cost
+    assert added["peer_specialist"] > 0 and added["peer_supervisor"] > 0
+    assert added["rn"] == 0 and added["case_manager"] == 0
+    cprs = without["proposals"][0]["items"][-1]  # no credentials known: no holder, no cost, and it says so
+    assert cprs["item"] == "differential: cprs" and cprs["term_cash_cost"] == 0 and "holds CPRS" in cprs["note"]
 
 
 def test_gap_certification_table_in_every_format_with_suppression(cli, tmp_path):
