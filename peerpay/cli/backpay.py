@@ -12,7 +12,9 @@ from ..jobs.backpay import run_backpay, run_stipends
 from ..io.statements import safe_filename, statement_html
 from ..io.document import Document, Heading, Table, Text, render
 from ..io.writers import atomic_write, to_csv
-from .common import FORMAT_HELP, run_record, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, emit, fail, handles_input_errors, report_problems
+from .options import (PeerpayCommand, force_option, format_option, map_option, output_option, policy_option, rejects_option,
+                      roster_option, schedule_option, statements_option, timesheet_option)
+from .common import run_record, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, check_format_target, emit, fail, handles_input_errors, report_problems
 
 WEEK_COLUMNS = ["employee_id", "week_start", "unpaid_hours", "paid_gross", "owed_gross", "back_wages", "minimum_wage",
                 "flsa_straight_hours", "flsa_overtime_hours", "flsa_regular_rate", "flsa_minimum_back_wages", "activities"]
@@ -118,26 +120,26 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
     return "\n" + cast(str, render_backpay(run.report, "md" if fmt == "md" else "table"))  # text formats render to str
 
 
-@click.command("backpay")
-@click.option("--timesheet", "-t", required=True, type=click.Path(dir_okay=False), help="The paid timesheet: CSV or XLSX, one row per shift.")
+@click.command("backpay", cls=PeerpayCommand)
+@timesheet_option(help="The paid timesheet: CSV or XLSX, one row per shift.")
 @click.option("--unpaid", "-u", required=True, type=click.Path(dir_okay=False),
               help="Unpaid-work log: the timesheet's columns (employee_id, start, end, kind…), optional activity.")
-@click.option("--policy", "-p", required=True, type=click.Path(dir_okay=False), help="Pay policy TOML.")
-@click.option("--roster", "-r", type=click.Path(dir_okay=False), help="Roster: employee_id, role, step (name only with --with-names).")
-@click.option("--schedule", "-s", type=click.Path(dir_okay=False), help="Wage schedule: role, step, hourly_rate|annual_salary.")
-@click.option("--map", "map_file", type=click.Path(dir_okay=False), help="Column map for a payroll export (the paid timesheet).")
+@policy_option()
+@roster_option(help="Roster: employee_id, role, step (name only with --with-names).")
+@schedule_option()
+@map_option
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Date the lookback counts back from (default: the latest date in either file).")
 @click.option("--lookback-years", type=click.IntRange(1, 50), help="Years back (default 2; 3 with --willful; 29 U.S.C. 255(a)).")
 @click.option("--willful", is_flag=True, help="A willful violation: a 3-year lookback.")
 @click.option("--no-liquidated", is_flag=True, help="Liquidated damages 0 instead of equal to back wages (29 U.S.C. 216(b), 260).")
 @click.option("--jurisdiction", help="US or US-XX for the minimum-wage table (default: the policy's holiday state, else US).")
 @click.option("--minimum-wage", "minimum_wage", help="Hourly minimum wage to use instead of the table (e.g. a county rate).")
-@click.option("--format", "-f", "fmt", type=FORMATS, help=FORMAT_HELP)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
-@click.option("--rejects", type=click.Path(dir_okay=False), help="Also write the rejected rows to this CSV.")
-@click.option("--statements", type=click.Path(file_okay=False), help="Write a printable HTML statement per employee into DIR.")
+@format_option()
+@output_option
+@rejects_option
+@statements_option("Write a printable HTML statement per employee into DIR.")
 @click.option("--with-names", is_flag=True, help="Show roster names (employees table and statements). Off by default.")
-@click.option("--force", is_flag=True, help="Overwrite existing output files.")
+@force_option()
 @handles_input_errors
 def command(timesheet, unpaid, policy, roster, schedule, map_file, as_of, lookback_years, willful, no_liquidated, jurisdiction,
             minimum_wage, fmt, output, rejects, statements, with_names, force):
@@ -217,16 +219,16 @@ def render_stipends(report: dict, fmt: str, record: dict | None = None) -> str |
     return render(stipends_document(report, record), fmt)
 
 
-@click.command("stipends")
+@click.command("stipends", cls=PeerpayCommand)
 @click.option("--stipends", "stipend_file", required=True, type=click.Path(dir_okay=False),
               help="Stipend log: person (or employee_id), date, amount, hours, optional activity.")
-@click.option("--policy", "-p", type=click.Path(dir_okay=False), help="Policy TOML: its holiday state picks the minimum wage.")
+@policy_option(required=False, help="Policy TOML: its holiday state picks the minimum wage.")
 @click.option("--jurisdiction", help="US or US-XX for the minimum-wage table (default: the policy's holiday state, else US).")
 @click.option("--minimum-wage", "minimum_wage", help="Hourly minimum wage to use instead of the table.")
 @click.option("--living-wage", help="A living-wage line in $/h to compare with (e.g. from the MIT Living Wage Calculator).")
-@click.option("--format", "-f", "fmt", type=FORMATS, help=FORMAT_HELP)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
-@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@format_option()
+@output_option
+@force_option("Overwrite an existing output file.")
 @handles_input_errors
 def stipends(stipend_file, policy, jurisdiction, minimum_wage, living_wage, fmt, output, force):
     """Stipends and honoraria as an effective hourly wage, per person and month, flagged below the minimum."""

@@ -13,7 +13,9 @@ from ..io.readers import read_policy
 from ..io.document import Document, Heading, Table, Text, render, render_chunks
 from ..io.writers import atomic_write, to_csv
 from ..jobs.pay import run_pay
-from .common import (EXIT_USAGE, run_record, FORMAT_HELP, output_format, EXIT_INPUT, EXIT_OK, EXIT_REJECTED, FORMATS, check_format_target, check_outputs, emit, fail, finish,
+from .options import (PeerpayCommand, employee_option, force_option, format_option, mapped_timesheet, output_option, pay_inputs,
+                      period_options, rejects_option, statements_option, with_names_option)
+from .common import (EXIT_USAGE, run_record, output_format, EXIT_INPUT, EXIT_OK, EXIT_REJECTED, check_format_target, check_outputs, emit, fail, finish,
                      handles_input_errors, hash_in_background, report_problems, warn_policy)
 
 MONEY = ["base_pay", "holiday_premium", "standby_pay", "callback_premium", "minimum_shift_pay", "overtime_premium",
@@ -126,7 +128,7 @@ def check_stubs(folder: str, pages: dict[str, str], force: bool) -> None:
     d = Path(folder)
     taken = [n for n in pages if (d / n).exists() and (d / n).stat().st_size > 0]
     if taken and not force:
-        fail(f"--stubs {d}: {len(taken)} statement file(s) exist; use --force to overwrite them", EXIT_USAGE)
+        fail(f"--statements {d}: {len(taken)} statement file(s) exist; use --force to overwrite them", EXIT_USAGE)
 
 
 def write_stubs(folder: str, pages: dict[str, str], force: bool) -> None:
@@ -229,45 +231,26 @@ def _notes(report: dict) -> list[str]:
     ]
 
 
-def _timesheet_options(fn, many: bool = False):
-    for opt in reversed(
-        [
-            click.option("--timesheet", "-t", required=True, type=click.Path(dir_okay=False), multiple=many,
-                         help="Shifts: CSV or XLSX, one row per shift."
-                              + (" Repeat it (or give a glob) for several employers' timesheets." if many else "")),
-            click.option("--policy", "-p", required=True, type=click.Path(dir_okay=False), help="Pay policy TOML."),
-            click.option("--roster", "-r", type=click.Path(dir_okay=False), help="Roster: employee_id, role, step."),
-            click.option("--schedule", "-s", type=click.Path(dir_okay=False), help="Wage schedule: role, step, hourly_rate|annual_salary."),
-            click.option("--sheet", help="XLSX sheet name of the timesheet (default: the first)."),
-            click.option("--map", "map_file", type=click.Path(dir_okay=False), help="Column map for a payroll export (TOML)."),
-        ]
-    ):
-        fn = opt(fn)
-    return fn
-
-
-@click.command()
-@lambda fn: _timesheet_options(fn, many=True)
+@click.command("pay", cls=PeerpayCommand)
+@pay_inputs(many=True)
 @click.option("--by", "by", type=click.Choice(["employee", "person"]), default="employee", show_default=True,
               help="person: per person and workweek across employers (roster person_id, employer; "
                    "docs/joint-and-credentials.md). Prints person ids: not for publication.")
 @click.option("--credentials", type=click.Path(dir_okay=False),
               help="Credentials file: employee_id or person_id, credential, from, to (for [[premium]]).")
-@click.option("--format", "-f", "fmt", type=FORMATS, help=FORMAT_HELP)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
+@period_options("First day of the pay period: keep the workweeks that overlap --from..--to; a workweek partly outside "
+                "it is flagged (its overtime may be understated). Default: the policy's [pay_period] around the data.",
+                "Last day of the pay period (inclusive).")
+@employee_option
+@format_option()
+@output_option
 @click.option("--detail", is_flag=True, help="Add the audit trail: every segment, its dollars per component and the rules "
               "that paid it (a separate table; JSON: a 'detail' key; CSV: a second file NAME.detail.csv beside --output).")
-@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Pay period start: keep the workweeks that overlap "
-              "--from..--to; a workweek partly outside it is flagged (its overtime may be understated).")
-@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Pay period end (inclusive).")
-@click.option("--employee", "employees", multiple=True, metavar="ID",
-              help="Only this employee's lines and audit trail (repeatable); every row is still paid or rejected.")
-@click.option("--rejects", type=click.Path(dir_okay=False), help="Also write the rejected rows to this CSV.")
-@click.option("--stubs", "stubs_dir", type=click.Path(file_okay=False), help="Also write a printable pay statement per employee "
-              "(paystub-<id>.html: hours, each component, the regular-rate arithmetic of overtime weeks, the rules applied) into this folder.")
-@click.option("--with-names", is_flag=True, help="Add the roster's name and role beside each employee id (needs --roster; "
-              "a private report: never publish it). Off by default.")
-@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@rejects_option
+@statements_option("Also write a printable pay statement per employee into DIR (paystub-<id>.html: each line as hours x "
+                   "rate = amount, the regular-rate arithmetic of overtime weeks, the rules applied).")
+@with_names_option
+@force_option("Overwrite existing output files (and statements).")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: this machine (a large timesheet on two cores; with --partitions N: in N employee buckets, "
                    "one process per core, for input larger than memory); "
@@ -277,8 +260,8 @@ def _timesheet_options(fn, many: bool = False):
 @click.option("--output-dir", type=click.Path(file_okay=False), help="--engine dask: write pay lines partitioned here "
               "(lines-NNNNN.parquet, or .csv with --format csv), plus rejected.csv and summary.json.")
 @handles_input_errors
-def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, fmt, output, detail, date_from, date_to, employees,
-        rejects, stubs_dir, with_names, force, engine, scheduler, partitions, output_dir):
+def pay(timesheet, policy, roster, schedule, sheet, map_file, by, credentials, date_from, date_to, employees, fmt, output, detail,
+        rejects, statements, with_names, force, engine, scheduler, partitions, output_dir):
     """Compute gross pay per employee and workweek (docs/formats.md §4)."""
     from ..jobs.pay import expand_timesheets
 
@@ -295,13 +278,13 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
         detail_csv = detail_csv_path(output)
     check_outputs({"--output": output, "--rejects": rejects, "--detail (segments)": detail_csv},
                   [*timesheets, policy, roster, schedule, map_file, credentials], force,
-                  folders={"--output-dir": output_dir, "--stubs": stubs_dir})
+                  folders={"--output-dir": output_dir, "--statements": statements})
     if with_names and roster is None:
         fail("--with-names needs --roster (names come from its name column)", EXIT_USAGE)
     if with_names and (scaled or len(timesheets) > 1 or by == "person" or credentials):
         fail("--with-names works with one timesheet on the local engine (without --by person, --credentials, "
              "--partitions or --output-dir)", EXIT_USAGE)
-    if not (len(timesheets) > 1 or by == "person" or credentials) and (fmt != "csv" or stubs_dir):  # a run record is built
+    if not (len(timesheets) > 1 or by == "person" or credentials) and (fmt != "csv" or statements):  # a run record is built
         hash_in_background([timesheets[0], policy, roster, schedule, map_file])
     pol = read_policy(policy)
     warn_policy(pol)
@@ -317,9 +300,9 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
                          output=output, force=force)
         mapped = None
     else:
-        mapped = _mapped(timesheet, map_file, sheet, pol.timezone)
+        mapped = mapped_timesheet(timesheet, map_file, sheet, pol.timezone)
         # the audit trail only where it is shown: without it a large run is paid on two cores
-        run = run_pay(timesheet, pol, roster, schedule, sheet=sheet, raw_timesheet=mapped, audit=bool(detail or stubs_dir))
+        run = run_pay(timesheet, pol, roster, schedule, sheet=sheet, raw_timesheet=mapped, audit=bool(detail or statements))
     recon = run.reconciliation
     if not recon["balanced"]:
         fail(f"internal reconciliation failed: {recon}", EXIT_INPUT)
@@ -344,11 +327,11 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
         run = only_employees(run, employees)
     record = run_record("peerpay pay", {"timesheet": timesheet, "policy": policy, "roster": roster, "schedule": schedule, "map": map_file},
                         {"sheet": sheet, "detail": detail or None}, period=pay_period(run), holidays=holidays_used(run)) \
-        if fmt != "csv" or stubs_dir else None  # CSV has no room for a record: a large CSV run never builds the report dicts
+        if fmt != "csv" or statements else None  # CSV has no room for a record: a large CSV run never builds the report dicts
     data = render_chunks(pay_document(run, detail, record, roster_names(run) if with_names else None), fmt.lower())
-    stubs = pay_stubs(run, record) if stubs_dir else {}
+    stubs = pay_stubs(run, record) if statements else {}
     if stubs:
-        check_stubs(stubs_dir, stubs, force)
+        check_stubs(statements, stubs, force)
     segments = render_detail_csv(run) if detail_csv else None
     rejected = to_csv(pd.DataFrame([p.as_json() for p in run.problems], columns=["file", "row", "column", "reason"])) if rejects else None
     report_problems(run.problems)
@@ -362,7 +345,7 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
     if detail_csv:
         emit(cast(str, segments), detail_csv, force)  # rendered whenever detail_csv is set
     if stubs:
-        write_stubs(stubs_dir, stubs, force)
+        write_stubs(statements, stubs, force)
     click.echo(_recon_line({"reconciliation": recon}), err=True)
     for note in period_notes(partial):
         click.echo(f"note: {note}", err=True)
@@ -453,85 +436,3 @@ def person_document(run, only_shared: bool = False) -> Document:
 
     return Document("peerpay pay --by person", blocks=blocks, csv=lambda: people, payload=payload,
                     sheets=tables, notes=notes)
-
-
-def _mapped(timesheet, map_file, sheet, timezone):
-    """The export read through its column map (None without --map)."""
-    if map_file is None:
-        return None
-    from ..io.exports import apply_map_to_file
-
-    return apply_map_to_file(timesheet, map_file, sheet, timezone)
-
-
-def find_samples(explicit: str | None) -> Path:
-    """--samples DIR, else ./samples (a checkout), else the copy shipped in the package (any folder)."""
-    from ..io.resources import SAMPLES_DIR, package_dir
-
-    shipped = package_dir(SAMPLES_DIR)
-    candidates = [Path(explicit)] if explicit else [Path("samples")] + ([shipped] if shipped else [])
-    for c in candidates:
-        if (c / "timesheet.csv").exists():
-            return c
-    if explicit:
-        fail(f"--samples {explicit}: no timesheet.csv there (leave --samples out to use the samples shipped with peerpay)", EXIT_INPUT)
-    fail("the samples shipped with peerpay are missing from this installation (reinstall it, or pass --samples DIR)", EXIT_INPUT)
-
-
-def next_steps(d: Path) -> str:
-    """What to try after the demo: the three commands on the same samples, ready to paste."""
-    from shlex import quote
-
-    s = {name: quote(str(d / name)) for name in ("timesheet.csv", "policy.toml", "roster.csv", "schedule.csv")}
-    union = quote(str(d / "proposals" / "union.toml"))
-    return (
-        "\nTry next (the same samples; add --format xlsx --output FILE.xlsx for a workbook):\n"
-        f"  peerpay pay --timesheet {s['timesheet.csv']} --policy {s['policy.toml']} --roster {s['roster.csv']} --schedule {s['schedule.csv']}\n"
-        f"  peerpay gap --roster {s['roster.csv']} --schedule {s['schedule.csv']} --peer-role peer_specialist --reference bls-2025\n"
-        f"  peerpay cost --timesheet {s['timesheet.csv']} --policy {s['policy.toml']} --roster {s['roster.csv']} --schedule {s['schedule.csv']} "
-        f"--proposal {union}\n"
-        "Your own files: `peerpay init` writes a starter policy.toml and map.toml.\n"
-    )
-
-
-@click.command()
-@click.option("--samples", type=click.Path(file_okay=False), help="Folder with the sample files (default: ./samples, else the samples shipped with peerpay).")
-@click.option("--format", "-f", "fmt", type=click.Choice(["table", "md"]), default="table", show_default=True)
-@handles_input_errors
-def demo(samples, fmt):
-    """Run the whole job on the bundled samples and print the reports."""
-    d = find_samples(samples)
-    run = run_pay(d / "timesheet.csv", d / "policy.toml", d / "roster.csv", d / "schedule.csv")
-    click.echo(f"peerpay demo: {d}\n")
-    click.echo(render_pay(run, fmt, detail=False))
-    from . import backpay, cost, gap  # the other commands' sections (they import this module)
-
-    for mod in (gap, cost, backpay):
-        click.echo(mod.demo_section(d, fmt))
-    click.echo(demo_person_section(d, fmt))
-    click.echo(next_steps(d))
-
-
-def demo_person_section(d: Path, fmt: str) -> str:
-    """The demo's issue-14 section: a person at two employers (samples/timesheet_employer2.csv),
-    the joint-employment what-if, and certified peers paid the CPRS premium (samples/premium.toml
-    appended to the sample policy; samples/credentials.csv)."""
-    from ..jobs.pay import run_pay_many
-    from ..models.policy import loads_policy
-
-    second, premium, creds = d / "timesheet_employer2.csv", d / "premium.toml", d / "credentials.csv"
-    if not (second.exists() and premium.exists() and creds.exists()):
-        return ""
-    pol = loads_policy((d / "policy.toml").read_text() + "\n" + premium.read_text())
-    run = run_pay_many([d / "timesheet.csv", second], pol, d / "roster.csv", d / "schedule.csv", credentials=creds)
-    lines = run.result.lines
-    paid = lines[lines["diff:cprs"] > 0].groupby("employee_id", as_index=False).agg(
-        weeks=("week_start", "size"), credential_premium=("diff:cprs", "sum"), gross_pay=("gross_pay", "sum"))
-    paid[["credential_premium", "gross_pay"]] = paid[["credential_premium", "gross_pay"]] / 100
-    doc = person_document(run, only_shared=True)
-    extra = Document("credential premium", blocks=[
-        Heading("Credential premium (CPRS, $1.00/h from the certification date; 29 CFR 778.207(b))"),
-        Table(paid, kinds={"credential_premium": "money", "gross_pay": "money"}), Text("\n")])
-    fmt = "md" if fmt == "md" else "table"
-    return ("\n" + (("## " if fmt == "md" else "") + "One person across employers, and credentials that pay\n\n")
-            + str(render(doc, fmt)) + "\n" + str(render(extra, fmt)))

@@ -20,6 +20,7 @@ from ..io.readers import read_policy, read_table
 from ..jobs.pay import load_roster, load_schedule
 from ..models.policy import Policy, policy_warnings
 from .common import EXIT_INPUT, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, fail
+from .options import PeerpayCommand, format_option, map_option, policy_option, roster_option, schedule_option, sheet_option, timesheet_option
 
 
 def _file_problems(exc: InputError) -> list[Problem]:
@@ -117,14 +118,14 @@ def check_inputs(timesheet=None, policy=None, roster=None, schedule=None, sheet=
     return errors, warnings, fatal
 
 
-@click.command("validate")
-@click.option("--timesheet", "-t", type=click.Path(dir_okay=False), help="Timesheet or payroll export (CSV/XLSX).")
-@click.option("--policy", "-p", type=click.Path(dir_okay=False), help="Pay policy TOML.")
-@click.option("--roster", "-r", type=click.Path(dir_okay=False))
-@click.option("--schedule", "-s", type=click.Path(dir_okay=False))
-@click.option("--sheet", help="XLSX sheet of the timesheet (default: the first).")
-@click.option("--map", "map_file", type=click.Path(dir_okay=False), help="Column map for a payroll export (TOML).")
-@click.option("--format", "-f", "fmt", type=click.Choice(["human", "json"]), default="human", show_default=True)
+@click.command("validate", cls=PeerpayCommand)
+@timesheet_option(required=False, help="Timesheet or payroll export (CSV/XLSX).")
+@policy_option(required=False)
+@roster_option()
+@schedule_option()
+@sheet_option
+@map_option
+@format_option(["table", "json"], default="table", old={"human": "table"})
 def command(timesheet, policy, roster, schedule, sheet, map_file, fmt):
     """Check inputs and policy without paying: every problem at once, as file:row:column."""
     if not any((timesheet, policy, roster, schedule, map_file)):

@@ -110,10 +110,10 @@ def make_baseline(shifts: pd.DataFrame, roster: pd.DataFrame, schedule: pd.DataF
     if period is not None:
         lo, hi = period
         if hi < lo:
-            raise ValueError(f"--period {lo} {hi}: the last day is before the first")
+            raise ValueError(f"--from {lo} --to {hi}: the last day is before the first")
         outside = int(((days < np.datetime64(lo, "D")) | (days > np.datetime64(hi, "D"))).sum())
         if outside:
-            raise ValueError(f"{outside} shift(s) start outside --period {lo} to {hi}: widen the period or "
+            raise ValueError(f"{outside} shift(s) start outside --from {lo} --to {hi}: widen the period or "
                              "cost a timesheet of that period only")
         first, last = lo, hi
     sched = schedule_as_of(schedule, last)
@@ -148,10 +148,10 @@ def period_warnings(baseline: Baseline, period_given: bool) -> list[str]:
     """Warnings about the baseline period a bargaining team should see before quoting a figure."""
     out = []
     if baseline.days % 7:
-        how = "--period" if period_given else "the first to the last shift date"
+        how = "--from/--to" if period_given else "the first to the last shift date"
         out.append(f"the baseline period ({how}: {baseline.first_day} to {baseline.last_day}, {baseline.days} days) "
                    "is not a whole number of weeks: weekdays and weekends are not represented evenly in the "
-                   "x 365/days annualisation; give --period FROM TO covering whole weeks")
+                   "x 365/days annualisation; give --from and --to covering whole weeks")
     return out
 
 

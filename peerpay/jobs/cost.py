@@ -46,7 +46,7 @@ def run_cost(timesheet: str | Path, policy: str | Path | Policy, roster: str | P
     """Cost proposals (paths or :class:`Proposal`) against the paid baseline period.
 
     ``raw_timesheet``: as for :func:`peerpay.jobs.pay.run_pay` (a ``--map``-ped export).
-    ``period``: (first day, last day) the timesheet stands for (``--period``); default: the
+    ``period``: (first day, last day) the timesheet stands for (``--from``/``--to``); default: the
     first to the last shift date, with a warning when that is not whole weeks.
     Raises :class:`InputError` for unusable files, an invalid proposal, or a proposal whose
     policy changes do not validate; rejected timesheet rows are left out and returned.

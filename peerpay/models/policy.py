@@ -28,9 +28,15 @@ HOSPITAL_ESTABLISHMENTS = ("hospital", "residential_care")
 
 
 def _exact_decimal(v):
-    """TOML floats arrive as binary floats; read them back through their shortest repr."""
+    """TOML floats arrive as binary floats; read them back through their shortest repr.
+
+    A number in quotes (``per_hour = "2.00"``) is an error, not read as a number: TOML text is
+    where a stray ``"2,00"`` or ``"$2"`` comes from, and a policy must say what it means.
+    """
     if isinstance(v, bool):
         raise ValueError("expected a number")
+    if isinstance(v, str):
+        raise ValueError(f"write the number without quotes ({v.strip()}, not \"{v}\"): a quoted value is text in TOML")
     return to_decimal(v)
 
 
