@@ -30,7 +30,11 @@ def test_employee_filters_the_json_and_its_totals_are_exact():
     assert one["lines"] == [x for x in full["lines"] if x["employee_id"] == "HL002"]
     # totals are the employee's own, to the cent
     assert Decimal(str(one["totals"]["gross_pay"])) == sum(Decimal(str(x["gross_pay"])) for x in one["lines"])
-    assert one["reconciliation"] == full["reconciliation"]  # every input row is still paid or rejected
+    # every input row is still paid or rejected: the rows the report leaves out are counted as out of scope (issue 25)
+    r, f = one["reconciliation"], full["reconciliation"]
+    assert r["rows_read"] == f["rows_read"] == r["rows_paid"] + r["rows_rejected"] + r["rows_out_of_scope"]
+    assert r["rows_paid"] + r["rows_out_of_scope"] == f["rows_paid"] and r["scope"] == "--employee (1 id)"
+    assert r["hours_paid"] == sum(x["hours_worked"] + x["on_call_hours"] for x in one["lines"])  # HL002: 185.00 h
 
 
 def test_employee_is_repeatable_and_filters_table_csv_and_xlsx(tmp_path):

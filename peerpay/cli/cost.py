@@ -165,8 +165,10 @@ def command(timesheet, policy, roster, schedule, sheet, map_file, proposals, on_
                             credentials=credentials)
     record = run_record("peerpay cost", {"timesheet": timesheet, "policy": policy, "roster": roster, "schedule": schedule,
                                              "map": map_file, **{f"proposal {i}": p for i, p in enumerate(proposals, 1)},
-                                             "on-costs": on_costs}, {"peer_role": peer_role, "sheet": sheet},
-                        period=" to ".join(d.date().isoformat() for d in period) if period else None)
+                                             "on-costs": on_costs},
+                        {"peer_role": peer_role, "sheet": sheet, "from": date_from.date().isoformat() if date_from else None,
+                         "to": date_to.date().isoformat() if date_to else None, "statement_for": employee},
+                        period="{from} to {to} ({days} days)".format(**run.report["baseline"]["period"]))
     data = render_cost(run.report, fmt, oc, record, pol)
     image = gap_chart(run.report) if chart else None  # both outputs rendered before either is written
     report_problems(run.problems)

@@ -8,19 +8,21 @@ from typing import cast
 import click
 import pandas as pd
 
-from ..core.report import audit_frame, employee_summary, lines_frame, lines_table
+from ..core.report import audit_frame, detail_view, employee_summary, lines_frame, lines_table
 from ..io.readers import read_policy
 from ..io.document import Document, Heading, Table, Text, render, render_chunks
 from ..io.writers import atomic_write, to_csv
-from ..jobs.pay import run_pay
+from ..jobs.pay import Scope, report_scope, run_pay
 from .options import (PeerpayCommand, employee_option, force_option, format_option, mapped_timesheet, output_option, pay_inputs,
                       period_options, rejects_option, statements_option, with_names_option)
 from .common import (EXIT_USAGE, run_record, output_format, EXIT_INPUT, EXIT_OK, EXIT_REJECTED, check_format_target, check_outputs, emit, fail, finish,
                      handles_input_errors, hash_in_background, report_problems, warn_policy)
 
 MONEY = ["base_pay", "holiday_premium", "standby_pay", "callback_premium", "minimum_shift_pay", "overtime_premium",
-         "gross_pay", "differentials", "regular_rate"]
-HOURS = ["hours_worked", "on_call_hours", "overtime_hours", "hours", "callback_hours"]
+         "gross_pay", "differentials"]
+HOURS = ["hours_worked", "on_call_hours", "overtime_hours", "hours", "callback_hours", "daily_ot_hours", "weekly_ot_hours"]
+#: rates are shown to the ten-thousandth and never totalled (a sum of rates means nothing)
+RATES = ["regular_rate", "base_rate"]
 
 
 def roster_names(run) -> pd.DataFrame:
@@ -48,7 +50,7 @@ def pay_document(run, detail: bool, record: dict | None = None, names: pd.DataFr
     ``names`` (``--with-names``): the roster's name and role beside each employee id, in every format.
     """
     minimum_shift = run.policy.minimum_shift is not None
-    kinds = {c: "money" for c in MONEY} | {c: "hours" for c in HOURS} | {"weeks": "count"}
+    kinds = {c: "money" for c in MONEY} | {c: "hours" for c in HOURS} | {c: "rate" for c in RATES} | {"weeks": "count", "minutes": "count"}
 
     def csv():
         # the lines straight from the engine's frame, vectorised (the same table as ``lines``);
@@ -65,7 +67,8 @@ def pay_document(run, detail: bool, record: dict | None = None, names: pd.DataFr
                Table(with_names(employee_summary(report), names), "by employee", kinds, totals=True),
                Table(pd.DataFrame(report["rejected"], columns=["file", "row", "column", "reason"]), "rejected", kinds)]
         if detail:
-            out.append(Table(audit_frame(run.result, run.policy.timezone), "audit trail", kinds, totals=True))
+            out.append(Table(detail_view(audit_frame(run.result, run.policy.timezone), text_times=False), "audit trail", kinds,
+                             totals=True))
         return out
 
     def blocks():
@@ -80,8 +83,10 @@ def pay_document(run, detail: bool, record: dict | None = None, names: pd.DataFr
         if r.get("rows_read") and not r.get("rows_paid"):
             out.append(Text(f"Nothing was paid: every row was rejected ({r['rows_rejected']} of {r['rows_read']}); see below.\n"))
         if detail:
+            trail = detail_view(audit_frame(run.result, run.policy.timezone))
+            places = [",.4f" if kinds.get(str(c)) == "rate" else ",.2f" for c in trail.columns]  # hours to 2 places, rates to 4
             out += [Text("\n"), Heading("Audit trail: each segment and the rules that paid it"),
-                    Table(audit_frame(run.result, run.policy.timezone), kinds=kinds, options={"floatfmt": ",.4g"})]
+                    Table(trail, kinds=kinds, options={"floatfmt": places})]
         if report["rejected"]:
             unit = "shifts" if (report.get("map") or {}).get("layout") == "wide" else "rows"  # one per Hours N group
             out += [Text("\n"), Heading(f"Rejected {unit} ({len(report['rejected'])})"), Table(pd.DataFrame(report["rejected"]))]
@@ -96,7 +101,7 @@ def pay_document(run, detail: bool, record: dict | None = None, names: pd.DataFr
             report = {**report, "lines": [_named(line, who.get(str(line["employee_id"]), {})) for line in report["lines"]]}
         if not detail:
             return report
-        trail = audit_frame(run.result, run.policy.timezone)
+        trail = detail_view(audit_frame(run.result, run.policy.timezone))
         return {**report, "detail": json_records(trail)}  # an added key: the §4 keys are unchanged
 
     return Document("peerpay pay: gross pay by employee", blocks=blocks, csv=csv, payload=payload,
@@ -104,12 +109,13 @@ def pay_document(run, detail: bool, record: dict | None = None, names: pd.DataFr
                     policy=lambda: run.policy.model_dump(mode="json", exclude_none=True))
 
 
-def period_notes(partial: set[str]) -> list[str]:
-    """Counts and week dates only (never ids)."""
-    if not partial:
+def period_notes(scope) -> list[str]:
+    """The workweeks the run's period cuts (:class:`peerpay.jobs.pay.Scope`): counts and dates only, never ids."""
+    if not scope.partial:
         return []
-    return [f"{len(partial)} workweek(s) not wholly inside the pay period and the data (starting {', '.join(sorted(partial))}): "
-            "each is paid on all the hours the data holds for it; where the data stops inside the week, its overtime may be understated"]
+    return [f"{len(scope.partial)} workweek(s) cut by the period {scope.first} to {scope.last} (starting "
+            f"{', '.join(sorted(scope.partial))}): hours worked on their days outside the period are not in this run, so their "
+            "overtime may be understated; a workweek's overtime is settled with the period in which it ends (29 CFR 778.106)"]
 
 
 def pay_stubs(run, record: dict | None) -> dict[str, str]:
@@ -148,7 +154,7 @@ def json_records(frame: pd.DataFrame) -> list[dict]:
 
 def render_detail_csv(run) -> str:
     """--format csv --detail: the audit trail (one row per segment), written as a second file."""
-    return to_csv(audit_frame(run.result, run.policy.timezone))
+    return to_csv(detail_view(audit_frame(run.result, run.policy.timezone)))
 
 
 def detail_csv_path(output: str) -> str:
@@ -196,14 +202,17 @@ def holidays_used(run) -> str | None:
     return (", ".join(shown) or "none in the period") + package
 
 
-def pay_period(run) -> str | None:
-    """The workweeks the report covers (first and last week start), for the run record."""
+def pay_period(run, scope=None) -> str | None:
+    """The period the report covers (``--from``/``--to`` or the policy's pay periods) and its
+    workweeks (first and last week start), for the run record."""
     import numpy as np
 
     weeks = _weeks_paid(run)
     if weeks is None:
         return None
-    return f"workweeks starting {np.datetime64(int(weeks.min()), 'D')} to {np.datetime64(int(weeks.max()), 'D')}"
+    span = f"workweeks starting {np.datetime64(int(weeks.min()), 'D')} to {np.datetime64(int(weeks.max()), 'D')}"
+    described = scope.describe() if scope is not None else ""
+    return f"{described}; {span}" if described else span
 
 
 
@@ -215,9 +224,13 @@ def _recon_line(report: dict) -> str:
     unit, source = "rows", ""
     if (report.get("map") or {}).get("layout") == "wide":  # counted in shifts, as the rejected list is
         unit, source = "shifts", f" (from {report['map']['source_rows_read']} export rows)"
+    out_rows = out_hours = ""
+    if "rows_out_of_scope" in r:  # a filtered report: what it leaves out is counted, and the filter named
+        out_rows = f" + {r['rows_out_of_scope']} out of scope ({r['scope']})"
+        out_hours = f" + out of scope {r['hours_out_of_scope']:,.2f}"
     return (
-        f"Reconciliation: {r['rows_read']} {unit} read{source} = {r['rows_paid']} paid + {r['rows_rejected']} rejected{dropped}; "
-        f"hours in {r['hours_in']:,.2f} = paid {r['hours_paid']:,.2f} + rejected {r['hours_rejected']:,.2f}"
+        f"Reconciliation: {r['rows_read']} {unit} read{source} = {r['rows_paid']} paid + {r['rows_rejected']} rejected{dropped}{out_rows}; "
+        f"hours in {r['hours_in']:,.2f} = paid {r['hours_paid']:,.2f} + rejected {r['hours_rejected']:,.2f}{out_hours}"
     )
 
 
@@ -281,6 +294,11 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, by, credentials, d
                   folders={"--output-dir": output_dir, "--statements": statements})
     if with_names and roster is None:
         fail("--with-names needs --roster (names come from its name column)", EXIT_USAGE)
+    if date_from and date_to and date_from > date_to:
+        fail("--from is after --to", EXIT_USAGE)
+    if (date_from or date_to or employees) and (scaled or len(timesheets) > 1 or by == "person" or credentials):
+        fail("--from, --to and --employee work with one timesheet on the local engine (without --by person, --credentials, "
+             "--partitions or --output-dir)", EXIT_USAGE)
     if with_names and (scaled or len(timesheets) > 1 or by == "person" or credentials):
         fail("--with-names works with one timesheet on the local engine (without --by person, --credentials, "
              "--partitions or --output-dir)", EXIT_USAGE)
@@ -302,31 +320,23 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, by, credentials, d
     else:
         mapped = mapped_timesheet(timesheet, map_file, sheet, pol.timezone)
         # the audit trail only where it is shown: without it a large run is paid on two cores
-        run = run_pay(timesheet, pol, roster, schedule, sheet=sheet, raw_timesheet=mapped, audit=bool(detail or statements))
+        run = run_pay(timesheet, pol, roster, schedule, sheet=sheet, raw_timesheet=mapped, audit=bool(detail or statements or date_from or date_to))
+    if not run.reconciliation["balanced"]:
+        fail(f"internal reconciliation failed: {run.reconciliation}", EXIT_INPUT)
+    scope = Scope()
+    if not scaled:
+        run, scope = report_scope(run, date_from.date() if date_from else None, date_to.date() if date_to else None, employees)
+        if fmt != "csv" and (scope.partial or date_from or date_to):  # CSV lines have no room for it
+            for line in run.report["lines"]:  # an added per-line key (docs/formats.md §4 keys unchanged)
+                line["partial_week"] = str(line["week_start"]) in scope.partial
+            run.report.setdefault("notes", []).extend(period_notes(scope))
     recon = run.reconciliation
     if not recon["balanced"]:
         fail(f"internal reconciliation failed: {recon}", EXIT_INPUT)
-    partial: set[str] = set()
-    if date_from and date_to and date_from > date_to:
-        fail("--from is after --to", EXIT_USAGE)
-    if engine == "local" and not (partitions or scheduler or output_dir):
-        from ..jobs.pay import select_period
-
-        run, partial = select_period(run, date_from.date() if date_from else None, date_to.date() if date_to else None)
-        if date_from or date_to:
-            for line in run.report["lines"]:  # an added per-line key (docs/formats.md §4 keys unchanged)
-                line["partial_week"] = str(line["week_start"]) in partial
-            run.report.setdefault("notes", []).extend(period_notes(partial))
-    elif date_from or date_to:
-        fail("--from/--to work with the local engine (without --partitions/--output-dir)", EXIT_USAGE)
-    if employees:
-        from ..jobs.pay import only_employees
-
-        if engine != "local" or partitions or scheduler or output_dir:
-            fail("--employee works with the local engine (without --partitions/--output-dir)", EXIT_USAGE)
-        run = only_employees(run, employees)
+    options = {"from": date_from.date().isoformat() if date_from else None, "to": date_to.date().isoformat() if date_to else None,
+               "employee": list(employees), "sheet": sheet, "detail": detail or None}
     record = run_record("peerpay pay", {"timesheet": timesheet, "policy": policy, "roster": roster, "schedule": schedule, "map": map_file},
-                        {"sheet": sheet, "detail": detail or None}, period=pay_period(run), holidays=holidays_used(run)) \
+                        options, period=pay_period(run, scope), holidays=holidays_used(run)) \
         if fmt != "csv" or statements else None  # CSV has no room for a record: a large CSV run never builds the report dicts
     data = render_chunks(pay_document(run, detail, record, roster_names(run) if with_names else None), fmt.lower())
     stubs = pay_stubs(run, record) if statements else {}
@@ -347,7 +357,7 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, by, credentials, d
     if stubs:
         write_stubs(statements, stubs, force)
     click.echo(_recon_line({"reconciliation": recon}), err=True)
-    for note in period_notes(partial):
+    for note in period_notes(scope):
         click.echo(f"note: {note}", err=True)
     if recon.get("rows_read") and not recon.get("rows_paid"):
         click.echo(f"peerpay: every row was rejected ({recon['rows_rejected']} of {recon['rows_read']}): nothing was paid. "

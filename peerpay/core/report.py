@@ -184,6 +184,39 @@ def reconciliation(rows_read: int, rows_paid: int, rows_rejected: int, paid: int
     return out
 
 
+def scoped_reconciliation(recon: dict, rows_in_scope: int, minutes_in_scope: int, minutes_paid: int, scope: str) -> dict:
+    """The reconciliation of a filtered report (``--from``/``--to``, ``--employee``): the rows and hours
+    it shows are ``paid``; the rows that were paid but fall outside the filter are counted apart.
+
+    rows read = paid + rejected (+ dropped by a map) + out of scope, and hours in = paid + rejected
+    + out of scope, so the balance still holds. A row (shift) with any minute in scope is in scope;
+    its minutes outside the period (a shift across the period's edge) are out-of-scope hours.
+    ``scope`` names the filter in words (never an id). Rejected rows are all still counted: they are
+    input problems whatever their week or employee.
+
+    >>> r = reconciliation(10, 9, 1, 540 * 9, 60, 0)
+    >>> s = scoped_reconciliation(r, 3, 1620, 540 * 9, "--employee (1 id)")
+    >>> (s["rows_paid"], s["rows_out_of_scope"], s["hours_paid"], s["hours_out_of_scope"], s["balanced"])
+    (3, 6, 27.0, 54.0, True)
+    """
+    rows_out = int(recon["rows_paid"]) - int(rows_in_scope)
+    out: dict = {}
+    for key, value in recon.items():
+        if key == "hours_in":
+            out["rows_out_of_scope"] = rows_out
+        if key == "rejected_rows_without_hours":
+            out["hours_out_of_scope"] = hours(minutes_paid - minutes_in_scope)
+        if key == "balanced":
+            continue
+        out[key] = value
+    out["rows_paid"] = int(rows_in_scope)
+    out["hours_paid"] = hours(minutes_in_scope)
+    out["scope"] = scope
+    out["balanced"] = bool(recon["balanced"]) and rows_out >= 0 and minutes_in_scope <= minutes_paid and \
+        out["rows_read"] == out["rows_paid"] + out["rows_rejected"] + out.get("rows_dropped", 0) + rows_out
+    return out
+
+
 def pay_report(result: PayResult, rejected: list[Problem], recon: dict | None = None, *, include_minimum_shift=False,
                lines_as_table: bool = False) -> dict:
     """The docs/formats.md §4 JSON object (plus the additive ``reconciliation`` key).
@@ -271,6 +304,23 @@ def audit_frame(result: PayResult, policy_timezone: str | None, calendar_local=N
             **_rules_and_citations(result, seg),
         }
     )
+
+
+def detail_view(trail: pd.DataFrame, text_times: bool = True) -> pd.DataFrame:
+    """The audit trail as a person reads it: ``week_start`` a date (``2025-10-26``, not a midnight
+    date-time), ``from``/``to`` to the minute (``2025-11-01 23:00``; ``text_times=False`` keeps them
+    date-times, for a workbook), and ``minutes`` beside ``hours``: the exact whole minutes, since
+    hours (7.0333…) are shown to two places."""
+    if trail.empty:
+        return trail
+    out = trail.copy()
+    out["week_start"] = _iso_dates(trail["week_start"].to_numpy())
+    if text_times:
+        for c in ("from", "to"):
+            out[c] = np.char.replace(np.datetime_as_string(trail[c].to_numpy().astype("datetime64[m]"), unit="m"), "T", " ").astype(object)
+    at = list(out.columns).index("hours")
+    out.insert(at, "minutes", np.rint(trail["hours"].to_numpy() * 60).astype("int64"))
+    return out
 
 
 def _rules_and_citations(result: PayResult, seg: pd.DataFrame) -> dict[str, np.ndarray]:
