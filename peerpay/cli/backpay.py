@@ -168,7 +168,9 @@ def command(timesheet, unpaid, policy, roster, schedule, map_file, as_of, lookba
             e["name"] = run.names.get(e["employee_id"], "")
     record = run_record("peerpay backpay", {"timesheet": timesheet, "unpaid": unpaid, "policy": policy, "roster": roster,
                                             "schedule": schedule, "map": map_file},
-                        {"lookback_years": years, "willful": willful or None, "jurisdiction": jurisdiction})
+                        {"lookback_years": years, "willful": willful or None, "jurisdiction": jurisdiction,
+                         "as_of": as_of.date().isoformat() if as_of else None, "no_liquidated": no_liquidated or None,
+                         "minimum_wage": minimum_wage})
     data = render_backpay(report, fmt, record)
     report_problems(run.problems)
     if rejects:
@@ -237,7 +239,8 @@ def stipends(stipend_file, policy, jurisdiction, minimum_wage, living_wage, fmt,
     _check_amount(minimum_wage, "--minimum-wage")
     _check_amount(living_wage, "--living-wage")
     run = run_stipends(stipend_file, jurisdiction=jurisdiction, minimum_wage_override=minimum_wage, living_wage=living_wage, policy=policy)
-    record = run_record("peerpay stipends", {"stipends": stipend_file, "policy": policy}, {"jurisdiction": jurisdiction})
+    record = run_record("peerpay stipends", {"stipends": stipend_file, "policy": policy},
+                        {"jurisdiction": jurisdiction, "minimum_wage": minimum_wage, "living_wage": living_wage})
     data = render_stipends(run.report, fmt, record)
     report_problems(run.problems)
     emit(data, output, force)
