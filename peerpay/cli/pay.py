@@ -118,15 +118,30 @@ def period_notes(scope) -> list[str]:
             "overtime may be understated; a workweek's overtime is settled with the period in which it ends (29 CFR 778.106)"]
 
 
-def pay_stubs(run, record: dict | None) -> dict[str, str]:
-    """file name -> one employee's pay statement page, for every employee in the report."""
+def pay_stubs(run, record: dict | None, names: pd.DataFrame | None = None, scope=None) -> dict[str, str]:
+    """file name -> one employee's pay statement page, for every employee in the report.
+
+    ``names`` (``--with-names``): the roster's names on the statements; ``scope``: the run's
+    :class:`~peerpay.jobs.pay.Scope` (the pay period the statements name, and the weeks it cuts).
+    """
+    from ..core.explain import line_items
+    from ..core.report import _iso_dates
     from ..io.paystubs import pay_stub_html, stub_filename
 
-    by_employee: dict[str, list] = {}
-    for line in run.report["lines"]:  # report lines: one per employee and week, tens to thousands
-        by_employee.setdefault(str(line["employee_id"]), []).append(line)
-    multiplier = run.policy.overtime.multiplier if run.policy.overtime is not None else 1.5
-    return {stub_filename(e): pay_stub_html(e, lines, multiplier, record) for e, lines in by_employee.items()}
+    items = line_items(run.result)
+    items = items.assign(week_start=_iso_dates(items["week_start"].to_numpy()) if len(items) else items["week_start"])
+    exact = run.result.lines.assign(week_start=_iso_dates(run.result.lines["week_start"].to_numpy()))
+    # per employee: tens of weeks and line items, not millions of rows
+    items_of = {str(e): g.to_dict("records") for e, g in items.groupby("employee_id", sort=False)}
+    exact_of = {str(e): g.to_dict("records") for e, g in exact.groupby("employee_id", sort=False)}
+    lines_of: dict[str, list] = {}
+    for line in run.report["lines"]:
+        lines_of.setdefault(str(line["employee_id"]), []).append(line)
+    who = dict(zip(names["employee_id"], names["name"])) if names is not None else {}
+    period = (scope.first, scope.last, scope.source) if scope is not None and (scope.first or scope.last) else None
+    partial = scope.partial if scope is not None else frozenset()
+    return {stub_filename(e): pay_stub_html(e, lines, items_of.get(e, []), exact_of[e], run.policy, record, who.get(e), period, partial)
+            for e, lines in lines_of.items()}
 
 
 def check_stubs(folder: str, pages: dict[str, str], force: bool) -> None:
@@ -338,8 +353,9 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, by, credentials, d
     record = run_record("peerpay pay", {"timesheet": timesheet, "policy": policy, "roster": roster, "schedule": schedule, "map": map_file},
                         options, period=pay_period(run, scope), holidays=holidays_used(run)) \
         if fmt != "csv" or statements else None  # CSV has no room for a record: a large CSV run never builds the report dicts
-    data = render_chunks(pay_document(run, detail, record, roster_names(run) if with_names else None), fmt.lower())
-    stubs = pay_stubs(run, record) if statements else {}
+    names = roster_names(run) if with_names else None
+    data = render_chunks(pay_document(run, detail, record, names), fmt.lower())
+    stubs = pay_stubs(run, record, names, scope) if statements else {}
     if stubs:
         check_stubs(statements, stubs, force)
     segments = render_detail_csv(run) if detail_csv else None
