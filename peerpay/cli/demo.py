@@ -44,23 +44,28 @@ def sample_files(folder: Path) -> list[Path]:
                   if p.is_file() and p.suffix != ".py" and "__pycache__" not in p.parts)
 
 
-def copy_samples(target: str, force: bool) -> list[Path]:
-    """Copy the shipped samples into ``target`` (created if needed); an existing file is replaced only with --force.
+def copy_samples(target: str, force: bool) -> tuple[list[Path], list[Path]]:
+    """Copy the shipped samples into ``target`` (created if needed): (files copied, files already there, identical).
 
-    Every file is checked before the first is copied, so a refused copy leaves nothing behind.
+    A file that is there with the same bytes is left alone (running the command twice, or in a
+    checkout, is harmless); one that differs (a sample the reader edited) is replaced only with
+    --force. Every file is checked before the first is copied, so a refused copy leaves nothing behind.
     """
     source, dest = shipped_samples(), Path(target)
     if dest.exists() and not dest.is_dir():
         fail(f"--copy {dest}: is a file; give a folder", EXIT_USAGE)
     files = sample_files(source)
-    taken = [f for f in files if (dest / f).exists()]
-    if taken and not force:
-        fail(f"--copy {dest}: {len(taken)} of the {len(files)} sample files exist there ({taken[0]}…); "
+    there = [f for f in files if (dest / f).exists()]
+    same = [f for f in there if (dest / f).is_file() and (dest / f).read_bytes() == (source / f).read_bytes()]
+    changed = [f for f in there if f not in same]
+    if changed and not force:
+        fail(f"--copy {dest}: {len(changed)} sample file(s) there differ from the shipped ones ({changed[0]}…); "
              "use --force to replace them, or choose another folder", EXIT_USAGE)
-    for f in files:
+    copied = [f for f in files if f not in same]
+    for f in copied:
         (dest / f).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source / f, dest / f)
-    return files
+    return copied, same
 
 
 def next_steps(d: Path, copied: bool = False) -> str:
@@ -87,15 +92,15 @@ def next_steps(d: Path, copied: bool = False) -> str:
               help="Copy the shipped samples into DIR (e.g. 'samples', for the README's commands) and stop.")
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "md"]), default="table", show_default=True,
               help="Print the reports as plain-text tables or Markdown.")
-@click.option("--force", is_flag=True, help="With --copy: replace sample files that exist in DIR.")
+@click.option("--force", is_flag=True, help="With --copy: replace sample files in DIR that differ from the shipped ones.")
 @handles_input_errors
 def command(samples, copy, fmt, force):
     """Run the whole job on the bundled samples and print the reports."""
     if copy is not None:
         if samples is not None:
             fail("--copy copies the samples shipped with peerpay: leave out --samples", EXIT_USAGE)
-        files = copy_samples(copy, force)
-        click.echo(f"copied {len(files)} sample files into {copy}")
+        copied, same = copy_samples(copy, force)
+        click.echo(f"copied {len(copied)} sample files into {copy}" + (f" ({len(same)} already there, unchanged)" if same else ""))
         click.echo(next_steps(Path(copy), copied=True), nl=False)
         return
     from ..jobs.pay import run_pay
