@@ -102,3 +102,20 @@ def test_scoped_reconciliation_balances_and_refuses_an_impossible_scope():
     assert s["hours_in"] == s["hours_paid"] + s["hours_rejected"] + s["hours_out_of_scope"]
     assert list(s)[:4] == ["rows_read", "rows_paid", "rows_rejected", "rows_out_of_scope"]
     assert scoped_reconciliation(r, 12, 1620, 540 * 9, "x")["balanced"] is False  # more in scope than paid
+
+
+def test_the_scope_is_the_same_with_and_without_the_audit_trail(cli):
+    """Without --detail a run is paid without its segments (on two cores); the minutes in scope then come from
+    each shift's own start and end. The samples' zone (America/New_York) falls back on 2025-11-02, the
+    first day of a workweek: the week edges are local midnights, as the engine cuts them."""
+    from conftest import SAMPLES
+
+    pay = ["pay", "-t", SAMPLES / "timesheet.csv", "-p", SAMPLES / "policy.toml", "-r", SAMPLES / "roster.csv",
+           "-s", SAMPLES / "schedule.csv", "-f", "json"]
+    for scope in (["--from", "2025-11-02", "--to", "2025-11-08"], ["--from", "2025-11-05", "--to", "2025-11-20", "--employee", "HL004"],
+                  ["--to", "2025-11-01"]):
+        plain = json.loads(cli([*pay, *scope]).stdout)
+        detailed = json.loads(cli([*pay, *scope, "--detail"]).stdout)
+        assert plain["reconciliation"] == detailed["reconciliation"], scope
+        segments = sum(s["minutes"] for s in detailed["detail"])
+        assert round(segments / 60, 4) == detailed["reconciliation"]["hours_paid"], scope  # the trail shows the minutes in scope

@@ -335,7 +335,7 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, by, credentials, d
     else:
         mapped = mapped_timesheet(timesheet, map_file, sheet, pol.timezone)
         # the audit trail only where it is shown: without it a large run is paid on two cores
-        run = run_pay(timesheet, pol, roster, schedule, sheet=sheet, raw_timesheet=mapped, audit=bool(detail or statements or date_from or date_to))
+        run = run_pay(timesheet, pol, roster, schedule, sheet=sheet, raw_timesheet=mapped, audit=bool(detail or statements))
     if not run.reconciliation["balanced"]:
         fail(f"internal reconciliation failed: {run.reconciliation}", EXIT_INPUT)
     scope = Scope()

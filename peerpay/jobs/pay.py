@@ -451,22 +451,34 @@ def report_scope(run: PayRun, date_from: date | None = None, date_to: date | Non
         return run, scope
     if wanted:
         keep &= lines["employee_id"].astype(str).isin(wanted).to_numpy()
-    kept_weeks = np.unique(week[keep])
+    if not keep.any():  # nothing in scope: every paid row is out of it
+        recon = scoped_reconciliation(run.reconciliation, 0, 0, paid_minutes(run.shifts), scope.label())
+        empty = dataclasses.replace(result, lines=lines[keep].reset_index(drop=True), segments=result.segments.iloc[0:0])
+        return dataclasses.replace(run, result=empty, reconciliation=recon, _report=None), scope
+    # the minutes in scope: those in a kept workweek, [local midnight of the week holding lo, that after the week holding
+    # hi), of the employees asked for; per shift from its own start and end (no audit trail needed: two cores stay on)
+    shifts = run.shifts
+    start, end = shifts["start_at"].to_numpy(dtype="int64"), shifts["end_at"].to_numpy(dtype="int64")
+    if date_from or date_to:
+        from ..core.calendar import local_to_instants
+        from ..core.money import MINUTES_PER_DAY
+
+        phase = int(week[0])
+        first_week = lambda day: day - (day - phase) % length
+        edges = np.array([first_week(max(lo, int(week.min()))), first_week(min(hi, int(week.max()))) + length], dtype="int64")
+        a, b = local_to_instants(edges * MINUTES_PER_DAY, run.policy.timezone, strict=False)
+        inside = np.clip(np.minimum(end, b) - np.maximum(start, a), 0, None)
+    else:
+        inside = end - start
+    if wanted:
+        inside = np.where(shifts["employee_id"].astype(str).isin(wanted).to_numpy(), inside, 0)
+    shifts_in, minutes_in = np.flatnonzero(inside > 0), int(inside.sum())
     segments = result.segments
-    ids = np.asarray(result.employee_ids).astype(str) if result.employee_ids is not None else None
-    if "period_start" in segments and len(segments):
-        in_scope = np.isin(segments["period_start"].to_numpy(dtype="int64"), kept_weeks)
-        if wanted and ids is not None:
-            in_scope &= np.isin(ids[segments["employee"].to_numpy()], wanted)
-        shifts_in = np.unique(segments["shift"].to_numpy()[in_scope])
-        minutes_in = int(segments["minutes"].to_numpy(dtype="int64")[in_scope].sum())
+    if "period_start" in segments and len(segments):  # the audit trail, where it was kept, shows the same minutes
+        in_scope = np.isin(segments["period_start"].to_numpy(dtype="int64"), np.unique(week[keep]))
+        if wanted and result.employee_ids is not None:
+            in_scope &= np.isin(np.asarray(result.employee_ids).astype(str)[segments["employee"].to_numpy()], wanted)
         segments = segments[in_scope]
-    elif date_from or date_to:
-        raise ValueError("report_scope: --from/--to need the audit trail (run_pay(..., audit=True))")
-    else:  # --employee alone, paid without the audit trail: whole shifts are in or out
-        mine = run.shifts["employee_id"].astype(str).isin(wanted).to_numpy()
-        shifts_in = np.flatnonzero(mine)
-        minutes_in = paid_minutes(run.shifts[mine])
     recon = scoped_reconciliation(run.reconciliation, len(shifts_in), minutes_in, paid_minutes(run.shifts), scope.label())
     kept = dataclasses.replace(result, lines=lines[keep].reset_index(drop=True), segments=segments)
     return dataclasses.replace(run, result=kept, reconciliation=recon, _report=None), scope
