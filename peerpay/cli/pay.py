@@ -125,12 +125,12 @@ def pay_stubs(run, record: dict | None, names: pd.DataFrame | None = None, scope
     :class:`~peerpay.jobs.pay.Scope` (the pay period the statements name, and the weeks it cuts).
     """
     from ..core.explain import line_items
-    from ..core.report import _iso_dates
+    from ..core.report import iso_dates
     from ..io.paystubs import pay_stub_html, stub_filename
 
     items = line_items(run.result)
-    items = items.assign(week_start=_iso_dates(items["week_start"].to_numpy()) if len(items) else items["week_start"])
-    exact = run.result.lines.assign(week_start=_iso_dates(run.result.lines["week_start"].to_numpy()))
+    items = items.assign(week_start=iso_dates(items["week_start"].to_numpy()) if len(items) else items["week_start"])
+    exact = run.result.lines.assign(week_start=iso_dates(run.result.lines["week_start"].to_numpy()))
     # per employee: tens of weeks and line items, not millions of rows
     items_of = {str(e): g.to_dict("records") for e, g in items.groupby("employee_id", sort=False)}
     exact_of = {str(e): g.to_dict("records") for e, g in exact.groupby("employee_id", sort=False)}

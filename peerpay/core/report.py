@@ -53,7 +53,7 @@ def _regular_rate_array(num: np.ndarray, den_minutes: np.ndarray) -> np.ndarray:
     return np.where(den == 0, 0.0, np.where(num < 0, -mag, mag) / 10_000)
 
 
-def _iso_dates(dates: np.ndarray):
+def iso_dates(dates: np.ndarray):
     """Dates as ISO text ("2025-03-02"), each distinct date formatted once (a year has 53 workweeks)."""
     codes, days = pd.factorize(dates.astype("datetime64[D]").astype("int64"))
     return pd.array(days.astype("datetime64[D]").astype(str), dtype="str").take(codes)
@@ -76,7 +76,7 @@ def lines_table(result: PayResult, include_minimum_shift: bool = False) -> pd.Da
         return pd.DataFrame(columns=cols)
     out = {
         "employee_id": lines["employee_id"].astype("str").array,  # arrow text stays arrow text
-        "week_start": _iso_dates(lines["week_start"].to_numpy()),
+        "week_start": iso_dates(lines["week_start"].to_numpy()),
         "hours_worked": _hours_array(lines["worked_minutes"].to_numpy()),
         "on_call_hours": _hours_array(lines["on_call_minutes"].to_numpy()),
         "overtime_hours": _hours_array(lines["overtime_minutes"].to_numpy()),
@@ -314,7 +314,7 @@ def detail_view(trail: pd.DataFrame, text_times: bool = True) -> pd.DataFrame:
     if trail.empty:
         return trail
     out = trail.copy()
-    out["week_start"] = _iso_dates(trail["week_start"].to_numpy())
+    out["week_start"] = iso_dates(trail["week_start"].to_numpy())
     if text_times:
         for c in ("from", "to"):
             out[c] = np.char.replace(np.datetime_as_string(trail[c].to_numpy().astype("datetime64[m]"), unit="m"), "T", " ").astype(object)
