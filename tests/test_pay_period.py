@@ -157,3 +157,22 @@ def test_init_writes_a_pay_period_that_validates(tmp_path):
     policy = loads_policy(text)
     assert policy.pay_period == PayPeriod(frequency="biweekly", anchor=D("2026-01-11"))
     assert policy_warnings(policy) == []  # its anchor is a Sunday, like the workweek
+
+
+def test_the_flag_is_a_column_written_as_json_would_write_it(files):
+    """A year of lines is never turned into dicts to flag its weeks: ``partial_week`` is a column of the
+    lines table, and the JSON written from the table is the JSON of the dicts (issue 16's writer)."""
+    from peerpay.core.report import LineTable
+    from peerpay.io.writers import to_json
+    from peerpay.jobs.pay import report_scope
+
+    rows = ["employee_id,start,end,rate"] + [f"E{i},2025-02-03 07:00,2025-02-03 15:{i % 60:02d},21.5{i % 7}" for i in range(1100)]
+    run = files.pay("\n".join(rows) + "\n")
+    run, scope = report_scope(run, date_to=D("2025-02-05"))  # cuts the week Sun 02-02 .. Sat 02-08
+    assert scope.partial == {"2025-02-02"}
+    report = run.json_report()
+    assert isinstance(report["lines"], LineTable) and run._report is None  # no dicts were made
+    plain = {**report, "lines": list(report["lines"])}
+    assert all(line["partial_week"] is True for line in plain["lines"])
+    assert to_json(report) == to_json(plain)  # by column (arrow) and record by record (json.dumps): the same bytes
+    assert json.loads(to_json(report)) == json.loads(json.dumps(plain))

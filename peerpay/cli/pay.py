@@ -341,10 +341,7 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, by, credentials, d
     scope = Scope()
     if not scaled:
         run, scope = report_scope(run, date_from.date() if date_from else None, date_to.date() if date_to else None, employees)
-        if fmt != "csv" and (scope.partial or date_from or date_to):  # CSV lines have no room for it
-            for line in run.report["lines"]:  # an added per-line key (docs/formats.md §4 keys unchanged)
-                line["partial_week"] = str(line["week_start"]) in scope.partial
-            run.report.setdefault("notes", []).extend(period_notes(scope))
+        run.notes.extend(period_notes(scope))
     recon = run.reconciliation
     if not recon["balanced"]:
         fail(f"internal reconciliation failed: {recon}", EXIT_INPUT)

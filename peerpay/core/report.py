@@ -87,6 +87,9 @@ def lines_table(result: PayResult, include_minimum_shift: bool = False) -> pd.Da
         out[c] = _dollars_array(lines[c].to_numpy())
     out["regular_rate"] = _regular_rate_array(lines["regular_rate_num"].to_numpy(), lines["regular_rate_den"].to_numpy())
     out["gross_pay"] = _dollars_array(lines["gross_pay"].to_numpy())
+    if "partial_week" in lines:  # a workweek the run's period cuts (an added key, after the pinned ones)
+        cols.append("partial_week")
+        out["partial_week"] = lines["partial_week"].to_numpy(dtype=bool)
     return pd.DataFrame({c: out[c] for c in cols})
 
 

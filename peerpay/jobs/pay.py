@@ -37,6 +37,7 @@ class PayRun:
     schedule: pd.DataFrame | None = None
     mapped: MappedTimesheet | None = None
     credentials: pd.DataFrame | None = None  # (employee, credential, from, until) behind [[premium]]
+    notes: list[str] = field(default_factory=list)  # the report's added "notes" key (counts and dates, never ids)
     _report: dict | None = field(default=None, repr=False)
 
     @property
@@ -57,6 +58,8 @@ class PayRun:
                             include_minimum_shift=self.policy.minimum_shift is not None, lines_as_table=lines_as_table)
         if self.mapped is not None:
             self.mapped.annotate(report)
+        if self.notes:
+            report["notes"] = list(self.notes)
         report["meta"] = run_meta()
         return report
 
@@ -447,6 +450,11 @@ def report_scope(run: PayRun, date_from: date | None = None, date_to: date | Non
     partial = frozenset(str(np.datetime64(int(w), "D")) for w in week[keep & ((week < lo) | (week + length - 1 > hi))])
     filtered = bool(date_from or date_to or wanted)
     scope = Scope(first, last, source, partial, tuple(wanted), filtered)
+    if partial or date_from or date_to:  # an added key of each pay line (docs/formats.md §4 keys unchanged)
+        flagged = np.isin(week, np.array(sorted(partial), dtype="datetime64[D]").astype("int64"))
+        lines = lines.assign(partial_week=flagged)
+        result = dataclasses.replace(result, lines=lines)
+        run = dataclasses.replace(run, result=result, _report=None)
     if not filtered:
         return run, scope
     if wanted:
