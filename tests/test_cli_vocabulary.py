@@ -47,6 +47,7 @@ def test_help_lists_the_clerks_options_before_the_scale_out_ones(name):
     assert sections, text
     if "Inputs" in sections:
         assert sections[0] == "Inputs"
+    assert text.rstrip().splitlines()[-1].strip().startswith("-h, --help")  # help closes the listing
     if name == "pay":
         assert sections[-1] == "Scale-out (large timesheets, dask)"
         scale = text.split("Scale-out (large timesheets, dask):")[1]

@@ -21,7 +21,7 @@ import click
 
 # ------------------------------------------------------------------------------ help sections
 
-INPUTS, FILTERS, OUTPUT, SCALE, OTHER = "Inputs", "What to include", "Output", "Scale-out (large timesheets, dask)", "Options"
+INPUTS, FILTERS, OUTPUT, SCALE, OTHER = "Inputs", "Period and employees", "Output", "Scale-out (large timesheets, dask)", "Options"
 #: the order sections are printed in: what a clerk needs first, scale-out settings last
 SECTION_ORDER = (INPUTS, OTHER, FILTERS, OUTPUT, SCALE)
 #: option name (click's parameter name) -> its section; an option not listed is in "Options"
@@ -88,11 +88,20 @@ class PeerpayCommand(click.Command):
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         sections: dict[str, list[tuple[str, str]]] = {}
+        help_record = None
         for param in self.get_params(ctx):
             record = param.get_help_record(ctx)
-            if record is not None:
-                sections.setdefault(SECTION_OF.get(param.name or "", OTHER), []).append(record)
-        for title in sorted(sections, key=lambda t: SECTION_ORDER.index(t) if t in SECTION_ORDER else len(SECTION_ORDER)):
+            if record is None:
+                continue
+            if isinstance(param, click.Option) and "--help" in param.opts:  # --help closes the listing, whatever the last section
+                help_record = record
+                continue
+            sections.setdefault(SECTION_OF.get(param.name or "", OTHER), []).append(record)
+        titles = sorted(sections, key=lambda t: SECTION_ORDER.index(t) if t in SECTION_ORDER else len(SECTION_ORDER))
+        if help_record is not None:
+            sections.setdefault(titles[-1] if titles else OTHER, []).append(help_record)
+            titles = titles or [OTHER]
+        for title in titles:
             with formatter.section(title):
                 formatter.write_dl(sections[title])
 
