@@ -127,7 +127,7 @@ def main(argv=None) -> None:
         pay = measure([sys.executable, "-m", "peerpay", "pay", *common, "-f", "csv", "-o", str(d / "pay.csv")],
                       args.timeout)
         cost = measure([sys.executable, "-m", "peerpay", "cost", *common, "--proposal", str(d / "union.toml"),
-                        "--proposal", str(d / "management.toml"), "--period", "2025-01-01", "2025-12-31",
+                        "--proposal", str(d / "management.toml"), "--from", "2025-01-01", "--to", "2025-12-31",
                         "-f", "json", "-o", str(d / "cost.json")], args.timeout)
         for name, m in (("pay", pay), ("cost", cost)):
             if m["rc"] not in (0, 3):

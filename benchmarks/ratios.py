@@ -125,7 +125,7 @@ def commands(d: dict, work: Path, partitions: int) -> dict[str, list[str]]:
         c = d["cost"]
         cmds["cost"] = [*pp, "cost", "-t", str(c / "ts.csv"), "-p", str(c / "policy.toml"), "-r", str(c / "roster.csv"),
                         "-s", str(c / "schedule.csv"), "--proposal", str(c / "union.toml"), "--proposal",
-                        str(c / "management.toml"), "--period", "2025-01-01", "2025-12-31", "-f", "json",
+                        str(c / "management.toml"), "--from", "2025-01-01", "--to", "2025-12-31", "-f", "json",
                         "-o", str(work / "cost.json"), "--force"]
     return cmds
 

@@ -82,3 +82,27 @@ EXTERNAL_REF = re.compile(
 def external_references(html: str) -> list[str]:
     """Every src/href/url()/@import that points off the page (should be none)."""
     return [m.group(0) for m in EXTERNAL_REF.finditer(html)]
+
+
+def overflowing_tables(html_path: Path, width: int = 1400, height: int = 1000) -> list[int]:
+    """The indexes of the page's table boxes (``.table-wrap``) that scroll sideways at ``width`` pixels.
+
+    A copy of the page gets a script that measures each box (scrollWidth beyond clientWidth) and
+    writes the answer into the title; Chromium's ``--dump-dom`` prints the document after it ran.
+    """
+    exe = find_chromium()
+    if exe is None:
+        raise FileNotFoundError(SKIP_REASON)
+    probe = ("<script>document.title='overflow:'+[...document.querySelectorAll('.table-wrap')]"
+             ".map((e,i)=>e.scrollWidth>e.clientWidth+1?i:-1).filter(i=>i>=0).join(',')</script>")
+    with tempfile.TemporaryDirectory(prefix="peerpay-chromium-") as tmp:
+        page = Path(tmp) / "page.html"
+        page.write_text(Path(html_path).read_text(encoding="utf-8").replace("</body>", probe + "</body>"), encoding="utf-8")
+        cmd = [exe, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", f"--user-data-dir={tmp}/profile",
+               "--no-first-run", "--disable-extensions", "--no-proxy-server", "--host-resolver-rules=MAP * ~NOTFOUND",
+               f"--window-size={width},{height}", "--dump-dom", page.as_uri()]
+        dom = subprocess.run(cmd, check=True, timeout=TIMEOUT, capture_output=True, text=True, cwd=tmp).stdout
+    found = re.search(r"<title>overflow:([\d,]*)</title>", dom)
+    if found is None:
+        raise AssertionError("the probe did not run")
+    return [int(i) for i in found.group(1).split(",") if i]

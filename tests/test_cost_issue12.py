@@ -202,7 +202,7 @@ def test_a_monday_to_friday_export_needs_the_period_and_warns_without_it(files):
     assert run.report["baseline"]["period"]["days"] == 7 and run.report["warnings"] == []
     total = {r["role"]: r for r in run.report["baseline"]["by_role"]}["TOTAL"]
     assert total["wages"] == dollars(800 * 365, 7)
-    with pytest.raises(InputError, match="start outside --period"):
+    with pytest.raises(InputError, match="start outside --from"):
         cost(files, HEAD + "years = 1\n", timesheet=WEEKDAYS_ONLY, period=(dt.date(2025, 11, 4), dt.date(2025, 11, 10)))
 
 

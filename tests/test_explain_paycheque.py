@@ -30,7 +30,11 @@ def test_employee_filters_the_json_and_its_totals_are_exact():
     assert one["lines"] == [x for x in full["lines"] if x["employee_id"] == "HL002"]
     # totals are the employee's own, to the cent
     assert Decimal(str(one["totals"]["gross_pay"])) == sum(Decimal(str(x["gross_pay"])) for x in one["lines"])
-    assert one["reconciliation"] == full["reconciliation"]  # every input row is still paid or rejected
+    # every input row is still paid or rejected: the rows the report leaves out are counted as out of scope (issue 25)
+    r, f = one["reconciliation"], full["reconciliation"]
+    assert r["rows_read"] == f["rows_read"] == r["rows_paid"] + r["rows_rejected"] + r["rows_out_of_scope"]
+    assert r["rows_paid"] + r["rows_out_of_scope"] == f["rows_paid"] and r["scope"] == "--employee (1 id)"
+    assert r["hours_paid"] == sum(x["hours_worked"] + x["on_call_hours"] for x in one["lines"])  # HL002: 185.00 h
 
 
 def test_employee_is_repeatable_and_filters_table_csv_and_xlsx(tmp_path):
@@ -76,3 +80,18 @@ def test_csv_detail_never_overwrites_without_force(tmp_path):
     assert result.exit_code == 2
     assert (tmp_path / "pay.detail.csv").read_text() == "keep me\n"
     assert not (tmp_path / "pay.csv").exists()
+
+
+def test_detail_shows_dates_as_dates_and_hours_to_two_places_with_the_exact_minutes():
+    """Issue 25: week_start was "2025-10-26 00:00:00" and hours "7.033" in the --detail formats.
+    HL001's first shift, 2025-11-03 08:00-16:30, is cut at the evening window (15:00): 420 + 90 minutes."""
+    first = json.loads(run("-f", "json", "--detail", "--employee", "HL001").stdout)["detail"][0]
+    assert (first["week_start"], first["from"], first["to"], first["minutes"], first["hours"]) == (
+        "2025-11-02", "2025-11-03 08:00", "2025-11-03 15:00", 420, 7.0)
+    table = run("--detail", "--employee", "HL001").stdout
+    trail = table.split("Audit trail")[1]
+    assert "00:00:00" not in trail and "2025-11-04 07:58" in trail
+    row = next(line for line in trail.splitlines() if "2025-11-04 07:58" in line)
+    assert " 422 " in row and " 7.03 " in row and "20.8266" in row  # 422 minutes = 7.03 h, the rate to 4 places
+    html_page = run("--detail", "--employee", "HL001", "-f", "html").stdout
+    assert "<th scope=\"col\">Week start</th>" in html_page and "2025-11-02 00:00:00" not in html_page

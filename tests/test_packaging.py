@@ -5,7 +5,8 @@ and edits them there); ``peerpay/data/samples`` and ``peerpay/data/schedules`` a
 copies that the wheel carries (generator scripts excepted). The first test fails when one side is
 edited without the other; ``python tests/test_packaging.py --sync`` copies the checkout's files over.
 The slow test does what a new user does: a fresh venv, a plain ``pip install <checkout>``, then
-``peerpay demo``, ``peerpay gap … --reference bls-2025`` and every README command from an empty folder.
+``peerpay demo``, ``peerpay gap … --reference bls-2025``, and every README and docs command in
+order in one empty folder, starting with the README's ``peerpay demo --copy samples``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from doc_commands import readme_commands
+from doc_commands import all_doc_commands
 from peerpay.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,6 +55,32 @@ def test_demo_runs_from_an_empty_folder_on_the_shipped_samples(tmp_path, monkeyp
 
             rerun = CliRunner().invoke(main, shlex.split(line.strip())[1:])
             assert rerun.exit_code == 0, (line, rerun.output)
+
+
+def test_demo_runs_in_a_folder_with_a_samples_folder_of_its_own(tmp_path, monkeypatch):
+    """Issue 25: a ./samples that is not peerpay's (here: a timesheet with a broken row) is none of the demo's business."""
+    (tmp_path / "samples").mkdir()
+    (tmp_path / "samples" / "timesheet.csv").write_text("employee_id,start,end\nX,not a date,\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert f"peerpay demo: {DATA / 'samples'}" in result.output
+
+
+def test_demo_copy_puts_the_shipped_samples_in_a_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    first = CliRunner().invoke(main, ["demo", "--copy", "samples"])
+    assert first.exit_code == 0, first.output
+    assert _files(tmp_path / "samples") == _files(DATA / "samples")
+    assert "peerpay pay --timesheet samples/timesheet.csv" in first.output  # what to run next, on the copy
+    again = CliRunner().invoke(main, ["demo", "--copy", "samples"])  # unchanged files are left alone
+    assert again.exit_code == 0 and "copied 0 sample files into samples" in again.output
+    (tmp_path / "samples" / "policy.toml").write_text("# my edits\n", encoding="utf-8")
+    refused = CliRunner().invoke(main, ["demo", "--copy", "samples"])
+    assert refused.exit_code == 2 and "policy.toml" in refused.output and "--force" in refused.output
+    assert (tmp_path / "samples" / "policy.toml").read_text(encoding="utf-8") == "# my edits\n"  # nothing replaced
+    forced = CliRunner().invoke(main, ["demo", "--copy", "samples", "--force"])
+    assert forced.exit_code == 0 and _files(tmp_path / "samples") == _files(DATA / "samples")
 
 
 def test_unknown_reference_lists_the_shipped_ones(tmp_path, monkeypatch):
@@ -147,16 +174,15 @@ def test_a_plain_install_runs_from_an_empty_folder(tmp_path):
               "--reference", "bls-2025")
     assert gap.returncode == 0, gap.stderr
     assert "BLS: registered_nurse" in gap.stdout
-    # every README command, from a folder holding the samples a reader of the README has
-    readers = tmp_path / "reader"
-    for name in ("samples", "schedules"):
-        shutil.copytree(ROOT / name, readers / name, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
-    for command in readme_commands():
-        result = run(*command.args, cwd=readers)
+    # every README and docs command, in order, in one empty folder: the README's first command
+    # (peerpay demo --copy samples) brings the samples; nothing is prepared or cleaned between commands
+    reader = tmp_path / "reader"
+    reader.mkdir()
+    commands = all_doc_commands()
+    assert commands[0].args == ("demo", "--copy", "samples")
+    for command in commands:
+        result = run(*command.args, cwd=reader)
         assert result.returncode == command.exit_code, f"{command}\n{result.stderr[-2000:]}"
-        for out in ("pay.json", "pay.xlsx", "rejected.csv", "gap.png", "policy.toml", "map.toml", "lines.csv", "lines.detail.csv"):
-            (readers / out).unlink(missing_ok=True)
-        shutil.rmtree(readers / "statements", ignore_errors=True)
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--sync"]:

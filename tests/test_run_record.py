@@ -30,7 +30,7 @@ def test_pay_json_meta_keeps_versions_and_adds_the_run(cli):
     assert meta["inputs"][0]["sha256"] == sha("timesheet.csv")
     assert meta["inputs"][0]["bytes"] == (SAMPLES / "timesheet.csv").stat().st_size
     assert meta["policy_sha256"] == sha("policy.toml")
-    assert meta["period"] == "workweeks starting 2025-10-26 to 2025-11-30"
+    assert meta["period"] == "2025-11-01 to 2025-11-30 (pay period: monthly); workweeks starting 2025-10-26 to 2025-11-30"
     assert meta["holidays"].startswith("2025-11-11, 2025-11-27")
     assert str(SAMPLES) not in json.dumps(meta)
 
@@ -41,7 +41,7 @@ def test_table_and_md_end_with_the_run_footer(cli):
         footer = out[out.rindex("Run: "):]
         assert footer.startswith("Run: peerpay 0.1.0, 2025-12-01T09:00:00 UTC; peerpay pay")
         assert f"timesheet.csv sha256 {sha('timesheet.csv')[:12]}…" in footer
-        assert "Period: workweeks starting 2025-10-26" in footer
+        assert "Period: 2025-11-01 to 2025-11-30 (pay period: monthly); workweeks starting 2025-10-26" in footer
         assert out.index("Reconciliation:") < out.index("Run: ")  # after the tables: a pasted table stays whole
 
 

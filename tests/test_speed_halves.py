@@ -360,7 +360,7 @@ def test_cli_output_identical_with_one_or_two_workers(monkeypatch, generated, tw
     assert two[2] == one[2]  # stderr: the partial-week notes
     assert two[3] == one[3]  # the -o file
     if option in ("period", "both"):
-        assert "not wholly inside the pay period" in two[2]
+        assert "cut by the period" in two[2]
     if fmt == "json":
         lines = json.loads(two[3])["lines"]
         assert lines and (option not in ("employee", "both") or {ln["employee_id"] for ln in lines} == {ids[2]})

@@ -145,7 +145,7 @@ def test_run_record_period_and_holidays_come_from_the_lines(cli, tmp_path):
     assert cli(args).exit_code == 0
     report = json.loads(out.read_text())
     weeks = sorted({line["week_start"] for line in report["lines"]})
-    assert report["meta"]["period"] == f"workweeks starting {weeks[0]} to {weeks[-1]}"
+    assert report["meta"]["period"].endswith(f"; workweeks starting {weeks[0]} to {weeks[-1]}")  # after the pay period (issue 25)
     # Maryland's November holidays inside the weeks paid (the extra 2025-12-26 falls after the last week)
     assert report["meta"]["holidays"].startswith("2025-11-11, 2025-11-27, 2025-11-28 (holidays ")
 

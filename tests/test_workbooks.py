@@ -127,7 +127,7 @@ def test_run_sheet_records_the_run(books, book):
 def test_pay_run_sheet_has_the_policy_hash_and_period_and_a_policy_sheet(books):
     rows = dict(books["pay"]["Run"].iter_rows(min_row=2, values_only=True))
     assert len(rows["policy sha256"]) == 64
-    assert rows["period"] == "workweeks starting 2025-10-26 to 2025-11-30"
+    assert rows["period"] == "2025-11-01 to 2025-11-30 (pay period: monthly); workweeks starting 2025-10-26 to 2025-11-30"
     # the holidays the policy's calendar gave inside the data: Veterans Day, Thanksgiving, American Indian Heritage Day (MD)
     assert rows["holidays"].startswith("2025-11-11, 2025-11-27, 2025-11-28 (holidays ")
     policy = dict(books["pay"]["Policy"].iter_rows(min_row=2, values_only=True))

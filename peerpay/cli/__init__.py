@@ -46,7 +46,7 @@ COMMANDS = {
     "backpay": (".backpay", "command",
                 "Price unpaid work as back wages per employee and workweek: contract, FLSA and state measures (docs/formats.md §6)."),
     "cost": (".cost", "command", "Cost bargaining proposals year by year and the peer pay gap they close (docs/costing.md)."),
-    "demo": (".pay", "demo", "Run the whole job on the bundled samples and print the reports."),
+    "demo": (".demo", "command", "Run the whole job on the bundled samples and print the reports."),
     "gap": (".gap", "command", "Compare the peer role's hourly pay with every other role (docs/formats.md §5)."),
     "init": (".init", "command", "Write a starter policy.toml and map.toml (with comments) into FOLDER."),
     "pay": (".pay", "pay", "Compute gross pay per employee and workweek (docs/formats.md §4)."),

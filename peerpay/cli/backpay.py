@@ -12,7 +12,9 @@ from ..jobs.backpay import run_backpay, run_stipends
 from ..io.statements import safe_filename, statement_html
 from ..io.document import Document, Heading, Table, Text, render
 from ..io.writers import atomic_write, to_csv
-from .common import FORMAT_HELP, run_record, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, emit, fail, handles_input_errors, report_problems
+from .options import (PeerpayCommand, force_option, format_option, map_option, output_option, policy_option, rejects_option,
+                      roster_option, schedule_option, statements_option, timesheet_option)
+from .common import run_record, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, check_format_target, emit, fail, handles_input_errors, report_problems
 
 #: The measures and the claim, in the order every format shows them (docs/formats.md §6).
 MEASURES = ["contract_back_wages", "flsa_back_wages", "state_back_wages", "back_wages"]
@@ -154,14 +156,14 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
     return "\n" + cast(str, render_backpay(run.report, "md" if fmt == "md" else "table"))  # text formats render to str
 
 
-@click.command("backpay")
-@click.option("--timesheet", "-t", required=True, type=click.Path(dir_okay=False), help="The paid timesheet: CSV or XLSX, one row per shift.")
+@click.command("backpay", cls=PeerpayCommand)
+@timesheet_option(help="The paid timesheet: CSV or XLSX, one row per shift.")
 @click.option("--unpaid", "-u", required=True, type=click.Path(dir_okay=False),
               help="Unpaid-work log: the timesheet's columns (employee_id, start, end, kind…), optional activity.")
-@click.option("--policy", "-p", required=True, type=click.Path(dir_okay=False), help="Pay policy TOML.")
-@click.option("--roster", "-r", type=click.Path(dir_okay=False), help="Roster: employee_id, role, step (name only with --with-names).")
-@click.option("--schedule", "-s", type=click.Path(dir_okay=False), help="Wage schedule: role, step, hourly_rate|annual_salary.")
-@click.option("--map", "map_file", type=click.Path(dir_okay=False), help="Column map for a payroll export (the paid timesheet).")
+@policy_option()
+@roster_option(help="Roster: employee_id, role, step (name only with --with-names).")
+@schedule_option()
+@map_option
 @click.option("--stipends", "stipend_file", type=click.Path(dir_okay=False),
               help="Stipend log (as for `peerpay stipends`): its pay counts as paid, its hours as hours worked.")
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Date the lookback counts back from (default: the latest date in any input file).")
@@ -177,12 +179,12 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
               "(default: the state the policy names, e.g. its holiday calendar's; else US).")
 @click.option("--minimum-wage", "minimum_wage", help="Hourly minimum wage for the state measure instead of the table's "
               "(e.g. a county rate); the federal measure keeps the federal minimum.")
-@click.option("--format", "-f", "fmt", type=FORMATS, help=FORMAT_HELP)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
-@click.option("--rejects", type=click.Path(dir_okay=False), help="Also write the rejected rows to this CSV.")
-@click.option("--statements", type=click.Path(file_okay=False), help="Write a printable HTML statement per employee into DIR.")
+@format_option()
+@output_option
+@rejects_option
+@statements_option("Write a printable HTML statement per employee into DIR.")
 @click.option("--with-names", is_flag=True, help="Show roster names (employees table and statements). Off by default.")
-@click.option("--force", is_flag=True, help="Overwrite existing output files.")
+@force_option()
 @handles_input_errors
 def command(timesheet, unpaid, policy, roster, schedule, map_file, stipend_file, as_of, lookback_years, willful, state_lookback_years,
             liquidated, no_liquidated, jurisdiction, minimum_wage, fmt, output, rejects, statements, with_names, force):
@@ -216,7 +218,8 @@ def command(timesheet, unpaid, policy, roster, schedule, map_file, stipend_file,
     record = run_record("peerpay backpay", {"timesheet": timesheet, "unpaid": unpaid, "policy": policy, "roster": roster,
                                             "schedule": schedule, "map": map_file, "stipends": stipend_file},
                         {"lookback_years": years, "willful": willful or None, "jurisdiction": jurisdiction,
-                         "state_lookback_years": state_lookback_years, "liquidated": report["liquidated_damages_basis"]})
+                         "state_lookback_years": state_lookback_years, "liquidated": report["liquidated_damages_basis"],
+                         "as_of": as_of.date().isoformat() if as_of else None, "minimum_wage": minimum_wage})
     data = render_backpay(report, fmt, record)
     pages = statement_pages(report, run.result.unpaid_rows, run.names if with_names else None) if statements else {}
     report_problems(run.problems)
@@ -274,16 +277,16 @@ def render_stipends(report: dict, fmt: str, record: dict | None = None) -> str |
     return render(stipends_document(report, record), fmt)
 
 
-@click.command("stipends")
+@click.command("stipends", cls=PeerpayCommand)
 @click.option("--stipends", "stipend_file", required=True, type=click.Path(dir_okay=False),
               help="Stipend log: person (or employee_id), date, amount, hours, optional activity.")
-@click.option("--policy", "-p", type=click.Path(dir_okay=False), help="Policy TOML: its workweek, and the state it names for the minimum wage.")
+@policy_option(required=False, help="Policy TOML: its workweek, and the state it names for the minimum wage.")
 @click.option("--jurisdiction", help="US or US-XX for the minimum-wage table (default: the state the policy names, else US).")
 @click.option("--minimum-wage", "minimum_wage", help="Hourly minimum wage to use instead of the state's (the federal one still applies where higher).")
 @click.option("--living-wage", help="A living-wage line in $/h to compare with (e.g. from the MIT Living Wage Calculator).")
-@click.option("--format", "-f", "fmt", type=FORMATS, help=FORMAT_HELP)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
-@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@format_option()
+@output_option
+@force_option("Overwrite an existing output file.")
 @handles_input_errors
 def stipends(stipend_file, policy, jurisdiction, minimum_wage, living_wage, fmt, output, force):
     """Stipends and honoraria by workweek: effective hourly pay against the minimum wage of each day (docs/formats.md §7)."""
@@ -292,7 +295,8 @@ def stipends(stipend_file, policy, jurisdiction, minimum_wage, living_wage, fmt,
     _check_amount(minimum_wage, "--minimum-wage")
     _check_amount(living_wage, "--living-wage")
     run = run_stipends(stipend_file, jurisdiction=jurisdiction, minimum_wage_override=minimum_wage, living_wage=living_wage, policy=policy)
-    record = run_record("peerpay stipends", {"stipends": stipend_file, "policy": policy}, {"jurisdiction": jurisdiction})
+    record = run_record("peerpay stipends", {"stipends": stipend_file, "policy": policy},
+                        {"jurisdiction": jurisdiction, "minimum_wage": minimum_wage, "living_wage": living_wage})
     data = render_stipends(run.report, fmt, record)
     report_problems(run.problems)
     emit(data, output, force)

@@ -14,8 +14,8 @@ from ..io.readers import read_policy
 from ..io.document import Document, Heading, Table, Text, render
 from ..io.writers import atomic_write
 from ..jobs.cost import CostRun, read_on_costs, run_cost
-from .common import run_record, FORMAT_HELP, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
-from .pay import _mapped, _timesheet_options
+from .common import run_record, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
+from .options import PeerpayCommand, force_option, format_option, mapped_timesheet, output_option, pay_inputs, period_options
 
 MONEY = ["wages", "on_costs", "total", "wages_cash", "on_costs_cash", "lump_sums", "certification_bonus",
          "wages_cash_excl_lump_sums", "cash_cost", "run_rate", "per_fte", "median_before", "median_after",
@@ -190,28 +190,31 @@ def gap_chart(report: dict) -> bytes:
     return draw(gap_chart_model(report), "png")[0]
 
 
-@click.command(name="cost")
-@_timesheet_options
+@click.command(name="cost", cls=PeerpayCommand)
+@pay_inputs()
 @click.option("--proposal", "proposals", multiple=True, required=True, type=click.Path(dir_okay=False),
               help="Proposal TOML (repeat to compare: union vs management).")
 @click.option("--on-costs", "on_costs", type=click.Path(dir_okay=False),
               help="Roll-up matrix TOML ([[on_cost]] name, percent, applies_to). Default: FICA 7.65 % of all pay, pension 5 % of base.")
 @click.option("--peer-role", default="peer_specialist", show_default=True, help="The role whose pay gap is measured.")
-@click.option("--period", nargs=2, type=click.DateTime(formats=["%Y-%m-%d"]), metavar="FROM TO",
-              help="The days the timesheet stands for (annualised x 365/days). Default: first to last shift date.")
-@click.option("--employee", multiple=True,
+@period_options("First day the timesheet stands for (annualised x 365/days; give --to too). Default: the policy's "
+                "[pay_period]s around the data, else the first to the last shift date.", "Last day the timesheet stands for (inclusive).")
+@click.option("--statement-for", "employee", metavar="ID", multiple=True,
               help="Also a member's statement: this employee's rate and annual pay, year by year, per proposal "
                    "(repeat for several; in HTML one printed page each).")
-@click.option("--format", "-f", "fmt", type=FORMATS, help=FORMAT_HELP)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
+@format_option()
+@output_option
 @click.option("--chart", type=click.Path(dir_okay=False), help="Also write a PNG chart of the gap before/after per proposal.")
-@click.option("--force", is_flag=True, help="Overwrite an existing output or chart file.")
+@force_option("Overwrite an existing output or chart file.")
 @click.option("--credentials", type=click.Path(dir_okay=False),
               help="Credentials file (employee_id|person_id, credential, from, to): who a credential premium pays.")
 @handles_input_errors
-def command(timesheet, policy, roster, schedule, sheet, map_file, proposals, on_costs, peer_role, period, employee, fmt,
+def command(timesheet, policy, roster, schedule, sheet, map_file, proposals, on_costs, peer_role, date_from, date_to, employee, fmt,
             output, chart, force, credentials=None):
     """Cost bargaining proposals year by year and the peer pay gap they close (docs/costing.md)."""
+    if (date_from is None) != (date_to is None):
+        fail("cost --from and --to go together: the first and the last day the timesheet stands for", EXIT_USAGE)
+    period = (date_from, date_to) if date_from is not None else None
     if roster is None or schedule is None:
         fail("peerpay cost needs --roster and --schedule (steps, anniversaries and the gap come from them)", EXIT_USAGE)
     fmt = output_format(fmt, output)
@@ -219,7 +222,7 @@ def command(timesheet, policy, roster, schedule, sheet, map_file, proposals, on_
     check_outputs({"--output": output, "--chart": chart},
                   [timesheet, policy, roster, schedule, map_file, *proposals, on_costs, credentials], force)
     pol = read_policy(policy)
-    mapped = _mapped(timesheet, map_file, sheet, pol.timezone)
+    mapped = mapped_timesheet(timesheet, map_file, sheet, pol.timezone)
     oc = read_on_costs(on_costs)
     run: CostRun = run_cost(timesheet, pol, roster, schedule, list(proposals), oc, peer_role,
                             sheet=sheet, raw_timesheet=mapped,
@@ -227,8 +230,10 @@ def command(timesheet, policy, roster, schedule, sheet, map_file, proposals, on_
                             credentials=credentials)
     record = run_record("peerpay cost", {"timesheet": timesheet, "policy": policy, "roster": roster, "schedule": schedule,
                                              "map": map_file, **{f"proposal {i}": p for i, p in enumerate(proposals, 1)},
-                                             "on-costs": on_costs}, {"peer_role": peer_role, "sheet": sheet},
-                        period=" to ".join(d.date().isoformat() for d in period) if period else None)
+                                             "on-costs": on_costs},
+                        {"peer_role": peer_role, "sheet": sheet, "from": date_from.date().isoformat() if date_from else None,
+                         "to": date_to.date().isoformat() if date_to else None, "statement_for": list(employee) or None},
+                        period="{from} to {to} ({days} days)".format(**run.report["baseline"]["period"]))
     data = render_cost(run.report, fmt, oc, record, pol)
     image = gap_chart(run.report) if chart else None  # both outputs rendered before either is written
     report_problems(run.problems)

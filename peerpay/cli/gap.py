@@ -15,7 +15,8 @@ from ..errors import Problem
 from ..jobs.gap import REFERENCES, run_gap
 from ..io.document import Document, Heading, Notes, Table, Text, render
 from ..io.writers import atomic_write
-from .common import run_record, FORMAT_HELP, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
+from .options import PeerpayCommand, force_option, format_option, output_option, policy_option, roster_option, schedule_option, timesheet_option
+from .common import run_record, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
 
 # (report key, column header, kind): one list drives the table, Markdown, CSV headers and XLSX formats;
 # built from the one gap-metrics table in core (GAP_METRICS: key, header, unit, definition, source)
@@ -218,15 +219,16 @@ def _run_record(**given) -> dict:
     return run_record("peerpay gap", files, options)
 
 
-@click.command("gap")
-@click.option("--roster", "-r", required=True, type=click.Path(dir_okay=False), help="Roster: employee_id, role, step (fte, tenure_years, site…).")
-@click.option("--schedule", "-s", required=True, type=click.Path(dir_okay=False), help="Wage schedule: role, step, hourly_rate|annual_salary.")
+@click.command("gap", cls=PeerpayCommand)
+@roster_option(required=True, help="Roster: employee_id, role, step (fte, tenure_years, site…).")
+@schedule_option(required=True)
 @click.option("--peer-role", default="peer_specialist", show_default=True, help="The roster role compared with every other role.")
 @click.option("--basis", type=click.Choice(BASES), default="base_rate", show_default=True,
-              help="base_rate: schedule rate on --as-of; earnings: gross pay / hours worked (needs --timesheet); annual: hourly x annual hours.")
+              help="base_rate: schedule rate on --as-of; earnings: gross pay / hours worked (needs --timesheet and --policy); "
+                   "annual: hourly x annual hours.")
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Date of the schedule rates (default: today).")
-@click.option("--timesheet", "-t", type=click.Path(dir_okay=False), help="Shifts to pay (earnings basis, effective rates).")
-@click.option("--policy", "-p", type=click.Path(dir_okay=False), help="Pay policy TOML (with --timesheet).")
+@timesheet_option(required=False, help="Shifts to pay (earnings basis, effective rates; with --policy).")
+@policy_option(required=False, help="Pay policy TOML (with --timesheet).")
 @click.option("--unpaid", type=click.Path(dir_okay=False), help="CSV/XLSX: employee_id, unpaid_hours over the timesheet's period.")
 @click.option("--stipends", type=click.Path(dir_okay=False), help="--basis earnings: a stipend log (person, date, amount, hours); "
               "stipend peers become the group 'stipend_peer' at their effective hourly pay (docs/backpay.md).")
@@ -234,8 +236,8 @@ def _run_record(**given) -> dict:
               help="annual basis: fte x 2,080 h, or hours worked in the timesheet annualised.")
 @click.option("--reference", help="External comparator wages: 'bls-2025' or a CSV (role, hourly_median, …).")
 @click.option("--covariates", help="Roster columns for the decomposition, comma-separated (default: tenure_years, fte, site if present).")
-@click.option("--format", "-f", "fmt", type=FORMATS, help=FORMAT_HELP)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
+@format_option()
+@output_option
 @click.option("--chart", type=click.Path(dir_okay=False), help="Also draw median pay by role to FILE.png or FILE.svg.")
 @click.option("--reference-line", "reference_lines", multiple=True,
               help="A comparison line (repeatable): poverty-2025, housing-wage:baltimore-md, minimum-wage:US-MD, or 'Living wage=24.50' "
@@ -246,7 +248,7 @@ def _run_record(**given) -> dict:
 @click.option("--group", "groups", multiple=True,
               help="Pool roles into a declared comparison group, e.g. 'clinical=rn,lpn' (repeatable; docs/gap.md).")
 @click.option("--reference-only", is_flag=True, help="Compare the peer group with the --reference wages only (no other group here).")
-@click.option("--force", is_flag=True, help="Overwrite existing output/chart files.")
+@force_option("Overwrite existing output/chart files.")
 @click.option("--also-timesheet", "more_timesheets", multiple=True, type=click.Path(dir_okay=False),
               help="Another employer's timesheet, paid with --timesheet (repeatable; docs/joint-and-credentials.md).")
 @click.option("--by", "by", type=click.Choice(["employee", "person"]), default="employee", show_default=True,

@@ -20,6 +20,13 @@ timezone = "America/New_York"
 # FLSA: a fixed, regularly recurring 168-hour period (29 CFR 778.105).
 start_day = "sunday"
 
+[pay_period]
+# How often payroll runs: "weekly", "biweekly", "semimonthly" (1st-15th, 16th-end) or "monthly".
+# anchor: any date one of your pay periods starts on (biweekly needs it); put it on the workweek's
+# first day, or every period cuts a workweek. Reports flag only the workweeks a period cuts.
+frequency = "biweekly"
+anchor = 2026-01-11        # a Sunday
+
 [overtime]
 weekly_hours = 40          # 29 U.S.C. 207(a): 1.5x the regular rate after 40 h a workweek
 # daily_hours = 8          # only if a state law or your contract requires daily overtime

@@ -8,17 +8,21 @@ from typing import cast
 import click
 import pandas as pd
 
-from ..core.report import audit_frame, employee_summary, lines_frame, lines_table
+from ..core.report import audit_frame, detail_view, employee_summary, lines_frame, lines_table
 from ..io.readers import read_policy
 from ..io.document import Document, Heading, Table, Text, render, render_chunks
 from ..io.writers import atomic_write, to_csv
-from ..jobs.pay import run_pay
-from .common import (EXIT_USAGE, run_record, FORMAT_HELP, output_format, EXIT_INPUT, EXIT_OK, EXIT_REJECTED, FORMATS, check_format_target, check_outputs, emit, fail, finish,
+from ..jobs.pay import Scope, report_scope, run_pay
+from .options import (PeerpayCommand, employee_option, force_option, format_option, mapped_timesheet, output_option, pay_inputs,
+                      period_options, rejects_option, statements_option, with_names_option)
+from .common import (EXIT_USAGE, run_record, output_format, EXIT_INPUT, EXIT_OK, EXIT_REJECTED, check_format_target, check_outputs, emit, fail, finish,
                      handles_input_errors, hash_in_background, report_problems, warn_policy)
 
 MONEY = ["base_pay", "holiday_premium", "standby_pay", "callback_premium", "minimum_shift_pay", "overtime_premium",
-         "gross_pay", "differentials", "regular_rate", "straight_time_pay", "minimum_wage", "minimum_wage_pay", "shortfall"]
-HOURS = ["hours_worked", "on_call_hours", "overtime_hours", "hours", "callback_hours"]
+         "gross_pay", "differentials", "straight_time_pay", "minimum_wage_pay", "shortfall"]
+HOURS = ["hours_worked", "on_call_hours", "overtime_hours", "hours", "callback_hours", "daily_ot_hours", "weekly_ot_hours"]
+#: rates are shown to the ten-thousandth and never totalled (a sum of rates means nothing)
+RATES = ["regular_rate", "base_rate", "minimum_wage"]
 
 
 def roster_names(run) -> pd.DataFrame:
@@ -46,7 +50,7 @@ def pay_document(run, detail: bool, record: dict | None = None, names: pd.DataFr
     ``names`` (``--with-names``): the roster's name and role beside each employee id, in every format.
     """
     minimum_shift = run.policy.minimum_shift is not None
-    kinds = {c: "money" for c in MONEY} | {c: "hours" for c in HOURS} | {"weeks": "count"}
+    kinds = {c: "money" for c in MONEY} | {c: "hours" for c in HOURS} | {c: "rate" for c in RATES} | {"weeks": "count", "minutes": "count"}
 
     def csv():
         # the lines straight from the engine's frame, vectorised (the same table as ``lines``);
@@ -65,7 +69,8 @@ def pay_document(run, detail: bool, record: dict | None = None, names: pd.DataFr
         if report.get("minimum_wage", {}).get("below_minimum"):
             out.append(Table(minimum_wage_frame(report), "below minimum wage", kinds))
         if detail:
-            out.append(Table(audit_frame(run.result, run.policy.timezone), "audit trail", kinds, totals=True))
+            out.append(Table(detail_view(audit_frame(run.result, run.policy.timezone), text_times=False), "audit trail", kinds,
+                             totals=True))
         return out
 
     def blocks():
@@ -80,8 +85,10 @@ def pay_document(run, detail: bool, record: dict | None = None, names: pd.DataFr
         if r.get("rows_read") and not r.get("rows_paid"):
             out.append(Text(f"Nothing was paid: every row was rejected ({r['rows_rejected']} of {r['rows_read']}); see below.\n"))
         if detail:
+            trail = detail_view(audit_frame(run.result, run.policy.timezone))
+            places = [",.4f" if kinds.get(str(c)) == "rate" else ",.2f" for c in trail.columns]  # hours to 2 places, rates to 4
             out += [Text("\n"), Heading("Audit trail: each segment and the rules that paid it"),
-                    Table(audit_frame(run.result, run.policy.timezone), kinds=kinds, options={"floatfmt": ",.4g"})]
+                    Table(trail, kinds=kinds, options={"floatfmt": places})]
         if report.get("minimum_wage", {}).get("below_minimum"):
             out += [Text("\n"), Heading(f"Workweeks paid below the minimum wage ({report['minimum_wage']['basis']}; 29 CFR 776.4)"),
                     Table(minimum_wage_frame(report), kinds=kinds)]
@@ -99,7 +106,7 @@ def pay_document(run, detail: bool, record: dict | None = None, names: pd.DataFr
             report = {**report, "lines": [_named(line, who.get(str(line["employee_id"]), {})) for line in report["lines"]]}
         if not detail:
             return report
-        trail = audit_frame(run.result, run.policy.timezone)
+        trail = detail_view(audit_frame(run.result, run.policy.timezone))
         return {**report, "detail": json_records(trail)}  # an added key: the §4 keys are unchanged
 
     return Document("peerpay pay: gross pay by employee", blocks=blocks, csv=csv, payload=payload,
@@ -120,26 +127,39 @@ def warn_minimum_wage(check: dict) -> None:
                    "the report lists them (JSON: minimum_wage.below_minimum)", err=True)
 
 
-def period_notes(partial: set[str]) -> list[str]:
-    """Counts and week dates only (never ids)."""
-    if not partial:
+def period_notes(scope) -> list[str]:
+    """The workweeks the run's period cuts (:class:`peerpay.jobs.pay.Scope`): counts and dates only, never ids."""
+    if not scope.partial:
         return []
-    return [f"{len(partial)} workweek(s) not wholly inside the pay period and the data (starting {', '.join(sorted(partial))}): "
-            "each is paid on all the hours the data holds for it; where the data stops inside the week, its overtime may be understated"]
+    return [f"{len(scope.partial)} workweek(s) cut by the period {scope.first} to {scope.last} (starting "
+            f"{', '.join(sorted(scope.partial))}): hours worked on their days outside the period are not in this run, so their "
+            "overtime may be understated; a workweek's overtime is settled with the period in which it ends (29 CFR 778.106)"]
 
 
-def pay_stubs(run, record: dict | None) -> dict[str, str]:
-    """file name -> one employee's pay statement page, for every employee in the report."""
+def pay_stubs(run, record: dict | None, names: pd.DataFrame | None = None, scope=None) -> dict[str, str]:
+    """file name -> one employee's pay statement page, for every employee in the report.
+
+    ``names`` (``--with-names``): the roster's names on the statements; ``scope``: the run's
+    :class:`~peerpay.jobs.pay.Scope` (the pay period the statements name, and the weeks it cuts).
+    """
+    from ..core.explain import line_items
+    from ..core.report import iso_dates
     from ..io.paystubs import pay_stub_html, stub_filename
 
-    by_employee: dict[str, list] = {}
-    for line in run.report["lines"]:  # report lines: one per employee and week, tens to thousands
-        by_employee.setdefault(str(line["employee_id"]), []).append(line)
-    ot = run.policy.overtime
-    multiplier = ot.multiplier if ot is not None else 1.5
-    if ot is not None and ot.tiered:  # each tier at its own multiplier (docs/pay-rules.md, overtime tiers)
-        multiplier = {t.name: t.multiplier for t in ot.tiers}
-    return {stub_filename(e): pay_stub_html(e, lines, multiplier, record) for e, lines in by_employee.items()}
+    items = line_items(run.result)
+    items = items.assign(week_start=iso_dates(items["week_start"].to_numpy()) if len(items) else items["week_start"])
+    exact = run.result.lines.assign(week_start=iso_dates(run.result.lines["week_start"].to_numpy()))
+    # per employee: tens of weeks and line items, not millions of rows
+    items_of = {str(e): g.to_dict("records") for e, g in items.groupby("employee_id", sort=False)}
+    exact_of = {str(e): g.to_dict("records") for e, g in exact.groupby("employee_id", sort=False)}
+    lines_of: dict[str, list] = {}
+    for line in run.report["lines"]:
+        lines_of.setdefault(str(line["employee_id"]), []).append(line)
+    who = dict(zip(names["employee_id"], names["name"])) if names is not None else {}
+    period = (scope.first, scope.last, scope.source) if scope is not None and (scope.first or scope.last) else None
+    partial = scope.partial if scope is not None else frozenset()
+    return {stub_filename(e): pay_stub_html(e, lines, items_of.get(e, []), exact_of[e], run.policy, record, who.get(e), period, partial)
+            for e, lines in lines_of.items()}
 
 
 def check_stubs(folder: str, pages: dict[str, str], force: bool) -> None:
@@ -147,7 +167,7 @@ def check_stubs(folder: str, pages: dict[str, str], force: bool) -> None:
     d = Path(folder)
     taken = [n for n in pages if (d / n).exists() and (d / n).stat().st_size > 0]
     if taken and not force:
-        fail(f"--stubs {d}: {len(taken)} statement file(s) exist; use --force to overwrite them", EXIT_USAGE)
+        fail(f"--statements {d}: {len(taken)} statement file(s) exist; use --force to overwrite them", EXIT_USAGE)
 
 
 def write_stubs(folder: str, pages: dict[str, str], force: bool) -> None:
@@ -167,7 +187,7 @@ def json_records(frame: pd.DataFrame) -> list[dict]:
 
 def render_detail_csv(run) -> str:
     """--format csv --detail: the audit trail (one row per segment), written as a second file."""
-    return to_csv(audit_frame(run.result, run.policy.timezone))
+    return to_csv(detail_view(audit_frame(run.result, run.policy.timezone)))
 
 
 def detail_csv_path(output: str) -> str:
@@ -215,14 +235,17 @@ def holidays_used(run) -> str | None:
     return (", ".join(shown) or "none in the period") + package
 
 
-def pay_period(run) -> str | None:
-    """The workweeks the report covers (first and last week start), for the run record."""
+def pay_period(run, scope=None) -> str | None:
+    """The period the report covers (``--from``/``--to`` or the policy's pay periods) and its
+    workweeks (first and last week start), for the run record."""
     import numpy as np
 
     weeks = _weeks_paid(run)
     if weeks is None:
         return None
-    return f"workweeks starting {np.datetime64(int(weeks.min()), 'D')} to {np.datetime64(int(weeks.max()), 'D')}"
+    span = f"workweeks starting {np.datetime64(int(weeks.min()), 'D')} to {np.datetime64(int(weeks.max()), 'D')}"
+    described = scope.describe() if scope is not None else ""
+    return f"{described}; {span}" if described else span
 
 
 
@@ -234,9 +257,13 @@ def _recon_line(report: dict) -> str:
     unit, source = "rows", ""
     if (report.get("map") or {}).get("layout") == "wide":  # counted in shifts, as the rejected list is
         unit, source = "shifts", f" (from {report['map']['source_rows_read']} export rows)"
+    out_rows = out_hours = ""
+    if "rows_out_of_scope" in r:  # a filtered report: what it leaves out is counted, and the filter named
+        out_rows = f" + {r['rows_out_of_scope']} out of scope ({r['scope']})"
+        out_hours = f" + out of scope {r['hours_out_of_scope']:,.2f}"
     return (
-        f"Reconciliation: {r['rows_read']} {unit} read{source} = {r['rows_paid']} paid + {r['rows_rejected']} rejected{dropped}; "
-        f"hours in {r['hours_in']:,.2f} = paid {r['hours_paid']:,.2f} + rejected {r['hours_rejected']:,.2f}"
+        f"Reconciliation: {r['rows_read']} {unit} read{source} = {r['rows_paid']} paid + {r['rows_rejected']} rejected{dropped}{out_rows}; "
+        f"hours in {r['hours_in']:,.2f} = paid {r['hours_paid']:,.2f} + rejected {r['hours_rejected']:,.2f}{out_hours}"
     )
 
 
@@ -250,45 +277,26 @@ def _notes(report: dict) -> list[str]:
     ]
 
 
-def _timesheet_options(fn, many: bool = False):
-    for opt in reversed(
-        [
-            click.option("--timesheet", "-t", required=True, type=click.Path(dir_okay=False), multiple=many,
-                         help="Shifts: CSV or XLSX, one row per shift."
-                              + (" Repeat it (or give a glob) for several employers' timesheets." if many else "")),
-            click.option("--policy", "-p", required=True, type=click.Path(dir_okay=False), help="Pay policy TOML."),
-            click.option("--roster", "-r", type=click.Path(dir_okay=False), help="Roster: employee_id, role, step."),
-            click.option("--schedule", "-s", type=click.Path(dir_okay=False), help="Wage schedule: role, step, hourly_rate|annual_salary."),
-            click.option("--sheet", help="XLSX sheet name of the timesheet (default: the first)."),
-            click.option("--map", "map_file", type=click.Path(dir_okay=False), help="Column map for a payroll export (TOML)."),
-        ]
-    ):
-        fn = opt(fn)
-    return fn
-
-
-@click.command()
-@lambda fn: _timesheet_options(fn, many=True)
+@click.command("pay", cls=PeerpayCommand)
+@pay_inputs(many=True)
 @click.option("--by", "by", type=click.Choice(["employee", "person"]), default="employee", show_default=True,
               help="person: per person and workweek across employers (roster person_id, employer; "
                    "docs/joint-and-credentials.md). Prints person ids: not for publication.")
 @click.option("--credentials", type=click.Path(dir_okay=False),
               help="Credentials file: employee_id or person_id, credential, from, to (for [[premium]]).")
-@click.option("--format", "-f", "fmt", type=FORMATS, help=FORMAT_HELP)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
+@period_options("First day of the pay period: keep the workweeks that overlap --from..--to; a workweek partly outside "
+                "it is flagged (its overtime may be understated). Default: the policy's [pay_period] around the data.",
+                "Last day of the pay period (inclusive).")
+@employee_option
+@format_option()
+@output_option
 @click.option("--detail", is_flag=True, help="Add the audit trail: every segment, its dollars per component and the rules "
               "that paid it (a separate table; JSON: a 'detail' key; CSV: a second file NAME.detail.csv beside --output).")
-@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Pay period start: keep the workweeks that overlap "
-              "--from..--to; a workweek partly outside it is flagged (its overtime may be understated).")
-@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Pay period end (inclusive).")
-@click.option("--employee", "employees", multiple=True, metavar="ID",
-              help="Only this employee's lines and audit trail (repeatable); every row is still paid or rejected.")
-@click.option("--rejects", type=click.Path(dir_okay=False), help="Also write the rejected rows to this CSV.")
-@click.option("--stubs", "stubs_dir", type=click.Path(file_okay=False), help="Also write a printable pay statement per employee "
-              "(paystub-<id>.html: hours, each component, the regular-rate arithmetic of overtime weeks, the rules applied) into this folder.")
-@click.option("--with-names", is_flag=True, help="Add the roster's name and role beside each employee id (needs --roster; "
-              "a private report: never publish it). Off by default.")
-@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@rejects_option
+@statements_option("Also write a printable pay statement per employee into DIR (paystub-<id>.html: each line as hours x "
+                   "rate = amount, the regular-rate arithmetic of overtime weeks, the rules applied).")
+@with_names_option
+@force_option("Overwrite existing output files (and statements).")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: this machine (a large timesheet on two cores; with --partitions N: in N employee buckets, "
                    "one process per core, for input larger than memory); "
@@ -298,8 +306,8 @@ def _timesheet_options(fn, many: bool = False):
 @click.option("--output-dir", type=click.Path(file_okay=False), help="--engine dask: write pay lines partitioned here "
               "(lines-NNNNN.parquet, or .csv with --format csv), plus rejected.csv and summary.json.")
 @handles_input_errors
-def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, fmt, output, detail, date_from, date_to, employees,
-        rejects, stubs_dir, with_names, force, engine, scheduler, partitions, output_dir):
+def pay(timesheet, policy, roster, schedule, sheet, map_file, by, credentials, date_from, date_to, employees, fmt, output, detail,
+        rejects, statements, with_names, force, engine, scheduler, partitions, output_dir):
     """Compute gross pay per employee and workweek (docs/formats.md §4)."""
     from ..jobs.pay import expand_timesheets
 
@@ -316,13 +324,18 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
         detail_csv = detail_csv_path(output)
     check_outputs({"--output": output, "--rejects": rejects, "--detail (segments)": detail_csv},
                   [*timesheets, policy, roster, schedule, map_file, credentials], force,
-                  folders={"--output-dir": output_dir, "--stubs": stubs_dir})
+                  folders={"--output-dir": output_dir, "--statements": statements})
     if with_names and roster is None:
         fail("--with-names needs --roster (names come from its name column)", EXIT_USAGE)
+    if date_from and date_to and date_from > date_to:
+        fail("--from is after --to", EXIT_USAGE)
+    if (date_from or date_to or employees) and (scaled or len(timesheets) > 1 or by == "person" or credentials):
+        fail("--from, --to and --employee work with one timesheet on the local engine (without --by person, --credentials, "
+             "--partitions or --output-dir)", EXIT_USAGE)
     if with_names and (scaled or len(timesheets) > 1 or by == "person" or credentials):
         fail("--with-names works with one timesheet on the local engine (without --by person, --credentials, "
              "--partitions or --output-dir)", EXIT_USAGE)
-    if not (len(timesheets) > 1 or by == "person" or credentials) and (fmt != "csv" or stubs_dir):  # a run record is built
+    if not (len(timesheets) > 1 or by == "person" or credentials) and (fmt != "csv" or statements):  # a run record is built
         hash_in_background([timesheets[0], policy, roster, schedule, map_file])
     pol = read_policy(policy)
     warn_policy(pol)
@@ -338,38 +351,28 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
                          output=output, force=force)
         mapped = None
     else:
-        mapped = _mapped(timesheet, map_file, sheet, pol.timezone)
+        mapped = mapped_timesheet(timesheet, map_file, sheet, pol.timezone)
         # the audit trail only where it is shown: without it a large run is paid on two cores
-        run = run_pay(timesheet, pol, roster, schedule, sheet=sheet, raw_timesheet=mapped, audit=bool(detail or stubs_dir))
+        run = run_pay(timesheet, pol, roster, schedule, sheet=sheet, raw_timesheet=mapped, audit=bool(detail or statements))
+    if not run.reconciliation["balanced"]:
+        fail(f"internal reconciliation failed: {run.reconciliation}", EXIT_INPUT)
+    scope = Scope()
+    if not scaled:
+        run, scope = report_scope(run, date_from.date() if date_from else None, date_to.date() if date_to else None, employees)
+        run.notes.extend(period_notes(scope))
     recon = run.reconciliation
     if not recon["balanced"]:
         fail(f"internal reconciliation failed: {recon}", EXIT_INPUT)
-    partial: set[str] = set()
-    if date_from and date_to and date_from > date_to:
-        fail("--from is after --to", EXIT_USAGE)
-    if engine == "local" and not (partitions or scheduler or output_dir):
-        from ..jobs.pay import select_period
-
-        run, partial = select_period(run, date_from.date() if date_from else None, date_to.date() if date_to else None)
-        if date_from or date_to:
-            for line in run.report["lines"]:  # an added per-line key (docs/formats.md §4 keys unchanged)
-                line["partial_week"] = str(line["week_start"]) in partial
-            run.report.setdefault("notes", []).extend(period_notes(partial))
-    elif date_from or date_to:
-        fail("--from/--to work with the local engine (without --partitions/--output-dir)", EXIT_USAGE)
-    if employees:
-        from ..jobs.pay import only_employees
-
-        if engine != "local" or partitions or scheduler or output_dir:
-            fail("--employee works with the local engine (without --partitions/--output-dir)", EXIT_USAGE)
-        run = only_employees(run, employees)
+    options = {"from": date_from.date().isoformat() if date_from else None, "to": date_to.date().isoformat() if date_to else None,
+               "employee": list(employees), "sheet": sheet, "detail": detail or None}
     record = run_record("peerpay pay", {"timesheet": timesheet, "policy": policy, "roster": roster, "schedule": schedule, "map": map_file},
-                        {"sheet": sheet, "detail": detail or None}, period=pay_period(run), holidays=holidays_used(run)) \
-        if fmt != "csv" or stubs_dir else None  # CSV has no room for a record: a large CSV run never builds the report dicts
-    data = render_chunks(pay_document(run, detail, record, roster_names(run) if with_names else None), fmt.lower())
-    stubs = pay_stubs(run, record) if stubs_dir else {}
+                        options, period=pay_period(run, scope), holidays=holidays_used(run)) \
+        if fmt != "csv" or statements else None  # CSV has no room for a record: a large CSV run never builds the report dicts
+    names = roster_names(run) if with_names else None
+    data = render_chunks(pay_document(run, detail, record, names), fmt.lower())
+    stubs = pay_stubs(run, record, names, scope) if statements else {}
     if stubs:
-        check_stubs(stubs_dir, stubs, force)
+        check_stubs(statements, stubs, force)
     segments = render_detail_csv(run) if detail_csv else None
     rejected = to_csv(pd.DataFrame([p.as_json() for p in run.problems], columns=["file", "row", "column", "reason"])) if rejects else None
     report_problems(run.problems)
@@ -378,7 +381,7 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
     if engine == "local" and not (partitions or scheduler or output_dir):
         from ..jobs.minimum_wage import pay_minimum_wage
 
-        warn_minimum_wage(run.report["minimum_wage"] if fmt != "csv" or stubs_dir else pay_minimum_wage(run))
+        warn_minimum_wage(run.report["minimum_wage"] if fmt != "csv" or statements else pay_minimum_wage(run))
     # every output is rendered before the first one is written: a failure leaves no file behind
     if rejects:
         atomic_write(rejects, cast(str, rejected))
@@ -387,9 +390,9 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
     if detail_csv:
         emit(cast(str, segments), detail_csv, force)  # rendered whenever detail_csv is set
     if stubs:
-        write_stubs(stubs_dir, stubs, force)
+        write_stubs(statements, stubs, force)
     click.echo(_recon_line({"reconciliation": recon}), err=True)
-    for note in period_notes(partial):
+    for note in period_notes(scope):
         click.echo(f"note: {note}", err=True)
     if recon.get("rows_read") and not recon.get("rows_paid"):
         click.echo(f"peerpay: every row was rejected ({recon['rows_rejected']} of {recon['rows_read']}): nothing was paid. "
@@ -476,85 +479,3 @@ def person_document(run, only_shared: bool = False) -> Document:
 
     return Document("peerpay pay --by person", blocks=blocks, csv=lambda: people, payload=payload,
                     sheets=tables, notes=notes)
-
-
-def _mapped(timesheet, map_file, sheet, timezone):
-    """The export read through its column map (None without --map)."""
-    if map_file is None:
-        return None
-    from ..io.exports import apply_map_to_file
-
-    return apply_map_to_file(timesheet, map_file, sheet, timezone)
-
-
-def find_samples(explicit: str | None) -> Path:
-    """--samples DIR, else ./samples (a checkout), else the copy shipped in the package (any folder)."""
-    from ..io.resources import SAMPLES_DIR, package_dir
-
-    shipped = package_dir(SAMPLES_DIR)
-    candidates = [Path(explicit)] if explicit else [Path("samples")] + ([shipped] if shipped else [])
-    for c in candidates:
-        if (c / "timesheet.csv").exists():
-            return c
-    if explicit:
-        fail(f"--samples {explicit}: no timesheet.csv there (leave --samples out to use the samples shipped with peerpay)", EXIT_INPUT)
-    fail("the samples shipped with peerpay are missing from this installation (reinstall it, or pass --samples DIR)", EXIT_INPUT)
-
-
-def next_steps(d: Path) -> str:
-    """What to try after the demo: the three commands on the same samples, ready to paste."""
-    from shlex import quote
-
-    s = {name: quote(str(d / name)) for name in ("timesheet.csv", "policy.toml", "roster.csv", "schedule.csv")}
-    union = quote(str(d / "proposals" / "union.toml"))
-    return (
-        "\nTry next (the same samples; add --format xlsx --output FILE.xlsx for a workbook):\n"
-        f"  peerpay pay --timesheet {s['timesheet.csv']} --policy {s['policy.toml']} --roster {s['roster.csv']} --schedule {s['schedule.csv']}\n"
-        f"  peerpay gap --roster {s['roster.csv']} --schedule {s['schedule.csv']} --peer-role peer_specialist --reference bls-2025\n"
-        f"  peerpay cost --timesheet {s['timesheet.csv']} --policy {s['policy.toml']} --roster {s['roster.csv']} --schedule {s['schedule.csv']} "
-        f"--proposal {union}\n"
-        "Your own files: `peerpay init` writes a starter policy.toml and map.toml.\n"
-    )
-
-
-@click.command()
-@click.option("--samples", type=click.Path(file_okay=False), help="Folder with the sample files (default: ./samples, else the samples shipped with peerpay).")
-@click.option("--format", "-f", "fmt", type=click.Choice(["table", "md"]), default="table", show_default=True)
-@handles_input_errors
-def demo(samples, fmt):
-    """Run the whole job on the bundled samples and print the reports."""
-    d = find_samples(samples)
-    run = run_pay(d / "timesheet.csv", d / "policy.toml", d / "roster.csv", d / "schedule.csv")
-    click.echo(f"peerpay demo: {d}\n")
-    click.echo(render_pay(run, fmt, detail=False))
-    from . import backpay, cost, gap  # the other commands' sections (they import this module)
-
-    for mod in (gap, cost, backpay):
-        click.echo(mod.demo_section(d, fmt))
-    click.echo(demo_person_section(d, fmt))
-    click.echo(next_steps(d))
-
-
-def demo_person_section(d: Path, fmt: str) -> str:
-    """The demo's issue-14 section: a person at two employers (samples/timesheet_employer2.csv),
-    the joint-employment what-if, and certified peers paid the CPRS premium (samples/premium.toml
-    appended to the sample policy; samples/credentials.csv)."""
-    from ..jobs.pay import run_pay_many
-    from ..models.policy import loads_policy
-
-    second, premium, creds = d / "timesheet_employer2.csv", d / "premium.toml", d / "credentials.csv"
-    if not (second.exists() and premium.exists() and creds.exists()):
-        return ""
-    pol = loads_policy((d / "policy.toml").read_text() + "\n" + premium.read_text())
-    run = run_pay_many([d / "timesheet.csv", second], pol, d / "roster.csv", d / "schedule.csv", credentials=creds)
-    lines = run.result.lines
-    paid = lines[lines["diff:cprs"] > 0].groupby("employee_id", as_index=False).agg(
-        weeks=("week_start", "size"), credential_premium=("diff:cprs", "sum"), gross_pay=("gross_pay", "sum"))
-    paid[["credential_premium", "gross_pay"]] = paid[["credential_premium", "gross_pay"]] / 100
-    doc = person_document(run, only_shared=True)
-    extra = Document("credential premium", blocks=[
-        Heading("Credential premium (CPRS, $1.00/h from the certification date; 29 CFR 778.207(b))"),
-        Table(paid, kinds={"credential_premium": "money", "gross_pay": "money"}), Text("\n")])
-    fmt = "md" if fmt == "md" else "table"
-    return ("\n" + (("## " if fmt == "md" else "") + "One person across employers, and credentials that pay\n\n")
-            + str(render(doc, fmt)) + "\n" + str(render(extra, fmt)))

@@ -4,6 +4,12 @@ Nothing is paid and nothing is written. Each problem is ``file:row:column: reaso
 column left out when the problem is about the whole file); ``--format json`` gives the same as
 one JSON object for scripts. Exit code 0 = clean (warnings allowed), 3 = rows would be
 rejected, 1 = a file or the policy/map cannot be used at all.
+
+validate predicts ``pay``: it reads the files as ``pay`` does and runs the same row checks
+(:func:`peerpay.core.inputs.prepare_timesheet`, including whether each row's base rate can be
+resolved: a ``rate`` column, or the roster's role and step in the wage schedule), so it says
+"usable" only when ``pay`` with the same files would pay every row, and its errors are the rows
+``pay`` would reject (tests/test_validate_predicts_pay.py runs both on a corpus of files).
 """
 
 from __future__ import annotations
@@ -15,11 +21,13 @@ import click
 import pandas as pd
 
 from ..core.inputs import prepare_timesheet
+from ..core.report import paid_minutes, reconciliation, rejected_rows
 from ..errors import InputError, Problem, file_name
 from ..io.readers import read_policy, read_table
 from ..jobs.pay import load_roster, load_schedule
 from ..models.policy import Policy, policy_warnings
-from .common import EXIT_INPUT, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, fail
+from .common import EXIT_INPUT, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, fail, problem_hints
+from .options import PeerpayCommand, format_option, map_option, policy_option, roster_option, schedule_option, sheet_option, timesheet_option
 
 
 def _file_problems(exc: InputError) -> list[Problem]:
@@ -48,25 +56,17 @@ def duplicate_rows(raw: pd.DataFrame, source: str, rows=None, sheet=None) -> lis
             for i in dup]
 
 
-def _without_rate_noise(problems, roster, schedule, warnings, source):
-    """Without --roster/--schedule, "no rate" on every row is noise: say it once, as a warning."""
-    if roster is not None and schedule is not None:
-        return problems
-    noise = [p for p in problems if p.reason.startswith("no rate: the row has no rate and no roster")]
-    if noise:
-        warnings.append(Problem(source, None, None, f"{len(noise)} row(s) without a rate were not checked against a wage "
-                                "schedule: give --roster and --schedule to check them"))
-    noise_ids = {id(p) for p in noise}
-    return [p for p in problems if id(p) not in noise_ids]
-
-
 def _notes(frame: pd.DataFrame, source: str, sheet=None) -> list[Problem]:
     """What the readers and validators normalised or want a look at (counts, never ids) as warnings."""
     return [Problem(source, None, None, n, sheet) for n in frame.attrs.get("notes", ())]
 
 
-def check_inputs(timesheet=None, policy=None, roster=None, schedule=None, sheet=None, map_file=None):
-    """Returns (errors, warnings, fatal): lists of Problem, and whether a file was unusable."""
+def check_inputs(timesheet=None, policy=None, roster=None, schedule=None, sheet=None, map_file=None, rows: dict | None = None):
+    """Returns (errors, warnings, fatal): lists of Problem, and whether a file was unusable.
+
+    ``rows``, when given, receives the timesheet's reconciliation as ``pay`` would strike it
+    (rows read, paid, rejected): what the summary line says.
+    """
     errors: list[Problem] = []
     warnings: list[Problem] = []
     fatal = False
@@ -101,16 +101,21 @@ def check_inputs(timesheet=None, policy=None, roster=None, schedule=None, sheet=
 
                 mapped = apply_map_to_file(timesheet, map_file, sheet, pol.timezone)
                 paid_by = mapped.adjust_policy(pol)
-                shifts, p, _ = prepare_timesheet(mapped.frame, Path(timesheet).name, paid_by, ros, sch, sheet)
+                shifts, p, rejected_hours = prepare_timesheet(mapped.frame, Path(timesheet).name, paid_by, ros, sch, sheet)
                 warnings += _notes(shifts, Path(timesheet).name, sheet)
-                errors += _without_rate_noise(mapped.restore(p), ros, sch, warnings, Path(timesheet).name)
+                if rows is not None:
+                    rows.update(mapped.reconcile(shifts, p, rejected_hours))
+                errors += mapped.restore(p)
                 warnings += duplicate_rows(mapped.frame, Path(timesheet).name, mapped.rows, sheet)
                 warnings += [Problem(Path(timesheet).name, None, None, n, sheet) for n in mapped.notes()]
             else:
                 raw = read_table(timesheet, sheet)
-                shifts, p, _ = prepare_timesheet(raw, Path(timesheet).name, pol, ros, sch, sheet)
+                shifts, p, rejected_hours = prepare_timesheet(raw, Path(timesheet).name, pol, ros, sch, sheet)
                 warnings += _notes(shifts, Path(timesheet).name, sheet)
-                errors += _without_rate_noise(p, ros, sch, warnings, Path(timesheet).name)
+                if rows is not None:
+                    rows.update(reconciliation(len(raw), len(shifts), rejected_rows(p), paid_minutes(shifts),
+                                               int(rejected_hours["minutes"].sum()), len(p) - len(rejected_hours)))
+                errors += p
                 warnings += duplicate_rows(raw, Path(timesheet).name, sheet=sheet)
             if policy and not fatal:  # weeks paid below the minimum wage of the days worked (29 CFR 776.4)
                 from ..jobs.minimum_wage import minimum_wage_problems
@@ -122,18 +127,19 @@ def check_inputs(timesheet=None, policy=None, roster=None, schedule=None, sheet=
     return errors, warnings, fatal
 
 
-@click.command("validate")
-@click.option("--timesheet", "-t", type=click.Path(dir_okay=False), help="Timesheet or payroll export (CSV/XLSX).")
-@click.option("--policy", "-p", type=click.Path(dir_okay=False), help="Pay policy TOML.")
-@click.option("--roster", "-r", type=click.Path(dir_okay=False))
-@click.option("--schedule", "-s", type=click.Path(dir_okay=False))
-@click.option("--sheet", help="XLSX sheet of the timesheet (default: the first).")
-@click.option("--map", "map_file", type=click.Path(dir_okay=False), help="Column map for a payroll export (TOML).")
-@click.option("--format", "-f", "fmt", type=click.Choice(["human", "json"]), default="human", show_default=True)
+@click.command("validate", cls=PeerpayCommand)
+@timesheet_option(required=False, help="Timesheet or payroll export (CSV/XLSX).")
+@policy_option(required=False)
+@roster_option()
+@schedule_option()
+@sheet_option
+@map_option
+@format_option(["table", "json"], default="table", old={"human": "table"})
 def command(timesheet, policy, roster, schedule, sheet, map_file, fmt):
     """Check inputs and policy without paying: every problem at once, as file:row:column."""
     if not any((timesheet, policy, roster, schedule, map_file)):
         fail("nothing to check: give --timesheet, --policy, --roster, --schedule and/or --map", EXIT_USAGE)
+    rows: dict = {}
     if map_file and not timesheet:
         warnings: list[Problem]
         try:
@@ -147,21 +153,36 @@ def command(timesheet, policy, roster, schedule, sheet, map_file, fmt):
         errors, warnings, fatal = errors + e2, warnings + w2, fatal or f2
     else:
         try:
-            errors, warnings, fatal = check_inputs(timesheet, policy, roster, schedule, sheet, map_file)
+            errors, warnings, fatal = check_inputs(timesheet, policy, roster, schedule, sheet, map_file, rows)
         except MemoryError:
             fail("out of memory: split the input", EXIT_INPUT)
     code = EXIT_INPUT if fatal else EXIT_REJECTED if errors else EXIT_OK
     if fmt == "json":
-        click.echo(json.dumps({
-            "ok": code == EXIT_OK,
-            "errors": [p.as_json() for p in errors],
-            "warnings": [p.as_json() for p in warnings],
-            "counts": {"errors": len(errors), "warnings": len(warnings)},
-        }, indent=2, ensure_ascii=False))
+        out = {"ok": code == EXIT_OK, "errors": [p.as_json() for p in errors], "warnings": [p.as_json() for p in warnings],
+               "counts": {"errors": len(errors), "warnings": len(warnings)}}
+        if rows and not fatal:  # an added key: what pay would do with the timesheet
+            out["rows"] = {"read": rows["rows_read"], "would_pay": rows["rows_paid"], "would_reject": rows["rows_rejected"],
+                           **({"dropped_by_map": rows["rows_dropped"]} if "rows_dropped" in rows else {})}
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
     else:
         for p in errors:
             click.echo(f"error: {p.render()}")
         for p in warnings:
             click.echo(f"warning: {p.render()}")
-        click.echo(f"{len(errors)} error(s), {len(warnings)} warning(s)" + ("" if errors else ": inputs are usable"), err=True)
+        for hint in problem_hints(errors):
+            click.echo(f"hint: {hint}", err=True)
+        click.echo(summary(errors, warnings, fatal, rows), err=True)
     raise SystemExit(code)
+
+
+def summary(errors: list[Problem], warnings: list[Problem], fatal: bool, rows: dict) -> str:
+    """The last line: the counts, and what ``pay`` would do ("usable" only when it would pay every row)."""
+    counts = f"{len(errors)} error(s), {len(warnings)} warning(s)"
+    if fatal:
+        return f"{counts}: a file cannot be used; pay would stop with nothing paid"
+    if rows.get("rows_rejected"):
+        return f"{counts}: pay would reject {rows['rows_rejected']} of {rows['rows_read']} rows (the errors above) and pay the rest"
+    if errors:
+        return f"{counts}: pay would reject the rows named above"
+    paid = f": pay would pay all {rows['rows_paid']} rows" if rows else ""
+    return f"{counts}: inputs are usable{paid}"

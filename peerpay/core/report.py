@@ -58,7 +58,7 @@ def _regular_rate_array(num: np.ndarray, den_minutes: np.ndarray) -> np.ndarray:
     return np.where(den == 0, 0.0, np.where(num < 0, -mag, mag) / 10_000)
 
 
-def _iso_dates(dates: np.ndarray):
+def iso_dates(dates: np.ndarray):
     """Dates as ISO text ("2025-03-02"), each distinct date formatted once (a year has 53 workweeks)."""
     codes, days = pd.factorize(dates.astype("datetime64[D]").astype("int64"))
     return pd.array(days.astype("datetime64[D]").astype(str), dtype="str").take(codes)
@@ -84,7 +84,7 @@ def lines_table(result: PayResult, include_minimum_shift: bool = False) -> pd.Da
         return pd.DataFrame(columns=cols)
     out = {
         "employee_id": lines["employee_id"].astype("str").array,  # arrow text stays arrow text
-        "week_start": _iso_dates(lines["week_start"].to_numpy()),
+        "week_start": iso_dates(lines["week_start"].to_numpy()),
         "hours_worked": _hours_array(lines["worked_minutes"].to_numpy()),
         "on_call_hours": _hours_array(lines["on_call_minutes"].to_numpy()),
         "overtime_hours": _hours_array(lines["overtime_minutes"].to_numpy()),
@@ -99,6 +99,9 @@ def lines_table(result: PayResult, include_minimum_shift: bool = False) -> pd.Da
         out["double_time_hours"] = _hours_array(lines["double_time_minutes"].to_numpy())
         for t in tiers:
             out[f"{TIER_PREFIX}{t}"] = _hours_array(lines[f"ot:{t}"].to_numpy())
+    if "partial_week" in lines:  # a workweek the run's period cuts (an added key, after the pinned ones)
+        cols.append("partial_week")
+        out["partial_week"] = lines["partial_week"].to_numpy(dtype=bool)
     return pd.DataFrame({c: out[c] for c in cols})
 
 
@@ -199,6 +202,39 @@ def reconciliation(rows_read: int, rows_paid: int, rows_rejected: int, paid: int
     return out
 
 
+def scoped_reconciliation(recon: dict, rows_in_scope: int, minutes_in_scope: int, minutes_paid: int, scope: str) -> dict:
+    """The reconciliation of a filtered report (``--from``/``--to``, ``--employee``): the rows and hours
+    it shows are ``paid``; the rows that were paid but fall outside the filter are counted apart.
+
+    rows read = paid + rejected (+ dropped by a map) + out of scope, and hours in = paid + rejected
+    + out of scope, so the balance still holds. A row (shift) with any minute in scope is in scope;
+    its minutes outside the period (a shift across the period's edge) are out-of-scope hours.
+    ``scope`` names the filter in words (never an id). Rejected rows are all still counted: they are
+    input problems whatever their week or employee.
+
+    >>> r = reconciliation(10, 9, 1, 540 * 9, 60, 0)
+    >>> s = scoped_reconciliation(r, 3, 1620, 540 * 9, "--employee (1 id)")
+    >>> (s["rows_paid"], s["rows_out_of_scope"], s["hours_paid"], s["hours_out_of_scope"], s["balanced"])
+    (3, 6, 27.0, 54.0, True)
+    """
+    rows_out = int(recon["rows_paid"]) - int(rows_in_scope)
+    out: dict = {}
+    for key, value in recon.items():
+        if key == "hours_in":
+            out["rows_out_of_scope"] = rows_out
+        if key == "rejected_rows_without_hours":
+            out["hours_out_of_scope"] = hours(minutes_paid - minutes_in_scope)
+        if key == "balanced":
+            continue
+        out[key] = value
+    out["rows_paid"] = int(rows_in_scope)
+    out["hours_paid"] = hours(minutes_in_scope)
+    out["scope"] = scope
+    out["balanced"] = bool(recon["balanced"]) and rows_out >= 0 and minutes_in_scope <= minutes_paid and \
+        out["rows_read"] == out["rows_paid"] + out["rows_rejected"] + out.get("rows_dropped", 0) + rows_out
+    return out
+
+
 def pay_report(result: PayResult, rejected: list[Problem], recon: dict | None = None, *, include_minimum_shift=False,
                lines_as_table: bool = False) -> dict:
     """The docs/formats.md §4 JSON object (plus the additive ``reconciliation`` key).
@@ -292,6 +328,23 @@ def audit_frame(result: PayResult, policy_timezone: str | None, calendar_local=N
             **_rules_and_citations(result, seg),
         }
     )
+
+
+def detail_view(trail: pd.DataFrame, text_times: bool = True) -> pd.DataFrame:
+    """The audit trail as a person reads it: ``week_start`` a date (``2025-10-26``, not a midnight
+    date-time), ``from``/``to`` to the minute (``2025-11-01 23:00``; ``text_times=False`` keeps them
+    date-times, for a workbook), and ``minutes`` beside ``hours``: the exact whole minutes, since
+    hours (7.0333…) are shown to two places."""
+    if trail.empty:
+        return trail
+    out = trail.copy()
+    out["week_start"] = iso_dates(trail["week_start"].to_numpy())
+    if text_times:
+        for c in ("from", "to"):
+            out[c] = np.char.replace(np.datetime_as_string(trail[c].to_numpy().astype("datetime64[m]"), unit="m"), "T", " ").astype(object)
+    at = list(out.columns).index("hours")
+    out.insert(at, "minutes", np.rint(trail["hours"].to_numpy() * 60).astype("int64"))
+    return out
 
 
 def _rules_and_citations(result: PayResult, seg: pd.DataFrame) -> dict[str, np.ndarray]:

@@ -8,7 +8,7 @@ The core pays one *partition*: all rows of a set of employees (an employee's wor
 * ``local`` with ``--partitions N`` (:mod:`.chunked`): the CSV is streamed once and spilled to
   N Arrow buckets by a hash of ``employee_id``; the buckets are paid by one forked worker per
   core, each holding one bucket at a time.
-* ``local`` without ``--detail``/``--stubs`` on 200,000+ shifts (:mod:`.halves`): the employees
+* ``local`` without ``--detail``/``--statements`` on 200,000+ shifts (:mod:`.halves`): the employees
   are cut in two halves at an id boundary and a forked child pays the second half; the pay
   lines are joined in id order, identical to a one-process run (no audit trail on this path).
 * ``dask`` (:mod:`.dask_engine`): one file or many (a glob), CSV or Parquet, read in pieces (a big

@@ -5,7 +5,7 @@ half its time there. Employees are independent (workweeks, 8-and-80 periods and 
 cross employees), so paying the employees before and after a cut in two processes and joining
 their pay lines gives the very same lines. The child is forked after the timesheet is read and
 validated (it shares the shifts without a copy) and sends back only its pay lines; no audit trail
-is kept, so this serves runs that show pay lines only (``pay`` without ``--detail`` or ``--stubs``).
+is kept, so this serves runs that show pay lines only (``pay`` without ``--detail`` or ``--statements``).
 
 The cut falls between two employee ids in sorted order, near the middle row: the first half's
 lines come first, as the engine orders them (by employee id, then week). Where fork is not

@@ -248,6 +248,7 @@ def render_html(doc: Document) -> str:
     if doc.html is not None:
         return doc.html()
     from .html import esc, fact_sheet_page, html_table
+    from .writers import readable_header
 
     sections: list[tuple[str, str]] = []
     heading, body = doc.title, list[str]()
@@ -265,16 +266,24 @@ def render_html(doc: Document) -> str:
             frame = frame.astype(object).where(frame.notna(), None)
             rows = [["" if v is None else _html_cell(v, b.kinds.get(str(c), "text")) for c, v in zip(frame.columns, r)]
                     for r in frame.itertuples(index=False)]  # report tables: tens of rows, not millions
-            body.append(html_table("", [str(c) for c in frame.columns], rows))
+            body.append(html_table("", [readable_header(c) for c in frame.columns], rows, dates_on_one_line=True))
         elif isinstance(b, Notes):
             body.append("<ol class=\"small\">" + "".join(f"<li>{esc(x)}</li>" for x in b.items) + "</ol>")
         elif b.text.strip():
             body.append("".join(f"<p>{esc(line)}</p>" for line in b.text.strip().splitlines() if line.strip()))
     close()
-    return fact_sheet_page(doc.title, [], sections, doc.run_record)
+    # the run record: every item of the workbook's Run sheet (inputs with their SHA-256, options, the
+    # period, holidays used, the policy's hash, the run time)
+    items = record_rows(doc.run_record)
+    sections.append(("Run record", "<div class=\"table-wrap\"><table class=\"record\"><tbody>" + "".join(
+        f"<tr><th scope=\"row\">{esc(k)}</th><td><code>{esc(v)}</code></td></tr>" for k, v in items) + "</tbody></table></div>"))
+    # a report's tables use the page's whole width: a 12-column pay summary fits a 1,400 px screen
+    return fact_sheet_page(doc.title, [], sections, wide=True, with_run_record=False)
 
 
 def _html_cell(value, kind: str) -> str:
+    if isinstance(value, float) and kind == "rate":
+        return f"{value:,.4f}"
     if isinstance(value, float) and kind in ("money", "text", "hours"):
         return f"{value:,.2f}"
     return str(value)

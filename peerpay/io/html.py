@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
@@ -80,7 +81,8 @@ def whole(value) -> int:
 
 
 def html_table(title: str, columns: Sequence[str], rows: Iterable[Sequence], units: Sequence[str] | None = None, *,
-               row_classes: Sequence[str] | None = None, row_keys: Sequence[str] | None = None, note: str = "") -> str:
+               row_classes: Sequence[str] | None = None, row_keys: Sequence[str] | None = None, note: str = "",
+               dates_on_one_line: bool = False) -> str:
     """A titled, escaped table; ``units`` (same length as ``columns``) show under each header.
 
     Numeric-looking cells are right-aligned. ``row_keys`` become ``data-key`` attributes so a
@@ -98,13 +100,16 @@ def html_table(title: str, columns: Sequence[str], rows: Iterable[Sequence], uni
             text = esc(cell)
             num = j > 0 and _numeric(cell)
             tag = "th" if j == 0 else "td"
-            attrs = (' scope="row"' if j == 0 else "") + (' class="num"' if num else "")
+            attrs = (' scope="row"' if j == 0 else "") + (' class="num"' if num else ' style="white-space:nowrap"' if dates_on_one_line and _DATE.match(str(cell)) else "")
             cells.append(f"<{tag}{attrs}>{text}</{tag}>")
         body.append(f"<tr{cls}{key}>{''.join(cells)}</tr>")
     foot = f'<p class="note">{esc(note)}</p>' if note else ""
     caption = f"<caption>{esc(title)}</caption>" if title else ""
     return (f"<div class=\"table-wrap\"><table>{caption}"
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>{foot}")
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?$")  # a date or a date and time: kept on one line
 
 
 def _numeric(cell) -> bool:
@@ -156,9 +161,14 @@ def run_record_section(record: Mapping | None) -> str:
     return f"<div class=\"table-wrap\"><table class=\"record\"><tbody>{items}{files}</tbody></table></div>"
 
 
+WIDE = ' style="max-width:none"'  # <main> of a page that uses the window's whole width
+
+
 def fact_sheet_page(title: str, headline: Sequence[str], sections: Sequence[tuple[str, str]],
-                    run_record: Mapping | None = None, *, subtitle: str = "", with_run_record: bool = True) -> str:
+                    run_record: Mapping | None = None, *, subtitle: str = "", with_run_record: bool = True, wide: bool = False) -> str:
     """The whole document. ``sections`` are (heading, trusted HTML built by the helpers here).
+
+    ``wide``: the page uses the window's whole width (a report of wide tables, not a fact sheet).
 
     ``with_run_record=False``: no run-record section (a worker's back-pay statement, whose
     inputs are the whole organisation's files, not the worker's).
@@ -170,7 +180,7 @@ def fact_sheet_page(title: str, headline: Sequence[str], sections: Sequence[tupl
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         f"<title>{esc(title)}</title><style>{CSS}</style></head>"
-        f"<body><main><header><h1>{esc(title)}</h1>"
+        f"<body><main{WIDE if wide else ''}><header><h1>{esc(title)}</h1>"
         + (f'<p class="subtitle">{esc(subtitle)}</p>' if subtitle else "") + f"{heads}</header>"
         f"{body}{record}</main></body></html>\n"
     )

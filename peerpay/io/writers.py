@@ -179,6 +179,8 @@ def _records_by_column(records) -> Chunks | None:
             return _float_json_pieces(col.to_numpy(dtype="float64"), after)
         if pd.api.types.is_integer_dtype(col) and not pd.api.types.is_bool_dtype(col):
             return [_followed(pc.cast(pa.array(col.to_numpy(dtype="int64")), pa.string()), after)]
+        if pd.api.types.is_bool_dtype(col):  # json.dumps' false / true, picked per row
+            return [pa.array(["false" + after, "true" + after], type=pa.string()).take(pa.array(col.to_numpy(dtype="int8")))]
         if col.dtype != object and pd.api.types.is_string_dtype(col):  # arrow-backed text: no Python string per row
             text = _arrow_text(col)
             if text.null_count:

@@ -17,7 +17,7 @@ from ..errors import InputError, Problem
 from ..io.exports import MappedTimesheet
 from ..io.readers import read_toml
 from .meta import run_meta
-from .pay import run_pay
+from .pay import pay_periods_of, run_pay
 from ..models.policy import Policy
 from ..models.proposal import DEFAULT_ON_COSTS, OnCosts, Proposal, loads_on_costs, loads_proposal
 
@@ -46,9 +46,10 @@ def run_cost(timesheet: str | Path, policy: str | Path | Policy, roster: str | P
     """Cost proposals (paths or :class:`Proposal`) against the paid baseline period.
 
     ``raw_timesheet``: as for :func:`peerpay.jobs.pay.run_pay` (a ``--map``-ped export).
-    ``period``: (first day, last day) the timesheet stands for (``--period``); default: the
-    first to the last shift date, with a warning when that is not whole weeks.
-    ``employee``: one id or several (``--employee``): their members' statements.
+    ``period``: (first day, last day) the timesheet stands for (``--from``/``--to``); default: the
+    policy's ``[pay_period]`` periods around the shifts' start dates, else the first to the last
+    shift date, with a warning when that is not whole weeks.
+    ``employee``: one id or several (``--statement-for``): their members' statements.
     Raises :class:`InputError` for unusable files, an invalid proposal, or a proposal whose
     policy changes do not validate; rejected timesheet rows are left out and returned.
     """
@@ -64,6 +65,9 @@ def run_cost(timesheet: str | Path, policy: str | Path | Policy, roster: str | P
     if len(run.shifts) == 0:
         raise InputError(f"{Path(timesheet).name}: no usable shifts to cost")
     problems = run.problems
+    declared = period is None and run.policy.pay_period is not None
+    if declared:  # the policy's pay periods from the one holding the first shift to the one holding the last
+        period = pay_periods_of(run)
     try:
         baseline = make_baseline(run.shifts, run.roster, run.schedule, run.policy, run.result, period)
         del run  # the baseline keeps what costing needs; the pay run's segment table can go
@@ -72,6 +76,7 @@ def run_cost(timesheet: str | Path, policy: str | Path | Policy, roster: str | P
     except ValueError as exc:
         raise InputError(str(exc)) from None
     report["baseline"]["rejected_rows"] = len(problems)
-    report["warnings"] = period_warnings(baseline, period is not None)
+    report["warnings"] = [] if declared else period_warnings(baseline, period is not None)  # whole pay periods stand for the year
     report["meta"] = run_meta()
     return CostRun(report, problems, baseline, props)
+

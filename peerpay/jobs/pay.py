@@ -7,6 +7,7 @@ This is the seam between the loaders (:mod:`peerpay.io`) and the pure core
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -36,6 +37,7 @@ class PayRun:
     schedule: pd.DataFrame | None = None
     mapped: MappedTimesheet | None = None
     credentials: pd.DataFrame | None = None  # (employee, credential, from, until) behind [[premium]]
+    notes: list[str] = field(default_factory=list)  # the report's added "notes" key (counts and dates, never ids)
     _report: dict | None = field(default=None, repr=False)
 
     @property
@@ -59,6 +61,8 @@ class PayRun:
         from .minimum_wage import pay_minimum_wage  # workweeks paid below the minimum wage (docs/backpay.md)
 
         report["minimum_wage"] = pay_minimum_wage(self)
+        if self.notes:
+            report["notes"] = list(self.notes)
         report["meta"] = run_meta()
         return report
 
@@ -372,64 +376,141 @@ def certification_bonus(run: PayRun) -> pd.DataFrame | None:
     return out
 
 
-def only_employees(run: PayRun, employee_ids) -> PayRun:
-    """The same run, its lines and audit trail kept for ``employee_ids`` only (``--employee``).
+def pay_periods_of(run: PayRun) -> tuple[date, date]:
+    """The policy's pay periods (``[pay_period]``, which must be set) from the one holding the first
+    shift's start date to the one holding the last's. A shift belongs to the date it starts on, as
+    in payroll systems: a night shift from the last evening of a period is that period's."""
+    from ..core.money import MINUTES_PER_DAY
 
-    Why after paying, not before: every input row is still paid or rejected (the reconciliation
-    stays whole) and a week's overtime is the same as in the full run. Rejected rows are kept:
-    they are input problems the clerk must see. Unknown ids raise ``InputError`` naming none of
-    the known ids (ids are not printed).
+    pp = run.policy.pay_period
+    if pp is None or len(run.shifts) == 0:
+        raise ValueError("pay_periods_of: no [pay_period] in the policy, or no shifts")
+    days = run.shifts["start_local"].to_numpy(dtype="int64") // MINUTES_PER_DAY
+    epoch = date(1970, 1, 1).toordinal()
+    first, last = date.fromordinal(epoch + int(days.min())), date.fromordinal(epoch + int(days.max()))
+    return pp.covering(first, last, run.policy.workweek.start_index)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a pay report covers, and why: the period and the employees it reports on.
+
+    ``first``/``last``: the period's first and last day (``--from``/``--to``, else the policy's
+    ``[pay_period]`` periods around the data, else None: the data's own span, nothing cut).
+    ``partial``: the workweeks (ISO start dates) that the period cuts: some of their days lie
+    outside it, so hours worked on those days are not in this run and the week's overtime may be
+    understated. ``filtered``: the report shows a subset (``--from``/``--to`` or ``--employee``), and
+    its reconciliation counts the rows out of scope apart.
+    """
+
+    first: date | None = None
+    last: date | None = None
+    source: str = ""  # "--from/--to", "pay period (biweekly from 2026-01-11)", or ""
+    partial: frozenset[str] = frozenset()
+    employees: tuple[str, ...] = ()
+    filtered: bool = False
+
+    def describe(self) -> str:
+        """``2026-01-11 to 2026-01-24 (pay period: biweekly from 2026-01-11)`` for the run record ('' when unknown)."""
+        if self.first is None and self.last is None:
+            return ""
+        span = f"{self.first or 'the first day worked'} to {self.last or 'the last day worked'}"
+        return f"{span} ({self.source})" if self.source else span
+
+    def label(self) -> str:
+        """The filter in words for the reconciliation (counts, never ids)."""
+        parts = []
+        if self.source == "--from/--to":
+            parts.append(" ".join(p for p in (f"--from {self.first}" if self.first else "", f"--to {self.last}" if self.last else "") if p))
+        if self.employees:
+            parts.append(f"--employee ({len(self.employees)} id{'s' if len(self.employees) != 1 else ''})")
+        return ", ".join(parts)
+
+
+def report_scope(run: PayRun, date_from: date | None = None, date_to: date | None = None, employees=()) -> tuple[PayRun, Scope]:
+    """The run as reported: the workweeks of the period and the employees asked for, and its :class:`Scope`.
+
+    The period is ``--from``/``--to`` when given (the workweeks that overlap it are kept), else
+    the policy's pay periods from the one holding the first day worked to the one holding the
+    last (nothing is cut away, but a workweek those periods cut is flagged), else nothing is
+    flagged: without a declared period, where the data stops says nothing about the period.
+
+    Why filter after paying, not before: every input row is still paid or rejected, and a kept
+    week's overtime is the same as in the whole run. The reconciliation then counts the rows (and
+    hours) in scope as paid and the rest apart, as out of scope (``rows_out_of_scope``,
+    ``hours_out_of_scope``, ``scope``): rows read = paid + rejected + out of scope. Rejected rows
+    are all kept (input problems the clerk must see, whatever their week or employee). Unknown
+    ids raise ``InputError`` naming none of the known ids (ids are not printed).
     """
     import dataclasses
 
-    import numpy as np
-
+    from ..core.report import scoped_reconciliation
     from ..errors import InputError
 
-    wanted = [str(e) for e in employee_ids]
     result = run.result
-    known = set(result.lines["employee_id"].astype(str))
-    missing = [e for e in wanted if e not in known]
-    if missing:
-        raise InputError(f"--employee: {len(missing)} of the ids given ha{'s' if len(missing) == 1 else 've'} no paid lines in this run "
-                         f"(check the id, or the timesheet)")
-    lines = result.lines[result.lines["employee_id"].astype(str).isin(wanted)]
+    lines = result.lines
+    wanted = [str(e) for e in employees]
+    if wanted:
+        known = set(lines["employee_id"].astype(str))
+        missing = [e for e in wanted if e not in known]
+        if missing:
+            raise InputError(f"--employee: {len(missing)} of the ids given ha{'s' if len(missing) == 1 else 've'} no paid lines in "
+                             "this run (check the id, or the timesheet)")
+    if lines.empty:
+        return run, Scope(employees=tuple(wanted))
+    week = lines["week_start"].to_numpy().astype("datetime64[D]").astype("int64")
+    ot = run.policy.overtime
+    length = ot.period_days if ot is not None else 7
+    number = lambda d: (d - date(1970, 1, 1)).days
+    first, last, source = date_from, date_to, "--from/--to" if date_from or date_to else ""
+    pp = run.policy.pay_period
+    if pp is not None and (first is None or last is None):
+        lo_pp, hi_pp = pay_periods_of(run)
+        first, last = first or lo_pp, last or hi_pp
+        source = source or f"pay period: {pp.describe()}"
+    lo = number(first) if first is not None else -(1 << 40)
+    hi = number(last) if last is not None else 1 << 40
+    keep = (week + length - 1 >= lo) & (week <= hi)
+    partial = frozenset(str(np.datetime64(int(w), "D")) for w in week[keep & ((week < lo) | (week + length - 1 > hi))])
+    filtered = bool(date_from or date_to or wanted)
+    scope = Scope(first, last, source, partial, tuple(wanted), filtered)
+    if partial or date_from or date_to:  # an added key of each pay line (docs/formats.md §4 keys unchanged)
+        flagged = np.isin(week, np.array(sorted(partial), dtype="datetime64[D]").astype("int64"))
+        lines = lines.assign(partial_week=flagged)
+        result = dataclasses.replace(result, lines=lines)
+        run = dataclasses.replace(run, result=result, _report=None)
+    if not filtered:
+        return run, scope
+    if wanted:
+        keep &= lines["employee_id"].astype(str).isin(wanted).to_numpy()
+    if not keep.any():  # nothing in scope: every paid row is out of it
+        recon = scoped_reconciliation(run.reconciliation, 0, 0, paid_minutes(run.shifts), scope.label())
+        empty = dataclasses.replace(result, lines=lines[keep].reset_index(drop=True), segments=result.segments.iloc[0:0])
+        return dataclasses.replace(run, result=empty, reconciliation=recon, _report=None), scope
+    # the minutes in scope: those in a kept workweek, [local midnight of the week holding lo, that after the week holding
+    # hi), of the employees asked for; per shift from its own start and end (no audit trail needed: two cores stay on)
+    shifts = run.shifts
+    start, end = shifts["start_at"].to_numpy(dtype="int64"), shifts["end_at"].to_numpy(dtype="int64")
+    if date_from or date_to:
+        from ..core.calendar import local_to_instants
+        from ..core.money import MINUTES_PER_DAY
+
+        phase = int(week[0])
+        first_week = lambda day: day - (day - phase) % length
+        edges = np.array([first_week(max(lo, int(week.min()))), first_week(min(hi, int(week.max()))) + length], dtype="int64")
+        a, b = local_to_instants(edges * MINUTES_PER_DAY, run.policy.timezone, strict=False)
+        inside = np.clip(np.minimum(end, b) - np.maximum(start, a), 0, None)
+    else:
+        inside = end - start
+    if wanted:
+        inside = np.where(shifts["employee_id"].astype(str).isin(wanted).to_numpy(), inside, 0)
+    shifts_in, minutes_in = np.flatnonzero(inside > 0), int(inside.sum())
     segments = result.segments
-    if result.employee_ids is not None and "employee" in segments:
-        ids = np.asarray(result.employee_ids).astype(str)
-        segments = segments[np.isin(ids[segments["employee"].to_numpy()], wanted)]
-    filtered = dataclasses.replace(result, lines=lines.reset_index(drop=True), segments=segments)
-    return dataclasses.replace(run, result=filtered, _report=None)
-
-
-def select_period(run: PayRun, date_from=None, date_to=None) -> tuple[PayRun, set[str]]:
-    """``--from/--to``: keep the workweeks that overlap the period; return the run and the partial weeks.
-
-    A workweek is *partial* when some of its seven days lie outside the period (or, without
-    ``--from``/``--to``, outside the first to last date worked in the data): its overtime may be
-    understated, because hours worked in the missing days are not in this run. Such weeks are
-    paid on what is there and flagged, never passed off as complete. Week starts as ISO text.
-    """
-    import dataclasses
-
-    import numpy as np
-
-    result = run.result
-    if result.lines.empty:
-        return run, set()
-    week = result.lines["week_start"].to_numpy().astype("datetime64[D]").astype("int64")
-    # the days worked (a run paid without its audit trail keeps their first and last), else the weeks
-    dates = np.asarray(result.days, dtype="int64") if result.days is not None else week
-    lo = int(dates.min()) if date_from is None else int(np.datetime64(date_from, "D").astype("int64"))
-    hi = int(dates.max()) if date_to is None else int(np.datetime64(date_to, "D").astype("int64"))
-    keep = (week + 6 >= lo) & (week <= hi)
-    partial = keep & ((week < lo) | (week + 6 > hi))
-    flagged = {str(np.datetime64(int(w), "D")) for w in week[partial]}
-    if date_from is None and date_to is None:
-        return run, flagged
-    kept_weeks = np.unique(week[keep])
-    segments = result.segments
-    if "period_start" in segments:
-        segments = segments[np.isin(segments["period_start"].to_numpy(dtype="int64"), kept_weeks)]
-    filtered = dataclasses.replace(result, lines=result.lines[keep].reset_index(drop=True), segments=segments)
-    return dataclasses.replace(run, result=filtered, _report=None), flagged
+    if "period_start" in segments and len(segments):  # the audit trail, where it was kept, shows the same minutes
+        in_scope = np.isin(segments["period_start"].to_numpy(dtype="int64"), np.unique(week[keep]))
+        if wanted and result.employee_ids is not None:
+            in_scope &= np.isin(np.asarray(result.employee_ids).astype(str)[segments["employee"].to_numpy()], wanted)
+        segments = segments[in_scope]
+    recon = scoped_reconciliation(run.reconciliation, len(shifts_in), minutes_in, paid_minutes(run.shifts), scope.label())
+    kept = dataclasses.replace(result, lines=lines[keep].reset_index(drop=True), segments=segments)
+    return dataclasses.replace(run, result=kept, reconciliation=recon, _report=None), scope

@@ -13,6 +13,8 @@ Commissioner applies it: DLSE Enforcement Policies and Interpretations Manual §
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 #: The kinds of threshold a tier can have, and what ``hours`` counts for each.
 TIER_KINDS = {
     "daily": "hours worked in one workday (the shifts that start on one calendar date)",
@@ -21,7 +23,7 @@ TIER_KINDS = {
     "consecutive": "hours in one stretch of consecutive work (rows that abut, or with a gap of at most break_minutes)",
 }
 
-WEEKLY_40 = {"name": "weekly_40", "kind": "weekly", "hours": 40, "multiplier": "1.5",
+WEEKLY_40 = {"name": "weekly_40", "kind": "weekly", "hours": 40, "multiplier": Decimal("1.5"),
              "citation": "29 U.S.C. 207(a)(1)"}
 
 #: state code -> (what it is, the statute for the comment, the tiers in order)
@@ -31,36 +33,36 @@ PRESETS: dict[str, tuple[str, str, tuple[dict, ...]]] = {
     "CA": ("California: daily overtime after 8 h, double time after 12 h, the seventh consecutive day of the "
            "workweek (first 8 h at 1.5, beyond 8 at 2.0), weekly overtime after 40 h",
            "Cal. Lab. Code 510(a); IWC Wage Orders section 3(A); DLSE Enforcement Manual sections 48-49", (
-               {"name": "daily_8", "kind": "daily", "hours": 8, "multiplier": "1.5", "citation": "Cal. Lab. Code 510(a)"},
-               {"name": "daily_12", "kind": "daily", "hours": 12, "multiplier": "2", "citation": "Cal. Lab. Code 510(a)"},
-               {"name": "seventh_day", "kind": "seventh_day", "hours": 0, "multiplier": "1.5", "day": 7,
+               {"name": "daily_8", "kind": "daily", "hours": 8, "multiplier": Decimal("1.5"), "citation": "Cal. Lab. Code 510(a)"},
+               {"name": "daily_12", "kind": "daily", "hours": 12, "multiplier": Decimal("2"), "citation": "Cal. Lab. Code 510(a)"},
+               {"name": "seventh_day", "kind": "seventh_day", "hours": 0, "multiplier": Decimal("1.5"), "day": 7,
                 "citation": "Cal. Lab. Code 510(a)"},
-               {"name": "seventh_day_8", "kind": "seventh_day", "hours": 8, "multiplier": "2", "day": 7,
+               {"name": "seventh_day_8", "kind": "seventh_day", "hours": 8, "multiplier": Decimal("2"), "day": 7,
                 "citation": "Cal. Lab. Code 510(a)"},
-               {"name": "weekly_40", "kind": "weekly", "hours": 40, "multiplier": "1.5",
+               {"name": "weekly_40", "kind": "weekly", "hours": 40, "multiplier": Decimal("1.5"),
                 "citation": "Cal. Lab. Code 510(a); DLSE Enforcement Manual section 48"},
            )),
     "AK": ("Alaska: overtime after 8 hours in a day and after 40 hours in a week",
            "AS 23.10.060(b)", (
-               {"name": "daily_8", "kind": "daily", "hours": 8, "multiplier": "1.5", "citation": "AS 23.10.060(b)"},
-               {"name": "weekly_40", "kind": "weekly", "hours": 40, "multiplier": "1.5", "citation": "AS 23.10.060(b)"},
+               {"name": "daily_8", "kind": "daily", "hours": 8, "multiplier": Decimal("1.5"), "citation": "AS 23.10.060(b)"},
+               {"name": "weekly_40", "kind": "weekly", "hours": 40, "multiplier": Decimal("1.5"), "citation": "AS 23.10.060(b)"},
            )),
     "NV": ("Nevada: daily overtime after 8 hours only for a rate below 1.5 x the Nevada minimum wage; "
            "weekly overtime after 40 hours",
            "NRS 608.018", (
-               {"name": "daily_8", "kind": "daily", "hours": 8, "multiplier": "1.5",
-                "rate_below_minimum_wage_times": "1.5", "jurisdiction": "US-NV", "citation": "NRS 608.018(1)(b)"},
-               {"name": "weekly_40", "kind": "weekly", "hours": 40, "multiplier": "1.5",
+               {"name": "daily_8", "kind": "daily", "hours": 8, "multiplier": Decimal("1.5"),
+                "rate_below_minimum_wage_times": Decimal("1.5"), "jurisdiction": "US-NV", "citation": "NRS 608.018(1)(b)"},
+               {"name": "weekly_40", "kind": "weekly", "hours": 40, "multiplier": Decimal("1.5"),
                 "citation": "NRS 608.018(1)(a); 29 U.S.C. 207(a)(1)"},
            )),
     "CO": ("Colorado: overtime after 12 hours in a workday, after 12 consecutive hours, and after 40 hours "
            "in a workweek, whichever pays more",
            "COMPS Order, 7 CCR 1103-1, Rule 4.1.1", (
-               {"name": "daily_12", "kind": "daily", "hours": 12, "multiplier": "1.5",
+               {"name": "daily_12", "kind": "daily", "hours": 12, "multiplier": Decimal("1.5"),
                 "citation": "7 CCR 1103-1 Rule 4.1.1(B)"},
-               {"name": "consecutive_12", "kind": "consecutive", "hours": 12, "multiplier": "1.5", "break_minutes": 60,
+               {"name": "consecutive_12", "kind": "consecutive", "hours": 12, "multiplier": Decimal("1.5"), "break_minutes": 60,
                 "citation": "7 CCR 1103-1 Rule 4.1.1(C)"},
-               {"name": "weekly_40", "kind": "weekly", "hours": 40, "multiplier": "1.5",
+               {"name": "weekly_40", "kind": "weekly", "hours": 40, "multiplier": Decimal("1.5"),
                 "citation": "7 CCR 1103-1 Rule 4.1.1(A)"},
            )),
 }

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..core.money import MINUTES_PER_DAY, to_decimal
+from .periods import PayPeriod
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_ALIASES = {name: i for i, name in enumerate(WEEKDAYS)} | {
@@ -29,9 +30,15 @@ HOSPITAL_ESTABLISHMENTS = ("hospital", "residential_care")
 
 
 def _exact_decimal(v):
-    """TOML floats arrive as binary floats; read them back through their shortest repr."""
+    """TOML floats arrive as binary floats; read them back through their shortest repr.
+
+    A number in quotes (``per_hour = "2.00"``) is an error, not read as a number: TOML text is
+    where a stray ``"2,00"`` or ``"$2"`` comes from, and a policy must say what it means.
+    """
     if isinstance(v, bool):
         raise ValueError("expected a number")
+    if isinstance(v, str):
+        raise ValueError(f"write the number without quotes ({v.strip()}, not \"{v}\"): a quoted value is text in TOML")
     return to_decimal(v)
 
 
@@ -535,6 +542,7 @@ class Policy(_Section):
     input: InputRules = InputRules()
     premium: tuple[CredentialPremium, ...] = ()
     joint_employment: JointEmployment | None = None
+    pay_period: PayPeriod | None = None
 
     def with_premiums(self) -> Policy:
         """This policy with each credential premium's hourly part added as a differential."""
@@ -702,6 +710,12 @@ def policy_warnings(policy: Policy) -> list[str]:
             out.append(f"overtime.daily_hours = {_fmt(ot.daily_hours)}: did you mean {_fmt(ot.daily_hours * 10)}?")
     if policy.holiday is not None:
         multiplier("holiday.multiplier", policy.holiday.multiplier)
+    pp = policy.pay_period
+    if pp is not None and pp.frequency in ("weekly", "biweekly") and pp.anchor is not None \
+            and pp.anchor.weekday() != policy.workweek.start_index:
+        out.append(f"pay_period.anchor = {pp.anchor} is a {pp.anchor.strftime('%A')} but workweeks start on "
+                   f"{policy.workweek.start_day}: every pay period cuts a workweek (its overtime is settled in the period in "
+                   "which the week ends, 29 CFR 778.106); an anchor on the workweek's first day avoids it")
     oc = policy.on_call
     if oc is not None:
         per_hour("on_call.standby_per_hour", oc.standby_per_hour)

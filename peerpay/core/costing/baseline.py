@@ -138,10 +138,10 @@ def make_baseline(shifts: pd.DataFrame, roster: pd.DataFrame, schedule: pd.DataF
     if period is not None:
         lo, hi = period
         if hi < lo:
-            raise ValueError(f"--period {lo} {hi}: the last day is before the first")
+            raise ValueError(f"--from {lo} --to {hi}: the last day is before the first")
         outside = int(((days < np.datetime64(lo, "D")) | (days > np.datetime64(hi, "D"))).sum())
         if outside:
-            raise ValueError(f"{outside} shift(s) start outside --period {lo} to {hi} (the shifts start from {first} "
+            raise ValueError(f"{outside} shift(s) start outside --from {lo} --to {hi} (the shifts start from {first} "
                              f"to {last}): widen the period or cost a timesheet of that period only")
         first, last = lo, hi
     sched = schedule_as_of(schedule, last)
@@ -177,10 +177,10 @@ def period_warnings(baseline: Baseline, period_given: bool) -> list[str]:
     """Warnings about the baseline period a bargaining team should see before quoting a figure."""
     out = []
     if baseline.days % 7:
-        how = "--period" if period_given else "the first to the last shift date"
+        how = "--from/--to" if period_given else "the first to the last shift date"
         out.append(f"the baseline period ({how}: {baseline.first_day} to {baseline.last_day}, {baseline.days} days) "
                    "is not a whole number of weeks: weekdays and weekends are not represented evenly in the "
-                   "x 365/days annualisation; give --period FROM TO covering whole weeks")
+                   "x 365/days annualisation; give --from and --to covering whole weeks")
     ros = baseline.roster[baseline.roster["employee_id"].isin(baseline.costs.index)]
     lo, hi = np.datetime64(baseline.first_day, "D"), np.datetime64(baseline.last_day, "D")
     hire, end = ros["hire_date"].to_numpy(dtype="datetime64[D]"), ros["end_date"].to_numpy(dtype="datetime64[D]")
