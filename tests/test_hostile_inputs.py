@@ -56,7 +56,7 @@ CASES = [
     ("in_cr_only", (HEAD + "E1," + DAY + ",20\n").replace("\n", "\r"), 0, "1 rows read = 1 paid"),
     # a trailing comma on every data row: refused, not every column shifted by one
     ("in_trailing_comma", HEAD + "E1," + DAY + ",20,\nE2," + DAY + ",20,\n", 1,
-     "a row has 5 fields but the header has 4 (a trailing comma at the end of the data rows"),
+     "row 1 has 5 fields but the header has 4 (a trailing comma at the end of the data rows"),
     ("in_blank_header", "employee_id,,end,rate\nE1," + DAY + ",20\n", 1, "column 2 of the header has no name"),
     ("in_case_dup_header", "employee_id,Start,start,end\nE1,2025-03-06 08:00," + DAY + "\n", 1,
      "column(s) start appear more than once"),

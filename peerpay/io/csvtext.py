@@ -12,6 +12,7 @@ import csv
 import io
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
@@ -40,33 +41,149 @@ def max_input_bytes() -> int:
         raise InputError(f"PEERPAY_MAX_INPUT_MB={env!r} is not a number of megabytes") from None
 
 
-def csv_header(path: Path) -> list[str]:
+#: The first bytes of files that are not CSV text, and what to call them.
+NOT_TEXT = (
+    (b"PK\x03\x04", "is an Excel workbook (.xlsx), not CSV text: --partitions and --engine dask read CSV only; save the "
+                     "sheet as CSV UTF-8, or pay the workbook on the local engine (a workbook named .csv: rename it .xlsx)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "is an old-style Excel 97-2003 workbook (.xls), not CSV text: save it as .xlsx "
+                                               "or as CSV UTF-8"),
+    (b"\xff\xfe", "is UTF-16 text: save the CSV as UTF-8 (in Excel: CSV UTF-8)"),
+    (b"\xfe\xff", "is UTF-16 text: save the CSV as UTF-8 (in Excel: CSV UTF-8)"),
+)
+#: Excel's first line naming the separator (``sep=,``): read past it; another separator is refused.
+SEP_LINE = re.compile(r"^sep=(.?)$", re.IGNORECASE)
+SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "pipes"}
+#: A field longer than this is refused by every engine alike (a spreadsheet cell holds at most
+#: 32,767 characters: a megabyte in one field is a damaged file or the wrong one).
+MAX_FIELD_BYTES = 1 << 20
+#: the block size of a second read when a row did not fit pyarrow's default 1 MB block
+LARGE_BLOCK_BYTES = 64 << 20
+
+
+@dataclass(frozen=True)
+class CsvShape:
+    """A CSV's header, and the lines before it (1 for Excel's ``sep=,`` line, else 0)."""
+
+    header: list[str]
+    skip: int = 0
+
+
+def csv_shape(path: Path) -> CsvShape:
+    """The header of a CSV file; a file that is not CSV text is refused, saying what it is."""
     with open(path, "rb") as fh:
         first = fh.read(1 << 20)
-    first = re.split(rb"\r\n|\r|\n", first, maxsplit=1)[0]  # LF, CRLF or CR-only line endings
-    if b"\x00" in first:
+    for magic, what in NOT_TEXT:
+        if first.startswith(magic):
+            raise InputError.at(path, what)
+    lines = re.split(rb"\r\n|\r|\n", first, maxsplit=2)  # LF, CRLF or CR-only line endings
+    skip = 0
+    sep = SEP_LINE.match(lines[0].decode("utf-8-sig", "replace").strip())
+    if sep is not None:
+        if sep.group(1) != ",":
+            said = SEPARATORS.get(sep.group(1), repr(sep.group(1)))
+            raise InputError.at(path, f"its first line 'sep={sep.group(1)}' says it is separated by {said}, not commas "
+                                "(save it as comma-separated CSV UTF-8)")
+        skip = 1
+    line_bytes = lines[skip] if len(lines) > skip else b""
+    if b"\x00" in line_bytes:
         raise InputError.at(path, "is not a text file (it contains NUL bytes; UTF-16 or a binary file?)")
     try:
-        line = first.decode("utf-8-sig")
+        line = line_bytes.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError.at(path, "is not UTF-8 text (save the CSV as UTF-8; Latin-1/Windows-1252 bytes found)") from None
     header = next(csv.reader(io.StringIO(line)), [])
     if len(header) == 1:
-        for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
-            if sep in header[0]:
+        for sep_char, name in SEPARATORS.items():
+            if sep_char in header[0]:
                 raise InputError.at(path, f"the header is separated by {name}, not commas (save the file as comma-separated CSV)")
-    return header
+    return CsvShape(header, skip)
 
 
-def csv_options(names: list[str], text: str = "string"):
-    """Every column as ``text`` (``large_string`` for a table bound for pandas, which keeps text so)."""
+def csv_header(path: Path) -> list[str]:
+    return csv_shape(path).header
+
+
+def csv_options(names: list[str], text: str = "string", newlines_in_values: bool = False):
+    """Every column as ``text`` (``large_string`` for a table bound for pandas, which keeps text so).
+
+    ``newlines_in_values``: a quoted field may hold a line break. Off for the first read of a whole
+    file (pyarrow then cuts it into blocks at line breaks, faster); :func:`read_csv_table` reads again
+    with it on when a block was cut inside a quoted field. The streaming reader has it on.
+    """
     import pyarrow.csv as pacsv
 
     convert = pacsv.ConvertOptions(column_types={n: text for n in names}, strings_can_be_null=False,
                                    quoted_strings_can_be_null=False, null_values=[])
-    return pacsv.ParseOptions(newlines_in_values=False), convert
+    return pacsv.ParseOptions(newlines_in_values=newlines_in_values), convert
 
 
+def read_options(shape: CsvShape, **kw):
+    """pyarrow's read options for a file of this shape (past Excel's ``sep=,`` line)."""
+    import pyarrow.csv as pacsv
+
+    return pacsv.ReadOptions(skip_rows=shape.skip, **kw)
+
+
+def read_csv_table(source, path, shape: CsvShape, text: str = "large_string", *, first_row: int = 1, block: bool = False):
+    """A CSV (``source``: its path, or with ``block`` a buffer of whole rows without the header) as
+    an Arrow table of text: the one way the local and dask engines read CSV text.
+
+    * A quoted field may hold a line break (a note typed over two lines): when pyarrow's fast read
+      cut a block inside one ("out of sync with chunker"), the file is read again with quoted line
+      breaks allowed, never refused for it and never misread (a cut inside a quoted field always
+      leaves that block unparsed, so the fast read cannot succeed on such a file).
+    * A row longer than pyarrow's 1 MB block is read again with larger blocks; a *field* longer
+      than :data:`MAX_FIELD_BYTES` is then refused (:func:`check_field_sizes`), naming row and column.
+    * Any other parse error names the data row (:func:`csv_error`).
+
+    ``first_row``: the data row number of the first row of ``source`` (a block of a split file).
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    names = shape.header
+    error: Exception = ValueError("unreadable")
+    for newlines, large in ((False, False), (True, False), (True, True)):
+        parse, convert = csv_options(names, text, newlines)
+        size = {"block_size": LARGE_BLOCK_BYTES} if large else {}
+        options = pacsv.ReadOptions(column_names=names, **size) if block else read_options(shape, **size)
+        try:
+            table = pacsv.read_csv(source, read_options=options, parse_options=parse, convert_options=convert)
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            error = exc
+            if isinstance(exc, UnicodeDecodeError) or "invalid UTF8" in str(exc):
+                break
+            if newlines and not large and "straddl" not in str(exc):
+                break  # the error is the file's, not the block size's
+            continue
+        check_field_sizes(table, path, first_row)
+        return table
+    raise csv_error(path, error, shape, source if block else None, first_row) from None
+
+
+def check_field_sizes(table, path, first_row: int = 1) -> None:
+    """Refuse a table holding a field longer than :data:`MAX_FIELD_BYTES`, naming its row and column.
+
+    Why: one 10 MB cell would be copied by every step after the read, and the engines' readers
+    differ in how long a row they take; with one limit checked after every read they all refuse
+    the same files. Reads only the columns' offset buffers (milliseconds for a million rows)."""
+    import numpy as np
+
+    for name, column in zip(table.column_names, table.columns):
+        chunks = column.chunks if hasattr(column, "chunks") else [column]
+        at = 0
+        for chunk in chunks:
+            offsets = chunk.buffers()[1] if len(chunk) else None
+            if offsets is not None:
+                wide = str(chunk.type).startswith("large_")
+                ends = np.frombuffer(offsets, dtype=np.int64 if wide else np.int32)[chunk.offset:chunk.offset + len(chunk) + 1]
+                lengths = np.diff(ends)
+                if lengths.max() > MAX_FIELD_BYTES:
+                    row = first_row + at + int(lengths.argmax())
+                    raise InputError.at(path, f"row {row}, column {canonical(name)} holds {lengths.max() / 1024**2:,.1f} MB of "
+                                        f"text: refused (a field may hold at most {MAX_FIELD_BYTES // 1024**2} MB; a "
+                                        "spreadsheet cell holds at most 32,767 characters): a damaged file, or the wrong one?")
+            at += len(chunk)
 
 
 def check_header(path, header: list[str]) -> list[str]:
@@ -84,19 +201,63 @@ def check_header(path, header: list[str]) -> list[str]:
     return cols
 
 
-def csv_error(path, exc: Exception) -> InputError:
-    """pyarrow's parse error as a clerk's message (the same from every engine)."""
+def csv_error(path, exc: Exception, shape: CsvShape | None = None, block=None, first_row: int = 1) -> InputError:
+    """pyarrow's parse error as a clerk's message naming the data row (the same from every engine).
+
+    ``block``: the buffer that was read, when it was a block of rows without the header whose first
+    row is data row ``first_row``; else the file at ``path`` is read again to find the row.
+    """
     msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if "invalid UTF8" in msg or isinstance(exc, UnicodeDecodeError):
         return InputError.at(path, f"is not UTF-8 text{_first_non_utf8(Path(path))}: save the CSV as UTF-8")
+    if "straddl" in msg:
+        return InputError.at(path, f"cannot be read as CSV: a row is longer than {LARGE_BLOCK_BYTES // 1024**2} MB "
+                                   "(a damaged file, or the wrong one?)")
     m = re.search(r"Expected (\d+) columns?, got (\d+): ?(.*)", msg)
     if m:
         want, got, line = int(m.group(1)), int(m.group(2)), m.group(3)
         hint = ""
         if got == want + 1 and line.rstrip().endswith(","):
             hint = " (a trailing comma at the end of the data rows: remove it, or add a column name to the header)"
-        return InputError.at(path, f"cannot be read as CSV: a row has {got} fields but the header has {want}{hint}")
+        elif got == 1 and want > 1:
+            hint = " (a line of notes or totals below the data? delete it)"
+        where = _bad_row(path, shape, block, first_row)
+        return InputError.at(path, f"cannot be read as CSV: {where or 'a row'} has {got} field{'s' if got != 1 else ''} "
+                                   f"but the header has {want}{hint}")
     return InputError.at(path, f"cannot be read as CSV: {msg}")
+
+
+def _bad_row(path, shape: CsvShape | None, block, first_row: int) -> str:
+    """'row R' (data rows, the header being row 0) of the first row whose field count is wrong, read
+    again serially, which is how pyarrow knows its number ('' when it cannot be found)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    try:
+        shape = shape or csv_shape(Path(path))
+        found: list[int] = []
+
+        def handler(row):
+            found.append(row.number if row.number is not None else -1)
+            return "error"
+
+        names = shape.header
+        parse, convert = csv_options(names, "string", newlines_in_values=True)
+        parse.invalid_row_handler = handler
+        if block is not None:
+            options = pacsv.ReadOptions(column_names=names, use_threads=False, block_size=LARGE_BLOCK_BYTES)
+        else:
+            options = read_options(shape, use_threads=False, block_size=LARGE_BLOCK_BYTES)
+        try:
+            pacsv.read_csv(block if block is not None else path, read_options=options, parse_options=parse, convert_options=convert)
+        except (pa.ArrowInvalid, UnicodeDecodeError):
+            pass
+        if not found or found[0] < 0:
+            return ""
+        # pyarrow numbers the records it reads from 1, the header included (none in a block)
+        return f"row {found[0] - (0 if block is not None else 1) + first_row - 1}"
+    except (OSError, InputError):
+        return ""
 
 
 def _first_non_utf8(path: Path) -> str:
@@ -104,14 +265,15 @@ def _first_non_utf8(path: Path) -> str:
     try:
         with open(path, "rb") as fh:
             lines = re.split(rb"\r\n|\r|\n", fh.read(max_input_bytes()))
-        header = [canonical(h) for h in next(csv.reader([lines[0].decode("utf-8-sig", "replace")]))]
-        for number, line in enumerate(lines[1:], 1):
+        skip = csv_shape(path).skip
+        header = [canonical(h) for h in next(csv.reader([lines[skip].decode("utf-8-sig", "replace")]))]
+        for number, line in enumerate(lines[skip + 1:], 1):
             if not is_utf8(line):
                 cells = line.split(b",")
                 col = next((i for i, c in enumerate(cells) if not is_utf8(c)), 0)
                 name = header[col] if col < len(header) else f"#{col + 1}"
                 return f": row {number}, column {name} has other bytes (Latin-1 / Windows-1252?)"
-    except (OSError, StopIteration, csv.Error):
+    except (OSError, StopIteration, csv.Error, InputError):
         pass
     return ""
 
@@ -140,11 +302,9 @@ def prefetch(path: str) -> None:
     if not os.path.isfile(real) or not PREFETCH_BYTES <= os.path.getsize(real) <= limit:
         return
     import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
 
     def read():
-        parse, convert = csv_options(csv_header(Path(real)), "large_string")
-        table = pacsv.read_csv(real, parse_options=parse, convert_options=convert)
+        table = read_csv_table(real, real, csv_shape(Path(real)))
         # the columns validation reads through their distinct texts, encoded here too (outside the GIL)
         return table, {name: pc.dictionary_encode(table.column(name)) for name in table.column_names
                        if canonical(name) in ENCODED_AHEAD}

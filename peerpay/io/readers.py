@@ -29,7 +29,7 @@ import pandas as pd
 
 from ..core.tables import remember_codes
 from ..errors import InputError
-from .csvtext import is_utf8, canonical, check_header, csv_error, csv_header, csv_options, max_input_bytes, take_prefetched
+from .csvtext import CsvShape, canonical, check_header, csv_error, csv_shape, is_utf8, max_input_bytes, read_csv_table, take_prefetched
 from ..models.policy import Policy, loads_policy
 
 TEXT_COLUMNS = ("employee_id", "role", "kind", "name", "employer", "title", "grade", "site", "step")
@@ -57,24 +57,17 @@ def _check_file(path: Path) -> None:
         )
 
 
-def read_csv_text(path: Path, header: list[str] | None = None) -> pd.DataFrame:
+def read_csv_text(path: Path, shape: CsvShape | None = None) -> pd.DataFrame:
     """A whole CSV, every cell as text ('' only for a truly empty cell); data rows from 0."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    header = csv_header(path) if header is None else header
-    early = take_prefetched(path, header)  # read early by ``peerpay pay`` (csvtext.prefetch), same options
+    shape = csv_shape(path) if shape is None else shape
+    early = take_prefetched(path, shape.header)  # read early by ``peerpay pay`` (csvtext.prefetch), same options
     table = None
     if early is not None:
         table, encoded = early
         for name, codes in encoded.items():
             remember_codes(table.column(name), codes)
     if table is None:
-        parse, convert = csv_options(header, "large_string")  # what pandas keeps: no cast of every column afterwards
-        try:
-            table = pacsv.read_csv(path, parse_options=parse, convert_options=convert)
-        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-            raise csv_error(path, exc) from None
+        table = read_csv_table(path, path, shape)  # large_string: what pandas keeps, no cast of every column afterwards
     df = table.to_pandas()
     _refuse_binary_columns(df, path)
     return cells_as_text(df)
@@ -160,9 +153,9 @@ def read_table(path: str | Path, sheet: str | None = None, keep_datetimes: bool 
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    header = csv_header(path)
-    check_header(path, header)
-    return read_csv_text(path, header)
+    shape = csv_shape(path)
+    check_header(path, shape.header)
+    return read_csv_text(path, shape)
 
 
 def _check_workbook(path: Path) -> list[tuple[str, bool]]:
