@@ -215,7 +215,7 @@ XLSX_CASES = [
     ("in_dup_column.xlsx", [["employee_id", "start", "end", "Start"], ["E1", "2025-03-06 08:00", "2025-03-06 16:00", "x"]], {},
      1, "column(s) start appear more than once"),
     ("in_hidden_first.xlsx", [["employee_id", "start", "end", "rate"], ["E1", "2025-03-06 08:00", "2025-03-06 16:00", 20]],
-     {"hidden_first": True}, 0, "the first sheet 'lookup' is hidden: read the first visible sheet 'shifts'"),
+     {"hidden_first": True}, 0, "read the first visible worksheet 'shifts' ('lookup' is a hidden worksheet)"),
     ("in_date_cells.xlsx", [["employee_id", "start", "end", "rate"], ["E1", dt.datetime(2025, 3, 6), dt.datetime(2025, 3, 7), 20]],
      {}, 3, "in_date_cells.xlsx:1:start: start has no time of day '2025-03-06'"),
     ("in_time_cells.xlsx", [["employee_id", "start", "end", "rate"], ["E1", dt.time(8, 0), dt.time(16, 0), 20]],
@@ -237,7 +237,7 @@ def test_xlsx_reads_like_csv(tmp_path, policy, name, rows, kw, code, message):
     v = _cli(["validate", "-t", path, "-p", policy])
     assert v.exit_code == code
     if name == "in_hidden_first.xlsx":
-        assert "warning: in_hidden_first.xlsx: the first sheet 'lookup' is hidden" in v.stdout
+        assert "warning: in_hidden_first.xlsx: read the first visible worksheet 'shifts'" in v.stdout
 
 
 def _bomb(path: Path, sheet_xml: bytes, shared: bytes | None = None) -> Path:

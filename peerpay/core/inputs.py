@@ -25,6 +25,7 @@ from . import threads
 from .tables import (
     MAX_RATE,
     Rejections,
+    blank_rows,
     parse_dates,
     parse_datetimes,
     parse_numbers,
@@ -194,6 +195,7 @@ def prepare_roster(raw: pd.DataFrame, source: str, sheet: str | None = None) -> 
     rej = Rejections(source, cols, len(raw), sheet)
     emp, emp_changed = normalise_ids(raw["employee_id"])
     role, role_changed = normalise_ids(raw["role"])
+    rej.skip(blank_rows(raw, np.flatnonzero((emp == "").to_numpy())))
     rej.add((emp == "").to_numpy(), "employee_id", "employee_id is empty")
     dup = emp.duplicated(keep="first").to_numpy() & (emp != "").to_numpy()
     rej.add(dup, "employee_id", "employee_id appears earlier in the roster")
@@ -224,6 +226,7 @@ def prepare_schedule(raw: pd.DataFrame, source: str, sheet: str | None = None) -
         require_columns(cols, ("hourly_rate",), source)
     rej = Rejections(source, cols, len(raw), sheet)
     role, role_changed = normalise_ids(raw["role"])
+    rej.skip(blank_rows(raw, np.flatnonzero((role == "").to_numpy())))
     rej.add((role == "").to_numpy(), "role", "role is empty")
     step = parse_numbers(raw["step"], "step", rej, lo=0, hi=1000, integer=True)
     blank_step = np.isnan(step) & ~rej.mask()
@@ -383,6 +386,8 @@ def prepare_timesheet(
     kinds, kind_codes, on_call = values["kind"] if "kind" in cols else (np.array(["work"], dtype=object), np.zeros(n, "int8"), np.zeros(n, bool))
     role, role_changed = values["role"] if "role" in cols else (pd.Series(np.full(n, "", dtype=object), dtype=object), np.zeros(n, bool))
     rate, zero_rate = values["rate"] if "rate" in cols else (np.full(n, -1, dtype="int64"), np.zeros(n, dtype=bool))
+    blank = blank_rows(raw, np.flatnonzero((emp_ids == "")[emp_codes]))  # ",,," lines: skipped, keeping their numbers
+    rej.skip(blank)
 
     # Real instants. A wall-clock time in the spring-forward gap does not exist: reject the row.
     times_ok = (start_local >= 0) & (end_local >= 0)
@@ -427,9 +432,9 @@ def prepare_timesheet(
         {"row": np.arange(1, n + 1)[measurable], "minutes": (end_at - start_at)[measurable]}
     )
     shifts.attrs["notes"] = list(raw.attrs.get("notes", ())) + input_notes(
-        int((zero_rate & keep).sum()), int(emp_changed.sum()), int(role_changed.sum()))
+        int((zero_rate & keep).sum()), int(emp_changed.sum()), int(role_changed.sum()), int(blank.sum()))
     shifts.attrs["counts"] = {"zero_rate": int((zero_rate & keep).sum()), "employee_id": int(emp_changed.sum()),
-                              "role": int(role_changed.sum())}
+                              "role": int(role_changed.sum()), "blank_rows": int(blank.sum())}
     return shifts, rej.problems(), rejected_hours
 
 
@@ -456,9 +461,14 @@ def _kind_positions(kinds: np.ndarray) -> np.ndarray:
     return np.array([KINDS.index(k) if k in KINDS else -1 for k in kinds], dtype="int8")  # a few kinds
 
 
-def input_notes(zero_rate: int, ids: int, roles: int) -> list[str]:
+def rows_read(raw: pd.DataFrame, shifts: pd.DataFrame) -> int:
+    """The rows of a timesheet that were read: every row but the blank ones (:func:`prepare_timesheet` skips those)."""
+    return len(raw) - int(shifts.attrs.get("counts", {}).get("blank_rows", 0))
+
+
+def input_notes(zero_rate: int, ids: int, roles: int, blank: int = 0) -> list[str]:
     """Warnings about rows that are paid but deserve a look (counts only: no ids in logs)."""
-    notes = []
+    notes = [f"{blank} blank row(s) (every cell empty) were skipped: they are not counted as rows read"] if blank else []
     if zero_rate:
         notes.append(f"{zero_rate} paid row(s) have a rate of 0 (or -0): their hours are paid $0.00; check the rate column")
     notes += _ids_note(np.ones(ids, bool), "employee_id") + _ids_note(np.ones(roles, bool), "role")

@@ -28,6 +28,11 @@ class Rejections:
         self.order = {c: i for i, c in enumerate(columns)}
         self.n_rows = n_rows
         self._parts: list[pd.DataFrame] = []
+        self.skipped = np.zeros(n_rows, dtype=bool)  # blank rows: neither paid nor rejected (:func:`blank_rows`)
+
+    def skip(self, mask: np.ndarray) -> None:
+        """Rows that are left out without a rejection (blank rows): not kept, not listed."""
+        self.skipped |= mask
 
     def add(self, mask_or_positions, column: str, reason) -> None:
         pos = np.asarray(mask_or_positions)
@@ -46,17 +51,20 @@ class Rejections:
         self._parts += other._parts
 
     def mask(self) -> np.ndarray:
-        m = np.zeros(self.n_rows, dtype=bool)
+        """Rows not to keep: rejected or skipped."""
+        m = self.skipped.copy()
         for p in self._parts:
             m[p["pos"].to_numpy()] = True
         return m
 
     def frame(self) -> pd.DataFrame:
-        """One rejection per row (the first offending column), sorted by row."""
+        """One rejection per row (the first offending column), sorted by row; skipped rows have none."""
         if not self._parts:
             return pd.DataFrame(columns=["pos", "rank", "column", "reason"])
         df = pd.concat(self._parts, ignore_index=True)
         df = df.sort_values(["pos", "rank"], kind="stable").drop_duplicates("pos")
+        if self.skipped.any():
+            df = df[~self.skipped[df["pos"].to_numpy(dtype="int64")]]
         return df.reset_index(drop=True)
 
     def problems(self) -> list[Problem]:
@@ -65,6 +73,25 @@ class Rejections:
             Problem(self.source, int(p) + 1, c, r, self.sheet)
             for p, c, r in zip(df["pos"].to_numpy(), df["column"].to_numpy(), df["reason"].to_numpy())
         ]
+
+
+def blank_rows(raw: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
+    """Which rows are blank: every cell empty or spaces (a ``,,,`` line Excel writes for an empty
+    row of the sheet, or an empty row between a workbook's data). ``candidates``: the positions
+    that may be blank (the rows whose key column is empty), so a clean table costs nothing.
+
+    A blank row is skipped, neither paid nor rejected, in a CSV and a workbook alike; it keeps its
+    place in the row numbering, so the rows after it keep the numbers the clerk sees.
+    """
+    blank = np.zeros(len(raw), dtype=bool)
+    idx = np.asarray(candidates, dtype="int64")
+    if not len(idx):
+        return blank
+    empty = np.ones(len(idx), dtype=bool)
+    for c in raw.columns:
+        empty &= (text(raw[c].iloc[idx]) == "").to_numpy(dtype=bool)
+    blank[idx[empty]] = True
+    return blank
 
 
 def text(col: pd.Series) -> pd.Series:
@@ -247,4 +274,4 @@ def column_hint(missing: list[str], columns: list[str], workbook: bool = False) 
             f"(`peerpay init` writes a starter; docs/exports.md){sheet}")
 
 
-__all__ = ["Rejections", "parse_datetimes", "parse_dates", "parse_numbers", "rates_to_units", "text", "text_codes", "RATE_SCALE", "MAX_RATE"]
+__all__ = ["Rejections", "blank_rows", "parse_datetimes", "parse_dates", "parse_numbers", "rates_to_units", "text", "text_codes", "RATE_SCALE", "MAX_RATE"]

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.engine import PayResult, compute_pay
-from ..core.inputs import prepare_roster, prepare_schedule, prepare_timesheet
+from ..core.inputs import prepare_roster, prepare_schedule, prepare_timesheet, rows_read
 from .meta import run_meta
 from ..core.report import paid_minutes, pay_report, reconciliation, rejected_rows
 from ..errors import Problem
@@ -118,7 +118,7 @@ def run_pay(
         p = mapped.restore(p)
         shifts = mapped.with_source_rows(shifts)
     else:
-        recon = reconciliation(len(raw), len(shifts), rejected_rows(p), paid_minutes(shifts),
+        recon = reconciliation(rows_read(raw, shifts), len(shifts), rejected_rows(p), paid_minutes(shifts),
                                int(rejected_hours["minutes"].sum()), len(p) - len(rejected_hours))
     problems += p
     pol, shifts, creds = _with_credentials(pol, shifts, ros, read_table(credentials) if credentials is not None else None)
@@ -227,7 +227,7 @@ def run_pay_many(
         shifts = shifts.assign(file=name, employer=_employer_of(raw, shifts, ros, (employers or {}).get(name)).to_numpy())
         if "person_id" in raw.columns:  # a second employer's file may name the person (any of their ids)
             shifts["person_id"] = raw["person_id"].fillna("").astype(str).str.strip().to_numpy()[shifts["row"].to_numpy() - 1]
-        recons.append(reconciliation(len(raw), len(shifts), rejected_rows(p), paid_minutes(shifts),
+        recons.append(reconciliation(rows_read(raw, shifts), len(shifts), rejected_rows(p), paid_minutes(shifts),
                                      int(rejected_hours["minutes"].sum()), len(p) - len(rejected_hours)))
         notes += shifts.attrs.get("notes", [])
         problems += p
