@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
-from .money import HOURS_PER_FTE_YEAR, MINUTES_PER_DAY, RATE_SCALE, money_text_units, to_decimal
+from .money import HOURS_PER_FTE_YEAR, MINUTES_PER_DAY, RATE_SCALE, to_decimal
 from ..models.policy import Policy
 from .calendar import local_to_instants
 from .engine import KINDS, sorted_codes
@@ -26,6 +26,7 @@ from .tables import (
     MAX_RATE,
     Rejections,
     blank_rows,
+    number_units,
     parse_dates,
     parse_datetimes,
     parse_numbers,
@@ -77,27 +78,76 @@ def _through_codes(rej: Rejections, found: Rejections, codes: np.ndarray, column
 FAST_DATETIME = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$"
 
 
-def read_datetimes(col: pd.Series, name: str, rej: Rejections, window) -> np.ndarray:
-    """``start``/``end`` cells -> local minutes since epoch (-1 = rejected), vectorised.
+#: an ISO 8601 date-time with a UTC offset (``2025-03-07T23:00:00-05:00``, ``…Z``): an instant, not a wall-clock time
+ISO_OFFSET = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
+
+
+def read_datetimes(col: pd.Series, name: str, rej: Rejections, window, timezone: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``start``/``end`` cells -> ``(local, exact)``: local minutes since epoch (-1 = rejected) and,
+    for a cell that names an instant (an ISO 8601 time with a UTC offset), that instant in UTC
+    minutes (else -1), vectorised.
 
     Each distinct text is read once (a million shifts start at some tens of thousands of
     times) and the answer is read back through the codes. Every engine calls this.
     """
     if pd.api.types.is_datetime64_any_dtype(col):
-        return parse_datetimes(col, name, rej, window)
+        local = parse_datetimes(col, name, rej, window)
+        return local, np.full(len(local), -1, dtype="int64")
     codes, found = text_codes(col)
     per_value = Rejections(rej.source, [name], len(found), rej.sheet)
-    minutes = _datetime_texts(found, name, per_value, window)
+    minutes, exact = _datetime_texts(found, name, per_value, window, timezone)
     _through_codes(rej, per_value, codes, name)
-    return minutes[codes]
+    return minutes[codes], exact[codes]
 
 
-def _datetime_texts(arr, name: str, rej: Rejections, window) -> np.ndarray:
-    """Stripped date-time texts (a pyarrow string array) -> local minutes since epoch (-1 = rejected).
+def offset_datetimes(texts: pd.Series, fmt: str | None, name: str, rej: Rejections, window, timezone: str | None,
+                     label: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Date-times that carry a UTC offset -> ``(local, exact)`` minutes (-1 = rejected).
+
+    The one rule for offsets, in the plain timesheet and a column map's ``%z`` alike: a time with an
+    offset names an instant; it is paid as that instant (``exact``), on the calendar of the policy's
+    ``timezone`` (``local``: the wall clock there, for workdays, workweeks and differential windows),
+    so a file whose offsets change at a DST change (-04:00, then -05:00) is read exactly. Without a
+    policy timezone there is no wall clock to read it on: the row is rejected, naming the fix.
+    ``fmt``: the strptime format (None: ISO 8601). ``label``: the column as the file names it.
+    """
+    from .calendar import instants_to_local
+
+    label = label or name
+    n = len(texts)
+    local = np.full(n, -1, dtype="int64")
+    exact = np.full(n, -1, dtype="int64")
+    filled = (texts != "").to_numpy(dtype=bool)
+    if not filled.any():
+        return local, exact
+    parsed = pd.to_datetime(texts.where(filled, None), format=fmt or "ISO8601", utc=True, errors="coerce")
+    ts = parsed.dt.tz_localize(None).to_numpy().astype("datetime64[s]")
+    ok = ~np.isnat(ts)
+    if timezone is None:
+        rej.add(ok, name, f"{label} has a UTC offset '" + _shown_text(texts) + "': it names an instant, which is read on the "
+                "wall clock of the policy's timezone; set timezone (e.g. timezone = \"America/New_York\") in the policy")
+        return local, exact
+    secs = ts.astype("int64")
+    rej.add(ok & (secs % 60 != 0), name, f"{label} has seconds: times are counted to the whole minute")
+    ok &= secs % 60 == 0
+    at = np.where(ok, secs // 60, 0)
+    wall = np.asarray(instants_to_local(at, timezone), dtype="int64")
+    if window is not None:
+        lo, hi = (np.datetime64(d, "D").astype("int64") * MINUTES_PER_DAY for d in window)
+        outside = ok & ((wall < lo) | (wall >= hi + MINUTES_PER_DAY))
+        rej.add(outside, name, f"{label} is outside the accepted dates {window[0]} to {window[1]} "
+                "(a typo? [input] earliest_date / latest_date in the policy set them)")
+        ok &= ~outside
+    local[ok], exact[ok] = wall[ok], at[ok]
+    return local, exact
+
+
+def _datetime_texts(arr, name: str, rej: Rejections, window, timezone: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Stripped date-time texts (a pyarrow string array) -> ``(local, exact)`` minutes (-1 = rejected / none).
 
     Well-formed ``YYYY-MM-DD HH:MM[:SS]`` cells (all of a clean file) are parsed by pyarrow in
     one pass; only the others go through the slower checks that name what is wrong with them
-    (no time of day, no date, not a date-time, no such date).
+    (no time of day, no date, not a date-time, no such date) or read their UTC offset.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -119,12 +169,25 @@ def _datetime_texts(arr, name: str, rej: Rejections, window) -> np.ndarray:
     parsed_day = np.where(np.isnat(ts), -1, (ts.astype("datetime64[D]") - ts.astype("datetime64[M]")).astype("int64") + 1)
     fast = shaped_np & (written_day == parsed_day) | pc.equal(arr, "").to_numpy(zero_copy_only=False)
     out = np.full(len(arr), -1, dtype="int64")
+    exact = np.full(len(arr), -1, dtype="int64")
     for idx, slow in ((np.flatnonzero(fast), False), (np.flatnonzero(~fast), True)):
         if not len(idx):
             continue
         sub = Rejections(rej.source, [name], len(idx), rej.sheet)
         if slow:
             part = pd.Series(arr.take(pa.array(idx)).to_pylist(), dtype=object)
+            offset = text(part).str.match(ISO_OFFSET).to_numpy(dtype=bool)
+            if offset.any():  # an instant: read on the policy's wall clock
+                local, at = offset_datetimes(text(part)[offset].reset_index(drop=True), None, name,
+                                             sub_offset := Rejections(rej.source, [name], int(offset.sum()), rej.sheet), window, timezone)
+                out[idx[offset]], exact[idx[offset]] = local, at
+                f = sub_offset.frame()
+                if len(f):
+                    rej.add(idx[offset][f["pos"].to_numpy(dtype="int64")], name, f["reason"].to_numpy(dtype=object))
+                idx, part = idx[~offset], part[~offset].reset_index(drop=True)
+                sub = Rejections(rej.source, [name], len(idx), rej.sheet)
+                if not len(idx):
+                    continue
             _reject_partial_datetimes(part, name, sub)
         else:
             part = pd.Series(ts[idx])
@@ -132,7 +195,7 @@ def _datetime_texts(arr, name: str, rej: Rejections, window) -> np.ndarray:
         f = sub.frame()
         if len(f):
             rej.add(idx[f["pos"].to_numpy(dtype="int64")], name, f["reason"].to_numpy(dtype=object))
-    return out
+    return out, exact
 
 
 def _strptime(arr, fmt: str) -> np.ndarray:
@@ -150,24 +213,10 @@ def _ids_note(changed: np.ndarray, what: str) -> list[str]:
 def parse_money(col: pd.Series, name: str, rej: Rejections, hi: float, decimal_comma: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Money cells -> exact int64 units of $0.0001 (-1 = blank), and the cells that are 0 or -0.
 
-    Parsed from the digits (:func:`peerpay.core.money.money_text_units`), never through a float.
+    Parsed from the digits (:func:`~peerpay.core.tables.number_units`), never through a float.
     """
-    codes, found = text_codes(col)  # each distinct text parsed and checked once, read back through the codes
-    units, status = money_text_units(found, RATE_SCALE, decimal_comma)
-    if (status == 2).any():  # the message only for the bad rows (building it for a million rows is slow)
-        bad = np.flatnonzero((status == 2)[codes])
-        shown = pd.Series(found.take(codes[bad]).to_pylist(), dtype=object)
-        comma_hint = np.where(shown.astype(str).str.contains(",", regex=False).to_numpy(dtype=bool) & (not decimal_comma),
-                              " (a comma is a thousands separator only in thousands position, 1,234.50; a decimal comma "
-                              "needs decimal_comma = true in the column map)", "")
-        rej.add(bad, name, "not a number '" + _shown_text(shown) + "'" + comma_hint)
+    units, status, codes = number_units(col, name, rej, RATE_SCALE, lo=0, hi=hi, decimal_comma=decimal_comma)
     ok = status == 0
-    for wrong, reason in ((status == 3, f"{name} is not a finite number"),
-                          (status == 4, f"{name} is implausibly large (over {hi:,g})"),
-                          (ok & (units < 0), f"{name} must not be below 0"),
-                          (ok & (units > hi * RATE_SCALE), f"{name} is implausibly large (over {hi:,g})")):
-        if wrong.any():
-            rej.add(wrong[codes], name, reason)
     return np.where(ok, units, -1)[codes], (ok & (units == 0))[codes]
 
 
@@ -336,11 +385,16 @@ def prepare_timesheet(
     schedule: pd.DataFrame | None = None,
     sheet: str | None = None,
     ids_as_categories: bool = False,
+    instants: dict[str, np.ndarray] | None = None,
 ) -> tuple[pd.DataFrame, list[Problem], pd.DataFrame]:
     """Validate a timesheet and resolve each shift's base rate.
 
     ``ids_as_categories``: ``employee_id`` as a Categorical of the sorted ids, for a caller that
     only pays the shifts (the engine reads the codes; a million id strings are never built).
+
+    ``instants``: for ``start``/``end``, the exact UTC minute of rows whose time named an instant
+    (a column map's ``%z``; -1 elsewhere); a plain timesheet's own offsets are read here
+    (:func:`offset_datetimes`).
 
     Returns ``(shifts, problems, rejected_hours)``: ``shifts`` in the engine's shape
     (:data:`~peerpay.core.engine.SHIFT_COLUMNS` plus ``role``, ``start_local``), and for each
@@ -366,9 +420,11 @@ def prepare_timesheet(
             found.add((emp_ids == "")[emp_codes], "employee_id", "employee_id is empty")
             return (emp_codes, emp_ids, emp_changed), found
         if name in ("start", "end"):
-            local = read_datetimes(col, name, found, window)
-            read = local >= 0
-            at = np.full(n, -1, dtype="int64")
+            local, exact = read_datetimes(col, name, found, window, tz)
+            if instants is not None and name in instants:  # a column map read these as instants (UTC offsets)
+                exact = np.where(instants[name] >= 0, instants[name], exact)
+            read = (local >= 0) & (exact < 0)
+            at = np.where(exact >= 0, exact, -1)
             at[read] = local_to_instants(local[read], tz, strict=True)  # per value: the same as for the kept rows alone
             return (local, at), found
         if name == "kind":

@@ -8,6 +8,8 @@ offending column in the file's column order (docs/formats.md §4).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -174,7 +176,8 @@ def parse_datetimes(col: pd.Series, name: str, rej: Rejections, window=None) -> 
         missing = (s == "").to_numpy()
         shaped = s.str.match(ISO_DATETIME).to_numpy(dtype=bool)
         bad_shape = ~missing & ~shaped
-        rej.add(bad_shape, name, "not a date-time " + ("'" + _shown(col) + "'") + " (expected ISO 8601, e.g. 2025-03-07 23:00)")
+        if bad_shape.any():
+            rej.add(np.flatnonzero(bad_shape), name, np.array([not_a_datetime(v, name) for v in s[bad_shape]], dtype=object))
         parsed = pd.to_datetime(s.where(shaped, None), format="ISO8601", errors="coerce")
         ts = parsed.to_numpy().astype("datetime64[s]")
         impossible = shaped & np.isnat(ts)
@@ -195,6 +198,59 @@ def parse_datetimes(col: pd.Series, name: str, rej: Rejections, window=None) -> 
     return np.where(ok, secs // 60, -1)
 
 
+#: a date written with slashes, dots or dashes and the day and month in either order, and perhaps a time
+SLASHED_DATE = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp])\.?[Mm]\.?)?)?$")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def not_a_datetime(value: str, name: str = "start") -> str:
+    """Why a cell is not an ISO 8601 date-time, with advice for the order its date is written in.
+
+    ``13/03/2025 08:00`` can only be day first, ``03/13/2025`` only month first (US), and
+    ``03/04/2025`` either: the advice names the reading(s) and the ISO text of each, and the
+    column-map format that reads the file as it is (docs/exports.md), never one order for another.
+    """
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    m = SLASHED_DATE.match(value.strip())
+    if m is None:
+        return f"not a date-time '{shown}' (expected ISO 8601, e.g. 2025-03-07 23:00)"
+    first, sep, second, year = int(m.group(1)), m.group(2), int(m.group(3)), m.group(4)
+    y = int(year) + (2000 if len(year) == 2 else 0)
+    hour, minute = (int(m.group(5)), int(m.group(6))) if m.group(5) else (None, None)
+    twelve = m.group(8)
+    if hour is not None and twelve:
+        hour = hour % 12 + (12 if twelve.lower() == "p" else 0)
+    seconds = f":{int(m.group(7)):02d}" if m.group(7) else ""
+    clock = f" {hour:02d}:{minute:02d}{seconds}" if hour is not None else " 08:00"
+    time_fmt = " %I:%M" if twelve else " %H:%M"
+    time_fmt += (":%S" if seconds else "") + (" %p" if twelve else "")
+    y_fmt = "%Y" if len(year) == 4 else "%y"
+
+    def read(day: int, month: int) -> str | None:
+        import datetime as dt
+
+        try:
+            dt.date(y, month, day)
+        except ValueError:
+            return None
+        return f"{y:04d}-{month:02d}-{day:02d}{clock}"
+
+    day_first, month_first = read(first, second), read(second, first)
+    fmt = lambda order: sep.join(order) + sep + y_fmt + time_fmt  # noqa: E731
+    if day_first and not month_first:
+        return (f"not a date-time '{shown}': it is written day first ({first} {MONTHS[second - 1]} {y}), not ISO 8601: write "
+                f"{day_first}, or read the file through a column map with format = \"{fmt(['%d', '%m'])}\"")
+    if month_first and not day_first:
+        return (f"not a date-time '{shown}': it is written month first, US style ({MONTHS[first - 1]} {second}, {y}), not ISO "
+                f"8601: write {month_first}, or read the file through a column map with format = \"{fmt(['%m', '%d'])}\"")
+    if day_first and month_first:
+        return (f"not a date-time '{shown}': it can be read day first ({first} {MONTHS[second - 1]}) or month first "
+                f"({MONTHS[first - 1]} {second}), not ISO 8601: write {day_first} or {month_first}, or name the order in a "
+                f"column map (format = \"{fmt(['%d', '%m'])}\" or \"{fmt(['%m', '%d'])}\")")
+    return f"no such date '{shown}' (neither day first nor month first; expected ISO 8601, e.g. 2025-03-07 23:00)"
+
+
 def parse_dates(col: pd.Series, name: str, rej: Rejections, required: bool = False) -> np.ndarray:
     """ISO dates -> datetime64[D] (NaT where blank or bad; bad ones rejected)."""
     if pd.api.types.is_datetime64_any_dtype(col):
@@ -211,29 +267,79 @@ def parse_dates(col: pd.Series, name: str, rej: Rejections, required: bool = Fal
     return out
 
 
-def parse_numbers(col: pd.Series, name: str, rej: Rejections, *, lo=0.0, hi=None, integer=False) -> np.ndarray:
-    """Numbers (``$`` and thousands commas allowed) -> float64, NaN where blank; bad ones rejected."""
+#: :func:`parse_numbers` reads numbers exactly to six decimal places
+NUMBER_SCALE = 1_000_000
+#: :func:`parse_hours` reads hours exactly to 1/10,000 of an hour, then to the minute (half-up)
+HOURS_SCALE = 10_000
+COMMA_HINT = (" (a comma is a thousands separator only in thousands position, 1,234.50; a decimal comma "
+              "needs decimal_comma = true in the column map)")
+DECIMAL_COMMA_HINT = " (the column map says a comma is the decimal point, e.g. 1.234,50)"
+
+
+def number_units(col: pd.Series, name: str, rej: Rejections, scale: int, *, lo=0.0, hi=None, decimal_comma: bool = False):
+    """Number cells -> exact int64 units of ``1/scale``, the one number grammar of every input
+    (:func:`peerpay.core.money.money_text_units`: thousands commas only in thousands position, a
+    currency sign, accounting negatives ``(8.00)``; ``decimal_comma``: ``1.234,50``), read through
+    each distinct text once. Cells that are not numbers, not finite, below ``lo`` or above ``hi``
+    are rejected naming the column.
+
+    Returns ``(units, status, codes)`` per *distinct* text (``units[codes]`` per row): status as
+    money_text_units gives it (0 ok, 1 blank, 2-4 rejected).
+    """
+    from .money import money_text_units
+
+    codes, found = text_codes(col)
+    units, status = money_text_units(found, scale, decimal_comma)
+    if (status == 2).any():  # the message only for the bad rows (building it for a million rows is slow)
+        bad = np.flatnonzero((status == 2)[codes])
+        shown = pd.Series(found.take(codes[bad]).to_pylist(), dtype=object).astype(str)
+        hint = np.where(shown.str.contains(",", regex=False).to_numpy(dtype=bool), DECIMAL_COMMA_HINT if decimal_comma else COMMA_HINT, "")
+        if decimal_comma:
+            hint = np.full(len(shown), DECIMAL_COMMA_HINT, dtype=object)
+        rej.add(bad, name, "not a number '" + _clip(shown) + "'" + hint)
+    ok = status == 0
+    checks = [(status == 3, f"{name} is not a finite number"),
+              (ok & (units < int(lo * scale)) if lo is not None else None, f"{name} must not be below {lo:g}" if lo is not None else ""),
+              ((status == 4) | (ok & (units > int(hi * scale))) if hi is not None else status == 4,
+               f"{name} is implausibly large (over {hi:,g})" if hi is not None else f"{name} is implausibly large")]
+    for wrong, reason in checks:
+        if wrong is not None and wrong.any():
+            rej.add(wrong[codes], name, reason)
+    return units, status, codes
+
+
+def _clip(s: pd.Series, width: int = 40) -> np.ndarray:
+    return s.where(s.str.len() <= width, s.str.slice(0, width) + "…").to_numpy(dtype=object)
+
+
+def parse_numbers(col: pd.Series, name: str, rej: Rejections, *, lo=0.0, hi=None, integer=False, decimal_comma: bool = False) -> np.ndarray:
+    """Numbers -> float64 (NaN where blank), read exactly by :func:`number_units` (to six places); bad ones rejected."""
     if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
         x = col.to_numpy(dtype="float64", na_value=np.nan)
-        blank = np.isnan(x)
-        bad = np.zeros(len(x), dtype=bool)
-    else:
-        s = text(col).str.replace(r"[$,\s]", "", regex=True)
-        blank = (s == "").to_numpy()
-        x = pd.to_numeric(s.where(~blank, None), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        bad = ~blank & np.isnan(x)
-        rej.add(bad, name, "not a number " + ("'" + _shown(col) + "'"))
-    with np.errstate(invalid="ignore"):
-        inf = ~blank & ~bad & ~np.isfinite(x)
-        rej.add(inf, name, f"{name} is not a finite number")
-        fin = np.isfinite(x)
-        if lo is not None:
-            rej.add(fin & (x < lo), name, f"{name} must not be below {lo:g}")
-        if hi is not None:
-            rej.add(fin & (x > hi), name, f"{name} is implausibly large (over {hi:,g})")
-        if integer:
-            rej.add(fin & (x != np.round(x)), name, f"{name} must be a whole number")
-    return np.where(np.isfinite(x), x, np.nan)
+        with np.errstate(invalid="ignore"):
+            fin = np.isfinite(x)
+            rej.add(~np.isnan(x) & ~fin, name, f"{name} is not a finite number")
+            if lo is not None:
+                rej.add(fin & (x < lo), name, f"{name} must not be below {lo:g}")
+            if hi is not None:
+                rej.add(fin & (x > hi), name, f"{name} is implausibly large (over {hi:,g})")
+            if integer:
+                rej.add(fin & (x != np.round(x)), name, f"{name} must be a whole number")
+        return np.where(fin, x, np.nan)
+    units, status, codes = number_units(col, name, rej, NUMBER_SCALE, lo=lo, hi=hi, decimal_comma=decimal_comma)
+    ok = status == 0
+    if integer and (ok & (units % NUMBER_SCALE != 0)).any():
+        rej.add((ok & (units % NUMBER_SCALE != 0))[codes], name, f"{name} must be a whole number")
+    return np.where(ok, units / NUMBER_SCALE, np.nan)[codes]
+
+
+def parse_hours(col: pd.Series, name: str, rej: Rejections, *, hi=None, decimal_comma: bool = False) -> np.ndarray:
+    """Decimal hours (``8.50``, ``8,50`` with ``decimal_comma``) -> whole minutes, half-up, exactly
+    (never through a float: 8.62 h is 517.2 min -> 517); -1 where blank, rejected, or negative."""
+    units, status, codes = number_units(col, name, rej, HOURS_SCALE, lo=0, hi=hi, decimal_comma=decimal_comma)
+    ok = (status == 0) & (units >= 0)
+    minutes = (units * 60 + HOURS_SCALE // 2) // HOURS_SCALE
+    return np.where(ok, minutes, -1)[codes]
 
 
 def rates_to_units(x: np.ndarray) -> np.ndarray:
@@ -274,4 +380,4 @@ def column_hint(missing: list[str], columns: list[str], workbook: bool = False) 
             f"(`peerpay init` writes a starter; docs/exports.md){sheet}")
 
 
-__all__ = ["Rejections", "blank_rows", "parse_datetimes", "parse_dates", "parse_numbers", "rates_to_units", "text", "text_codes", "RATE_SCALE", "MAX_RATE"]
+__all__ = ["Rejections", "blank_rows", "number_units", "parse_hours", "parse_datetimes", "parse_dates", "parse_numbers", "rates_to_units", "text", "text_codes", "RATE_SCALE", "MAX_RATE"]
