@@ -14,7 +14,7 @@ from ..io.document import Document, Heading, Table, Text, render, render_chunks
 from ..io.writers import atomic_write, to_csv
 from ..jobs.pay import run_pay
 from .common import (EXIT_USAGE, run_record, FORMAT_HELP, output_format, EXIT_INPUT, EXIT_OK, EXIT_REJECTED, FORMATS, check_format_target, check_outputs, emit, fail, finish,
-                     handles_input_errors, hash_in_background, report_problems, warn_policy)
+                     handles_input_errors, hash_in_background, report_problems, warn_policy, MAX_PRINTED_PROBLEMS)
 
 MONEY = ["base_pay", "holiday_premium", "standby_pay", "callback_premium", "minimum_shift_pay", "overtime_premium",
          "gross_pay", "differentials", "regular_rate"]
@@ -205,16 +205,25 @@ def pay_period(run) -> str | None:
 
 
 
+def report_warnings(warnings) -> None:
+    """Rows paid that deserve a look (an id a spreadsheet mangled, a time card whose hours disagree), as file:row:column."""
+    for w in warnings[:MAX_PRINTED_PROBLEMS]:
+        click.echo(f"warning: {w.render()}", err=True)
+    if len(warnings) > MAX_PRINTED_PROBLEMS:
+        click.echo(f"warning: … and {len(warnings) - MAX_PRINTED_PROBLEMS} more (see the JSON report's warnings)", err=True)
+
+
 def _recon_line(report: dict) -> str:
     r = report.get("reconciliation")
     if not r:
         return ""
     dropped = f" + {r['rows_dropped']} dropped by the map (not hours worked)" if r.get("rows_dropped") else ""
     unit, source = "rows", ""
-    if (report.get("map") or {}).get("layout") == "wide":  # counted in shifts, as the rejected list is
-        unit, source = "shifts", f" (from {report['map']['source_rows_read']} export rows)"
+    if r.get("counted_in", "rows") != "rows":  # a punch pair or an Hours N group is one shift, as the rejected list counts
+        unit, source = r["counted_in"], f" (from {r['source_rows_read']} export rows)"
+    pieces = f" (as {r['pieces_paid']} pieces of at most 24 h)" if r.get("pieces_paid") else ""
     return (
-        f"Reconciliation: {r['rows_read']} {unit} read{source} = {r['rows_paid']} paid + {r['rows_rejected']} rejected{dropped}; "
+        f"Reconciliation: {r['rows_read']} {unit} read{source} = {r['rows_paid']} paid{pieces} + {r['rows_rejected']} rejected{dropped}; "
         f"hours in {r['hours_in']:,.2f} = paid {r['hours_paid']:,.2f} + rejected {r['hours_rejected']:,.2f}"
     )
 
@@ -352,6 +361,7 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
     segments = render_detail_csv(run) if detail_csv else None
     rejected = to_csv(pd.DataFrame([p.as_json() for p in run.problems], columns=["file", "row", "column", "reason"])) if rejects else None
     report_problems(run.problems)
+    report_warnings(run.warnings)
     for note in run.shifts.attrs.get("notes", ()):  # input notes (counts only, never ids): docs/input-rules.md
         click.echo(f"note: {note}", err=True)
     # every output is rendered before the first one is written: a failure leaves no file behind
@@ -390,6 +400,7 @@ def _many(timesheets, by, credentials, pol, roster, schedule, sheet, map_file, f
     data = render(person_document(run), fmt.lower()) if by == "person" else render_pay(run, fmt.lower(), detail)
     rejected = to_csv(pd.DataFrame([p.as_json() for p in run.problems], columns=["file", "row", "column", "reason"])) if rejects else None
     report_problems(run.problems)
+    report_warnings(run.warnings)
     for note in run.shifts.attrs.get("notes", ()):
         click.echo(f"note: {note}", err=True)
     if rejects:

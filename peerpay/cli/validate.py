@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import click
+import numpy as np
 import pandas as pd
 
 from ..core.inputs import prepare_timesheet
@@ -35,17 +36,16 @@ def _file_problems(exc: InputError) -> list[Problem]:
 
 
 def duplicate_rows(raw: pd.DataFrame, source: str, rows=None, sheet=None) -> list[Problem]:
-    """Rows identical to an earlier row: almost always an export run twice (warning)."""
+    """Rows identical to an earlier row: almost always an export run twice (warning). Blank rows are no rows."""
+    from ..core.tables import blank_rows, duplicate_of
+
     if len(raw) < 2:
         return []
-    h = pd.util.hash_pandas_object(raw.astype("string").fillna(""), index=False).to_numpy()
-    s = pd.Series(h)
-    first = pd.Series(range(len(s))).groupby(s.to_numpy()).transform("first").to_numpy()
-    dup = [i for i in (s.duplicated(keep="first").to_numpy().nonzero()[0])]
-    rows = rows if rows is not None else range(1, len(raw) + 1)
-    rows = list(rows)
+    blank = blank_rows(raw, np.flatnonzero((raw.iloc[:, 0].astype(str).str.strip().isin(["", "nan"])).to_numpy(dtype=bool)))
+    first = duplicate_of(raw, np.flatnonzero(~blank))
+    rows = np.asarray(rows if rows is not None else np.arange(1, len(raw) + 1))
     return [Problem(source, int(rows[i]), None, f"same as row {rows[first[i]]} (a duplicate: it is paid only once, the copy is rejected as an overlap)", sheet)
-            for i in dup]
+            for i in np.flatnonzero(first >= 0)]
 
 
 def _without_rate_noise(problems, roster, schedule, warnings, source):
@@ -99,17 +99,17 @@ def check_inputs(timesheet=None, policy=None, roster=None, schedule=None, sheet=
                 from ..io.exports import apply_map_to_file
 
                 mapped = apply_map_to_file(timesheet, map_file, sheet, pol.timezone)
-                pol2 = mapped.adjust_policy(pol)
-                shifts, p, _ = prepare_timesheet(mapped.frame, Path(timesheet).name, pol2, ros, sch, sheet)
+                shifts, p, _ = mapped.prepare(mapped.adjust_policy(pol), ros, sch)  # as pay does
                 warnings += _notes(shifts, Path(timesheet).name, sheet)
-                errors += _without_rate_noise(mapped.restore(p), ros, sch, warnings, Path(timesheet).name)
-                warnings += duplicate_rows(mapped.frame, Path(timesheet).name, mapped.rows, sheet)
+                errors += _without_rate_noise(p, ros, sch, warnings, Path(timesheet).name)
+                warnings += mapped.warnings
                 warnings += [Problem(Path(timesheet).name, None, None, n, sheet) for n in mapped.notes()]
             else:
                 raw = read_table(timesheet, sheet)
                 shifts, p, _ = prepare_timesheet(raw, Path(timesheet).name, pol, ros, sch, sheet)
                 warnings += _notes(shifts, Path(timesheet).name, sheet)
                 errors += _without_rate_noise(p, ros, sch, warnings, Path(timesheet).name)
+                warnings += shifts.attrs.get("warnings", [])
                 warnings += duplicate_rows(raw, Path(timesheet).name, sheet=sheet)
         except InputError as exc:
             errors += _file_problems(exc)

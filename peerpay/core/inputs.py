@@ -63,6 +63,38 @@ def id_codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return merged[codes], np.asarray(ids, dtype=object), changed[codes]
 
 
+#: an id as Excel writes a long number it has turned into a float (``1.23E+05``, ``1,23457E+11``)
+SCIENTIFIC_ID = r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$"
+SCIENTIFIC_REASON = ("is written in scientific notation (like 1.23E+05), the way Excel shows a long number: digits of the id "
+                     "may be lost, so two people can be paid as one; format the id column as Text before exporting "
+                     "(paid under the id as written)")
+PADDED_REASON = ("is a number shown with padding zeros by its cell format (like 00042): read as shown, with the zeros; "
+                 "store ids as text so that no program drops them")
+
+
+def mangled_ids(ids: np.ndarray, codes: np.ndarray, column: str, source: str, rows: np.ndarray,
+                padded: np.ndarray | None = None, sheet: str | None = None) -> list[Problem]:
+    """Warnings (``file:row:column``) for ids that look changed by a spreadsheet: written in
+    scientific notation, or a number whose cell format padded it with zeros (an XLSX reader lists
+    those, :mod:`peerpay.io.workbooks`). The rows are paid; the id itself is never printed.
+
+    ``ids[codes]``: each row's id; ``rows``: each row's number as reported; ``padded``: positions.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out: list[Problem] = []
+    if len(ids):
+        sci = pc.fill_null(pc.match_substring_regex(pa.array(ids, type=pa.string(), from_pandas=True), SCIENTIFIC_ID), False)
+        sci_np = sci.to_numpy(zero_copy_only=False)
+        if sci_np.any():
+            out += [Problem(source, int(rows[i]), column, f"{column} {SCIENTIFIC_REASON}", sheet) for i in np.flatnonzero(sci_np[codes])]
+    if padded is not None and len(padded):
+        out += [Problem(source, int(rows[i]), column, f"{column} {PADDED_REASON}", sheet) for i in np.asarray(padded, dtype="int64")]
+    out.sort(key=lambda p: (p.row or 0))
+    return out
+
+
 def _through_codes(rej: Rejections, found: Rejections, codes: np.ndarray, column: str) -> None:
     """Rejections of distinct values (``found``, one row per value) -> rejections of the rows
     holding them (``codes``), with the same reasons."""
@@ -491,6 +523,9 @@ def prepare_timesheet(
         int((zero_rate & keep).sum()), int(emp_changed.sum()), int(role_changed.sum()), int(blank.sum()))
     shifts.attrs["counts"] = {"zero_rate": int((zero_rate & keep).sum()), "employee_id": int(emp_changed.sum()),
                               "role": int(role_changed.sum()), "blank_rows": int(blank.sum())}
+    padded = raw.attrs.get("padded", {}).get("employee_id")
+    shifts.attrs["warnings"] = mangled_ids(emp_ids, emp_codes, "employee_id", source, np.arange(1, n + 1),
+                                           None if padded is None else np.asarray(padded) - 1, sheet)
     return shifts, rej.problems(), rejected_hours
 
 

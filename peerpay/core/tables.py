@@ -96,6 +96,27 @@ def blank_rows(raw: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
     return blank
 
 
+def duplicate_of(raw: pd.DataFrame, rows: np.ndarray | None = None) -> np.ndarray:
+    """For each row, the position of the first earlier row with the same text in every cell
+    (an exact duplicate: a line exported twice), else -1. Cells are compared as :func:`text`
+    (trimmed); ``rows``: only these positions take part (e.g. the rows that are not blank)."""
+    n = len(raw)
+    out = np.full(n, -1, dtype="int64")
+    idx = np.arange(n) if rows is None else np.asarray(rows, dtype="int64")
+    if len(idx) < 2 or not len(raw.columns):
+        return out
+    codes = []
+    for c in raw.columns:  # each column as codes of its distinct (trimmed) texts
+        found, values = text_codes(raw[c].iloc[idx])
+        codes.append(pd.factorize(np.asarray(values.to_numpy(zero_copy_only=False), dtype=object))[0][found])
+    group = pd.DataFrame(dict(enumerate(codes))).groupby(list(range(len(codes))), sort=False).ngroup().to_numpy()
+    _, first = np.unique(group, return_index=True)  # groups are numbered in order of first appearance
+    first_of = idx[first[group]]
+    dup = first_of != idx
+    out[idx[dup]] = first_of[dup]
+    return out
+
+
 def text(col: pd.Series) -> pd.Series:
     """A column as stripped text (Python strings), missing values as ''.
 
@@ -204,6 +225,43 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "November", "December")
 
 
+def slashed_readings(value: str) -> dict | None:
+    """How a date written ``dd/mm/yyyy`` or ``mm/dd/yyyy`` (slashes, dots or dashes; perhaps with
+    a time) can be read: ``day_first`` and ``month_first`` (the ISO 8601 text of each reading, or
+    None where that date does not exist), their words (``13 March 2025``, ``March 13, 2025``) and
+    the strptime format of each order (``day_format``, ``month_format``); None: not such a date."""
+    import datetime as dt
+
+    m = SLASHED_DATE.match(value.strip())
+    if m is None:
+        return None
+    first, sep, second, year = int(m.group(1)), m.group(2), int(m.group(3)), m.group(4)
+    y = int(year) + (2000 if len(year) == 2 else 0)
+    hour, minute = (int(m.group(5)), int(m.group(6))) if m.group(5) else (None, None)
+    twelve = m.group(8)
+    if hour is not None and twelve:
+        hour = hour % 12 + (12 if twelve.lower() == "p" else 0)
+    seconds = f":{int(m.group(7)):02d}" if m.group(7) else ""
+    clock = f" {hour:02d}:{minute:02d}{seconds}" if hour is not None else ""
+    time_fmt = ""
+    if hour is not None:
+        time_fmt = (" %I:%M" if twelve else " %H:%M") + (":%S" if seconds else "") + (" %p" if twelve else "")
+    y_fmt = "%Y" if len(year) == 4 else "%y"
+
+    def read(day: int, month: int) -> str | None:
+        try:
+            dt.date(y, month, day)
+        except ValueError:
+            return None
+        return f"{y:04d}-{month:02d}-{day:02d}{clock}"
+
+    return {"day_first": read(first, second), "month_first": read(second, first),
+            "day_words": f"{first} {MONTHS[second - 1]} {y}" if 1 <= second <= 12 else "",
+            "month_words": f"{MONTHS[first - 1]} {second}, {y}" if 1 <= first <= 12 else "",
+            "day_format": sep.join(["%d", "%m", y_fmt]) + time_fmt, "month_format": sep.join(["%m", "%d", y_fmt]) + time_fmt,
+            "has_time": hour is not None}
+
+
 def not_a_datetime(value: str, name: str = "start") -> str:
     """Why a cell is not an ISO 8601 date-time, with advice for the order its date is written in.
 
@@ -212,42 +270,23 @@ def not_a_datetime(value: str, name: str = "start") -> str:
     column-map format that reads the file as it is (docs/exports.md), never one order for another.
     """
     shown = value if len(value) <= 40 else value[:40] + "…"
-    m = SLASHED_DATE.match(value.strip())
-    if m is None:
+    r = slashed_readings(value)
+    if r is None:
         return f"not a date-time '{shown}' (expected ISO 8601, e.g. 2025-03-07 23:00)"
-    first, sep, second, year = int(m.group(1)), m.group(2), int(m.group(3)), m.group(4)
-    y = int(year) + (2000 if len(year) == 2 else 0)
-    hour, minute = (int(m.group(5)), int(m.group(6))) if m.group(5) else (None, None)
-    twelve = m.group(8)
-    if hour is not None and twelve:
-        hour = hour % 12 + (12 if twelve.lower() == "p" else 0)
-    seconds = f":{int(m.group(7)):02d}" if m.group(7) else ""
-    clock = f" {hour:02d}:{minute:02d}{seconds}" if hour is not None else " 08:00"
-    time_fmt = " %I:%M" if twelve else " %H:%M"
-    time_fmt += (":%S" if seconds else "") + (" %p" if twelve else "")
-    y_fmt = "%Y" if len(year) == 4 else "%y"
-
-    def read(day: int, month: int) -> str | None:
-        import datetime as dt
-
-        try:
-            dt.date(y, month, day)
-        except ValueError:
-            return None
-        return f"{y:04d}-{month:02d}-{day:02d}{clock}"
-
-    day_first, month_first = read(first, second), read(second, first)
-    fmt = lambda order: sep.join(order) + sep + y_fmt + time_fmt  # noqa: E731
-    if day_first and not month_first:
-        return (f"not a date-time '{shown}': it is written day first ({first} {MONTHS[second - 1]} {y}), not ISO 8601: write "
-                f"{day_first}, or read the file through a column map with format = \"{fmt(['%d', '%m'])}\"")
-    if month_first and not day_first:
-        return (f"not a date-time '{shown}': it is written month first, US style ({MONTHS[first - 1]} {second}, {y}), not ISO "
-                f"8601: write {month_first}, or read the file through a column map with format = \"{fmt(['%m', '%d'])}\"")
-    if day_first and month_first:
-        return (f"not a date-time '{shown}': it can be read day first ({first} {MONTHS[second - 1]}) or month first "
-                f"({MONTHS[first - 1]} {second}), not ISO 8601: write {day_first} or {month_first}, or name the order in a "
-                f"column map (format = \"{fmt(['%d', '%m'])}\" or \"{fmt(['%m', '%d'])}\")")
+    clock = "" if r["has_time"] else " 08:00"
+    day_fmt = r["day_format"] + ("" if r["has_time"] else " %H:%M")
+    month_fmt = r["month_format"] + ("" if r["has_time"] else " %H:%M")
+    day, month = r["day_first"], r["month_first"]
+    if day and not month:
+        return (f"not a date-time '{shown}': it is written day first ({r['day_words']}), not ISO 8601: write {day}{clock}, "
+                f"or read the file through a column map with format = \"{day_fmt}\"")
+    if month and not day:
+        return (f"not a date-time '{shown}': it is written month first, US style ({r['month_words']}), not ISO 8601: write "
+                f"{month}{clock}, or read the file through a column map with format = \"{month_fmt}\"")
+    if day and month:
+        return (f"not a date-time '{shown}': it can be read day first ({r['day_words']}) or month first ({r['month_words']}), "
+                f"not ISO 8601: write {day}{clock} or {month}{clock}, or name the order in a column map (format = "
+                f"\"{day_fmt}\" or \"{month_fmt}\")")
     return f"no such date '{shown}' (neither day first nor month first; expected ISO 8601, e.g. 2025-03-07 23:00)"
 
 
@@ -380,4 +419,4 @@ def column_hint(missing: list[str], columns: list[str], workbook: bool = False) 
             f"(`peerpay init` writes a starter; docs/exports.md){sheet}")
 
 
-__all__ = ["Rejections", "blank_rows", "number_units", "parse_hours", "parse_datetimes", "parse_dates", "parse_numbers", "rates_to_units", "text", "text_codes", "RATE_SCALE", "MAX_RATE"]
+__all__ = ["Rejections", "blank_rows", "duplicate_of", "number_units", "parse_hours", "parse_datetimes", "parse_dates", "parse_numbers", "rates_to_units", "text", "text_codes", "RATE_SCALE", "MAX_RATE"]

@@ -96,7 +96,8 @@ def read_piece(piece: tuple, header: list[str], columns=None) -> pd.DataFrame:
     """
     i, path, group, first, byte_range = piece
     if byte_range is not None:
-        frame = _read_block(Path(path), *byte_range, first=first)
+        start, end, rows = byte_range
+        frame = _read_block(Path(path), start, end, rows, first=first)
     elif group is None:
         frame = read_csv_text(Path(path))
     else:

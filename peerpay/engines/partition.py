@@ -60,6 +60,7 @@ def pay_partition(raw: pd.DataFrame, policy: Policy, sources: list[str], roster=
             "reason": np.array(reasons, dtype=object),
         }
     )
+    warned = [(int(files[w.row - 1]), int(rows[w.row - 1]), w.column, w.reason) for w in shifts.attrs.get("warnings", ())]
     return PartitionResult(
         lines=result.lines,
         problems=frame,
@@ -68,7 +69,7 @@ def pay_partition(raw: pd.DataFrame, policy: Policy, sources: list[str], roster=
         paid_minutes=int((shifts["end_at"] - shifts["start_at"]).sum()) if len(shifts) else 0,
         rejected_minutes=int(rejected_hours["minutes"].sum()),
         unmeasured=len(problems) - len(rejected_hours),
-        extra={"counts": counts},
+        extra={"counts": counts, "warnings": warned},
     )
 
 
@@ -120,4 +121,6 @@ def combine(parts: list[PartitionResult], policy: Policy, sources: list[str], up
     empty = pd.DataFrame({"start_at": pd.Series(dtype="int64"), "end_at": pd.Series(dtype="int64")})
     counts = {k: sum(p.extra.get("counts", {}).get(k, 0) for p in parts) for k in ("zero_rate", "employee_id", "role", "blank_rows")}
     empty.attrs["notes"] = input_notes(counts["zero_rate"], counts["employee_id"], counts["role"], counts["blank_rows"])  # as the local engine's
-    return PayRun(policy, empty, result, list(upstream) + ts_problems, recon, roster, schedule)
+    warned = sorted(w for p in parts for w in p.extra.get("warnings", ()))
+    warnings = [Problem(sources[f], r, c, m) for f, r, c, m in warned]
+    return PayRun(policy, empty, result, list(upstream) + ts_problems, recon, roster, schedule, warnings=warnings)

@@ -98,9 +98,9 @@ def _sheets(zf: zipfile.ZipFile) -> list[Sheet]:
         with zf.open("xl/_rels/workbook.xml.rels") as fh:
             for tag in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", fh.read(1 << 20)):
                 rid = re.search(rb'\bId="([^"]*)"', tag)
-                kind = re.search(rb'\bType="[^"]*/([A-Za-z]+)"', tag)
-                if rid and kind:
-                    kinds[rid.group(1).decode("utf-8", "replace")] = kind.group(1).decode("ascii", "replace")
+                target = re.search(rb'\bType="[^"]*/([A-Za-z]+)"', tag)
+                if rid and target:
+                    kinds[rid.group(1).decode("utf-8", "replace")] = target.group(1).decode("ascii", "replace")
     out = []
     with zf.open("xl/workbook.xml") as fh:
         for tag in re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", fh.read(1 << 20)):
@@ -109,7 +109,7 @@ def _sheets(zf: zipfile.ZipFile) -> list[Sheet]:
                 continue
             hidden = re.search(rb'\bstate="(hidden|veryHidden)"', tag) is not None
             rid = re.search(rb'\b(?:\w+:)?id="([^"]*)"', tag)
-            kind = kinds.get(rid.group(1).decode("utf-8", "replace"), "worksheet") if rid else "worksheet"
+            kind = kinds.get(rid.group(1).decode("utf-8", "replace"), "worksheet") if rid is not None else "worksheet"
             out.append(Sheet(_xml_text(name.group(1)), hidden, SHEET_KINDS.get(kind, kind)))
     return out
 

@@ -36,6 +36,7 @@ class PayRun:
     schedule: pd.DataFrame | None = None
     mapped: MappedTimesheet | None = None
     credentials: pd.DataFrame | None = None  # (employee, credential, from, until) behind [[premium]]
+    warnings: list[Problem] = field(default_factory=list)  # rows paid that deserve a look (file:row:column)
     _report: dict | None = field(default=None, repr=False)
 
     @property
@@ -56,6 +57,8 @@ class PayRun:
                             include_minimum_shift=self.policy.minimum_shift is not None, lines_as_table=lines_as_table)
         if self.mapped is not None:
             self.mapped.annotate(report)
+        if self.warnings:  # an added key, only when there is something to say (docs/input-rules.md)
+            report["warnings"] = [p.as_json() for p in self.warnings]
         report["meta"] = run_meta()
         return report
 
@@ -105,19 +108,16 @@ def run_pay(
     mapped = None
     if raw_timesheet is not None and not isinstance(raw_timesheet, pd.DataFrame):  # a --map export
         mapped = cast("MappedTimesheet", raw_timesheet)
-    if mapped is not None:
+    if mapped is not None:  # the map's own path, shared with validate (MappedTimesheet.prepare)
         pol = mapped.adjust_policy(pol)
-        raw, sheet = mapped.frame, mapped.sheet
+        shifts, p, recon = mapped.prepare(pol, ros, sch)
+        warnings = list(mapped.warnings)  # about the export's own rows
     else:
         raw = read_table(timesheet, sheet) if raw_timesheet is None else raw_timesheet
-    # a run that only pays its shifts (no audit trail, no credentials, no map) keeps ids as categories
-    only_paid = not audit and mapped is None and not _has_credentials(pol, ros, credentials)
-    shifts, p, rejected_hours = prepare_timesheet(raw, Path(timesheet).name, pol, ros, sch, sheet, ids_as_categories=only_paid)
-    if mapped is not None:
-        recon = mapped.reconcile(shifts, p, rejected_hours)
-        p = mapped.restore(p)
-        shifts = mapped.with_source_rows(shifts)
-    else:
+        # a run that only pays its shifts (no audit trail, no credentials) keeps ids as categories
+        only_paid = not audit and not _has_credentials(pol, ros, credentials)
+        shifts, p, rejected_hours = prepare_timesheet(raw, Path(timesheet).name, pol, ros, sch, sheet, ids_as_categories=only_paid)
+        warnings = list(shifts.attrs.get("warnings", ()))
         recon = reconciliation(rows_read(raw, shifts), len(shifts), rejected_rows(p), paid_minutes(shifts),
                                int(rejected_hours["minutes"].sum()), len(p) - len(rejected_hours))
     problems += p
@@ -130,6 +130,7 @@ def run_pay(
         result = pay_lines(shifts, pol)
     run = PayRun(pol, shifts, result, problems, recon, ros, sch, mapped)
     run.credentials = creds
+    run.warnings = warnings
     return run
 
 
@@ -220,6 +221,7 @@ def run_pay_many(
     pol = policy if isinstance(policy, Policy) else read_policy(policy)
     ros, sch, problems = load_rate_tables(roster, schedule)
     frames, recons, notes = [], [], []
+    warnings: list[Problem] = []
     for ts in timesheets:
         raw = read_table(ts)
         name = Path(ts).name
@@ -230,6 +232,7 @@ def run_pay_many(
         recons.append(reconciliation(rows_read(raw, shifts), len(shifts), rejected_rows(p), paid_minutes(shifts),
                                      int(rejected_hours["minutes"].sum()), len(p) - len(rejected_hours)))
         notes += shifts.attrs.get("notes", [])
+        warnings += shifts.attrs.get("warnings", [])
         problems += p
         frames.append(shifts)
     shifts = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -238,7 +241,7 @@ def run_pay_many(
     pol, shifts, creds = _with_credentials(pol, shifts, ros, cred_file)
     recon = _sum_recons(recons)
     result = compute_pay(shifts, pol)
-    run = PayRun(pol, shifts, result, problems, recon, ros, sch)
+    run = PayRun(pol, shifts, result, problems, recon, ros, sch, warnings=warnings)
     run.credentials = creds
     return run
 
