@@ -114,22 +114,21 @@ FAST_DATETIME = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$"
 ISO_OFFSET = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
 
 
-def read_datetimes(col: pd.Series, name: str, rej: Rejections, window, timezone: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+def read_datetimes(col: pd.Series, name: str, rej: Rejections, window, timezone: str | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """``start``/``end`` cells -> ``(local, exact)``: local minutes since epoch (-1 = rejected) and,
     for a cell that names an instant (an ISO 8601 time with a UTC offset), that instant in UTC
-    minutes (else -1), vectorised.
+    minutes (else -1; None when no cell does, the usual file), vectorised.
 
     Each distinct text is read once (a million shifts start at some tens of thousands of
     times) and the answer is read back through the codes. Every engine calls this.
     """
     if pd.api.types.is_datetime64_any_dtype(col):
-        local = parse_datetimes(col, name, rej, window)
-        return local, np.full(len(local), -1, dtype="int64")
+        return parse_datetimes(col, name, rej, window), None
     codes, found = text_codes(col)
     per_value = Rejections(rej.source, [name], len(found), rej.sheet)
     minutes, exact = _datetime_texts(found, name, per_value, window, timezone)
     _through_codes(rej, per_value, codes, name)
-    return minutes[codes], exact[codes]
+    return minutes[codes], (exact[codes] if (exact >= 0).any() else None)
 
 
 def offset_datetimes(texts: pd.Series, fmt: str | None, name: str, rej: Rejections, window, timezone: str | None,
@@ -454,10 +453,12 @@ def prepare_timesheet(
         if name in ("start", "end"):
             local, exact = read_datetimes(col, name, found, window, tz)
             if instants is not None and name in instants:  # a column map read these as instants (UTC offsets)
-                exact = np.where(instants[name] >= 0, instants[name], exact)
-            read = (local >= 0) & (exact < 0)
-            at = np.where(exact >= 0, exact, -1)
+                exact = instants[name] if exact is None else np.where(instants[name] >= 0, instants[name], exact)
+            at = np.full(n, -1, dtype="int64")
+            read = local >= 0 if exact is None else (local >= 0) & (exact < 0)
             at[read] = local_to_instants(local[read], tz, strict=True)  # per value: the same as for the kept rows alone
+            if exact is not None:
+                at = np.where(exact >= 0, exact, at)  # an instant the cell named (a UTC offset)
             return (local, at), found
         if name == "kind":
             return _read_kinds(col, found), found

@@ -26,7 +26,7 @@ import pyarrow.ipc  # pa.ipc: loaded here, never on the spill's thread
 from ..core.ids import clean_ids
 from ..errors import InputError
 from . import early
-from .csvtext import check_field_sizes, check_header, csv_error, csv_options, csv_shape, read_options
+from .csvtext import check_field_sizes, check_header, csv_error, csv_options, csv_shape, drop_blank_tail, read_options
 
 FILE = "_source_file"  # index of the row's file in the run's list of sources
 ROW = "_source_row"  # 1-based data row in that file
@@ -59,12 +59,13 @@ def stream_csv(path: Path, block_bytes: int = BLOCK_BYTES):
     shape = csv_shape(path)
     read = read_options(shape, block_size=block_bytes, encoding="utf8")
     columns = check_header(path, shape.header)
-    parse, convert = csv_options(shape.header, newlines_in_values=True)  # a quoted field may hold a line break
+    parse, convert = csv_options(shape.columns, newlines_in_values=True)  # a quoted field may hold a line break; commas only
     try:
         reader = pacsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert)
         first = 1
         for batch in reader:
-            check_field_sizes(batch, path, first)  # the limit every engine refuses alike
+            check_field_sizes(batch, path, first)  # the limits every engine refuses alike
+            batch = drop_blank_tail(batch, path, shape, first)
             yield batch.rename_columns(columns), first
             first += batch.num_rows
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:

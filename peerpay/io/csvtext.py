@@ -60,50 +60,103 @@ MAX_FIELD_BYTES = 1 << 20
 LARGE_BLOCK_BYTES = 64 << 20
 
 
+#: the names the readers give a header's trailing blank columns (dropped once found empty)
+BLANK_TAIL = "\x00blank column "
+
+
 @dataclass(frozen=True)
 class CsvShape:
-    """A CSV's header, and the lines before it (1 for Excel's ``sep=,`` line, else 0)."""
+    """A CSV's header, the lines before it (1 for Excel's ``sep=,`` line, else 0), and the number
+    of blank names at the end of the header (Excel writes ``a,b,c,,`` when a formatted cell lies
+    right of the data): those columns are read, must be empty, and are then left out, as a
+    workbook's are (:mod:`.workbooks`). ``header``: the named columns."""
 
     header: list[str]
     skip: int = 0
+    blank_tail: int = 0
+    delimiter: str = ","
+    skip_records: int = 0  # of the ``skip`` lines, those that are not empty (pyarrow numbers records, not lines)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> list[str]:
+        """Every column as the readers name it (the blank tail named :data:`BLANK_TAIL` N)."""
+        return self.header + [f"{BLANK_TAIL}{i + 1}" for i in range(self.blank_tail)]
 
 
-def csv_shape(path: Path) -> CsvShape:
-    """The header of a CSV file; a file that is not CSV text is refused, saying what it is."""
+#: how far down a column map looks for its header, past a report's title lines
+HEADER_SEARCH_LINES = 30
+
+
+def csv_shape(path: Path, delimiter: str = ",", header_has: tuple[str, ...] = ()) -> CsvShape:
+    """The header of a CSV file; a file that is not CSV text is refused, saying what it is.
+
+    ``delimiter``: the field separator (a column map may name another, ``;``). ``header_has``:
+    canonical column names the header must hold (a column map's columns): when the first line
+    lacks them and a later line among the first :data:`HEADER_SEARCH_LINES` has them all, the
+    lines above it (a report's title and run date) are skipped, and a note says so.
+    """
     with open(path, "rb") as fh:
         first = fh.read(1 << 20)
     for magic, what in NOT_TEXT:
         if first.startswith(magic):
             raise InputError.at(path, what)
-    lines = re.split(rb"\r\n|\r|\n", first, maxsplit=2)  # LF, CRLF or CR-only line endings
+    lines = re.split(rb"\r\n|\r|\n", first, maxsplit=HEADER_SEARCH_LINES + 1)  # LF, CRLF or CR-only line endings
     skip = 0
     sep = SEP_LINE.match(lines[0].decode("utf-8-sig", "replace").strip())
     if sep is not None:
-        if sep.group(1) != ",":
-            said = SEPARATORS.get(sep.group(1), repr(sep.group(1)))
-            raise InputError.at(path, f"its first line 'sep={sep.group(1)}' says it is separated by {said}, not commas "
-                                "(save it as comma-separated CSV UTF-8)")
+        if sep.group(1) != delimiter:
+            said = {",": "commas", **SEPARATORS}.get(sep.group(1), repr(sep.group(1)))
+            raise InputError.at(path, f"its first line 'sep={sep.group(1)}' says it is separated by {said}, not "
+                                f"{({',': 'commas', **SEPARATORS}).get(delimiter, repr(delimiter))} (save it as comma-separated "
+                                "CSV UTF-8, or read it through a column map with delimiter = \"" + sep.group(1) + "\")")
         skip = 1
-    line_bytes = lines[skip] if len(lines) > skip else b""
+    notes: tuple[str, ...] = ()
+    if header_has:
+        found = _header_line(lines, skip, delimiter, header_has)
+        if found is not None and found > skip:
+            notes = (f"the header is on line {found + 1}: the {found - skip} line(s) above it (a report title?) were skipped",)
+            skip = found
+    line = _text_line(path, lines[skip] if len(lines) > skip else b"")
+    header = next(csv.reader(io.StringIO(line), delimiter=delimiter), [])
+    if len(header) == 1:
+        for sep_char, name in SEPARATORS.items():
+            if sep_char in header[0] and sep_char != delimiter:
+                raise InputError.at(path, f"the header is separated by {name}, not commas (save the file as comma-separated CSV, "
+                                    f"or read it through a column map with delimiter = \"{sep_char}\")")
+    tail = 0
+    while tail < len(header) - 1 and not header[len(header) - 1 - tail].strip():
+        tail += 1
+    skipped_records = sum(1 for ln in lines[:skip] if ln.strip(b"\r\n"))
+    return CsvShape(header[:len(header) - tail], skip, tail, delimiter, skipped_records, notes)
+
+
+def _text_line(path, line_bytes: bytes) -> str:
     if b"\x00" in line_bytes:
         raise InputError.at(path, "is not a text file (it contains NUL bytes; UTF-16 or a binary file?)")
     try:
-        line = line_bytes.decode("utf-8-sig")
+        return line_bytes.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError.at(path, "is not UTF-8 text (save the CSV as UTF-8; Latin-1/Windows-1252 bytes found)") from None
-    header = next(csv.reader(io.StringIO(line)), [])
-    if len(header) == 1:
-        for sep_char, name in SEPARATORS.items():
-            if sep_char in header[0]:
-                raise InputError.at(path, f"the header is separated by {name}, not commas (save the file as comma-separated CSV)")
-    return CsvShape(header, skip)
+
+
+def _header_line(lines: list[bytes], start: int, delimiter: str, wanted: tuple[str, ...]) -> int | None:
+    """The first line at or after ``start`` whose fields hold every ``wanted`` name (None: none)."""
+    for i in range(start, min(len(lines) - 1, start + HEADER_SEARCH_LINES)):
+        try:
+            fields = next(csv.reader([lines[i].decode("utf-8-sig")], delimiter=delimiter), [])
+        except (UnicodeDecodeError, csv.Error):
+            continue
+        if set(wanted) <= {canonical(f) for f in fields}:
+            return i
+    return None
 
 
 def csv_header(path: Path) -> list[str]:
     return csv_shape(path).header
 
 
-def csv_options(names: list[str], text: str = "string", newlines_in_values: bool = False):
+def csv_options(names: list[str], text: str = "string", newlines_in_values: bool = False, delimiter: str = ","):
     """Every column as ``text`` (``large_string`` for a table bound for pandas, which keeps text so).
 
     ``newlines_in_values``: a quoted field may hold a line break. Off for the first read of a whole
@@ -114,14 +167,36 @@ def csv_options(names: list[str], text: str = "string", newlines_in_values: bool
 
     convert = pacsv.ConvertOptions(column_types={n: text for n in names}, strings_can_be_null=False,
                                    quoted_strings_can_be_null=False, null_values=[])
-    return pacsv.ParseOptions(newlines_in_values=newlines_in_values), convert
+    return pacsv.ParseOptions(newlines_in_values=newlines_in_values, delimiter=delimiter), convert
 
 
 def read_options(shape: CsvShape, **kw):
-    """pyarrow's read options for a file of this shape (past Excel's ``sep=,`` line)."""
+    """pyarrow's read options for a file of this shape (past Excel's ``sep=,`` line; with a blank
+    tail, the columns named here and the header line skipped)."""
     import pyarrow.csv as pacsv
 
+    if shape.blank_tail:
+        return pacsv.ReadOptions(skip_rows=shape.skip + 1, column_names=shape.columns, **kw)
     return pacsv.ReadOptions(skip_rows=shape.skip, **kw)
+
+
+def drop_blank_tail(table, path, shape: CsvShape, first_row: int = 1):
+    """The table without the header's blank tail columns, which must hold nothing but spaces:
+    a value there is refused naming its row and column, as in a workbook."""
+    if not shape.blank_tail:
+        return table
+    import pyarrow.compute as pc
+
+    for i in range(shape.blank_tail):
+        name = f"{BLANK_TAIL}{i + 1}"
+        filled = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(table.column(name))), 0)
+        if pc.any(filled).as_py():
+            row = first_row + int(pc.index(filled, True).as_py())
+            number = len(shape.header) + i + 1
+            raise InputError.at(path, f"row {row} has a value in column {number}, which has no name in the header (the last "
+                                f"named column is {number - i - 1}, {shape.header[-1]!r}): name that column in the header, or "
+                                "delete the cells")
+    return table.select(list(range(len(shape.header))))
 
 
 def read_csv_table(source, path, shape: CsvShape, text: str = "large_string", *, first_row: int = 1, block: bool = False):
@@ -141,10 +216,10 @@ def read_csv_table(source, path, shape: CsvShape, text: str = "large_string", *,
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    names = shape.header
+    names = shape.columns
     error: Exception = ValueError("unreadable")
     for newlines, large in ((False, False), (True, False), (True, True)):
-        parse, convert = csv_options(names, text, newlines)
+        parse, convert = csv_options(names, text, newlines, shape.delimiter)
         size = {"block_size": LARGE_BLOCK_BYTES} if large else {}
         options = pacsv.ReadOptions(column_names=names, **size) if block else read_options(shape, **size)
         try:
@@ -157,7 +232,7 @@ def read_csv_table(source, path, shape: CsvShape, text: str = "large_string", *,
                 break  # the error is the file's, not the block size's
             continue
         check_field_sizes(table, path, first_row)
-        return table
+        return drop_blank_tail(table, path, shape, first_row)
     raise csv_error(path, error, shape, source if block else None, first_row) from None
 
 
@@ -193,8 +268,7 @@ def check_header(path, header: list[str]) -> list[str]:
     cols = [canonical(h) for h in header]
     blank = [i + 1 for i, c in enumerate(cols) if not c]
     if blank:
-        raise InputError.at(path, f"column {blank[0]} of the header has no name (name it, or delete the column; "
-                         "a trailing comma at the end of the header line also makes one)")
+        raise InputError.at(path, f"column {blank[0]} of the header has no name (name it, or delete the column)")
     dupes = sorted({c for c in cols if cols.count(c) > 1})
     if dupes:
         raise InputError.at(path, f"column(s) {', '.join(dupes)} appear more than once")
@@ -241,8 +315,8 @@ def _bad_row(path, shape: CsvShape | None, block, first_row: int) -> str:
             found.append(row.number if row.number is not None else -1)
             return "error"
 
-        names = shape.header
-        parse, convert = csv_options(names, "string", newlines_in_values=True)
+        names = shape.columns
+        parse, convert = csv_options(names, "string", True, shape.delimiter)
         parse.invalid_row_handler = handler
         if block is not None:
             options = pacsv.ReadOptions(column_names=names, use_threads=False, block_size=LARGE_BLOCK_BYTES)
@@ -254,8 +328,8 @@ def _bad_row(path, shape: CsvShape | None, block, first_row: int) -> str:
             pass
         if not found or found[0] < 0:
             return ""
-        # pyarrow numbers the records it reads from 1, the header included (none in a block)
-        return f"row {found[0] - (0 if block is not None else 1) + first_row - 1}"
+        # pyarrow numbers the records it reads from 1, counting the lines it skipped and the header (none in a block)
+        return f"row {found[0] - (0 if block is not None else shape.skip_records + 1) + first_row - 1}"
     except (OSError, InputError):
         return ""
 

@@ -145,6 +145,8 @@ class ColumnMap(_Model):
     # A line identical to an earlier one in every cell: "reject" it (a line exported twice), or
     # "keep" it (the export really repeats lines, e.g. two identical register lines).
     duplicates: Literal["reject", "keep"] = "reject"
+    # The field separator of a CSV export (a European Excel writes ";")
+    delimiter: str = Field(",", min_length=1, max_length=1)
     columns: Columns
     unpivot: dict[str, str] | None = None
     codes: Codes | None = None
@@ -210,7 +212,8 @@ def apply_map_to_file(
 ) -> MappedTimesheet:
     """Read an export and its map; the result goes to ``run_pay(raw_timesheet=...)``."""
     cmap = read_map(map_path)
-    raw = read_table(timesheet_path, sheet, keep_datetimes=True)
+    wanted = tuple(canonical(c) for c in _referenced(cmap) if canonical(c) not in {canonical(k) for k in (cmap.unpivot or {})})
+    raw = read_table(timesheet_path, sheet, keep_datetimes=True, delimiter=cmap.delimiter, header_has=wanted)
     return apply_map(raw, cmap, Path(timesheet_path).name, sheet, timezone)
 
 
@@ -220,7 +223,9 @@ def apply_map(raw: pd.DataFrame, cmap: ColumnMap, source: str, sheet: str | None
     id_col = canonical(cmap.columns.employee_id)
     ids_codes, ids = text_codes(raw[id_col])
     blank = blank_rows(raw, np.flatnonzero((text(raw[id_col]) == "").to_numpy(dtype=bool)))  # ",,," lines
-    remarks = [f"{int(blank.sum())} blank row(s) (every cell empty) were skipped: they are not counted as rows read"] if blank.any() else []
+    remarks = list(raw.attrs.get("notes", ()))  # what the reader did (the sheet it read, a header below a title)
+    if blank.any():
+        remarks.append(f"{int(blank.sum())} blank row(s) (every cell empty) were skipped: they are not counted as rows read")
     numbers = np.arange(1, len(raw) + 1)
     padded = raw.attrs.get("padded", {}).get(id_col)
     warnings = mangled_ids(np.asarray(ids.to_numpy(zero_copy_only=False), dtype=object), ids_codes, cmap.columns.employee_id,

@@ -51,7 +51,8 @@ def _check_file(path: Path) -> None:
 def read_csv_text(path: Path, shape: CsvShape | None = None) -> pd.DataFrame:
     """A whole CSV, every cell as text ('' only for a truly empty cell); data rows from 0."""
     shape = csv_shape(path) if shape is None else shape
-    early = take_prefetched(path, shape.header)  # read early by ``peerpay pay`` (csvtext.prefetch), same options
+    # read early by ``peerpay pay`` (csvtext.prefetch), with the same options unless a column map gave others
+    early = take_prefetched(path, shape.header) if shape.delimiter == "," and not shape.notes else None
     table = None
     if early is not None:
         table, encoded = early
@@ -121,11 +122,14 @@ def _cell_text(v) -> str:
     return str(v)
 
 
-def read_table(path: str | Path, sheet: str | None = None, keep_datetimes: bool = False) -> pd.DataFrame:
+def read_table(path: str | Path, sheet: str | None = None, keep_datetimes: bool = False, *, delimiter: str = ",",
+               header_has: tuple[str, ...] = ()) -> pd.DataFrame:
     """A CSV or XLSX file as a raw DataFrame of text cells with canonical column names (data rows from 0).
 
-    ``keep_datetimes``: XLSX date/time cells stay Python date-times (a column map formats them
-    with its own formats); every other cell is text as usual.
+    ``keep_datetimes``: XLSX date/time cells stay Python date-times (a column map reads them as
+    they are); every other cell is text as usual. ``delimiter`` and ``header_has`` (the columns a
+    column map names: its header may sit below a report's title lines): see
+    :func:`~peerpay.io.csvtext.csv_shape` and :func:`~peerpay.io.workbooks.read_xlsx`.
     """
     path = Path(path)
     _check_file(path)
@@ -133,9 +137,9 @@ def read_table(path: str | Path, sheet: str | None = None, keep_datetimes: bool 
     if suffix in (".xlsx", ".xlsm"):
         from .workbooks import read_xlsx
 
-        df = read_xlsx(path, sheet, keep_datetimes)
+        df = read_xlsx(path, sheet, keep_datetimes, header_has)
     elif suffix in (".csv", ".txt", ""):
-        df = _read_csv(path)
+        df = _read_csv(path, delimiter, header_has)
     elif suffix in (".xls", ".xlsb", ".ods", ".numbers"):
         raise InputError.at(path, f"a {suffix} spreadsheet cannot be read: save it as .xlsx or as CSV UTF-8")
     else:
@@ -147,10 +151,12 @@ def read_table(path: str | Path, sheet: str | None = None, keep_datetimes: bool 
     return df
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    shape = csv_shape(path)
+def _read_csv(path: Path, delimiter: str = ",", header_has: tuple[str, ...] = ()) -> pd.DataFrame:
+    shape = csv_shape(path, delimiter, header_has)
     check_header(path, shape.header)
-    return read_csv_text(path, shape)
+    df = read_csv_text(path, shape)
+    df.attrs["notes"] = list(shape.notes)
+    return df
 
 
 def _refuse_binary_columns(df: pd.DataFrame, path: Path) -> None:

@@ -58,6 +58,8 @@ class Sheet:
     name: str
     hidden: bool
     kind: str = "worksheet"  # or "chart sheet", "dialog sheet", "macro sheet"
+    part: str = ""  # its XML in the zip (xl/worksheets/sheet1.xml)
+    uncalculated: int = 0  # formula cells with no saved value (read as blank)
 
 
 def check_workbook(path: Path) -> list[Sheet]:
@@ -73,6 +75,7 @@ def check_workbook(path: Path) -> list[Sheet]:
             unpacked = sum(i.file_size for i in infos)
             if unpacked > max_input_bytes() or unpacked / packed > MAX_XLSX_EXPANSION and unpacked > 10 * 1024**2:
                 raise InputError.at(path, f"unpacks to {unpacked / 1024**2:,.0f} MB: refused (a zip bomb, or too big for the local engine)")
+            uncalculated: dict[str, int] = {}
             for info in infos:
                 if info.filename.endswith((".xml", ".rels", ".vml")):
                     with zf.open(info) as fh:
@@ -80,10 +83,10 @@ def check_workbook(path: Path) -> list[Sheet]:
                     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                         raise InputError.at(path, f"{info.filename} declares XML entities (an 'XML bomb'): refused")
                     if info.filename.startswith("xl/worksheets/"):
-                        _check_sheet_size(path, zf, info)
+                        uncalculated[info.filename] = _check_sheet_size(path, zf, info)
                     elif info.filename == "xl/sharedStrings.xml":
                         _check_shared_strings(path, head, info.file_size)
-            return _sheets(zf)
+            return [Sheet(s.name, s.hidden, s.kind, s.part, uncalculated.get(s.part, 0)) for s in _sheets(zf)]
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise InputError.at(path, f"is a damaged Excel workbook ({type(exc).__name__})") from None
 
@@ -94,13 +97,19 @@ def _sheets(zf: zipfile.ZipFile) -> list[Sheet]:
     if "xl/workbook.xml" not in names:
         return []
     kinds: dict[str, str] = {}
+    parts: dict[str, str] = {}
     if "xl/_rels/workbook.xml.rels" in names:
         with zf.open("xl/_rels/workbook.xml.rels") as fh:
             for tag in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", fh.read(1 << 20)):
                 rid = re.search(rb'\bId="([^"]*)"', tag)
-                target = re.search(rb'\bType="[^"]*/([A-Za-z]+)"', tag)
-                if rid and target:
-                    kinds[rid.group(1).decode("utf-8", "replace")] = target.group(1).decode("ascii", "replace")
+                typed = re.search(rb'\bType="[^"]*/([A-Za-z]+)"', tag)
+                target = re.search(rb'\bTarget="([^"]*)"', tag)
+                if rid and typed:
+                    key = rid.group(1).decode("utf-8", "replace")
+                    kinds[key] = typed.group(1).decode("ascii", "replace")
+                    if target:
+                        where = _xml_text(target.group(1))
+                        parts[key] = where.lstrip("/") if where.startswith("/") else "xl/" + where
     out = []
     with zf.open("xl/workbook.xml") as fh:
         for tag in re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", fh.read(1 << 20)):
@@ -109,13 +118,24 @@ def _sheets(zf: zipfile.ZipFile) -> list[Sheet]:
                 continue
             hidden = re.search(rb'\bstate="(hidden|veryHidden)"', tag) is not None
             rid = re.search(rb'\b(?:\w+:)?id="([^"]*)"', tag)
-            kind = kinds.get(rid.group(1).decode("utf-8", "replace"), "worksheet") if rid is not None else "worksheet"
-            out.append(Sheet(_xml_text(name.group(1)), hidden, SHEET_KINDS.get(kind, kind)))
+            key = rid.group(1).decode("utf-8", "replace") if rid is not None else ""
+            kind = kinds.get(key, "worksheet")
+            out.append(Sheet(_xml_text(name.group(1)), hidden, SHEET_KINDS.get(kind, kind), parts.get(key, "")))
     return out
 
 
 def choose_sheet(path: Path, sheets: list[Sheet], wanted: str | None) -> tuple[str | None, list[str]]:
     """The sheet to read and the notes that say why: ``wanted``, else the first visible worksheet."""
+    name, notes = _choose_sheet(path, sheets, wanted)
+    chosen = next((s for s in sheets if s.name == name), None)
+    if chosen is not None and chosen.uncalculated:
+        notes.append(f"{chosen.uncalculated} formula cell(s) of sheet {chosen.name!r} have no saved value (the workbook was "
+                     "written by a program and never calculated): they read as blank; open it in Excel and save it, or "
+                     "export the values")
+    return name, notes
+
+
+def _choose_sheet(path: Path, sheets: list[Sheet], wanted: str | None) -> tuple[str | None, list[str]]:
     if not sheets:
         return wanted, []
     if wanted is not None:
@@ -162,9 +182,14 @@ def column_letters(number: int) -> str:
     return out
 
 
-def _check_sheet_size(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    """The used range (declared ``<dimension>`` and the cells actually present) must be sane."""
-    last_row = last_col = 0
+#: a formula cell with no saved value: a workbook written by a program and never calculated
+UNCALCULATED = re.compile(rb"<(?:\w+:)?c\b[^>]*>\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>)\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>")
+
+
+def _check_sheet_size(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
+    """The used range (declared ``<dimension>`` and the cells actually present) must be sane.
+    Returns the number of formula cells without a saved value."""
+    last_row = last_col = uncalculated = 0
     with zf.open(info) as fh:
         tail = b""
         while chunk := fh.read(1 << 20):
@@ -172,12 +197,14 @@ def _check_sheet_size(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) ->
             for m in re.finditer(rb'<(?:\w+:)?(?:dimension|c)\b[^>]*?\br(?:ef)?="(?:[A-Z]+\d+:)?\$?([A-Z]{1,4})\$?(\d{1,9})"', data):
                 last_col = max(last_col, _column_number(m.group(1)))
                 last_row = max(last_row, int(m.group(2)))
+            uncalculated += len(UNCALCULATED.findall(chunk))
             tail = data[-256:]
     if last_row * last_col > MAX_XLSX_CELLS:
         raise InputError.at(
             path, f"{info.filename} spans {last_row:,} rows x {last_col:,} columns ({last_row * last_col:,} cells): refused "
             f"(more than {MAX_XLSX_CELLS:,} cells; a stray cell far down or right? delete it, or save the sheet as CSV)"
         )
+    return uncalculated
 
 
 def _check_shared_strings(path: Path, head: bytes, size: int) -> None:
@@ -191,8 +218,14 @@ def _check_shared_strings(path: Path, head: bytes, size: int) -> None:
         raise InputError.at(path, f"xl/sharedStrings.xml declares {count:,} strings in {size:,} bytes: refused (a damaged or hostile workbook)")
 
 
-def read_xlsx(path: Path, sheet: str | None, keep_datetimes: bool = False) -> pd.DataFrame:
-    """One sheet as text cells (:func:`~.readers.cells_as_text`); the header is its first non-blank row.
+#: how far down a column map looks for its header, past a report's title rows
+HEADER_SEARCH_ROWS = 30
+
+
+def read_xlsx(path: Path, sheet: str | None, keep_datetimes: bool = False, header_has: tuple[str, ...] = ()) -> pd.DataFrame:
+    """One sheet as text cells (:func:`~.readers.cells_as_text`); the header is its first non-blank
+    row, or with ``header_has`` (a column map's columns) the first of the first 30 that holds them
+    all (a report server writes a title and a run date above the table).
 
     A start/end pair that are both whole days (no time of day in either cell: 2025-03-06 to
     2025-03-07) is read as dates, so the row is rejected as having no time of day instead of
@@ -214,6 +247,13 @@ def read_xlsx(path: Path, sheet: str | None, keep_datetimes: bool = False) -> pd
     if not filled:
         raise InputError.at(path, "the sheet is empty (expected a header row)")
     top, bottom = filled[0], filled[-1]  # blank rows above the header and below the data are no rows
+    if header_has:
+        found = next((i for i in filled[:HEADER_SEARCH_ROWS] if set(header_has) <= {canonical(_text(v)) for v in rows[i]}), top)
+        if found != top:
+            notes.append("the rows above the header (a report title?) were skipped")
+            top = found
+    if top:
+        notes.append(f"the header is on spreadsheet row {top + 1}: rows are numbered from it (row 1 is spreadsheet row {top + 2})")
     header = [_text(v) for v in rows[top]]
     while header and not header[-1].strip():  # trailing empty header cells of a ragged sheet
         header.pop()
