@@ -305,9 +305,9 @@ def _sheet_rows(path: Path, sheet: str | None) -> tuple[list[list], list[tuple[i
                     if total > limit:
                         raise InputError.at(path, _too_much_text(total, limit, shared))
                 elif kind is int or kind is float:
-                    if float(v).is_integer() and abs(v) < 1e15:
+                    if float(v).is_integer() and 0 <= v < 1e15:
                         fmt = PADDING_FORMAT.match(cell.number_format or "")
-                        if fmt is not None:
+                        if fmt is not None and len(str(int(v))) < len(fmt.group(1)):
                             v = str(int(v)).zfill(len(fmt.group(1)))
                             padded.append((r, c))
                 elif kind is dt.datetime or kind is dt.time:
