@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP
-from typing import Any, cast
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -20,15 +20,15 @@ from .money import HOURS_PER_FTE_YEAR, MINUTES_PER_DAY, RATE_SCALE, to_decimal
 from ..models.policy import Policy
 from .calendar import local_to_instants
 from .engine import KINDS, sorted_codes
-from .ids import clean_ids
+from .ids import clean_ids, mangled_ids
 from . import threads
+from .datetimes import read_datetimes
 from .tables import (
     MAX_RATE,
     Rejections,
     blank_rows,
     number_units,
     parse_dates,
-    parse_datetimes,
     parse_numbers,
     require_columns,
     text,
@@ -36,10 +36,6 @@ from .tables import (
 )
 
 MAX_SHIFT_MINUTES = MINUTES_PER_DAY
-DATE_ONLY = r"^\s*\d{4}-\d{2}-\d{2}\s*$"
-TIME_ONLY = r"^\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*$"
-
-
 def normalise_ids(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Ids and role keys as one employee/role is meant (:mod:`peerpay.core.ids`): ``(text, changed)``.
 
@@ -63,178 +59,6 @@ def id_codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return merged[codes], np.asarray(ids, dtype=object), changed[codes]
 
 
-#: an id as Excel writes a long number it has turned into a float (``1.23E+05``, ``1,23457E+11``)
-SCIENTIFIC_ID = r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$"
-SCIENTIFIC_REASON = ("is written in scientific notation (like 1.23E+05), the way Excel shows a long number: digits of the id "
-                     "may be lost, so two people can be paid as one; format the id column as Text before exporting "
-                     "(paid under the id as written)")
-PADDED_REASON = ("is a number shown with padding zeros by its cell format (like 00042): read as shown, with the zeros; "
-                 "store ids as text so that no program drops them")
-
-
-def mangled_ids(ids: np.ndarray, codes: np.ndarray, column: str, source: str, rows: np.ndarray,
-                padded: np.ndarray | None = None, sheet: str | None = None) -> list[Problem]:
-    """Warnings (``file:row:column``) for ids that look changed by a spreadsheet: written in
-    scientific notation, or a number whose cell format padded it with zeros (an XLSX reader lists
-    those, :mod:`peerpay.io.workbooks`). The rows are paid; the id itself is never printed.
-
-    ``ids[codes]``: each row's id; ``rows``: each row's number as reported; ``padded``: positions.
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    out: list[Problem] = []
-    if len(ids):
-        sci = pc.fill_null(pc.match_substring_regex(pa.array(ids, type=pa.string(), from_pandas=True), SCIENTIFIC_ID), False)
-        sci_np = sci.to_numpy(zero_copy_only=False)
-        if sci_np.any():
-            out += [Problem(source, int(rows[i]), column, f"{column} {SCIENTIFIC_REASON}", sheet) for i in np.flatnonzero(sci_np[codes])]
-    if padded is not None and len(padded):
-        out += [Problem(source, int(rows[i]), column, f"{column} {PADDED_REASON}", sheet) for i in np.asarray(padded, dtype="int64")]
-    out.sort(key=lambda p: (p.row or 0))
-    return out
-
-
-def _through_codes(rej: Rejections, found: Rejections, codes: np.ndarray, column: str) -> None:
-    """Rejections of distinct values (``found``, one row per value) -> rejections of the rows
-    holding them (``codes``), with the same reasons."""
-    f = found.frame()
-    if not len(f):
-        return
-    reason = np.full(found.n_rows, None, dtype=object)
-    reason[f["pos"].to_numpy(dtype="int64")] = f["reason"].to_numpy(dtype=object)
-    rows = np.flatnonzero(pd.notna(reason)[codes])
-    rej.add(rows, column, reason[codes[rows]])
-
-
-FAST_DATETIME = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$"
-
-
-#: an ISO 8601 date-time with a UTC offset (``2025-03-07T23:00:00-05:00``, ``…Z``): an instant, not a wall-clock time
-ISO_OFFSET = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
-
-
-def read_datetimes(col: pd.Series, name: str, rej: Rejections, window, timezone: str | None = None) -> tuple[np.ndarray, np.ndarray | None]:
-    """``start``/``end`` cells -> ``(local, exact)``: local minutes since epoch (-1 = rejected) and,
-    for a cell that names an instant (an ISO 8601 time with a UTC offset), that instant in UTC
-    minutes (else -1; None when no cell does, the usual file), vectorised.
-
-    Each distinct text is read once (a million shifts start at some tens of thousands of
-    times) and the answer is read back through the codes. Every engine calls this.
-    """
-    if pd.api.types.is_datetime64_any_dtype(col):
-        return parse_datetimes(col, name, rej, window), None
-    codes, found = text_codes(col)
-    per_value = Rejections(rej.source, [name], len(found), rej.sheet)
-    minutes, exact = _datetime_texts(found, name, per_value, window, timezone)
-    _through_codes(rej, per_value, codes, name)
-    return minutes[codes], (exact[codes] if (exact >= 0).any() else None)
-
-
-def offset_datetimes(texts: pd.Series, fmt: str | None, name: str, rej: Rejections, window, timezone: str | None,
-                     label: str | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Date-times that carry a UTC offset -> ``(local, exact)`` minutes (-1 = rejected).
-
-    The one rule for offsets, in the plain timesheet and a column map's ``%z`` alike: a time with an
-    offset names an instant; it is paid as that instant (``exact``), on the calendar of the policy's
-    ``timezone`` (``local``: the wall clock there, for workdays, workweeks and differential windows),
-    so a file whose offsets change at a DST change (-04:00, then -05:00) is read exactly. Without a
-    policy timezone there is no wall clock to read it on: the row is rejected, naming the fix.
-    ``fmt``: the strptime format (None: ISO 8601). ``label``: the column as the file names it.
-    """
-    from .calendar import instants_to_local
-
-    label = label or name
-    n = len(texts)
-    local = np.full(n, -1, dtype="int64")
-    exact = np.full(n, -1, dtype="int64")
-    filled = (texts != "").to_numpy(dtype=bool)
-    if not filled.any():
-        return local, exact
-    parsed = pd.to_datetime(texts.where(filled, None), format=fmt or "ISO8601", utc=True, errors="coerce")
-    ts = parsed.dt.tz_localize(None).to_numpy().astype("datetime64[s]")
-    ok = ~np.isnat(ts)
-    if timezone is None:
-        rej.add(ok, name, f"{label} has a UTC offset '" + _shown_text(texts) + "': it names an instant, which is read on the "
-                "wall clock of the policy's timezone; set timezone (e.g. timezone = \"America/New_York\") in the policy")
-        return local, exact
-    secs = ts.astype("int64")
-    rej.add(ok & (secs % 60 != 0), name, f"{label} has seconds: times are counted to the whole minute")
-    ok &= secs % 60 == 0
-    at = np.where(ok, secs // 60, 0)
-    wall = np.asarray(instants_to_local(at, timezone), dtype="int64")
-    if window is not None:
-        lo, hi = (np.datetime64(d, "D").astype("int64") * MINUTES_PER_DAY for d in window)
-        outside = ok & ((wall < lo) | (wall >= hi + MINUTES_PER_DAY))
-        rej.add(outside, name, f"{label} is outside the accepted dates {window[0]} to {window[1]} "
-                "(a typo? [input] earliest_date / latest_date in the policy set them)")
-        ok &= ~outside
-    local[ok], exact[ok] = wall[ok], at[ok]
-    return local, exact
-
-
-def _datetime_texts(arr, name: str, rej: Rejections, window, timezone: str | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Stripped date-time texts (a pyarrow string array) -> ``(local, exact)`` minutes (-1 = rejected / none).
-
-    Well-formed ``YYYY-MM-DD HH:MM[:SS]`` cells (all of a clean file) are parsed by pyarrow in
-    one pass; only the others go through the slower checks that name what is wrong with them
-    (no time of day, no date, not a date-time, no such date) or read their UTC offset.
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    shaped = pc.fill_null(pc.match_substring_regex(arr, FAST_DATETIME), False)
-    shaped_np = shaped.to_numpy(zero_copy_only=False)
-    # one strptime pass for the usual shape; the other three shapes only for the rows it missed
-    ts = _strptime(arr, "%Y-%m-%d %H:%M")
-    again = np.flatnonzero(shaped_np & np.isnat(ts))
-    if len(again):
-        sub, parsed = arr.take(pa.array(again)), None
-        for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
-            p = pc.strptime(sub, format=fmt, unit="s", error_is_null=True)
-            parsed = p if parsed is None else pc.coalesce(parsed, p)
-        ts[again] = cast(Any, parsed).to_numpy(zero_copy_only=False).astype("datetime64[s]")
-    # pyarrow's strptime rolls 2025-02-30 over to 03-02: a parse counts only if the day is kept
-    written_day = pc.cast(pc.fill_null(pc.utf8_slice_codeunits(
-        pc.if_else(shaped, arr, pa.scalar("0000-00-00")), 8, 10), "00"), pa.int64()).to_numpy(zero_copy_only=False)
-    parsed_day = np.where(np.isnat(ts), -1, (ts.astype("datetime64[D]") - ts.astype("datetime64[M]")).astype("int64") + 1)
-    fast = shaped_np & (written_day == parsed_day) | pc.equal(arr, "").to_numpy(zero_copy_only=False)
-    out = np.full(len(arr), -1, dtype="int64")
-    exact = np.full(len(arr), -1, dtype="int64")
-    for idx, slow in ((np.flatnonzero(fast), False), (np.flatnonzero(~fast), True)):
-        if not len(idx):
-            continue
-        sub = Rejections(rej.source, [name], len(idx), rej.sheet)
-        if slow:
-            part = pd.Series(arr.take(pa.array(idx)).to_pylist(), dtype=object)
-            offset = text(part).str.match(ISO_OFFSET).to_numpy(dtype=bool)
-            if offset.any():  # an instant: read on the policy's wall clock
-                local, at = offset_datetimes(text(part)[offset].reset_index(drop=True), None, name,
-                                             sub_offset := Rejections(rej.source, [name], int(offset.sum()), rej.sheet), window, timezone)
-                out[idx[offset]], exact[idx[offset]] = local, at
-                f = sub_offset.frame()
-                if len(f):
-                    rej.add(idx[offset][f["pos"].to_numpy(dtype="int64")], name, f["reason"].to_numpy(dtype=object))
-                idx, part = idx[~offset], part[~offset].reset_index(drop=True)
-                sub = Rejections(rej.source, [name], len(idx), rej.sheet)
-                if not len(idx):
-                    continue
-            _reject_partial_datetimes(part, name, sub)
-        else:
-            part = pd.Series(ts[idx])
-        out[idx] = parse_datetimes(part, name, sub, window)
-        f = sub.frame()
-        if len(f):
-            rej.add(idx[f["pos"].to_numpy(dtype="int64")], name, f["reason"].to_numpy(dtype=object))
-    return out, exact
-
-
-def _strptime(arr, fmt: str) -> np.ndarray:
-    import pyarrow.compute as pc
-
-    return pc.strptime(arr, format=fmt, unit="s", error_is_null=True).to_numpy(zero_copy_only=False).astype("datetime64[s]")
-
-
 def _ids_note(changed: np.ndarray, what: str) -> list[str]:
     n = int(changed.sum())
     return [f"{n} {what} value(s) were normalised (invisible or control characters removed, full-width "
@@ -249,23 +73,6 @@ def parse_money(col: pd.Series, name: str, rej: Rejections, hi: float, decimal_c
     units, status, codes = number_units(col, name, rej, RATE_SCALE, lo=0, hi=hi, decimal_comma=decimal_comma)
     ok = status == 0
     return np.where(ok, units, -1)[codes], (ok & (units == 0))[codes]
-
-
-def _shown_text(s: pd.Series, width: int = 40) -> np.ndarray:
-    s = s.astype(str)
-    return s.where(s.str.len() <= width, s.str.slice(0, width) + "…").to_numpy(dtype=object)
-
-
-def _reject_partial_datetimes(col: pd.Series, name: str, rej: Rejections) -> None:
-    """A date with no time ('2025-03-06', a date-only XLSX cell) or a time with no date (a
-    time-only cell): a rejected row with the reason, never a 24-hour shift or a traceback."""
-    if pd.api.types.is_datetime64_any_dtype(col):
-        return
-    s = text(col).astype("string")
-    rej.add(s.str.match(DATE_ONLY).fillna(False).to_numpy(dtype=bool), name,
-            f"{name} has no time of day '" + _shown_text(text(col)) + "' (expected a date and a time, e.g. 2025-03-07 23:00)")
-    rej.add(s.str.match(TIME_ONLY).fillna(False).to_numpy(dtype=bool), name,
-            f"{name} has no date '" + _shown_text(text(col)) + "' (a time-only cell? expected a date and a time)")
 
 
 def prepare_roster(raw: pd.DataFrame, source: str, sheet: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..core.inputs import mangled_ids
+from ..core.ids import mangled_ids
 from ..core.tables import Rejections, blank_rows, duplicate_of, text, text_codes
 from ..errors import InputError
 from ..models.policy import _suggest, loads_model

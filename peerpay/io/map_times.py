@@ -9,7 +9,7 @@ The rules (docs/exports.md, "Dates, times and hours"), the same for a CSV and a 
   reads it. A map with no day/month order (the ISO default) facing ``03/04/2025`` is refused too:
   only the map can say which order it is.
 * **Instants.** A format with ``%z`` (or an ISO 8601 time with an offset) names an instant:
-  :func:`~peerpay.core.inputs.offset_datetimes` reads it on the policy's wall clock, so a file
+  :func:`~peerpay.core.datetimes.offset_datetimes` reads it on the policy's wall clock, so a file
   whose offsets change at DST (-04:00, then -05:00) is paid exactly; without a policy timezone the
   row is rejected.
 * **Minutes.** A time with seconds (08:00:30, in text or in a workbook cell) is rejected, as in a
@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.calendar import instants_to_local, local_to_instants
-from ..core.inputs import ISO_OFFSET, offset_datetimes
+from ..core.datetimes import ISO_OFFSET, offset_datetimes
 from ..core.money import MINUTES_PER_DAY
 from ..core.tables import ISO_DATETIME, Rejections, parse_hours, slashed_readings, text
 from ..errors import InputError
