@@ -43,8 +43,8 @@ def max_input_bytes() -> int:
 
 #: The first bytes of files that are not CSV text, and what to call them.
 NOT_TEXT = (
-    (b"PK\x03\x04", "is an Excel workbook (.xlsx), not CSV text: --partitions and --engine dask read CSV only; save the "
-                     "sheet as CSV UTF-8, or pay the workbook on the local engine (a workbook named .csv: rename it .xlsx)"),
+    (b"PK\x03\x04", "is an Excel workbook (.xlsx), not CSV text: --partitions and --engine dask read CSV only, so save the "
+                     "sheet as CSV UTF-8, or pay the workbook on the local engine (named .xlsx, not .csv)"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "is an old-style Excel 97-2003 workbook (.xls), not CSV text: save it as .xlsx "
                                                "or as CSV UTF-8"),
     (b"\xff\xfe", "is UTF-16 text: save the CSV as UTF-8 (in Excel: CSV UTF-8)"),
