@@ -199,6 +199,21 @@ def test_a_decimal_comma_without_the_maps_word_is_not_a_number(cli, tmp_path, po
     assert "decimal_comma = true in the column map" in err
 
 
+def test_a_windows_excel_csv_is_read_through_a_map_that_names_its_encoding(cli, tmp_path, policy):
+    # Excel's plain "CSV" on a German Windows: cp1252 (Müller is one byte per letter) and semicolons
+    path = tmp_path / "ansi.csv"
+    path.write_bytes("Worker ID;Worker Name;Job;Pay Component;Rate;Hours;Line Date;Start Time\n"
+                     "W1;Jürgen Müller;;Hourly;21,50;7,5;03.11.2025;08:00\n".encode("cp1252"))
+    _, cmap = eu_export(tmp_path, comma_map=True)
+    code, _, err = pay(cli, path, policy(), "--map", cmap)
+    assert code == 1 and "ansi.csv: is not UTF-8 text: row 1, column worker name has other bytes" in err
+    assert 'encoding = "cp1252"' in err
+    named = map_file(tmp_path, "ansi.toml", 'encoding = "cp1252"\n' + cmap.read_text())
+    code, report, err = pay(cli, path, policy(), "--map", named)
+    assert code == 0, err
+    assert report["totals"] == {"hours_worked": 7.5, "gross_pay": 161.25}  # 7.5 h x 21.50
+
+
 @pytest.mark.parametrize("cell, units, comma", [
     ("(25.50)", -255000, False), ("($1,234.50)", -12345000, False), ("25,50 €", 255000, True), ("€ 1.234,50", 12345000, True),
     ("1 234,50", 12345000, True), ("£7.5", 75000, False)])

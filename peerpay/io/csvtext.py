@@ -77,6 +77,7 @@ class CsvShape:
     delimiter: str = ","
     skip_records: int = 0  # of the ``skip`` lines, those that are not empty (pyarrow numbers records, not lines)
     notes: tuple[str, ...] = ()
+    encoding: str = "utf-8"  # a column map may name another (an Excel "CSV" saved on Windows is cp1252)
 
     @property
     def columns(self) -> list[str]:
@@ -88,7 +89,7 @@ class CsvShape:
 HEADER_SEARCH_LINES = 30
 
 
-def csv_shape(path: Path, delimiter: str = ",", header_has: tuple[str, ...] = ()) -> CsvShape:
+def csv_shape(path: Path, delimiter: str = ",", header_has: tuple[str, ...] = (), encoding: str = "utf-8") -> CsvShape:
     """The header of a CSV file; a file that is not CSV text is refused, saying what it is.
 
     ``delimiter``: the field separator (a column map may name another, ``;``). ``header_has``:
@@ -103,7 +104,7 @@ def csv_shape(path: Path, delimiter: str = ",", header_has: tuple[str, ...] = ()
             raise InputError.at(path, what)
     lines = re.split(rb"\r\n|\r|\n", first, maxsplit=HEADER_SEARCH_LINES + 1)  # LF, CRLF or CR-only line endings
     skip = 0
-    sep = SEP_LINE.match(lines[0].decode("utf-8-sig", "replace").strip())
+    sep = SEP_LINE.match(lines[0].decode(_codec(encoding), "replace").strip())
     if sep is not None:
         if sep.group(1) != delimiter:
             said = {",": "commas", **SEPARATORS}.get(sep.group(1), repr(sep.group(1)))
@@ -113,11 +114,11 @@ def csv_shape(path: Path, delimiter: str = ",", header_has: tuple[str, ...] = ()
         skip = 1
     notes: tuple[str, ...] = ()
     if header_has:
-        found = _header_line(lines, skip, delimiter, header_has)
+        found = _header_line(lines, skip, delimiter, header_has, encoding)
         if found is not None and found > skip:
             notes = (f"the header is on line {found + 1}: the {found - skip} line(s) above it (a report title?) were skipped",)
             skip = found
-    line = _text_line(path, lines[skip] if len(lines) > skip else b"")
+    line = _text_line(path, lines[skip] if len(lines) > skip else b"", encoding)
     header = next(csv.reader(io.StringIO(line), delimiter=delimiter), [])
     if len(header) == 1:
         for sep_char, name in SEPARATORS.items():
@@ -128,23 +129,29 @@ def csv_shape(path: Path, delimiter: str = ",", header_has: tuple[str, ...] = ()
     while tail < len(header) - 1 and not header[len(header) - 1 - tail].strip():
         tail += 1
     skipped_records = sum(1 for ln in lines[:skip] if ln.strip(b"\r\n"))
-    return CsvShape(header[:len(header) - tail], skip, tail, delimiter, skipped_records, notes)
+    return CsvShape(header[:len(header) - tail], skip, tail, delimiter, skipped_records, notes, encoding)
 
 
-def _text_line(path, line_bytes: bytes) -> str:
+def _codec(encoding: str) -> str:
+    """UTF-8 with its byte-order mark dropped, or the encoding a column map names."""
+    return "utf-8-sig" if encoding.replace("_", "-").lower() in ("utf-8", "utf8") else encoding
+
+
+def _text_line(path, line_bytes: bytes, encoding: str = "utf-8") -> str:
     if b"\x00" in line_bytes:
         raise InputError.at(path, "is not a text file (it contains NUL bytes; UTF-16 or a binary file?)")
     try:
-        return line_bytes.decode("utf-8-sig")
+        return line_bytes.decode(_codec(encoding))
     except UnicodeDecodeError:
-        raise InputError.at(path, "is not UTF-8 text (save the CSV as UTF-8; Latin-1/Windows-1252 bytes found)") from None
+        raise InputError.at(path, "is not UTF-8 text (save the CSV as UTF-8; Latin-1/Windows-1252 bytes found; a column map "
+                            "can name the encoding: encoding = \"cp1252\")") from None
 
 
-def _header_line(lines: list[bytes], start: int, delimiter: str, wanted: tuple[str, ...]) -> int | None:
+def _header_line(lines: list[bytes], start: int, delimiter: str, wanted: tuple[str, ...], encoding: str = "utf-8") -> int | None:
     """The first line at or after ``start`` whose fields hold every ``wanted`` name (None: none)."""
     for i in range(start, min(len(lines) - 1, start + HEADER_SEARCH_LINES)):
         try:
-            fields = next(csv.reader([lines[i].decode("utf-8-sig")], delimiter=delimiter), [])
+            fields = next(csv.reader([lines[i].decode(_codec(encoding))], delimiter=delimiter), [])
         except (UnicodeDecodeError, csv.Error):
             continue
         if set(wanted) <= {canonical(f) for f in fields}:
@@ -175,6 +182,8 @@ def read_options(shape: CsvShape, **kw):
     tail, the columns named here and the header line skipped)."""
     import pyarrow.csv as pacsv
 
+    if shape.encoding != "utf-8":
+        kw["encoding"] = shape.encoding
     if shape.blank_tail:
         return pacsv.ReadOptions(skip_rows=shape.skip + 1, column_names=shape.columns, **kw)
     return pacsv.ReadOptions(skip_rows=shape.skip, **kw)
@@ -221,7 +230,8 @@ def read_csv_table(source, path, shape: CsvShape, text: str = "large_string", *,
     for newlines, large in ((False, False), (True, False), (True, True)):
         parse, convert = csv_options(names, text, newlines, shape.delimiter)
         size = {"block_size": LARGE_BLOCK_BYTES} if large else {}
-        options = pacsv.ReadOptions(column_names=names, **size) if block else read_options(shape, **size)
+        coding = {"encoding": shape.encoding} if shape.encoding != "utf-8" else {}
+        options = pacsv.ReadOptions(column_names=names, **size, **coding) if block else read_options(shape, **size)
         try:
             table = pacsv.read_csv(source, read_options=options, parse_options=parse, convert_options=convert)
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
@@ -283,7 +293,8 @@ def csv_error(path, exc: Exception, shape: CsvShape | None = None, block=None, f
     """
     msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if "invalid UTF8" in msg or isinstance(exc, UnicodeDecodeError):
-        return InputError.at(path, f"is not UTF-8 text{_first_non_utf8(Path(path))}: save the CSV as UTF-8")
+        return InputError.at(path, f"is not UTF-8 text{_first_non_utf8(Path(path), shape)}: save the CSV as UTF-8 (or read it through a "
+                             "column map that names its encoding, e.g. encoding = \"cp1252\")")
     if "straddl" in msg:
         return InputError.at(path, f"cannot be read as CSV: a row is longer than {LARGE_BLOCK_BYTES // 1024**2} MB "
                                    "(a damaged file, or the wrong one?)")
@@ -319,7 +330,8 @@ def _bad_row(path, shape: CsvShape | None, block, first_row: int) -> str:
         parse, convert = csv_options(names, "string", True, shape.delimiter)
         parse.invalid_row_handler = handler
         if block is not None:
-            options = pacsv.ReadOptions(column_names=names, use_threads=False, block_size=LARGE_BLOCK_BYTES)
+            options = pacsv.ReadOptions(column_names=names, use_threads=False, block_size=LARGE_BLOCK_BYTES,
+                                        **({"encoding": shape.encoding} if shape.encoding != "utf-8" else {}))
         else:
             options = read_options(shape, use_threads=False, block_size=LARGE_BLOCK_BYTES)
         try:
@@ -334,16 +346,17 @@ def _bad_row(path, shape: CsvShape | None, block, first_row: int) -> str:
         return ""
 
 
-def _first_non_utf8(path: Path) -> str:
+def _first_non_utf8(path: Path, shape: CsvShape | None = None) -> str:
     """', row R, column C has other bytes (Latin-1 / Windows-1252?)' for the first such cell."""
     try:
         with open(path, "rb") as fh:
             lines = re.split(rb"\r\n|\r|\n", fh.read(max_input_bytes()))
-        skip = csv_shape(path).skip
-        header = [canonical(h) for h in next(csv.reader([lines[skip].decode("utf-8-sig", "replace")]))]
-        for number, line in enumerate(lines[skip + 1:], 1):
+        shape = shape or csv_shape(path)
+        sep = shape.delimiter
+        header = [canonical(h) for h in next(csv.reader([lines[shape.skip].decode("utf-8-sig", "replace")], delimiter=sep))]
+        for number, line in enumerate(lines[shape.skip + 1:], 1):
             if not is_utf8(line):
-                cells = line.split(b",")
+                cells = line.split(sep.encode())
                 col = next((i for i, c in enumerate(cells) if not is_utf8(c)), 0)
                 name = header[col] if col < len(header) else f"#{col + 1}"
                 return f": row {number}, column {name} has other bytes (Latin-1 / Windows-1252?)"

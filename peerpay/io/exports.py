@@ -147,6 +147,18 @@ class ColumnMap(_Model):
     duplicates: Literal["reject", "keep"] = "reject"
     # The field separator of a CSV export (a European Excel writes ";")
     delimiter: str = Field(",", min_length=1, max_length=1)
+    # The text encoding of a CSV export (Excel's plain "CSV" on Windows writes cp1252)
+    encoding: str = "utf-8"
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, v):
+        import codecs
+
+        try:
+            return codecs.lookup(v).name.replace("_", "-") if codecs.lookup(v).name != "utf-8" else "utf-8"
+        except LookupError:
+            raise ValueError(f"unknown text encoding {v!r} (e.g. \"utf-8\", \"cp1252\", \"latin-1\")") from None
     columns: Columns
     unpivot: dict[str, str] | None = None
     codes: Codes | None = None
@@ -213,7 +225,7 @@ def apply_map_to_file(
     """Read an export and its map; the result goes to ``run_pay(raw_timesheet=...)``."""
     cmap = read_map(map_path)
     wanted = tuple(canonical(c) for c in _referenced(cmap) if canonical(c) not in {canonical(k) for k in (cmap.unpivot or {})})
-    raw = read_table(timesheet_path, sheet, keep_datetimes=True, delimiter=cmap.delimiter, header_has=wanted)
+    raw = read_table(timesheet_path, sheet, keep_datetimes=True, delimiter=cmap.delimiter, header_has=wanted, encoding=cmap.encoding)
     return apply_map(raw, cmap, Path(timesheet_path).name, sheet, timezone)
 
 

@@ -52,7 +52,7 @@ def read_csv_text(path: Path, shape: CsvShape | None = None) -> pd.DataFrame:
     """A whole CSV, every cell as text ('' only for a truly empty cell); data rows from 0."""
     shape = csv_shape(path) if shape is None else shape
     # read early by ``peerpay pay`` (csvtext.prefetch), with the same options unless a column map gave others
-    early = take_prefetched(path, shape.header) if shape.delimiter == "," and not shape.notes else None
+    early = take_prefetched(path, shape.header) if (shape.delimiter, shape.encoding, shape.notes) == (",", "utf-8", ()) else None
     table = None
     if early is not None:
         table, encoded = early
@@ -123,12 +123,12 @@ def _cell_text(v) -> str:
 
 
 def read_table(path: str | Path, sheet: str | None = None, keep_datetimes: bool = False, *, delimiter: str = ",",
-               header_has: tuple[str, ...] = ()) -> pd.DataFrame:
+               header_has: tuple[str, ...] = (), encoding: str = "utf-8") -> pd.DataFrame:
     """A CSV or XLSX file as a raw DataFrame of text cells with canonical column names (data rows from 0).
 
     ``keep_datetimes``: XLSX date/time cells stay Python date-times (a column map reads them as
-    they are); every other cell is text as usual. ``delimiter`` and ``header_has`` (the columns a
-    column map names: its header may sit below a report's title lines): see
+    they are); every other cell is text as usual. ``delimiter``, ``encoding`` and ``header_has``
+    (the columns a column map names: its header may sit below a report's title lines): see
     :func:`~peerpay.io.csvtext.csv_shape` and :func:`~peerpay.io.workbooks.read_xlsx`.
     """
     path = Path(path)
@@ -139,7 +139,7 @@ def read_table(path: str | Path, sheet: str | None = None, keep_datetimes: bool 
 
         df = read_xlsx(path, sheet, keep_datetimes, header_has)
     elif suffix in (".csv", ".txt", ""):
-        df = _read_csv(path, delimiter, header_has)
+        df = _read_csv(path, delimiter, header_has, encoding)
     elif suffix in (".xls", ".xlsb", ".ods", ".numbers"):
         raise InputError.at(path, f"a {suffix} spreadsheet cannot be read: save it as .xlsx or as CSV UTF-8")
     else:
@@ -151,8 +151,8 @@ def read_table(path: str | Path, sheet: str | None = None, keep_datetimes: bool 
     return df
 
 
-def _read_csv(path: Path, delimiter: str = ",", header_has: tuple[str, ...] = ()) -> pd.DataFrame:
-    shape = csv_shape(path, delimiter, header_has)
+def _read_csv(path: Path, delimiter: str = ",", header_has: tuple[str, ...] = (), encoding: str = "utf-8") -> pd.DataFrame:
+    shape = csv_shape(path, delimiter, header_has, encoding)
     check_header(path, shape.header)
     df = read_csv_text(path, shape)
     df.attrs["notes"] = list(shape.notes)
