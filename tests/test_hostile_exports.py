@@ -418,3 +418,7 @@ def test_the_shipped_paychex_workbook_reads_like_its_csv(cli, policy):
     code_xlsx, xlsx_report, _ = pay(cli, SAMPLES / "exports" / "paychex_flex.xlsx", SAMPLES / "policy.toml", *args, "--sheet", "Hours")
     assert code_csv == code_xlsx == 0
     assert csv_report["lines"] == xlsx_report["lines"]
+    # without --sheet the map's columns find the data sheet behind the cover
+    code, report, err = pay(cli, SAMPLES / "exports" / "paychex_flex.xlsx", SAMPLES / "policy.toml", *args)
+    assert code == 0 and report["lines"] == csv_report["lines"]
+    assert "read worksheet 'Hours', the first that holds the map's columns (not 'Cover')" in err

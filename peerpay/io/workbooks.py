@@ -236,20 +236,25 @@ def read_xlsx(path: Path, sheet: str | None, keep_datetimes: bool = False, heade
     """
     from .readers import cells_as_text
 
-    name, notes = choose_sheet(path, check_workbook(path), sheet)
-    try:
-        rows, padded = _sheet_rows(path, name)
-    except (MemoryError, InputError):
-        raise
-    except Exception as exc:  # corrupt XML, a part missing, ... : unreadable file, exit 1
-        raise InputError.at(path, f"cannot be read as an Excel workbook ({type(exc).__name__})") from None
+    sheets = check_workbook(path)
+    name, notes = choose_sheet(path, sheets, sheet)
+    rows, padded = _read_rows(path, name)
+    if sheet is None and header_has and _header_row(rows, header_has) is None:
+        # a column map names its columns: the first visible worksheet that holds them (a cover sheet passed over)
+        for other in (s for s in sheets if s.kind == "worksheet" and not s.hidden and s.name != name):
+            other_rows, other_padded = _read_rows(path, other.name)
+            if _header_row(other_rows, header_has) is not None:
+                notes = [f"read worksheet {other.name!r}, the first that holds the map's columns (not {name!r}); "
+                         "--sheet NAME picks another"] + choose_sheet(path, sheets, other.name)[1]
+                name, rows, padded = other.name, other_rows, other_padded
+                break
     filled = [i for i, r in enumerate(rows) if any(v is not None and v != "" for v in r)]
     if not filled:
         raise InputError.at(path, "the sheet is empty (expected a header row)")
     top, bottom = filled[0], filled[-1]  # blank rows above the header and below the data are no rows
     if header_has:
-        found = next((i for i in filled[:HEADER_SEARCH_ROWS] if set(header_has) <= {canonical(_text(v)) for v in rows[i]}), top)
-        if found != top:
+        found = _header_row(rows, header_has)
+        if found is not None and found != top:
             notes.append("the rows above the header (a report title?) were skipped")
             top = found
     if top:
@@ -273,6 +278,21 @@ def read_xlsx(path: Path, sheet: str | None, keep_datetimes: bool = False, heade
     df.attrs["padded"] = {canonical(header[c]): np.array([r - top for r, cc in padded if cc == c], dtype="int64")
                           for c in sorted({c for _, c in padded}) if c < width}
     return df
+
+
+def _read_rows(path: Path, name: str | None) -> tuple[list[list], list[tuple[int, int]]]:
+    try:
+        return _sheet_rows(path, name)
+    except (MemoryError, InputError):
+        raise
+    except Exception as exc:  # corrupt XML, a part missing, ... : unreadable file, exit 1
+        raise InputError.at(path, f"cannot be read as an Excel workbook ({type(exc).__name__})") from None
+
+
+def _header_row(rows: list[list], wanted: tuple[str, ...]) -> int | None:
+    """The first of the first :data:`HEADER_SEARCH_ROWS` non-blank rows holding every ``wanted`` name."""
+    filled = [i for i, r in enumerate(rows) if any(v is not None and v != "" for v in r)]
+    return next((i for i in filled[:HEADER_SEARCH_ROWS] if set(wanted) <= {canonical(_text(v)) for v in rows[i]}), None)
 
 
 def _sheet_rows(path: Path, sheet: str | None) -> tuple[list[list], list[tuple[int, int]]]:
