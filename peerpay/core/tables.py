@@ -332,9 +332,10 @@ def number_units(col: pd.Series, name: str, rej: Rejections, scale: int, *, lo=0
     if (status == 2).any():  # the message only for the bad rows (building it for a million rows is slow)
         bad = np.flatnonzero((status == 2)[codes])
         shown = pd.Series(found.take(codes[bad]).to_pylist(), dtype=object).astype(str)
-        hint = np.where(shown.str.contains(",", regex=False).to_numpy(dtype=bool), DECIMAL_COMMA_HINT if decimal_comma else COMMA_HINT, "")
-        if decimal_comma:
+        if decimal_comma:  # every bad cell: the convention the map declared
             hint = np.full(len(shown), DECIMAL_COMMA_HINT, dtype=object)
+        else:  # a comma out of place: the one likely reason
+            hint = np.where(shown.str.contains(",", regex=False).to_numpy(dtype=bool), COMMA_HINT, "")
         rej.add(bad, name, "not a number '" + _clip(shown) + "'" + hint)
     ok = status == 0
     checks = [(status == 3, f"{name} is not a finite number"),
