@@ -70,6 +70,8 @@ CASES = [
     ("in_sep_semicolon", "sep=;\nemployee_id;start;end\n", 1, "its first line 'sep=;' says it is separated by semicolons"),
     # an ISO 8601 time with an offset is an instant, read on the policy's clock: 08:00-05:00 is 08:00 in New York
     ("in_offsets", HEAD + "E1,2025-03-06T08:00:00-05:00,2025-03-06T16:00:00-05:00,20\n", 0, "1 rows read = 1 paid"),
+    ("in_offset_no_such_date", HEAD + "E1,2025-02-30T08:00:00-05:00,2025-03-01T16:00:00-05:00,20\n", 3,
+     "in_offset_no_such_date.csv:1:start: no such date or time '2025-02-30T08:00:00-05:00'"),
     ("in_us_date", HEAD + "E1,03/13/2025 08:00,03/13/2025 16:00,20\n", 3,
      "in_us_date.csv:1:start: not a date-time '03/13/2025 08:00': it is written month first, US style (March 13, 2025)"),
     ("in_sci_id", HEAD + "1.23E+05," + DAY + ",20\n", 0,

@@ -81,6 +81,8 @@ def offset_datetimes(texts: pd.Series, fmt: str | None, name: str, rej: Rejectio
     parsed = pd.to_datetime(texts.where(filled, None), format=fmt or "ISO8601", utc=True, errors="coerce")
     ts = parsed.dt.tz_localize(None).to_numpy().astype("datetime64[s]")
     ok = ~np.isnat(ts)
+    rej.add(filled & ~ok, name, ("no such date or time '" if fmt is None else "not a date-time '") + _shown_text(texts)
+            + ("'" if fmt is None else f"' (expected {fmt})"))
     if timezone is None:
         rej.add(ok, name, f"{label} has a UTC offset '" + _shown_text(texts) + "': it names an instant, which is read on the "
                 "wall clock of the policy's timezone; set timezone (e.g. timezone = \"America/New_York\") in the policy")
