@@ -1,9 +1,12 @@
-"""A CSV's header and the options every engine reads it with, and an early start on a big timesheet.
+"""A CSV's shape, the one way every engine reads it, its error messages, and an early start on a big timesheet.
 
 Nothing here imports pandas: :func:`prefetch` reads a large timesheet (and dictionary-encodes the
 columns validation reads) on a thread while the program is still loading it.
-:mod:`peerpay.io.readers` and the chunked and dask engines read every CSV with
-:func:`csv_options`, so a cell means the same text whichever engine reads it.
+:mod:`peerpay.io.readers` and the chunked and dask engines read every CSV through
+:func:`csv_shape` (header, Excel's ``sep=,`` line, a blank tail), :func:`csv_options` and
+:func:`read_csv_table` or the same options streamed, and refuse the same things
+(:func:`check_field_sizes`, :func:`drop_blank_tail`, :func:`csv_error` naming the row), so a file
+means the same rows whichever engine reads it (docs/input-rules.md, "One reader for every engine").
 """
 
 from __future__ import annotations

@@ -5,9 +5,10 @@ engine pays it (docs/input-rules.md):
 
 * CSV is read with pyarrow, **every cell as text**: only a truly empty cell is blank (``NA``,
   ``N/A``, ``null``, ``NaN`` are text that the validators judge), ``007`` stays ``007``, and a
-  rate is parsed exactly from its digits, never through a float. :func:`~peerpay.io.csvtext.csv_options` is the one
-  set of options; :func:`read_csv_text` (local, dask) and the chunked engine's streaming
-  reader use it. CR-only line endings are read like LF.
+  rate is parsed exactly from its digits, never through a float. The file's shape (header,
+  Excel's ``sep=,`` line, a blank tail) is :func:`~peerpay.io.csvtext.csv_shape`'s, the read
+  :func:`~peerpay.io.csvtext.read_csv_table`'s (local, dask) with the options the chunked
+  engine's streaming reader uses too. CR-only line endings are read like LF.
 * XLSX is read by :mod:`.workbooks` (openpyxl, with defusedxml against XML bombs): the first
   visible worksheet by its real extent, bombs refused before loading, cells as the text a CSV of
   the sheet would hold (:func:`cells_as_text`).
