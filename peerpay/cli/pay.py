@@ -81,7 +81,7 @@ def pay_document(run, detail: bool, record: dict | None = None, names: pd.DataFr
             out += [Text("\n"), Heading("Audit trail: each segment and the rules that paid it"),
                     Table(audit_frame(run.result, run.policy.timezone), kinds=kinds, options={"floatfmt": ",.4g"})]
         if report["rejected"]:
-            unit = "shifts" if (report.get("map") or {}).get("layout") == "wide" else "rows"  # one per Hours N group
+            unit = (report.get("reconciliation") or {}).get("counted_in", "rows")  # shifts: one per Hours N group or punch pair
             out += [Text("\n"), Heading(f"Rejected {unit} ({len(report['rejected'])})"), Table(pd.DataFrame(report["rejected"]))]
         out.append(Text("\n" + _recon_line(report) + "\n"))
         out += [Text(f"Note: {n}\n") for n in report.get("notes", [])]
