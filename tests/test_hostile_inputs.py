@@ -169,6 +169,30 @@ def test_quoted_line_breaks_are_read_alike_by_every_engine(tmp_path, dask_client
     assert json.loads(reports[0])["totals"]["hours_worked"] == 240_000.0  # 30,000 x 8 h
 
 
+def test_a_note_over_many_lines_across_a_block_edge_is_never_misread(tmp_path, dask_client):
+    # A 200-line note whose lines look like rows ("part,of,a,long,note": as many fields as the header) straddles
+    # pyarrow's 1 MB block edge. Read the fast way (line breaks ending rows) this file gave ~200 extra
+    # "rows" without an error, employee 'part' starting 'of', and every later row number shifted.
+    # Every engine must read 2,001 + filler rows, and name the bad row after the note by its own number.
+    from peerpay.engines.chunked import run_chunked
+    from peerpay.engines.dask_engine import run_dask
+
+    lines, size = ["employee_id,start,end,rate,notes"], 33
+    while size < (1 << 20) - 500:
+        lines.append(f"F{len(lines)},2025-03-03 08:00,2025-03-03 08:30,20,ok")  # one half-hour shift per employee
+        size += len(lines[-1]) + 1
+    lines.append("E1,2025-03-04 08:00,2025-03-04 16:00,20,\"" + "\n".join(["part,of,a,long,note"] * 200) + "\"")
+    lines += [f"G{j},2025-03-05 08:00,2025-03-05 08:30,20,ok" for j in range(2000)]
+    lines.append("E7,2025-03-06 08:00,2025-03-06 07:00,20,end before start")
+    path = tmp_path / "long_note.csv"
+    path.write_text("\n".join(lines) + "\n")
+    rows = len(lines) - 1
+    pol = loads_policy(POLICY)
+    for run in (run_pay(path, pol), run_chunked(path, pol, partitions=2), run_dask(path, pol, scheduler=dask_client, progress=False)):
+        assert run.reconciliation["rows_read"] == rows
+        assert [(p.row, p.column, p.reason) for p in run.problems] == [(rows, "end", "end is before start")]
+
+
 def test_invisible_ids_are_one_employee_paid_once(tmp_path):
     # 4 rows of the same 8-hour shift for E1 (E1, E1+NUL, E1+zero-width space, full-width E1):
     # 1 paid (8 h x $20 = $160.00), 3 rejected as overlaps

@@ -120,7 +120,8 @@ def _read_block(path: Path, start: int, end: int, rows: int, first: int = 1) -> 
     with open(path, "rb") as fh:
         fh.seek(start)
         data = fh.read(end - start)
-    table = read_csv_table(pa.py_buffer(data), path, csv_shape(path), "string", first_row=first, block=True)
+    table = read_csv_table(pa.py_buffer(data), path, csv_shape(path), "string", first_row=first, block=True,
+                           quotes=b'"' in data)
     if table.num_rows != rows:
         raise BlockMismatch(f"{path}: bytes {start}-{end} hold {table.num_rows} rows, {rows} counted")
     return table.to_pandas()  # every column is text already (only an empty cell is ''), as read_csv_text's

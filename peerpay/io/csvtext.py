@@ -169,9 +169,9 @@ def csv_header(path: Path) -> list[str]:
 def csv_options(names: list[str], text: str = "string", newlines_in_values: bool = False, delimiter: str = ","):
     """Every column as ``text`` (``large_string`` for a table bound for pandas, which keeps text so).
 
-    ``newlines_in_values``: a quoted field may hold a line break. Off for the first read of a whole
-    file (pyarrow then cuts it into blocks at line breaks, faster); :func:`read_csv_table` reads again
-    with it on when a block was cut inside a quoted field. The streaming reader has it on.
+    ``newlines_in_values``: a quoted field may hold a line break: on wherever the file has a quote
+    after its header (:func:`data_has_quotes`), off otherwise (pyarrow then cuts the file into
+    blocks at any line break, which is faster and, without quotes, right).
     """
     import pyarrow.csv as pacsv
 
@@ -211,14 +211,34 @@ def drop_blank_tail(table, path, shape: CsvShape, first_row: int = 1):
     return table.select(list(range(len(shape.header))))
 
 
-def read_csv_table(source, path, shape: CsvShape, text: str = "large_string", *, first_row: int = 1, block: bool = False):
+def data_has_quotes(source, shape: CsvShape | None = None) -> bool:
+    """Whether a quote character follows the header (``source``: a path, or the bytes of a block):
+    only then can a field hold a line break. One scan of the file's bytes (milliseconds for 50 MB)."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return b'"' in source
+    import mmap
+
+    with open(source, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size == 0:
+            return False
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            start = 0
+            for _ in range(1 + (shape.skip if shape is not None else 0)):  # past the header (and a sep= line)
+                breaks = [i for i in (data.find(b"\n", start), data.find(b"\r", start)) if i >= 0]
+                start = min(breaks) + 1 if breaks else len(data)
+            return data.find(b'"', start) >= 0
+
+
+def read_csv_table(source, path, shape: CsvShape, text: str = "large_string", *, first_row: int = 1, block: bool = False,
+                   quotes: bool | None = None):
     """A CSV (``source``: its path, or with ``block`` a buffer of whole rows without the header) as
     an Arrow table of text: the one way the local and dask engines read CSV text.
 
-    * A quoted field may hold a line break (a note typed over two lines): when pyarrow's fast read
-      cut a block inside one ("out of sync with chunker"), the file is read again with quoted line
-      breaks allowed, never refused for it and never misread (a cut inside a quoted field always
-      leaves that block unparsed, so the fast read cannot succeed on such a file).
+    * A quoted field may hold a line break (a note typed over two lines). pyarrow's fast read, which
+      cuts the file into blocks at any line break, may then fail ("out of sync with chunker") or,
+      worse, read other rows without a word (a note whose lines look like rows, across a block
+      edge); so a file with a quote after its header (:func:`data_has_quotes`, ``quotes``) is read
+      with quoted line breaks allowed, and a file without one, which cannot hold them, the fast way.
     * A row longer than pyarrow's 1 MB block is read again with larger blocks; a *field* longer
       than :data:`MAX_FIELD_BYTES` is then refused (:func:`check_field_sizes`), naming row and column.
     * Any other parse error names the data row (:func:`csv_error`).
@@ -228,9 +248,11 @@ def read_csv_table(source, path, shape: CsvShape, text: str = "large_string", *,
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
+    if quotes is None:
+        quotes = data_has_quotes(source, shape)
     names = shape.columns
     error: Exception = ValueError("unreadable")
-    for newlines, large in ((False, False), (True, False), (True, True)):
+    for newlines, large in ((quotes, False), (True, False), (True, True)):
         parse, convert = csv_options(names, text, newlines, shape.delimiter)
         size = {"block_size": LARGE_BLOCK_BYTES} if large else {}
         coding = {"encoding": shape.encoding} if shape.encoding != "utf-8" else {}
