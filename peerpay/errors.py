@@ -43,14 +43,20 @@ class InputError(Exception):
         self.problems = problems or []
 
     @classmethod
-    def at(cls, path, reason: str, details: list[str] | None = None) -> InputError:
+    def at(cls, path, reason: str, details: list[str] | None = None, *, row: int | None = None,
+           column: str | None = None, sheet: str | None = None) -> InputError:
         """The file ``path`` cannot be used because of ``reason`` (or each of ``details``).
 
         The message is ``path: reason`` (then one indented ``path: detail`` line each); the
         problems carry the file's name only (a folder can carry a person's name), one per detail,
-        so ``peerpay validate`` lists them without reading the message back.
+        so ``peerpay validate`` lists them without reading the message back. ``row``/``column``:
+        the cell that shows why (``path:row:column: reason``), as a rejected row names its cell.
         """
         name = file_name(path)
+        if row is not None or column is not None:
+            problem = Problem(name, row, column, reason, sheet)
+            where = ":".join(str(p) for p in (path if not sheet else f"{path}[{sheet}]", row, column) if p is not None)
+            return cls(f"{where}: {reason}", [problem])
         if details:
             message = f"{path}: {reason}:\n" + "\n".join(f"  {path}: {d}" for d in details)
             return cls(message, [Problem(name, None, None, d) for d in details])

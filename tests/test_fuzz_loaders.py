@@ -30,6 +30,9 @@ NASTY = st.sampled_from([
     "", " ", "NaN", "inf", "-inf", "1e308", "-1", "0", "9" * 40, "=1+1", "@x", "\t", "\r", "\x00", "é", "😀",
     "2025-02-30 08:00", "2025-11-02 01:30", "2025-03-09 02:30", "11/03/2025 08:00", "2025-11-03T08:00:00",
     "2025-11-03 08:00:30", "99999-01-01 00:00", "work", "on_call", "callback", "WORK", "REG", "08:00 AM", "13:99 PM",
+    # issue 21: offsets (an instant), impossible offsets, slashed dates, accounting negatives, decimal commas
+    "2025-11-03T08:00:00-05:00", "2025-11-02T01:30-05:00", "2025-11-03 08:00Z", "2025-02-30T08:00-05:00", "2025-11-03T08:00:30+01:00",
+    "13/03/2025 08:00", "03/04/2025", "(8.00)", "1,5", "$1,234.50", "1.23E+05",
 ])
 DATETIME = st.builds(
     lambda d, h, m: f"2025-11-{d:02d} {h:02d}:{m:02d}", st.integers(1, 30), st.integers(0, 23), st.sampled_from([0, 15, 30, 59])
@@ -72,7 +75,9 @@ def test_any_cells_are_paid_or_rejected_and_the_run_balances(rows):
     recon = run.report["reconciliation"]
     assert recon["balanced"], recon
     assert recon["rows_paid"] + recon["rows_rejected"] == recon["rows_read"]
-    assert all(p.row is None or 1 <= p.row <= recon["rows_read"] for p in run.problems)
+    assert all(p.row is None or 1 <= p.row <= len(rows) for p in run.problems)  # blank rows keep their numbers
+    shifts = run.shifts  # a row paid has real times: every row whose time could not be read was rejected
+    assert bool(((shifts["start_at"] >= 0) & (shifts["end_at"] > shifts["start_at"])).all())
 
 
 TIMECARD_MAP = loads_map("""

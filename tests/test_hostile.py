@@ -26,7 +26,7 @@ CASES = [
     ("semicolon.csv", 1, "separated by semicolons, not commas"),
     ("bom.csv", 0, "1 rows read = 1 paid + 0 rejected"),
     ("latin1.csv", 1, "is not UTF-8 text: row 1, column note"),
-    ("utf16.csv", 1, "is not a text file"),
+    ("utf16.csv", 1, "is UTF-16 text: save the CSV as UTF-8"),
     ("mixed_dates.csv", 3, "mixed_dates.csv:2:start: not a date-time '11/04/2025 08:00'"),
     ("impossible_dates.csv", 3, "impossible_dates.csv:1:start: no such date or time '2025-02-30 08:00'"),
     ("bad_lengths.csv", 3, "bad_lengths.csv:3:end: shift is longer than 24 hours"),

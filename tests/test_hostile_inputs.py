@@ -56,10 +56,28 @@ CASES = [
     ("in_cr_only", (HEAD + "E1," + DAY + ",20\n").replace("\n", "\r"), 0, "1 rows read = 1 paid"),
     # a trailing comma on every data row: refused, not every column shifted by one
     ("in_trailing_comma", HEAD + "E1," + DAY + ",20,\nE2," + DAY + ",20,\n", 1,
-     "a row has 5 fields but the header has 4 (a trailing comma at the end of the data rows"),
+     "row 1 has 5 fields but the header has 4 (a trailing comma at the end of the data rows"),
     ("in_blank_header", "employee_id,,end,rate\nE1," + DAY + ",20\n", 1, "column 2 of the header has no name"),
     ("in_case_dup_header", "employee_id,Start,start,end\nE1,2025-03-06 08:00," + DAY + "\n", 1,
      "column(s) start appear more than once"),
+    # issue 21: Excel's "Save as CSV" shapes. Its sep=, line is read past, its ,,, rows (blank rows of the
+    # sheet) are skipped as a workbook's blank rows are, and keep their numbers (the overlap names row 3: the blank row 2 still counts)
+    ("in_excel_sep_line", "sep=,\n" + HEAD + "E1," + DAY + ",20\n,,,\nE1,2025-03-06 07:00,2025-03-06 09:00,20\n,,,\n", 3,
+     "in_excel_sep_line.csv:1:start: overlaps row 3 of the same employee"),
+    ("in_excel_blank_tail", "employee_id,start,end,rate,,\nE1," + DAY + ",20,,\n", 0, "1 rows read = 1 paid"),
+    ("in_totals_line", HEAD + "E1," + DAY + ",20\nTotal hours: 8\n", 1,
+     "cannot be read as CSV: row 2 has 1 field but the header has 4 (a line of notes or totals below the data? delete it)"),
+    ("in_sep_semicolon", "sep=;\nemployee_id;start;end\n", 1, "its first line 'sep=;' says it is separated by semicolons"),
+    # an ISO 8601 time with an offset is an instant, read on the policy's clock: 08:00-05:00 is 08:00 in New York
+    ("in_offsets", HEAD + "E1,2025-03-06T08:00:00-05:00,2025-03-06T16:00:00-05:00,20\n", 0, "1 rows read = 1 paid"),
+    ("in_offset_no_such_date", HEAD + "E1,2025-02-30T08:00:00-05:00,2025-03-01T16:00:00-05:00,20\n", 3,
+     "in_offset_no_such_date.csv:1:start: no such date or time '2025-02-30T08:00:00-05:00'"),
+    ("in_us_date", HEAD + "E1,03/13/2025 08:00,03/13/2025 16:00,20\n", 3,
+     "in_us_date.csv:1:start: not a date-time '03/13/2025 08:00': it is written month first, US style (March 13, 2025)"),
+    ("in_sci_id", HEAD + "1.23E+05," + DAY + ",20\n", 0,
+     "warning: in_sci_id.csv:1:employee_id: employee_id is written in scientific notation"),
+    ("in_huge_field", "employee_id,start,end,rate,notes\nE1," + DAY + ",20,ok\nE2," + DAY + ",20," + "x" * 1_200_000 + "\n", 1,
+     "in_huge_field.csv: row 2, column notes holds 1.1 MB of text: refused"),
 ]
 ENGINES = [(), ("--partitions", "2")]
 
@@ -125,6 +143,54 @@ def test_the_three_engines_pay_hostile_cells_identically(tmp_path, dask_client):
             except InputError as exc:
                 reports.append(str(exc))
         assert reports[0] == reports[1] == reports[2], name
+
+
+def test_quoted_line_breaks_are_read_alike_by_every_engine(tmp_path, dask_client, monkeypatch):
+    # 30,000 shifts whose notes span lines, ~2.5 MB: pyarrow's 1 MB blocks are cut inside quoted notes
+    # (the fast read fails "out of sync with chunker"; peerpay reads again); 500 employees x 60 days x 8 h
+    from peerpay.engines.chunked import run_chunked
+    from peerpay.engines.dask_engine import run_dask
+
+    start = dt.datetime(2025, 3, 2, 8)
+    lines = [HEAD.strip() + ",notes"]
+    for i in range(30_000):
+        day = start + dt.timedelta(days=i // 500)
+        lines.append(f"E{i % 500},{day:%Y-%m-%d %H:%M},{day + dt.timedelta(hours=8):%Y-%m-%d %H:%M},20,"
+                     '"visit, then\nfollow-up call\nand notes"')
+    path = tmp_path / "notes.csv"
+    path.write_text("\n".join(lines) + "\n")
+    assert path.stat().st_size > 2 * 1024**2
+    monkeypatch.setenv("PEERPAY_BLOCK_BYTES", str(256 * 1024))  # dask would split it, but quotes hold line breaks
+    pol = loads_policy(POLICY)
+    reports = [json.dumps(run().report, sort_keys=True, default=str) for run in (
+        lambda: run_pay(path, pol), lambda: run_chunked(path, pol, partitions=2),
+        lambda: run_dask(path, pol, scheduler=dask_client, partitions=2, progress=False))]
+    assert reports[0] == reports[1] == reports[2]
+    assert json.loads(reports[0])["totals"]["hours_worked"] == 240_000.0  # 30,000 x 8 h
+
+
+def test_a_note_over_many_lines_across_a_block_edge_is_never_misread(tmp_path, dask_client):
+    # A 200-line note whose lines look like rows ("part,of,a,long,note": as many fields as the header) straddles
+    # pyarrow's 1 MB block edge. Read the fast way (line breaks ending rows) this file gave ~200 extra
+    # "rows" without an error, employee 'part' starting 'of', and every later row number shifted.
+    # Every engine must read 2,001 + filler rows, and name the bad row after the note by its own number.
+    from peerpay.engines.chunked import run_chunked
+    from peerpay.engines.dask_engine import run_dask
+
+    lines, size = ["employee_id,start,end,rate,notes"], 33
+    while size < (1 << 20) - 500:
+        lines.append(f"F{len(lines)},2025-03-03 08:00,2025-03-03 08:30,20,ok")  # one half-hour shift per employee
+        size += len(lines[-1]) + 1
+    lines.append("E1,2025-03-04 08:00,2025-03-04 16:00,20,\"" + "\n".join(["part,of,a,long,note"] * 200) + "\"")
+    lines += [f"G{j},2025-03-05 08:00,2025-03-05 08:30,20,ok" for j in range(2000)]
+    lines.append("E7,2025-03-06 08:00,2025-03-06 07:00,20,end before start")
+    path = tmp_path / "long_note.csv"
+    path.write_text("\n".join(lines) + "\n")
+    rows = len(lines) - 1
+    pol = loads_policy(POLICY)
+    for run in (run_pay(path, pol), run_chunked(path, pol, partitions=2), run_dask(path, pol, scheduler=dask_client, progress=False)):
+        assert run.reconciliation["rows_read"] == rows
+        assert [(p.row, p.column, p.reason) for p in run.problems] == [(rows, "end", "end is before start")]
 
 
 def test_invisible_ids_are_one_employee_paid_once(tmp_path):
@@ -215,7 +281,7 @@ XLSX_CASES = [
     ("in_dup_column.xlsx", [["employee_id", "start", "end", "Start"], ["E1", "2025-03-06 08:00", "2025-03-06 16:00", "x"]], {},
      1, "column(s) start appear more than once"),
     ("in_hidden_first.xlsx", [["employee_id", "start", "end", "rate"], ["E1", "2025-03-06 08:00", "2025-03-06 16:00", 20]],
-     {"hidden_first": True}, 0, "the first sheet 'lookup' is hidden: read the first visible sheet 'shifts'"),
+     {"hidden_first": True}, 0, "read the first visible worksheet 'shifts' ('lookup' is a hidden worksheet)"),
     ("in_date_cells.xlsx", [["employee_id", "start", "end", "rate"], ["E1", dt.datetime(2025, 3, 6), dt.datetime(2025, 3, 7), 20]],
      {}, 3, "in_date_cells.xlsx:1:start: start has no time of day '2025-03-06'"),
     ("in_time_cells.xlsx", [["employee_id", "start", "end", "rate"], ["E1", dt.time(8, 0), dt.time(16, 0), 20]],
@@ -237,7 +303,7 @@ def test_xlsx_reads_like_csv(tmp_path, policy, name, rows, kw, code, message):
     v = _cli(["validate", "-t", path, "-p", policy])
     assert v.exit_code == code
     if name == "in_hidden_first.xlsx":
-        assert "warning: in_hidden_first.xlsx: the first sheet 'lookup' is hidden" in v.stdout
+        assert "warning: in_hidden_first.xlsx: read the first visible worksheet 'shifts'" in v.stdout
 
 
 def _bomb(path: Path, sheet_xml: bytes, shared: bytes | None = None) -> Path:

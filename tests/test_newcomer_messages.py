@@ -22,10 +22,19 @@ def test_unknown_columns_show_the_closest_names_and_the_map(tmp_path):
     assert "closest: 'ende' for end" in r.output and "--map" in r.output and "peerpay init" in r.output
 
 
-def test_day_first_dates_point_at_the_maps_date_format(tmp_path):
+def test_slashed_dates_point_at_the_maps_date_format_without_guessing_the_order(tmp_path):
+    # 03/02/2025 is 3 February day first or March 2 month first: both are named, neither assumed
     r = pay(tmp_path, "employee_id,start,end,rate\nA,03/02/2025 08:00,03/02/2025 16:00,20\n")
     assert r.exit_code == 3
-    assert "hint: dates like 03/02/2025" in r.output and "date_format" in r.output
+    assert "hint: dates written like 03/02/2025" in r.output and "date_format" in r.output
+    assert "write 2025-02-03 08:00 or 2025-03-02 08:00" in r.output
+
+
+def test_a_us_date_gets_us_advice(tmp_path):
+    # 03/13/2025 can only be month first: the advice is March 13, never a day-first rewrite
+    r = pay(tmp_path, "employee_id,start,end,rate\nA,03/13/2025 08:00,03/13/2025 16:00,20\n")
+    assert "it is written month first, US style (March 13, 2025)" in r.output
+    assert "write 2025-03-13 08:00" in r.output and 'format = "%m/%d/%Y %H:%M"' in r.output
 
 
 def test_every_row_rejected_is_said_plainly(tmp_path):

@@ -135,10 +135,11 @@ def problem_hints(problems: list[Problem]) -> list[str]:
     import re
 
     hints = []
-    if any(re.search(r"not a date-time '\d{1,2}[/.]\d{1,2}[/.]\d{2,4}", p.reason or "") for p in problems):
-        hints.append("dates like 03/02/2025 are not ISO 8601: write 2025-02-03 08:00, or read the file through a column map "
-                     "that gives the date order ([start] and [end] format = \"%d/%m/%Y %H:%M\" for day first, or date_format "
-                     "for separate date and time columns; `peerpay init` writes a starter map; docs/exports.md)")
+    if any(re.search(r"not a date-time '\d{1,2}[/.]\d{1,2}[/.]\d{2,4}.*not ISO 8601", p.reason or "") for p in problems):
+        hints.append("dates written like 03/02/2025 are not ISO 8601 (YYYY-MM-DD HH:MM); each rejected row says which order "
+                     "its date can be read in. A column map reads such a file as it is, the order named by its format "
+                     "(\"%m/%d/%Y %H:%M\" month first, \"%d/%m/%Y %H:%M\" day first; date_format for a separate date column; "
+                     "`peerpay init` writes a starter map; docs/exports.md)")
     if any("no roster + wage schedule" in (p.reason or "") for p in problems):
         hints.append("rows without a rate take it from the roster (role, step) and the wage schedule: give both --roster and --schedule")
     return hints

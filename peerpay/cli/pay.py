@@ -16,7 +16,7 @@ from ..jobs.pay import Scope, report_scope, run_pay
 from .options import (PeerpayCommand, employee_option, force_option, format_option, mapped_timesheet, output_option, pay_inputs,
                       period_options, rejects_option, statements_option, with_names_option)
 from .common import (EXIT_USAGE, run_record, output_format, EXIT_INPUT, EXIT_OK, EXIT_REJECTED, check_format_target, check_outputs, emit, fail, finish,
-                     handles_input_errors, hash_in_background, report_problems, warn_policy)
+                     handles_input_errors, hash_in_background, report_problems, warn_policy, MAX_PRINTED_PROBLEMS)
 
 MONEY = ["base_pay", "holiday_premium", "standby_pay", "callback_premium", "minimum_shift_pay", "overtime_premium",
          "gross_pay", "differentials", "straight_time_pay", "minimum_wage_pay", "shortfall"]
@@ -93,7 +93,7 @@ def pay_document(run, detail: bool, record: dict | None = None, names: pd.DataFr
             out += [Text("\n"), Heading(f"Workweeks paid below the minimum wage ({report['minimum_wage']['basis']}; 29 CFR 776.4)"),
                     Table(minimum_wage_frame(report), kinds=kinds)]
         if report["rejected"]:
-            unit = "shifts" if (report.get("map") or {}).get("layout") == "wide" else "rows"  # one per Hours N group
+            unit = (report.get("reconciliation") or {}).get("counted_in", "rows")  # shifts: one per Hours N group or punch pair
             out += [Text("\n"), Heading(f"Rejected {unit} ({len(report['rejected'])})"), Table(pd.DataFrame(report["rejected"]))]
         out.append(Text("\n" + _recon_line(report) + "\n"))
         out += [Text(f"Note: {n}\n") for n in report.get("notes", [])]
@@ -249,20 +249,29 @@ def pay_period(run, scope=None) -> str | None:
 
 
 
+def report_warnings(warnings) -> None:
+    """Rows paid that deserve a look (an id a spreadsheet mangled, a time card whose hours disagree), as file:row:column."""
+    for w in warnings[:MAX_PRINTED_PROBLEMS]:
+        click.echo(f"warning: {w.render()}", err=True)
+    if len(warnings) > MAX_PRINTED_PROBLEMS:
+        click.echo(f"warning: … and {len(warnings) - MAX_PRINTED_PROBLEMS} more (see the JSON report's warnings)", err=True)
+
+
 def _recon_line(report: dict) -> str:
     r = report.get("reconciliation")
     if not r:
         return ""
     dropped = f" + {r['rows_dropped']} dropped by the map (not hours worked)" if r.get("rows_dropped") else ""
     unit, source = "rows", ""
-    if (report.get("map") or {}).get("layout") == "wide":  # counted in shifts, as the rejected list is
-        unit, source = "shifts", f" (from {report['map']['source_rows_read']} export rows)"
+    if r.get("counted_in", "rows") != "rows":  # a punch pair or an Hours N group is one shift, as the rejected list counts
+        unit, source = r["counted_in"], f" (from {r['source_rows_read']} export rows)"
+    pieces = f" (as {r['pieces_paid']} pieces of at most 24 h)" if r.get("pieces_paid") else ""
     out_rows = out_hours = ""
     if "rows_out_of_scope" in r:  # a filtered report: what it leaves out is counted, and the filter named
         out_rows = f" + {r['rows_out_of_scope']} out of scope ({r['scope']})"
         out_hours = f" + out of scope {r['hours_out_of_scope']:,.2f}"
     return (
-        f"Reconciliation: {r['rows_read']} {unit} read{source} = {r['rows_paid']} paid + {r['rows_rejected']} rejected{dropped}{out_rows}; "
+        f"Reconciliation: {r['rows_read']} {unit} read{source} = {r['rows_paid']} paid{pieces} + {r['rows_rejected']} rejected{dropped}{out_rows}; "
         f"hours in {r['hours_in']:,.2f} = paid {r['hours_paid']:,.2f} + rejected {r['hours_rejected']:,.2f}{out_hours}"
     )
 
@@ -376,6 +385,7 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, by, credentials, d
     segments = render_detail_csv(run) if detail_csv else None
     rejected = to_csv(pd.DataFrame([p.as_json() for p in run.problems], columns=["file", "row", "column", "reason"])) if rejects else None
     report_problems(run.problems)
+    report_warnings(run.warnings)
     for note in run.shifts.attrs.get("notes", ()):  # input notes (counts only, never ids): docs/input-rules.md
         click.echo(f"note: {note}", err=True)
     if engine == "local" and not (partitions or scheduler or output_dir):
@@ -418,6 +428,7 @@ def _many(timesheets, by, credentials, pol, roster, schedule, sheet, map_file, f
     data = render(person_document(run), fmt.lower()) if by == "person" else render_pay(run, fmt.lower(), detail)
     rejected = to_csv(pd.DataFrame([p.as_json() for p in run.problems], columns=["file", "row", "column", "reason"])) if rejects else None
     report_problems(run.problems)
+    report_warnings(run.warnings)
     for note in run.shifts.attrs.get("notes", ()):
         click.echo(f"note: {note}", err=True)
     warn_minimum_wage(run.report["minimum_wage"])

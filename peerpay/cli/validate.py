@@ -18,9 +18,10 @@ import json
 from pathlib import Path
 
 import click
+import numpy as np
 import pandas as pd
 
-from ..core.inputs import prepare_timesheet
+from ..core.inputs import prepare_timesheet, rows_read
 from ..core.report import paid_minutes, reconciliation, rejected_rows
 from ..errors import InputError, Problem, file_name
 from ..io.readers import read_policy, read_table
@@ -43,17 +44,16 @@ def _file_problems(exc: InputError) -> list[Problem]:
 
 
 def duplicate_rows(raw: pd.DataFrame, source: str, rows=None, sheet=None) -> list[Problem]:
-    """Rows identical to an earlier row: almost always an export run twice (warning)."""
+    """Rows identical to an earlier row: almost always an export run twice (warning). Blank rows are no rows."""
+    from ..core.tables import blank_rows, duplicate_of
+
     if len(raw) < 2:
         return []
-    h = pd.util.hash_pandas_object(raw.astype("string").fillna(""), index=False).to_numpy()
-    s = pd.Series(h)
-    first = pd.Series(range(len(s))).groupby(s.to_numpy()).transform("first").to_numpy()
-    dup = [i for i in (s.duplicated(keep="first").to_numpy().nonzero()[0])]
-    rows = rows if rows is not None else range(1, len(raw) + 1)
-    rows = list(rows)
+    blank = blank_rows(raw, np.flatnonzero((raw.iloc[:, 0].astype(str).str.strip().isin(["", "nan"])).to_numpy(dtype=bool)))
+    first = duplicate_of(raw, np.flatnonzero(~blank))
+    rows = np.asarray(rows if rows is not None else np.arange(1, len(raw) + 1))
     return [Problem(source, int(rows[i]), None, f"same as row {rows[first[i]]} (a duplicate: it is paid only once, the copy is rejected as an overlap)", sheet)
-            for i in dup]
+            for i in np.flatnonzero(first >= 0)]
 
 
 def _notes(frame: pd.DataFrame, source: str, sheet=None) -> list[Problem]:
@@ -101,21 +101,22 @@ def check_inputs(timesheet=None, policy=None, roster=None, schedule=None, sheet=
 
                 mapped = apply_map_to_file(timesheet, map_file, sheet, pol.timezone)
                 paid_by = mapped.adjust_policy(pol)
-                shifts, p, rejected_hours = prepare_timesheet(mapped.frame, Path(timesheet).name, paid_by, ros, sch, sheet)
+                shifts, p, recon = mapped.prepare(paid_by, ros, sch)  # as pay does
                 warnings += _notes(shifts, Path(timesheet).name, sheet)
                 if rows is not None:
-                    rows.update(mapped.reconcile(shifts, p, rejected_hours))
-                errors += mapped.restore(p)
-                warnings += duplicate_rows(mapped.frame, Path(timesheet).name, mapped.rows, sheet)
+                    rows.update(recon)
+                errors += p
+                warnings += mapped.warnings
                 warnings += [Problem(Path(timesheet).name, None, None, n, sheet) for n in mapped.notes()]
             else:
                 raw = read_table(timesheet, sheet)
                 shifts, p, rejected_hours = prepare_timesheet(raw, Path(timesheet).name, pol, ros, sch, sheet)
                 warnings += _notes(shifts, Path(timesheet).name, sheet)
                 if rows is not None:
-                    rows.update(reconciliation(len(raw), len(shifts), rejected_rows(p), paid_minutes(shifts),
+                    rows.update(reconciliation(rows_read(raw, shifts), len(shifts), rejected_rows(p), paid_minutes(shifts),
                                                int(rejected_hours["minutes"].sum()), len(p) - len(rejected_hours)))
                 errors += p
+                warnings += shifts.attrs.get("warnings", [])
                 warnings += duplicate_rows(raw, Path(timesheet).name, sheet=sheet)
             if policy and not fatal:  # weeks paid below the minimum wage of the days worked (29 CFR 776.4)
                 from ..jobs.minimum_wage import minimum_wage_problems

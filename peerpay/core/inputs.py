@@ -10,23 +10,25 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP
-from typing import Any, cast
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
 from ..errors import Problem
-from .money import HOURS_PER_FTE_YEAR, MINUTES_PER_DAY, RATE_SCALE, money_text_units, to_decimal
+from .money import HOURS_PER_FTE_YEAR, MINUTES_PER_DAY, RATE_SCALE, to_decimal
 from ..models.policy import Policy
 from .calendar import local_to_instants
 from .engine import KINDS, sorted_codes
-from .ids import clean_ids
+from .ids import clean_ids, mangled_ids
 from . import threads
+from .datetimes import read_datetimes
 from .tables import (
     MAX_RATE,
     Rejections,
+    blank_rows,
+    number_units,
     parse_dates,
-    parse_datetimes,
     parse_numbers,
     require_columns,
     text,
@@ -34,10 +36,6 @@ from .tables import (
 )
 
 MAX_SHIFT_MINUTES = MINUTES_PER_DAY
-DATE_ONLY = r"^\s*\d{4}-\d{2}-\d{2}\s*$"
-TIME_ONLY = r"^\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*$"
-
-
 def normalise_ids(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Ids and role keys as one employee/role is meant (:mod:`peerpay.core.ids`): ``(text, changed)``.
 
@@ -61,85 +59,6 @@ def id_codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return merged[codes], np.asarray(ids, dtype=object), changed[codes]
 
 
-def _through_codes(rej: Rejections, found: Rejections, codes: np.ndarray, column: str) -> None:
-    """Rejections of distinct values (``found``, one row per value) -> rejections of the rows
-    holding them (``codes``), with the same reasons."""
-    f = found.frame()
-    if not len(f):
-        return
-    reason = np.full(found.n_rows, None, dtype=object)
-    reason[f["pos"].to_numpy(dtype="int64")] = f["reason"].to_numpy(dtype=object)
-    rows = np.flatnonzero(pd.notna(reason)[codes])
-    rej.add(rows, column, reason[codes[rows]])
-
-
-FAST_DATETIME = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$"
-
-
-def read_datetimes(col: pd.Series, name: str, rej: Rejections, window) -> np.ndarray:
-    """``start``/``end`` cells -> local minutes since epoch (-1 = rejected), vectorised.
-
-    Each distinct text is read once (a million shifts start at some tens of thousands of
-    times) and the answer is read back through the codes. Every engine calls this.
-    """
-    if pd.api.types.is_datetime64_any_dtype(col):
-        return parse_datetimes(col, name, rej, window)
-    codes, found = text_codes(col)
-    per_value = Rejections(rej.source, [name], len(found), rej.sheet)
-    minutes = _datetime_texts(found, name, per_value, window)
-    _through_codes(rej, per_value, codes, name)
-    return minutes[codes]
-
-
-def _datetime_texts(arr, name: str, rej: Rejections, window) -> np.ndarray:
-    """Stripped date-time texts (a pyarrow string array) -> local minutes since epoch (-1 = rejected).
-
-    Well-formed ``YYYY-MM-DD HH:MM[:SS]`` cells (all of a clean file) are parsed by pyarrow in
-    one pass; only the others go through the slower checks that name what is wrong with them
-    (no time of day, no date, not a date-time, no such date).
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    shaped = pc.fill_null(pc.match_substring_regex(arr, FAST_DATETIME), False)
-    shaped_np = shaped.to_numpy(zero_copy_only=False)
-    # one strptime pass for the usual shape; the other three shapes only for the rows it missed
-    ts = _strptime(arr, "%Y-%m-%d %H:%M")
-    again = np.flatnonzero(shaped_np & np.isnat(ts))
-    if len(again):
-        sub, parsed = arr.take(pa.array(again)), None
-        for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
-            p = pc.strptime(sub, format=fmt, unit="s", error_is_null=True)
-            parsed = p if parsed is None else pc.coalesce(parsed, p)
-        ts[again] = cast(Any, parsed).to_numpy(zero_copy_only=False).astype("datetime64[s]")
-    # pyarrow's strptime rolls 2025-02-30 over to 03-02: a parse counts only if the day is kept
-    written_day = pc.cast(pc.fill_null(pc.utf8_slice_codeunits(
-        pc.if_else(shaped, arr, pa.scalar("0000-00-00")), 8, 10), "00"), pa.int64()).to_numpy(zero_copy_only=False)
-    parsed_day = np.where(np.isnat(ts), -1, (ts.astype("datetime64[D]") - ts.astype("datetime64[M]")).astype("int64") + 1)
-    fast = shaped_np & (written_day == parsed_day) | pc.equal(arr, "").to_numpy(zero_copy_only=False)
-    out = np.full(len(arr), -1, dtype="int64")
-    for idx, slow in ((np.flatnonzero(fast), False), (np.flatnonzero(~fast), True)):
-        if not len(idx):
-            continue
-        sub = Rejections(rej.source, [name], len(idx), rej.sheet)
-        if slow:
-            part = pd.Series(arr.take(pa.array(idx)).to_pylist(), dtype=object)
-            _reject_partial_datetimes(part, name, sub)
-        else:
-            part = pd.Series(ts[idx])
-        out[idx] = parse_datetimes(part, name, sub, window)
-        f = sub.frame()
-        if len(f):
-            rej.add(idx[f["pos"].to_numpy(dtype="int64")], name, f["reason"].to_numpy(dtype=object))
-    return out
-
-
-def _strptime(arr, fmt: str) -> np.ndarray:
-    import pyarrow.compute as pc
-
-    return pc.strptime(arr, format=fmt, unit="s", error_is_null=True).to_numpy(zero_copy_only=False).astype("datetime64[s]")
-
-
 def _ids_note(changed: np.ndarray, what: str) -> list[str]:
     n = int(changed.sum())
     return [f"{n} {what} value(s) were normalised (invisible or control characters removed, full-width "
@@ -149,42 +68,11 @@ def _ids_note(changed: np.ndarray, what: str) -> list[str]:
 def parse_money(col: pd.Series, name: str, rej: Rejections, hi: float, decimal_comma: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Money cells -> exact int64 units of $0.0001 (-1 = blank), and the cells that are 0 or -0.
 
-    Parsed from the digits (:func:`peerpay.core.money.money_text_units`), never through a float.
+    Parsed from the digits (:func:`~peerpay.core.tables.number_units`), never through a float.
     """
-    codes, found = text_codes(col)  # each distinct text parsed and checked once, read back through the codes
-    units, status = money_text_units(found, RATE_SCALE, decimal_comma)
-    if (status == 2).any():  # the message only for the bad rows (building it for a million rows is slow)
-        bad = np.flatnonzero((status == 2)[codes])
-        shown = pd.Series(found.take(codes[bad]).to_pylist(), dtype=object)
-        comma_hint = np.where(shown.astype(str).str.contains(",", regex=False).to_numpy(dtype=bool) & (not decimal_comma),
-                              " (a comma is a thousands separator only in thousands position, 1,234.50; a decimal comma "
-                              "needs decimal_comma = true in the column map)", "")
-        rej.add(bad, name, "not a number '" + _shown_text(shown) + "'" + comma_hint)
+    units, status, codes = number_units(col, name, rej, RATE_SCALE, lo=0, hi=hi, decimal_comma=decimal_comma)
     ok = status == 0
-    for wrong, reason in ((status == 3, f"{name} is not a finite number"),
-                          (status == 4, f"{name} is implausibly large (over {hi:,g})"),
-                          (ok & (units < 0), f"{name} must not be below 0"),
-                          (ok & (units > hi * RATE_SCALE), f"{name} is implausibly large (over {hi:,g})")):
-        if wrong.any():
-            rej.add(wrong[codes], name, reason)
     return np.where(ok, units, -1)[codes], (ok & (units == 0))[codes]
-
-
-def _shown_text(s: pd.Series, width: int = 40) -> np.ndarray:
-    s = s.astype(str)
-    return s.where(s.str.len() <= width, s.str.slice(0, width) + "…").to_numpy(dtype=object)
-
-
-def _reject_partial_datetimes(col: pd.Series, name: str, rej: Rejections) -> None:
-    """A date with no time ('2025-03-06', a date-only XLSX cell) or a time with no date (a
-    time-only cell): a rejected row with the reason, never a 24-hour shift or a traceback."""
-    if pd.api.types.is_datetime64_any_dtype(col):
-        return
-    s = text(col).astype("string")
-    rej.add(s.str.match(DATE_ONLY).fillna(False).to_numpy(dtype=bool), name,
-            f"{name} has no time of day '" + _shown_text(text(col)) + "' (expected a date and a time, e.g. 2025-03-07 23:00)")
-    rej.add(s.str.match(TIME_ONLY).fillna(False).to_numpy(dtype=bool), name,
-            f"{name} has no date '" + _shown_text(text(col)) + "' (a time-only cell? expected a date and a time)")
 
 
 def prepare_roster(raw: pd.DataFrame, source: str, sheet: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
@@ -194,6 +82,7 @@ def prepare_roster(raw: pd.DataFrame, source: str, sheet: str | None = None) -> 
     rej = Rejections(source, cols, len(raw), sheet)
     emp, emp_changed = normalise_ids(raw["employee_id"])
     role, role_changed = normalise_ids(raw["role"])
+    rej.skip(blank_rows(raw, np.flatnonzero((emp == "").to_numpy())))
     rej.add((emp == "").to_numpy(), "employee_id", "employee_id is empty")
     dup = emp.duplicated(keep="first").to_numpy() & (emp != "").to_numpy()
     rej.add(dup, "employee_id", "employee_id appears earlier in the roster")
@@ -224,6 +113,7 @@ def prepare_schedule(raw: pd.DataFrame, source: str, sheet: str | None = None) -
         require_columns(cols, ("hourly_rate",), source)
     rej = Rejections(source, cols, len(raw), sheet)
     role, role_changed = normalise_ids(raw["role"])
+    rej.skip(blank_rows(raw, np.flatnonzero((role == "").to_numpy())))
     rej.add((role == "").to_numpy(), "role", "role is empty")
     step = parse_numbers(raw["step"], "step", rej, lo=0, hi=1000, integer=True)
     blank_step = np.isnan(step) & ~rej.mask()
@@ -333,11 +223,16 @@ def prepare_timesheet(
     schedule: pd.DataFrame | None = None,
     sheet: str | None = None,
     ids_as_categories: bool = False,
+    instants: dict[str, np.ndarray] | None = None,
 ) -> tuple[pd.DataFrame, list[Problem], pd.DataFrame]:
     """Validate a timesheet and resolve each shift's base rate.
 
     ``ids_as_categories``: ``employee_id`` as a Categorical of the sorted ids, for a caller that
     only pays the shifts (the engine reads the codes; a million id strings are never built).
+
+    ``instants``: for ``start``/``end``, the exact UTC minute of rows whose time named an instant
+    (a column map's ``%z``; -1 elsewhere); a plain timesheet's own offsets are read here
+    (:func:`offset_datetimes`).
 
     Returns ``(shifts, problems, rejected_hours)``: ``shifts`` in the engine's shape
     (:data:`~peerpay.core.engine.SHIFT_COLUMNS` plus ``role``, ``start_local``), and for each
@@ -363,10 +258,14 @@ def prepare_timesheet(
             found.add((emp_ids == "")[emp_codes], "employee_id", "employee_id is empty")
             return (emp_codes, emp_ids, emp_changed), found
         if name in ("start", "end"):
-            local = read_datetimes(col, name, found, window)
-            read = local >= 0
+            local, exact = read_datetimes(col, name, found, window, tz)
+            if instants is not None and name in instants:  # a column map read these as instants (UTC offsets)
+                exact = instants[name] if exact is None else np.where(instants[name] >= 0, instants[name], exact)
             at = np.full(n, -1, dtype="int64")
+            read = local >= 0 if exact is None else (local >= 0) & (exact < 0)
             at[read] = local_to_instants(local[read], tz, strict=True)  # per value: the same as for the kept rows alone
+            if exact is not None:
+                at = np.where(exact >= 0, exact, at)  # an instant the cell named (a UTC offset)
             return (local, at), found
         if name == "kind":
             return _read_kinds(col, found), found
@@ -383,6 +282,8 @@ def prepare_timesheet(
     kinds, kind_codes, on_call = values["kind"] if "kind" in cols else (np.array(["work"], dtype=object), np.zeros(n, "int8"), np.zeros(n, bool))
     role, role_changed = values["role"] if "role" in cols else (pd.Series(np.full(n, "", dtype=object), dtype=object), np.zeros(n, bool))
     rate, zero_rate = values["rate"] if "rate" in cols else (np.full(n, -1, dtype="int64"), np.zeros(n, dtype=bool))
+    blank = blank_rows(raw, np.flatnonzero((emp_ids == "")[emp_codes]))  # ",,," lines: skipped, keeping their numbers
+    rej.skip(blank)
 
     # Real instants. A wall-clock time in the spring-forward gap does not exist: reject the row.
     times_ok = (start_local >= 0) & (end_local >= 0)
@@ -427,9 +328,12 @@ def prepare_timesheet(
         {"row": np.arange(1, n + 1)[measurable], "minutes": (end_at - start_at)[measurable]}
     )
     shifts.attrs["notes"] = list(raw.attrs.get("notes", ())) + input_notes(
-        int((zero_rate & keep).sum()), int(emp_changed.sum()), int(role_changed.sum()))
+        int((zero_rate & keep).sum()), int(emp_changed.sum()), int(role_changed.sum()), int(blank.sum()))
     shifts.attrs["counts"] = {"zero_rate": int((zero_rate & keep).sum()), "employee_id": int(emp_changed.sum()),
-                              "role": int(role_changed.sum())}
+                              "role": int(role_changed.sum()), "blank_rows": int(blank.sum())}
+    padded = raw.attrs.get("padded", {}).get("employee_id")
+    shifts.attrs["warnings"] = mangled_ids(emp_ids, emp_codes, "employee_id", source, np.arange(1, n + 1),
+                                           None if padded is None else np.asarray(padded) - 1, sheet)
     return shifts, rej.problems(), rejected_hours
 
 
@@ -456,9 +360,14 @@ def _kind_positions(kinds: np.ndarray) -> np.ndarray:
     return np.array([KINDS.index(k) if k in KINDS else -1 for k in kinds], dtype="int8")  # a few kinds
 
 
-def input_notes(zero_rate: int, ids: int, roles: int) -> list[str]:
+def rows_read(raw: pd.DataFrame, shifts: pd.DataFrame) -> int:
+    """The rows of a timesheet that were read: every row but the blank ones (:func:`prepare_timesheet` skips those)."""
+    return len(raw) - int(shifts.attrs.get("counts", {}).get("blank_rows", 0))
+
+
+def input_notes(zero_rate: int, ids: int, roles: int, blank: int = 0) -> list[str]:
     """Warnings about rows that are paid but deserve a look (counts only: no ids in logs)."""
-    notes = []
+    notes = [f"{blank} blank row(s) (every cell empty) were skipped: they are not counted as rows read"] if blank else []
     if zero_rate:
         notes.append(f"{zero_rate} paid row(s) have a rate of 0 (or -0): their hours are paid $0.00; check the rate column")
     notes += _ids_note(np.ones(ids, bool), "employee_id") + _ids_note(np.ones(roles, bool), "role")

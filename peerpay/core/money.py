@@ -91,7 +91,10 @@ def money_text_units(values, scale: int = RATE_SCALE, decimal_comma: bool = Fals
     Returns ``(units, status)``: ``units`` int64 (0 where not OK), ``status`` a small int per cell:
     0 ok, 1 blank (a truly empty cell), 2 not a number, 3 not finite (NaN, inf), 4 too large
     (more than ``max_whole`` dollars). The digits are read as integers, never through a float:
-    ``19.23455`` -> 192346 (half-up at the 5th place), ``1,234.50`` -> 12345000.
+    ``19.23455`` -> 192346 (half-up at the 5th place), ``1,234.50`` -> 12345000. An accounting
+    negative ``(25.50)`` is -25.50 and a currency sign (``$``, ``€``, ``£``) before or after the
+    number is allowed; with ``decimal_comma`` the comma is the decimal point and ``.`` or a space
+    separates thousands (``1.234,50``, ``1 234,50``).
     Negative values keep their sign (the caller decides whether they are allowed).
 
     >>> money_text_units(["25.50", "25,50", "1,234.5", "", "N/A"])[1].tolist()
@@ -127,7 +130,7 @@ def money_text_units(values, scale: int = RATE_SCALE, decimal_comma: bool = Fals
     if isinstance(values, (pa.Array, pa.ChunkedArray)):
         values = np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)
 
-    s = pd.Series(values, dtype=object).astype("string").fillna("").str.strip()
+    s = _plain_sign_and_currency(pd.Series(values, dtype=object).astype("string").fillna("").str.strip())
     n = len(s)
     units = np.zeros(n, dtype="int64")
     status = np.full(n, 2, dtype="int8")
@@ -169,6 +172,16 @@ def money_text_units(values, scale: int = RATE_SCALE, decimal_comma: bool = Fals
             units[i] = int((d * scale).to_integral_value(rounding=ROUND_HALF_UP))
             status[i] = 0
     return units, status
+
+
+def _plain_sign_and_currency(s):
+    """Accounting negatives and currency signs as a plain sign: ``(25.50)`` and ``($25.50)`` ->
+    ``-25.50``; ``$``, ``€`` or ``£`` before the number (after its sign) or after it is dropped
+    (``25,50 €``, ``-$5``). Everything else is left for the number grammar to judge."""
+    paren = s.str.fullmatch(r"\(\s*[^()]*\)").fillna(False)
+    if paren.any():
+        s = s.where(~paren, "-" + s.str.slice(1, -1).str.strip())
+    return s.str.replace(r"^([-+]?)\s*[$€£]\s*", r"\1", regex=True).str.replace(r"\s*[$€£]$", "", regex=True)
 
 
 def rate_units_array(values: np.ndarray) -> np.ndarray:

@@ -35,8 +35,8 @@ import pandas as pd
 from ..core.inputs import normalise_ids
 from ..core.report import hours
 from ..errors import InputError
-from ..io.csvtext import csv_header, csv_options
-from ..io.readers import cells_as_text, check_header, csv_error, read_csv_text
+from ..io.csvtext import csv_header, csv_shape, read_csv_table
+from ..io.readers import cells_as_text, check_header, read_csv_text
 from ..jobs.pay import load_rate_tables
 from ..core.money import cents_to_dollars
 from ..models.policy import Policy
@@ -96,7 +96,8 @@ def read_piece(piece: tuple, header: list[str], columns=None) -> pd.DataFrame:
     """
     i, path, group, first, byte_range = piece
     if byte_range is not None:
-        frame = _read_block(Path(path), *byte_range)
+        start, end, rows = byte_range
+        frame = _read_block(Path(path), start, end, rows, first=first)
     elif group is None:
         frame = read_csv_text(Path(path))
     else:
@@ -112,21 +113,15 @@ def read_piece(piece: tuple, header: list[str], columns=None) -> pd.DataFrame:
     return frame
 
 
-def _read_block(path: Path, start: int, end: int, rows: int) -> pd.DataFrame:
+def _read_block(path: Path, start: int, end: int, rows: int, first: int = 1) -> pd.DataFrame:
     """Bytes ``[start, end)`` of a CSV (whole lines, no header) read as the local reader reads the file."""
     import pyarrow as pa
-    import pyarrow.csv as pacsv
 
-    header = csv_header(path)
-    parse, convert = csv_options(header)
     with open(path, "rb") as fh:
         fh.seek(start)
         data = fh.read(end - start)
-    try:
-        table = pacsv.read_csv(pa.py_buffer(data), read_options=pacsv.ReadOptions(column_names=header),
-                               parse_options=parse, convert_options=convert)
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise csv_error(path, exc) from None
+    table = read_csv_table(pa.py_buffer(data), path, csv_shape(path), "string", first_row=first, block=True,
+                           quotes=b'"' in data)
     if table.num_rows != rows:
         raise BlockMismatch(f"{path}: bytes {start}-{end} hold {table.num_rows} rows, {rows} counted")
     return table.to_pandas()  # every column is text already (only an empty cell is ''), as read_csv_text's

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.engine import PayResult, _empty_lines, compute_pay, tier_columns
-from ..core.inputs import input_notes, overlap_source, prepare_timesheet
+from ..core.inputs import input_notes, overlap_source, prepare_timesheet, rows_read
 from ..core.report import reconciliation, rejected_rows
 from ..errors import Problem
 from ..io.buckets import FILE, ROW  # where each row came from: file index, 1-based data row
@@ -60,15 +60,16 @@ def pay_partition(raw: pd.DataFrame, policy: Policy, sources: list[str], roster=
             "reason": np.array(reasons, dtype=object),
         }
     )
+    warned = [(int(files[w.row - 1]), int(rows[w.row - 1]), w.column, w.reason) for w in shifts.attrs.get("warnings", ())]
     return PartitionResult(
         lines=result.lines,
         problems=frame,
-        rows_read=len(raw),
+        rows_read=rows_read(data, shifts),
         rows_paid=len(shifts),
         paid_minutes=int((shifts["end_at"] - shifts["start_at"]).sum()) if len(shifts) else 0,
         rejected_minutes=int(rejected_hours["minutes"].sum()),
         unmeasured=len(problems) - len(rejected_hours),
-        extra={"counts": counts},
+        extra={"counts": counts, "warnings": warned},
     )
 
 
@@ -118,6 +119,8 @@ def combine(parts: list[PartitionResult], policy: Policy, sources: list[str], up
     recon = reconciliation(rows_read, rows_paid, rejected_rows(ts_problems), paid, rejected, sum(p.unmeasured for p in parts))
     result = PayResult(lines, pd.DataFrame(), diff_names)
     empty = pd.DataFrame({"start_at": pd.Series(dtype="int64"), "end_at": pd.Series(dtype="int64")})
-    counts = {k: sum(p.extra.get("counts", {}).get(k, 0) for p in parts) for k in ("zero_rate", "employee_id", "role")}
-    empty.attrs["notes"] = input_notes(counts["zero_rate"], counts["employee_id"], counts["role"])  # as the local engine's
-    return PayRun(policy, empty, result, list(upstream) + ts_problems, recon, roster, schedule)
+    counts = {k: sum(p.extra.get("counts", {}).get(k, 0) for p in parts) for k in ("zero_rate", "employee_id", "role", "blank_rows")}
+    empty.attrs["notes"] = input_notes(counts["zero_rate"], counts["employee_id"], counts["role"], counts["blank_rows"])  # as the local engine's
+    warned = sorted(w for p in parts for w in p.extra.get("warnings", ()))
+    warnings = [Problem(sources[f], r, c, m) for f, r, c, m in warned]
+    return PayRun(policy, empty, result, list(upstream) + ts_problems, recon, roster, schedule, warnings=warnings)

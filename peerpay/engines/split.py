@@ -28,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..io.csvtext import csv_shape
+
 BLOCK_BYTES = 16 << 20  # per block: start-up per block is noise, and a 50 MB file (1 M shifts) spreads over 4
 BLOCK_ENV = "PEERPAY_BLOCK_BYTES"  # tests split small files into several blocks with it
 CR, LF, QUOTE = 13, 10, 34
@@ -61,8 +63,11 @@ def csv_blocks(path: Path, size: int | None = None) -> list[Block] | None:
     """
     size = block_bytes(size)
     total = path.stat().st_size
+    skip = csv_shape(path).skip  # Excel's "sep=," line before the header
     with open(path, "rb") as fh:
         data_start = _next_line_start(fh, 0, total)
+        for _ in range(skip):
+            data_start = _next_line_start(fh, data_start, total) if data_start is not None else None
         if data_start is None or total - data_start <= size:
             return None
         fh.seek(0)

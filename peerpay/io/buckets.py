@@ -26,7 +26,7 @@ import pyarrow.ipc  # pa.ipc: loaded here, never on the spill's thread
 from ..core.ids import clean_ids
 from ..errors import InputError
 from . import early
-from .csvtext import check_header, csv_error, csv_header, csv_options
+from .csvtext import check_field_sizes, check_header, csv_error, csv_options, csv_shape, data_has_quotes, drop_blank_tail, read_options
 
 FILE = "_source_file"  # index of the row's file in the run's list of sources
 ROW = "_source_row"  # 1-based data row in that file
@@ -56,18 +56,21 @@ def stream_csv(path: Path, block_bytes: int = BLOCK_BYTES):
     """
     if path.stat().st_size == 0:
         raise InputError(f"{path}: the file is empty (expected a header row)")
-    read = pacsv.ReadOptions(block_size=block_bytes, encoding="utf8")
-    header = csv_header(path)
-    columns = check_header(path, header)
-    parse, convert = csv_options(header)
+    shape = csv_shape(path)
+    read = read_options(shape, block_size=block_bytes, encoding="utf8")
+    columns = check_header(path, shape.header)
+    # a quoted field may hold a line break only where there are quotes (read so, never cut at one)
+    parse, convert = csv_options(shape.columns, newlines_in_values=data_has_quotes(path, shape))
     try:
         reader = pacsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert)
         first = 1
         for batch in reader:
+            check_field_sizes(batch, path, first)  # the limits every engine refuses alike
+            batch = drop_blank_tail(batch, path, shape, first)
             yield batch.rename_columns(columns), first
             first += batch.num_rows
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise csv_error(path, exc) from None
+        raise csv_error(path, exc, shape) from None
 
 
 def spill(sources: list[Path], partitions: int, folder: Path) -> list[Path]:

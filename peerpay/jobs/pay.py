@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.engine import PayResult, compute_pay
-from ..core.inputs import prepare_roster, prepare_schedule, prepare_timesheet
+from ..core.inputs import prepare_roster, prepare_schedule, prepare_timesheet, rows_read
 from .meta import run_meta
 from ..core.report import paid_minutes, pay_report, reconciliation, rejected_rows
 from ..errors import Problem
@@ -38,6 +38,7 @@ class PayRun:
     mapped: MappedTimesheet | None = None
     credentials: pd.DataFrame | None = None  # (employee, credential, from, until) behind [[premium]]
     notes: list[str] = field(default_factory=list)  # the report's added "notes" key (counts and dates, never ids)
+    warnings: list[Problem] = field(default_factory=list)  # rows paid that deserve a look (file:row:column)
     _report: dict | None = field(default=None, repr=False)
 
     @property
@@ -63,6 +64,8 @@ class PayRun:
         report["minimum_wage"] = pay_minimum_wage(self)
         if self.notes:
             report["notes"] = list(self.notes)
+        if self.warnings:  # an added key, only when there is something to say (docs/input-rules.md)
+            report["warnings"] = [p.as_json() for p in self.warnings]
         report["meta"] = run_meta()
         return report
 
@@ -112,20 +115,17 @@ def run_pay(
     mapped = None
     if raw_timesheet is not None and not isinstance(raw_timesheet, pd.DataFrame):  # a --map export
         mapped = cast("MappedTimesheet", raw_timesheet)
-    if mapped is not None:
+    if mapped is not None:  # the map's own path, shared with validate (MappedTimesheet.prepare)
         pol = mapped.adjust_policy(pol)
-        raw, sheet = mapped.frame, mapped.sheet
+        shifts, p, recon = mapped.prepare(pol, ros, sch)
+        warnings = list(mapped.warnings)  # about the export's own rows
     else:
         raw = read_table(timesheet, sheet) if raw_timesheet is None else raw_timesheet
-    # a run that only pays its shifts (no audit trail, no credentials, no map) keeps ids as categories
-    only_paid = not audit and mapped is None and not _has_credentials(pol, ros, credentials)
-    shifts, p, rejected_hours = prepare_timesheet(raw, Path(timesheet).name, pol, ros, sch, sheet, ids_as_categories=only_paid)
-    if mapped is not None:
-        recon = mapped.reconcile(shifts, p, rejected_hours)
-        p = mapped.restore(p)
-        shifts = mapped.with_source_rows(shifts)
-    else:
-        recon = reconciliation(len(raw), len(shifts), rejected_rows(p), paid_minutes(shifts),
+        # a run that only pays its shifts (no audit trail, no credentials) keeps ids as categories
+        only_paid = not audit and not _has_credentials(pol, ros, credentials)
+        shifts, p, rejected_hours = prepare_timesheet(raw, Path(timesheet).name, pol, ros, sch, sheet, ids_as_categories=only_paid)
+        warnings = list(shifts.attrs.get("warnings", ()))
+        recon = reconciliation(rows_read(raw, shifts), len(shifts), rejected_rows(p), paid_minutes(shifts),
                                int(rejected_hours["minutes"].sum()), len(p) - len(rejected_hours))
     problems += p
     pol, shifts, creds = _with_credentials(pol, shifts, ros, read_table(credentials) if credentials is not None else None)
@@ -137,6 +137,7 @@ def run_pay(
         result = pay_lines(shifts, pol)
     run = PayRun(pol, shifts, result, problems, recon, ros, sch, mapped)
     run.credentials = creds
+    run.warnings = warnings
     return run
 
 
@@ -227,6 +228,7 @@ def run_pay_many(
     pol = policy if isinstance(policy, Policy) else read_policy(policy)
     ros, sch, problems = load_rate_tables(roster, schedule)
     frames, recons, notes = [], [], []
+    warnings: list[Problem] = []
     for ts in timesheets:
         raw = read_table(ts)
         name = Path(ts).name
@@ -234,9 +236,10 @@ def run_pay_many(
         shifts = shifts.assign(file=name, employer=_employer_of(raw, shifts, ros, (employers or {}).get(name)).to_numpy())
         if "person_id" in raw.columns:  # a second employer's file may name the person (any of their ids)
             shifts["person_id"] = raw["person_id"].fillna("").astype(str).str.strip().to_numpy()[shifts["row"].to_numpy() - 1]
-        recons.append(reconciliation(len(raw), len(shifts), rejected_rows(p), paid_minutes(shifts),
+        recons.append(reconciliation(rows_read(raw, shifts), len(shifts), rejected_rows(p), paid_minutes(shifts),
                                      int(rejected_hours["minutes"].sum()), len(p) - len(rejected_hours)))
         notes += shifts.attrs.get("notes", [])
+        warnings += shifts.attrs.get("warnings", [])
         problems += p
         frames.append(shifts)
     shifts = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -245,7 +248,7 @@ def run_pay_many(
     pol, shifts, creds = _with_credentials(pol, shifts, ros, cred_file)
     recon = _sum_recons(recons)
     result = compute_pay(shifts, pol)
-    run = PayRun(pol, shifts, result, problems, recon, ros, sch)
+    run = PayRun(pol, shifts, result, problems, recon, ros, sch, warnings=warnings)
     run.credentials = creds
     return run
 
