@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
+from .disclosure import BAND_MIN_GROUP, EXACT_MIN_GROUP
 from .money import DAYS_PER_YEAR, HOURS_PER_FTE_YEAR, MINUTES_PER_HOUR, RATE_SCALE, cents_half_up, rate_units_array, ratio_half_up, scaled
 from .inputs import rates_in_force
 from .tables import Rejections, parse_numbers, require_columns, text
@@ -35,7 +36,7 @@ from .tables import Rejections, parse_numbers, require_columns, text
 BASES = ("base_rate", "earnings", "annual")
 HOUR_UNITS = 10_000  # annual hours are carried in 1/10000 h (fte 0.8 x 2080 = 1664.0000 h exact)
 EU_ARTICLE10_THRESHOLD = 5.0  # Directive (EU) 2023/970, Art. 9(1)(g), 10(1): gap in average pay of at least 5 %
-DEFAULT_PUBLISH_MIN_GROUP = 10  # B.C. Reg. 225/2023: a reference category needs 10 or more employees
+DEFAULT_PUBLISH_MIN_GROUP = EXACT_MIN_GROUP  # B.C. Reg. 225/2023: a reference category needs 10 or more employees
 NUMERIC_COVARIATES = ("tenure_years", "fte")
 CATEGORICAL_COVARIATES = ("site",)
 
@@ -458,27 +459,24 @@ def oaxaca_two_fold(y: np.ndarray, x: np.ndarray, is_group_b: np.ndarray) -> dic
 def gap_report(workers: pd.DataFrame, opts: GapOptions, *, as_of: date, reference: dict | None = None,
                covariates: list[str] | None = None, excluded: dict | None = None, notes: list[str] | None = None,
                reference_only: bool = False) -> dict:
-    """The docs/formats.md §5 object plus quartiles, decomposition, definitions and notes."""
+    """The docs/formats.md §5 object plus quartiles, decomposition, definitions and notes.
+
+    ``opts.publish``: every figure goes through the disclosure rule (core/gap_publish.py,
+    docs/gap.md "The disclosure rule"); ``opts.min_group`` is then the size for exact figures.
+    """
+    if opts.publish:
+        return _published_report(workers, opts, as_of=as_of, reference=reference, covariates=covariates, excluded=excluded,
+                                 notes=notes, reference_only=reference_only)
     groups = gap_groups(workers, opts, reference)
-    quart = pay_quartiles(workers, opts.peer_role, opts.min_group, opts.publish)
-    dec = oaxaca_caution(decomposition(workers, opts.peer_role, covariates, opts.min_group), opts.publish)
+    quart = pay_quartiles(workers, opts.peer_role, opts.min_group)
+    dec = oaxaca_caution(decomposition(workers, opts.peer_role, covariates, opts.min_group))
     if reference_only:  # the peer group against public wages only: no other group of this organisation
         groups = [g for g in groups if g["role"] == opts.peer_role or g["source"] == "external"]
         quart, dec = [], {"status": "not computed (--reference-only: no other group of the organisation is compared)"}
-    if opts.publish:  # n_other is a total: minus the shown groups' n, it would give a suppressed group's n
-        dec = {k: v for k, v in dec.items() if k not in ("n_peer", "n_other")}
     all_notes = list(notes or [])
     if reference:
         all_notes.append(NO_SOC_NOTE)
-    if opts.publish:
-        all_notes.append(f"Published view: groups under {opts.min_group} employees are suppressed (listed last, by name); "
-                         "pay quartiles show the peer share only; no totals, names or employee ids.")
-        if any(g["suppressed"] for g in groups):
-            all_notes.append("Why groups are suppressed: in a small group, a median or a mean is close to one person's pay, "
-                             "and colleagues who know the staff can work it out. To publish more, pool roles into declared "
-                             "comparison groups (--group 'clinical=rn,lpn'), compare with public wages only "
-                             f"(--reference bls-2025 --reference-only), or set --min-group (never under {PUBLISH_MIN_GROUP_FLOOR}).")
-    report = {
+    return {
         "peer_role": opts.peer_role,
         "basis": opts.basis,
         "groups": groups,
@@ -491,27 +489,108 @@ def gap_report(workers: pd.DataFrame, opts: GapOptions, *, as_of: date, referenc
         "definitions": dict(DEFINITIONS),
         "notes": all_notes,
     }
-    if opts.publish:
-        peer = workers.loc[workers["role"] == opts.peer_role, "hourly_units"]
-        report = with_peer_band(report, _median(sorted(int(x) for x in peer)), len(peer))
-    return report
+
+
+def _published_report(workers: pd.DataFrame, opts: GapOptions, *, as_of: date, reference: dict | None, covariates: list[str] | None,
+                      excluded: dict | None, notes: list[str] | None, reference_only: bool) -> dict:
+    """The published view: the same keys, every figure exact, banded or withheld by one rule."""
+    from .disclosure import Rule
+    from .gap_publish import decomposition_allowed, published_groups
+
+    rule = Rule(exact_min=max(opts.min_group, DEFAULT_PUBLISH_MIN_GROUP))
+    groups = published_groups(workers, opts.peer_role, opts.basis, rule, reference)
+    peer_n = int((workers["role"] == opts.peer_role).sum())
+    quart = pay_quartiles(workers, opts.peer_role, rule.exact_min, publish=True)
+    if peer_n < rule.exact_min:  # where a small peer group sits in the ranking is a fact about each of them
+        quart = [{"quartile": q["quartile"], "peer_share_pct": None} for q in quart]
+    why = decomposition_allowed(workers, opts.peer_role, groups, rule, covariates)
+    dec = oaxaca_caution(decomposition(workers, opts.peer_role, covariates, rule.exact_min), publish=True)
+    if why is not None and dec.get("status") == "ok":
+        dec = {"method": dec["method"], "covariates": dec["covariates"], "status": why}
+    if reference_only:  # the peer group against public wages only: no other group of this organisation
+        groups = [g for g in groups if g["role"] == opts.peer_role or g["source"] == "external"]
+        quart, dec = [], {"status": "not computed (--reference-only: no other group of the organisation is compared)"}
+    dec = {k: v for k, v in dec.items() if k not in ("n_peer", "n_other")}  # totals: minus the shown n, a hidden group's n
+    all_notes = list(notes or [])
+    if reference:
+        all_notes.append(NO_SOC_NOTE)
+    all_notes += publishing_notes(groups, opts.peer_role, rule)
+    return {
+        "peer_role": opts.peer_role,
+        "basis": opts.basis,
+        "groups": groups,
+        "as_of": as_of.isoformat(),
+        "unit": "USD per year" if opts.basis == "annual" else "USD per hour",
+        "min_group": rule.exact_min,
+        "band_min_group": rule.band_min,
+        "publish": True,
+        "quartiles": quart,
+        "decomposition": dec,
+        "excluded": excluded or {},
+        "definitions": published_definitions(groups, quart, dec),
+        "notes": all_notes,
+    }
+
+
+def publishing_notes(groups: list[dict], peer_role: str, rule) -> list[str]:
+    """What the published view did, group by group: banded, withheld (by name), and why."""
+    banded = [g["role"] for g in groups if g.get("banded")]
+    withheld = [g["role"] for g in groups if g.get("suppressed")]
+    out = [f"Published view: exact figures only for groups of at least {rule.exact_min} employees (the B.C. pay transparency "
+           f"standard); groups of {rule.band_min} to {rule.exact_min - 1} are shown as pay bands, groups under {rule.band_min} "
+           "are withheld; no percentiles, totals, names or employee ids (docs/gap.md, the disclosure rule)."]
+    if banded:
+        out.append(f"Shown as pay bands ({rule.band_min} to {rule.exact_min - 1} employees): {', '.join(banded)}. A band is the step "
+                   "of a fixed ladder of pay levels, about 10 % wide, that holds the group's median; each comparison with it is the "
+                   "range the bands allow.")
+    if withheld:
+        out.append(f"Withheld (fewer than {rule.band_min} employees): {', '.join(withheld)}. In a group this small any figure "
+                   "is one person's pay, or lets a colleague work it out.")
+    if peer_role in withheld:
+        out.append(f"The {peer_role} group is withheld, so no comparison with it is shown.")
+    if banded or withheld:
+        out.append("To show more: pool roles into declared comparison groups (--group 'clinical=rn,lpn'), or compare with "
+                   "public wages only (--reference bls-2025 --reference-only).")
+    return out
+
+
+def published_definitions(groups: list[dict], quartiles: list[dict], dec: dict) -> dict[str, str]:
+    """The definitions of the figures a published report shows, and only those."""
+    shown = {k.removesuffix("_band") for g in groups for k, v in g.items() if v is not None and v is not False}
+    keep = {"n": "n", "mean / median": "median_hourly", "gap %": "gap_median_pct", "gap $": "gap_median_dollars",
+            "cents on the dollar": "cents_on_the_dollar", "hours for 40": "peer_hours_for_40",
+            "annual gap per worker": "annual_gap_per_worker", "EU Art. 10 flag": "eu_article10_flag",
+            "effective hourly": "median_effective_hourly"}
+    shown |= {"median_hourly"} if shown & {"median_annual", "mean_annual"} else set()
+    out = {name: DEFINITIONS[name] for name, key in keep.items() if key in shown}
+    if any(g.get("banded") for g in groups):
+        out["pay band"] = PAY_BAND_DEFINITION
+    if any(q.get("peer_share_pct") is not None for q in quartiles):
+        out["quartiles"] = DEFINITIONS["quartiles"]
+    if dec.get("status") == "ok":
+        out["decomposition"] = DEFINITIONS["decomposition"]
+    return out
+
+
+PAY_BAND_DEFINITION = ("a group of 3 to 9 employees is shown only as the step of a fixed ladder of pay levels (1, 1.1, 1.25, 1.4, 1.6, "
+                       "1.8, 2, 2.2, 2.5, 2.8, 3.2, 3.6, 4, 4.5, 5, 5.6, 6.3, 7.1, 8, 9 times a power of ten: the R'20 preferred "
+                       "numbers of ISO 3, each 10-14 % above the last) that holds its median; a comparison with a band is the range "
+                       "of every value the bands allow, rounded outwards")
 
 
 # --------------------------------------------------------------------------- publishing for a small organisation
 #
-# A ten-person organisation has no group of 10, so the B.C. default suppresses everything,
-# the peers included. What it can publish instead (docs/gap.md, "Publishing for a small team"):
+# A ten-person organisation has no group of 10, so no exact figure of it is published. What
+# it can publish (docs/gap.md, "Publishing for a small team"):
 #
 # * pooled comparison groups (``--group "clinical=rn,lpn"``): roles declared together count
 #   as one group, so a group of 2 nurses and 1 LPN becomes one group of 3;
-# * a threshold of its own choosing, never under PUBLISH_MIN_GROUP_FLOOR (a group of 1 is
-#   one person's pay; of 2, each can subtract their own pay to learn the other's), with a
-#   warning under the B.C. standard of 10 (B.C. Reg. 225/2023);
-# * the peer group under the threshold: its median is shown only as a whole-dollar band, and
-#   the comparisons with shown groups as bands (peer_band below);
+# * every group of 3 to 9 as a pay band, comparisons with it as ranges (core/gap_publish.py);
 # * public reference wages only (``--reference-only``): no other internal group is shown.
+# ``--min-group`` raises the size for exact figures above 10; under 10 it cannot lower it (the
+# CLI warns), and under PUBLISH_MIN_GROUP_FLOOR it is refused.
 
-PUBLISH_MIN_GROUP_FLOOR = 3  # never publish a group smaller than this (refused, exit 2)
+PUBLISH_MIN_GROUP_FLOOR = BAND_MIN_GROUP  # never publish a group smaller than this (refused, exit 2)
 OAXACA_MIN_GROUP = 5  # the decomposition is refused with fewer employees in either group
 OAXACA_CAUTION_BELOW = 30  # under this many in either group, the split carries a caution
 
@@ -553,49 +632,6 @@ def pool_roles(workers: pd.DataFrame, groups: dict[str, list[str]], peer_role: s
     out = workers.copy()
     out["role"] = out["role"].astype(object).map(lambda r: mapping.get(r, r))
     return out, mapping.get(peer_role, peer_role)
-
-
-def dollar_band(hourly: float | Fraction) -> tuple[int, int]:
-    """The whole-dollar band containing an hourly figure: [floor, floor + 1).
-
-    19.50 -> (19, 20); 19.00 -> (19, 20); 19.99 -> (19, 20). One dollar wide whatever the
-    group's spread, so the band says no more than "between $19 and $20".
-    """
-    low = int(Fraction(hourly).__floor__())
-    return low, low + 1
-
-
-def band_text(band: tuple[int, int]) -> str:
-    return f"${band[0]}–{band[1]}"
-
-
-def with_peer_band(report: dict, peer_median_units: Fraction, peer_n: int) -> dict:
-    """A published report whose peer group is under the threshold: the peer median as a band.
-
-    ``peer_median_band`` ("$19–20") goes on the peer row; every shown comparison row gets
-    ``cents_on_the_dollar_band`` = [100 x low / role median, 100 x high / role median], whole
-    cents half-up, so the comparison is made without the exact peer figure.
-    ``peer_median_units``: the exact median in $0.0001 units (never published itself).
-    """
-    peer = next(g for g in report["groups"] if g["role"] == report["peer_role"])
-    if not peer.get("suppressed"):
-        return report
-    if peer_n < PUBLISH_MIN_GROUP_FLOOR:
-        report["notes"].append(f"The {report['peer_role']} group has fewer than {PUBLISH_MIN_GROUP_FLOOR} employees: "
-                               "no figure for it is shown, not even a band.")
-        return report
-    band = dollar_band(Fraction(peer_median_units) / RATE_SCALE)
-    peer["peer_median_band"] = band_text(band)
-    for g in report["groups"]:
-        if g is peer or g.get("suppressed") or not g.get("median_hourly"):
-            continue
-        role = Fraction(str(g["median_hourly"]))
-        g["cents_on_the_dollar_band"] = [int(to_places(Fraction(b * 100) / role, 1, 0) or 0) for b in band]
-    report["notes"].append(
-        f"The {report['peer_role']} group has fewer than {report['min_group']} employees, so its median is shown only as the "
-        f"whole-dollar band that contains it ({band_text(band)}), and each comparison as the cents-on-the-dollar range "
-        "that band gives.")
-    return report
 
 
 def oaxaca_caution(dec: dict, publish: bool = False) -> dict:
@@ -662,10 +698,13 @@ GAP_METRICS: tuple[Metric, ...] = (
     Metric("unpaid_hours", "unpaid h", "hours", "num2", "unpaid hours of the role's employees over the timesheet's period (with --unpaid)"),
     Metric("median_effective_hourly", "effective median $/h", "$/hour", "money",
            "median of gross pay ÷ (hours worked + unpaid hours), per employee, over the timesheet's period"),
-    Metric("peer_median_band", "", "$/hour", "text",
-           "published view, peer group under the threshold: the whole-dollar band [floor, floor + 1) that holds the peer median"),
+    Metric("median_hourly_band", "", "$/hour", "text",
+           "published view, a group of 3 to 9: the pay band (a step of the R'20 ladder, docs/gap.md) that holds its median, "
+           "[low, high]; `median_annual_band` on the annual basis"),
     Metric("cents_on_the_dollar_band", "", "cents", "text",
-           "published view, peer group banded: [100 × band low ÷ role median, 100 × band high ÷ role median], whole cents half-up"),
+           "published view, a banded group on either side: [100 × peer low ÷ role high, 100 × peer high ÷ role low], whole "
+           "cents rounded outwards; likewise `gap_median_pct_band`, `peer_hours_for_40_band` and "
+           "`annual_gap_per_worker_band` (to $100)"),
 )
 
 
