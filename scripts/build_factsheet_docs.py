@@ -54,7 +54,7 @@ def samples_page() -> str:
 #: The ten-person organisation's published report (samples/small_org/README.md): pooled groups,
 #: BLS comparisons, the peer figure banded. Through the real command's --format html.
 SMALL_ORG_ARGS = ["gap", "--roster", "samples/small_org/roster.csv", "--schedule", "samples/small_org/schedule.csv",
-                  "--as-of", AS_OF, "--reference", "bls-2025", "--publish", "--min-group", "5",
+                  "--as-of", AS_OF, "--reference", "bls-2025", "--publish",
                   "--group", "clinical=rn,lpn,case_manager", "--reference-line", "poverty-2025",
                   "--reference-line", "housing-wage:baltimore-md", "--reference-line", "minimum-wage:US-MD",
                   "--format", "html"]

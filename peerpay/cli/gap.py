@@ -214,7 +214,7 @@ def gap_document(report: dict, chart_png: bytes | None = None, reference_line: t
         quartiles = ([Heading("Organisation-wide pay quartiles (hourly)", 3),
                       Table(quart, options={"colalign": qalign, "disable_numparse": True}), Text("\n")] if shown or not report["quartiles"]
                      else [Text("Organisation-wide pay quartiles: withheld in this published view (the peer group, or each "
-                                f"quarter of the organisation, has fewer than {report.get('min_group', '')} employees).\n\n")])
+                                f"quarter of the organisation, has fewer than {report.get('min_group', '')} people).\n\n")])
         return [Heading(title, 3), Table(groups, options={"colalign": align, "disable_numparse": True}), Text("\n"),
                 *cert_block(), *quartiles,
                 Text(_decomposition_line(report) + "\n\n"),

@@ -630,6 +630,7 @@ def pool_roles(workers: pd.DataFrame, groups: dict[str, list[str]], peer_role: s
         return workers, peer_role
     mapping = {r: name for name, roles in groups.items() for r in roles}
     out = workers.copy()
+    out["roster_role"] = out["role"].astype(object)  # the published view protects small roles inside a pool too
     out["role"] = out["role"].astype(object).map(lambda r: mapping.get(r, r))
     return out, mapping.get(peer_role, peer_role)
 

@@ -55,17 +55,20 @@ def basis_values(workers: pd.DataFrame, basis: str) -> dict[str, list[Fraction]]
 def protected_pay(workers: pd.DataFrame, rule: Rule) -> Protected:
     """Everyone's hourly rate and annual pay (on their hours and on 2,080 h), and the small groups'
     pair, all-but-one and whole-group means of each: no published number may come within a cent
-    (a dollar, for annual pay) of one."""
-    hourly = {str(r): [_dollars(u) for u in g["hourly_units"]] for r, g in workers.groupby("role", sort=True)}
-    annual = {str(r): [Fraction(int(c), 100) for c in g["annual_cents"]] for r, g in workers.groupby("role", sort=True)} \
-        if "annual_cents" in workers else {}
-    full_time = {r: [v * HOURS_PER_FTE_YEAR for v in vals] for r, vals in hourly.items()}
-    out = Protected.of(hourly, rule, HOURLY_TOLERANCE) | Protected.of(full_time, rule, ANNUAL_TOLERANCE)
-    if annual:
-        out = out | Protected.of(annual, rule, ANNUAL_TOLERANCE)
-    if "effective_units" in workers:
-        eff = {str(r): [_dollars(u) for u in g["effective_units"] if u >= 0] for r, g in workers.groupby("role", sort=True)}
-        out = out | Protected.of(eff, rule, HOURLY_TOLERANCE)
+    (a dollar, for annual pay) of one. Small groups are the published groups and, inside a declared
+    comparison group, the roster's own roles (two LPNs pooled with twelve nurses are still two)."""
+    out = Protected()
+    for by in ("role", "roster_role"):
+        if by not in workers:
+            continue
+        groups = [(f"{by}:{r}", g) for r, g in workers.groupby(by, sort=True)]
+        hourly = {r: [_dollars(u) for u in g["hourly_units"]] for r, g in groups}
+        full_time = {r: [v * HOURS_PER_FTE_YEAR for v in vals] for r, vals in hourly.items()}
+        out = out | Protected.of(hourly, rule, HOURLY_TOLERANCE) | Protected.of(full_time, rule, ANNUAL_TOLERANCE)
+        if "annual_cents" in workers:
+            out = out | Protected.of({r: [Fraction(int(c), 100) for c in g["annual_cents"]] for r, g in groups}, rule, ANNUAL_TOLERANCE)
+        if "effective_units" in workers:
+            out = out | Protected.of({r: [_dollars(u) for u in g["effective_units"] if u >= 0] for r, g in groups}, rule, HOURLY_TOLERANCE)
     return out
 
 
@@ -129,6 +132,7 @@ DOLLAR_RANGES = ("median_hourly_band", "median_annual_band", "annual_gap_per_wor
 BLANK_ROW = ("role", "n", "mean_hourly", "median_hourly", "gap_mean_pct", "gap_median_pct", "source", "suppressed", "banded",
              "p25_hourly", "p75_hourly", "gap_mean_dollars", "gap_median_dollars", "cents_on_the_dollar", "peer_hours_for_40",
              "annual_gap_per_worker", "parity_cost_per_year", "eu_article10_flag")
+ANNUAL_ROW = ("median_annual", "mean_annual", "p25_annual", "p75_annual")
 
 
 def published_groups(workers: pd.DataFrame, peer_role: str, basis: str, rule: Rule, reference: dict | None = None) -> list[dict]:
@@ -145,7 +149,7 @@ def published_groups(workers: pd.DataFrame, peer_role: str, basis: str, rule: Ru
         peer = Side.of(disc[peer_role])
         out = {}
         for role, d in disc.items():
-            rec: dict = dict.fromkeys(BLANK_ROW)
+            rec: dict = dict.fromkeys(BLANK_ROW + (ANNUAL_ROW if annual else ()))
             rec.update({"role": role, "source": "internal", "suppressed": d.status == "withheld", "banded": d.status == "band"})
             if d.status == "exact":
                 rec["n"] = d.n
@@ -164,7 +168,7 @@ def published_groups(workers: pd.DataFrame, peer_role: str, basis: str, rule: Ru
                 rec["eu_article10_flag"] = rec["gap_mean_pct"] >= EU_ARTICLE10_THRESHOLD
             out[role] = rec
         for role, (side, ext) in externals.items():
-            rec = dict.fromkeys(BLANK_ROW)
+            rec = dict.fromkeys(BLANK_ROW + (ANNUAL_ROW if annual else ()))
             rec.update({"role": role, "source": "external", "suppressed": False, "banded": False,
                         f"median_{value_key}": _places(side.low, 2), f"mean_{value_key}": _places(side.mean, 2)})
             if peer is not None:
