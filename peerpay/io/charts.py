@@ -245,8 +245,8 @@ def nice_ticks(top: float, room: float, label_width: float) -> list[float]:
     fit = max(2, min(7, int(room // (label_width + 12))))
     if top <= 0:
         return [0.0]
-    magnitude = 10.0 ** math.floor(math.log10(top / fit))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if top / (m * magnitude) <= fit)
+    magnitude = 10.0 ** math.floor(math.log10(top / (fit - 1)))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10, 20) if top / (m * magnitude) <= fit - 1)  # fit numbers: fit - 1 steps
     return [k * step for k in range(int(top / step + 1e-9) + 1)]
 
 
@@ -278,9 +278,9 @@ def _bar_marks(b: Bar, i: int, x0: float, scale: float, y: float, h: float) -> B
 def _wide(model: ChartModel) -> Layout:
     W, FS, VS, LS, TS = 800.0, 13.0, 12.5, 12.0, 12.0
     bars, lines = model.bars, sorted(model.lines, key=lambda d: d["value"])
-    label_room = 0.42 * W
+    label_room = 0.42 * W - 8
     wrapped = [wrap(b.label, FS, label_room, b.highlight) for b in bars]
-    label_col = min(label_room, max([text_width(t, FS, b.highlight) for b, ls in zip(bars, wrapped) for t in ls] + [40.0])) + 10
+    label_col = min(label_room, max([text_width(t, FS, b.highlight) for b, ls in zip(bars, wrapped) for t in ls] + [40.0])) + 14
     value_w = max([text_width(b.text, VS, b.highlight) for b in bars] + [0.0])
     x0 = label_col + 6
     top_value = max([float(b.band[1] if b.band else b.value) for b in bars] + [float(d["value"]) for d in lines] + [0.0]) or 1.0
@@ -302,7 +302,7 @@ def _wide(model: ChartModel) -> Layout:
         strokes += _track(b, i, x0, scale, by, bar_h)
         first = y + row_h / 2 - (len(ls) - 1) * FS * 0.6 + FS * 0.35
         fill = PEER_COLOR if b.highlight else INK
-        texts += [Text(label_col - 4, first + k * FS * 1.2, t, FS, "end", b.highlight, fill, "label", i) for k, t in enumerate(ls)]
+        texts += [Text(label_col - 6, first + k * FS * 1.2, t, FS, "end", b.highlight, fill, "label", i) for k, t in enumerate(ls)]
         end = x0 + max(float(b.band[1] if b.band else b.value), 0.0) * scale
         texts.append(Text(end + 6, by + bar_h / 2 + VS * 0.35, b.text, VS, "start", b.highlight, fill, "value", i))
         y += row_h + row_gap
@@ -366,7 +366,7 @@ def _narrow(model: ChartModel) -> Layout:
         height = bottom + 22
         for k, t in enumerate(wrap(model.xlabel, FS, W - 8)):
             texts.append(Text(x0, height + FS + k * FS * 1.2, t, FS, "start", False, MUTED, "axis"))
-            height += FS * 1.2
+        height += len(wrap(model.xlabel, FS, W - 8)) * FS * 1.2 + 6
     if lines:
         height = _key(model, lines, texts, strokes, x0, height + 8, W - 8, FS)
     strokes = _break_around(strokes, texts)

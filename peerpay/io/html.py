@@ -198,7 +198,7 @@ code{font-size:.8rem;word-break:break-all}
 table.record th{width:11rem;white-space:nowrap}
 .caveat{color:var(--muted);margin:.35rem 0 .2rem;font-size:.92rem}
 figure svg.chart-narrow{display:none}
-@media (max-width:40rem){body{font-size:14px}.headline{font-size:1rem}table{font-size:.78rem}table.record th{width:auto;white-space:normal}}
+@media (max-width:40rem){body{font-size:14px}.headline{font-size:1rem}table{font-size:.78rem}table.record th,table.record td{width:auto;white-space:normal}}
 @media (max-width:30rem){
  main{padding:1rem .75rem 1.5rem}
  figure svg.chart-wide{display:none}
@@ -208,7 +208,8 @@ figure svg.chart-narrow{display:none}
  table.stack tbody,table.stack tr{display:block;width:100%}
  table.stack tr{border-bottom:1px solid var(--rule);padding:.4rem .2rem}
  table.stack th[scope=row]{display:block;border:0;padding:0 0 .1rem}
- table.stack td{display:flex;justify-content:space-between;gap:1rem;border:0;padding:.05rem 0;white-space:normal}
+ table.stack td{display:flex;justify-content:space-between;gap:1rem;border:0;padding:.05rem 0;white-space:normal;text-align:right}
+ table.stack td,table.stack th{overflow-wrap:anywhere;min-width:0}
  table.stack td::before{content:attr(data-label);color:var(--muted);text-align:left}
  table.stack td[data-empty]{display:none}
 }
