@@ -66,9 +66,15 @@ def _value(r: dict, key: str, thousands: bool = True):
     return band_cell(band, thousands) if band else None
 
 
-def _with_sizes(records: list[dict], min_group: int) -> list[dict]:
-    """A banded or withheld group's n reads "<10": its size is below the size for exact figures."""
-    return [{**r, "n": f"<{min_group}"} if r.get("n") is None and (r.get("banded") or r.get("suppressed")) else r for r in records]
+def _with_sizes(records: list[dict], min_group: int, band_min: int | None = None) -> list[dict]:
+    """A banded group's n reads "<10" (under the size for exact figures); a withheld one "<3" in a
+    published report (under the size for a band), "<N" under --min-group N in an internal one."""
+    def size(r):
+        if r.get("n") is not None or not (r.get("banded") or r.get("suppressed")):
+            return r
+        return {**r, "n": f"<{band_min if band_min and r.get('suppressed') else min_group}"}
+
+    return [size(r) for r in records]
 
 
 def _present(records: list[dict], spec) -> list[tuple[str, str, str]]:
@@ -76,9 +82,9 @@ def _present(records: list[dict], spec) -> list[tuple[str, str, str]]:
     return [c for i, c in enumerate(spec) if i == 0 or any(_value(r, c[0]) is not None for r in records)]
 
 
-def display_frame(records: list[dict], spec, min_group: int = 1) -> tuple[pd.DataFrame, list[str]]:
+def display_frame(records: list[dict], spec, min_group: int = 1, band_min: int | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Records -> text cells (a range as "18–20", a withheld row "<N" / "withheld") and tabulate alignment."""
-    records = _with_sizes(records, min_group)
+    records = _with_sizes(records, min_group, band_min)
     cols = _present(records, spec)
     rows = []
     for r in records:
@@ -91,10 +97,10 @@ def display_frame(records: list[dict], spec, min_group: int = 1) -> tuple[pd.Dat
     return pd.DataFrame(rows, columns=[h for _, h, _ in cols]), align
 
 
-def numeric_frame(records: list[dict], spec, min_group: int = 1) -> tuple[pd.DataFrame, list[str], list[str]]:
+def numeric_frame(records: list[dict], spec, min_group: int = 1, band_min: int | None = None) -> tuple[pd.DataFrame, list[str], list[str]]:
     """Records -> numbers for XLSX (percent as a fraction; a range as text "18–20"), with the
     money and percent headers."""
-    records = _with_sizes(records, min_group)
+    records = _with_sizes(records, min_group, band_min)
     cols = _present(records, spec)
 
     def cell(r, k, kind):
@@ -172,7 +178,7 @@ def gap_document(report: dict, chart_png: bytes | None = None, reference_line: t
     """The gap report as a document; HTML is the advocate's fact sheet (io/html.py)."""
 
     def sheets():
-        groups, money, pct = numeric_frame(report["groups"], COLUMNS, report.get("min_group", 1))
+        groups, money, pct = numeric_frame(report["groups"], COLUMNS, report.get("min_group", 1), report.get("band_min_group"))
         quart, qmoney, qpct = numeric_frame(report["quartiles"], QUARTILE_COLUMNS)
         dec = pd.DataFrame([{k: (", ".join(v) if isinstance(v, list) else v) for k, v in report["decomposition"].items()}])
         return [Table(groups, "gap by role", {**{h: "money" for h in money}, **{h: "percent" for h in pct}}),
@@ -208,7 +214,7 @@ def gap_document(report: dict, chart_png: bytes | None = None, reference_line: t
                 _decomposition_line(report), *footnotes(report)]
 
     def blocks():
-        groups, align = display_frame(report["groups"], COLUMNS, report.get("min_group", 1))
+        groups, align = display_frame(report["groups"], COLUMNS, report.get("min_group", 1), report.get("band_min_group"))
         quart, qalign = display_frame(report["quartiles"], QUARTILE_COLUMNS)
         shown = any(v is not None for q in report["quartiles"] for k, v in q.items() if k != "quartile")
         quartiles = ([Heading("Organisation-wide pay quartiles (hourly)", 3),

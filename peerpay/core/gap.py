@@ -562,6 +562,7 @@ def published_definitions(groups: list[dict], quartiles: list[dict], dec: dict) 
             "annual gap per worker": "annual_gap_per_worker", "EU Art. 10 flag": "eu_article10_flag",
             "effective hourly": "median_effective_hourly"}
     shown |= {"median_hourly"} if shown & {"median_annual", "mean_annual"} else set()
+    shown |= {"n"} if any(g["source"] == "internal" for g in groups) else set()  # a size or "under 10"
     out = {name: DEFINITIONS[name] for name, key in keep.items() if key in shown}
     if any(g.get("banded") for g in groups):
         out["pay band"] = PAY_BAND_DEFINITION
