@@ -29,6 +29,8 @@ import pandas as pd
 
 from ..errors import Problem
 from .disclosure import BAND_MIN_GROUP, EXACT_MIN_GROUP
+from .oaxaca import (CATEGORICAL_COVARIATES, NUMERIC_COVARIATES, OAXACA_CAUTION_BELOW, OAXACA_MIN_GROUP,  # noqa: F401 - the gap API
+                     covariate_matrix, decomposition, oaxaca_caution, oaxaca_two_fold)
 from .money import DAYS_PER_YEAR, HOURS_PER_FTE_YEAR, MINUTES_PER_HOUR, RATE_SCALE, cents_half_up, rate_units_array, ratio_half_up, scaled
 from .inputs import rates_in_force
 from .tables import Rejections, parse_numbers, require_columns, text
@@ -37,8 +39,6 @@ BASES = ("base_rate", "earnings", "annual")
 HOUR_UNITS = 10_000  # annual hours are carried in 1/10000 h (fte 0.8 x 2080 = 1664.0000 h exact)
 EU_ARTICLE10_THRESHOLD = 5.0  # Directive (EU) 2023/970, Art. 9(1)(g), 10(1): gap in average pay of at least 5 %
 DEFAULT_PUBLISH_MIN_GROUP = EXACT_MIN_GROUP  # B.C. Reg. 225/2023: a reference category needs 10 or more employees
-NUMERIC_COVARIATES = ("tenure_years", "fte")
-CATEGORICAL_COVARIATES = ("site",)
 
 #: Where each metric comes from; rendered into the report notes and docs/gap.md.
 DEFINITIONS = {
@@ -398,61 +398,6 @@ def pay_quartiles(workers: pd.DataFrame, peer_role: str, min_group: int = 1, pub
     return rows
 
 
-# --------------------------------------------------------------------------- decomposition
-
-
-def covariate_matrix(workers: pd.DataFrame, covariates: list[str] | None = None) -> pd.DataFrame:
-    """Numeric covariates as they are, categorical ones as 0/1 dummies (first level dropped)."""
-    wanted = covariates if covariates is not None else [c for c in (*NUMERIC_COVARIATES, *CATEGORICAL_COVARIATES) if c in workers]
-    parts = []
-    for c in wanted:
-        col = workers[c]
-        if pd.api.types.is_numeric_dtype(col):
-            parts.append(col.astype("float64").rename(c))
-        else:
-            parts.append(pd.get_dummies(col.astype(str), prefix=c, drop_first=True, dtype="float64"))
-    x = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=workers.index)
-    return x.loc[:, x.nunique() > 1]
-
-
-def decomposition(workers: pd.DataFrame, peer_role: str, covariates: list[str] | None = None, min_group: int = 1) -> dict:
-    """Explained/unexplained split of (non-peer mean − peer mean) hourly, Oaxaca-Blinder two-fold.
-
-    Uses statsmodels' OaxacaBlinder with pooled coefficients (Neumark 1988). Returns a dict
-    with ``status`` "ok" or the reason it could not be computed (too few employees, no
-    covariates); never raises on small data.
-    """
-    x = covariate_matrix(workers, covariates)
-    y = workers["hourly_units"].to_numpy(dtype="float64") / RATE_SCALE
-    is_peer = (workers["role"] == peer_role).to_numpy()
-    n_peer, n_other = int(is_peer.sum()), int((~is_peer).sum())
-    base = {"method": "Oaxaca-Blinder two-fold, pooled (statsmodels OaxacaBlinder)", "covariates": list(x.columns),
-            "n_peer": n_peer, "n_other": n_other}
-    ok_rows = x.notna().all(axis=1).to_numpy() & np.isfinite(y)
-    if x.shape[1] == 0:
-        return {**base, "status": "no covariates in the roster (tenure_years, fte, site …)"}
-    if min(n_peer, n_other) < max(min_group, x.shape[1] + 2) or not ok_rows.all():
-        return {**base, "status": "too few employees (or blank covariates) for a regression in each group"}
-    design = np.column_stack([x.to_numpy(), np.ones(len(x))])
-    if any(np.linalg.matrix_rank(design[m]) < design.shape[1] for m in (is_peer, ~is_peer)):
-        return {**base, "status": "a covariate does not vary within one group, so its effect cannot be estimated"}
-    return {**base, "status": "ok", **oaxaca_two_fold(y, x.to_numpy(), is_peer)}
-
-
-def oaxaca_two_fold(y: np.ndarray, x: np.ndarray, is_group_b: np.ndarray) -> dict:
-    """Two-fold pooled decomposition of mean(y | not b) − mean(y | b); dollars/hour, 2 places."""
-    from statsmodels.stats.oaxaca import OaxacaBlinder
-    from statsmodels.tools.tools import add_constant
-
-    exog = add_constant(np.column_stack([x, is_group_b.astype("float64")]), prepend=False, has_constant="add")
-    model = OaxacaBlinder(y, exog, bifurcate=x.shape[1], hasconst=True, swap=False)
-    unexplained, explained, gap = model.two_fold().params
-    # statistical estimates, not money: shown to 4 places (dollars/hour) and 1 place (percent)
-    share = None if gap == 0 else float(f"{explained / gap * 100:.1f}")
-    return {"gap": float(f"{gap:.4f}"), "explained": float(f"{explained:.4f}"), "unexplained": float(f"{unexplained:.4f}"),
-            "explained_share_pct": share}
-
-
 # --------------------------------------------------------------------------- the report
 
 
@@ -464,119 +409,40 @@ def gap_report(workers: pd.DataFrame, opts: GapOptions, *, as_of: date, referenc
     ``opts.publish``: every figure goes through the disclosure rule (core/gap_publish.py,
     docs/gap.md "The disclosure rule"); ``opts.min_group`` is then the size for exact figures.
     """
+    rule = None
     if opts.publish:
-        return _published_report(workers, opts, as_of=as_of, reference=reference, covariates=covariates, excluded=excluded,
-                                 notes=notes, reference_only=reference_only)
-    groups = gap_groups(workers, opts, reference)
-    quart = pay_quartiles(workers, opts.peer_role, opts.min_group)
-    dec = oaxaca_caution(decomposition(workers, opts.peer_role, covariates, opts.min_group))
+        from .gap_publish import published_parts
+
+        groups, quart, dec, rule = published_parts(workers, opts, reference, covariates)
+    else:
+        groups = gap_groups(workers, opts, reference)
+        quart = pay_quartiles(workers, opts.peer_role, opts.min_group)
+        dec = oaxaca_caution(decomposition(workers, opts.peer_role, covariates, opts.min_group))
     if reference_only:  # the peer group against public wages only: no other group of this organisation
         groups = [g for g in groups if g["role"] == opts.peer_role or g["source"] == "external"]
         quart, dec = [], {"status": "not computed (--reference-only: no other group of the organisation is compared)"}
+    if rule is not None:  # totals: the decomposition's n minus the shown groups' n would give a hidden group's n
+        dec = {k: v for k, v in dec.items() if k not in ("n_peer", "n_other")}
     all_notes = list(notes or [])
     if reference:
         all_notes.append(NO_SOC_NOTE)
-    return {
+    report = {
         "peer_role": opts.peer_role,
         "basis": opts.basis,
         "groups": groups,
         "as_of": as_of.isoformat(),
         "unit": "USD per year" if opts.basis == "annual" else "USD per hour",
-        "min_group": opts.min_group,
-        "quartiles": quart,
-        "decomposition": dec,
-        "excluded": excluded or {},
-        "definitions": dict(DEFINITIONS),
-        "notes": all_notes,
+        "min_group": opts.min_group if rule is None else rule.exact_min,
     }
+    definitions = dict(DEFINITIONS)
+    if rule is not None:
+        from .gap_publish import published_definitions, publishing_notes
 
-
-def _published_report(workers: pd.DataFrame, opts: GapOptions, *, as_of: date, reference: dict | None, covariates: list[str] | None,
-                      excluded: dict | None, notes: list[str] | None, reference_only: bool) -> dict:
-    """The published view: the same keys, every figure exact, banded or withheld by one rule."""
-    from .disclosure import Rule
-    from .gap_publish import decomposition_allowed, published_groups
-
-    rule = Rule(exact_min=max(opts.min_group, DEFAULT_PUBLISH_MIN_GROUP))
-    groups = published_groups(workers, opts.peer_role, opts.basis, rule, reference)
-    peer_n = int((workers["role"] == opts.peer_role).sum())
-    quart = pay_quartiles(workers, opts.peer_role, rule.exact_min, publish=True)
-    if peer_n < rule.exact_min:  # where a small peer group sits in the ranking is a fact about each of them
-        quart = [{"quartile": q["quartile"], "peer_share_pct": None} for q in quart]
-    why = decomposition_allowed(workers, opts.peer_role, groups, rule, covariates)
-    dec = oaxaca_caution(decomposition(workers, opts.peer_role, covariates, rule.exact_min), publish=True)
-    if why is not None and dec.get("status") == "ok":
-        dec = {"method": dec["method"], "covariates": dec["covariates"], "status": why}
-    if reference_only:  # the peer group against public wages only: no other group of this organisation
-        groups = [g for g in groups if g["role"] == opts.peer_role or g["source"] == "external"]
-        quart, dec = [], {"status": "not computed (--reference-only: no other group of the organisation is compared)"}
-    dec = {k: v for k, v in dec.items() if k not in ("n_peer", "n_other")}  # totals: minus the shown n, a hidden group's n
-    all_notes = list(notes or [])
-    if reference:
-        all_notes.append(NO_SOC_NOTE)
-    all_notes += publishing_notes(groups, opts.peer_role, rule)
-    return {
-        "peer_role": opts.peer_role,
-        "basis": opts.basis,
-        "groups": groups,
-        "as_of": as_of.isoformat(),
-        "unit": "USD per year" if opts.basis == "annual" else "USD per hour",
-        "min_group": rule.exact_min,
-        "band_min_group": rule.band_min,
-        "publish": True,
-        "quartiles": quart,
-        "decomposition": dec,
-        "excluded": excluded or {},
-        "definitions": published_definitions(groups, quart, dec),
-        "notes": all_notes,
-    }
-
-
-def publishing_notes(groups: list[dict], peer_role: str, rule) -> list[str]:
-    """What the published view did, group by group: banded, withheld (by name), and why."""
-    banded = [g["role"] for g in groups if g.get("banded")]
-    withheld = [g["role"] for g in groups if g.get("suppressed")]
-    out = [f"Published view: exact figures only for groups of at least {rule.exact_min} employees (the B.C. pay transparency "
-           f"standard); groups of {rule.band_min} to {rule.exact_min - 1} are shown as pay bands, groups under {rule.band_min} "
-           "are withheld; no percentiles, totals, names or employee ids (docs/gap.md, the disclosure rule)."]
-    if banded:
-        out.append(f"Shown as pay bands ({rule.band_min} to {rule.exact_min - 1} employees): {', '.join(banded)}. A band is the step "
-                   "of a fixed ladder of pay levels, about 10 % wide, that holds the group's median; each comparison with it is the "
-                   "range the bands allow.")
-    if withheld:
-        out.append(f"Withheld (fewer than {rule.band_min} employees): {', '.join(withheld)}. In a group this small any figure "
-                   "is one person's pay, or lets a colleague work it out.")
-    if peer_role in withheld:
-        out.append(f"The {peer_role} group is withheld, so no comparison with it is shown.")
-    if banded or withheld:
-        out.append("To show more: pool roles into declared comparison groups (--group 'clinical=rn,lpn'), or compare with "
-                   "public wages only (--reference bls-2025 --reference-only).")
-    return out
-
-
-def published_definitions(groups: list[dict], quartiles: list[dict], dec: dict) -> dict[str, str]:
-    """The definitions of the figures a published report shows, and only those."""
-    shown = {k.removesuffix("_band") for g in groups for k, v in g.items() if v is not None and v is not False}
-    keep = {"n": "n", "mean / median": "median_hourly", "gap %": "gap_median_pct", "gap $": "gap_median_dollars",
-            "cents on the dollar": "cents_on_the_dollar", "hours for 40": "peer_hours_for_40",
-            "annual gap per worker": "annual_gap_per_worker", "EU Art. 10 flag": "eu_article10_flag",
-            "effective hourly": "median_effective_hourly"}
-    shown |= {"median_hourly"} if shown & {"median_annual", "mean_annual"} else set()
-    shown |= {"n"} if any(g["source"] == "internal" for g in groups) else set()  # a size or "under 10"
-    out = {name: DEFINITIONS[name] for name, key in keep.items() if key in shown}
-    if any(g.get("banded") for g in groups):
-        out["pay band"] = PAY_BAND_DEFINITION
-    if any(q.get("peer_share_pct") is not None for q in quartiles):
-        out["quartiles"] = DEFINITIONS["quartiles"]
-    if dec.get("status") == "ok":
-        out["decomposition"] = DEFINITIONS["decomposition"]
-    return out
-
-
-PAY_BAND_DEFINITION = ("a group of 3 to 9 employees is shown only as the step of a fixed ladder of pay levels (1, 1.1, 1.25, 1.4, 1.6, "
-                       "1.8, 2, 2.2, 2.5, 2.8, 3.2, 3.6, 4, 4.5, 5, 5.6, 6.3, 7.1, 8, 9 times a power of ten: the R'20 preferred "
-                       "numbers of ISO 3, each 10-14 % above the last) that holds its median; a comparison with a band is the range "
-                       "of every value the bands allow, rounded outwards")
+        report.update(band_min_group=rule.band_min, publish=True)
+        all_notes += publishing_notes(groups, opts.peer_role, rule)
+        definitions = published_definitions(groups, quart, dec, rule)
+    report.update(quartiles=quart, decomposition=dec, excluded=excluded or {}, definitions=definitions, notes=all_notes)
+    return report
 
 
 # --------------------------------------------------------------------------- publishing for a small organisation
@@ -592,8 +458,6 @@ PAY_BAND_DEFINITION = ("a group of 3 to 9 employees is shown only as the step of
 # CLI warns), and under PUBLISH_MIN_GROUP_FLOOR it is refused.
 
 PUBLISH_MIN_GROUP_FLOOR = BAND_MIN_GROUP  # never publish a group smaller than this (refused, exit 2)
-OAXACA_MIN_GROUP = 5  # the decomposition is refused with fewer employees in either group
-OAXACA_CAUTION_BELOW = 30  # under this many in either group, the split carries a caution
 
 
 def parse_groups(specs: list[str] | tuple[str, ...]) -> dict[str, list[str]]:
@@ -634,22 +498,6 @@ def pool_roles(workers: pd.DataFrame, groups: dict[str, list[str]], peer_role: s
     out["roster_role"] = out["role"].astype(object)  # the published view protects small roles inside a pool too
     out["role"] = out["role"].astype(object).map(lambda r: mapping.get(r, r))
     return out, mapping.get(peer_role, peer_role)
-
-
-def oaxaca_caution(dec: dict, publish: bool = False) -> dict:
-    """A small-sample decomposition: refuse under OAXACA_MIN_GROUP per group, caution under OAXACA_CAUTION_BELOW."""
-    n = min(dec.get("n_peer", 0), dec.get("n_other", 0))
-    if dec.get("status") != "ok":
-        return dec
-    if n < OAXACA_MIN_GROUP:
-        keep = {k: dec[k] for k in ("method", "covariates", "n_peer", "n_other") if k in dec}
-        return {**keep, "status": f"not computed: fewer than {OAXACA_MIN_GROUP} employees in a group (the split would be noise)"}
-    if n < OAXACA_CAUTION_BELOW:
-        counts = "" if publish else f"{dec['n_peer']} peers vs {dec['n_other']} others: "
-        return {**dec, "caution": (f"{counts}with fewer than {OAXACA_CAUTION_BELOW} employees in a "
-                                   "group the explained/unexplained split is unstable (one person more or less can move it a lot); "
-                                   "read it as an indication only")}
-    return dec
 
 
 # --------------------------------------------------------------------------- the gap metrics table

@@ -35,7 +35,8 @@ import pandas as pd
 
 from .disclosure import (ANNUAL_TOLERANCE, HOURLY_TOLERANCE, Disclosed, Protected, Rule, disclose, linear_leaks, numbers_of,
                          outward)
-from .gap import EU_ARTICLE10_THRESHOLD, _median, covariate_matrix, gap_pct, to_places
+from .gap import (DEFAULT_PUBLISH_MIN_GROUP, DEFINITIONS, EU_ARTICLE10_THRESHOLD, GapOptions, _median, covariate_matrix, decomposition,
+                  gap_pct, oaxaca_caution, pay_quartiles, to_places)
 from .money import HOURS_PER_FTE_YEAR, MINUTES_PER_HOUR, RATE_SCALE
 
 def _dollars(units) -> Fraction:
@@ -255,3 +256,67 @@ def published_certification(cert: dict, rule: Rule, all_exact: bool) -> dict:
     if not (both and all_exact):
         out["peer_role_gap_per_hour"] = out["premium_share_of_role_gap_percent"] = None
     return out
+
+
+# --------------------------------------------------------------------------- the published report's parts, notes and definitions
+
+
+def published_parts(workers: pd.DataFrame, opts: GapOptions, reference: dict | None, covariates: list[str] | None):
+    """The published view's groups, quartiles and decomposition, and the rule that made them."""
+    rule = Rule(exact_min=max(opts.min_group, DEFAULT_PUBLISH_MIN_GROUP))
+    groups = published_groups(workers, opts.peer_role, opts.basis, rule, reference)
+    quart = pay_quartiles(workers, opts.peer_role, rule.exact_min, publish=True)
+    if int((workers["role"] == opts.peer_role).sum()) < rule.exact_min:  # where a small peer group sits is a fact about each of them
+        quart = [{"quartile": q["quartile"], "peer_share_pct": None} for q in quart]
+    why = decomposition_allowed(workers, opts.peer_role, groups, rule, covariates)
+    dec = oaxaca_caution(decomposition(workers, opts.peer_role, covariates, rule.exact_min), publish=True)
+    if why is not None and dec.get("status") == "ok":
+        dec = {"method": dec["method"], "covariates": dec["covariates"], "status": why}
+    return groups, quart, dec, rule
+
+
+def publishing_notes(groups: list[dict], peer_role: str, rule) -> list[str]:
+    """What the published view did, group by group: banded, withheld (by name), and why."""
+    banded = [g["role"] for g in groups if g.get("banded")]
+    withheld = [g["role"] for g in groups if g.get("suppressed")]
+    out = [f"Published view: exact figures only for groups of at least {rule.exact_min} employees (the B.C. pay transparency "
+           f"standard); groups of {rule.band_min} to {rule.exact_min - 1} are shown as pay bands, groups under {rule.band_min} "
+           "are withheld; no percentiles, totals, names or employee ids (docs/gap.md, the disclosure rule)."]
+    if banded:
+        out.append(f"Shown as pay bands ({rule.band_min} to {rule.exact_min - 1} employees): {', '.join(banded)}. A band is the step "
+                   "of a fixed ladder of pay levels, about 10 % wide, that holds the group's median; each comparison with it is the "
+                   "range the bands allow.")
+    if withheld:
+        out.append(f"Withheld (fewer than {rule.band_min} employees): {', '.join(withheld)}. In a group this small any figure "
+                   "is one person's pay, or lets a colleague work it out.")
+    if peer_role in withheld:
+        out.append(f"The {peer_role} group is withheld, so no comparison with it is shown.")
+    if banded or withheld:
+        out.append("To show more: pool roles into declared comparison groups (--group 'clinical=rn,lpn'), or compare with "
+                   "public wages only (--reference bls-2025 --reference-only).")
+    return out
+
+
+def published_definitions(groups: list[dict], quartiles: list[dict], dec: dict, rule: Rule = Rule()) -> dict[str, str]:
+    """The definitions of the figures a published report shows, and only those."""
+    shown = {k.removesuffix("_band") for g in groups for k, v in g.items() if v is not None and v is not False}
+    keep = {"n": "n", "mean / median": "median_hourly", "gap %": "gap_median_pct", "gap $": "gap_median_dollars",
+            "cents on the dollar": "cents_on_the_dollar", "hours for 40": "peer_hours_for_40",
+            "annual gap per worker": "annual_gap_per_worker", "EU Art. 10 flag": "eu_article10_flag",
+            "effective hourly": "median_effective_hourly"}
+    shown |= {"median_hourly"} if shown & {"median_annual", "mean_annual"} else set()
+    shown |= {"n"} if any(g["source"] == "internal" for g in groups) else set()  # a size or "under 10"
+    out = {name: DEFINITIONS[name] for name, key in keep.items() if key in shown}
+    if any(g.get("banded") for g in groups):
+        out["pay band"] = PAY_BAND_DEFINITION.format(low=rule.band_min, high=rule.exact_min - 1)
+    if any(q.get("peer_share_pct") is not None for q in quartiles):
+        out["quartiles"] = DEFINITIONS["quartiles"]
+    if dec.get("status") == "ok":
+        out["decomposition"] = DEFINITIONS["decomposition"]
+    return out
+
+
+PAY_BAND_DEFINITION = ("a group of {low} to {high} employees is shown only as the step of a fixed ladder of pay levels (1, 1.1, 1.25, 1.4, 1.6, "
+                       "1.8, 2, 2.2, 2.5, 2.8, 3.2, 3.6, 4, 4.5, 5, 5.6, 6.3, 7.1, 8, 9 times a power of ten: the R'20 preferred "
+                       "numbers of ISO 3, each 10-14 % above the last) that holds its median; a comparison with a band is the range "
+                       "of every value the bands allow, rounded outwards")

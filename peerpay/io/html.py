@@ -471,15 +471,16 @@ def metric_definitions(report: Mapping, shown: Sequence[str] | None = None) -> l
     """(term, definition and source) for each figure on the page, from core's GAP_METRICS
     (``shown``: the metric keys of the columns on the page; default all of SHEET_METRICS); then the
     pay band when one is shown, and the report's own definitions of the quartiles and the decomposition."""
-    from ..core.gap import GAP_METRICS, PAY_BAND_DEFINITION
+    from ..core.gap import GAP_METRICS
+    from ..core.gap_publish import PAY_BAND_DEFINITION
 
     by_key = {m.key: m for m in GAP_METRICS}
     keys = [k for k in SHEET_METRICS if shown is None or k in shown]
     out = [(by_key[k].header or k.replace("_", " "),
             by_key[k].definition + (f" [{by_key[k].source}]" if by_key[k].source else "")) for k in keys]
-    if any(g.get("banded") for g in report["groups"]):
-        out.append(("pay band", PAY_BAND_DEFINITION))
     definitions = report.get("definitions", {})
+    if any(g.get("banded") for g in report["groups"]):
+        out.append(("pay band", definitions.get("pay band") or PAY_BAND_DEFINITION.format(low=3, high=9)))
     return out + [(k, definitions[k]) for k in ("quartiles", "decomposition") if k in definitions]
 
 
