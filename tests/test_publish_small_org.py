@@ -4,6 +4,7 @@ the Oaxaca-Blinder caution, and no names or ids in any published output of sampl
 from __future__ import annotations
 
 import csv
+import io
 import json
 from fractions import Fraction
 from pathlib import Path
@@ -241,3 +242,32 @@ def test_small_org_fact_sheet_in_chromium(cli, tmp_path):
     pdf = browser.print_pdf(page)
     assert 1 <= browser.pdf_page_count(pdf) <= 2
     assert "$18–20" in html and "clinical (pooled" in html
+
+
+def test_workbook_and_csv_keep_bands_as_text(cli, tmp_path):
+    book_path = tmp_path / "gap.xlsx"
+    assert cli([*PUBLISHED, "-f", "xlsx", "-o", book_path]).exit_code == 0
+    ws = openpyxl.load_workbook(book_path)["gap by role"]
+    header = [c.value for c in ws[1]]
+    rows = {r[0].value: {h: c.value for h, c in zip(header, r)} for r in ws.iter_rows(min_row=2)}
+    peer, clinical = rows["peer_specialist"], rows["clinical"]
+    assert peer["Median $/h"] == "18–20" and clinical["Median $/h"] == "28–32" and clinical["N"] == "<10"
+    assert (clinical["¢ on the $"], clinical["Annual gap/worker"]) == ("56–72", "16,600–29,200")
+    assert rows["program_director"]["N"] == "<3"
+    assert not any(str(v) == "nan" for r in rows.values() for v in r.values())
+    assert all(any(r[h] is not None for r in rows.values()) for h in header)  # no column empty on every row
+    text = cli([*PUBLISHED, "-f", "csv"]).stdout
+    table = list(csv.DictReader(io.StringIO(text)))
+    by_role = {r["role"]: r for r in table}
+    assert by_role["peer_specialist"]["median_hourly"] == "18–20" and by_role["clinical"]["cents_on_the_dollar"] == "56–72"
+    assert by_role["clinical"]["annual_gap_per_worker"] == "16600–29200"
+    assert "nan" not in text.lower().replace("nanc", "") and by_role["program_director"]["median_hourly"] == ""
+
+
+def test_published_outputs_carry_no_hash_of_an_input(cli, tmp_path):
+    for fmt in ("json", "md", "table", "html"):
+        out = cli([*PUBLISHED, "-f", fmt]).stdout
+        assert "sha256" not in out and "bytes)" not in out, fmt
+        assert "roster.csv" in out  # named, not hashed
+    internal = cli([*BASE, "-f", "md"]).stdout
+    assert "sha256" in internal  # an internal report keeps its run record whole
