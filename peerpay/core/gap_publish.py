@@ -173,7 +173,10 @@ def published_groups(workers: pd.DataFrame, peer_role: str, basis: str, rule: Ru
             rec.update({"role": role, "source": "external", "suppressed": False, "banded": False,
                         f"median_{value_key}": _places(side.low, 2), f"mean_{value_key}": _places(side.mean, 2)})
             if peer is not None:
-                rec.update(comparisons(side, peer, annual))
+                # against a public wage, a banded peer group gets the ratios only: a yearly gap in dollars to
+                # each of a dozen national medians is a dozen more numbers that could fall on somebody's pay
+                # (and widen the band) for a comparison across employers that says little
+                rec.update({k: v for k, v in comparisons(side, peer, annual).items() if k not in DOLLAR_RANGES})
             rec.update(ext)
             out[role] = rec
         return out
@@ -297,8 +300,9 @@ def publishing_notes(groups: list[dict], peer_role: str, rule) -> list[str]:
     return out
 
 
-def published_definitions(groups: list[dict], quartiles: list[dict], dec: dict, rule: Rule = Rule()) -> dict[str, str]:
+def published_definitions(groups: list[dict], quartiles: list[dict], dec: dict, rule: Rule | None = None) -> dict[str, str]:
     """The definitions of the figures a published report shows, and only those."""
+    rule = rule or Rule()
     shown = {k.removesuffix("_band") for g in groups for k, v in g.items() if v is not None and v is not False}
     keep = {"n": "n", "mean / median": "median_hourly", "gap %": "gap_median_pct", "gap $": "gap_median_dollars",
             "cents on the dollar": "cents_on_the_dollar", "hours for 40": "peer_hours_for_40",
