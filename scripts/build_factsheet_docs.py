@@ -1,4 +1,4 @@
-"""Regenerate docs/factsheet/: the samples' gap fact sheet (HTML) and its screenshot (PNG).
+"""Regenerate docs/factsheet/: the samples' gap fact sheets (HTML) and their screenshots (PNG, desktop and phone).
 
     python scripts/build_factsheet_docs.py            # HTML + PNG (PNG needs chromium)
     python scripts/build_factsheet_docs.py --no-png   # HTML only
@@ -54,7 +54,7 @@ def samples_page() -> str:
 #: The ten-person organisation's published report (samples/small_org/README.md): pooled groups,
 #: BLS comparisons, the peer figure banded. Through the real command's --format html.
 SMALL_ORG_ARGS = ["gap", "--roster", "samples/small_org/roster.csv", "--schedule", "samples/small_org/schedule.csv",
-                  "--as-of", AS_OF, "--reference", "bls-2025", "--publish", "--min-group", "5",
+                  "--as-of", AS_OF, "--reference", "bls-2025", "--publish",
                   "--group", "clinical=rn,lpn,case_manager", "--reference-line", "poverty-2025",
                   "--reference-line", "housing-wage:baltimore-md", "--reference-line", "minimum-wage:US-MD",
                   "--format", "html"]
@@ -73,11 +73,12 @@ def main_(argv: list[str]) -> None:
         html_path = OUT / f"{name}.html"
         atomic_write(html_path, page)
         print(f"wrote {html_path.relative_to(ROOT)}")
-        if "--no-png" not in argv:
+        if "--no-png" not in argv:  # the page as a desktop (1200 px) and a phone (400 px) show it
             import browser
-            png = browser.screenshot(html_path, width=1000, height=2200)
-            atomic_write(OUT / f"{name}.png", png)
-            print(f"wrote {(OUT / f'{name}.png').relative_to(ROOT)}")
+            for suffix, width, height in (("", 1200, 2400), ("_phone", 400, 2600)):
+                png = browser.screenshot(html_path, width=width, height=height)
+                atomic_write(OUT / f"{name}{suffix}.png", png)
+                print(f"wrote {(OUT / f'{name}{suffix}.png').relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -77,9 +77,12 @@ def test_publish_suppresses_small_groups_and_prints_no_names_or_ids(cli, fmt):
     assert not any(n in res.output for n in NAMES)
     if fmt == "json":
         groups = json.loads(res.stdout)["groups"]
-        assert all(g["suppressed"] and g["n"] is None and g["median_hourly"] is None for g in groups)
+        # no group of 10: no exact figure anywhere; the 7 peers and 3 case managers are pay bands, the rest withheld
+        assert all(g["n"] is None and g["median_hourly"] is None and g["mean_hourly"] is None for g in groups)
+        assert {g["role"] for g in groups if g["banded"]} == {"peer_specialist", "case_manager"}
+        assert all(g["suppressed"] for g in groups if not g["banded"])
     if fmt in ("table", "md"):
-        assert "<10" in res.stdout and "suppressed" in res.stdout
+        assert "<10" in res.stdout and "withheld" in res.stdout
 
 
 def test_min_group_without_publish(cli):
@@ -120,11 +123,13 @@ def test_chart_plots_the_report_data(tmp_path, cli):
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     bars = {b["label"]: b for b in data.bars}
     assert len(bars) == 18
-    assert bars["peer_specialist"]["color"] == PEER_COLOR and bars["peer_specialist"]["value"] == 19.63
-    assert bars["peer_specialist"]["text"] == "$19.63"
-    assert bars["rn"]["color"] == INTERNAL_COLOR and bars["rn"]["text"] == "$43.09  (gap 54.4%)"
-    ext = bars["BLS: registered_nurse (external)"]
+    # readable role words, never raw keys; each bar carries its figure and nothing else
+    assert bars["Peer specialist"]["color"] == PEER_COLOR and bars["Peer specialist"]["value"] == 19.63
+    assert bars["Peer specialist"]["text"] == "$19.63"
+    assert bars["Registered nurse"]["color"] == INTERNAL_COLOR and bars["Registered nurse"]["text"] == "$43.09"
+    ext = bars["Registered nurse (U.S., BLS)"]
     assert (ext["color"], ext["hatch"], ext["value"]) == (EXTERNAL_COLOR, "//", 46.9)
+    assert not any("gap n/a" in b["text"] or "_" in b["label"] for b in data.bars)
     values = [b["value"] for b in data.bars]
     assert values == sorted(values)  # bottom to top, ascending
     assert data.reference_line == {"label": "Living wage", "value": 24.5}

@@ -144,7 +144,11 @@ def test_suppressed_group_and_suppressed_peer(files):
     assert all(r["gap_median_pct"] is None for r in g.values())
     assert g["BLS: lpn"]["median_hourly"] == 30.96  # external rows stay
     _, g = gap(files, roster, schedule, publish=True)
-    assert g["peer"]["suppressed"] and g["rn"]["suppressed"]  # --publish: default minimum 10 (BC)
+    # --publish: exact figures need 10 (B.C.); the 3 peers are a pay band, the 2 RNs withheld. The
+    # peers' median $19 lies in the ladder step [$18, $20), whose midpoint $19 is every peer's rate:
+    # the band widens to the next candidate, [$18, $22] (midpoint $20, nobody's pay)
+    assert g["peer"]["banded"] and g["peer"]["median_hourly"] is None and g["peer"]["median_hourly_band"] == [18, 22]
+    assert g["rn"]["suppressed"] and g["rn"]["median_hourly"] is None and "median_hourly_band" not in g["rn"]
 
 
 def quartiles(workers, min_group=1) -> dict[str, list]:

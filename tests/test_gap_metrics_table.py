@@ -25,5 +25,7 @@ def test_fact_sheet_definitions_come_from_the_table():
     by_key = {m.key: m for m in GAP_METRICS}
     defs = dict(metric_definitions({"groups": [], "definitions": {}}))
     assert len(defs) == len(SHEET_METRICS)
+    # only what is shown: a page without the hours column defines no hours
+    assert len(metric_definitions({"groups": [], "definitions": {}}, ["n", "median_hourly"])) == 2
     for k in SHEET_METRICS:
         assert any(d.startswith(by_key[k].definition) for d in defs.values()), k

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import csv
 import hashlib
+import html
 import json
 import re
 from decimal import ROUND_HALF_UP, Decimal
@@ -82,7 +83,6 @@ def table_rows(page: str) -> dict[str, list[str]]:
 
 
 def headlines(page: str) -> list[str]:
-    import html
     return [html.unescape(h) for h in re.findall(r'<p class="headline">(.*?)</p>', page)]
 
 
@@ -129,12 +129,18 @@ def test_page_has_the_parts_an_advocate_needs(page):
 
 
 def test_chart_highlights_the_peer_and_draws_every_line(page, report):
-    svg = page[page.index("<svg"): page.index("</svg>")]
-    assert svg.count("<rect") == sum(1 for g in report["groups"] if not g["suppressed"])
-    assert f'fill="{factsheet.PEER_COLOR}"><title>peer specialist: $19.63' in svg
-    assert svg.count('stroke-dasharray="5 3"') == 3
+    wide = page[page.index('<svg'): page.index("</svg>")]
+    assert 'class="chart-wide"' in wide
+    shown = [g for g in report["groups"] if not g["suppressed"]]
+    assert wide.count("<rect") == len(shown)
+    assert f'fill="{factsheet.PEER_COLOR}"><title>Peer specialist: $19.63' in wide
+    assert wide.count('<text class="line"') == 3  # each comparison line labelled once, above the bars
     for label in ("Poverty line 2025 (1 person) $7.52", "Housing wage, 2-bedroom (Baltimore, MD, FY2024) $37.37"):
-        assert label in svg
+        assert label in wide
+    assert ">Rn<" not in wide and "registered_nurse" not in wide and "Registered nurse (U.S., BLS)" in wide
+    narrow = page[page.index('class="chart-narrow"'):]
+    narrow = narrow[: narrow.index("</svg>")]
+    assert narrow.count("<rect") == len(shown) and narrow.count('<text class="key"') >= 3  # on a phone: a key
 
 
 def test_run_record_hashes_the_inputs(record):
@@ -169,14 +175,33 @@ def test_no_external_resources(page):
     assert "<script" not in page and "<link" not in page and "@font-face" not in page
 
 
-def test_suppressed_peer_group_is_explained():
+def test_published_page_states_the_finding_first_then_its_caveats():
     published = gap_json("--publish")
     page = factsheet.gap_fact_sheet(published)
     heads = headlines(page)
-    # issue 15 part 2: the peer group under the threshold is shown as a whole-dollar band, not blank
-    assert heads[0] == ("The peer specialist group is smaller than 10 people, so its median is shown only as a "
-                        "band: $19–20 an hour.")
-    assert "suppressed: their figures could identify" in page
+    # the 7 peers ($18–20) and the 3 case managers ($22–25) are pay bands; the finding comes first
+    assert heads[0] == "Peer specialists here earn 72–91 cents for every dollar a case manager earns."
+    caveats = [html.unescape(c) for c in re.findall(r'<p class="caveat">(.*?)</p>', page)]
+    assert caveats[0].startswith("Ranges, not exact figures: 2 groups with fewer than 10 employees")
+    assert caveats[1].startswith("Not shown: community health worker, licensed practical nurse, peer supervisor, program director, "
+                                 "registered nurse")
+    assert page.index('class="headline"') < page.index('class="caveat"')
+    # the note names what is withheld, and only that: a banded group is not "suppressed"
+    note = html.unescape(page[page.index("Withheld:"):].split("</p>")[0])
+    assert "program director" in note and "Shown as pay bands: peer specialist, case manager" in note
+    assert "suppressed" not in note
+    # definitions only for what is shown: no quartiles, no decomposition, no gap in dollars an hour
+    defs = page[page.index("What each figure means"):page.index("Data sources and notes")]
+    assert "quartiles" not in defs and "decomposition" not in defs and "gap $ (median)" not in defs and "pay band" in defs
+
+
+def test_no_column_is_blank_on_every_row():
+    published = gap_json("--publish", "--reference", "bls-2025")
+    rows, keep, _ = factsheet.gap_table_rows(published)
+    for j in range(1, len(keep)):
+        assert any(r[j] for r in rows), factsheet.GAP_COLUMNS[int(keep[j])]
+    assert "Gap" in [factsheet.GAP_COLUMNS[int(j)][0] for j in keep]  # the gap % range is shown
+    assert ("Gap", "$/hour") not in [factsheet.GAP_COLUMNS[int(j)] for j in keep]  # no $/hour gap range: not shown at all
 
 
 def test_html_table_units_and_alignment():

@@ -4,6 +4,7 @@ the Oaxaca-Blinder caution, and no names or ids in any published output of sampl
 from __future__ import annotations
 
 import csv
+import io
 import json
 from fractions import Fraction
 from pathlib import Path
@@ -14,13 +15,14 @@ import pytest
 
 import browser
 from peerpay.core import gap as core
+from peerpay.core.disclosure import candidate_bands
 from peerpay.io.charts import gap_chart
 
 REPO = Path(__file__).resolve().parents[1]
 ORG = REPO / "samples" / "small_org"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 BASE = ["gap", "-r", ORG / "roster.csv", "-s", ORG / "schedule.csv", "--as-of", "2025-11-30", "--reference", "bls-2025"]
-PUBLISHED = [*BASE, "--publish", "--min-group", "5", "--group", "clinical=rn,lpn,case_manager",
+PUBLISHED = [*BASE, "--publish", "--group", "clinical=rn,lpn,case_manager",
              "--reference-line", "poverty-2025", "--reference-line", "housing-wage:baltimore-md",
              "--reference-line", "minimum-wage:US-MD"]
 needs_chromium = pytest.mark.skipif(browser.find_chromium() is None, reason=browser.SKIP_REASON)
@@ -58,32 +60,45 @@ def test_pooled_group_is_one_group_with_the_pooled_median():
 # --------------------------------------------------------------------------- the band
 
 
-@pytest.mark.parametrize("hourly,band", [(Fraction("19.40"), (19, 20)), (Fraction(19), (19, 20)), (Fraction("19.99"), (19, 20)),
-                                         (Fraction("20.005"), (20, 21))])
-def test_dollar_band_is_the_whole_dollar_containing_the_median(hourly, band):
-    assert core.dollar_band(hourly) == band
-    assert core.band_text(band) == f"${band[0]}–{band[1]}"
+@pytest.mark.parametrize("value,band", [
+    ("19.40", (18, 20)), ("19.99", (18, 20)), ("20", (20, 22)), ("29.90", (28, 32)), ("12.60", (12.5, 14)),
+    ("9.99", (9, 10)), ("40352", (40_000, 45_000)), ("81000", (80_000, 90_000)),
+])
+def test_a_band_is_the_ladder_step_holding_the_median(value, band):
+    # the R'20 ladder: 1, 1.1, 1.25, 1.4, 1.6, 1.8, 2, 2.2, 2.5, 2.8, 3.2, 3.6, 4, 4.5, 5, 5.6, 6.3, 7.1, 8, 9 (x 10^k)
+    first = candidate_bands(Fraction(value))[0]
+    assert (first.low, first.high) == tuple(Fraction(b) for b in band)
+    assert first.low <= Fraction(value) < first.high
 
 
-def test_small_org_published_report_bands_the_peer_figure(cli):
+def test_small_org_published_report_bands_every_small_group(cli):
     res = cli([*PUBLISHED, "-f", "json"])
     assert res.exit_code == 0, res.output
     report = json.loads(res.stdout)
     groups = {g["role"]: g for g in report["groups"]}
-    peer = groups["peer_specialist"]
-    # peers 18.75, 19.40, 19.40, 20.10 -> median 19.40 -> band $19–20; the exact figure is nowhere
-    assert peer["suppressed"] and peer["peer_median_band"] == "$19–20" and peer["median_hourly"] is None
+    peer, clinical = groups["peer_specialist"], groups["clinical"]
+    # peers 18.75, 19.40, 19.40, 20.10 -> median 19.40 -> ladder step $18–20; the exact figure is nowhere
+    assert peer["banded"] and not peer["suppressed"] and peer["median_hourly_band"] == [18, 20] and peer["median_hourly"] is None
     assert "19.4" not in res.stdout
-    # clinical = rn 40.25, 42.80 + lpn 29.90 + case managers 23.90, 25.20 -> n 5, median 29.90
-    assert groups["clinical"]["n"] == 5 and groups["clinical"]["median_hourly"] == 29.90
-    # 19 / 29.90 = 63.5 -> 64; 20 / 29.90 = 66.9 -> 67 cents on the dollar
-    assert groups["clinical"]["cents_on_the_dollar_band"] == [64, 67]
-    # BLS registered nurse 46.90: 19 / 46.90 = 40.5 -> 41; 20 / 46.90 = 42.6 -> 43
-    assert groups["BLS: registered_nurse"]["cents_on_the_dollar_band"] == [41, 43]
-    assert groups["program_director"]["suppressed"] and groups["program_director"]["median_hourly"] is None
+    # clinical = rn 40.25, 42.80 + lpn 29.90 + case managers 23.90, 25.20 -> n 5, median 29.90 (the LPN's
+    # own rate, which issue 24 found published) -> band $28–32; no n, mean or percentile
+    assert clinical["banded"] and clinical["median_hourly_band"] == [28, 32]
+    assert (clinical["n"], clinical["median_hourly"], clinical["mean_hourly"], clinical["p25_hourly"]) == (None,) * 4
+    assert "29.9" not in res.stdout and "25.2" not in res.stdout and "40.25" not in res.stdout
+    # cents on the dollar between two bands, outwards: 100 x 18 / 32 = 56.25 -> 56; 100 x 20 / 28 = 71.4 -> 72
+    assert clinical["cents_on_the_dollar_band"] == [56, 72] and clinical["gap_median_pct_band"] == [28, 44]
+    # hours for a clinician's 40: 40 x 28 / 20 = 56; 40 x 32 / 18 = 71.1 -> 72; yearly gap (28 - 20) x 2,080 = 16,640
+    # -> 16,600 and (32 - 18) x 2,080 = 29,120 -> 29,200 (outwards to $100)
+    assert clinical["peer_hours_for_40_band"] == [56, 72] and clinical["annual_gap_per_worker_band"] == [16_600, 29_200]
+    # BLS registered nurse 46.90 (public, exact): 100 x 18 / 46.90 = 38.4 -> 38; 100 x 20 / 46.90 = 42.6 -> 43
+    assert groups["BLS: registered_nurse"]["cents_on_the_dollar_band"] == [38, 43]
+    assert groups["BLS: registered_nurse"]["median_hourly"] == 46.90
+    # the program director (1) is withheld; a banded group is not "suppressed"
+    director = groups["program_director"]
+    assert director["suppressed"] and director["median_hourly"] is None and "median_hourly_band" not in director
     assert report["comparison_groups"] == {"clinical": ["rn", "lpn", "case_manager"]}
-    assert any("Why groups are suppressed" in n for n in report["notes"])
-    assert "under 10" in res.stderr  # the B.C. standard warning
+    assert any(n.startswith("Withheld (fewer than 3 employees): program_director") for n in report["notes"])
+    assert (report["min_group"], report["band_min_group"]) == (10, 3)
 
 
 def test_peer_group_under_the_floor_gets_no_band(cli, tmp_path):
@@ -91,12 +106,14 @@ def test_peer_group_under_the_floor_gets_no_band(cli, tmp_path):
     roster.write_text("employee_id,role,step\nP1,peer,1\nP2,peer,1\nR1,rn,1\nR2,rn,1\nR3,rn,1\n")
     schedule = tmp_path / "s.csv"
     schedule.write_text("role,step,hourly_rate\npeer,1,19.50\nrn,1,40\n")
-    res = cli(["gap", "-r", roster, "-s", schedule, "--peer-role", "peer", "--as-of", "2025-11-30", "--publish",
-               "--min-group", "3", "-f", "json"])
+    res = cli(["gap", "-r", roster, "-s", schedule, "--peer-role", "peer", "--as-of", "2025-11-30", "--publish", "-f", "json"])
     report = json.loads(res.stdout)
     peer = report["groups"][0]
-    assert peer["suppressed"] and "peer_median_band" not in peer and "19" not in json.dumps(peer)
-    assert any("not even a band" in n for n in report["notes"])
+    assert peer["suppressed"] and "median_hourly_band" not in peer and "19" not in json.dumps(peer)
+    # the RNs (3, all on $40) are a band, but no comparison with a withheld peer group is made
+    rn = report["groups"][1]
+    assert rn["banded"] and "cents_on_the_dollar_band" not in rn
+    assert any("withheld, so no comparison" in n for n in report["notes"])
 
 
 # --------------------------------------------------------------------------- the threshold
@@ -106,6 +123,28 @@ def test_peer_group_under_the_floor_gets_no_band(cli, tmp_path):
 def test_published_threshold_never_under_three(cli, n):
     res = cli([*BASE, "--publish", "--min-group", n])
     assert res.exit_code == 2 and "never smaller than 3" in res.stderr
+
+
+def test_min_group_under_ten_cannot_lower_the_exact_threshold(cli):
+    """--min-group 5 used to publish a pooled group of 5 exactly (its median was the LPN's rate)."""
+    default = cli([*PUBLISHED, "-f", "json"])
+    five = cli([*PUBLISHED, "--min-group", "5", "-f", "json"])
+    assert five.exit_code == 0 and "cannot lower it" in five.stderr
+    drop = ("meta",)
+    assert {k: v for k, v in json.loads(five.stdout).items() if k not in drop} == \
+        {k: v for k, v in json.loads(default.stdout).items() if k not in drop}
+
+
+def test_min_group_raises_the_exact_threshold(cli, tmp_path):
+    roster = tmp_path / "r.csv"
+    roster.write_text("employee_id,role,step\n" + "".join(f"P{i},peer,{1 + i % 3}\n" for i in range(11)))
+    schedule = tmp_path / "s.csv"
+    schedule.write_text("role,step,hourly_rate\npeer,1,19.13\npeer,2,19.71\npeer,3,20.37\n")
+    args = ["gap", "-r", roster, "-s", schedule, "--peer-role", "peer", "--as-of", "2025-11-30", "--publish", "-f", "json"]
+    eleven = json.loads(cli(args).stdout)["groups"][0]
+    assert eleven["n"] == 11 and eleven["median_hourly"] == 19.71  # 11 peers: exact
+    twelve = json.loads(cli([*args, "--min-group", "12"]).stdout)["groups"][0]
+    assert twelve["banded"] and twelve["median_hourly"] is None and twelve["median_hourly_band"] == [18, 20]
 
 
 def test_no_warning_at_ten(cli):
@@ -202,4 +241,33 @@ def test_small_org_fact_sheet_in_chromium(cli, tmp_path):
     assert browser.pixel_spread(browser.screenshot(page, width=1000, height=1400)) > 20  # not blank
     pdf = browser.print_pdf(page)
     assert 1 <= browser.pdf_page_count(pdf) <= 2
-    assert "$19–20" in html and "clinical (pooled" in html
+    assert "$18–20" in html and "clinical (pooled" in html
+
+
+def test_workbook_and_csv_keep_bands_as_text(cli, tmp_path):
+    book_path = tmp_path / "gap.xlsx"
+    assert cli([*PUBLISHED, "-f", "xlsx", "-o", book_path]).exit_code == 0
+    ws = openpyxl.load_workbook(book_path)["gap by role"]
+    header = [c.value for c in ws[1]]
+    rows = {r[0].value: {h: c.value for h, c in zip(header, r)} for r in ws.iter_rows(min_row=2)}
+    peer, clinical = rows["peer_specialist"], rows["clinical"]
+    assert peer["Median $/h"] == "18–20" and clinical["Median $/h"] == "28–32" and clinical["N"] == "<10"
+    assert (clinical["¢ on the $"], clinical["Annual gap/worker"]) == ("56–72", "16,600–29,200")
+    assert rows["program_director"]["N"] == "<3"
+    assert not any(str(v) == "nan" for r in rows.values() for v in r.values())
+    assert all(any(r[h] is not None for r in rows.values()) for h in header)  # no column empty on every row
+    text = cli([*PUBLISHED, "-f", "csv"]).stdout
+    table = list(csv.DictReader(io.StringIO(text)))
+    by_role = {r["role"]: r for r in table}
+    assert by_role["peer_specialist"]["median_hourly"] == "18–20" and by_role["clinical"]["cents_on_the_dollar"] == "56–72"
+    assert by_role["clinical"]["annual_gap_per_worker"] == "16600–29200"
+    assert "nan" not in text.lower().replace("nanc", "") and by_role["program_director"]["median_hourly"] == ""
+
+
+def test_published_outputs_carry_no_hash_of_an_input(cli, tmp_path):
+    for fmt in ("json", "md", "table", "html"):
+        out = cli([*PUBLISHED, "-f", fmt]).stdout
+        assert "sha256" not in out and "bytes)" not in out, fmt
+        assert "roster.csv" in out  # named, not hashed
+    internal = cli([*BASE, "-f", "md"]).stdout
+    assert "sha256" in internal  # an internal report keeps its run record whole

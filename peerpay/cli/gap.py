@@ -52,37 +52,99 @@ def _cell(value, kind: str):
     return str(value)
 
 
+def band_cell(pair, thousands: bool = True) -> str:
+    """A published range as text: [18, 20] -> "18–20"; [40000, 45000] -> "40,000–45,000"."""
+    lo, hi = (f"{x:,}" if isinstance(x, int) else f"{x:,.2f}" for x in pair)
+    text = f"{lo}–{hi}"
+    return text if thousands else text.replace(",", "")
+
+
+def _value(r: dict, key: str, thousands: bool = True):
+    """A row's figure: the exact value, else its range as text ("18–20"), else None."""
+    if r.get(key) is not None:
+        return r[key]
+    band = r.get(f"{key}_band")
+    return band_cell(band, thousands) if band else None
+
+
+def _with_sizes(records: list[dict], min_group: int, band_min: int | None = None) -> list[dict]:
+    """A banded group's n reads "<10" (under the size for exact figures); a withheld one "<3" in a
+    published report (under the size for a band), "<N" under --min-group N in an internal one."""
+    def size(r):
+        if r.get("n") is not None or not (r.get("banded") or r.get("suppressed")):
+            return r
+        return {**r, "n": f"<{band_min if band_min and r.get('suppressed') else min_group}"}
+
+    return [size(r) for r in records]
+
+
 def _present(records: list[dict], spec) -> list[tuple[str, str, str]]:
-    return [c for c in spec if any(c[0] in r for r in records)]
+    """The columns some row fills (exactly or as a range): never a column blank on every row."""
+    return [c for i, c in enumerate(spec) if i == 0 or any(_value(r, c[0]) is not None for r in records)]
 
 
-def display_frame(records: list[dict], spec, min_group: int = 1) -> tuple[pd.DataFrame, list[str]]:
-    """Records -> text cells (suppressed rows read "<N" / "suppressed") and tabulate alignment."""
+def display_frame(records: list[dict], spec, min_group: int = 1, band_min: int | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Records -> text cells (a range as "18–20", a withheld row "<N" / "withheld") and tabulate alignment."""
+    records = _with_sizes(records, min_group, band_min)
     cols = _present(records, spec)
     rows = []
     for r in records:
-        if r.get("suppressed"):
-            row = {h: "" for _, h, _ in cols}
-            row.update({"role": r["role"], "n": f"<{min_group}", cols[2][1]: r.get("peer_median_band", "suppressed")})
-        else:
-            row = {h: _cell(r.get(k), kind) for k, h, kind in cols}
-            if r.get("cents_on_the_dollar_band") and "¢ on the $" in row:  # vs a banded peer group: a range
-                row["¢ on the $"] = "{}–{}".format(*r["cents_on_the_dollar_band"])
+        row = {h: (_cell(v, kind) if not isinstance(v := _value(r, k), str) or kind == "text" else v) for k, h, kind in cols}
+        median = next((h for k, h, _ in cols if k.startswith("median_")), None)
+        if r.get("suppressed") and median:
+            row[median] = "withheld"
         rows.append(row)
     align = ["left" if kind == "text" else "right" for _, _, kind in cols]
     return pd.DataFrame(rows, columns=[h for _, h, _ in cols]), align
 
 
-def numeric_frame(records: list[dict], spec) -> tuple[pd.DataFrame, list[str], list[str]]:
-    """Records -> numbers for XLSX (percent as a fraction), with the money and percent headers."""
+def numeric_frame(records: list[dict], spec, min_group: int = 1, band_min: int | None = None) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Records -> numbers for XLSX (percent as a fraction; a range as text "18–20"), with the
+    money and percent headers."""
+    records = _with_sizes(records, min_group, band_min)
     cols = _present(records, spec)
-    data = {h: [r[k] / 100 if kind == "pct" and r.get(k) is not None else r.get(k) for r in records] for k, h, kind in cols}
-    frame = pd.DataFrame(data, columns=[h for _, h, _ in cols])
+
+    def cell(r, k, kind):
+        v = _value(r, k)
+        return v / 100 if kind == "pct" and isinstance(v, (int, float)) else v
+
+    data = {h: [cell(r, k, kind) for r in records] for k, h, kind in cols}
+    frame = pd.DataFrame(data, columns=[h for _, h, _ in cols]).astype(object)
+    frame = frame.where(frame.notna(), None)
     return frame, [h for _, h, kind in cols if kind == "money"], [h for _, h, kind in cols if kind == "pct"]
 
 
+def csv_frame(records: list[dict]) -> pd.DataFrame:
+    """One row per group, the JSON keys as headers; a range goes into its figure's column as text
+    ("18–20"), a missing value is an empty cell (never "nan")."""
+    keys: list[str] = []
+    for r in records:
+        keys += [k for k in r if k not in keys and not k.endswith("_band")]
+    kinds = {k: kind for k, _, kind in COLUMNS}
+    columns = {}
+    for k in keys:
+        values = [_value(r, k, thousands=False) for r in records]
+        if all(isinstance(v, bool) for v in values):
+            columns[k] = pd.Series(values, dtype=bool)
+        elif all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            columns[k] = pd.Series(values, dtype="float64" if any(isinstance(v, float) for v in values) else "int64")
+        else:  # a column with a gap or a range: text, so a missing value stays empty
+            columns[k] = pd.Series([_csv_text(v, kinds.get(k, "text")) for v in values], dtype=object)
+    return pd.DataFrame(columns)
+
+
+def _csv_text(value, kind: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, float) and kind in ("money", "num2"):
+        return f"{value:.2f}"
+    if isinstance(value, float) and kind in ("pct", "num1"):
+        return f"{value:.1f}"
+    return str(value)
+
+
 def footnotes(report: dict) -> list[str]:
-    lines = [f"{name}: {text}" for name, text in DEFINITIONS.items()]
+    lines = [f"{name}: {text}" for name, text in report.get("definitions", DEFINITIONS).items()]
     lines += list(report.get("notes", []))
     if any(g.get("source") == "external" for g in report["groups"]):
         lines.append("External rows: BLS OEWS May 2025, U.S. national, all industries (schedules/bls_oews_may2025_national.csv); "
@@ -99,6 +161,8 @@ def _usd(x: float) -> str:
 
 def _decomposition_line(report: dict) -> str:
     d = report.get("decomposition") or {}
+    if str(d.get("status", "")).startswith("not published"):
+        return f"Explained/unexplained decomposition: {d['status']}."
     if d.get("status") != "ok":
         return f"Explained/unexplained decomposition: not computed ({d.get('status', 'n/a')})."
     counts = f"; {d['n_peer']} peers vs {d['n_other']} others" if "n_peer" in d else ""  # not in a published view
@@ -115,7 +179,7 @@ def gap_document(report: dict, chart_png: bytes | None = None, reference_line: t
     """The gap report as a document; HTML is the advocate's fact sheet (io/html.py)."""
 
     def sheets():
-        groups, money, pct = numeric_frame(report["groups"], COLUMNS)
+        groups, money, pct = numeric_frame(report["groups"], COLUMNS, report.get("min_group", 1), report.get("band_min_group"))
         quart, qmoney, qpct = numeric_frame(report["quartiles"], QUARTILE_COLUMNS)
         dec = pd.DataFrame([{k: (", ".join(v) if isinstance(v, list) else v) for k, v in report["decomposition"].items()}])
         return [Table(groups, "gap by role", {**{h: "money" for h in money}, **{h: "percent" for h in pct}}),
@@ -151,13 +215,13 @@ def gap_document(report: dict, chart_png: bytes | None = None, reference_line: t
                 _decomposition_line(report), *footnotes(report)]
 
     def blocks():
-        groups, align = display_frame(report["groups"], COLUMNS, report.get("min_group", 1))
+        groups, align = display_frame(report["groups"], COLUMNS, report.get("min_group", 1), report.get("band_min_group"))
         quart, qalign = display_frame(report["quartiles"], QUARTILE_COLUMNS)
         shown = any(v is not None for q in report["quartiles"] for k, v in q.items() if k != "quartile")
         quartiles = ([Heading("Organisation-wide pay quartiles (hourly)", 3),
                       Table(quart, options={"colalign": qalign, "disable_numparse": True}), Text("\n")] if shown or not report["quartiles"]
-                     else [Text("Organisation-wide pay quartiles: withheld in this published view (the peer group is too small "
-                                "to publish its share).\n\n")])
+                     else [Text("Organisation-wide pay quartiles: withheld in this published view (the peer group, or each "
+                                f"quarter of the organisation, has fewer than {report.get('min_group', '')} people).\n\n")])
         return [Heading(title, 3), Table(groups, options={"colalign": align, "disable_numparse": True}), Text("\n"),
                 *cert_block(), *quartiles,
                 Text(_decomposition_line(report) + "\n\n"),
@@ -169,7 +233,7 @@ def gap_document(report: dict, chart_png: bytes | None = None, reference_line: t
         return gap_fact_sheet(report, _as_lines(reference_line), run_record)
 
     title = f"Pay gap: {report['peer_role']} vs other roles ({report['basis'].replace('_', ' ')}, {report['unit']}, as of {report['as_of']})"
-    return Document(title, blocks=blocks, csv=lambda: pd.DataFrame(report["groups"]), payload=report, sheets=sheets, run_record=run_record,
+    return Document(title, blocks=blocks, csv=lambda: csv_frame(report["groups"]), payload=report, sheets=sheets, run_record=run_record,
                     notes=notes, images={"chart": chart_png} if chart_png else None, html=page)
 
 
@@ -212,6 +276,14 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
     return "\n" + cast(str, render_gap(run.report, "md" if fmt == "md" else "table"))  # text formats render to str
 
 
+def published_record(record: dict) -> dict:
+    """A run record fit to publish: each input by name only. A hash (or a size) of the private roster
+    or timesheet would let anyone who guesses the file confirm the guess, pay rates and all."""
+    out = {k: v for k, v in record.items() if k != "policy_sha256"}
+    out["inputs"] = [{"file": f["file"]} for f in record.get("inputs", [])]
+    return out
+
+
 def _run_record(**given) -> dict:
     """What produced a report: the version, the options, each input file's name, size and SHA-256, the run time."""
     files = {k: v for k, v in given.items() if k in ("roster", "schedule", "timesheet", "policy", "unpaid", "reference")}
@@ -242,9 +314,11 @@ def _run_record(**given) -> dict:
 @click.option("--reference-line", "reference_lines", multiple=True,
               help="A comparison line (repeatable): poverty-2025, housing-wage:baltimore-md, minimum-wage:US-MD, or 'Living wage=24.50' "
                    "(docs/reference-lines.md).")
-@click.option("--publish", is_flag=True, help="Publishing view: suppress groups under --min-group (default 10); never names or ids.")
+@click.option("--publish", is_flag=True, help="Publishing view: exact figures only for groups of 10 or more, pay bands for "
+              "groups of 3 to 9, nothing for smaller ones; never names, ids or input hashes (docs/gap.md).")
 @click.option("--min-group", type=click.IntRange(1, None),
-              help="Suppress groups with fewer employees (default 10 with --publish, else 1; with --publish never under 3).")
+              help="Without --publish: suppress groups with fewer employees (default 1). With --publish: exact figures only for "
+                   "groups of at least this many (default 10; a smaller value cannot lower it; under 3 refused).")
 @click.option("--group", "groups", multiple=True,
               help="Pool roles into a declared comparison group, e.g. 'clinical=rn,lpn' (repeatable; docs/gap.md).")
 @click.option("--reference-only", is_flag=True, help="Compare the peer group with the --reference wages only (no other group here).")
@@ -278,7 +352,8 @@ def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid
              "(a group of 1 or 2 shows one person's pay; docs/gap.md)", EXIT_USAGE)
     if publish and min_group is not None and min_group < DEFAULT_PUBLISH_MIN_GROUP:
         click.echo(f"warning: --min-group {min_group} is under {DEFAULT_PUBLISH_MIN_GROUP}, the B.C. pay transparency standard "
-                   "(B.C. Reg. 225/2023); small groups can still let readers who know the staff infer pay", err=True)
+                   f"(B.C. Reg. 225/2023), and cannot lower it: exact figures still need {DEFAULT_PUBLISH_MIN_GROUP} employees; "
+                   f"groups of {PUBLISH_MIN_GROUP_FLOOR} to {DEFAULT_PUBLISH_MIN_GROUP - 1} are shown as pay bands (docs/gap.md)", err=True)
     if reference_only and not reference:
         fail("--reference-only needs --reference (e.g. --reference bls-2025)", EXIT_USAGE)
     try:
@@ -297,6 +372,8 @@ def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid
                          reference=ref_file, peer_role=peer_role, basis=basis, publish=publish or None,
                          min_group=min_group, group=list(groups), reference_line=list(reference_lines),
                          reference_only=reference_only or None)
+    if publish:
+        record = published_record(record)
     data = render_gap(run.report, fmt, png, lines, record)
     # --publish: where a rejected row is, never its content (a reason can quote an employee id)
     report_problems([Problem(p.file, p.row, p.column, "rejected (details withheld with --publish)", p.sheet) for p in run.problems]

@@ -28,6 +28,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
+from .disclosure import BAND_MIN_GROUP, EXACT_MIN_GROUP
+from .oaxaca import (CATEGORICAL_COVARIATES, NUMERIC_COVARIATES, OAXACA_CAUTION_BELOW, OAXACA_MIN_GROUP,  # noqa: F401 - the gap API
+                     covariate_matrix, decomposition, oaxaca_caution, oaxaca_two_fold)
 from .money import DAYS_PER_YEAR, HOURS_PER_FTE_YEAR, MINUTES_PER_HOUR, RATE_SCALE, cents_half_up, rate_units_array, ratio_half_up, scaled
 from .inputs import rates_in_force
 from .tables import Rejections, parse_numbers, require_columns, text
@@ -35,9 +38,7 @@ from .tables import Rejections, parse_numbers, require_columns, text
 BASES = ("base_rate", "earnings", "annual")
 HOUR_UNITS = 10_000  # annual hours are carried in 1/10000 h (fte 0.8 x 2080 = 1664.0000 h exact)
 EU_ARTICLE10_THRESHOLD = 5.0  # Directive (EU) 2023/970, Art. 9(1)(g), 10(1): gap in average pay of at least 5 %
-DEFAULT_PUBLISH_MIN_GROUP = 10  # B.C. Reg. 225/2023: a reference category needs 10 or more employees
-NUMERIC_COVARIATES = ("tenure_years", "fte")
-CATEGORICAL_COVARIATES = ("site",)
+DEFAULT_PUBLISH_MIN_GROUP = EXACT_MIN_GROUP  # B.C. Reg. 225/2023: a reference category needs 10 or more employees
 
 #: Where each metric comes from; rendered into the report notes and docs/gap.md.
 DEFINITIONS = {
@@ -397,123 +398,66 @@ def pay_quartiles(workers: pd.DataFrame, peer_role: str, min_group: int = 1, pub
     return rows
 
 
-# --------------------------------------------------------------------------- decomposition
-
-
-def covariate_matrix(workers: pd.DataFrame, covariates: list[str] | None = None) -> pd.DataFrame:
-    """Numeric covariates as they are, categorical ones as 0/1 dummies (first level dropped)."""
-    wanted = covariates if covariates is not None else [c for c in (*NUMERIC_COVARIATES, *CATEGORICAL_COVARIATES) if c in workers]
-    parts = []
-    for c in wanted:
-        col = workers[c]
-        if pd.api.types.is_numeric_dtype(col):
-            parts.append(col.astype("float64").rename(c))
-        else:
-            parts.append(pd.get_dummies(col.astype(str), prefix=c, drop_first=True, dtype="float64"))
-    x = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=workers.index)
-    return x.loc[:, x.nunique() > 1]
-
-
-def decomposition(workers: pd.DataFrame, peer_role: str, covariates: list[str] | None = None, min_group: int = 1) -> dict:
-    """Explained/unexplained split of (non-peer mean − peer mean) hourly, Oaxaca-Blinder two-fold.
-
-    Uses statsmodels' OaxacaBlinder with pooled coefficients (Neumark 1988). Returns a dict
-    with ``status`` "ok" or the reason it could not be computed (too few employees, no
-    covariates); never raises on small data.
-    """
-    x = covariate_matrix(workers, covariates)
-    y = workers["hourly_units"].to_numpy(dtype="float64") / RATE_SCALE
-    is_peer = (workers["role"] == peer_role).to_numpy()
-    n_peer, n_other = int(is_peer.sum()), int((~is_peer).sum())
-    base = {"method": "Oaxaca-Blinder two-fold, pooled (statsmodels OaxacaBlinder)", "covariates": list(x.columns),
-            "n_peer": n_peer, "n_other": n_other}
-    ok_rows = x.notna().all(axis=1).to_numpy() & np.isfinite(y)
-    if x.shape[1] == 0:
-        return {**base, "status": "no covariates in the roster (tenure_years, fte, site …)"}
-    if min(n_peer, n_other) < max(min_group, x.shape[1] + 2) or not ok_rows.all():
-        return {**base, "status": "too few employees (or blank covariates) for a regression in each group"}
-    design = np.column_stack([x.to_numpy(), np.ones(len(x))])
-    if any(np.linalg.matrix_rank(design[m]) < design.shape[1] for m in (is_peer, ~is_peer)):
-        return {**base, "status": "a covariate does not vary within one group, so its effect cannot be estimated"}
-    return {**base, "status": "ok", **oaxaca_two_fold(y, x.to_numpy(), is_peer)}
-
-
-def oaxaca_two_fold(y: np.ndarray, x: np.ndarray, is_group_b: np.ndarray) -> dict:
-    """Two-fold pooled decomposition of mean(y | not b) − mean(y | b); dollars/hour, 2 places."""
-    from statsmodels.stats.oaxaca import OaxacaBlinder
-    from statsmodels.tools.tools import add_constant
-
-    exog = add_constant(np.column_stack([x, is_group_b.astype("float64")]), prepend=False, has_constant="add")
-    model = OaxacaBlinder(y, exog, bifurcate=x.shape[1], hasconst=True, swap=False)
-    unexplained, explained, gap = model.two_fold().params
-    # statistical estimates, not money: shown to 4 places (dollars/hour) and 1 place (percent)
-    share = None if gap == 0 else float(f"{explained / gap * 100:.1f}")
-    return {"gap": float(f"{gap:.4f}"), "explained": float(f"{explained:.4f}"), "unexplained": float(f"{unexplained:.4f}"),
-            "explained_share_pct": share}
-
-
 # --------------------------------------------------------------------------- the report
 
 
 def gap_report(workers: pd.DataFrame, opts: GapOptions, *, as_of: date, reference: dict | None = None,
                covariates: list[str] | None = None, excluded: dict | None = None, notes: list[str] | None = None,
                reference_only: bool = False) -> dict:
-    """The docs/formats.md §5 object plus quartiles, decomposition, definitions and notes."""
-    groups = gap_groups(workers, opts, reference)
-    quart = pay_quartiles(workers, opts.peer_role, opts.min_group, opts.publish)
-    dec = oaxaca_caution(decomposition(workers, opts.peer_role, covariates, opts.min_group), opts.publish)
+    """The docs/formats.md §5 object plus quartiles, decomposition, definitions and notes.
+
+    ``opts.publish``: every figure goes through the disclosure rule (core/gap_publish.py,
+    docs/gap.md "The disclosure rule"); ``opts.min_group`` is then the size for exact figures.
+    """
+    rule = None
+    if opts.publish:
+        from .gap_publish import published_parts
+
+        groups, quart, dec, rule = published_parts(workers, opts, reference, covariates)
+    else:
+        groups = gap_groups(workers, opts, reference)
+        quart = pay_quartiles(workers, opts.peer_role, opts.min_group)
+        dec = oaxaca_caution(decomposition(workers, opts.peer_role, covariates, opts.min_group))
     if reference_only:  # the peer group against public wages only: no other group of this organisation
         groups = [g for g in groups if g["role"] == opts.peer_role or g["source"] == "external"]
         quart, dec = [], {"status": "not computed (--reference-only: no other group of the organisation is compared)"}
-    if opts.publish:  # n_other is a total: minus the shown groups' n, it would give a suppressed group's n
+    if rule is not None:  # totals: the decomposition's n minus the shown groups' n would give a hidden group's n
         dec = {k: v for k, v in dec.items() if k not in ("n_peer", "n_other")}
     all_notes = list(notes or [])
     if reference:
         all_notes.append(NO_SOC_NOTE)
-    if opts.publish:
-        all_notes.append(f"Published view: groups under {opts.min_group} employees are suppressed (listed last, by name); "
-                         "pay quartiles show the peer share only; no totals, names or employee ids.")
-        if any(g["suppressed"] for g in groups):
-            all_notes.append("Why groups are suppressed: in a small group, a median or a mean is close to one person's pay, "
-                             "and colleagues who know the staff can work it out. To publish more, pool roles into declared "
-                             "comparison groups (--group 'clinical=rn,lpn'), compare with public wages only "
-                             f"(--reference bls-2025 --reference-only), or set --min-group (never under {PUBLISH_MIN_GROUP_FLOOR}).")
     report = {
         "peer_role": opts.peer_role,
         "basis": opts.basis,
         "groups": groups,
         "as_of": as_of.isoformat(),
         "unit": "USD per year" if opts.basis == "annual" else "USD per hour",
-        "min_group": opts.min_group,
-        "quartiles": quart,
-        "decomposition": dec,
-        "excluded": excluded or {},
-        "definitions": dict(DEFINITIONS),
-        "notes": all_notes,
+        "min_group": opts.min_group if rule is None else rule.exact_min,
     }
-    if opts.publish:
-        peer = workers.loc[workers["role"] == opts.peer_role, "hourly_units"]
-        report = with_peer_band(report, _median(sorted(int(x) for x in peer)), len(peer))
+    definitions = dict(DEFINITIONS)
+    if rule is not None:
+        from .gap_publish import published_definitions, publishing_notes
+
+        report.update(band_min_group=rule.band_min, publish=True)
+        all_notes += publishing_notes(groups, opts.peer_role, rule)
+        definitions = published_definitions(groups, quart, dec, rule)
+    report.update(quartiles=quart, decomposition=dec, excluded=excluded or {}, definitions=definitions, notes=all_notes)
     return report
 
 
 # --------------------------------------------------------------------------- publishing for a small organisation
 #
-# A ten-person organisation has no group of 10, so the B.C. default suppresses everything,
-# the peers included. What it can publish instead (docs/gap.md, "Publishing for a small team"):
+# A ten-person organisation has no group of 10, so no exact figure of it is published. What
+# it can publish (docs/gap.md, "Publishing for a small team"):
 #
 # * pooled comparison groups (``--group "clinical=rn,lpn"``): roles declared together count
 #   as one group, so a group of 2 nurses and 1 LPN becomes one group of 3;
-# * a threshold of its own choosing, never under PUBLISH_MIN_GROUP_FLOOR (a group of 1 is
-#   one person's pay; of 2, each can subtract their own pay to learn the other's), with a
-#   warning under the B.C. standard of 10 (B.C. Reg. 225/2023);
-# * the peer group under the threshold: its median is shown only as a whole-dollar band, and
-#   the comparisons with shown groups as bands (peer_band below);
+# * every group of 3 to 9 as a pay band, comparisons with it as ranges (core/gap_publish.py);
 # * public reference wages only (``--reference-only``): no other internal group is shown.
+# ``--min-group`` raises the size for exact figures above 10; under 10 it cannot lower it (the
+# CLI warns), and under PUBLISH_MIN_GROUP_FLOOR it is refused.
 
-PUBLISH_MIN_GROUP_FLOOR = 3  # never publish a group smaller than this (refused, exit 2)
-OAXACA_MIN_GROUP = 5  # the decomposition is refused with fewer employees in either group
-OAXACA_CAUTION_BELOW = 30  # under this many in either group, the split carries a caution
+PUBLISH_MIN_GROUP_FLOOR = BAND_MIN_GROUP  # never publish a group smaller than this (refused, exit 2)
 
 
 def parse_groups(specs: list[str] | tuple[str, ...]) -> dict[str, list[str]]:
@@ -551,67 +495,9 @@ def pool_roles(workers: pd.DataFrame, groups: dict[str, list[str]], peer_role: s
         return workers, peer_role
     mapping = {r: name for name, roles in groups.items() for r in roles}
     out = workers.copy()
+    out["roster_role"] = out["role"].astype(object)  # the published view protects small roles inside a pool too
     out["role"] = out["role"].astype(object).map(lambda r: mapping.get(r, r))
     return out, mapping.get(peer_role, peer_role)
-
-
-def dollar_band(hourly: float | Fraction) -> tuple[int, int]:
-    """The whole-dollar band containing an hourly figure: [floor, floor + 1).
-
-    19.50 -> (19, 20); 19.00 -> (19, 20); 19.99 -> (19, 20). One dollar wide whatever the
-    group's spread, so the band says no more than "between $19 and $20".
-    """
-    low = int(Fraction(hourly).__floor__())
-    return low, low + 1
-
-
-def band_text(band: tuple[int, int]) -> str:
-    return f"${band[0]}–{band[1]}"
-
-
-def with_peer_band(report: dict, peer_median_units: Fraction, peer_n: int) -> dict:
-    """A published report whose peer group is under the threshold: the peer median as a band.
-
-    ``peer_median_band`` ("$19–20") goes on the peer row; every shown comparison row gets
-    ``cents_on_the_dollar_band`` = [100 x low / role median, 100 x high / role median], whole
-    cents half-up, so the comparison is made without the exact peer figure.
-    ``peer_median_units``: the exact median in $0.0001 units (never published itself).
-    """
-    peer = next(g for g in report["groups"] if g["role"] == report["peer_role"])
-    if not peer.get("suppressed"):
-        return report
-    if peer_n < PUBLISH_MIN_GROUP_FLOOR:
-        report["notes"].append(f"The {report['peer_role']} group has fewer than {PUBLISH_MIN_GROUP_FLOOR} employees: "
-                               "no figure for it is shown, not even a band.")
-        return report
-    band = dollar_band(Fraction(peer_median_units) / RATE_SCALE)
-    peer["peer_median_band"] = band_text(band)
-    for g in report["groups"]:
-        if g is peer or g.get("suppressed") or not g.get("median_hourly"):
-            continue
-        role = Fraction(str(g["median_hourly"]))
-        g["cents_on_the_dollar_band"] = [int(to_places(Fraction(b * 100) / role, 1, 0) or 0) for b in band]
-    report["notes"].append(
-        f"The {report['peer_role']} group has fewer than {report['min_group']} employees, so its median is shown only as the "
-        f"whole-dollar band that contains it ({band_text(band)}), and each comparison as the cents-on-the-dollar range "
-        "that band gives.")
-    return report
-
-
-def oaxaca_caution(dec: dict, publish: bool = False) -> dict:
-    """A small-sample decomposition: refuse under OAXACA_MIN_GROUP per group, caution under OAXACA_CAUTION_BELOW."""
-    n = min(dec.get("n_peer", 0), dec.get("n_other", 0))
-    if dec.get("status") != "ok":
-        return dec
-    if n < OAXACA_MIN_GROUP:
-        keep = {k: dec[k] for k in ("method", "covariates", "n_peer", "n_other") if k in dec}
-        return {**keep, "status": f"not computed: fewer than {OAXACA_MIN_GROUP} employees in a group (the split would be noise)"}
-    if n < OAXACA_CAUTION_BELOW:
-        counts = "" if publish else f"{dec['n_peer']} peers vs {dec['n_other']} others: "
-        return {**dec, "caution": (f"{counts}with fewer than {OAXACA_CAUTION_BELOW} employees in a "
-                                   "group the explained/unexplained split is unstable (one person more or less can move it a lot); "
-                                   "read it as an indication only")}
-    return dec
 
 
 # --------------------------------------------------------------------------- the gap metrics table
@@ -662,10 +548,13 @@ GAP_METRICS: tuple[Metric, ...] = (
     Metric("unpaid_hours", "unpaid h", "hours", "num2", "unpaid hours of the role's employees over the timesheet's period (with --unpaid)"),
     Metric("median_effective_hourly", "effective median $/h", "$/hour", "money",
            "median of gross pay ÷ (hours worked + unpaid hours), per employee, over the timesheet's period"),
-    Metric("peer_median_band", "", "$/hour", "text",
-           "published view, peer group under the threshold: the whole-dollar band [floor, floor + 1) that holds the peer median"),
+    Metric("median_hourly_band", "", "$/hour", "text",
+           "published view, a group of 3 to 9: the pay band (a step of the R'20 ladder, docs/gap.md) that holds its median, "
+           "[low, high]; `median_annual_band` on the annual basis"),
     Metric("cents_on_the_dollar_band", "", "cents", "text",
-           "published view, peer group banded: [100 × band low ÷ role median, 100 × band high ÷ role median], whole cents half-up"),
+           "published view, a banded group on either side: [100 × peer low ÷ role high, 100 × peer high ÷ role low], whole "
+           "cents rounded outwards; likewise `gap_median_pct_band`, `peer_hours_for_40_band` and "
+           "`annual_gap_per_worker_band` (to $100)"),
 )
 
 

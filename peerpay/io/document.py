@@ -127,7 +127,7 @@ def run_footer(record: Mapping | None) -> str:
     if not record:
         return ""
     when = str(record.get("run_time", "")).replace("+00:00", " UTC")
-    files = ", ".join(f"{f['file']} sha256 {str(f['sha256'])[:12]}…" for f in record.get("inputs", []))
+    files = ", ".join(f"{f['file']}" + (f" sha256 {str(f['sha256'])[:12]}…" if f.get("sha256") else "") for f in record.get("inputs", []))
     lines = [f"Run: peerpay {record.get('peerpay_version', '')}, {when}" + (f"; {record['command']}" if record.get("command") else "")]
     if files:
         lines.append(f"Inputs: {files}")
@@ -235,7 +235,7 @@ def record_rows(record: Mapping | None) -> list[tuple[str, object]]:
     rows: list[tuple[str, object]] = []
     for k, v in record.items():
         if k == "inputs":
-            rows += [(f"input {f['file']}", f"sha256 {f['sha256']} ({f['bytes']:,} bytes)") for f in v]
+            rows += [(f"input {f['file']}", f"sha256 {f['sha256']} ({f['bytes']:,} bytes)" if f.get("sha256") else "name only") for f in v]
         elif k == "options":
             rows += [(f"option --{o.replace('_', '-')}", ", ".join(map(str, x)) if isinstance(x, (list, tuple)) else x) for o, x in v.items()]
         else:

@@ -26,34 +26,12 @@ from decimal import Decimal
 
 from ..core.money import round_half_up
 
-PEER_COLOR = "#c2410c"  # the one bar in colour (as in peerpay/charts.py)
-INTERNAL_COLOR = "#6b7280"
-EXTERNAL_COLOR = "#bfc5cd"
-HALO = ' stroke="#fff" stroke-width="3" paint-order="stroke"'  # text stays readable across lines
-LINE_COLORS = {"poverty": "#7c3aed", "housing": "#1d4ed8", "minimum_wage": "#047857", "user": "#b45309"}
-
-#: Abbreviated role keys spelled out for readers (others: underscores become spaces).
-ROLE_WORDS = {
-    "rn": "registered nurse",
-    "lpn": "licensed practical nurse",
-    "lvn": "licensed vocational nurse",
-    "cna": "certified nursing assistant",
-    "chw": "community health worker",
-    "mh_sa_social_worker": "mental health & substance use social worker",
-    "substance_abuse_counselor": "substance use counselor",
-    "social_human_service_assistant": "social and human service assistant",
-}
+from .charts import EXTERNAL_COLOR, INTERNAL_COLOR, LINE_COLORS, PEER_COLOR, ROLE_WORDS, role_label  # noqa: F401 - re-exported
 
 
 def esc(value) -> str:
     """HTML-escape any value for text or a quoted attribute."""
     return html.escape("" if value is None else str(value), quote=True)
-
-
-def role_label(role: str) -> str:
-    """``rn`` -> ``registered nurse``; ``BLS: registered_nurse`` -> ``registered nurse``."""
-    key = role.split(":", 1)[1].strip() if role.startswith("BLS:") else role
-    return ROLE_WORDS.get(key.lower(), key.replace("_", " ").strip())
 
 
 def display_url(text: str) -> str:
@@ -82,11 +60,12 @@ def whole(value) -> int:
 
 def html_table(title: str, columns: Sequence[str], rows: Iterable[Sequence], units: Sequence[str] | None = None, *,
                row_classes: Sequence[str] | None = None, row_keys: Sequence[str] | None = None, note: str = "",
-               dates_on_one_line: bool = False) -> str:
+               dates_on_one_line: bool = False, stack: bool = False) -> str:
     """A titled, escaped table; ``units`` (same length as ``columns``) show under each header.
 
     Numeric-looking cells are right-aligned. ``row_keys`` become ``data-key`` attributes so a
-    test (or a reader's script) can find a row without parsing its text.
+    test (or a reader's script) can find a row without parsing its text. ``stack``: on a phone
+    each row becomes a card of "header: value" lines (``data-label``), so no figure is off screen.
     """
     units = list(units or [""] * len(columns))
     head = "".join('<th scope="col">' + esc(c) + (f'<span class="unit">{esc(u)}</span>' if u else "") + "</th>"
@@ -101,11 +80,15 @@ def html_table(title: str, columns: Sequence[str], rows: Iterable[Sequence], uni
             num = j > 0 and _numeric(cell)
             tag = "th" if j == 0 else "td"
             attrs = (' scope="row"' if j == 0 else "") + (' class="num"' if num else ' style="white-space:nowrap"' if dates_on_one_line and _DATE.match(str(cell)) else "")
+            if stack and j > 0:
+                label = columns[j] + (f" ({units[j]})" if units[j] else "")
+                attrs += f' data-label="{esc(label)}"' + ("" if str(cell).strip() else ' data-empty=""')
             cells.append(f"<{tag}{attrs}>{text}</{tag}>")
         body.append(f"<tr{cls}{key}>{''.join(cells)}</tr>")
     foot = f'<p class="note">{esc(note)}</p>' if note else ""
     caption = f"<caption>{esc(title)}</caption>" if title else ""
-    return (f"<div class=\"table-wrap\"><table>{caption}"
+    klass = ' class="stack"' if stack else ""
+    return (f"<div class=\"table-wrap\"><table{klass}>{caption}"
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>{foot}")
 
 
@@ -113,7 +96,7 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?$")  # a date or a date and
 
 
 def _numeric(cell) -> bool:
-    text = str(cell).replace("$", "").replace(",", "").replace("%", "").replace("–", "").strip()
+    text = str(cell).replace("$", "").replace(",", "").replace("%", "").replace("(band)", "").replace("–", "").strip()
     try:
         float(text)
         return True
@@ -156,6 +139,7 @@ def run_record_section(record: Mapping | None) -> str:
     items = "".join(f"<tr><th scope=\"row\">{esc(k)}</th><td><code>{esc(v)}</code></td></tr>" for k, v in rows)
     files = "".join(
         f'<tr><th scope="row">{esc(f["file"])}</th><td><code class="hash">sha256 {esc(f["sha256"])}</code> ({int(f["bytes"]):,} bytes)</td></tr>'
+        if f.get("sha256") else f'<tr><th scope="row">{esc(f["file"])}</th><td>input (named only: a published page carries no hash of a private file)</td></tr>'
         for f in record.get("inputs", [])
     )
     return f"<div class=\"table-wrap\"><table class=\"record\"><tbody>{items}{files}</tbody></table></div>"
@@ -165,15 +149,18 @@ WIDE = ' style="max-width:none"'  # <main> of a page that uses the window's whol
 
 
 def fact_sheet_page(title: str, headline: Sequence[str], sections: Sequence[tuple[str, str]],
-                    run_record: Mapping | None = None, *, subtitle: str = "", with_run_record: bool = True, wide: bool = False) -> str:
+                    run_record: Mapping | None = None, *, subtitle: str = "", with_run_record: bool = True, wide: bool = False,
+                    caveats: Sequence[str] = ()) -> str:
     """The whole document. ``sections`` are (heading, trusted HTML built by the helpers here).
 
     ``wide``: the page uses the window's whole width (a report of wide tables, not a fact sheet).
 
     ``with_run_record=False``: no run-record section (a worker's back-pay statement, whose
-    inputs are the whole organisation's files, not the worker's).
+    inputs are the whole organisation's files, not the worker's). ``caveats``: short sentences
+    shown after the headline (the finding comes first).
     """
     heads = "".join(f"<p class=\"headline\">{esc(s)}</p>" for s in headline)
+    heads += "".join(f"<p class=\"caveat\">{esc(s)}</p>" for s in caveats)
     body = "".join(f"<section><h2>{esc(h)}</h2>{content}</section>" for h, content in sections)
     record = f"<section class=\"run\"><h2>Run record</h2>{run_record_section(run_record)}</section>" if with_run_record else ""
     return (
@@ -218,7 +205,23 @@ dt{font-weight:600;margin-top:.35rem}
 dd{margin:0 0 0 1rem;color:var(--muted)}
 code{font-size:.8rem;word-break:break-all}
 table.record th{width:11rem;white-space:nowrap}
-@media (max-width:40rem){body{font-size:14px}.headline{font-size:1rem}table{font-size:.78rem}table.record th{width:auto;white-space:normal}}
+.caveat{color:var(--muted);margin:.35rem 0 .2rem;font-size:.92rem}
+figure svg.chart-narrow{display:none}
+@media (max-width:40rem){body{font-size:14px}.headline{font-size:1rem}table{font-size:.78rem}table.record th,table.record td{width:auto;white-space:normal}}
+@media (max-width:30rem){
+ main{padding:1rem .75rem 1.5rem}
+ figure svg.chart-wide{display:none}
+ figure svg.chart-narrow{display:block}
+ table.stack{font-size:.9rem}
+ table.stack thead{display:none}
+ table.stack tbody,table.stack tr{display:block;width:100%}
+ table.stack tr{border-bottom:1px solid var(--rule);padding:.4rem .2rem}
+ table.stack th[scope=row]{display:block;border:0;padding:0 0 .1rem}
+ table.stack td{display:flex;justify-content:space-between;gap:1rem;border:0;padding:.05rem 0;white-space:normal;text-align:right}
+ table.stack td,table.stack th{overflow-wrap:anywhere;min-width:0}
+ table.stack td::before{content:attr(data-label);color:var(--muted);text-align:left}
+ table.stack td[data-empty]{display:none}
+}
 @page{size:auto;margin:12mm}
 @media print{
  body{font-size:9pt;line-height:1.3}
@@ -230,6 +233,7 @@ table.record th{width:11rem;white-space:nowrap}
  .table-wrap{overflow:visible}
  tr,figure,dl dt,dl dd{break-inside:avoid}
  figure svg{max-height:68mm;width:auto;max-width:100%;margin:0 auto}
+ figure svg.chart-narrow{display:none}
  .table-wrap td,.table-wrap th{line-height:1.2}
  .unit{font-size:6.5pt}
  p,figcaption,.note,.small,code{font-size:7.5pt}
@@ -256,171 +260,162 @@ def _peer(report: Mapping) -> Mapping:
     return next(g for g in report["groups"] if g["role"] == report["peer_role"])
 
 
+def _cents(g: Mapping):
+    """A row's cents on the dollar: a number, a [low, high] range, or None."""
+    return g.get("cents_on_the_dollar") if g.get("cents_on_the_dollar") is not None else g.get("cents_on_the_dollar_band")
+
+
+def _median_key(report: Mapping) -> str:
+    return "median_annual" if report.get("basis") == "annual" else "median_hourly"
+
+
+def _level(report: Mapping, g: Mapping) -> float:
+    """Where a row sits for choosing the comparator: its median, or its band's low end."""
+    key = _median_key(report)
+    if g.get(key) is not None:
+        return float(g[key])
+    return float((g.get(f"{key}_band") or [0])[0])
+
+
 def pick_comparator(report: Mapping, comparator: str | None = None) -> Mapping | None:
     """The group the headline names: ``comparator`` if given, else the best-paid comparable
-    role in the organisation, else the best-paid external occupation."""
-    groups = [g for g in report["groups"] if g["role"] != report["peer_role"] and g.get("cents_on_the_dollar") is not None]
+    group in the organisation, else the best-paid external occupation."""
+    groups = [g for g in report["groups"] if g["role"] != report["peer_role"] and _cents(g) is not None]
     if comparator is not None:
         return next((g for g in groups if g["role"] == comparator), None)
     internal = [g for g in groups if g.get("source") != "external"]
     pool = internal or groups
-    return max(pool, key=lambda g: (g.get("median_hourly") or 0, g["role"])) if pool else None
+    return max(pool, key=lambda g: (_level(report, g), g["role"])) if pool else None
+
+
+def _who(report: Mapping, g: Mapping) -> str:
+    """A member of a group, in words: "registered nurse", "clinical worker" (a declared group)."""
+    if g["role"] in (report.get("comparison_groups") or {}):
+        return f"{g['role'].replace('_', ' ')} worker"
+    return role_label(g["role"])
+
+
+def _span(value, fmt=str) -> str:
+    """46 or 56–72: a figure or its range, as the headline says it."""
+    if isinstance(value, (list, tuple)):
+        return f"{fmt(value[0])}–{fmt(value[1])}"
+    return fmt(value)
 
 
 def gap_headline(report: Mapping, reference_lines=(), comparator: str | None = None) -> list[str]:
-    """Sentences generated from the report's own figures (whole numbers, half-up).
+    """The finding, in sentences generated from the report's own figures (whole numbers, half-up;
+    a range when either side is a pay band).
 
     "For every dollar a registered nurse earns, a peer specialist here earns 46 cents." uses the
     table's ``cents on the dollar`` (45.6 -> 46); "works 88 hours ... in 40" uses ``hours to
-    earn 40`` (87.8 -> 88). tests/test_html_factsheet.py parses both back and checks them.
+    earn 40`` (87.8 -> 88). With a banded group: "Peer specialists here earn 56–72 cents for
+    every dollar a clinical worker earns." tests/test_html_factsheet.py parses them back.
     """
     peer = _peer(report)
     peer_name = role_label(report["peer_role"])
-    if peer.get("peer_median_band"):
-        out = _banded_headline(report, peer, peer_name, comparator)
-        high = Decimal(peer["peer_median_band"].split("–")[1])
-        below = [d for d in _lines(reference_lines) if high <= d["hourly"]]
-        if below:
-            names = "; ".join(f"{d['label']} {money(d['hourly'])}" for d in below)
-            of = "the comparison line" if len(below) == 1 else f"{len(below)} of the {len(_lines(reference_lines))} comparison lines"
-            out.append(f"Even the top of the {peer_name} band, ${high} an hour, is below {of}: {names}.")
-        return out
-    if peer.get("suppressed") or peer.get("median_hourly") is None:
-        return [(f"Pay for the {peer_name} group is not published: the group has fewer than "
-                f"{report.get('min_group', '')} employees, and smaller groups are suppressed to protect privacy.")]
+    if peer.get("suppressed"):
+        return [f"Pay for the {peer_name} group is not published: the group is too small, and any figure of it would be "
+                "one person's pay."]
     out = []
     g = pick_comparator(report, comparator)
     if g is not None:
-        other = role_label(g["role"])
+        other = _who(report, g)
         where = " nationally (BLS median)" if g.get("source") == "external" else ""
-        out.append(f"For every dollar {_a(other)} {other} earns{where}, {_a(peer_name)} {peer_name} here earns "
-                   f"{whole(g['cents_on_the_dollar'])} cents.")
-        out.append(f"{_a(peer_name).capitalize()} {peer_name} works {whole(g['peer_hours_for_40'])} hours to earn what "
-                   f"{_a(other)} {other}{where} earns in 40.")
-        if g.get("source") != "external":
-            national = next((x for x in report["groups"] if x.get("source") == "external"
-                             and role_label(x["role"]) == other and x.get("cents_on_the_dollar") is not None), None)
-            if national is not None:
-                out.append(f"Against the national median for {other}s (BLS), {_a(peer_name)} {peer_name} here earns "
-                           f"{whole(national['cents_on_the_dollar'])} cents on the dollar.")
-    below = [d for d in _lines(reference_lines) if Decimal(str(peer["median_hourly"])) < d["hourly"]]
-    if below:
-        names = "; ".join(f"{d['label']} {money(d['hourly'])}" for d in below)
-        of = "the comparison line" if len(below) == 1 else f"{len(below)} of the {len(_lines(reference_lines))} comparison lines"
-        out.append(f"The {peer_name} median, {money(peer['median_hourly'])} an hour, is below {of}: {names}.")
-    return out
-
-
-def _banded_headline(report: Mapping, peer: Mapping, peer_name: str, comparator: str | None) -> list[str]:
-    """The peer group is under the threshold: its median as a band, comparisons as ranges."""
-    out = [f"The {peer_name} group is smaller than {report.get('min_group', '')} people, so its median is shown only as a "
-           f"band: {peer['peer_median_band']} an hour."]
-    shown = [g for g in report["groups"] if g.get("cents_on_the_dollar_band")]
-    pool = [g for g in shown if g["role"] == comparator] if comparator else (
-        [g for g in shown if g.get("source") != "external"] or shown)
-    pooled = report.get("comparison_groups") or {}
-    national = [g for g in shown if g.get("source") == "external"]
-    for g in [max(pool, key=lambda x: (x.get("median_hourly") or 0, x["role"]))] if pool else []:
-        if g["role"] in pooled:
-            other = f"member of the {g['role']} group ({', '.join(role_label(r) for r in pooled[g['role']])})"
+        cents = _cents(g)
+        hours = g.get("peer_hours_for_40") if g.get("peer_hours_for_40") is not None else g.get("peer_hours_for_40_band")
+        if isinstance(cents, list):
+            out.append(f"{peer_name.capitalize()}s here earn {_span(cents)} cents for every dollar {_a(other)} {other} earns{where}.")
+            if hours is not None:
+                out.append(f"{_a(peer_name).capitalize()} {peer_name} works {_span(hours)} hours to earn what {_a(other)} {other}{where} "
+                           "earns in 40.")
         else:
-            other = role_label(g["role"])
-        where = " nationally (BLS median)" if g.get("source") == "external" else ""
-        lo, hi = g["cents_on_the_dollar_band"]
-        out.append(f"For every dollar {_a(other)} {other} earns{where}, {_a(peer_name)} {peer_name} here earns "
-                   f"{lo} to {hi} cents.")
-        if g.get("source") != "external" and national:
-            top = max(national, key=lambda x: (x.get("median_hourly") or 0, x["role"]))
-            lo, hi = top["cents_on_the_dollar_band"]
-            out.append(f"Against the national median for {role_label(top['role'])}s (BLS), {_a(peer_name)} {peer_name} here "
-                       f"earns {lo} to {hi} cents on the dollar.")
+            out.append(f"For every dollar {_a(other)} {other} earns{where}, {_a(peer_name)} {peer_name} here earns {whole(cents)} cents.")
+            if hours is not None:
+                out.append(f"{_a(peer_name).capitalize()} {peer_name} works {whole(hours)} hours to earn what {_a(other)} {other}{where} "
+                           "earns in 40.")
+        if g.get("source") != "external":
+            national = [x for x in report["groups"] if x.get("source") == "external" and _cents(x) is not None]
+            same = next((x for x in national if role_label(x["role"]) == other), None)
+            top = same or (max(national, key=lambda x: (_level(report, x), x["role"])) if isinstance(cents, list) and national else None)
+            if top is not None:
+                figure = _cents(top)
+                out.append(f"Against the national median for {role_label(top['role'])}s (BLS), {_a(peer_name)} {peer_name} here earns "
+                           f"{_span(figure) if isinstance(figure, list) else whole(figure)} cents on the dollar.")
+    out += _below_lines(report, peer, peer_name, reference_lines)
     return out
 
 
-def banded_cents(g: Mapping) -> str:
-    lo, hi = g["cents_on_the_dollar_band"]
-    return f"{lo}–{hi}"
+def _below_lines(report: Mapping, peer: Mapping, peer_name: str, reference_lines) -> list[str]:
+    """The comparison lines above the peer median (a band: above even its top)."""
+    lines = _lines(reference_lines)
+    if report.get("basis") == "annual" or not lines:
+        return []
+    band = peer.get("median_hourly_band")
+    level = Decimal(str(band[1] if band else peer.get("median_hourly") or 0))
+    below = [d for d in lines if (level <= d["hourly"] if band else level < d["hourly"])]
+    if not below or not level:
+        return []
+    names = "; ".join(f"{d['label']} {money(d['hourly'])}" for d in below)
+    of = "the comparison line" if len(below) == 1 else f"{len(below)} of the {len(lines)} comparison lines"
+    if band:
+        return [f"Even the top of the {peer_name} band, {money(level, 0) if level == level.to_integral() else money(level)} an hour, "
+                f"is below {of}: {names}."]
+    return [f"The {peer_name} median, {money(peer['median_hourly'])} an hour, is below {of}: {names}."]
 
 
-def _band_caption(report: Mapping) -> str:
-    banded = any(g.get("peer_median_band") for g in report["groups"])
-    return " (its lighter end is the whole-dollar band that holds the median)" if banded else ""
+def gap_caveats(report: Mapping) -> list[str]:
+    """What the reader must know about the finding, after it: which groups are pay bands, and which are withheld."""
+    key = _median_key(report)
+    unit = " a year" if report.get("basis") == "annual" else " an hour"
+    banded = [g for g in report["groups"] if g.get("banded")]
+    withheld = [g for g in report["groups"] if g.get("suppressed")]
+    out = []
+    if banded:
+        parts = [f"{_pooled_label(report, g['role'])} {band_money(g[f'{key}_band'])}" for g in banded]
+        out.append(f"Ranges, not exact figures: {len(banded)} group{'s' if len(banded) > 1 else ''} with fewer than "
+                   f"{report.get('min_group', '')} employees {'are' if len(banded) > 1 else 'is'} shown only as a pay band "
+                   f"({'; '.join(parts)}{unit}), and each comparison as the range the bands allow.")
+    if withheld:
+        out.append(f"Not shown: {', '.join(_pooled_label(report, g['role']) for g in withheld)} (fewer than "
+                   f"{report.get('band_min_group', 3)} employees: any figure would be one person's pay).")
+    return out
+
+
+def band_money(pair: Sequence, unit: str = "") -> str:
+    """[18, 20] -> "$18–20"; [12.5, 16] -> "$12.50–16"; [40000, 45000] -> "$40,000–45,000"."""
+    lo, hi = (f"{x:,}" if float(x).is_integer() else f"{x:,.2f}" for x in pair)
+    lo, hi = (x.removesuffix(".0") for x in (lo, hi))
+    return f"${lo}–{hi}{unit}"
 
 
 def _a(word: str) -> str:
     return "an" if word[:1].lower() in "aeiou" else "a"
 
 
-def gap_chart_svg(report: Mapping, reference_lines=()) -> str:
-    """Horizontal bars of each role's median hourly pay, the peer group in colour, comparison
-    lines drawn across the bars and labelled above them: the one chart model
-    (:func:`peerpay.io.charts.gap_chart_model`) with readable labels, drawn by :func:`chart_svg`."""
-    from .charts import gap_chart_model
+def gap_chart_model(report: Mapping, reference_lines=()):
+    """The fact sheet's chart: the one chart model (:func:`peerpay.io.charts.gap_chart_model`) with the page's comparison lines."""
+    from .charts import gap_chart_model as model
 
-    pooled = report.get("comparison_groups") or {}
+    return model(dict(report), [{**d, "hourly": float(d["hourly"])} for d in _lines(reference_lines)])
 
-    def label(g):
-        if g.get("source") == "external":
-            return role_label(g["role"]) + " (U.S., BLS)"
-        return f"{g['role']} (pooled)" if g["role"] in pooled else role_label(g["role"])
 
-    model = gap_chart_model(dict(report), [{**d, "hourly": float(d["hourly"])} for d in _lines(reference_lines)], label)
-    for b in model.bars:
-        b.text = f"{b.text.split(' ')[0]} (band)" if b.band else money(b.value)
-    return chart_svg(model, f"Median hourly pay by role compared with {role_label(report['peer_role'])}",
-                     "median pay, dollars per hour")
+def gap_chart_svg(report: Mapping, reference_lines=(), *, narrow: bool = False) -> str:
+    """Horizontal bars of each group's median pay, the peer group in colour, a banded group as its
+    band, comparison lines labelled above the bars (or in a key); the desktop or the phone layout."""
+    from .charts import svg
+
+    m = gap_chart_model(report, reference_lines)
+    title = f"Median {'annual' if report.get('basis') == 'annual' else 'hourly'} pay by role compared with {role_label(report['peer_role'])}"
+    return svg(m, title, narrow=narrow, css_class="chart-narrow" if narrow else "chart-wide")
 
 
 def chart_svg(model, title: str, axis: str) -> str:
-    """A :class:`peerpay.io.charts.ChartModel` as inline SVG: hand-built, no fonts to embed."""
-    bars = model.bars
-    lines = sorted(model.lines, key=lambda d: d["value"])
-    width, label_w, right_pad, bar_h, gap = 800, 365, 64, 15, 5
-    top = 18 + 15 * len(lines)
-    plot_w = width - label_w - right_pad
-    top_value = max([float(b.value) for b in bars] + [float(d["value"]) for d in lines] + [1.0])
-    scale = plot_w / (top_value * 1.05)
-    height = top + len(bars) * (bar_h + gap) + 34
-    x0 = label_w
-    unit = "$" if model.money else ""
-    parts = [(f"<svg viewBox=\"0 0 {width} {height}\" role=\"img\" "
-             f"aria-labelledby=\"chart-title\" font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif\" font-size=\"12\">"),
-             f"<title id=\"chart-title\">{esc(title)}</title>"]
-    step = 10 if top_value <= 80 else 20
-    y_end = top + len(bars) * (bar_h + gap)
-    for v in range(0, int(top_value * 1.05) + 1, step):
-        x = x0 + v * scale
-        parts.append(f"<line x1=\"{x:.1f}\" y1=\"{top - 4}\" x2=\"{x:.1f}\" y2=\"{y_end}\" stroke=\"#e5e7eb\" stroke-width=\"1\"/>")
-        parts.append(f"<text x=\"{x:.1f}\" y=\"{y_end + 14}\" text-anchor=\"middle\" fill=\"#4b5563\" font-size=\"11\">{unit}{v}</text>")
-    parts.append(f"<text x=\"{x0 + plot_w / 2:.1f}\" y=\"{y_end + 29}\" text-anchor=\"middle\" fill=\"#4b5563\" font-size=\"11\">{esc(axis)}</text>")
-    for i, b in enumerate(bars):
-        y = top + i * (bar_h + gap)
-        color = PEER_COLOR if b.highlight else EXTERNAL_COLOR if b.external else INTERNAL_COLOR
-        weight = " font-weight=\"700\"" if b.highlight else ""
-        fill = PEER_COLOR if b.highlight else "#1f2937"
-        w = max(float(b.value), 0.0) * scale  # a negative gap (peers paid more) draws no bar; its figure says so
-        parts.append(f"<text x=\"{x0 - 8}\" y=\"{y + bar_h - 4}\" text-anchor=\"end\" fill=\"{fill}\"{weight} font-size=\"11.5\">{esc(b.label)}</text>")
-        if b.band:  # under the threshold: a solid bar to the band's foot, the band itself lighter
-            lo = b.band[0] * scale
-            parts.append(f"<rect x=\"{x0}\" y=\"{y}\" width=\"{lo:.1f}\" height=\"{bar_h}\" fill=\"{color}\"/>"
-                         f"<rect x=\"{x0 + lo:.1f}\" y=\"{y}\" width=\"{w - lo:.1f}\" height=\"{bar_h}\" fill=\"{color}\" fill-opacity=\"0.35\" "
-                         f"stroke=\"{color}\"><title>{esc(b.label)}: median in the band ${b.band[0]}–{b.band[1]}</title></rect>")
-        else:
-            parts.append(f"<rect x=\"{x0}\" y=\"{y}\" width=\"{w:.1f}\" height=\"{bar_h}\" fill=\"{color}\"><title>{esc(b.label)}: {esc(b.text)}</title></rect>")
-        parts.append(f"<text x=\"{x0 + w + 5:.1f}\" y=\"{y + bar_h - 4}\" fill=\"{fill}\"{weight} font-size=\"11\"{HALO}>{esc(b.text)}</text>")
-    for k, d in enumerate(lines):
-        color = LINE_COLORS.get(d.get("kind", "user"), "#b45309")
-        x = x0 + float(d["value"]) * scale
-        ly = 12 + 15 * k
-        shown = f"{d['label']} {money(d['value']) if model.money else number(d['value'])}"
-        parts.append(f"<line x1=\"{x:.1f}\" y1=\"{ly + 3}\" x2=\"{x:.1f}\" y2=\"{y_end}\" stroke=\"{color}\" stroke-width=\"1.6\" stroke-dasharray=\"5 3\"/>")
-        text_w = 6.6 * len(shown)  # rough width at 11px bold
-        anchor = "end" if x + text_w + 4 > width else "start"
-        dx = -4 if anchor == "end" else 4
-        parts.append(f"<text x=\"{x + dx:.1f}\" y=\"{ly}\" text-anchor=\"{anchor}\" fill=\"{color}\" font-size=\"11\" font-weight=\"600\"{HALO}>"
-                     f"{esc(shown)}</text>")
-    parts.append("</svg>")
-    return "".join(parts)
+    """A :class:`peerpay.io.charts.ChartModel` as inline SVG (desktop layout), ``axis`` under it."""
+    from dataclasses import replace
+
+    from .charts import svg
+
+    return svg(replace(model, xlabel=axis), title)
 
 
 GAP_COLUMNS = [
@@ -428,6 +423,7 @@ GAP_COLUMNS = [
     ("Gap", "$/hour"), ("Cents on the dollar", "¢ per $1"), ("Hours to earn the role's 40", "hours"),
     ("Yearly gap per worker", "$/year"),
 ]
+
 
 def _pooled_label(report: Mapping, role: str) -> str:
     """A declared comparison group reads "clinical (pooled: registered nurse, lpn…)"; a role, its words."""
@@ -438,86 +434,119 @@ def _pooled_label(report: Mapping, role: str) -> str:
 #: The fact sheet's columns in the one gap-metrics table (core/gap.py GAP_METRICS), in table order.
 SHEET_METRICS = ["n", "median_hourly", "gap_median_pct", "gap_median_dollars", "cents_on_the_dollar", "peer_hours_for_40",
                  "annual_gap_per_worker"]
-BAND_METRICS = ["peer_median_band", "cents_on_the_dollar_band"]
 
 
-def metric_definitions(report: Mapping) -> list[tuple[str, str]]:
-    """(term, definition and source) for each figure on the page, from core's GAP_METRICS;
-    then the report's own definitions of the quartiles and the decomposition."""
+def _figure(g: Mapping, key: str, fmt):
+    """A cell: the exact figure formatted, its range, or blank."""
+    if g.get(key) is not None:
+        return fmt(g[key])
+    band = g.get(f"{key}_band")
+    if not band:
+        return ""
+    return band_money(band) if fmt in (money, _money0) else f"{number(band[0], 0)}–{number(band[1], 0)}"
+
+
+def _money0(value) -> str:
+    return money(value, 0)
+
+
+def gap_table_rows(report: Mapping) -> tuple[list[list[str]], list[str], list[str]]:
+    """The fact sheet's table: rows of text, the columns kept (none blank on every row), row classes."""
+    annual = report.get("basis") == "annual"
+    key = _median_key(report)
+    rows, classes = [], []
+    for g in report["groups"]:
+        external = g.get("source") == "external"
+        src = "BLS, U.S." if external else "here"
+        n = g.get("n")
+        size = "" if external else n if n is not None else f"under {report.get('band_min_group', 3)}" if g.get("suppressed") \
+            else f"under {report.get('min_group', '')}"
+        if g.get("suppressed"):
+            row = [_pooled_label(report, g["role"]), src, size, "withheld", "", "", "", "", ""]
+        else:
+            median = _figure(g, key, _money0 if annual else money)
+            if g.get(f"{key}_band"):
+                median += " (band)"
+            row = [_pooled_label(report, g["role"]), src, size, median, _figure(g, "gap_median_pct", number),
+                   _figure(g, "gap_median_dollars", _money0 if annual else money), _figure(g, "cents_on_the_dollar", number),
+                   "" if annual else _figure(g, "peer_hours_for_40", number), _figure(g, "annual_gap_per_worker", _money0)]
+        rows.append([str(c) for c in row])
+        classes.append("peer" if g["role"] == report["peer_role"] else "suppressed" if g.get("suppressed") else "")
+    keep = [0] + [j for j in range(1, len(GAP_COLUMNS)) if any(r[j] for r in rows)]
+    return [[r[j] for j in keep] for r in rows], [str(j) for j in keep], classes
+
+
+def metric_definitions(report: Mapping, shown: Sequence[str] | None = None) -> list[tuple[str, str]]:
+    """(term, definition and source) for each figure on the page, from core's GAP_METRICS
+    (``shown``: the metric keys of the columns on the page; default all of SHEET_METRICS); then the
+    pay band when one is shown, and the report's own definitions of the quartiles and the decomposition."""
     from ..core.gap import GAP_METRICS
+    from ..core.gap_publish import PAY_BAND_DEFINITION
 
     by_key = {m.key: m for m in GAP_METRICS}
-    keys = SHEET_METRICS + (BAND_METRICS if any(g.get("peer_median_band") for g in report["groups"]) else [])
+    keys = [k for k in SHEET_METRICS if shown is None or k in shown]
     out = [(by_key[k].header or k.replace("_", " "),
             by_key[k].definition + (f" [{by_key[k].source}]" if by_key[k].source else "")) for k in keys]
     definitions = report.get("definitions", {})
+    if any(g.get("banded") for g in report["groups"]):
+        out.append(("pay band", definitions.get("pay band") or PAY_BAND_DEFINITION.format(low=3, high=9)))
     return out + [(k, definitions[k]) for k in ("quartiles", "decomposition") if k in definitions]
 
 
-def gap_table(report: Mapping) -> str:
-    rows, classes, keys = [], [], []
-    for g in report["groups"]:
-        external = g.get("source") == "external"
-        hidden = g.get("suppressed")
-        src = "BLS, U.S." if external else "here"
-        if hidden and g.get("peer_median_band"):
-            rows.append([_pooled_label(report, g["role"]), src, f"under {report.get('min_group', '')}", g["peer_median_band"] + " (band)",
-                         "", "", "", "", ""])
-        elif hidden:
-            rows.append([_pooled_label(report, g["role"]), src, f"under {report.get('min_group', '')}", "suppressed", "", "", "", "", ""])
-        elif g.get("cents_on_the_dollar_band"):
-            rows.append([_pooled_label(report, g["role"]), src, "" if g.get("n") is None else g["n"], money(g.get("median_hourly")),
-                         "", "", banded_cents(g), "", ""])
-        else:
-            rows.append([
-                _pooled_label(report, g["role"]), src, "" if g.get("n") is None else g["n"], money(g.get("median_hourly")),
-                number(g.get("gap_median_pct")), money(g.get("gap_median_dollars")), number(g.get("cents_on_the_dollar")),
-                number(g.get("peer_hours_for_40")), money(g.get("annual_gap_per_worker"), 0),
-            ])
-        classes.append("peer" if g["role"] == report["peer_role"] else "suppressed" if hidden else "")
-        keys.append(g["role"])
-    unit = "USD per hour" if report.get("basis") != "annual" else "USD per year"
-    title = f"Median pay by role vs {role_label(report['peer_role'])} ({report.get('basis', 'base_rate').replace('_', ' ')}, {unit}, as of {report.get('as_of', '')})"
-    return html_table(title, [c for c, _ in GAP_COLUMNS], rows, [u for _, u in GAP_COLUMNS], row_classes=classes, row_keys=keys)
+def gap_table(report: Mapping) -> tuple[str, list[str]]:
+    """The table and the metric keys of its columns."""
+    rows, keep, classes = gap_table_rows(report)
+    columns = [GAP_COLUMNS[int(j)] for j in keep]
+    annual = report.get("basis") == "annual"
+    units = [("$/year" if annual and u == "$/hour" else u) for _, u in columns]
+    unit = "USD per hour" if not annual else "USD per year"
+    title = (f"Median pay by role vs {role_label(report['peer_role'])} ({report.get('basis', 'base_rate').replace('_', ' ')}, {unit}, "
+             f"as of {report.get('as_of', '')})")
+    shown = [SHEET_METRICS[int(j) - 2] for j in keep if int(j) >= 2]
+    return html_table(title, [c for c, _ in columns], rows, units, row_classes=classes, row_keys=[g["role"] for g in report["groups"]],
+                      stack=True), shown
 
 
 def lines_table(reference_lines) -> str:
     rows = [[d["label"], money(d["hourly"]), d.get("basis", ""), d.get("effective", ""), display_url(d.get("source", ""))]
             for d in _lines(reference_lines)]
     return html_table("", ["Line", "Hourly", "How it is derived", "Applies from", "Source"], rows,
-                      ["", "$/hour", "", "", ""], row_keys=[d["key"] for d in _lines(reference_lines)])
+                      ["", "$/hour", "", "", ""], row_keys=[d["key"] for d in _lines(reference_lines)], stack=True)
 
 
 def gap_fact_sheet(report: Mapping, reference_lines=(), run_record: Mapping | None = None, *,
                    sources: Sequence[tuple[str, str]] | None = None, title: str | None = None,
                    comparator: str | None = None) -> str:
-    """The gap report as an advocate's fact sheet (see the module docstring).
-
-    ``sources``: (name, what and when) pairs; by default the organisation's schedule on the
-    report's as-of date and, when external rows are present, their ``reference_source``.
-    """
+    """The gap report as an advocate's fact sheet (see the module docstring): the finding first,
+    then its caveats, the chart (a desktop and a phone layout), the table, and only the
+    definitions of what is shown."""
     peer_name = role_label(report["peer_role"])
     title = title or f"What {peer_name}s are paid, compared"
     headline = gap_headline(report, reference_lines, comparator)
-    figure = (f"<figure>{gap_chart_svg(report, reference_lines)}<figcaption>Median hourly pay by role. "
-              f"The {esc(peer_name)} bar is in colour{_band_caption(report)}; national figures (BLS) in light grey; dashed lines are the "
-              f"comparison lines listed below.</figcaption></figure>")
-    sections = [("Median pay by role", figure), ("The numbers", gap_table(report) + _suppression_note(report))]
+    banded = any(g.get("banded") for g in report["groups"])
+    what = "annual" if report.get("basis") == "annual" else "hourly"
+    figure = (f"<figure>{gap_chart_svg(report, reference_lines)}{gap_chart_svg(report, reference_lines, narrow=True)}"
+              f"<figcaption>Median {what} pay by role. The {esc(peer_name)} bar is in colour"
+              + ("; a group of 3 to 9 people is drawn as its pay band, a lighter box from the band's low end to its high end" if banded else "")
+              + "; national figures (BLS) in light grey"
+              + ("; dashed lines are the comparison lines listed below" if reference_lines else "") + ".</figcaption></figure>")
+    table, shown = gap_table(report)
+    sections = [("Median pay by role", figure), ("The numbers", table + _suppression_note(report))]
     if reference_lines:
         sections.append(("Comparison lines", lines_table(reference_lines)))
     if any(v is not None for x in report.get("quartiles") or [] for k, v in x.items() if k != "quartile"):
         q = report["quartiles"]
         if all("employees" in x for x in q):
-            table = html_table(
+            qtable = html_table(
                 "Organisation-wide pay quartiles",
                 ["Quartile", "Employees", "From", "To", f"{peer_name}s", f"{peer_name} share"],
                 [[x["quartile"], x["employees"], money(x["min_hourly"]), money(x["max_hourly"]), number(x["peers"]),
                   number(x["peer_share_pct"])] for x in q],
-                ["", "n", "$/hour", "$/hour", "n", "%"])
-        else:  # a published report keeps shares only (docs/gap.md, publishing safety)
-            table = html_table("Organisation-wide pay quartiles", ["Quartile", f"{peer_name} share"],
-                               [[x["quartile"], number(x["peer_share_pct"])] for x in q], ["", "%"])
-        sections.append(("Where peers sit in the organisation's pay", table))
+                ["", "n", "$/hour", "$/hour", "n", "%"], stack=True)
+        else:  # a published report keeps shares only (docs/gap.md, the disclosure rule)
+            qtable = html_table("Organisation-wide pay quartiles", ["Quartile", f"{peer_name} share"],
+                                [[x["quartile"], number(x["peer_share_pct"])] for x in q], ["", "%"])
+        sections.append(("Where peers sit in the organisation's pay", qtable))
     if report.get("certification"):
         from ..core.joint import CERTIFICATION_TITLE, certification_rows
 
@@ -526,13 +555,12 @@ def gap_fact_sheet(report: Mapping, reference_lines=(), run_record: Mapping | No
             CERTIFICATION_TITLE, ["Group", "Employees", "Mean", "Median", "Gap"],
             [[r["group"], r["n"], money(r["mean_hourly"]), money(r["median_hourly"]), number(r["gap_percent"])] for r in rows],
             ["", "n", "$/hour", "$/hour", "%"])))
-    items = metric_definitions(report)
-    sections.append(("What each figure means", definition_list(items) + _decomposition(report)))
+    sections.append(("What each figure means", definition_list(metric_definitions(report, shown)) + _decomposition(report)))
     sources = list(sources or _default_sources(report))
     notes = list(report.get("notes", []))
     sections.append(("Data sources and notes", definition_list(sources) + paragraphs(display_url(n) for n in notes)))
     subtitle = f"Pay as of {report.get('as_of', '')}; {peer_name} median vs other roles here and national figures."
-    return fact_sheet_page(title, headline, sections, run_record, subtitle=subtitle)
+    return fact_sheet_page(title, headline, sections, run_record, subtitle=subtitle, caveats=gap_caveats(report))
 
 
 def _default_sources(report: Mapping) -> list[tuple[str, str]]:
@@ -545,19 +573,31 @@ def _default_sources(report: Mapping) -> list[tuple[str, str]]:
 
 
 def _suppression_note(report: Mapping) -> str:
-    hidden = [g for g in report["groups"] if g.get("suppressed")]
-    if not hidden:
+    """Names what was withheld (and only that), and which groups are bands."""
+    withheld = [_pooled_label(report, g["role"]) for g in report["groups"] if g.get("suppressed")]
+    banded = [_pooled_label(report, g["role"]) for g in report["groups"] if g.get("banded")]
+    if not withheld and not banded:
         return ""
-    return (f"<p class=\"note\">{len(hidden)} group(s) with fewer than {esc(report.get('min_group', ''))} employees are "
-            "suppressed: their figures could identify individual people's pay. Pooling roles into larger comparison "
-            "groups, or comparing with public reference wages only, keeps more of the report publishable.</p>")
+    parts = []
+    if withheld:
+        parts.append(f"Withheld: {', '.join(withheld)} (fewer than {esc(report.get('band_min_group', 3))} employees; any figure of a "
+                     "group this small is one person's pay, or lets a colleague work it out).")
+    if banded:
+        parts.append(f"Shown as pay bands: {', '.join(banded)} ({esc(report.get('band_min_group', 3))} to "
+                     f"{int(report.get('min_group', 10)) - 1} employees): the band is the step of a fixed ladder of pay levels, "
+                     "about 10 % wide, that holds the group's median.")
+    parts.append("Pooling roles into larger comparison groups, or comparing with public reference wages only, keeps more of the "
+                 "report exact.")
+    return f"<p class=\"note\">{esc(' '.join(parts))}</p>"
 
 
 def _decomposition(report: Mapping) -> str:
     d = report.get("decomposition") or {}
     if d.get("status") != "ok":
         return ""
-    return (f"<p class=\"small\">Explained/unexplained split (Oaxaca-Blinder, {esc(d.get('n_peer'))} {esc(role_label(report['peer_role']))}s vs "
-            f"{esc(d.get('n_other'))} others; covariates {esc(', '.join(d.get('covariates', [])))}): mean hourly gap "
+    counts = (f"{esc(d['n_peer'])} {esc(role_label(report['peer_role']))}s vs {esc(d['n_other'])} others; "
+              if d.get("n_peer") is not None else "")
+    return (f"<p class=\"small\">Explained/unexplained split (Oaxaca-Blinder, {counts}covariates "
+            f"{esc(', '.join(d.get('covariates', [])))}): mean hourly gap "
             f"{esc(money(d['gap']))} = explained {esc(money(d['explained']))} + unexplained {esc(money(d['unexplained']))}. "
             "With groups this small the split is unstable; read it as an indication only.</p>")

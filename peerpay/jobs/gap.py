@@ -167,7 +167,16 @@ def run_gap(
         prem = [p.per_hour for p in run.policy.premium if p.per_hour is not None]
         cert = certification_gap(workers, run.credentials, peer_role, (as_of - date(1970, 1, 1)).days,
                                  float(prem[0]) if prem else None, opts.min_group)
-        notes += certification_notes(cert)
+        if publish:  # the subgroups split the peer group: the disclosure rule's totals-minus-parts test
+            from ..core.disclosure import Rule
+            from ..core.gap_publish import published_certification
+
+            sizes = workers["role"].value_counts()
+            rule = Rule(exact_min=max(opts.min_group, core.DEFAULT_PUBLISH_MIN_GROUP))
+            cert = published_certification(cert, rule, bool((sizes >= rule.exact_min).all()))
+        notes += certification_notes(cert) if not publish or cert["certified"]["n"] is not None else [
+            "Certified vs not certified peers: withheld in the published view (each subgroup needs "
+            f"{max(opts.min_group, core.DEFAULT_PUBLISH_MIN_GROUP)} employees)."]
     report = core.gap_report(workers, opts, as_of=as_of, reference=ref, covariates=covariates, excluded=excluded, notes=notes,
                              reference_only=reference_only)
     if groups:
