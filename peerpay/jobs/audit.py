@@ -1,0 +1,143 @@
+"""The audit job: what the policy owes (the pay job itself) against what a payroll register paid.
+
+Files in, an :class:`AuditRun` out; no rendering. What is owed is never computed twice: the
+timesheet goes through :func:`peerpay.jobs.pay.run_pay`, exactly as ``peerpay pay`` pays it
+(column maps, roster, schedule, credentials); the register through
+:func:`peerpay.io.register.read_register`; :mod:`peerpay.core.audit` compares them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+import numpy as np
+import pandas as pd
+
+from ..core import audit as core
+from ..errors import InputError, Problem
+from ..io.earnings_map import EarningsMap, check_against_policy, read_earnings_map
+from ..io.readers import read_policy
+from ..io.register import Register, read_register
+from ..models.policy import Policy
+from .pay import PayRun, run_pay
+
+if TYPE_CHECKING:
+    from ..io.exports import MappedTimesheet
+
+
+@dataclass
+class AuditRun:
+    pay: PayRun
+    register: Register
+    earnings_map: EarningsMap
+    periods: core.Periods
+    components: list[str]
+    owed: core.Owed
+    lines: pd.DataFrame  # core.compare: one row per employee and period
+    findings: pd.DataFrame
+    employees: pd.DataFrame
+    totals: dict
+    tolerance_cents: int
+    problems: list[Problem]
+    notes: list[str] = field(default_factory=list)
+
+
+def run_audit(
+    timesheet: str | Path,
+    policy: str | Path | Policy,
+    register: str | Path,
+    register_map: str | Path | EarningsMap,
+    roster: str | Path | None = None,
+    schedule: str | Path | None = None,
+    *,
+    sheet: str | None = None,
+    mapped: MappedTimesheet | None = None,
+    register_sheet: str | None = None,
+    period: tuple[int, int] | None = None,
+    tolerance_cents: int = 1,
+) -> AuditRun:
+    """Audit ``register`` against the pay of ``timesheet`` under ``policy``. Raises
+    :class:`~peerpay.errors.InputError` for unusable files (a map naming a differential the
+    policy lacks among them). ``period``: first and last day of a register without dates."""
+    pol = policy if isinstance(policy, Policy) else read_policy(policy)
+    emap = register_map if isinstance(register_map, EarningsMap) else read_earnings_map(register_map)
+    wrong = check_against_policy(emap, [d.name for d in pol.with_premiums().differential])
+    if wrong:
+        name = Path(register_map).name if not isinstance(register_map, EarningsMap) else "earnings map"
+        raise InputError.at(name, "its [codes] do not fit the policy", wrong)
+    reg = read_register(register, emap, pol, register_sheet, period)
+    # periods that cut workweeks need the days worked: the pay job keeps its segments then
+    whole_weeks = core.aligned(reg.lines, pol)
+    run = run_pay(timesheet, pol, roster, schedule, sheet=sheet, raw_timesheet=mapped, audit=not whole_weeks)
+    result = run.result
+    has_minimum_shift = run.policy.minimum_shift is not None or bool((reg.lines["component"] == "minimum_shift").any())
+    comps = core.components(result.differential_names, has_minimum_shift)
+    periods = core.audit_periods(reg.lines, pd.unique(result.lines["employee_id"].to_numpy(dtype=object)), run.policy)
+    if periods.aligned or not len(result.lines):
+        owed = core.owed_aligned(result.lines, periods, comps, run.policy)
+    else:
+        owed = core.owed_by_day(result, core.day_parts(result, _shift_premiums(run), comps, run.policy), periods, comps, run.policy)
+    paid_cents, paid_minutes = core.paid_by_period(reg.lines, periods, comps, owed)
+    lines = core.compare(periods, comps, owed, paid_cents, paid_minutes, tolerance_cents)
+    audit = AuditRun(run, reg, emap, periods, comps, owed, lines, core.findings(lines, comps, tolerance_cents),
+                     core.by_employee(lines, tolerance_cents), core.totals(lines, tolerance_cents), tolerance_cents,
+                     list(run.problems) + reg.problems)
+    audit.notes = _notes(audit)
+    return audit
+
+
+def _shift_premiums(run: PayRun) -> dict[str, np.ndarray]:
+    """Call-back premium and minimum-shift pay per shift (engine units), as the engine priced them."""
+    from ..core.engine import _shift_premiums as premiums, kind_codes
+
+    shifts = run.shifts.reset_index(drop=True)
+    return premiums(shifts, run.policy, shifts["rate_units"].to_numpy(dtype="int64"), kind_codes(shifts["kind"]))
+
+
+def _notes(a: AuditRun) -> list[str]:
+    """What the reader must know to trust the figures (counts and dates only, never ids)."""
+    out = []
+    reg = a.register
+    kind = {"workweek": "workweeks", "pay period": "pay periods", "given": "the one pay period given"}[reg.periods]
+    out.append(f"Compared per employee and {'workweek' if reg.periods == 'workweek' else 'pay period'}: the register gives {kind}.")
+    if not a.periods.aligned:
+        out.append("Some pay periods cut a workweek: each component of a cut week is shared out by the days worked in "
+                   "each period; its overtime goes to the period in which the workweek ends (29 CFR 778.106).")
+    if not a.periods.shared:
+        out.append("The register's pay periods overlap (more than one pay frequency): each employee is audited over "
+                   "their own periods only.")
+    if a.owed.outside_lines:
+        first, last = a.owed.outside_days or (0, 0)
+        out.append(f"Not audited: {a.owed.outside_lines} employee-week(s) owe pay on days outside every pay period of the "
+                   f"register ({np.datetime64(first, 'D')} to {np.datetime64(last, 'D')}; ${a.owed.outside_cents / 100:,.2f}).")
+    if reg.ignored:
+        parts = ", ".join(f"{c} {d['lines']} line(s) ${d['cents'] / 100:,.2f}" for c, d in reg.ignored.items())
+        out.append(f"Left out, as the map's [codes] ignore says: {parts}.")
+    if reg.problems:
+        out.append(f"{len(reg.problems)} register line(s) rejected (${reg.rejected_cents / 100:,.2f} readable): their "
+                   "amounts are in no line, so a period's paid figure may be short by them.")
+    full = a.earnings_map.codes.full_rate
+    if full:
+        out.append(f"Full-rate codes ({', '.join(full)}): each line's straight time (its hours at the period's average "
+                   "base rate) is counted as base pay, the rest as the premium.")
+    missing = [c for c in a.components if c.startswith("differential:") and c.split(":", 1)[1] not in a.earnings_map.codes.differential]
+    if missing:
+        out.append(f"No earning code in the map for {', '.join(missing)}: payroll is taken to have paid none of it.")
+    owed_hours = [c for c in core.HOURS_COLUMN if not (a.register.lines["has_hours"] & (a.register.lines["component"] == c)).any()]
+    if owed_hours and len(a.register.lines):
+        out.append(f"The register gives no hours for {', '.join(owed_hours)}: its paid hours show as 0.")
+    return out
+
+
+def parse_period(date_from, date_to) -> tuple[int, int] | None:
+    """``--from``/``--to`` dates -> (first, last) day numbers, or None."""
+    if date_from is None and date_to is None:
+        return None
+    if date_from is None or date_to is None:
+        raise InputError("give both --from and --to (the register's one pay period)")
+    first, last = (int(np.datetime64(d, "D").astype("int64")) for d in (date_from, date_to))
+    if last < first:
+        raise InputError("--to is before --from")
+    return cast(tuple[int, int], (first, last))
