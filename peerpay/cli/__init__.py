@@ -43,6 +43,7 @@ def _reuse_freed_memory(arrow: bool = True) -> None:
 # ``peerpay --help`` and a mistyped command answer at once. tests/test_speed_paths.py checks the
 # summaries against the commands' own help.
 COMMANDS = {
+    "audit": (".audit", "command", "Audit a payroll register against the policy: owed, paid and the difference by pay component (docs/audit.md)."),
     "backpay": (".backpay", "command", "Price unpaid work as back wages per employee and workweek (docs/formats.md §6)."),
     "cost": (".cost", "command", "Cost bargaining proposals year by year and the peer pay gap they close (docs/costing.md)."),
     "demo": (".pay", "demo", "Run the whole job on the bundled samples and print the reports."),

@@ -57,6 +57,7 @@ def run_audit(
     register_sheet: str | None = None,
     period: tuple[int, int] | None = None,
     tolerance_cents: int = 1,
+    map_name: str | None = None,
 ) -> AuditRun:
     """Audit ``register`` against the pay of ``timesheet`` under ``policy``. Raises
     :class:`~peerpay.errors.InputError` for unusable files (a map naming a differential the
@@ -65,7 +66,7 @@ def run_audit(
     emap = register_map if isinstance(register_map, EarningsMap) else read_earnings_map(register_map)
     wrong = check_against_policy(emap, [d.name for d in pol.with_premiums().differential])
     if wrong:
-        name = Path(register_map).name if not isinstance(register_map, EarningsMap) else "earnings map"
+        name = map_name or (Path(register_map).name if not isinstance(register_map, EarningsMap) else "earnings map")
         raise InputError.at(name, "its [codes] do not fit the policy", wrong)
     reg = read_register(register, emap, pol, register_sheet, period)
     # periods that cut workweeks need the days worked: the pay job keeps its segments then
@@ -141,3 +142,27 @@ def parse_period(date_from, date_to) -> tuple[int, int] | None:
     if last < first:
         raise InputError("--to is before --from")
     return cast(tuple[int, int], (first, last))
+
+
+def audit_report(a: AuditRun) -> dict:
+    """The JSON report of an audit (docs/formats.md, "peerpay audit"), with the run's ``meta``."""
+    from ..core.audit_report import audit_payload
+    from ..core.report import hours
+    from .meta import run_meta
+
+    reg = a.register
+    recon = reg.reconciliation()
+    register = {"file": reg.source, "map": reg.map_name, "periods": reg.periods,
+                **{k: recon[k] for k in ("rows_read", "lines_read", "lines_used", "lines_ignored", "lines_rejected")},
+                "ignored": {c: {"lines": d["lines"], "hours": hours(d["minutes"]), "amount": d["cents"] / 100}
+                            for c, d in reg.ignored.items()}}
+    first, last = a.owed.outside_days or (None, None)
+    not_audited = {"employee_weeks": a.owed.outside_lines, "owed": a.owed.outside_cents / 100,
+                   "from": str(np.datetime64(first, "D")) if first is not None else None,
+                   "to": str(np.datetime64(last, "D")) if last is not None else None}
+    report = audit_payload(lines=a.lines, comps=a.components, findings=a.findings, employees=a.employees, totals=a.totals,
+                           tolerance_cents=a.tolerance_cents, register=register, rejected=[p.as_json() for p in a.problems],
+                           not_audited=not_audited, notes=a.notes,
+                           reconciliation={"timesheet": a.pay.reconciliation, "register": recon})
+    report["meta"] = run_meta()
+    return report
