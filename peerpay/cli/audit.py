@@ -20,8 +20,9 @@ HOURS = ["owed_hours", "paid_hours"]
 REJECTED_COLUMNS = ["file", "row", "column", "reason"]
 
 
-def audit_document(audit, report: dict, record: dict | None = None) -> Document:
-    """The audit as a document: the headline and the findings first, then each employee, rejections, notes."""
+def audit_document(audit, report: dict, record: dict | None = None, brief: bool = False) -> Document:
+    """The audit as a document: the headline and the findings first, then each employee, rejections, notes.
+    ``brief`` (the demo): the headline and the findings only."""
     from ..core.audit_report import employees_table, findings_table, headline, lines_table
 
     kinds = {c: "money" for c in MONEY} | {c: "hours" for c in HOURS} | {"periods": "count", "periods_flagged": "count"}
@@ -38,6 +39,8 @@ def audit_document(audit, report: dict, record: dict | None = None) -> Document:
             out += [Text("Here is where (each pay component off by more than "
                          f"${audit.tolerance_cents / 100:,.2f}; difference = paid - owed):\n\n"),
                     Table(found, kinds=kinds, blanks=True), Text("\n")]
+        if brief:
+            return out
         people = employees_table(audit.employees)
         if len(people):
             out += [Heading("By employee"), Table(people, kinds=kinds), Text("\n")]
@@ -90,9 +93,15 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
     if not (register.exists() and emap.exists()):
         return ""
     audit = run_audit(d / "timesheet.csv", d / "policy.toml", register, emap, d / "roster.csv", d / "schedule.csv")
-    doc = audit_document(audit, audit_report(audit))
-    title = "Did payroll pay what the policy owes? (samples/exports/register.csv)"
-    return "\n" + ("## " if fmt == "md" else "") + title + "\n\n" + str(render(doc, "md" if fmt == "md" else "table"))
+    doc = audit_document(audit, audit_report(audit), brief=True)
+    title = "Did payroll pay what the policy owes? The payroll register, audited (exports/register.csv)"
+    from shlex import quote
+
+    q = {name: quote(str(d / name)) for name in ("timesheet.csv", "policy.toml", "roster.csv", "schedule.csv")}
+    rerun = (f"peerpay audit -t {q['timesheet.csv']} -p {q['policy.toml']} -r {q['roster.csv']} -s {q['schedule.csv']} "
+             f"--register {quote(str(register))} --register-map {quote(str(emap))}")
+    return ("\n" + ("## " if fmt == "md" else "") + title + "\n\n" + str(render(doc, "md" if fmt == "md" else "table"))
+            + f"\nThe whole audit (each employee, every format): {rerun}\n")
 
 
 @click.command("audit")

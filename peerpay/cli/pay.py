@@ -516,9 +516,9 @@ def demo(samples, fmt):
     run = run_pay(d / "timesheet.csv", d / "policy.toml", d / "roster.csv", d / "schedule.csv")
     click.echo(f"peerpay demo: {d}\n")
     click.echo(render_pay(run, fmt, detail=False))
-    from . import backpay, cost, gap  # the other commands' sections (they import this module)
+    from . import audit, backpay, cost, gap  # the other commands' sections (they import this module)
 
-    for mod in (gap, cost, backpay):
+    for mod in (gap, cost, backpay, audit):
         click.echo(mod.demo_section(d, fmt))
     click.echo(demo_person_section(d, fmt))
     click.echo(next_steps(d))

@@ -170,19 +170,24 @@ def owed_by_day(result: PayResult, day_parts: pd.DataFrame, periods: Periods, co
     part_line = order[np.searchsorted(line_key[order], day_parts["employee"].to_numpy(dtype="int64") * span
                                       + (day_parts["line_period"].to_numpy(dtype="int64") - lo))]
     at = assign(periods.frame, ids[day_parts["employee"].to_numpy()], day_parts["day"].to_numpy(dtype="int64"))
+    values = [*comps, *(f"minutes:{c}" for c in HOURS_COLUMN)]
+    out = at < 0
+    nonzero = day_parts[values].to_numpy().any(axis=1)
+    touched = np.unique(part_line[out & nonzero])
+    days = (int(day_parts["day"].to_numpy()[out & nonzero].min()), int(day_parts["day"].to_numpy()[out & nonzero].max())) \
+        if (out & nonzero).any() else None
+    # the week's days in one period make one part: shares are by period, not by day
+    parts = day_parts[values].assign(line=part_line, at=at).groupby(["line", "at"], as_index=False, sort=True).sum()
+    part_line, at = parts["line"].to_numpy(dtype="int64"), parts["at"].to_numpy(dtype="int64")
     n = len(periods.frame)
     cents, minutes = {}, {}
     outside = 0
     for c in comps:
-        weight = day_parts[c].to_numpy()
-        share = apportion(lines[line_column(c)].to_numpy(dtype="int64"), part_line, weight)
+        share = apportion(lines[line_column(c)].to_numpy(dtype="int64"), part_line, parts[c].to_numpy())
         cents[c] = _sum_at(at, share, n)
         outside += int(share[at < 0].sum())
     for c in HOURS_COLUMN:
-        minutes[c] = _sum_at(at, day_parts[f"minutes:{c}"].to_numpy(dtype="int64"), n)
-    out = at < 0
-    touched = np.unique(part_line[out & day_parts[list(comps) + [f"minutes:{c}" for c in HOURS_COLUMN]].to_numpy().any(axis=1)])
-    days = (int(day_parts["day"].to_numpy()[out].min()), int(day_parts["day"].to_numpy()[out].max())) if out.any() else None
+        minutes[c] = _sum_at(at, parts[f"minutes:{c}"].to_numpy(dtype="int64"), n)
     return Owed(cents, minutes, outside, int(len(touched)), days)
 
 

@@ -84,6 +84,9 @@ def register_from_table(raw: pd.DataFrame, emap: EarningsMap, policy: Policy, so
     _check_columns(raw, emap, source)
     n = len(raw)
     lines = _lines(raw, emap)
+    if emap.export is not None and emap.export.control == "line" and len(lines):  # peerpay's own control line: not pay
+        label = text(raw[canonical(emap.columns.employee_id)]).to_numpy(dtype=object)[lines["pos"].to_numpy()]
+        lines = lines[label != emap.export.control_label].reset_index(drop=True)
     rej = _LineRejections(source, list(raw.columns), len(lines), sheet)
     pos = lines["pos"].to_numpy()
 
