@@ -1,5 +1,5 @@
-"""The sample register (samples/exports/register.csv) audited against the sample policy: the three
-underpayments samples/exports/make_register.py put there, found with the right amounts, in every format."""
+"""The sample register (samples/exports/earnings/register.csv) audited against the sample policy: the three
+underpayments samples/exports/earnings/make_register.py put there, found with the right amounts, in every format."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from conftest import SAMPLES, check_golden
 from peerpay.jobs.audit import audit_report, run_audit
 
-EXPORTS = SAMPLES / "exports"
+EXPORTS = SAMPLES / "exports" / "earnings"
 ARGS = ["audit", "-t", SAMPLES / "timesheet.csv", "-p", SAMPLES / "policy.toml", "-r", SAMPLES / "roster.csv",
         "-s", SAMPLES / "schedule.csv", "--register", EXPORTS / "register.csv", "--register-map", EXPORTS / "register.toml"]
 

@@ -89,12 +89,12 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
     from ..jobs.audit import audit_report, run_audit
 
     d = Path(samples_dir)
-    register, emap = d / "exports" / "register.csv", d / "exports" / "register.toml"
+    register, emap = d / "exports" / "earnings" / "register.csv", d / "exports" / "earnings" / "register.toml"
     if not (register.exists() and emap.exists()):
         return ""
     audit = run_audit(d / "timesheet.csv", d / "policy.toml", register, emap, d / "roster.csv", d / "schedule.csv")
     doc = audit_document(audit, audit_report(audit), brief=True)
-    title = "Did payroll pay what the policy owes? The payroll register, audited (exports/register.csv)"
+    title = "Did payroll pay what the policy owes? The payroll register, audited (exports/earnings/register.csv)"
     from shlex import quote
 
     q = {name: quote(str(d / name)) for name in ("timesheet.csv", "policy.toml", "roster.csv", "schedule.csv")}
@@ -165,8 +165,8 @@ def command(timesheet, policy, roster, schedule, sheet, map_file, register, regi
     report = audit_report(audit)
     record = run_record("peerpay audit", {"timesheet": timesheet, "policy": policy, "roster": roster, "schedule": schedule,
                                           "map": map_file, "register": register, "register_map": register_map},
-                        {"tolerance": tolerance, "from": date_from.date() if date_from else None,
-                         "to": date_to.date() if date_to else None}, period=_periods_text(audit))
+                        {"tolerance": tolerance, "from": str(date_from.date()) if date_from else None,
+                         "to": str(date_to.date()) if date_to else None}, period=_periods_text(audit))
     data = render_chunks(audit_document(audit, report, record), fmt)
     rejected = to_csv(pd.DataFrame(report["rejected"], columns=REJECTED_COLUMNS)) if rejects else None
     report_problems(audit.problems)

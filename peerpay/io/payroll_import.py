@@ -2,7 +2,7 @@
 
 The layout is an earnings map's ``[export]`` section (:mod:`peerpay.io.earnings_map`); the
 shipped maps for ADP Workforce Now (paydata import, the EPI CSV), Paychex Flex (Standard
-Payroll Import) and UKG Pro (earnings import) are ``samples/exports/{adp_paydata,paychex_spi,
+Payroll Import) and UKG Pro (earnings import) are ``samples/exports/earnings/{adp_paydata,paychex_spi,
 ukg_earnings}.toml``, and docs/audit.md says where each vendor describes its layout.
 
 What is written, per employee and workweek (per employee for the whole run when the layout has
@@ -38,7 +38,7 @@ def vendor_map(name_or_path: str) -> tuple[EarningsMap, str]:
     """``adp`` / ``paychex`` / ``ukg`` (a shipped map) or a map file's path -> (map, where it came from)."""
     key = name_or_path.strip().lower()
     if key in VENDORS:
-        node = package_file(f"{SAMPLES_DIR}/exports/{VENDORS[key]}")
+        node = package_file(f"{SAMPLES_DIR}/exports/earnings/{VENDORS[key]}")
         if not node.is_file():
             raise InputError(f"--export {key}: the shipped map {VENDORS[key]} is missing from this installation (reinstall peerpay)")
         from .earnings_map import loads_earnings_map

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write samples/exports/register.csv: the payroll register for samples/timesheet.csv, with three mistakes.
+"""Write samples/exports/earnings/register.csv: the payroll register for samples/timesheet.csv, with three mistakes.
 
 A biweekly "earnings detail" register such as payroll systems export (one line per employee, pay
 period and earning code, with hours, rate and amount), built from peerpay's own pay lines for the
@@ -15,8 +15,8 @@ Overtime lines pay the whole overtime hour (straight time + premium, the map's `
 the regular lines hold the hours worked less the overtime hours. Leave (PTO, VAC) and a cell-phone
 allowance are in the register too; the map ignores them by name.
 
-    python samples/exports/make_register.py           # (re)write register.csv beside this script
-    python samples/exports/make_register.py --check   # exit 1 if the file would change
+    python samples/exports/earnings/make_register.py           # (re)write register.csv beside this script
+    python samples/exports/earnings/make_register.py --check   # exit 1 if the file would change
 
 Needs peerpay installed (it pays the sample timesheet).
 """
@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-SAMPLES = HERE.parent
+SAMPLES = HERE.parent.parent
 PERIODS = [("2025-10-26", "2025-11-08"), ("2025-11-09", "2025-11-22"), ("2025-11-23", "2025-12-06")]
 LEAVE = [("HL004", "2025-11-19", "VAC", 8), ("HL009", "2025-11-24", "PTO", 8), ("HL012", "2025-11-21", "VAC", 4)]
 CELL_PHONE = {"HL004": "25.00", "HL005": "25.00", "HL008": "25.00"}  # on-call staff: a monthly allowance, 2nd period
