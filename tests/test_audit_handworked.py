@@ -15,6 +15,7 @@ One employee, E1, base rate $20.00, the week of Sunday 2025-03-02:
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from conftest import dedent
@@ -230,6 +231,8 @@ def test_an_undated_register_takes_the_period_given(files):
     register = "\n".join(line.replace("03/08/2025,", "") for line in dedent(RIGHT).splitlines()).replace("Week Ending,", "")
     with pytest.raises(InputError, match="--from FIRST_DAY --to LAST_DAY"):
         audit(files, register, undated)
-    day = lambda s: int(__import__("numpy").datetime64(s, "D").astype("int64"))  # noqa: E731
+    def day(text):
+        return int(np.datetime64(text, "D").astype("int64"))
+
     a = audit(files, register, undated, period=(day("2025-03-02"), day("2025-03-08")))
     assert a.findings.empty and a.register.periods == "given"

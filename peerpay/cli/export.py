@@ -8,12 +8,18 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from typing import TYPE_CHECKING
+
 from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, check_outputs, emit, fail, finish, report_problems
+
+
+if TYPE_CHECKING:
+    from ..io.earnings_map import EarningsMap
 
 
 @dataclass(frozen=True)
 class ExportSpec:
-    emap: object  # EarningsMap
+    emap: EarningsMap
     source: str  # the shipped map's name or the file given
     control_path: str | None  # NAME.control.csv beside --output, when the layout keeps its totals in a file
 
@@ -68,7 +74,7 @@ def export_pay(run, spec: ExportSpec, output: str | None, force: bool, rejects: 
     where = f"; control totals in {spec.control_path}" if spec.control_path else ""
     click.echo(f"export: {spec.source}: {int(total['lines'])} lines for {int(total['employees'])} employee(s), "
                f"hours {total['hours']}, amount ${total['amount']}{where}", err=True)
-    if spec.emap.export.control == "file" and not spec.control_path:  # type: ignore[attr-defined]
+    if spec.emap.export is not None and spec.emap.export.control == "file" and not spec.control_path:
         click.echo("export: control totals (give --output FILE.csv to write them beside the import):", err=True)
         click.echo(made.control.to_string(index=False), err=True)
     click.echo(_recon_line({"reconciliation": recon}), err=True)

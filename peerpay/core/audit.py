@@ -302,7 +302,6 @@ def paid_by_period(paid: pd.DataFrame, periods: Periods, comps: Sequence[str], o
         sel = full & (comp == c)
         if not sel.any() or c not in cents:
             continue
-        full_cents = _sum_at(np.where(sel, at, -1), cents_v, n)
         full_minutes = _sum_at(np.where(sel, at, -1), mins_v, n)
         straight = np.where(base_rate_den > 0, cents_half_up(base_rate_num * full_minutes, np.maximum(base_rate_den, 1)), 0)
         straight = np.asarray(straight, dtype="int64")

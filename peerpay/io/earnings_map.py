@@ -166,7 +166,7 @@ class Export(_Model):
     constants: dict[str, str] = Field(default_factory=dict)  # column -> the same text on every line (company code, batch)
     control: Literal["file", "line", "none"] = "file"  # control totals: a file beside the import, a last line, or none
     control_label: str = "TOTAL"  # a control line's text in the employee column
-    hours_for: tuple[Literal["base", "overtime", "standby"], ...] = HOURS_COMPONENTS  # lines whose hours are written
+    hours_for: tuple[Literal["base", "overtime", "standby"], ...] = ("base", "overtime", "standby")  # lines whose hours are written
     date_format: str | None = None  # default: [period] date_format
 
     @field_validator("columns")

@@ -115,9 +115,9 @@ def write_import(lines: pd.DataFrame, diff_names, policy: Policy, emap: Earnings
     fmt = ex.date_format or (emap.period.date_format if emap.period else "%Y-%m-%d")
     if emap.period is not None:
         p = emap.period
-        for col, days in ((p.week, found["period_start"]), (p.begin, found["period_start"]), (p.end, found["period_end"])):
-            if col:
-                cells[lowered[col.strip().lower()]] = _dates(days.to_numpy(dtype="int64"), fmt)
+        for name, days in ((p.week, found["period_start"]), (p.begin, found["period_start"]), (p.end, found["period_end"])):
+            if name:
+                cells[lowered[name.strip().lower()]] = _dates(days.to_numpy(dtype="int64"), fmt)
     money = cents_text(found["cents"].to_numpy(dtype="int64"))
     hours = hours_text(found["minutes"].to_numpy(dtype="int64"))
     with_hours = found["component"].isin(list(ex.hours_for)).to_numpy() & (found["minutes"].to_numpy() >= 0)

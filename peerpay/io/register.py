@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -285,7 +286,7 @@ def _periods(raw, emap: EarningsMap, policy: Policy, rej: _LineRejections, pos: 
         begin = np.where(ok, period_start_day(np.where(ok, day, 0), policy), -1)
         length = policy.overtime.period_days if policy.overtime is not None else 7
         return begin, np.where(ok, begin + length - 1, -1), "workweek"
-    begin = _dates(raw, spec.begin, spec.date_format, rej, pos)
+    begin = _dates(raw, cast(str, spec.begin), spec.date_format, rej, pos)  # a [period] without week has begin
     if spec.end is not None:
         end = _dates(raw, spec.end, spec.date_format, rej, pos)
         ok = (begin >= 0) & (end >= 0)

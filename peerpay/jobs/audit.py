@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -141,7 +141,7 @@ def parse_period(date_from, date_to) -> tuple[int, int] | None:
     first, last = (int(np.datetime64(d, "D").astype("int64")) for d in (date_from, date_to))
     if last < first:
         raise InputError("--to is before --from")
-    return cast(tuple[int, int], (first, last))
+    return first, last
 
 
 def audit_report(a: AuditRun) -> dict:
