@@ -105,14 +105,23 @@ def audit_periods(paid: pd.DataFrame, owed_employees, policy: Policy) -> Periods
     return Periods(frame.astype({"period_start": "int64", "period_end": "int64"}), aligned(paid, policy), not overlap)
 
 
+def employee_codes(people: pd.Index, employee_ids) -> np.ndarray:
+    """Each id's position in ``people`` (-1: not there); a categorical column is looked up by its
+    categories, never string by string."""
+    if isinstance(getattr(employee_ids, "dtype", None), pd.CategoricalDtype):
+        cat = pd.Categorical(employee_ids)
+        at = people.get_indexer(cat.categories.to_numpy(dtype=object))
+        return np.where(cat.codes >= 0, at[cat.codes], -1)
+    return people.get_indexer(np.asarray(employee_ids, dtype=object))
+
+
 def assign(periods: pd.DataFrame, employee_ids, days) -> np.ndarray:
     """Each (employee, day): the position of the period in ``periods`` holding that day, or -1."""
-    employee_ids = np.asarray(employee_ids, dtype=object)
     days = np.asarray(days, dtype="int64")
     if not len(periods) or not len(days):
         return np.full(len(days), -1, dtype="int64")
     people = pd.Index(pd.unique(periods["employee_id"].to_numpy(dtype=object)))
-    code = people.get_indexer(employee_ids)
+    code = employee_codes(people, employee_ids)
     p_code = people.get_indexer(periods["employee_id"].to_numpy(dtype=object))
     lo = int(min(days.min(), periods["period_start"].min()))
     span = int(max(days.max(), periods["period_end"].max())) - lo + 2
@@ -274,11 +283,18 @@ def apportion(totals: np.ndarray, group: np.ndarray, weight: np.ndarray) -> np.n
 
 
 def _sum_at(at: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """Exact integer sums of ``values`` by position ``at`` (-1: left out), for positions 0..n-1."""
+    """Exact integer sums of ``values`` by position ``at`` (-1: left out), for positions 0..n-1.
+
+    ``np.bincount`` adds in float64, exact while every partial sum stays below 2**53 (checked:
+    the sum of the magnitudes bounds them); past that, exact integer ``np.add.at``."""
     keep = at >= 0
+    v = np.asarray(values)[keep].astype("int64")
+    if not len(v):
+        return np.zeros(n, dtype="int64")
+    if float(np.abs(v).sum()) < 2.0**52:
+        return np.rint(np.bincount(at[keep], weights=v, minlength=n)).astype("int64")
     out = np.zeros(n, dtype="int64")
-    if keep.any():
-        np.add.at(out, at[keep], np.asarray(values)[keep].astype("int64"))
+    np.add.at(out, at[keep], v)
     return out
 
 
@@ -288,9 +304,9 @@ def _sum_at(at: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
 def paid_by_period(paid: pd.DataFrame, periods: Periods, comps: Sequence[str], owed: Owed) -> tuple[dict, dict]:
     """The register's lines summed per period and component (cents, and minutes where lines give
     hours); full-rate lines split into straight time (to base) and premium."""
-    at = assign(periods.frame, paid["employee_id"].to_numpy(dtype=object), paid["period_start"].to_numpy(dtype="int64"))
+    at = assign(periods.frame, paid["employee_id"], paid["period_start"].to_numpy(dtype="int64"))
     n = len(periods.frame)
-    comp = paid["component"].to_numpy(dtype=object)
+    comp = _component_labels(paid["component"])
     cents_v = paid["cents"].to_numpy(dtype="int64")
     mins_v = np.where(paid["has_hours"].to_numpy(dtype=bool), paid["minutes"].to_numpy(dtype="int64"), 0)
     full = paid["full_rate"].to_numpy(dtype=bool)
@@ -309,6 +325,17 @@ def paid_by_period(paid: pd.DataFrame, periods: Periods, comps: Sequence[str], o
         cents[c] = cents[c] - straight
         minutes["base"] = minutes["base"] + full_minutes
     return cents, minutes
+
+
+class _component_labels:
+    """``labels == "overtime"`` over a categorical column by its codes (a comparison of integers)."""
+
+    def __init__(self, column):
+        cat = pd.Categorical(column)
+        self.codes, self.names = cat.codes, list(cat.categories)
+
+    def __eq__(self, name):  # type: ignore[override]
+        return self.codes == self.names.index(name) if name in self.names else np.zeros(len(self.codes), dtype=bool)
 
 
 # -------------------------------------------------------------------------------- comparison
@@ -345,10 +372,9 @@ def compare(periods: Periods, comps: Sequence[str], owed: Owed, paid_cents: dict
     status = np.where(diff < -tolerance_cents, "underpaid", np.where(diff > tolerance_cents, "overpaid",
                       np.where(off.any(axis=1), "mismatch", "ok")))
     out["status"] = status.astype(object)
-    names = np.array(list(comps), dtype=object)
     flagged = np.full(len(out), "", dtype=object)
-    for i in range(len(comps)):  # a few components: a column at a time, never a row at a time
-        flagged = np.where(off[:, i], np.where(flagged == "", names[i], flagged + "; " + names[i]), flagged)
+    rows = np.flatnonzero(off.any(axis=1))  # the flagged lines only (a handful in a sound payroll)
+    flagged[rows] = ["; ".join(c for c, hit in zip(comps, row) if hit) for row in off[rows]]
     out["flagged"] = flagged
     return out
 

@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..core.engine import period_start_day
 from ..core.money import MINUTES_PER_HOUR, RATE_SCALE, cents_half_up, money_text_units
-from ..core.tables import Rejections, text
+from ..core.tables import Rejections, text_codes
 from ..errors import InputError, Problem
 from ..models.policy import Policy, _suggest
 from .csvtext import canonical
@@ -78,41 +78,46 @@ def read_register(path: str | Path, emap: EarningsMap, policy: Policy, sheet: st
 
 def register_from_table(raw: pd.DataFrame, emap: EarningsMap, policy: Policy, source: str, sheet: str | None = None,
                         period: tuple[int, int] | None = None) -> Register:
-    """Pure: a raw table (canonical column names, as :func:`read_table` gives) -> :class:`Register`."""
+    """Pure: a raw table (canonical column names, as :func:`read_table` gives) -> :class:`Register`.
+
+    Why distinct values: a year's register is a million lines holding a few thousand employee ids,
+    codes, dates and tens of thousands of amounts. Each distinct text is checked once
+    (:func:`peerpay.core.tables.text_codes`) and the verdicts read back through the codes.
+    """
     if emap.period is None and period is None:
         raise InputError.at(source, "the earnings map has no [period] (the file is one pay period): give its dates "
                             "(audit --from FIRST_DAY --to LAST_DAY)")
     _check_columns(raw, emap, source)
     n = len(raw)
-    lines = _lines(raw, emap)
-    if emap.export is not None and emap.export.control == "line" and len(lines):  # peerpay's own control line: not pay
-        label = text(raw[canonical(emap.columns.employee_id)]).to_numpy(dtype=object)[lines["pos"].to_numpy()]
-        lines = lines[label != emap.export.control_label].reset_index(drop=True)
-    rej = _LineRejections(source, list(raw.columns), len(lines), sheet)
-    pos = lines["pos"].to_numpy()
-
     emp_col = canonical(emap.columns.employee_id)
-    emp = text(raw[emp_col]).to_numpy(dtype=object)[pos]
+    emp_codes, emp_values = _coded(raw[emp_col])
+    lines = _lines(raw, emap)
+    if emap.export is not None and emap.export.control == "line" and len(lines.pos):  # peerpay's own control line: not pay
+        lines = lines.keep(emp_values[emp_codes[lines.pos]] != emap.export.control_label)
+    pos = lines.pos
+    rej = _LineRejections(source, list(raw.columns), len(pos), sheet)
+
+    emp = emp_values[emp_codes[pos]]
     rej.add(emp == "", emp_col, f"{emap.columns.employee_id} is empty")
     rej.names[emp_col] = emap.columns.employee_id
 
     begin, end, kind = _periods(raw, emap, policy, rej, pos, period)
 
-    # codes -> components; an unknown code rejects its line, naming the code
+    # codes -> components, each distinct code once; an unknown code rejects its line, naming the code
     table = emap.codes.table()
-    spelled = lines["code"].to_numpy(dtype=object)
-    codes = pd.Series(spelled).str.strip().str.upper()
-    component = codes.map(table).to_numpy(dtype=object)
-    blank_code = (codes == "").to_numpy()
-    code_col = lines["code_column"].to_numpy(dtype=object)
-    _add_by_column(rej, blank_code, code_col, lambda c: f"{c} is empty (the line has an amount or hours)")
+    normal = np.array([normal_code(v) for v in lines.values["code"]], dtype=object)
+    comp_of = np.array([table.get(v) for v in normal], dtype=object)
+    code_at = lines.codes["code"]
+    component = comp_of[code_at]
+    codes = normal[code_at]
+    blank_code = codes == ""
+    _add_by_column(rej, blank_code, lines, "code", lambda c: f"{c} is empty (the line has an amount or hours)")
     unknown = ~blank_code & pd.isna(component)
     if unknown.any():
         known = sorted({normal_code(c) for cs in emap.codes.by_component().values() for c in cs})
-        reasons = np.array([f"earning code '{str(c)[:20]}' is not in the map's [codes] (list it under a pay component, "
-                            f"or under ignore if it is not pay for hours){_suggest(str(c), known)}"
-                            for c in codes.to_numpy(dtype=object)], dtype=object)
-        _add_by_column(rej, unknown, code_col, reasons)
+        reasons = np.array([f"earning code '{str(v)[:20]}' is not in the map's [codes] (list it under a pay component, "
+                            f"or under ignore if it is not pay for hours){_suggest(str(v), known)}" for v in normal], dtype=object)
+        _add_by_column(rej, unknown, lines, "code", reasons[code_at])
 
     # figures, exactly
     minutes, has_hours = _hours(lines, emap, rej)
@@ -120,33 +125,68 @@ def register_from_table(raw: pd.DataFrame, emap: EarningsMap, policy: Policy, so
     cents = _amounts(lines, emap, rej, minutes, has_hours, rate)
 
     bad = rej.mask()
-    problems = _problems(rej, lines, source, sheet)
+    problems = _problems(rej, pos, source, sheet)
     ignored_mask = ~bad & (component == "ignore")
     ignored: dict[str, dict] = {}
     if ignored_mask.any():
-        d = pd.DataFrame({"code": codes.to_numpy()[ignored_mask], "minutes": minutes[ignored_mask], "cents": cents[ignored_mask]})
+        d = pd.DataFrame({"code": codes[ignored_mask], "minutes": minutes[ignored_mask], "cents": cents[ignored_mask]})
         for code, g in d.groupby("code", sort=True):
             ignored[str(code)] = {"lines": int(len(g)), "minutes": int(g["minutes"].sum()), "cents": int(g["cents"].sum())}
     keep = ~bad & ~ignored_mask
+    # ids, components and codes as categories of their few distinct values: no million-string column
+    comp_names = pd.Index(sorted({c for c in comp_of if c is not None and c != "ignore"}), dtype=object)
+    code_names = pd.Index(pd.unique(normal), dtype=object)
+    kept_code = code_at[keep]
+    kept_comp = comp_names.get_indexer(comp_of)[kept_code]
     out = pd.DataFrame({
-        "employee_id": emp[keep],
+        "employee_id": pd.Categorical.from_codes(emp_codes[pos[keep]], categories=pd.Index(emp_values, dtype=object)),
         "period_start": begin[keep],
         "period_end": end[keep],
-        "component": component[keep].astype(object),
-        "code": codes.to_numpy(dtype=object)[keep],
+        "component": pd.Categorical.from_codes(kept_comp, categories=comp_names),
+        "code": pd.Categorical.from_codes(code_names.get_indexer(normal)[kept_code], categories=code_names),
         "minutes": minutes[keep],
         "has_hours": has_hours[keep],
         "cents": cents[keep],
-        "full_rate": np.isin(component[keep].astype(object), list(emap.codes.full_rate)),
+        "full_rate": np.isin(comp_names.to_numpy(dtype=object), list(emap.codes.full_rate))[kept_comp] if len(comp_names)
+        else np.zeros(int(keep.sum()), dtype=bool),
         "row": pos[keep] + 1,
     })
     out, overlap, overlap_cents = _overlapping_periods(out, source, sheet, emap)
     problems = sorted(problems + overlap, key=lambda p: (p.row or 0, p.column or ""))
     rejected_cents = int(np.where(bad, cents, 0).sum()) + overlap_cents
-    return Register(out.reset_index(drop=True), problems, source, emap.name, n, len(lines), kind, ignored, rejected_cents)
+    return Register(out.reset_index(drop=True), problems, source, emap.name, n, len(pos), kind, ignored, rejected_cents)
 
 
 # ----------------------------------------------------------------------------- finding lines
+
+
+ROLES = ("code", "hours", "amount", "rate")
+
+
+def _coded(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A column as (codes, distinct stripped texts as Python strings): ``values[codes]`` is the column's text."""
+    codes, values = text_codes(col)
+    return np.asarray(codes, dtype="int64"), np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)
+
+
+@dataclass
+class _Lines:
+    """Every earnings line of every row. Per line: ``pos`` (the row's position), and per role
+    (code, hours, amount, rate) a code into that role's distinct ``values`` ('' = blank) and a code
+    into ``names`` (the column the value sits in, as the map spells it)."""
+
+    pos: np.ndarray
+    codes: dict[str, np.ndarray]
+    values: dict[str, np.ndarray]
+    columns: dict[str, np.ndarray]
+    names: list[str]
+
+    def keep(self, mask: np.ndarray) -> _Lines:
+        return _Lines(self.pos[mask], {k: v[mask] for k, v in self.codes.items()}, self.values,
+                      {k: v[mask] for k, v in self.columns.items()}, self.names)
+
+    def blank(self, role: str) -> np.ndarray:
+        return self.values[role][self.codes[role]] == ""
 
 
 def _pattern(p: str) -> re.Pattern:
@@ -169,49 +209,70 @@ def _check_columns(raw: pd.DataFrame, emap: EarningsMap, source: str) -> None:
         raise InputError.at(source, "; ".join(lines) + f" (found: {', '.join(raw.columns) or 'none'})")
 
 
-def _lines(raw: pd.DataFrame, emap: EarningsMap) -> pd.DataFrame:
-    """Every earnings line of every row: the row's position, the texts, and each figure's column name.
+def _lines(raw: pd.DataFrame, emap: EarningsMap) -> _Lines:
+    """Every earnings line of every row, by row and then in the map's order of sources (and n).
 
     A line exists where its code, hours or amount cell is filled (a fixed-code source: hours or
-    amount). Lines come out by row, then in the map's order of sources (and n).
+    amount). Each role's distinct texts are gathered in one table per role.
     """
     n = len(raw)
-    parts = []
-    blank = pd.Series([""] * n, dtype=object)
+    tables: dict[str, list[np.ndarray]] = {r: [np.array([""], dtype=object)] for r in ROLES}  # value 0 is the blank
+    sizes = {r: 1 for r in ROLES}
+    names: list[str] = [""]
+    parts: list[dict] = []
     for order, e in enumerate(emap.earnings):
         groups: list[tuple[int, dict[str, str]]] = []
         if e.repeating:
             rx = _pattern(e.columns()["code_column"])
-            ns = sorted({int(m.group(1)) for c in raw.columns if (m := rx.match(c))})
-            for k in ns:
+            for k in sorted({int(m.group(1)) for c in raw.columns if (m := rx.match(c))}):
                 groups.append((k, {role: p.replace(N, str(k)) for role, p in e.columns().items()}))
         else:
             groups.append((0, dict(e.columns())))
         for k, cols in groups:
-            cell = {role: (text(raw[canonical(c)]) if canonical(c) in raw.columns else blank) for role, c in cols.items()}
-            code = cell["code_column"] if "code_column" in cell else pd.Series([e.code] * n, dtype=object)
-            filled = np.zeros(n, dtype=bool)
-            for role in ("code_column", "hours", "amount"):
-                if role in cell:
-                    filled |= (cell[role] != "").to_numpy()
+            cols = {("code" if role == "code_column" else role): c for role, c in cols.items()}
+            at: dict[str, np.ndarray] = {}
+            blank = {}
+            for role in ROLES:
+                col = cols.get(role)
+                if col is not None and canonical(col) in raw.columns:
+                    codes, values = _coded(raw[canonical(col)])
+                    at[role] = codes + sizes[role]
+                    blank[role] = (values == "")[codes]
+                    tables[role].append(values)
+                    sizes[role] += len(values)
+                elif role == "code" and e.code is not None:
+                    tables[role].append(np.array([e.code], dtype=object))
+                    at[role] = np.full(n, sizes[role], dtype="int64")
+                    blank[role] = np.zeros(n, dtype=bool)
+                    sizes[role] += 1
+                else:
+                    at[role] = np.zeros(n, dtype="int64")
+                    blank[role] = np.ones(n, dtype=bool)
+            filled = ~blank["hours"] | ~blank["amount"]
+            if e.code is None:
+                filled |= ~blank["code"]
             idx = np.flatnonzero(filled)
             if not len(idx):
                 continue
-            parts.append(pd.DataFrame({
-                "pos": idx, "order": order * 10_000 + k,
-                "code": code.to_numpy(dtype=object)[idx],
-                "hours": (cell["hours"] if "hours" in cell else blank).to_numpy(dtype=object)[idx],
-                "amount": (cell["amount"] if "amount" in cell else blank).to_numpy(dtype=object)[idx],
-                "rate": (cell["rate"] if "rate" in cell else blank).to_numpy(dtype=object)[idx],
-                "code_column": cols.get("code_column", cols.get("amount", cols.get("hours"))),
-                "hours_column": cols.get("hours"), "amount_column": cols.get("amount"), "rate_column": cols.get("rate"),
-            }))
+            column_of = {}
+            for role in ROLES:  # the column a line's value is in (for a fixed code: its amount's, else its hours')
+                name = cols.get(role) or (cols.get("amount") or cols.get("hours") if role == "code" else None) or ""
+                if name not in names:
+                    names.append(name)
+                column_of[role] = names.index(name)
+            parts.append({"pos": idx, "order": np.full(len(idx), order * 10_000 + k),
+                          **{f"v:{r}": at[r][idx] for r in ROLES}, **{f"c:{r}": np.full(len(idx), column_of[r]) for r in ROLES}})
+    values = {r: np.concatenate(tables[r]) for r in ROLES}
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in ("code", "hours", "amount", "rate", "code_column", "hours_column",
-                                                                    "amount_column", "rate_column")}).assign(
-            pos=pd.Series(dtype="int64"), order=pd.Series(dtype="int64"))
-    out = pd.concat(parts, ignore_index=True)
-    return out.sort_values(["pos", "order"], kind="stable").reset_index(drop=True)
+        empty = np.zeros(0, dtype="int64")
+        return _Lines(empty, {r: empty for r in ROLES}, values, {r: empty for r in ROLES}, names)
+    if len(parts) == 1:  # one line per row (the usual register): already in row order
+        one = parts[0]
+        return _Lines(one["pos"], {r: one[f"v:{r}"] for r in ROLES}, values, {r: one[f"c:{r}"] for r in ROLES}, names)
+    cat = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    order = np.lexsort((cat["order"], cat["pos"]))
+    return _Lines(cat["pos"][order], {r: cat[f"v:{r}"][order] for r in ROLES}, values,
+                  {r: cat[f"c:{r}"][order] for r in ROLES}, names)
 
 
 class _LineRejections(Rejections):
@@ -222,24 +283,26 @@ class _LineRejections(Rejections):
         self.names: dict[str, str] = {}
 
 
-def _add_by_column(rej: _LineRejections, mask: np.ndarray, columns: np.ndarray, reason) -> None:
+def _add_by_column(rej: _LineRejections, mask: np.ndarray, lines: _Lines, role: str, reason) -> None:
     """Rejections whose column differs by line (each line names its own cell)."""
     if not mask.any():
         return
-    for col in pd.unique(columns[mask]):
-        m = mask & (columns == col)
-        rej.add(m, canonical(col), reason(col) if callable(reason) else reason)
-        rej.names[canonical(col)] = col
+    columns = lines.columns[role]
+    for c in np.unique(columns[mask]):
+        name = lines.names[int(c)]
+        m = mask & (columns == c)
+        rej.add(m, canonical(name), reason(name) if callable(reason) else reason)
+        rej.names[canonical(name)] = name
 
 
-def _problems(rej: _LineRejections, lines: pd.DataFrame, source: str, sheet: str | None) -> list[Problem]:
+def _problems(rej: _LineRejections, pos: np.ndarray, source: str, sheet: str | None) -> list[Problem]:
     """One problem per rejected line, at the file's row and the line's own column; a row-wide
     problem (a bad date, a blank employee) once per row."""
     f = rej.frame()
     names = rej.names
     out, seen = [], set()
     for p, col, reason in zip(f["pos"].to_numpy(), f["column"].to_numpy(), f["reason"].to_numpy()):
-        row = int(lines["pos"].iat[int(p)]) + 1
+        row = int(pos[int(p)]) + 1
         key = (row, col, reason)
         if key in seen:
             continue
@@ -255,21 +318,21 @@ def _dates(raw: pd.DataFrame, column: str, fmt: str, rej: _LineRejections, pos: 
     """A date column -> day numbers per line (-1: bad, rejected). Each distinct text is parsed once;
     an ISO date (an XLSX date cell) is read whatever the format."""
     col = canonical(column)
-    codes, uniques = pd.factorize(text(raw[col]).to_numpy(dtype=object)[pos])
+    codes, uniques = _coded(raw[col])
     values = pd.Series(uniques, dtype=object)
     parsed = pd.to_datetime(values.where(values != "", None), format=fmt, errors="coerce")
     iso = pd.to_datetime(values.where(values.str.match(r"^\d{4}-\d{2}-\d{2}( 00:00(:00)?)?$"), None).str.slice(0, 10),
                          format="%Y-%m-%d", errors="coerce")
     parsed = parsed.fillna(iso)
-    day = parsed.to_numpy().astype("datetime64[D]").astype("int64")
-    day = np.where(parsed.isna().to_numpy(), -1, day)
-    out = day[codes] if len(codes) else np.zeros(0, dtype="int64")
-    texts = values.to_numpy(dtype=object)[codes] if len(codes) else np.zeros(0, dtype=object)
-    blank = texts == ""
+    day = np.where(parsed.isna().to_numpy(), -1, parsed.to_numpy().astype("datetime64[D]").astype("int64"))
+    at = codes[pos]
+    out = day[at]
+    blank = (uniques == "")[at]
     rej.add(blank, col, f"{column} is empty")
     bad = ~blank & (out < 0)
     if bad.any():
-        rej.add(bad, col, np.array([f"not a date '{str(t)[:40]}' (expected {fmt})" for t in texts], dtype=object))
+        reasons = np.array([f"not a date '{str(t)[:40]}' (expected {fmt})" for t in uniques], dtype=object)
+        rej.add(bad, col, reasons[at])
     rej.names[col] = column
     return np.where(blank | bad, -1, out)
 
@@ -306,53 +369,62 @@ def _overlapping_periods(lines: pd.DataFrame, source: str, sheet: str | None, em
     if not len(lines):
         return lines, [], 0
     per = lines[["employee_id", "period_start", "period_end"]].drop_duplicates().sort_values(
-        ["employee_id", "period_start", "period_end"], kind="stable")
-    prev_end = per.groupby("employee_id", sort=False)["period_end"].transform(lambda s: s.cummax().shift(1))
-    clash = per[prev_end.notna().to_numpy() & (per["period_start"].to_numpy() <= prev_end.fillna(-1).to_numpy())]
+        ["employee_id", "period_start", "period_end"], kind="stable").reset_index(drop=True)
+    emp = per["employee_id"].to_numpy(dtype=object)
+    first = np.r_[True, emp[1:] != emp[:-1]]
+    # the latest end among the employee's earlier periods, by a running maximum that restarts per employee
+    ends = per["period_end"].to_numpy(dtype="int64")
+    big = int(ends.max()) + 2
+    group = np.cumsum(first)
+    running = np.maximum.accumulate(ends + group * big) - group * big
+    prev_end = np.r_[-1, running[:-1]]
+    clash = per[~first & (per["period_start"].to_numpy() <= prev_end)]
     if not len(clash):
         return lines, [], 0
     key = ["employee_id", "period_start", "period_end"]
     hit = lines.merge(clash.assign(_clash=True), on=key, how="left")["_clash"].fillna(False).to_numpy(dtype=bool)
     column = (emap.period.begin or emap.period.week) if emap.period else None
-    problems = [Problem(source, int(r), column, f"pay period {np.datetime64(int(b), 'D')} to {np.datetime64(int(e), 'D')} overlaps "
-                        "another pay period of this employee (a day can be paid in one period only)", sheet)
-                for r, b, e in zip(lines["row"].to_numpy()[hit], lines["period_start"].to_numpy()[hit], lines["period_end"].to_numpy()[hit])]
-    seen, unique = set(), []
-    for p in problems:
-        if p.row not in seen:
-            seen.add(p.row)
-            unique.append(p)
-    return lines[~hit], unique, int(lines["cents"].to_numpy()[hit].sum())
+    problems, seen = [], set()
+    for r, b, e in zip(lines["row"].to_numpy()[hit], lines["period_start"].to_numpy()[hit], lines["period_end"].to_numpy()[hit]):
+        if r in seen:
+            continue
+        seen.add(r)
+        problems.append(Problem(source, int(r), column, f"pay period {np.datetime64(int(b), 'D')} to {np.datetime64(int(e), 'D')} "
+                                "overlaps another pay period of this employee (a day can be paid in one period only)", sheet))
+    return lines[~hit], problems, int(lines["cents"].to_numpy()[hit].sum())
 
 
 # ---------------------------------------------------------------------------- money, hours
 
 
-def _units(lines: pd.DataFrame, role: str, scale: int, emap: EarningsMap, rej: _LineRejections, label: str):
-    """A figure column -> exact units of 1/scale (0 where blank or bad), and which cells were blank."""
-    values = lines[role].to_numpy(dtype=object)
+def _units(lines: _Lines, role: str, scale: int, emap: EarningsMap, rej: _LineRejections, label: str):
+    """A figure -> exact units of 1/scale per line (0 where blank or bad), and which cells were blank.
+    Each distinct text is parsed once."""
+    values = lines.values[role]
     units, status = money_text_units(values, scale, decimal_comma=emap.decimal_comma)
-    columns = lines[f"{role}_column"].to_numpy(dtype=object)
+    at = lines.codes[role]
+    line_status = status[at]
     for code, words in MONEY_STATUS.items():
-        bad = status == code
+        bad = line_status == code
         if bad.any():
-            _add_by_column(rej, bad, columns, np.array([f"{words}: '{str(v)[:40]}' ({label})" for v in values], dtype=object))
-    return np.where(status == 0, units, 0), status == 1
+            reasons = np.array([f"{words}: '{str(v)[:40]}' ({label})" for v in values], dtype=object)
+            _add_by_column(rej, bad, lines, role, reasons[at])
+    return np.where(line_status == 0, units[at], 0), line_status == 1
 
 
-def _hours(lines: pd.DataFrame, emap: EarningsMap, rej: _LineRejections):
+def _hours(lines: _Lines, emap: EarningsMap, rej: _LineRejections):
     units, blank = _units(lines, "hours", RATE_SCALE, emap, rej, "hours, e.g. 8.50")
     # hours to the minute, half-up: 2-decimal hours always come back to their own minute
-    minutes = cents_half_up(units * MINUTES_PER_HOUR, RATE_SCALE).astype("int64") if len(units) else units
+    minutes = np.asarray(cents_half_up(units * MINUTES_PER_HOUR, RATE_SCALE), dtype="int64") if len(units) else units
     return minutes, ~blank
 
 
-def _rate(lines: pd.DataFrame, emap: EarningsMap, rej: _LineRejections) -> np.ndarray:
+def _rate(lines: _Lines, emap: EarningsMap, rej: _LineRejections) -> np.ndarray:
     units, blank = _units(lines, "rate", RATE_SCALE, emap, rej, "dollars per hour")
     return np.where(blank, -1, units)
 
 
-def _amounts(lines, emap: EarningsMap, rej: _LineRejections, minutes, has_hours, rate) -> np.ndarray:
+def _amounts(lines: _Lines, emap: EarningsMap, rej: _LineRejections, minutes, has_hours, rate) -> np.ndarray:
     """Cents per line. A blank amount with hours and a rate is hours x rate (half-up to the cent: the
     system priced the hours); a line with neither an amount nor hours x rate is rejected."""
     cents, blank = _units(lines, "amount", 100, emap, rej, "dollars, e.g. 1,234.50")
@@ -361,10 +433,11 @@ def _amounts(lines, emap: EarningsMap, rej: _LineRejections, minutes, has_hours,
         # minutes x rate units / 60 / 100 per cent: rate units are 1/10000 dollar
         cents = np.where(priced, cents_half_up(minutes * np.maximum(rate, 0), MINUTES_PER_HOUR * RATE_SCALE // 100), cents)
     missing = blank & ~priced
-    column = np.where(pd.isna(lines["amount_column"].to_numpy(dtype=object)), lines["hours_column"].to_numpy(dtype=object),
-                      lines["amount_column"].to_numpy(dtype=object))
-    _add_by_column(rej, missing, column, lambda c: "no amount: a register line must say what was paid (an amount, or hours "
-                   "and a rate)" if c not in set(lines["amount_column"].dropna()) else f"{c} is empty")
+    has_amount_column = np.array([bool(lines.names[int(c)]) for c in range(len(lines.names))])[lines.columns["amount"]] \
+        if len(lines.pos) else np.zeros(0, dtype=bool)
+    _add_by_column(rej, missing & has_amount_column, lines, "amount", lambda c: f"{c} is empty")
+    _add_by_column(rej, missing & ~has_amount_column, lines, "hours", "no amount: a register line must say what was paid "
+                   "(an amount, or hours and a rate)")
     return np.where(missing, 0, cents)
 
 
