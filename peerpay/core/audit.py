@@ -306,7 +306,7 @@ def paid_by_period(paid: pd.DataFrame, periods: Periods, comps: Sequence[str], o
     hours); full-rate lines split into straight time (to base) and premium."""
     at = assign(periods.frame, paid["employee_id"], paid["period_start"].to_numpy(dtype="int64"))
     n = len(periods.frame)
-    comp = _component_labels(paid["component"])
+    comp = _ComponentLabels(paid["component"])
     cents_v = paid["cents"].to_numpy(dtype="int64")
     mins_v = np.where(paid["has_hours"].to_numpy(dtype=bool), paid["minutes"].to_numpy(dtype="int64"), 0)
     full = paid["full_rate"].to_numpy(dtype=bool)
@@ -327,14 +327,14 @@ def paid_by_period(paid: pd.DataFrame, periods: Periods, comps: Sequence[str], o
     return cents, minutes
 
 
-class _component_labels:
+class _ComponentLabels:
     """``labels == "overtime"`` over a categorical column by its codes (a comparison of integers)."""
 
     def __init__(self, column):
         cat = pd.Categorical(column)
         self.codes, self.names = cat.codes, list(cat.categories)
 
-    def __eq__(self, name):  # type: ignore[override]
+    def __eq__(self, name):
         return self.codes == self.names.index(name) if name in self.names else np.zeros(len(self.codes), dtype=bool)
 
 

@@ -235,11 +235,11 @@ def _lines(raw: pd.DataFrame, emap: EarningsMap) -> _Lines:
             for role in ROLES:
                 col = cols.get(role)
                 if col is not None and canonical(col) in raw.columns:
-                    codes, values = _coded(raw[canonical(col)])
+                    codes, uniq = _coded(raw[canonical(col)])
                     at[role] = codes + sizes[role]
-                    blank[role] = (values == "")[codes]
-                    tables[role].append(values)
-                    sizes[role] += len(values)
+                    blank[role] = (uniq == "")[codes]
+                    tables[role].append(uniq)
+                    sizes[role] += len(uniq)
                 elif role == "code" and e.code is not None:
                     tables[role].append(np.array([e.code], dtype=object))
                     at[role] = np.full(n, sizes[role], dtype="int64")
@@ -262,17 +262,17 @@ def _lines(raw: pd.DataFrame, emap: EarningsMap) -> _Lines:
                 column_of[role] = names.index(name)
             parts.append({"pos": idx, "order": np.full(len(idx), order * 10_000 + k),
                           **{f"v:{r}": at[r][idx] for r in ROLES}, **{f"c:{r}": np.full(len(idx), column_of[r]) for r in ROLES}})
-    values = {r: np.concatenate(tables[r]) for r in ROLES}
+    distinct = {r: np.concatenate(tables[r]) for r in ROLES}
     if not parts:
         empty = np.zeros(0, dtype="int64")
-        return _Lines(empty, {r: empty for r in ROLES}, values, {r: empty for r in ROLES}, names)
+        return _Lines(empty, {r: empty for r in ROLES}, distinct, {r: empty for r in ROLES}, names)
     if len(parts) == 1:  # one line per row (the usual register): already in row order
         one = parts[0]
-        return _Lines(one["pos"], {r: one[f"v:{r}"] for r in ROLES}, values, {r: one[f"c:{r}"] for r in ROLES}, names)
+        return _Lines(one["pos"], {r: one[f"v:{r}"] for r in ROLES}, distinct, {r: one[f"c:{r}"] for r in ROLES}, names)
     cat = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-    order = np.lexsort((cat["order"], cat["pos"]))
-    return _Lines(cat["pos"][order], {r: cat[f"v:{r}"][order] for r in ROLES}, values,
-                  {r: cat[f"c:{r}"][order] for r in ROLES}, names)
+    by_row = np.lexsort((cat["order"], cat["pos"]))
+    return _Lines(cat["pos"][by_row], {r: cat[f"v:{r}"][by_row] for r in ROLES}, distinct,
+                  {r: cat[f"c:{r}"][by_row] for r in ROLES}, names)
 
 
 class _LineRejections(Rejections):
