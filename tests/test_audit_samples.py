@@ -136,3 +136,14 @@ def test_report_of_an_audit_is_json_ready(sample):
     report = audit_report(sample)
     json.dumps({k: v for k, v in report.items() if k != "lines"})
     assert report["not_audited"] == {"employee_weeks": 0, "owed": 0.0, "from": None, "to": None}
+
+
+def test_readme_shows_the_audits_own_findings_table(cli):
+    """README's "payroll paid $X less" table is the command's Markdown output, pasted."""
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    md = cli([*ARGS, "-f", "md"]).stdout
+    table = md.split("difference = paid - owed):\n\n", 1)[1].split("\n\n", 1)[0]
+    assert table in readme, "README.md: re-paste the audit findings table from `peerpay audit ... -f md`"
+    assert "payroll paid $333.88 less than the" in readme
