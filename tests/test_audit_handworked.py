@@ -236,3 +236,11 @@ def test_an_undated_register_takes_the_period_given(files):
 
     a = audit(files, register, undated, period=(day("2025-03-02"), day("2025-03-08")))
     assert a.findings.empty and a.register.periods == "given"
+
+
+def test_an_empty_register_compares_nothing_and_says_so(files):
+    from peerpay.core.audit_report import headline
+
+    a = audit(files, "Emp,Week Ending,Earn Code,Hours,Amount\n")
+    assert a.lines.empty and a.owed.outside_lines == 1 and a.owed.outside_cents == 93673
+    assert headline(a.totals, a.tolerance_cents).startswith("Nothing was compared")

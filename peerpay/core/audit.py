@@ -80,25 +80,42 @@ class Periods:
     shared: bool  # one set of periods for everyone (a register of one pay frequency)
 
 
+def distinct_periods(paid: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The register's distinct (first day, last day) pairs, sorted (one integer key per line, never a frame of pairs)."""
+    starts = paid["period_start"].to_numpy(dtype="int64")
+    ends = paid["period_end"].to_numpy(dtype="int64")
+    if not len(starts):
+        return starts, ends
+    lo, span = int(ends.min()), int(ends.max()) - int(ends.min()) + 1
+    key = np.unique((starts - lo) * span + (ends - lo))
+    return key // span + lo, key % span + lo
+
+
 def aligned(paid: pd.DataFrame, policy: Policy) -> bool:
     """Every period of the register is made of whole workweeks (or 14-day 8-and-80 periods): it
     starts on one and lasts a multiple of its length. Then no owed week needs cutting."""
-    distinct = paid[["period_start", "period_end"]].drop_duplicates()
-    starts, ends = distinct["period_start"].to_numpy(dtype="int64"), distinct["period_end"].to_numpy(dtype="int64")
+    starts, ends = distinct_periods(paid)
     return bool(np.all(period_start_day(starts, policy) == starts) and np.all((ends - starts + 1) % period_days(policy) == 0))
+
+
+def _ids(column) -> np.ndarray:
+    """The distinct ids of a column (a categorical one by its categories)."""
+    if isinstance(getattr(column, "dtype", None), pd.CategoricalDtype):
+        cat = pd.Categorical(column)
+        return cat.categories.to_numpy(dtype=object)[np.unique(cat.codes[cat.codes >= 0])]
+    return pd.unique(np.asarray(column, dtype=object))
 
 
 def audit_periods(paid: pd.DataFrame, owed_employees, policy: Policy) -> Periods:
     """The register's periods. When they never overlap each other (one pay frequency), every
     employee is audited over every period, so an employee the register leaves out shows as
     unpaid; when they do (two pay groups in one file), each employee over their own periods."""
-    distinct = paid[["period_start", "period_end"]].drop_duplicates().sort_values(["period_start", "period_end"])
-    starts, ends = distinct["period_start"].to_numpy(dtype="int64"), distinct["period_end"].to_numpy(dtype="int64")
+    starts, ends = distinct_periods(paid)
     overlap = bool(len(starts) > 1 and np.any(starts[1:] <= np.maximum.accumulate(ends)[:-1]))
     if overlap:
-        frame = paid[["employee_id", "period_start", "period_end"]].drop_duplicates()
+        frame = paid[["employee_id", "period_start", "period_end"]].astype({"employee_id": object}).drop_duplicates()
     else:
-        people = pd.unique(np.concatenate([np.asarray(owed_employees, dtype=object), paid["employee_id"].to_numpy(dtype=object)]))
+        people = pd.unique(np.concatenate([np.asarray(owed_employees, dtype=object), _ids(paid["employee_id"])]))
         frame = pd.DataFrame({"employee_id": np.repeat(people, len(starts)), "period_start": np.tile(starts, len(people)),
                               "period_end": np.tile(ends, len(people))})
     frame = frame.sort_values(["employee_id", "period_start"], kind="stable").reset_index(drop=True)
@@ -310,8 +327,16 @@ def paid_by_period(paid: pd.DataFrame, periods: Periods, comps: Sequence[str], o
     cents_v = paid["cents"].to_numpy(dtype="int64")
     mins_v = np.where(paid["has_hours"].to_numpy(dtype=bool), paid["minutes"].to_numpy(dtype="int64"), 0)
     full = paid["full_rate"].to_numpy(dtype=bool)
-    cents = {c: _sum_at(np.where(comp == c, at, -1), cents_v, n) for c in comps}
-    minutes = {c: _sum_at(np.where(comp == c, at, -1), mins_v, n) for c in HOURS_COLUMN}
+    # one sum per (period, component) pair: a single pass over the lines for cents, one for minutes
+    index = {c: i for i, c in enumerate(comps)}
+    comp_no = np.full(len(comp.codes), -1, dtype="int64")
+    for name, i in index.items():
+        comp_no[comp == name] = i
+    pair = np.where((at >= 0) & (comp_no >= 0), at * len(comps) + comp_no, -1)
+    by_pair = _sum_at(pair, cents_v, n * len(comps)).reshape(n, len(comps))
+    mins_by_pair = _sum_at(pair, mins_v, n * len(comps)).reshape(n, len(comps))
+    cents = {c: by_pair[:, i].copy() for c, i in index.items()}
+    minutes = {c: mins_by_pair[:, index[c]].copy() if c in index else np.zeros(n, dtype="int64") for c in HOURS_COLUMN}
     base_rate_num = owed.cents["base"]  # average base rate = owed base cents / owed worked minutes
     base_rate_den = owed.minutes["base"]
     for c in ("overtime", "holiday", "callback"):
@@ -332,7 +357,7 @@ class _ComponentLabels:
 
     def __init__(self, column):
         cat = pd.Categorical(column)
-        self.codes, self.names = cat.codes, list(cat.categories)
+        self.codes, self.names = np.asarray(cat.codes), list(cat.categories)
 
     def __eq__(self, name):
         return self.codes == self.names.index(name) if name in self.names else np.zeros(len(self.codes), dtype=bool)

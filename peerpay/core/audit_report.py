@@ -106,6 +106,8 @@ def headline(totals: dict, tolerance_cents: int) -> str:
     """One sentence a steward can repeat: how much less (or more) payroll paid than the policy owes."""
     diff = totals["difference"]
     owed, paid = totals["owed"] / 100, totals["paid"] / 100
+    if not totals["lines"]:
+        return "Nothing was compared: no pay period of the register holds pay owed or paid (see the notes)."
     if abs(diff) <= tolerance_cents and not totals.get("lines_underpaid") and not totals.get("lines_overpaid"):
         return f"Payroll paid what the policy owes: ${paid:,.2f} of ${owed:,.2f} (within ${tolerance_cents / 100:,.2f} a period)."
     word = "less" if diff < 0 else "more"

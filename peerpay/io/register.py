@@ -93,12 +93,12 @@ def register_from_table(raw: pd.DataFrame, emap: EarningsMap, policy: Policy, so
     emp_codes, emp_values = _coded(raw[emp_col])
     lines = _lines(raw, emap)
     if emap.export is not None and emap.export.control == "line" and len(lines.pos):  # peerpay's own control line: not pay
-        lines = lines.keep(emp_values[emp_codes[lines.pos]] != emap.export.control_label)
+        lines = lines.keep((emp_values != emap.export.control_label)[emp_codes[lines.pos]])
     pos = lines.pos
     rej = _LineRejections(source, list(raw.columns), len(pos), sheet)
+    emp_at = emp_codes[pos]  # per line: a code into the distinct ids (no million-string column anywhere)
 
-    emp = emp_values[emp_codes[pos]]
-    rej.add(emp == "", emp_col, f"{emap.columns.employee_id} is empty")
+    rej.add((emp_values == "")[emp_at], emp_col, f"{emap.columns.employee_id} is empty")
     rej.names[emp_col] = emap.columns.employee_id
 
     begin, end, kind = _periods(raw, emap, policy, rej, pos, period)
@@ -108,11 +108,9 @@ def register_from_table(raw: pd.DataFrame, emap: EarningsMap, policy: Policy, so
     normal = np.array([normal_code(v) for v in lines.values["code"]], dtype=object)
     comp_of = np.array([table.get(v) for v in normal], dtype=object)
     code_at = lines.codes["code"]
-    component = comp_of[code_at]
-    codes = normal[code_at]
-    blank_code = codes == ""
+    blank_code = (normal == "")[code_at]
     _add_by_column(rej, blank_code, lines, "code", lambda c: f"{c} is empty (the line has an amount or hours)")
-    unknown = ~blank_code & pd.isna(component)
+    unknown = (pd.isna(comp_of) & (normal != ""))[code_at]
     if unknown.any():
         known = sorted({normal_code(c) for cs in emap.codes.by_component().values() for c in cs})
         reasons = np.array([f"earning code '{str(v)[:20]}' is not in the map's [codes] (list it under a pay component, "
@@ -126,24 +124,26 @@ def register_from_table(raw: pd.DataFrame, emap: EarningsMap, policy: Policy, so
 
     bad = rej.mask()
     problems = _problems(rej, pos, source, sheet)
-    ignored_mask = ~bad & (component == "ignore")
+    code_names = pd.Index(pd.unique(normal), dtype=object)
+    code_of = code_names.get_indexer(normal)  # distinct raw code -> its normalised code
+    ignored_mask = ~bad & (comp_of == "ignore")[code_at]
     ignored: dict[str, dict] = {}
     if ignored_mask.any():
-        d = pd.DataFrame({"code": codes[ignored_mask], "minutes": minutes[ignored_mask], "cents": cents[ignored_mask]})
-        for code, g in d.groupby("code", sort=True):
-            ignored[str(code)] = {"lines": int(len(g)), "minutes": int(g["minutes"].sum()), "cents": int(g["cents"].sum())}
+        d = pd.DataFrame({"code": code_of[code_at[ignored_mask]], "minutes": minutes[ignored_mask], "cents": cents[ignored_mask]})
+        for code, g in d.groupby("code", sort=False):
+            ignored[str(code_names[int(code)])] = {"lines": int(len(g)), "minutes": int(g["minutes"].sum()), "cents": int(g["cents"].sum())}
+        ignored = dict(sorted(ignored.items()))
     keep = ~bad & ~ignored_mask
-    # ids, components and codes as categories of their few distinct values: no million-string column
+    # ids, components and codes as categories of their few distinct values
     comp_names = pd.Index(sorted({c for c in comp_of if c is not None and c != "ignore"}), dtype=object)
-    code_names = pd.Index(pd.unique(normal), dtype=object)
     kept_code = code_at[keep]
     kept_comp = comp_names.get_indexer(comp_of)[kept_code]
     out = pd.DataFrame({
-        "employee_id": pd.Categorical.from_codes(emp_codes[pos[keep]], categories=pd.Index(emp_values, dtype=object)),
+        "employee_id": pd.Categorical.from_codes(emp_at[keep], categories=pd.Index(emp_values, dtype=object)),
         "period_start": begin[keep],
         "period_end": end[keep],
         "component": pd.Categorical.from_codes(kept_comp, categories=comp_names),
-        "code": pd.Categorical.from_codes(code_names.get_indexer(normal)[kept_code], categories=code_names),
+        "code": pd.Categorical.from_codes(code_of[kept_code], categories=code_names),
         "minutes": minutes[keep],
         "has_hours": has_hours[keep],
         "cents": cents[keep],
@@ -368,24 +368,28 @@ def _overlapping_periods(lines: pd.DataFrame, source: str, sheet: str | None, em
     for the same period) are one period."""
     if not len(lines):
         return lines, [], 0
-    per = lines[["employee_id", "period_start", "period_end"]].drop_duplicates().sort_values(
-        ["employee_id", "period_start", "period_end"], kind="stable").reset_index(drop=True)
-    emp = per["employee_id"].to_numpy(dtype=object)
-    first = np.r_[True, emp[1:] != emp[:-1]]
-    # the latest end among the employee's earlier periods, by a running maximum that restarts per employee
-    ends = per["period_end"].to_numpy(dtype="int64")
-    big = int(ends.max()) + 2
+    emp = np.asarray(pd.Categorical(lines["employee_id"]).codes, dtype="int64")
+    start = lines["period_start"].to_numpy(dtype="int64")
+    end = lines["period_end"].to_numpy(dtype="int64")
+    lo = int(min(start.min(), end.min()))
+    span = int(max(start.max(), end.max())) - lo + 1
+    # distinct (employee, start, end) as one integer key: sorted by employee, then start, then end
+    key = (emp * span + (start - lo)) * span + (end - lo)
+    per, line_per = np.unique(key, return_inverse=True)
+    p_emp, p_start, p_end = per // (span * span), per // span % span + lo, per % span + lo
+    first = np.r_[True, p_emp[1:] != p_emp[:-1]]
+    # the latest end among the employee's earlier periods: a running maximum that restarts per employee
     group = np.cumsum(first)
-    running = np.maximum.accumulate(ends + group * big) - group * big
-    prev_end = np.r_[-1, running[:-1]]
-    clash = per[~first & (per["period_start"].to_numpy() <= prev_end)]
-    if not len(clash):
+    big = span + 2
+    running = np.maximum.accumulate(p_end - lo + group * big) - group * big + lo
+    prev_end = np.r_[lo - 1, running[:-1]]
+    clash = ~first & (p_start <= prev_end)
+    if not clash.any():
         return lines, [], 0
-    key = ["employee_id", "period_start", "period_end"]
-    hit = lines.merge(clash.assign(_clash=True), on=key, how="left")["_clash"].fillna(False).to_numpy(dtype=bool)
+    hit = clash[line_per.reshape(-1)]
     column = (emap.period.begin or emap.period.week) if emap.period else None
     problems, seen = [], set()
-    for r, b, e in zip(lines["row"].to_numpy()[hit], lines["period_start"].to_numpy()[hit], lines["period_end"].to_numpy()[hit]):
+    for r, b, e in zip(lines["row"].to_numpy()[hit], start[hit], end[hit]):
         if r in seen:
             continue
         seen.add(r)
