@@ -52,8 +52,9 @@ def load_export(export: str, fmt: str | None, output: str | None, force: bool, i
     return ExportSpec(emap, source, control)
 
 
-def export_pay(run, spec: ExportSpec, output: str | None, force: bool, rejects: str | None) -> None:
-    """Render the import (and its control totals), then write them; stderr says what was written. Exits."""
+def export_pay(run, spec: ExportSpec, output: str | None, force: bool, rejects: str | None, notes=()) -> None:
+    """Render the import (and its control totals), then write them; stderr says what was written
+    (and ``notes``: the pay period's partial workweeks). Exits."""
     from ..io.payroll_import import csv_text, write_import
     from ..io.writers import atomic_write, to_csv
     from .pay import _recon_line
@@ -78,4 +79,6 @@ def export_pay(run, spec: ExportSpec, output: str | None, force: bool, rejects: 
         click.echo("export: control totals (give --output FILE.csv to write them beside the import):", err=True)
         click.echo(made.control.to_string(index=False), err=True)
     click.echo(_recon_line({"reconciliation": recon}), err=True)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     finish(EXIT_REJECTED if run.problems else EXIT_OK)

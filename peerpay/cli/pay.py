@@ -353,7 +353,7 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
             fail("--employee works with the local engine (without --partitions/--output-dir)", EXIT_USAGE)
         run = only_employees(run, employees)
     if export is not None:
-        export_pay(run, spec, output, force, rejects)
+        export_pay(run, spec, output, force, rejects, period_notes(partial))
     record = run_record("peerpay pay", {"timesheet": timesheet, "policy": policy, "roster": roster, "schedule": schedule, "map": map_file},
                         {"sheet": sheet, "detail": detail or None}, period=pay_period(run), holidays=holidays_used(run)) \
         if fmt != "csv" or stubs_dir else None  # CSV has no room for a record: a large CSV run never builds the report dicts

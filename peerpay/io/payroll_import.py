@@ -143,7 +143,9 @@ def write_import(lines: pd.DataFrame, diff_names, policy: Policy, emap: Earnings
             minutes = found["minutes"].to_numpy()[with_hours]
             total[first["hours"]] = hours_text(np.array([minutes.sum()]))[0]
         body = pd.concat([body, pd.DataFrame([total])], ignore_index=True)
-    return EarningsImport(csv_text(body), control, found)
+    from .writers import safe_frame  # a cell a spreadsheet would run (=, +, @...) gets a leading ': numbers are data
+
+    return EarningsImport(csv_text(safe_frame(body)), control, found)
 
 
 def _slots(emap: EarningsMap, codes: np.ndarray) -> dict:
@@ -220,8 +222,7 @@ def _dates(days: np.ndarray, fmt: str) -> np.ndarray:
 
 def csv_text(frame: pd.DataFrame) -> str:
     """CSV with numbers bare and text quoted only where it must be (a comma, a quote, a line break):
-    the plain layout payroll importers read. Cells are written as they are (an import is data for
-    the payroll system, not a spreadsheet)."""
+    the plain layout payroll importers read."""
     def quoted(values) -> pd.Series:
         s = pd.Series(values, dtype=object).astype(str)
         needs = s.str.contains(r'[",\r\n]', regex=True)
