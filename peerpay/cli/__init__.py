@@ -91,7 +91,7 @@ class LazyGroup(click.Group):
     def resolve_command(self, ctx, args):
         if args and args[0] in COMMANDS:  # a command runs: not when the package is imported, nor for --help
             _reuse_freed_memory(arrow=args[0] != "init")  # init reads and writes text only
-        if args and args[0] == "pay" and (early := early_read(args[1:])):
+        if args and args[0] in ("pay", "audit") and (early := early_read(args[1:])):  # audit pays its timesheet too
             path, partitions = early
             if partitions is None:
                 from ..io.csvtext import prefetch
