@@ -69,6 +69,8 @@ def run_audit(
         name = map_name or (Path(register_map).name if not isinstance(register_map, EarningsMap) else "earnings map")
         raise InputError.at(name, "its [codes] do not fit the policy", wrong)
     reg = read_register(register, emap, pol, register_sheet, period)
+    if not reg.map_name:  # a map without a name is known by its file
+        reg.map_name = map_name or (Path(register_map).name if not isinstance(register_map, EarningsMap) else "")
     # periods that cut workweeks need the days worked: the pay job keeps its segments then
     whole_weeks = core.aligned(reg.lines, pol)
     run = run_pay(timesheet, pol, roster, schedule, sheet=sheet, raw_timesheet=mapped, audit=not whole_weeks)
