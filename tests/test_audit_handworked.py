@@ -244,3 +244,46 @@ def test_an_empty_register_compares_nothing_and_says_so(files):
     a = audit(files, "Emp,Week Ending,Earn Code,Hours,Amount\n")
     assert a.lines.empty and a.owed.outside_lines == 1 and a.owed.outside_cents == 93673
     assert headline(a.totals, a.tolerance_cents).startswith("Nothing was compared")
+
+
+CUT_POLICY = POLICY + """
+[on_call]
+standby_per_hour = 3.00
+callback_multiplier = 1.5
+callback_minimum_hours = 2
+"""
+
+CUT_MAP = SEMI_MONTHLY.replace('overtime = ["OTP"]', 'standby = ["SB"]\ncallback = ["CBP"]\n[codes.differential]\nnight = ["N"]')
+
+
+def test_a_cut_week_shares_minutes_by_their_day_and_a_call_back_by_the_day_it_starts(files):
+    # The semi-monthly boundary falls between Tue 2025-04-15 and Wed 04-16 (week Sun 04-13..Sat 04-19), $20.00/h:
+    #   Tue 22:00 - Wed 06:00 work, 8 h: Tue's 2 h (1 h of night, 23:00-24:00) in the first period,
+    #                                   Wed's 6 h (all night) in the second
+    #   Wed 18:00-22:00 on call, 4 h x $3.00 = $12.00 standby; a call-back 19:00-19:30 inside it:
+    #                                   0.5 h base = $10.00, premium 1.5 x 20 x 2 h (minimum) - 10.00 = $50.00
+    # first period:  base 2 h x 20 = 40.00, night 1 h x 2 = 2.00
+    # second period: base (6 + 0.5) h x 20 = 130.00, night 6 x 2 = 12.00, standby 12.00, call-back premium 50.00
+    timesheet = """
+    employee_id,start,end,kind,rate
+    E1,2025-04-15 22:00,2025-04-16 06:00,work,20.00
+    E1,2025-04-16 18:00,2025-04-16 22:00,on_call,20.00
+    E1,2025-04-16 19:00,2025-04-16 19:30,callback,20.00
+    """
+    register = """
+    Emp,From,To,Code,Hours,Amount
+    E1,2025-04-01,2025-04-15,REG,2.00,40.00
+    E1,2025-04-01,2025-04-15,N,1.00,2.00
+    E1,2025-04-16,2025-04-30,REG,6.50,130.00
+    E1,2025-04-16,2025-04-30,N,6.00,12.00
+    E1,2025-04-16,2025-04-30,SB,4.00,12.00
+    E1,2025-04-16,2025-04-30,CBP,,50.00
+    """
+    a = run_audit(files.write("timesheet.csv", timesheet), files.write("policy.toml", CUT_POLICY),
+                  files.write("register.csv", register), files.write("register.toml", CUT_MAP))
+    first, second = a.lines.iloc[0], a.lines.iloc[1]
+    assert (first["owed:base"], first["owed:differential:night"], first["owed_minutes:base"]) == (4000, 200, 120)
+    assert (second["owed:base"], second["owed:differential:night"], second["owed:standby"], second["owed:callback"]) == (
+        13000, 1200, 1200, 5000)
+    assert (second["owed_minutes:base"], second["owed_minutes:standby"]) == (390, 240)
+    assert a.findings.empty and a.problems == []
