@@ -147,3 +147,20 @@ def test_readme_shows_the_audits_own_findings_table(cli):
     table = md.split("difference = paid - owed):\n\n", 1)[1].split("\n\n", 1)[0]
     assert table in readme, "README.md: re-paste the audit findings table from `peerpay audit ... -f md`"
     assert "payroll paid $333.88 less than the" in readme
+
+
+def test_a_summary_timesheet_keeps_every_paid_component_and_says_what_it_could_not_compute():
+    from peerpay.io.exports import apply_map_to_file
+    from peerpay.io.readers import read_policy
+
+    policy = read_policy(SAMPLES / "policy.toml")
+    ts = SAMPLES / "exports" / "summary_by_code.csv"
+    mapped = apply_map_to_file(ts, SAMPLES / "exports" / "summary_by_code.toml", None, policy.timezone)
+    a = run_audit(ts, policy, EXPORTS / "register.csv", EXPORTS / "register.toml", SAMPLES / "roster.csv",
+                  SAMPLES / "schedule.csv", mapped=mapped)
+    # the differentials were not computed from hours by code, yet what payroll paid for them is compared, not dropped
+    assert "differential:night" in a.components
+    assert int(a.lines["paid:differential:night"].sum()) == int(a.register.lines.loc[
+        a.register.lines["component"] == "differential:night", "cents"].sum())
+    assert a.totals["paid"] == 6436103
+    assert any(n.startswith("The timesheet is a summary export") for n in a.notes)

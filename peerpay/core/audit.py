@@ -62,6 +62,13 @@ def line_column(component: str) -> str:
     return f"diff:{component.split(':', 1)[1]}" if component.startswith("differential:") else LINE_COLUMN[component]
 
 
+def owed_cents(lines: pd.DataFrame, component: str) -> np.ndarray:
+    """A component's cents per pay line; 0 for a differential the pay lines do not have (a map's
+    code for pay the run could not compute, e.g. a summary export's differentials)."""
+    col = line_column(component)
+    return lines[col].to_numpy(dtype="int64") if col in lines else np.zeros(len(lines), dtype="int64")
+
+
 def period_days(policy: Policy) -> int:
     return policy.overtime.period_days if policy.overtime is not None else DAYS_PER_WEEK
 
@@ -171,7 +178,7 @@ def owed_aligned(lines: pd.DataFrame, periods: Periods, comps: Sequence[str], po
     week = lines["week_start"].to_numpy().astype("datetime64[D]").astype("int64")
     at = assign(periods.frame, lines["employee_id"].to_numpy(dtype=object), week)
     n = len(periods.frame)
-    cents = {c: _sum_at(at, lines[line_column(c)].to_numpy(dtype="int64"), n) for c in comps}
+    cents = {c: _sum_at(at, owed_cents(lines, c), n) for c in comps}
     minutes = {c: _sum_at(at, lines[col].to_numpy(dtype="int64"), n) for c, col in HOURS_COLUMN.items()}
     out = at < 0
     gross = lines["gross_pay"].to_numpy(dtype="int64")
@@ -209,7 +216,7 @@ def owed_by_day(result: PayResult, day_parts: pd.DataFrame, periods: Periods, co
     cents, minutes = {}, {}
     outside = 0
     for c in comps:
-        share = apportion(lines[line_column(c)].to_numpy(dtype="int64"), part_line, parts[c].to_numpy())
+        share = apportion(owed_cents(lines, c), part_line, parts[c].to_numpy())
         cents[c] = _sum_at(at, share, n)
         outside += int(share[at < 0].sum())
     for c in HOURS_COLUMN:
@@ -235,7 +242,8 @@ def day_parts(result: PayResult, shift_premiums: dict[str, np.ndarray], comps: S
         if c == "base":
             cols[c] = seg["base"].to_numpy()
         elif c.startswith("differential:"):
-            cols[c] = seg[f"diff:{c.split(':', 1)[1]}"].to_numpy()
+            col = f"diff:{c.split(':', 1)[1]}"
+            cols[c] = seg[col].to_numpy() if col in seg else np.zeros(len(seg), dtype="int64")
         elif c in ("holiday", "standby"):
             cols[c] = seg["holiday_premium" if c == "holiday" else "standby"].to_numpy()
         else:

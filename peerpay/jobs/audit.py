@@ -76,7 +76,10 @@ def run_audit(
     run = run_pay(timesheet, pol, roster, schedule, sheet=sheet, raw_timesheet=mapped, audit=not whole_weeks)
     result = run.result
     has_minimum_shift = run.policy.minimum_shift is not None or bool((reg.lines["component"] == "minimum_shift").any())
-    comps = core.components(result.differential_names, has_minimum_shift)
+    # a differential the register pays is compared even where the run could not compute it (never dropped)
+    paid_diffs = [str(c).split(":", 1)[1] for c in pd.unique(reg.lines["component"].astype(object)) if str(c).startswith("differential:")]
+    comps = core.components([*result.differential_names, *(d for d in paid_diffs if d not in result.differential_names)],
+                            has_minimum_shift)
     periods = core.audit_periods(reg.lines, pd.unique(result.lines["employee_id"].to_numpy(dtype=object)), run.policy)
     if periods.aligned or not len(result.lines):
         owed = core.owed_aligned(result.lines, periods, comps, run.policy)
@@ -125,6 +128,10 @@ def _notes(a: AuditRun) -> list[str]:
     if full:
         out.append(f"Full-rate codes ({', '.join(full)}): each line's straight time (its hours at the period's average "
                    "base rate) is counted as base pay, the rest as the premium.")
+    mapped = a.pay.mapped
+    if mapped is not None and mapped.not_computed:
+        out.append(f"The timesheet is a summary export: {'; '.join(mapped.not_computed)}. What payroll paid for those shows "
+                   "as paid with nothing owed against it.")
     missing = [c for c in a.components if c.startswith("differential:") and c.split(":", 1)[1] not in a.earnings_map.codes.differential]
     if missing:
         out.append(f"No earning code in the map for {', '.join(missing)}: payroll is taken to have paid none of it.")
