@@ -31,8 +31,10 @@ def measure(cmd: list[str], timeout: float) -> dict:
     proc = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True, timeout=timeout)
     wall = time.perf_counter() - t0
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
+    # CPU seconds of the process and its children (user + system): steadier than wall time on a busy machine
+    cpu = sum(float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", proc.stderr))
     return {"wall": wall, "rss_mb": int(rss.group(1)) / 1024 if rss else float("nan"), "rc": proc.returncode,
-            "err": proc.stderr[-2000:]}
+            "err": proc.stderr[-2000:], "cpu": cpu}
 
 
 def dask_peak(cmd: list[str], timeout: float) -> dict:

@@ -12,9 +12,15 @@ with the repository first on ``PYTHONPATH``, never an installed copy), under
 bytecode first, as an installed copy has them); dask runs sum the RSS of the
 process tree (psutil sampling), since their workers are separate processes.
 
+    python benchmarks/ratios.py --only flsa ca --repeat 5  # issue 26: California tiers vs the FLSA preset
+
 Targets (issue 16): pay CSV <= 3x and JSON <= 4x a bare ``pandas.read_csv(engine="pyarrow")``
 of the same file, peak <= 1.5 GB; ``--partitions 2`` faster than the plain run; ``--engine
 dask`` on one file near the plain run; ``peerpay --help`` <= 0.5 s over ``import pandas``.
+Issue 26: ``peerpay pay -f csv`` of the same timesheet under ``[overtime] rules = "CA"`` (five tiers:
+daily 8 and 12, the seventh day, weekly 40) within 1.2x of ``rules = "FLSA"`` (one weekly tier); the
+rest of the policy (differentials, holidays, on call) is the generator's. Pairs such as this one are
+also reported as the median of the per-round ratios (the two runs of a round are back to back).
 The machine is shared: check ``uptime`` first, and read the spread (min-max) next to each median.
 """
 
@@ -34,7 +40,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 from bench_pay import dask_peak, measure  # noqa: E402
 
-RUNS = ("bare", "csv", "json", "partitions", "dask", "import", "help", "gap", "cost")
+RUNS = ("bare", "csv", "json", "partitions", "dask", "import", "help", "gap", "cost", "flsa", "ca")
+PAIRED = {"ca": "flsa"}  # run -> its base: also reported as the median of per-round ratios
 
 
 def env() -> dict:
@@ -51,6 +58,12 @@ def data(rows: int, folder: Path, need: set[str]) -> dict:
         subprocess.run([py, str(HERE / "generate_timesheets.py"), "--rows", str(rows), "--out", str(ts), "--policy", str(pol)],
                        check=True)
     out = {"ts": ts, "pol": pol}
+    if need & {"flsa", "ca"}:
+        text = pol.read_text()
+        start, end = text.index("[overtime]"), text.index("[[differential]]")
+        for rules in ("FLSA", "CA"):
+            (folder / f"policy_{rules}.toml").write_text(text[:start] + f'[overtime]\nrules = "{rules}"\n\n' + text[end:])
+            out[f"pol_{rules}"] = folder / f"policy_{rules}.toml"
     if "cost" in need:
         cost = folder / f"cost_{rows}"
         if not (cost / "schedule.csv").exists():
@@ -100,6 +113,10 @@ def commands(d: dict, work: Path, partitions: int) -> dict[str, list[str]]:
         "import": [py, "-c", "import pandas"],
         "help": [*pp, "--help"],
     }
+    for rules in ("FLSA", "CA"):
+        if f"pol_{rules}" in d:
+            cmds[rules.lower()] = [*pp, "pay", "-t", ts, "-p", str(d[f"pol_{rules}"]), "--force", "-f", "csv",
+                                   "-o", str(work / f"pay_{rules}.csv")]
     if "gap" in d:
         g = d["gap"]
         cmds["gap"] = [*pp, "gap", "-r", str(g / "roster.csv"), "-s", str(g / "schedule.csv"), "--as-of", "2025-06-01",
@@ -153,9 +170,11 @@ def main(argv=None) -> None:
         "partitions": f"peerpay pay -f csv --partitions {args.partitions}", "dask": "peerpay pay --engine dask (one file)",
         "import": "python -c 'import pandas'", "help": "peerpay --help", "gap": "peerpay gap (100,000 employees)",
         "cost": f"peerpay cost -f json ({args.rows:,} shifts, 2 proposals)",
+        "flsa": 'peerpay pay -f csv, rules = "FLSA"', "ca": 'peerpay pay -f csv, rules = "CA"',
     }
-    base = {"csv": "bare", "json": "bare", "partitions": "csv", "dask": "csv", "help": "import", "cost": "csv"}
-    target = {"csv": "<= 3x", "json": "<= 4x", "partitions": "< 1x", "dask": "", "help": "+0.5 s", "gap": "", "cost": ""}
+    base = {"csv": "bare", "json": "bare", "partitions": "csv", "dask": "csv", "help": "import", "cost": "csv", **PAIRED}
+    target = {"csv": "<= 3x", "json": "<= 4x", "partitions": "< 1x", "dask": "", "help": "+0.5 s", "gap": "", "cost": "",
+              "ca": "<= 1.2x"}
     rows = ["| run | median s | min-max s | vs | ratio | target | peak RSS MB |", "|---|---:|---:|---|---:|---|---:|"]
     for name in results:
         walls = [r["wall"] for r in results[name]]
@@ -169,6 +188,13 @@ def main(argv=None) -> None:
                     f"{med(name, 'rss_mb'):,.0f} |")
     print(f"\n{time.strftime('%Y-%m-%d %H:%M')}, {args.rows:,} shifts, median of {args.repeat}\n")
     print("\n".join(rows))
+    for name, ref in PAIRED.items():
+        if results.get(name) and results.get(ref):
+            for key, what in (("wall", "wall time"), ("cpu", "CPU time (user + system, with children)")):
+                ratios = sorted(a[key] / b[key] for a, b in zip(results[name], results[ref]) if b.get(key))
+                if ratios:
+                    print(f"\npaired {what}: {labels[name]} / {labels[ref]}: median of {len(ratios)} per-round ratios "
+                          f"{statistics.median(ratios):.3f} (min-max {ratios[0]:.3f}-{ratios[-1]:.3f}), target {target.get(name)}")
 
 
 if __name__ == "__main__":

@@ -84,6 +84,9 @@ def test_a_rejected_paid_row_names_the_paid_file(files):
     (["--minimum-wage", "abc"], 2, "--minimum-wage"),
     (["--minimum-wage", "0"], 2, "--minimum-wage"),
     (["--lookback-years", "0"], 2, ""),
+    (["--liquidated", "all", "--no-liquidated"], 2, "contradict"),
+    (["--liquidated", "half"], 2, ""),
+    (["--state-lookback-years", "0"], 2, ""),
 ])
 def test_usage_errors_exit_2(files, extra, code, message):
     res = _run(files(GOOD) + extra)
@@ -151,7 +154,8 @@ def test_stipends_cli(tmp_path):
     res = _run(["stipends", "--stipends", SAMPLES / "stipends.csv", "-p", SAMPLES / "policy.toml", "--living-wage", "24.50", "-f", "json"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
-    assert data["totals"]["months_below_minimum"] == 2
+    # by workweek (Maryland $15.00): V01 7 h and 7.5 h for $100 (Oct), V02 12 h for $150, V03 4 h for $50
+    assert data["totals"]["weeks_below_minimum"] == 4 and data["totals"]["shortfall"] == 57.5
     (tmp_path / "s.csv").write_text("person,date,amount,hours\nV1,2025-11-01,50,0\nV1,2025-13-01,50,2\n,2025-11-01,50,2\n")
     res = _run(["stipends", "--stipends", tmp_path / "s.csv", "-f", "json"])
     assert res.exit_code == 3
@@ -177,3 +181,77 @@ def test_gap_accepts_the_unpaid_log_and_stipend_peers():
     assert groups["stipend_peer"]["n"] == 3 and groups["stipend_peer"]["median_hourly"] == 15.19
     res = _run(base[:-4] + ["--stipends", SAMPLES / "stipends.csv"])
     assert res.exit_code == 1 and "--basis earnings" in res.stderr
+
+
+def readable_header_key(header: str) -> str:
+    """A workbook header back to its key (``FLSA back wages`` -> ``flsa_back_wages``)."""
+    return str(header).lower().replace(" ", "_")
+
+
+def test_every_format_and_the_statement_show_the_same_measures(tmp_path):
+    """The samples through table, JSON, CSV, XLSX and the statements: the three measures and the claim
+    of every week (and every employee) are the same figures everywhere."""
+    import io
+
+    import openpyxl
+    import pandas as pd
+
+    args = ["backpay", "-t", SAMPLES / "timesheet.csv", "-u", SAMPLES / "unpaid_work.csv", "-p", SAMPLES / "policy.toml",
+            "-r", SAMPLES / "roster.csv", "-s", SAMPLES / "schedule.csv", "--as-of", "2025-12-01"]
+    data = json.loads(_run(args + ["-f", "json"]).stdout)
+    measures = ["contract_back_wages", "flsa_back_wages", "state_back_wages", "back_wages", "liquidated_damages"]
+    expected = {(w["employee_id"], w["week_start"]): [w[m] for m in measures] for w in data["weeks"]}
+    assert len(expected) == 10 and any(v[0] != v[1] for v in expected.values())  # the measures differ somewhere
+
+    csv = pd.read_csv(io.StringIO(_run(args + ["-f", "csv"]).stdout), dtype={"week_start": str})
+    assert {(r.employee_id, r.week_start): [getattr(r, m) for m in measures] for r in csv.itertuples()} == expected
+
+    assert _run(args + ["-f", "xlsx", "-o", tmp_path / "b.xlsx"]).exit_code == 0
+    sheet = openpyxl.load_workbook(tmp_path / "b.xlsx")["weeks"]
+    rows = list(sheet.iter_rows(values_only=True))
+    head = [readable_header_key(h) for h in rows[0]]
+    got = {(r[head.index("employee_id")], str(r[head.index("week_start")])[:10]): [r[head.index(m)] for m in measures] for r in rows[1:]}
+    assert got == expected
+
+    table = _run(args + ["-f", "table"]).stdout
+    for (emp, week), values in expected.items():
+        line = next(ln for ln in table.splitlines() if ln.startswith(emp) and week in ln)
+        assert [f"{v:,.2f}" for v in values] == line.split()[-5:]
+
+    assert _run(args + ["-f", "json", "--statements", tmp_path / "st"]).exit_code == 0
+    for e in data["employees"]:
+        page = (tmp_path / "st" / f"statement-{e['employee_id']}.html").read_text()
+        for w in [w for w in data["weeks"] if w["employee_id"] == e["employee_id"]]:
+            block = page[page.index(f"Workweek starting {w['week_start']}"):]
+            block = block[:block.index("</table>")]
+            for key, m in (("contract", "contract_back_wages"), ("flsa", "flsa_back_wages"), ("state", "state_back_wages"),
+                           ("claim", "back_wages"), ("liquidated", "liquidated_damages")):
+                row = block[block.index(f'data-key="{key}"'):]
+                amount = row[row.index("<td"):]
+                assert amount[amount.index(">") + 1:amount.index("</td>")] == f"${w[m]:,.2f}"
+        claim = page[page.index('data-key="claim"', page.index("Amount claimed")):]
+        assert f"${e['back_wages']:,.2f}" in claim[:claim.index("</tr>")]
+
+
+def test_liquidated_all_and_the_state_lookback_through_the_cli(files):
+    # E1: 16 h paid at $20 (Mon, Tue); 1 unpaid hour Wed: contract 20.00; FLSA averaging 17 x 7.25 <= 320 -> 0
+    res = _run(files(GOOD) + ["-f", "json", "--liquidated", "all", "--state-lookback-years", "4", "--as-of", "2025-12-01"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert (data["liquidated_damages_basis"], data["state_lookback_years"], data["state_lookback_from"]) == ("all", 4, "2021-12-01")
+    assert data["totals"] == data["totals"] | {"back_wages": 20.0, "flsa_back_wages": 0.0, "liquidated_damages": 20.0, "total_owed": 40.0}
+    res = _run(files(GOOD) + ["-f", "json"])
+    assert json.loads(res.stdout)["totals"]["liquidated_damages"] == 0.0  # federal amount by default
+
+
+def test_backpay_with_the_sample_stipend_log(tmp_path):
+    args = ["backpay", "-t", SAMPLES / "timesheet.csv", "-u", SAMPLES / "unpaid_work.csv", "-p", SAMPLES / "policy.toml",
+            "-r", SAMPLES / "roster.csv", "-s", SAMPLES / "schedule.csv", "--stipends", SAMPLES / "stipends.csv", "-f", "json"]
+    res = _run(args)
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    stipend_weeks = {(w["employee_id"], w["week_start"]): w["state_back_wages"] for w in data["weeks"] if w["employee_id"].startswith("V")}
+    # the four stipend weeks below Maryland's $15.00 (the same as `peerpay stipends`), federal: none below $7.25
+    assert stipend_weeks == {("V01", "2025-10-05"): 5.0, ("V01", "2025-10-19"): 12.5, ("V02", "2025-10-12"): 30.0,
+                             ("V03", "2025-11-02"): 10.0}
+    assert all(w["flsa_back_wages"] == 0 for w in data["weeks"] if w["employee_id"].startswith("V"))

@@ -78,3 +78,27 @@ def test_cli_dask_only_options_need_dask(generated):
     r = CliRunner().invoke(main, ["pay", "-t", str(generated / "ts.csv"), "-p", str(generated / "policy.toml"),
                                   "--scheduler", "tcp://127.0.0.1:1"])
     assert r.exit_code == 2
+
+
+#: The generator's every-rule policy with its [overtime] section replaced by a state preset (issue 26).
+PRESETS = ("FLSA", "CA", "AK", "NV", "CO")
+
+
+def preset_policy(folder: Path, rules: str) -> Path:
+    """The generated policy under ``rules`` (its differentials, holidays and on-call kept)."""
+    text = (folder / "policy.toml").read_text()
+    start = text.index("[overtime]")
+    end = text.index("[[differential]]")
+    path = folder / f"policy_{rules}.toml"
+    path.write_text(text[:start] + f'[overtime]\nrules = "{rules}"\n\n' + text[end:])
+    return path
+
+
+@pytest.mark.parametrize("rules", PRESETS)
+def test_every_state_preset_identical_to_local(generated, rules):
+    pol = read_policy(preset_policy(generated, rules))
+    local = run_pay(generated / "ts.csv", pol)
+    assert any(line["double_time_hours"] for line in local.report["lines"]) == (rules == "CA")
+    assert sum(line["overtime_hours"] for line in local.report["lines"]) > 0
+    for partitions in (1, 5):
+        assert to_json(run_chunked(generated / "ts.csv", pol, partitions=partitions).report) == to_json(local.report)

@@ -22,7 +22,7 @@ TWO_WEEKS = "employee_id,start,end\nE2,2025-11-02 09:00,2025-11-02 13:00\n" + ""
     f"E1,2025-11-{d:02d} 09:00,2025-11-{d:02d} 18:00\n" for d in range(3, 8)) + "E2,2025-11-08 09:00,2025-11-08 13:00\n" + "".join(
     f"E1,2025-11-{d:02d} 09:00,2025-11-{d:02d} 17:00\n" for d in range(10, 15))
 
-HEAD = 'name = "P"\nterm_start = 2026-01-01\nyears = 2\n'
+HEAD = 'name = "P"\nterm_start = 2026-01-01\nyears = 2\nsteps = "freeze"\n'  # the bonus alone: no status-quo steps
 
 
 def bonus(extra: str = "") -> str:
@@ -51,8 +51,11 @@ def test_a_holder_certified_in_the_term_is_paid_in_that_year_with_the_overtime_i
     assert total(run, 1)["run_rate"] == 0  # a one-off: nothing in the run-rate
     assert total(run, 2)["cash_cost"] == 0
     items = run.report["proposals"][0]["items"]
-    assert [i["item"] for i in items] == ["certification bonus"]
-    assert items[0]["years"][0]["cash_cost"] == 411.12 and items[0]["years"][0]["overtime_knock_on"] == 11.12
+    assert [i["item"] for i in items] == ["status quo (current contract rolled forward)", "step freeze", "certification bonus"]
+    assert items[2]["years"][0]["cash_cost"] == 411.12 and items[2]["years"][0]["overtime_knock_on"] == 11.12
+    # the bonus is its own line, never inside lump sums (nor the overtime it creates)
+    assert (total(run, 1)["certification_bonus"], total(run, 1)["lump_sums"]) == (400.0, 0.0)
+    assert total(run, 1)["wages_cash_excl_lump_sums"] == 11.12  # the overtime it creates is wages
 
 
 def test_existing_holders_are_paid_on_the_effective_date(files):
@@ -80,9 +83,9 @@ def test_the_contract_year_of_certification_and_after_the_term(files):
 def test_items_add_up_to_the_total_beside_a_raise(files):
     run = cost(files, bonus() + "[[increase]]\neffective = 2026-01-01\npercent = 3\n", CREDS)
     p = run.report["proposals"][0]
-    assert [i["item"] for i in p["items"]] == ["raises", "certification bonus"]
+    assert [i["item"] for i in p["items"]][1:] == ["step freeze", "raises", "certification bonus"]
     assert round(sum(i["term_cash_cost"] for i in p["items"]), 2) == p["term_cash_cost"]
-    assert p["items"][1]["term_cash_cost"] == 411.12  # the bonus is not rate-dependent
+    assert p["items"][-1]["term_cash_cost"] == 411.12  # the bonus is not rate-dependent
 
 
 def test_a_credential_no_one_holds_is_an_error_not_zero(files):

@@ -69,6 +69,9 @@ def year(run, n, role="TOTAL", proposal=0):
 
 
 HEAD = 'name = "P"\nterm_start = 2026-01-01\n'
+#: A proposal that freezes steps: the item under test is costed alone. Without it the status quo's
+#: step moves E1 (hired 2020-04-01) from step 1 to step 2 on each 1 April (test_cost_status_quo.py).
+FROZEN = HEAD + 'steps = "freeze"\n'
 
 
 def test_baseline_is_annualised_from_the_days_the_timesheet_covers(files):
@@ -78,14 +81,17 @@ def test_baseline_is_annualised_from_the_days_the_timesheet_covers(files):
     total = {r["role"]: r for r in b["by_role"]}["TOTAL"]
     assert total["wages"] == dollars(1120 * 365, 7)  # (800 + 320) x 365/7 = 58,400.00
     assert total["annual_hours"] == dollars(48 * 365, 7)  # 48 h x 365/7 = 2,502.857 -> 2,502.86
-    assert year(run, 1)["cash_cost"] == 0.0  # nothing proposed, nothing costs
+    # nothing proposed: the status quo still moves E1 from step 1 ($20) to step 2 ($21) on 2026-04-01,
+    # +$40 a week for 275 of 365 days: 40 x 275/7 = $1,571.43
+    assert year(run, 1)["cash_cost"] == dollars(40 * 275, 7)
+    assert year(cost(files, FROZEN + "years = 1\n"), 1)["cash_cost"] == 0.0  # frozen: nothing costs
 
 
 def test_raises_compound_on_the_unrounded_rate_and_round_once_a_year(files):
     # $18.07 x 1.065 = 19.24455 (-> $19.24 in year 1); x 1.0655 = 20.50556... -> $20.51 in year 2.
     # Rounding year 1 first would give 19.24 x 1.0655 = 20.50022 -> $20.50: wrong by a cent.
     schedule = SCHEDULE.replace("peer_specialist,1,20.00", "peer_specialist,1,18.07")
-    run = cost(files, HEAD + """years = 2
+    run = cost(files, FROZEN + """years = 2
 [[increase]]
 effective = 2026-01-01
 percent = 6.5
@@ -129,7 +135,7 @@ roles = ["rn"]
 def test_mid_year_effective_date_is_prorated_by_days(files):
     # 10 % from 2026-07-01: E1 $20.00 -> $22.00, +$80 a week, run-rate 80 x 365/7 = $4,171.43.
     # Cash in 2026: 184 of 365 days (Jul 1 - Dec 31) -> 80 x 365/7 x 184/365 = 80 x 184/7 = $2,102.86.
-    run = cost(files, HEAD + """years = 1
+    run = cost(files, FROZEN + """years = 1
 [[increase]]
 effective = 2026-07-01
 percent = 10
@@ -143,7 +149,7 @@ roles = ["peer_specialist"]
 
 def test_a_floor_lifts_only_the_employees_below_it(files):
     # Floor $30.00: E1 $20 -> $30 (+$400 a week), E2 at $40 stays. 400 x 365/7 = $20,857.14.
-    run = cost(files, HEAD + """years = 1
+    run = cost(files, FROZEN + """years = 1
 [[floor]]
 effective = 2026-01-01
 hourly = 30.00
@@ -178,7 +184,7 @@ def test_a_differential_change_is_costed_from_the_night_hours_and_the_overtime_i
     # Baseline: base 960 + night 8 x 2 = 16; regular rate 976/48; OT premium 0.5 x 976/48 x 8 = 81.33
     # Night $3.00: night 24; regular rate 984/48 = 20.50; OT premium 0.5 x 20.50 x 8 = 82.00
     # A week: +8.00 night + 0.67 overtime premium = +8.67 -> 8.67 x 365/7 = $452.07
-    run = cost(files, HEAD + """years = 1
+    run = cost(files, FROZEN + """years = 1
 [[policy_change]]
 effective = 2026-01-01
 [[policy_change.differential]]
@@ -192,7 +198,7 @@ per_hour = 3.00
 def test_a_lump_sum_is_cash_in_its_year_only_and_never_compounds(files):
     # $500 to each peer on 2026-03-01 with a 2 % raise: year 1 cash = 500 + 40 x 0.40 x 365/7,
     # run-rate has no lump sum; year 2 has no lump sum and the same rate.
-    run = cost(files, HEAD + """years = 2
+    run = cost(files, FROZEN + """years = 2
 [[lump_sum]]
 effective = 2026-03-01
 amount = 500
@@ -223,7 +229,7 @@ name = "pension"
 percent = 10
 applies_to = ["base_pay"]
 """)
-    run = cost(files, HEAD + """years = 1
+    run = cost(files, FROZEN + """years = 1
 [[increase]]
 effective = 2026-01-01
 cents_per_hour = 100
@@ -278,7 +284,7 @@ def test_retro_pay_is_the_cost_from_since_to_paid_on(files):
     # 10 % from 2026-01-01, ratified and paid back on 2026-04-01: 90 days of +$80 a week
     # -> 80 x 90/7 = $1,028.57 of the year's cash is retro pay. An item dated before `since`
     # starts on `since`.
-    run = cost(files, HEAD + """years = 1
+    run = cost(files, FROZEN + """years = 1
 [[increase]]
 effective = 2025-10-01
 percent = 10
@@ -294,7 +300,7 @@ paid_on = 2026-04-01
 def test_per_fte_and_cents_per_hour(files):
     # +$1.00/h for everyone: E1 +40, E2 +8 a week -> 48 x 365/7 = $2,502.86 a year.
     # Hours: 48 x 365/7 a year -> 100 cents an hour. FTE (roster) 1.0 + 0.2 = 1.2 -> $2,085.71 per FTE.
-    run = cost(files, HEAD + """years = 1
+    run = cost(files, FROZEN + """years = 1
 [[increase]]
 effective = 2026-01-01
 cents_per_hour = 100

@@ -16,6 +16,7 @@ import pytest
 from peerpay.errors import InputError
 from peerpay.models.proposal import loads_on_costs, loads_proposal
 from tests.test_cost_handworked import (
+    FROZEN,
     HEAD,
     POLICY,
     ROSTER,
@@ -57,7 +58,7 @@ def test_the_29_february_step_is_costed_from_28_february_not_a_year_late(files):
 
 def test_a_plain_percent_raise_closes_no_gap_and_has_no_cost_per_point(files):
     # 3 % for all: peer 20 -> 20.60, rn 40 -> 41.20; gap (41.20 - 20.60)/41.20 = 50.0 % before and after
-    run = cost(files, HEAD + "years = 1\n[[increase]]\neffective = 2026-01-01\npercent = 3\n")
+    run = cost(files, FROZEN + "years = 1\n[[increase]]\neffective = 2026-01-01\npercent = 3\n")
     gap = run.report["proposals"][0]["gap"][0]
     assert (gap["gap_before_pct"], gap["gap_after_pct"]) == (50.0, 50.0)
     assert gap["points_closed"] is None and gap["run_rate_per_point"] is None
@@ -65,7 +66,7 @@ def test_a_plain_percent_raise_closes_no_gap_and_has_no_cost_per_point(files):
 
 def test_a_widening_gap_is_a_negative_closing_without_a_cost_per_point(files):
     # +$1.00/h for rn only: (41 - 20)/41 = 51.2195 % -> 51.2; 50.0 - 51.2 = -1.2 points "closed"
-    run = cost(files, HEAD + "years = 1\n[[increase]]\neffective = 2026-01-01\ncents_per_hour = 100\nroles = [\"rn\"]\n")
+    run = cost(files, FROZEN + "years = 1\n[[increase]]\neffective = 2026-01-01\ncents_per_hour = 100\nroles = [\"rn\"]\n")
     gap = run.report["proposals"][0]["gap"][0]
     assert (gap["gap_before_pct"], gap["gap_after_pct"], gap["points_closed"]) == (50.0, 51.2, -1.2)
     assert gap["run_rate_per_point"] is None
@@ -120,7 +121,7 @@ def test_a_new_differential_must_be_said_and_can_be_limited_to_roles(files):
     # Over 2025-11-02..08 E1 works Sun 23:00-24:00 = 1 h on a Sunday (Mon 00:00-07:00 is not);
     # E2 (rn) is not a peer: nothing. 1 h x $1.00 = $1.00 a week -> 365/7 = $52.14.
     # Period from --period 2025-11-01..2025-11-07 (7 days: the shifts start on 1, 2 and 4 Nov).
-    run = cost(files, HEAD + """years = 1
+    run = cost(files, FROZEN + """years = 1
 [[policy_change]]
 effective = 2026-01-01
 [[policy_change.differential]]
@@ -153,7 +154,7 @@ def test_retro_shows_what_members_receive_and_what_it_costs_the_employer(files):
     # Members receive 80 x 90/7 = $1,028.57; with FICA 7.65 % the employer pays
     # 80 x 90/7 x 1.0765 = $1,107.26 (on-costs $78.69).
     fica = loads_on_costs('[[on_cost]]\nname = "FICA"\npercent = 7.65\n')
-    run = cost(files, HEAD + """years = 1
+    run = cost(files, FROZEN + """years = 1
 [[increase]]
 effective = 2026-01-01
 percent = 10
@@ -171,7 +172,7 @@ paid_on = 2026-04-01
 def test_lump_sums_are_labelled_inside_wages_cash(files):
     # $500 lump sum + 2 % for E1 (+$16 a week = 16 x 365/7 = $834.29): wages_cash = $1,334.29 of which
     # lump sums $500 and $834.29 without them.
-    run = cost(files, HEAD + """years = 1
+    run = cost(files, FROZEN + """years = 1
 [[lump_sum]]
 effective = 2026-03-01
 amount = 500
@@ -229,7 +230,7 @@ def test_item_by_item_parts_carry_their_overtime_knock_on_and_add_up_to_the_tota
     # 2. differential: night $3.00 on top: night 24, OT 0.5 x 1080/48 x 8 = 90.00
     #    -> +8.00 night +0.67 OT = +8.67 a week -> 8.67 x 365/7 = $452.07 (OT knock-on 0.67 x 365/7 = $34.94)
     # TOTAL 112.67 x 365/7 = $5,874.93 = 5,422.86 + 452.07
-    run = cost(files, HEAD + """years = 1
+    run = cost(files, FROZEN + """years = 1
 [[policy_change]]
 effective = 2026-01-01
 [[policy_change.differential]]
@@ -240,9 +241,16 @@ effective = 2026-01-01
 percent = 10
 roles = ["peer_specialist"]
 """, timesheet=NIGHT_WEEK, policy=OT_NIGHT_POLICY)
+    # Frozen steps: row 0, the status quo, moves E1 to step 2 ($21) on 2026-04-01: base +48, OT premium
+    #    0.5 x 1024/48 x 8 = 85.33 (+4.00): +52.00 a week, cash 52 x 275/7 = $2,042.86, run 52 x 365/7 = $2,711.43;
+    #    the step freeze takes exactly that back; the raises and the night differential are costed on the frozen scale.
     items = run.report["proposals"][0]["items"]
-    assert [i["item"] for i in items] == ["raises", "differential: night"]
-    raises, night = items
+    assert [i["item"] for i in items] == ["status quo (current contract rolled forward)", "step freeze", "raises",
+                                          "differential: night"]
+    sq, freeze, raises, night = items
+    assert (sq["years"][0]["cash_cost"], sq["years"][0]["run_rate"]) == (dollars(52 * 275, 7), dollars(52 * 365, 7))
+    assert sq["years"][0]["overtime_knock_on"] == dollars(4 * 365, 7)
+    assert (freeze["years"][0]["cash_cost"], freeze["years"][0]["run_rate"]) == (-dollars(52 * 275, 7), -dollars(52 * 365, 7))
     assert raises["end_of_term_run_rate"] == dollars(104 * 365, 7)
     assert raises["years"][0]["overtime_knock_on"] == dollars(8 * 365, 7)
     assert night["end_of_term_run_rate"] == dollars(Fraction("8.67") * 365, 7)
@@ -259,16 +267,24 @@ def test_status_quo_difference_and_the_value_of_one_percent(files):
     # Status quo (steps only): E1 (hired 2020-04-01) step 1 -> 2 on 2026-04-01, +$1 x 40 h = $40 a week
     # for 275 days: 40 x 275/7 = $1,571.43 cash; run-rate 40 x 365/7 = $2,085.71. E2 is on rn's top step.
     # Value of 1 %: E1 20.00 -> 20.20 (+0.20 x 40 = 8.00), E2 40.00 -> 40.40 (+0.40 x 8 = 3.20): 11.20 x 365/7 = $584.00.
-    # A: 2 % (E1 +0.40 x 40 = 16, E2 +0.80 x 8 = 6.40: 22.40 x 365/7 = $1,168.00);
-    # B: 1 % ($584.00); A - B = $584.00.
+    # (The value of 1 % is on the payroll the term starts from: no anniversary between the baseline and 2026-01-01.)
+    # Both proposals keep the status quo's step (no step clause), so their raises apply to $21 from 1 April:
+    # A: 2 %: E1 20.40 (+16 a week) for 90 days, 21.42 (+56.80) for 275; E2 40.80 (+6.40) all year:
+    #    cash (1,440 + 15,620 + 2,336)/7 = $2,770.86; run (56.80 + 6.40) x 365/7 = $3,295.43
+    # B: 1 %: E1 20.20 (+8) for 90 days, 21.21 (+48.40) for 275; E2 40.40 (+3.20):
+    #    cash (720 + 13,310 + 1,168)/7 = $2,171.14; run (48.40 + 3.20) x 365/7 = $2,690.57
+    # A - B from the printed figures: cash $599.72, run-rate $604.86.
     run = cost(files, [HEAD + "years = 1\n[[increase]]\neffective = 2026-01-01\npercent = 2\n",
                        HEAD.replace('"P"', '"Q"') + "years = 1\n[[increase]]\neffective = 2026-01-01\npercent = 1\n"])
     r = run.report
     assert r["status_quo"]["years"] == [{"year": 1, "cash_cost": dollars(40 * 275, 7), "run_rate": dollars(40 * 365, 7)}]
     assert r["value_of_1_pct"]["run_rate"] == 584.0
     assert r["difference"]["between"] == ["P", "Q"]
-    assert r["difference"]["years"] == [{"year": 1, "cash_cost": 584.0, "run_rate": 584.0}]
-    assert r["difference"]["end_of_term_run_rate"] == 584.0
+    assert r["difference"]["years"] == [{"year": 1, "cash_cost": 599.72, "run_rate": 604.86}]
+    assert r["difference"]["end_of_term_run_rate"] == 604.86
+    # each proposal over the status quo: A 2,770.86 - 1,571.43 = 1,199.43 cash, 3,295.43 - 2,085.71 = 1,209.72 run
+    over = r["proposals"][0]["over_status_quo"]
+    assert over["years"] == [{"year": 1, "cash_cost": 1199.43, "run_rate": 1209.72}]
 
 
 # --- floor behaviour ------------------------------------------------------------------------------
@@ -280,7 +296,7 @@ def test_status_quo_difference_and_the_value_of_one_percent(files):
     # step_rate: the floor is the rate from 2026: 21 x 1.05 = $22.05: +2.05 x 40 h = $82 a week
     ("reapply", 40), ("step_rate", 82)])
 def test_a_floor_reapplied_or_built_on(files, mode, weekly):
-    run = cost(files, HEAD + f"""years = 2
+    run = cost(files, FROZEN + f"""years = 2
 [[floor]]
 effective = 2026-01-01
 hourly = 21.00
@@ -313,7 +329,8 @@ def test_a_members_statement_year_by_year(files, cli):
     m = run.report["member"]
     assert (m["role"], m["step"], m["rate"], m["annual_pay"]) == ("peer_specialist", 1, 20.0, dollars(800 * 365, 7))
     assert m["proposals"][0]["years"] == [{
-        "year": 1, "from": "2026-01-01", "to": "2026-12-31", "step": 2, "rate": 22.05, "rate_change_pct": 10.25,
+        "year": 1, "label": "Year 1", "from": "2026-01-01", "to": "2026-12-31", "step": 2, "rate": 22.05,
+        "raise_pct": 5.0, "raise_cents_per_hour": 0.0, "rate_change": 2.05, "rate_change_pct": 10.25,
         "annual_pay": 45990.0, "annual_pay_change": dollars(82 * 365, 7), "annual_pay_change_pct": 10.25,
         "cash_in_year": 45450.0}]
     out = cli(["cost", "-t", ts, "-p", pol, "-r", ros, "-s", sch, "--proposal", files.write("x.toml", text),

@@ -19,7 +19,7 @@ import pytest
 from peerpay.core.costing import steps_on, turnover_shares
 from peerpay.errors import InputError
 from peerpay.models.proposal import OnCost, loads_on_costs, loads_proposal
-from tests.test_cost_handworked import HEAD, ROSTER, SCHEDULE, cost, dollars, year
+from tests.test_cost_handworked import FROZEN, HEAD, ROSTER, SCHEDULE, cost, dollars, year
 
 SCHEDULE4 = SCHEDULE + "peer_specialist,3,22.00,2025-01-01\npeer_specialist,4,23.00,2025-01-01\n"
 
@@ -83,8 +83,14 @@ def test_a_step_hold_is_its_own_item(files):
             "[[step_hold]]\neffective = 2026-01-01\nuntil = 2026-12-31\n")
     run = cost(files, text)
     assert (year(run, 1)["cash_cost"], year(run, 2)["cash_cost"]) == (0.0, dollars(40 * 275, 7))
+    # row 0, the status quo, moves E1 on each anniversary too; its own rule ("step movement") is the same
+    # rule, so it adds nothing (and says so); the hold is what the freeze saves
     items = {i["item"]: i for i in run.report["proposals"][0]["items"]}
-    assert list(items) == ["steps", "step hold"]
+    assert list(items) == ["status quo (current contract rolled forward)", "step movement", "step hold"]
+    sq = items["status quo (current contract rolled forward)"]["years"]
+    assert (sq[0]["cash_cost"], sq[0]["run_rate"], sq[1]["cash_cost"]) == (dollars(40 * 275, 7), dollars(40 * 365, 7),
+                                                                            dollars(40 * 365, 7))
+    assert items["step movement"]["term_cash_cost"] == 0.0 and "as the status quo" in items["step movement"]["note"]
     hold = items["step hold"]["years"]
     assert (hold[0]["cash_cost"], hold[0]["run_rate"]) == (-dollars(40 * 275, 7), -dollars(40 * 365, 7))
     assert (hold[1]["cash_cost"], hold[1]["run_rate"]) == (round(dollars(40 * 275, 7) - dollars(40 * 365, 7), 2), 0.0)
@@ -120,8 +126,10 @@ def test_breakage_is_the_saving_when_leavers_are_replaced_on_step_1(files):
     assert (year(run, 2)["cash_cost"], year(run, 2)["run_rate"]) == (-445.82, -578.79)
     prop = run.report["proposals"][0]
     assert prop["breakage"]["years"][1] == {"year": 2, "cash_cost": -445.82, "run_rate": -578.79}
-    assert [i["item"] for i in prop["items"]] == ["breakage (turnover)"]
-    assert prop["items"][0]["years"][0]["cash_cost"] == -156.43
+    # E1 on step 2 and E2 on rn's only step are at the top: the status quo moves no one (and says so)
+    assert [i["item"] for i in prop["items"]] == ["status quo (current contract rolled forward)", "breakage (turnover)"]
+    assert prop["items"][0]["term_cash_cost"] == 0.0 and "top step" in prop["items"][0]["note"]
+    assert prop["items"][1]["years"][0]["cash_cost"] == -156.43
 
 
 def test_breakage_on_top_of_a_raise_is_at_the_raised_rates(files):
@@ -132,7 +140,7 @@ def test_breakage_on_top_of_a_raise_is_at_the_raised_rates(files):
     run = cost(files, HEAD + "years = 1\n[[increase]]\neffective = 2026-01-01\npercent = 10\n[turnover]\npercent = 15\n",
                roster=roster)
     items = {i["item"]: i["years"][0]["run_rate"] for i in run.report["proposals"][0]["items"]}
-    assert items == {"raises": 6048.57, "breakage (turnover)": -344.14}
+    assert items == {"status quo (current contract rolled forward)": 0.0, "raises": 6048.57, "breakage (turnover)": -344.14}
     assert year(run, 1)["run_rate"] == 5704.43
 
 
@@ -148,16 +156,20 @@ def test_leavers_before_ratification_get_no_lump_sum_and_no_retro(files):
     # E1: +$2 x 40 = $80/week; E2: +$4 x 8 = $32/week.
     # retro to members: E1 80 x 90/7 + E2's position after she left 32 x 44/7 = (7,200 + 1,408)/7 = 1,229.71
     # cash: (80 + 32) x 365/7 - 32 x 46/7 + 500 = (40,880 - 1,472)/7 + 500 = 6,129.71
-    text = (HEAD + "years = 1\nratification_date = 2026-03-01\n[[increase]]\neffective = 2026-01-01\npercent = 10\n"
+    text = (FROZEN + "years = 1\nratification_date = 2026-03-01\n[[increase]]\neffective = 2026-01-01\npercent = 10\n"
             "[[lump_sum]]\neffective = 2026-03-01\namount = 500\n[retro]\nsince = 2026-01-01\npaid_on = 2026-04-01\n")
     run = cost(files, text, roster=ENDED)
     prop = run.report["proposals"][0]
     assert prop["retro_pay_to_members"] == dollars(8608, 7)
     assert year(run, 1)["lump_sums"] == 500.0
     assert year(run, 1)["cash_cost"] == dollars(39408, 7) + 500
-    # without a ratification date everyone is paid: 40,880/7 + 2 x 500 = 6,840.00
+    # without a ratification date everyone gets the retro, and the lump sum goes to those employed on its
+    # pay date (2026-03-01): E1 only, E2 left on 02-15: 40,880/7 + 500 = 6,340.00
     run = cost(files, text.replace("ratification_date = 2026-03-01\n", ""), roster=ENDED)
-    assert year(run, 1)["cash_cost"] == 6840.0
+    assert year(run, 1)["cash_cost"] == 6340.0 and year(run, 1)["lump_sums"] == 500.0
+    # a lump sum paid before she left reaches her too: 02-01 -> 2 x 500
+    early = cost(files, text.replace("ratification_date = 2026-03-01\n", "").replace("2026-03-01", "2026-02-01"), roster=ENDED)
+    assert year(early, 1)["lump_sums"] == 1000.0
 
 
 def test_an_end_date_that_is_not_a_date_is_an_error_when_it_matters(files):
@@ -187,7 +199,7 @@ def test_the_wage_base_cap_stops_social_security_on_pay_above_it(files):
     # (uncapped 7.65 %: 40,880/7 x 1.0765 = 6,286.74)
     oc = loads_on_costs('[[on_cost]]\nname = "social security"\npercent = 6.2\nwage_base = {2026 = 42000}\n'
                         '[[on_cost]]\nname = "Medicare"\npercent = 1.45\n')
-    text = HEAD + "years = 1\n[[increase]]\neffective = 2026-01-01\npercent = 10\n"
+    text = FROZEN + "years = 1\n[[increase]]\neffective = 2026-01-01\npercent = 10\n"
     run = cost(files, text, on_costs=oc)
     assert year(run, 1)["run_rate"] == dollars(Fraction("42320.92"), 7)
     assert year(run, 1)["cash_cost"] == year(run, 1)["run_rate"]
@@ -199,7 +211,7 @@ def test_health_insurance_per_fte_is_in_the_payroll_not_in_a_raise(files):
     # $6,000 per FTE: FTE 1.0 + 0.2 = 1.2 -> $7,200 of baseline on-costs; a 10 % raise costs
     # wages only: 40,880/7 = 5,840.00, and 5,840 / (58,400 + 7,200) = 8.90 % of payroll
     oc = loads_on_costs('[[on_cost]]\nname = "health"\nper_fte = 6000\n')
-    run = cost(files, HEAD + "years = 1\n[[increase]]\neffective = 2026-01-01\npercent = 10\n", on_costs=oc)
+    run = cost(files, FROZEN + "years = 1\n[[increase]]\neffective = 2026-01-01\npercent = 10\n", on_costs=oc)
     total = {r["role"]: r for r in run.report["baseline"]["by_role"]}["TOTAL"]
     assert total["on_costs"] == 7200.0
     assert year(run, 1)["run_rate"] == 5840.0
@@ -213,7 +225,7 @@ def test_pension_on_base_pay_only_charges_nothing_on_a_lump_sum(files):
     # applies_to = ["all"]: 6 % of 1,000 = 60 more
     base = loads_on_costs('[[on_cost]]\nname = "pension"\npercent = 6\napplies_to = ["base_pay"]\n')
     every = loads_on_costs('[[on_cost]]\nname = "pension"\npercent = 6\napplies_to = ["all"]\n')
-    text = HEAD + "years = 1\n[[lump_sum]]\neffective = 2026-03-01\namount = 500\n"
+    text = FROZEN + "years = 1\n[[lump_sum]]\neffective = 2026-03-01\namount = 500\n"
     assert year(cost(files, text, on_costs=base), 1)["cash_cost"] == 1000.0
     assert year(cost(files, text, on_costs=every), 1)["cash_cost"] == 1060.0
 
@@ -237,14 +249,15 @@ def test_the_step_rules_sample_costs_through_the_cli():
     assert result.exit_code == 0, result.output
     prop = json.loads(result.stdout)["proposals"][0]
     items = [i["item"] for i in prop["items"]]
-    assert items == ["raises", "steps", "step hold", "lump sums", "breakage (turnover)"]
+    assert items == ["status quo (current contract rolled forward)", "step movement", "step hold", "raises", "lump sums",
+                     "breakage (turnover)"]
     # the parts add up to the total, breakage included; a first-year freeze cancels the year-1 steps
     totals = [y for y in prop["years"] if y["role"] == "TOTAL"]
     for k, y in enumerate(totals):
         assert round(sum(i["years"][k]["cash_cost"] for i in prop["items"]), 2) == y["cash_cost"]
         assert round(sum(i["years"][k]["run_rate"] for i in prop["items"]), 2) == y["run_rate"]
     by = {i["item"]: i["years"][0]["run_rate"] for i in prop["items"]}
-    assert by["step hold"] == -by["steps"] and by["breakage (turnover)"] < 0
+    assert by["step hold"] < 0 and by["breakage (turnover)"] < 0
     # the breakage line is the exact breakage rounded once; the item is rounded(total) - rounded(the rest):
     # they agree to the cent
     for line, item in zip(prop["breakage"]["years"], prop["items"][-1]["years"]):

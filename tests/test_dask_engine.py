@@ -95,3 +95,13 @@ def test_cli_partitioned_output(client, data, local, tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["totals"] == local.report["totals"] and summary["reconciliation"]["balanced"]
     assert len(pd.read_csv(out / "rejected.csv")) == 30
+
+
+@pytest.mark.parametrize("rules", ["FLSA", "CA", "AK", "NV", "CO"])
+def test_every_state_preset_identical_to_local(client, data, rules):
+    from test_chunked import preset_policy
+
+    d, _ = data
+    pol = read_policy(preset_policy(d, rules))
+    run = run_dask(d / "ts.csv", pol, scheduler=client, partitions=4, progress=False)
+    assert to_json(run.report) == to_json(run_pay(d / "ts.csv", pol).report)

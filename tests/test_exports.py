@@ -288,3 +288,15 @@ def test_wide_export_counts_shifts_in_the_rejected_list_and_the_reconciliation(c
     assert r["rejected"][0]["column"] == "Hours 1 Temp Rate"  # the export's own cell, not the map's key "temp_rate"
     assert "Rejected shifts (299)" in res.stdout
     assert "303 shifts read (from 75 export rows) = 1 paid + 299 rejected + 3 dropped by the map" in res.stdout
+
+
+def test_summary_export_under_california_tiers_keeps_only_the_weekly_tier():
+    # a summary by pay period has no workdays: the daily and seventh-day tiers cannot be counted
+    from peerpay.models.policy import Policy, loads_policy
+
+    ca = loads_policy('[overtime]\nrules = "CA"\n')
+    mapped = apply_map_to_file(EXPORTS / "summary_by_code.csv", EXPORTS / "summary_by_code.toml", None, None)
+    run = run_pay(EXPORTS / "summary_by_code.csv", ca, SAMPLES / "roster.csv", SAMPLES / "schedule.csv", raw_timesheet=mapped)
+    assert "daily overtime" in " | ".join(run.report["map"]["not_computed"])
+    assert [t.name for t in run.policy.overtime.tiers] == ["weekly_40"] and run.policy.overtime.state_law == "CA"
+    assert isinstance(run.policy, Policy)

@@ -280,11 +280,15 @@ def test_cost_a_credential_premium_on_the_holders_hours(cli):
 
     with_creds = json.loads(cli([*base, "--credentials", SAMPLES / "credentials.csv"]).stdout)
     without = json.loads(cli(base).stdout)
-    by_role = {r["role"]: r for r in with_creds["proposals"][0]["years"]}
+    # both carry the same status quo (steps go on): the premium is the difference, by role
+    added = {r["role"]: r["wages_cash"] for r in with_creds["proposals"][0]["years"]}
+    for r in without["proposals"][0]["years"]:
+        added[r["role"]] = round(added[r["role"]] - r["wages_cash"], 2)
     # only CPRS holders are paid: peers (HL001 from 11-12, HL002, HL004) and the supervisor (HL008)
-    assert by_role["peer_specialist"]["wages_cash"] > 0 and by_role["peer_supervisor"]["wages_cash"] > 0
-    assert by_role["rn"]["wages_cash"] == 0 and by_role["case_manager"]["wages_cash"] == 0
-    assert without["proposals"][0]["term_cash_cost"] == 0  # no credentials known: no holder, no cost
+    assert added["peer_specialist"] > 0 and added["peer_supervisor"] > 0
+    assert added["rn"] == 0 and added["case_manager"] == 0
+    cprs = without["proposals"][0]["items"][-1]  # no credentials known: no holder, no cost, and it says so
+    assert cprs["item"] == "differential: cprs" and cprs["term_cash_cost"] == 0 and "holds CPRS" in cprs["note"]
 
 
 def test_gap_certification_table_in_every_format_with_suppression(cli, tmp_path):
@@ -312,3 +316,86 @@ def test_gap_certification_table_in_every_format_with_suppression(cli, tmp_path)
     # without --credentials: no such block (the existing goldens are unchanged)
     plain = cli(["gap", "-r", SAMPLES / "roster.csv", "-s", SAMPLES / "schedule.csv", "-f", "table"]).stdout
     assert "Certified vs not certified" not in plain
+
+
+# --- issue 22: statutory premiums, credits for premiums already paid, bonus periods past the data ----------
+
+
+def _harbor_bay(tmp_path, harbor_days, bay_hours):
+    """Person P2: H2 at Harbor ($25/h; daily overtime after 8 h at 1.5x) and B2 at Bay ($15/h)."""
+    _write(tmp_path, "roster.csv", "employee_id,role,step,employer,person_id\nH2,peer,1,Harbor,P2\nB2,peer,1,Bay,P2\n")
+    a = "employee_id,start,end,rate\n" + "".join(f"H2,2025-11-0{3 + i} 08:00,2025-11-0{3 + i} {8 + h:02d}:00,25\n"
+                                                 for i, h in enumerate(harbor_days))
+    b = "employee_id,start,end,rate,employer\n" + f"B2,2025-11-08 08:00,2025-11-08 {8 + bay_hours:02d}:00,15,Bay\n"
+    _write(tmp_path, "harbor.csv", a)
+    _write(tmp_path, "bay.csv", b)
+    pol = Policy.model_validate({"workweek": {"start_day": "sun"}, "overtime": {"weekly_hours": 40, "daily_hours": 8},
+                                 "joint_employment": {"employers": ["Harbor", "Bay"]}})
+    return person_report(run_pay_many([tmp_path / "harbor.csv", tmp_path / "bay.csv"], pol, tmp_path / "roster.csv"))["joint"]
+
+
+def test_joint_week_where_harbor_s_daily_overtime_covers_everything(tmp_path):
+    # Harbor: 10 + 10 + 10 + 6 = 36 h at $25 = 900.00; daily overtime 3 x 2 h = 6 h x 0.5 x 25 = 75.00 paid
+    # Bay: 6 h at $15 = 90.00. Combined W = 42 h; statutory overtime = 42 - 40 = 2 h (daily hours are Harbor's
+    # own promise, 29 CFR 778.102). S = 990.00; regular rate 990 / 42 = 23.5714; premium 0.5 x 23.5714 x 2 = 23.57
+    # credited: Harbor's 75.00 daily-overtime premium (207(h)(2), 778.202(c)) >= 23.57 -> nothing more from anyone
+    # (before: O = 6 daily + 0 = 6 h -> 70.71 split 64.28 / 6.43: "Bay owes 6.43, Harbor -10.72")
+    joint = _harbor_bay(tmp_path, [10, 10, 10, 6], 6).set_index("employee_id")
+    assert set(joint["combined_overtime_minutes"]) == {120} and set(joint["combined_premium"]) == {23_57}
+    assert joint.loc["H2", "credited_premium"] == 75_00 and joint.loc["B2", "credited_premium"] == 0
+    assert list(joint["joint_additional"]) == [0, 0] and (joint["joint_additional"] >= 0).all()
+
+
+def test_joint_week_where_the_credit_covers_part(tmp_path):
+    # Harbor: 10 + 8 + 8 + 8 + 2 = 36 h at $25 = 900.00; daily overtime 2 h x 0.5 x 25 = 25.00 paid
+    # Bay: 8 h at $15 = 120.00 (no daily overtime). W = 44 h; statutory overtime 4 h; S = 1,020.00;
+    # regular rate 23.181818; premium 0.5 x 1020 / 44 x 4 = 46.3636 -> 46.36; less 25.00 credited = 21.36
+    # split by S: Harbor 2136 x 900 / 1020 = 1884.71, Bay 2136 x 120 / 1020 = 251.29: floors 1884 + 251 = 2135;
+    # the last cent to the larger remainder (Harbor .71): 18.85 / 2.51
+    joint = _harbor_bay(tmp_path, [10, 8, 8, 8, 2], 8).set_index("employee_id")
+    assert set(joint["combined_premium"]) == {46_36} and joint["credited_premium"].sum() == 25_00
+    assert joint.loc["H2", "joint_additional"] == 18_85 and joint.loc["B2", "joint_additional"] == 2_51
+
+
+def test_bonus_in_a_38_hour_week_with_contract_daily_overtime_is_zero():
+    # 38 h worked, 2 of them contract daily overtime (after 8 h); a $100 bonus for the week.
+    # 29 CFR 778.209(b): only statutory overtime hours (over 40) carry the bonus's half-time: 0 h -> $0.00
+    # (before: 100 / 38 x 0.5 x 2 = 2.63 on the contract's daily hours)
+    pol = Policy.model_validate({"overtime": {"weekly_hours": 40, "daily_hours": 8}})
+    week = pd.DataFrame({"worked_minutes": [38 * 60], "overtime_minutes": [2 * 60]})
+    assert list(bonus_overtime(100_00, week, pol)["bonus_overtime"]) == [0]
+    # a contract that extends the bonus to its own daily overtime (applies_to = "contract"): 100 / 38 x 0.5 x 2 = 2.6316 -> 2.63
+    assert list(bonus_overtime(100_00, week, pol, applies_to="contract")["bonus_overtime"]) == [2_63]
+
+
+def test_bonus_overtime_is_covered_by_a_double_time_premium_already_paid():
+    # 45 h at $20 under a double-time contract: paid overtime premium 1.0 x 20 x 5 = 100.00 (credits).
+    # statutory premium on the week's other pay: 0.5 x 900 / 45 x 5 = 50.00 -> 50.00 paid above it (207(h)(2))
+    # a $100 bonus for the week: 0.5 x 100 / 45 x 5 = 5.5556; covered by the 50.00 excess -> $0.00
+    # without the credit columns (nothing known about premiums paid): $5.56
+    pol = Policy.model_validate({"overtime": {"weekly_hours": 40, "multiplier": 2}})
+    week = pd.DataFrame({"worked_minutes": [45 * 60], "overtime_minutes": [5 * 60]})
+    assert list(bonus_overtime(100_00, week, pol)["bonus_overtime"]) == [5_56]
+    paid = week.assign(regular_rate_num=[900 * 6_000_000_000], credits=[100_00])
+    assert list(bonus_overtime(100_00, paid, pol)["bonus_overtime"]) == [0]
+    # a premium that covers only part: credits 52.00 -> excess 2.00; 5.5556 - 2.00 = 3.5556 -> 3.56
+    assert list(bonus_overtime(100_00, paid.assign(credits=[52_00]), pol)["bonus_overtime"]) == [3_56]
+
+
+def test_a_bonus_period_running_past_the_data_is_prorated_with_a_note(tmp_path):
+    # $400 over 4 weeks from the week of 2025-11-02; the data holds two weeks (45 h, then 40 h):
+    # per_week: $100 in each week present (2 of 4); the other $200 is not spread on them.
+    # week 1: 100 / 45 x 0.5 x 5 = 5.5556 -> 5.56; week 2: no overtime
+    _write(tmp_path, "roster.csv", "employee_id,role,step,credential,certified_on\nD1,peer,1,CPRS,2025-11-03\n")
+    rows = "".join(f"D1,2025-11-0{d} 08:00,2025-11-0{d} 17:00,20\n" for d in range(3, 8))
+    rows += "".join(f"D1,2025-11-{d} 08:00,2025-11-{d} 16:00,20\n" for d in range(10, 15))
+    _write(tmp_path, "t.csv", "employee_id,start,end,rate\n" + rows)
+    toml = "[overtime]\nweekly_hours = 40\n[[premium]]\nname = \"b\"\ncredential = \"CPRS\"\nbonus = 400\nbonus_weeks = 4\n"
+    pol = Policy.model_validate(__import__("tomllib").loads(toml))
+    bonus = person_report(run_pay_many([tmp_path / "t.csv"], pol, tmp_path / "roster.csv"))["bonus"]
+    assert list(bonus["bonus_share"]) == [100_00, 100_00] and list(bonus["bonus_overtime"]) == [5_56, 0]
+    assert any("prorated" in n and "'b'" in n and "1 holder(s)" in n for n in bonus.attrs["notes"])
+    # per hour: the two weeks present carry 2/4 of $400 = $200, split 45 : 40 -> 105.88 / 94.12
+    pol = Policy.model_validate(__import__("tomllib").loads(toml + 'bonus_allocation = "per_hour"\n'))
+    bonus = person_report(run_pay_many([tmp_path / "t.csv"], pol, tmp_path / "roster.csv"))["bonus"]
+    assert list(bonus["bonus_share"]) == [105_88, 94_12]

@@ -90,6 +90,38 @@ MINUTE_POLICIES = {
         callback_multiplier = 1.5
         """ + DIFFERENTIALS,
     "none": "",
+    # state overtime presets (issue 26): tiers, double time, the seventh day, consecutive hours
+    "california": """
+        [overtime]
+        rules = "CA"
+        [holiday]
+        country = "US"
+        [on_call]
+        standby_per_hour = 3.00
+        callback_multiplier = 1.5
+        """ + DIFFERENTIALS,
+    "california_4_10": """
+        timezone = "America/Los_Angeles"
+        [overtime]
+        rules = "CA"
+        alternative_workweek_hours = 10
+        """ + DIFFERENTIALS,
+    "colorado": """
+        [overtime]
+        rules = "CO"
+        [on_call]
+        standby_per_hour = 2.25
+        callback_multiplier = 1.5
+        """ + DIFFERENTIALS,
+    "nevada": """
+        [overtime]
+        rules = "NV"
+        """ + DIFFERENTIALS,
+    "alaska_base_rate": """
+        [overtime]
+        rules = "AK"
+        basis = "base_rate"
+        """ + DIFFERENTIALS,
 }
 
 #: Adds the whole-row rules; used where a property holds for them too.

@@ -381,3 +381,13 @@ def test_cli_detail_keeps_the_audit_trail_in_one_process(monkeypatch, generated,
     assert code == 0, err
     assert len(two_workers.pids) == 1
     assert json.loads(plain)["lines"] == detail["lines"]
+
+
+@pytest.mark.parametrize("rules", ["CA", "NV", "CO"])
+def test_state_presets_pay_the_same_in_two_halves(tmp_path, two_workers, rules):
+    from test_chunked import preset_policy
+
+    generated_timesheets(tmp_path, 3000, spoiled=0, seed=26)
+    shifts, policy = validated(tmp_path / "ts.csv", preset_policy(tmp_path, rules))
+    assert policy.overtime.rules == rules
+    assert_same_pay(shifts, policy, two_workers)

@@ -44,14 +44,15 @@ def _reuse_freed_memory(arrow: bool = True) -> None:
 # summaries against the commands' own help.
 COMMANDS = {
     "audit": (".audit", "command", "Audit a payroll register against the policy: owed, paid and the difference by pay component (docs/audit.md)."),
-    "backpay": (".backpay", "command", "Price unpaid work as back wages per employee and workweek (docs/formats.md §6)."),
+    "backpay": (".backpay", "command",
+                "Price unpaid work as back wages per employee and workweek: contract, FLSA and state measures (docs/formats.md §6)."),
     "cost": (".cost", "command", "Cost bargaining proposals year by year and the peer pay gap they close (docs/costing.md)."),
     "demo": (".pay", "demo", "Run the whole job on the bundled samples and print the reports."),
     "gap": (".gap", "command", "Compare the peer role's hourly pay with every other role (docs/formats.md §5)."),
     "init": (".init", "command", "Write a starter policy.toml and map.toml (with comments) into FOLDER."),
     "pay": (".pay", "pay", "Compute gross pay per employee and workweek (docs/formats.md §4)."),
     "stipends": (".backpay", "stipends",
-                 "Stipends and honoraria as an effective hourly wage, per person and month, flagged below the minimum."),
+                 "Stipends and honoraria by workweek: effective hourly pay against the minimum wage of each day (docs/formats.md §7)."),
     "validate": (".validate", "command",
                  "Check inputs and policy without paying: every problem at once, as file:row:column."),
 }

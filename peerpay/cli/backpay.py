@@ -1,4 +1,4 @@
-"""`peerpay backpay` (docs/formats.md §6) and `peerpay stipends`: unpaid work and stipends priced (docs/backpay.md)."""
+"""`peerpay backpay` (docs/formats.md §6) and `peerpay stipends` (§7): unpaid work and stipends priced (docs/backpay.md)."""
 
 from __future__ import annotations
 
@@ -14,34 +14,56 @@ from ..io.document import Document, Heading, Table, Text, render
 from ..io.writers import atomic_write, to_csv
 from .common import FORMAT_HELP, run_record, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, emit, fail, handles_input_errors, report_problems
 
-WEEK_COLUMNS = ["employee_id", "week_start", "unpaid_hours", "paid_gross", "owed_gross", "back_wages", "minimum_wage",
-                "flsa_straight_hours", "flsa_overtime_hours", "flsa_regular_rate", "flsa_minimum_back_wages", "activities"]
-EMPLOYEE_COLUMNS = ["employee_id", "weeks", "unpaid_hours", "back_wages", "liquidated_damages", "total_owed", "flsa_minimum_back_wages"]
-MONEY = ["paid_gross", "owed_gross", "back_wages", "liquidated_damages", "total_owed", "flsa_minimum_back_wages", "minimum_wage",
-         "flsa_regular_rate", "amount", "effective_hourly", "shortfall_to_minimum", "living_wage", "shortfall_to_living_wage"]
+#: The measures and the claim, in the order every format shows them (docs/formats.md §6).
+MEASURES = ["contract_back_wages", "flsa_back_wages", "state_back_wages", "back_wages"]
+#: The by-workweek table (table, Markdown, HTML): the pinned figures and the week's hours.
+WEEK_SHOWN = ["employee_id", "week_start", "unpaid_hours", "hours_worked", "paid_gross", "owed_gross", *MEASURES,
+              "liquidated_damages"]
+#: Every key of a week, in order (CSV, the workbook's weeks sheet): the arithmetic too.
+WEEK_COLUMNS = ["employee_id", "week_start", "unpaid_hours", "paid_gross", "owed_gross", *MEASURES, "liquidated_damages",
+                "total_owed", "paid_hours", "stipend_hours", "hours_worked", "unpaid_on_call_hours", "base_rates", "base_pay_owed",
+                "differential_pay_owed", "standby_pay_owed", "stipend_pay", "straight_time_paid", "overtime_premium_paid",
+                "premium_credits",
+                "flsa_method", "federal_minimum_wage", "flsa_overtime_hours", "flsa_regular_rate", "flsa_required",
+                "flsa_straight_time_due", "flsa_overtime_required", "flsa_overtime_due",
+                "state_method", "state_minimum_wage", "state_overtime_hours", "state_regular_rate", "state_required",
+                "state_straight_time_due", "state_overtime_required", "state_overtime_due", "activities"]
+EMPLOYEE_COLUMNS = ["employee_id", "weeks", "unpaid_hours", "stipend_hours", *MEASURES, "liquidated_damages", "total_owed"]
+MONEY = ["paid_gross", "owed_gross", *MEASURES, "liquidated_damages", "total_owed", "base_pay_owed", "differential_pay_owed",
+         "standby_pay_owed", "stipend_pay", "straight_time_paid", "overtime_premium_paid", "premium_credits", "flsa_required",
+         "flsa_straight_time_due", "flsa_overtime_required", "flsa_overtime_due", "state_required", "state_straight_time_due",
+         "state_overtime_required", "state_overtime_due", "effective_hourly", "shortfall", "minimum_wage_pay", "living_wage",
+         "shortfall_to_living_wage"]
+RATES = ["federal_minimum_wage", "state_minimum_wage", "flsa_regular_rate", "state_regular_rate", "minimum_wage"]
+HOURS = ["unpaid_hours", "paid_hours", "stipend_hours", "hours_worked", "unpaid_on_call_hours", "flsa_overtime_hours",
+         "state_overtime_hours", "hours"]
 REJECTED_COLUMNS = ["file", "row", "column", "reason"]
 
 
 def _frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
     cols = columns + [c for c in (records[0] if records else {}) if c not in columns and c == "name"]
-    rows = [{c: ("; ".join(r[c]) if isinstance(r.get(c), list) else r.get(c)) for c in cols} for r in records]
+    rows = [{c: ("; ".join(str(x) for x in r[c]) if isinstance(r.get(c), list) else r.get(c)) for c in cols} for r in records]
     return pd.DataFrame(rows, columns=cols)
+
+
+def _kinds() -> dict:
+    return {c: "money" for c in MONEY} | {c: "hours" for c in HOURS} | {c: "rate" for c in RATES}
 
 
 def backpay_document(report: dict, record: dict | None = None) -> Document:
     """The back-pay report as a document: by employee, by workweek, rejected rows, the run."""
-    kinds = {c: "money" for c in MONEY}
+    kinds = _kinds()
 
     def frames():
         weeks = _frame(report["weeks"], WEEK_COLUMNS)
         first = ["employee_id", "name"] if report["employees"] and "name" in report["employees"][0] else ["employee_id"]
-        employees = _frame(report["employees"], list(_frame(report["employees"], first).columns) + EMPLOYEE_COLUMNS[1:])
+        employees = _frame(report["employees"], first + EMPLOYEE_COLUMNS[1:])
         return weeks, employees, pd.DataFrame(report["rejected"], columns=REJECTED_COLUMNS)
 
     def sheets():
         weeks, employees, rejected = frames()
         run = pd.DataFrame([{"item": k, "value": str(v)} for k, v in report.items() if not isinstance(v, (list, dict))]
-                           + [{"item": "minimum_wage", "value": report["minimum_wage"]["basis"]}]
+                           + [{"item": f"minimum_wage {k}", "value": str(v)} for k, v in report["minimum_wage"].items()]
                            + [{"item": f"total {k}", "value": v} for k, v in report["totals"].items()])
         return [Table(weeks, "weeks", kinds), Table(employees, "employees", kinds), Table(rejected, "rejected", kinds),
                 Table(run, "run", kinds)]
@@ -49,17 +71,19 @@ def backpay_document(report: dict, record: dict | None = None) -> Document:
     def blocks():
         weeks, employees, rejected = frames()
         t = report["totals"]
-        summary = employees.drop(columns=["flsa_minimum_back_wages"])
-        summary = pd.concat([summary, pd.DataFrame([{"employee_id": "TOTAL", "weeks": int(summary["weeks"].sum()) if len(summary) else 0,
-                                                     "unpaid_hours": t["unpaid_hours"], "back_wages": t["back_wages"],
-                                                     "liquidated_damages": t["liquidated_damages"], "total_owed": t["total_owed"]}])],
-                            ignore_index=True)
-        out: list = [Heading(f"Back wages for unpaid work (as of {report['as_of']}, workweeks ending on or after {report['lookback_from']})"),
-                     Table(summary, kinds=kinds), Text("\n"), Heading("By workweek"),
-                     Table(weeks.drop(columns=["activities", "flsa_straight_hours", "flsa_overtime_hours", "flsa_regular_rate"]), kinds=kinds)]
+        total = {"employee_id": "TOTAL", "weeks": int(employees["weeks"].sum()) if len(employees) else 0,
+                 "unpaid_hours": t["unpaid_hours"], "stipend_hours": float(employees["stipend_hours"].sum()) if len(employees) else 0.0,
+                 **{k: t[k] for k in (*MEASURES, "liquidated_damages", "total_owed")}}
+        summary = pd.concat([employees, pd.DataFrame([total])], ignore_index=True)
+        out: list = [Heading(f"Back wages for unpaid work (as of {report['as_of']}; federal measure: workweeks ending on or after "
+                             f"{report['lookback_from']}; state and contract: on or after {report['state_lookback_from']})"),
+                     Table(summary, kinds=kinds), Text("\n"), Heading("By workweek"), Table(weeks[WEEK_SHOWN], kinds=kinds)]
         if report["rejected"]:
             out += [Text("\n"), Heading(f"Rejected rows ({len(report['rejected'])})"), Table(rejected)]
-        out.append(Text(f"\nFLSA minimum back wages (statutory floor, {report['minimum_wage']['basis']}): ${t['flsa_minimum_back_wages']:,.2f}\n"))
+        mw = report["minimum_wage"]
+        out.append(Text(f"\nback_wages = the largest of contract_back_wages, flsa_back_wages ({mw['federal']}) and "
+                        f"state_back_wages ({mw['state']}). Liquidated damages: {_liquidated(report['liquidated_damages_basis'])}.\n"
+                        "Each week's arithmetic is in the JSON, CSV and workbook, and on the statements (--statements DIR).\n"))
         out.append(Text("Figures computed by peerpay; not legal advice (docs/backpay.md).\n"))
         return out
 
@@ -67,24 +91,36 @@ def backpay_document(report: dict, record: dict | None = None) -> Document:
                     sheets=sheets, notes=["peerpay backpay: notes", *report["notes"]], run_record=record)
 
 
+def _liquidated(mode: str) -> str:
+    return {"federal": "equal to the federal back wages (29 U.S.C. 216(b))", "all": "equal to the claim (--liquidated all)",
+            "none": "none (--no-liquidated)"}[mode]
+
+
 def render_backpay(report: dict, fmt: str, record: dict | None = None) -> str | bytes:
     return render(backpay_document(report, record), fmt)
 
 
-def write_statements(report: dict, rows: pd.DataFrame, directory: str, names: dict[str, str] | None, force: bool) -> int:
-    d = Path(directory)
-    targets = {e["employee_id"]: d / safe_filename(e["employee_id"]) for e in report["employees"]}
-    clash = [p for p in targets.values() if p.exists() and not force]
-    if clash:
-        fail(f"{clash[0]} exists; use --force to overwrite statements", EXIT_USAGE)
+def statement_pages(report: dict, rows: pd.DataFrame, names: dict[str, str] | None) -> dict[str, str]:
+    """file name -> one employee's statement page (rendered before anything is written)."""
     by_emp: dict[str, list[dict]] = {}
     for w in report["weeks"]:
         by_emp.setdefault(w["employee_id"], []).append(w)
+    pages = {}
     for e in report["employees"]:
         emp_rows = rows[rows["employee_id"] == e["employee_id"]]
-        page = statement_html(e, by_emp.get(e["employee_id"], []), emp_rows, report, (names or {}).get(e["employee_id"]))
-        atomic_write(targets[e["employee_id"]], page)
-    return len(targets)
+        pages[safe_filename(e["employee_id"])] = statement_html(e, by_emp.get(e["employee_id"], []), emp_rows, report,
+                                                                (names or {}).get(e["employee_id"]))
+    return pages
+
+
+def write_statements(pages: dict[str, str], directory: str, force: bool) -> int:
+    d = Path(directory)
+    clash = [d / n for n in pages if (d / n).exists() and not force]
+    if clash:
+        fail(f"{clash[0]} exists; use --force to overwrite statements", EXIT_USAGE)
+    for name, page in pages.items():
+        atomic_write(d / name, page)
+    return len(pages)
 
 
 def _check_output(output, inputs, fmt):
@@ -126,12 +162,21 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
 @click.option("--roster", "-r", type=click.Path(dir_okay=False), help="Roster: employee_id, role, step (name only with --with-names).")
 @click.option("--schedule", "-s", type=click.Path(dir_okay=False), help="Wage schedule: role, step, hourly_rate|annual_salary.")
 @click.option("--map", "map_file", type=click.Path(dir_okay=False), help="Column map for a payroll export (the paid timesheet).")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Date the lookback counts back from (default: the latest date in either file).")
-@click.option("--lookback-years", type=click.IntRange(1, 50), help="Years back (default 2; 3 with --willful; 29 U.S.C. 255(a)).")
-@click.option("--willful", is_flag=True, help="A willful violation: a 3-year lookback.")
-@click.option("--no-liquidated", is_flag=True, help="Liquidated damages 0 instead of equal to back wages (29 U.S.C. 216(b), 260).")
-@click.option("--jurisdiction", help="US or US-XX for the minimum-wage table (default: the policy's holiday state, else US).")
-@click.option("--minimum-wage", "minimum_wage", help="Hourly minimum wage to use instead of the table (e.g. a county rate).")
+@click.option("--stipends", "stipend_file", type=click.Path(dir_okay=False),
+              help="Stipend log (as for `peerpay stipends`): its pay counts as paid, its hours as hours worked.")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Date the lookback counts back from (default: the latest date in any input file).")
+@click.option("--lookback-years", type=click.IntRange(1, 50), help="Years back for the federal measure (default 2; 3 with --willful; 29 U.S.C. 255(a)).")
+@click.option("--willful", is_flag=True, help="A willful violation: 3 years federal, and the state's willful period where it has one.")
+@click.option("--state-lookback-years", type=click.IntRange(1, 50),
+              help="Years back for the state and contract measures (default: the state's period from the shipped table, else federal).")
+@click.option("--liquidated", type=click.Choice(["federal", "all"]), default="federal", show_default=True,
+              help="federal: liquidated damages equal the federal back wages (29 U.S.C. 216(b)); all: equal to the claim "
+                   "(state laws that double all unpaid wages, e.g. N.Y. Labor Law 198(1-a)).")
+@click.option("--no-liquidated", is_flag=True, help="Liquidated damages 0 (an employer's good-faith defence, 29 U.S.C. 260, is for a court).")
+@click.option("--jurisdiction", help="US or US-XX for the state measure's minimum wage and limitation period "
+              "(default: the state the policy names, e.g. its holiday calendar's; else US).")
+@click.option("--minimum-wage", "minimum_wage", help="Hourly minimum wage for the state measure instead of the table's "
+              "(e.g. a county rate); the federal measure keeps the federal minimum.")
 @click.option("--format", "-f", "fmt", type=FORMATS, help=FORMAT_HELP)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--rejects", type=click.Path(dir_okay=False), help="Also write the rejected rows to this CSV.")
@@ -139,15 +184,17 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
 @click.option("--with-names", is_flag=True, help="Show roster names (employees table and statements). Off by default.")
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 @handles_input_errors
-def command(timesheet, unpaid, policy, roster, schedule, map_file, as_of, lookback_years, willful, no_liquidated, jurisdiction,
-            minimum_wage, fmt, output, rejects, statements, with_names, force):
-    """Price unpaid work as back wages per employee and workweek (docs/formats.md §6)."""
+def command(timesheet, unpaid, policy, roster, schedule, map_file, stipend_file, as_of, lookback_years, willful, state_lookback_years,
+            liquidated, no_liquidated, jurisdiction, minimum_wage, fmt, output, rejects, statements, with_names, force):
+    """Price unpaid work as back wages per employee and workweek: contract, FLSA and state measures (docs/formats.md §6)."""
     fmt = output_format(fmt, output)
-    inputs = [timesheet, unpaid, policy, roster, schedule, map_file]
+    inputs = [timesheet, unpaid, policy, roster, schedule, map_file, stipend_file]
     _check_output(output, inputs, fmt)
     _check_output(rejects, inputs, "csv")
     if willful and lookback_years not in (None, 3):
-        fail("--willful means a 3-year lookback; do not also give --lookback-years", EXIT_USAGE)
+        fail("--willful means a 3-year federal lookback; do not also give --lookback-years", EXIT_USAGE)
+    if no_liquidated and liquidated != "federal":
+        fail("--no-liquidated and --liquidated all contradict each other; give one", EXIT_USAGE)
     if with_names and roster is None:
         fail("--with-names needs --roster (names come from its name column)", EXIT_USAGE)
     _check_amount(minimum_wage, "--minimum-wage")
@@ -159,57 +206,67 @@ def command(timesheet, unpaid, policy, roster, schedule, map_file, as_of, lookba
 
         raw = apply_map_to_file(timesheet, map_file, None, read_policy(policy).timezone)
     run = run_backpay(timesheet, unpaid, policy, roster, schedule, as_of=as_of.date() if as_of else None, lookback_years=years,
-                      liquidated=not no_liquidated, jurisdiction=jurisdiction, minimum_wage_override=minimum_wage, raw_timesheet=raw)
+                      willful=willful, state_lookback_years=state_lookback_years,
+                      liquidated="none" if no_liquidated else liquidated, jurisdiction=jurisdiction,
+                      minimum_wage_override=minimum_wage, stipends=stipend_file, raw_timesheet=raw)
     report = run.report
     if with_names:
         for e in report["employees"]:
             e["name"] = run.names.get(e["employee_id"], "")
     record = run_record("peerpay backpay", {"timesheet": timesheet, "unpaid": unpaid, "policy": policy, "roster": roster,
-                                            "schedule": schedule, "map": map_file},
-                        {"lookback_years": years, "willful": willful or None, "jurisdiction": jurisdiction})
+                                            "schedule": schedule, "map": map_file, "stipends": stipend_file},
+                        {"lookback_years": years, "willful": willful or None, "jurisdiction": jurisdiction,
+                         "state_lookback_years": state_lookback_years, "liquidated": report["liquidated_damages_basis"]})
     data = render_backpay(report, fmt, record)
+    pages = statement_pages(report, run.result.unpaid_rows, run.names if with_names else None) if statements else {}
     report_problems(run.problems)
     if rejects:
         if Path(rejects).exists() and Path(rejects).stat().st_size > 0 and not force:
             fail(f"{rejects} exists; use --force to overwrite it", EXIT_USAGE)
         atomic_write(rejects, to_csv(pd.DataFrame([p.as_json() for p in run.problems], columns=REJECTED_COLUMNS)))
     if statements:
-        n = write_statements(report, run.result.unpaid_rows, statements, run.names if with_names else None, force)
+        n = write_statements(pages, statements, force)
         click.echo(f"statements: {n} written to {statements}", err=True)
     emit(data, output, force)
     raise SystemExit(EXIT_REJECTED if run.problems else EXIT_OK)
 
 
-STIPEND_COLUMNS = ["person", "month", "payments", "amount", "hours", "effective_hourly", "minimum_wage", "below_minimum",
-                   "shortfall_to_minimum", "living_wage", "below_living_wage", "shortfall_to_living_wage", "activities"]
+STIPEND_WEEK_COLUMNS = ["employee_id", "week_start", "payments", "hours", "stipend_pay", "effective_hourly", "minimum_wage",
+                        "minimum_wage_pay", "shortfall", "below_minimum", "living_wage", "below_living_wage",
+                        "shortfall_to_living_wage", "activities"]
+STIPEND_MONTH_COLUMNS = ["employee_id", "month", "weeks", "payments", "hours", "stipend_pay", "shortfall", "weeks_below_minimum",
+                         "shortfall_to_living_wage"]
 
 
 def stipends_document(report: dict, record: dict | None = None) -> Document:
-    """Stipends per person and month as a document."""
-    kinds = {c: "money" for c in MONEY}
+    """Stipends per person and workweek, and the months they roll up to, as a document."""
+    kinds = _kinds()
 
-    def months():
-        recs = report["months"]
-        return _frame(recs, [c for c in STIPEND_COLUMNS if not recs or c in recs[0]])
+    def table(key: str, columns: list[str]) -> pd.DataFrame:
+        recs = report[key]
+        return _frame(recs, [c for c in columns if not recs or c in recs[0]])
 
     def rejected():
         return pd.DataFrame(report["rejected"], columns=REJECTED_COLUMNS)
 
     def blocks():
-        shown = months().drop(columns=["activities"]).copy()
+        weeks = table("weeks", STIPEND_WEEK_COLUMNS).drop(columns=["activities"])
         for c in ("below_minimum", "below_living_wage"):
-            if c in shown:
-                shown[c] = shown[c].map({True: "BELOW", False: ""})
+            if c in weeks:
+                weeks[c] = weeks[c].map({True: "BELOW", False: ""})
         t = report["totals"]
-        out: list = [Heading(f"Stipends as an hourly wage (minimum: {report['minimum_wage']['basis']})"), Table(shown, kinds=kinds),
-                     Text(f"\n{t['months_below_minimum']} month(s) below the minimum wage; shortfall ${t['shortfall_to_minimum']:,.2f}.\n")]
+        out: list = [Heading(f"Stipends by workweek (minimum: {report['minimum_wage']['basis']})"), Table(weeks, kinds=kinds),
+                     Text(f"\n{t['weeks_below_minimum']} week(s) below the minimum wage; shortfall ${t['shortfall']:,.2f}.\n"),
+                     Heading("By month (the sum of the weeks that start in it)"), Table(table("months", STIPEND_MONTH_COLUMNS), kinds=kinds)]
         if report["rejected"]:
             out += [Text("\n"), Heading(f"Rejected rows ({len(report['rejected'])})"), Table(rejected())]
-        out.append(Text("Figures computed by peerpay; not legal advice (docs/backpay.md).\n"))
+        out.append(Text("\nFigures computed by peerpay; not legal advice (docs/backpay.md).\n"))
         return out
 
-    return Document("peerpay stipends: stipends as an hourly wage", blocks=blocks, csv=months, payload=report,
-                    sheets=lambda: [Table(months(), "months", kinds), Table(rejected(), "rejected", kinds)],
+    return Document("peerpay stipends: stipends by workweek", blocks=blocks, csv=lambda: table("weeks", STIPEND_WEEK_COLUMNS),
+                    payload=report,
+                    sheets=lambda: [Table(table("weeks", STIPEND_WEEK_COLUMNS), "weeks", kinds),
+                                    Table(table("months", STIPEND_MONTH_COLUMNS), "months", kinds), Table(rejected(), "rejected", kinds)],
                     notes=["peerpay stipends: notes", *report["notes"]], run_record=record)
 
 
@@ -220,16 +277,16 @@ def render_stipends(report: dict, fmt: str, record: dict | None = None) -> str |
 @click.command("stipends")
 @click.option("--stipends", "stipend_file", required=True, type=click.Path(dir_okay=False),
               help="Stipend log: person (or employee_id), date, amount, hours, optional activity.")
-@click.option("--policy", "-p", type=click.Path(dir_okay=False), help="Policy TOML: its holiday state picks the minimum wage.")
-@click.option("--jurisdiction", help="US or US-XX for the minimum-wage table (default: the policy's holiday state, else US).")
-@click.option("--minimum-wage", "minimum_wage", help="Hourly minimum wage to use instead of the table.")
+@click.option("--policy", "-p", type=click.Path(dir_okay=False), help="Policy TOML: its workweek, and the state it names for the minimum wage.")
+@click.option("--jurisdiction", help="US or US-XX for the minimum-wage table (default: the state the policy names, else US).")
+@click.option("--minimum-wage", "minimum_wage", help="Hourly minimum wage to use instead of the state's (the federal one still applies where higher).")
 @click.option("--living-wage", help="A living-wage line in $/h to compare with (e.g. from the MIT Living Wage Calculator).")
 @click.option("--format", "-f", "fmt", type=FORMATS, help=FORMAT_HELP)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @handles_input_errors
 def stipends(stipend_file, policy, jurisdiction, minimum_wage, living_wage, fmt, output, force):
-    """Stipends and honoraria as an effective hourly wage, per person and month, flagged below the minimum."""
+    """Stipends and honoraria by workweek: effective hourly pay against the minimum wage of each day (docs/formats.md §7)."""
     fmt = output_format(fmt, output)
     _check_output(output, [stipend_file, policy], fmt)
     _check_amount(minimum_wage, "--minimum-wage")

@@ -8,7 +8,8 @@ from typing import cast
 import click
 import pandas as pd
 
-from ..core.costing import baseline_frame, gap_frame, items_frame, member_frame, roll_up_matrix, side_by_side, years_frame
+from ..core.costing import (baseline_frame, gap_frame, items_frame, member_frame, roll_up_matrix, scale_frame,
+                            side_by_side, years_frame)
 from ..io.readers import read_policy
 from ..io.document import Document, Heading, Table, Text, render
 from ..io.writers import atomic_write
@@ -16,8 +17,9 @@ from ..jobs.cost import CostRun, read_on_costs, run_cost
 from .common import run_record, FORMAT_HELP, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
 from .pay import _mapped, _timesheet_options
 
-MONEY = ["wages", "on_costs", "total", "wages_cash", "on_costs_cash", "lump_sums", "cash_cost", "run_rate", "per_fte",
-         "median_before", "median_after", "run_rate_per_point", "term_cash_cost"]
+MONEY = ["wages", "on_costs", "total", "wages_cash", "on_costs_cash", "lump_sums", "certification_bonus",
+         "wages_cash_excl_lump_sums", "cash_cost", "run_rate", "per_fte", "median_before", "median_after",
+         "run_rate_per_point", "term_cash_cost"]
 
 
 def notes(report: dict) -> list[str]:
@@ -26,12 +28,17 @@ def notes(report: dict) -> list[str]:
     return [
         "peerpay cost: how to read it",
         f"Baseline: the timesheet period {b['period']['from']} to {b['period']['to']} ({b['period']['days']} days), "
-        f"paid by the current policy and rates, annualised {b['annualisation']}.",
+        f"paid by the current policy and rates, annualised {b['annualisation']}. It supplies hours and patterns; steps, "
+        "credentials and employment are read on each contract day.",
+        "Status quo: the current contract rolled forward (one step on each hire-date anniversary to the top step, also "
+        "between the baseline and the term; the schedule's own dated rates; credentials starting and lapsing). Every "
+        "proposal includes it unless it says otherwise (steps = \"freeze\" or its own step rules), and is shown in total "
+        "and over the status quo; item 0 is the status quo.",
         "Cash cost: the proposal's cost over the baseline in that contract year, prorated by effective dates, "
-        "with lump sums and on-costs (wages_cash includes the lump sums: do not add lump_sums to it again; "
-        "retro pay is part of the cash cost, shown apart as what members receive and what it costs the employer). "
-        "Run-rate: the full-year cost of the rates and rules in force on the year's "
-        "last day (no lump sums). % of payroll: of the baseline's annual wages + on-costs.",
+        "with lump sums, certification bonuses and on-costs (wages_cash includes the lump sums and bonuses: do not add "
+        "them to it again; retro pay is part of the cash cost, shown apart as what members receive and what it costs "
+        "the employer). Run-rate: the full-year cost of the rates and rules in force on the year's "
+        "last day (no one-off payments). % of payroll: of the baseline's annual wages + on-costs.",
         "Cents per hour: run-rate / annual hours worked. $ per FTE: run-rate / roster FTE (hours / 2080 without one).",
         f"On-costs (roll-up matrix): {oc}.",
         f"Gap: (role median - {report['peer_role']} median) / role median x 100, on schedule base rates, "
@@ -39,12 +46,51 @@ def notes(report: dict) -> list[str]:
         "(blank when nothing closes, negative when the gap widens); $ per point = end-of-term run-rate / points "
         "closed, only when the gap closes.",
         "Money: exact; raises compound on unrounded rates, each year's rate rounded once half-up; "
-        "each figure rounded once, half-up, when shown.",
+        "each figure rounded once, half-up, when shown; roles and items foot to their TOTAL to the cent "
+        "(largest remainder).",
     ]
 
 
+def _rate_format(frame: pd.DataFrame, columns) -> list[str]:
+    """tabulate float formats per column: rates with 4 decimals where a rate has them, else 2."""
+    def fmt(c):
+        if c not in columns:
+            return ",.2f"
+        vals = pd.to_numeric(frame[c], errors="coerce").dropna()
+        return ",.4f" if ((vals * 100).round(6) % 1 != 0).any() else ",.2f"
+    return [fmt(c) for c in frame.columns]
+
+
+def _members(report: dict) -> list[dict]:
+    return report.get("members") or ([report["member"]] if report.get("member") else [])
+
+
+def _items_sheet(report: dict) -> pd.DataFrame:
+    frames = [items_frame(report, p, notes=True).assign(proposal=p["name"]) for p in report["proposals"]]
+    if not frames:
+        return pd.DataFrame()
+    out = pd.concat(frames, ignore_index=True)
+    out["order"] = pd.to_numeric(out["order"], errors="coerce").astype("Int64")  # numbers in the workbook, blank on totals
+    return out[["proposal", *[c for c in out.columns if c != "proposal"]]]
+
+
+def _scale_sheet(report: dict) -> pd.DataFrame:
+    frames = [scale_frame(p).assign(proposal=p["name"]) for p in report["proposals"]]
+    if not frames:
+        return pd.DataFrame()
+    out = pd.concat(frames, ignore_index=True)
+    return out[["proposal", *[c for c in out.columns if c != "proposal"]]]
+
+
+def _members_sheet(report: dict) -> pd.DataFrame:
+    frames = [member_frame(report, m).assign(employee_id=m["employee_id"], role=m["role"]) for m in _members(report)]
+    out = pd.concat(frames, ignore_index=True)
+    return out[["employee_id", "role", *[c for c in out.columns if c not in ("employee_id", "role")]]]
+
+
 def cost_document(report: dict, on_costs=None, record: dict | None = None, policy=None) -> Document:
-    """The costing as a document: side by side, baseline, each proposal, the gap, the on-costs."""
+    """The costing as a document: side by side, baseline, each proposal (its years, items from the
+    status quo up, roles, wage scale), members' statements, the gap, the on-costs."""
     kinds = {c: "money" for c in MONEY}
     years = lambda: years_frame(report)
 
@@ -53,9 +99,12 @@ def cost_document(report: dict, on_costs=None, record: dict | None = None, polic
 
     def sheets():
         m = matrix()
-        return [Table(side_by_side(report), "side by side", kinds), Table(years(), "by year and role", kinds),
-                Table(gap_frame(report), "gap", kinds), Table(baseline_frame(report), "baseline", kinds),
-                Table(m.assign(applies_to=m["applies_to"].map(", ".join)) if len(m) else m, "on-costs", kinds)]
+        out = [Table(side_by_side(report), "side by side", kinds), Table(years(), "by year and role", kinds),
+               Table(_items_sheet(report), "items", kinds), Table(_scale_sheet(report), "wage scale", kinds)]
+        if _members(report):
+            out.append(Table(_members_sheet(report), "members", kinds))
+        return out + [Table(gap_frame(report), "gap", kinds), Table(baseline_frame(report), "baseline", kinds),
+                      Table(m.assign(applies_to=m["applies_to"].map(", ".join)) if len(m) else m, "on-costs", kinds)]
 
     def blocks():
         b = report["baseline"]
@@ -66,18 +115,28 @@ def cost_document(report: dict, on_costs=None, record: dict | None = None, polic
         for name, frame in years().groupby("proposal", sort=False):
             total = frame[frame["role"] == "TOTAL"].drop(columns=["proposal", "role", "atb_increase_pct",
                                                                   "wages_cash_excl_lump_sums"])
-            total = total.rename(columns={"wages_cash": "wages_cash (incl. lump sums)"})
-            out += [Text("\n"), Heading(f"{name}: cost over the baseline, all roles"), t(total)]
+            total = total.rename(columns={"wages_cash": "wages_cash (incl. one-offs)"})
             prop = next(p for p in report["proposals"] if p["name"] == name)
+            out += [Text("\n"), Heading(f"{name}: cost over the baseline, all roles"), t(total)]
+            if prop.get("notes"):
+                out.append(Text("\n" + "\n".join(f"- {n}" for n in prop["notes"]) + "\n"))
             if prop["items"]:
-                out += [Text("\n"), Heading(f"{name}: item by item (each on top of the ones above; parts add up to TOTAL)"),
-                        t(items_frame(report, prop))]
+                out += [Text("\n"), Heading(f"{name}: item by item (the status quo, then each item on top of the ones "
+                                             "above; rows add up to TOTAL)"), t(items_frame(report, prop))]
+                said = [f"- {it['item']}: {it['note']}" for it in prop["items"] if it.get("note")]
+                if said:
+                    out.append(Text("\n" + "\n".join(said) + "\n"))
             by_role = frame[frame["role"] != "TOTAL"][["year", "role", "cash_cost", "run_rate", "run_rate_pct_of_payroll",
                                                         "cents_per_hour", "per_fte", "atb_increase_pct"]]
             out += [Text("\n"), Heading(f"{name}: by role"), t(by_role)]
-        if "member" in report:
-            out += [Text("\n"), Heading(f"Member's statement: {report['member']['role']}, rate and annual pay by year"),
-                    t(member_frame(report))]
+            scale = scale_frame(prop)
+            rates = [c for c in scale.columns if "$/h" in c]
+            out += [Text("\n"), Heading(f"{name}: wage scale ($/h; % over today's rate of the step)"),
+                    t(scale, floatfmt=_rate_format(scale, rates))]
+        for m in _members(report):
+            frame = member_frame(report, m)
+            out += [Text("\n"), Heading(f"Member's statement: {m['employee_id']}, {m['role']}, rate and annual pay by year"),
+                    t(frame, floatfmt=_rate_format(frame, ["rate ($/h)", "rate change since today ($/h)"]))]
         out += [Text("\n"), Heading(f"Gap to {report['peer_role']} (median base rate) before and after"),
                 t(gap_frame(report), floatfmt=",.2f")]
         out += [Text("\n"), Heading("On-costs (roll-up matrix, percent of each pay component)"),
@@ -86,12 +145,17 @@ def cost_document(report: dict, on_costs=None, record: dict | None = None, polic
         return out
 
     def page():
-        from ..io.html import cost_summary_page
+        from ..io.costpage import cost_pack_page
 
-        return cost_summary_page(report, record, gap_chart_model(report))
+        return cost_pack_page(report, record, gap_chart_model(report))
+
+    def finish(book, worksheets, frames):
+        from ..io.costbook import finish as finish_book
+
+        finish_book(book, worksheets, frames)
 
     return Document("peerpay cost: bargaining proposals", blocks=blocks, csv=years, payload=report, sheets=sheets,
-                    notes=lambda: notes(report), run_record=record, html=page,
+                    notes=lambda: notes(report), run_record=record, html=page, workbook=finish,
                     policy=(lambda: policy.model_dump(mode="json", exclude_none=True)) if policy is not None else None)
 
 
@@ -135,7 +199,9 @@ def gap_chart(report: dict) -> bytes:
 @click.option("--peer-role", default="peer_specialist", show_default=True, help="The role whose pay gap is measured.")
 @click.option("--period", nargs=2, type=click.DateTime(formats=["%Y-%m-%d"]), metavar="FROM TO",
               help="The days the timesheet stands for (annualised x 365/days). Default: first to last shift date.")
-@click.option("--employee", help="Also a member's statement: this employee's rate and annual pay, year by year, per proposal.")
+@click.option("--employee", multiple=True,
+              help="Also a member's statement: this employee's rate and annual pay, year by year, per proposal "
+                   "(repeat for several; in HTML one printed page each).")
 @click.option("--format", "-f", "fmt", type=FORMATS, help=FORMAT_HELP)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--chart", type=click.Path(dir_okay=False), help="Also write a PNG chart of the gap before/after per proposal.")
@@ -157,7 +223,7 @@ def command(timesheet, policy, roster, schedule, sheet, map_file, proposals, on_
     oc = read_on_costs(on_costs)
     run: CostRun = run_cost(timesheet, pol, roster, schedule, list(proposals), oc, peer_role,
                             sheet=sheet, raw_timesheet=mapped,
-                            period=tuple(d.date() for d in period) if period else None, employee=employee,
+                            period=tuple(d.date() for d in period) if period else None, employee=list(employee) or None,
                             credentials=credentials)
     record = run_record("peerpay cost", {"timesheet": timesheet, "policy": policy, "roster": roster, "schedule": schedule,
                                              "map": map_file, **{f"proposal {i}": p for i, p in enumerate(proposals, 1)},

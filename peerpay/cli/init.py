@@ -85,14 +85,33 @@ hours = "Hours"            # optional: counts the hours of the dropped lines
 '''
 
 
+STARTER_OVERTIME = STARTER_POLICY[STARTER_POLICY.index("[overtime]"):STARTER_POLICY.index("[[differential]]")]
+
+
+def starter_policy(state: str | None) -> str:
+    """The starter policy; with a state, its [overtime] section is that state's preset written
+    out as editable tiers, each with its citation (models/overtime.py)."""
+    if state is None:
+        return STARTER_POLICY
+    from ..models.overtime import TIMEZONES, preset_toml
+
+    state = state.upper()
+    text = STARTER_POLICY.replace(STARTER_OVERTIME, preset_toml(state) + "\n")
+    if state in TIMEZONES:
+        text = text.replace('timezone = "America/New_York"', f'timezone = "{TIMEZONES[state]}"')
+    return text
+
+
 @click.command("init")
 @click.argument("folder", default=".", type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite existing policy.toml / map.toml.")
+@click.option("--state", type=click.Choice(["FLSA", "CA", "AK", "NV", "CO"], case_sensitive=False), default=None,
+              help="Write this state's overtime law as editable tiers (CA, AK, NV, CO; FLSA: federal only).")
 @handles_input_errors
-def command(folder, force):
+def command(folder, force, state):
     """Write a starter policy.toml and map.toml (with comments) into FOLDER."""
     folder = Path(folder)
-    targets = {folder / "policy.toml": STARTER_POLICY, folder / "map.toml": STARTER_MAP}
+    targets = {folder / "policy.toml": starter_policy(state), folder / "map.toml": STARTER_MAP}
     folders = [str(p) for p in targets if p.is_dir()]
     if folders:
         fail(f"{', '.join(folders)}: is a folder; nothing written", EXIT_USAGE)

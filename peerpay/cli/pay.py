@@ -17,7 +17,7 @@ from .common import (EXIT_USAGE, run_record, FORMAT_HELP, output_format, EXIT_IN
                      handles_input_errors, hash_in_background, report_problems, warn_policy)
 
 MONEY = ["base_pay", "holiday_premium", "standby_pay", "callback_premium", "minimum_shift_pay", "overtime_premium",
-         "gross_pay", "differentials", "regular_rate"]
+         "gross_pay", "differentials", "regular_rate", "straight_time_pay", "minimum_wage", "minimum_wage_pay", "shortfall"]
 HOURS = ["hours_worked", "on_call_hours", "overtime_hours", "hours", "callback_hours"]
 
 
@@ -62,6 +62,8 @@ def pay_document(run, detail: bool, record: dict | None = None, names: pd.DataFr
         out = [Table(with_names(lines, names), "pay lines", kinds, totals=True),
                Table(with_names(employee_summary(report), names), "by employee", kinds, totals=True),
                Table(pd.DataFrame(report["rejected"], columns=["file", "row", "column", "reason"]), "rejected", kinds)]
+        if report.get("minimum_wage", {}).get("below_minimum"):
+            out.append(Table(minimum_wage_frame(report), "below minimum wage", kinds))
         if detail:
             out.append(Table(audit_frame(run.result, run.policy.timezone), "audit trail", kinds, totals=True))
         return out
@@ -80,6 +82,9 @@ def pay_document(run, detail: bool, record: dict | None = None, names: pd.DataFr
         if detail:
             out += [Text("\n"), Heading("Audit trail: each segment and the rules that paid it"),
                     Table(audit_frame(run.result, run.policy.timezone), kinds=kinds, options={"floatfmt": ",.4g"})]
+        if report.get("minimum_wage", {}).get("below_minimum"):
+            out += [Text("\n"), Heading(f"Workweeks paid below the minimum wage ({report['minimum_wage']['basis']}; 29 CFR 776.4)"),
+                    Table(minimum_wage_frame(report), kinds=kinds)]
         if report["rejected"]:
             unit = "shifts" if (report.get("map") or {}).get("layout") == "wide" else "rows"  # one per Hours N group
             out += [Text("\n"), Heading(f"Rejected {unit} ({len(report['rejected'])})"), Table(pd.DataFrame(report["rejected"]))]
@@ -102,6 +107,19 @@ def pay_document(run, detail: bool, record: dict | None = None, names: pd.DataFr
                     policy=lambda: run.policy.model_dump(mode="json", exclude_none=True))
 
 
+def minimum_wage_frame(report: dict) -> pd.DataFrame:
+    """The report's workweeks below the minimum wage as a table (one row per employee and workweek)."""
+    return pd.DataFrame(report.get("minimum_wage", {}).get("below_minimum"),
+                        columns=["employee_id", "week_start", "hours_worked", "straight_time_pay", "minimum_wage", "minimum_wage_pay", "shortfall"])
+
+
+def warn_minimum_wage(check: dict) -> None:
+    """Counts only on stderr (never ids): the report lists the weeks."""
+    if check["below_minimum"]:
+        click.echo(f"warning: {len(check['below_minimum'])} workweek(s) paid below the minimum wage ({check['basis']}); "
+                   "the report lists them (JSON: minimum_wage.below_minimum)", err=True)
+
+
 def period_notes(partial: set[str]) -> list[str]:
     """Counts and week dates only (never ids)."""
     if not partial:
@@ -117,7 +135,10 @@ def pay_stubs(run, record: dict | None) -> dict[str, str]:
     by_employee: dict[str, list] = {}
     for line in run.report["lines"]:  # report lines: one per employee and week, tens to thousands
         by_employee.setdefault(str(line["employee_id"]), []).append(line)
-    multiplier = run.policy.overtime.multiplier if run.policy.overtime is not None else 1.5
+    ot = run.policy.overtime
+    multiplier = ot.multiplier if ot is not None else 1.5
+    if ot is not None and ot.tiered:  # each tier at its own multiplier (docs/pay-rules.md, overtime tiers)
+        multiplier = {t.name: t.multiplier for t in ot.tiers}
     return {stub_filename(e): pay_stub_html(e, lines, multiplier, record) for e, lines in by_employee.items()}
 
 
@@ -366,6 +387,10 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
     report_problems(run.problems)
     for note in run.shifts.attrs.get("notes", ()):  # input notes (counts only, never ids): docs/input-rules.md
         click.echo(f"note: {note}", err=True)
+    if engine == "local" and not (partitions or scheduler or output_dir):
+        from ..jobs.minimum_wage import pay_minimum_wage
+
+        warn_minimum_wage(run.report["minimum_wage"] if fmt != "csv" or stubs_dir else pay_minimum_wage(run))
     # every output is rendered before the first one is written: a failure leaves no file behind
     if rejects:
         atomic_write(rejects, cast(str, rejected))
@@ -404,6 +429,7 @@ def _many(timesheets, by, credentials, pol, roster, schedule, sheet, map_file, f
     report_problems(run.problems)
     for note in run.shifts.attrs.get("notes", ()):
         click.echo(f"note: {note}", err=True)
+    warn_minimum_wage(run.report["minimum_wage"])
     if rejects:
         atomic_write(rejects, cast(str, rejected))  # rendered above whenever --rejects is given
     emit(data, output, force)
@@ -415,7 +441,7 @@ def person_document(run, only_shared: bool = False) -> Document:
     """``pay --by person``: hours and gross per person and workweek, by employer and combined;
     the joint-employment what-if and the certification bonus's overtime when the policy has them.
     ``only_shared`` (the demo): only the people who work for more than one employer."""
-    from ..core.joint import COMBINED, JOINT_NOTE, bonus_view, joint_view, person_view
+    from ..core.joint import BONUS_RULE, COMBINED, JOINT_NOTE, JOINT_RULE, bonus_view, joint_view, person_view
     from ..jobs.pay import person_report
 
     rep = person_report(run)
@@ -423,7 +449,7 @@ def person_document(run, only_shared: bool = False) -> Document:
         p = rep["people"]
         n = p[p["employer"] != COMBINED].groupby("person_id")["employer"].nunique()
         rep["people"] = p[p["person_id"].isin(n[n > 1].index)].reset_index(drop=True)
-    kinds = {c: "money" for c in ("gross_pay", "combined_premium", "employer_share", "paid_alone", "additional",
+    kinds = {c: "money" for c in ("gross_pay", "combined_premium", "employer_share", "paid_alone", "credited", "additional",
                                   "bonus_share", "bonus_overtime")}
     kinds |= {c: "hours" for c in ("hours", "overtime_hours", "combined_hours", "combined_overtime_hours")}
     people = person_view(rep["people"])
@@ -440,12 +466,9 @@ def person_document(run, only_shared: bool = False) -> Document:
         f"{flagged} person-week(s) pass 40 hours combined while no single employer's hours do (flag combined_only_over_40).",
     ]
     if rep["joint"] is not None:
-        notes += [JOINT_NOTE, "Combined premium = (multiplier - 1) x combined straight-time pay / combined hours x combined "
-                  "overtime hours (29 CFR 778.115), rounded once half-up; each employer's share is in proportion to its "
-                  "straight-time pay, by largest remainder, so the shares add up to the cent."]
+        notes += [JOINT_NOTE, JOINT_RULE]
     if rep["bonus"] is not None:
-        notes.append("Certification bonus: a nondiscretionary bonus apportioned over the workweeks it covers; extra overtime = "
-                     "bonus for the week / hours worked x (multiplier - 1) x overtime hours (29 CFR 778.209).")
+        notes += [BONUS_RULE, *rep["bonus"].attrs.get("notes", [])]
     notes.append(_recon_line(run.report))
 
     def blocks():

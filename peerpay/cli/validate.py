@@ -94,13 +94,14 @@ def check_inputs(timesheet=None, policy=None, roster=None, schedule=None, sheet=
             errors += _file_problems(exc)
             fatal = True
     if timesheet:
+        paid_by = pol
         try:
             if map_file:
                 from ..io.exports import apply_map_to_file
 
                 mapped = apply_map_to_file(timesheet, map_file, sheet, pol.timezone)
-                pol2 = mapped.adjust_policy(pol)
-                shifts, p, _ = prepare_timesheet(mapped.frame, Path(timesheet).name, pol2, ros, sch, sheet)
+                paid_by = mapped.adjust_policy(pol)
+                shifts, p, _ = prepare_timesheet(mapped.frame, Path(timesheet).name, paid_by, ros, sch, sheet)
                 warnings += _notes(shifts, Path(timesheet).name, sheet)
                 errors += _without_rate_noise(mapped.restore(p), ros, sch, warnings, Path(timesheet).name)
                 warnings += duplicate_rows(mapped.frame, Path(timesheet).name, mapped.rows, sheet)
@@ -111,6 +112,10 @@ def check_inputs(timesheet=None, policy=None, roster=None, schedule=None, sheet=
                 warnings += _notes(shifts, Path(timesheet).name, sheet)
                 errors += _without_rate_noise(p, ros, sch, warnings, Path(timesheet).name)
                 warnings += duplicate_rows(raw, Path(timesheet).name, sheet=sheet)
+            if policy and not fatal:  # weeks paid below the minimum wage of the days worked (29 CFR 776.4)
+                from ..jobs.minimum_wage import minimum_wage_problems
+
+                warnings += minimum_wage_problems(shifts, paid_by, Path(timesheet).name, sheet)
         except InputError as exc:
             errors += _file_problems(exc)
             fatal = True

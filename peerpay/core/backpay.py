@@ -1,31 +1,24 @@
-"""Unpaid work priced as back wages (docs/formats.md §6, docs/backpay.md).
+"""Unpaid work priced as back wages: three measures and the claim (docs/formats.md §6, docs/backpay.md).
 
-Pure functions: validated shift frames (from :func:`peerpay.core.inputs.prepare_timesheet`) and
-the policy in, exact figures out. No pay rule lives here: the contract back wages are the pay
-engine run twice under the same policy,
+Pure functions: validated shift frames (from :func:`peerpay.core.inputs.prepare_timesheet`), an
+optional stipend log and the policy in, exact figures out. Per employee and workweek:
 
-    back wages = gross(paid + unpaid rows) - gross(paid rows)      per employee and workweek,
+* ``contract_back_wages`` = gross(paid + unpaid rows) - gross(paid rows), both by the pay engine
+  under the same policy (each the sum of its rounded components, §3): the unpaid hours earn their
+  base rate and every differential, and the week's overtime is recomputed on its regular rate
+  (29 CFR 778.315). Never below 0.
+* ``flsa_back_wages``: what the federal FLSA alone requires, with the federal minimum of each day
+  (:func:`peerpay.core.measures.wage_measure`: workweek averaging in a week without statutory
+  overtime, straight time + half-time overtime less creditable premiums in an overtime week).
+* ``state_back_wages``: the same with the state's minimum of each day and the state's overtime
+  rules (:func:`peerpay.core.measures.state_rules`: the preset of the state the policy's overtime
+  names, else the FLSA's).
+* ``back_wages`` = the claim = the largest of the three; ``liquidated_damages`` = the federal
+  measure (29 U.S.C. 216(b)), or the claim (``all``), or 0 (``none``).
 
-so the unpaid hours earn their base rate and every differential, and the week's overtime is
-recomputed on the week's regular rate: overtime cannot be offset by straight time that went
-unpaid (29 CFR 778.315). Each gross is the engine's sum of rounded components (§3), so the
-difference is exact to the cent.
-
-Beside it, the **FLSA minimum** (the statutory floor, whatever the contract says), per week:
-
-    U  = unpaid minutes worked, Hp = paid minutes worked, H = Hp + U
-    OT = max(0, H - 40 h) - max(0, Hp - 40 h)       new overtime minutes (29 U.S.C. 207(a))
-    ST = U - OT                                     unpaid straight-time minutes
-    MW = minimum wage in force on the workweek's last day (table or --minimum-wage)
-    RR = max(MW, (Rp + MW x ST) / (Hp + ST))        regular rate, 29 CFR 778.109 / 778.107
-    floor = MW x ST  +  1.5 x RR x OT               each term half-up to the cent
-
-``Rp`` is the paid week's regular-rate pay (base + differentials + standby, as the engine sums
-it). The regular rate is total remuneration over total hours (778.109): the overtime hours'
-straight time is paid at RR itself, so RR x (H - OT) = Rp + MW x ST; it is never below the
-minimum wage (778.107). Worked example: Hp = 38 h, Rp = $760 (20.00/h), U = 5 h, MW = 7.25:
-OT = 3 h, ST = 2 h, RR = (760 + 14.50) / 40 = 19.3625, floor = 14.50 + 1.5 x 19.3625 x 3 =
-14.50 + 87.13 = $101.63.
+Each measure counts only in the weeks inside its limitation period (federal: 2 years, 3 if
+willful, 29 U.S.C. 255(a); state and contract: the state's period). A stipend log adds to what
+was paid: its pay to the straight-time pay, its hours to the hours worked.
 """
 
 from __future__ import annotations
@@ -36,118 +29,34 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, Problem
-from .money import (AMOUNT_PER_CENT, AMOUNT_PER_DOLLAR, FACTOR_SCALE, MINUTES_PER_DAY, MINUTES_PER_HOUR, cents_half_up, cents_to_dollars,
-                     rate_units_array, ratio_half_up)
+from ..errors import Problem
 from ..models.policy import Policy
 from .calendar import instants_to_local
-from .engine import WORKED_KINDS, period_start_day, compute_pay
-from .report import hours
+from .engine import KINDS, WORKED_KINDS, compute_pay, period_start_day
+from .measures import Measure, federal_rules, state_rules, wage_measure
+from .money import AMOUNT_PER_CENT, FACTOR_SCALE, MINUTES_PER_DAY, MINUTES_PER_HOUR, cents_half_up, factor_units
+from .wage_law import (FEDERAL, Limitation, MinimumWage, jurisdiction_of, minimum_wage_table,  # noqa: F401  (re-exported)
+                       years_before)
 
-FLSA_WEEKLY_MINUTES = 40 * MINUTES_PER_HOUR  # 29 U.S.C. 207(a)(1)
-FLSA_OVERTIME_FACTOR = 15_000  # 1.5 in FACTOR_SCALE units
-FEDERAL = "US"
 OVERLAPS_PAID = "overlaps a paid shift"
+LIQUIDATED = ("federal", "all", "none")
+CREDITABLE_FACTOR = 15_000  # a premium at 1.5x or more is creditable (29 U.S.C. 207(e)(5)-(7), 207(h)(2))
 
 #: Where each figure comes from; rendered into report notes and statements.
 CITATIONS = {
-    "back_wages": "gross pay of paid + unpaid rows - gross pay of paid rows, both by the pay engine (docs/formats.md §3, §6); "
+    "contract_back_wages": "gross pay of paid + unpaid rows - gross pay of paid rows, both by the pay policy (docs/formats.md §3, §6); "
     "overtime on the recomputed regular rate (29 CFR 778.315)",
+    "flsa_back_wages": "federal minimum of each day worked; a week of 40 hours or less: workweek averaging (29 CFR 776.4); "
+    "an overtime week: every hour at its own rate or the minimum if higher, less straight time paid (778.315), plus "
+    "0.5 x regular rate x overtime hours, less overtime and other creditable premiums paid (29 U.S.C. 207(a), 207(h))",
+    "state_back_wages": "the same with the state's minimum of each day (29 U.S.C. 218(a)); overtime by the FLSA's rules "
+    "until the state's own are added",
+    "back_wages": "the claim: the largest of the three measures",
     "hours_worked": "work suffered or permitted is hours worked (29 CFR 785.11-785.13)",
-    "liquidated_damages": "an additional equal amount (29 U.S.C. 216(b))",
-    "lookback": "2 years, 3 for a willful violation (29 U.S.C. 255(a))",
-    "flsa_minimum": "minimum wage x unpaid straight-time hours + 1.5 x regular rate x new overtime hours "
-    "(29 U.S.C. 206, 207; 29 CFR 778.107, 778.109, 778.315)",
+    "liquidated_damages": "an additional amount equal to the federal back wages (29 U.S.C. 216(b)); "
+    "--liquidated all: equal to the claim (state laws that double all unpaid wages)",
+    "lookback": "federal: 2 years, 3 for a willful violation (29 U.S.C. 255(a)); state and contract: the state's period",
 }
-
-
-# --------------------------------------------------------------------------- minimum wage table
-
-
-@dataclass(frozen=True)
-class MinimumWage:
-    """Which minimum wage applies: a dated table and a jurisdiction, or one override rate."""
-
-    table: pd.DataFrame | None = None  # jurisdiction, effective_date (datetime64[D]), rate_units, source
-    jurisdiction: str = FEDERAL
-    override_units: int | None = None
-
-    @property
-    def covered(self) -> bool:
-        """False when a state was asked for that the table has no rows for (federal used)."""
-        if self.override_units is not None or self.jurisdiction == FEDERAL or self.table is None:
-            return True
-        return bool((self.table["jurisdiction"] == self.jurisdiction).any())
-
-    def describe(self) -> str:
-        if self.override_units is not None:
-            return f"${self.override_units / 10_000:,.2f}/h (--minimum-wage)"
-        if not self.covered:
-            return f"federal minimum (the table has no rows for {self.jurisdiction}: pass --minimum-wage for its rate)"
-        if self.jurisdiction == FEDERAL:
-            return "federal minimum (29 U.S.C. 206(a)(1))"
-        return f"higher of the federal and {self.jurisdiction} minimum on each date (29 U.S.C. 218(a))"
-
-    def on(self, days) -> np.ndarray:
-        """Rate units ($0.0001/h) in force on each date (datetime64[D] array); 0 before any row."""
-        days = np.asarray(days, dtype="datetime64[D]")
-        if self.override_units is not None:
-            return np.full(len(days), self.override_units, dtype="int64")
-        if self.table is None:
-            raise InputError("no minimum wage table and no --minimum-wage")
-        rate = _rate_on(self.table, FEDERAL, days)
-        if self.jurisdiction != FEDERAL:
-            rate = np.maximum(rate, _rate_on(self.table, self.jurisdiction, days))
-        return rate
-
-
-def _rate_on(table: pd.DataFrame, jurisdiction: str, days: np.ndarray) -> np.ndarray:
-    rows = table[table["jurisdiction"] == jurisdiction].sort_values("effective_date")
-    if rows.empty:
-        return np.zeros(len(days), dtype="int64")
-    eff = rows["effective_date"].to_numpy().astype("datetime64[D]")
-    i = np.searchsorted(eff, days, side="right") - 1
-    rates = rows["rate_units"].to_numpy(dtype="int64")
-    return np.where(i >= 0, rates[np.clip(i, 0, None)], 0)
-
-
-def minimum_wage_table(raw: pd.DataFrame, source: str) -> pd.DataFrame:
-    """The shipped table (jurisdiction, effective_date, hourly, source) -> exact rate units.
-
-    A bad row is a packaging error, not user input: it raises :class:`InputError`.
-    """
-    need = {"jurisdiction", "effective_date", "hourly", "source"}
-    if missing := need - set(raw.columns):
-        raise InputError(f"{source}: missing column(s) {', '.join(sorted(missing))}")
-    try:
-        eff = pd.to_datetime(raw["effective_date"].astype(str).str.strip(), format="%Y-%m-%d").to_numpy().astype("datetime64[D]")
-        hourly = pd.to_numeric(raw["hourly"].astype(str).str.strip(), errors="raise").to_numpy(dtype="float64")
-    except (ValueError, TypeError) as exc:
-        raise InputError(f"{source}: {exc}") from None
-    if not np.all(np.isfinite(hourly) & (hourly > 0)):
-        raise InputError(f"{source}: every hourly minimum must be a positive number")
-    out = pd.DataFrame(
-        {
-            "jurisdiction": raw["jurisdiction"].astype(str).str.strip().str.upper().to_numpy(dtype=object),
-            "effective_date": eff,
-            "rate_units": rate_units_array(hourly),
-            "source": raw["source"].astype(str).str.strip().to_numpy(dtype=object),
-        }
-    )
-    if out.duplicated(["jurisdiction", "effective_date"]).any():
-        raise InputError(f"{source}: a jurisdiction has two rows for one effective_date")
-    return out
-
-
-def jurisdiction_of(policy: Policy, explicit: str | None = None) -> str:
-    """``--jurisdiction`` if given, else the policy's holiday calendar (US + MD -> US-MD), else US."""
-    if explicit:
-        j = explicit.strip().upper()
-        return j
-    h = policy.holiday
-    if h is not None and str(h.country).upper() == "US" and h.subdivision:
-        return f"US-{str(h.subdivision).upper()}"
-    return FEDERAL
 
 
 # --------------------------------------------------------------------------- overlaps with paid time
@@ -167,7 +76,7 @@ def reject_paid_overlaps(paid: pd.DataFrame, unpaid: pd.DataFrame, source: str, 
     """
     if len(unpaid) == 0 or len(paid) == 0:
         return unpaid, []
-    codes, _ = pd.factorize(pd.concat([paid["employee_id"], unpaid["employee_id"]], ignore_index=True))
+    codes, _ = pd.factorize(pd.concat([paid["employee_id"].astype(object), unpaid["employee_id"].astype(object)], ignore_index=True))
     p_code, u_code = codes[: len(paid)].astype("int64"), codes[len(paid):].astype("int64")
     p_worked = paid["kind"].isin(WORKED_KINDS).to_numpy()
     u_worked = unpaid["kind"].isin(WORKED_KINDS).to_numpy()
@@ -206,28 +115,25 @@ def unpaid_minutes_by_employee(unpaid: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- back wages
 
 
-def years_before(day: date, years: int) -> date:
-    """``day`` minus whole years; 29 Feb goes to 28 Feb in a common year (docs/formats.md §6)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
-
-
 @dataclass
 class BackpayResult:
-    weeks: pd.DataFrame  # one row per employee and workweek in the lookback; money in cents
+    weeks: pd.DataFrame  # one row per employee and workweek listed; money in cents
     employees: pd.DataFrame
     unpaid_rows: pd.DataFrame  # the unpaid rows that count (for statements): times, hours, activity
     as_of: date
     lookback_years: int
-    cutoff: date  # the earliest last day of a counted workweek
-    liquidated: bool
+    cutoff: date  # the earliest last day of a workweek the federal measure counts
+    state_limitation: Limitation
+    state_cutoff: date
+    liquidated: str  # "federal" | "all" | "none"
     minimum: MinimumWage
+    differential_names: tuple[str, ...] = ()
     problems: list[Problem] = field(default_factory=list)
 
 
-WEEK_MONEY = ("paid_gross", "owed_gross", "back_wages", "flsa_minimum_back_wages")
+KEYS = ["employee_id", "week_start"]
+WEEK_MONEY = ("paid_gross", "owed_gross", "contract_back_wages", "flsa_back_wages", "state_back_wages", "back_wages",
+              "liquidated_damages", "total_owed")
 
 
 def compute_backpay(
@@ -238,58 +144,69 @@ def compute_backpay(
     *,
     as_of: date | None = None,
     lookback_years: int = 2,
-    liquidated: bool = True,
+    state_limitation: Limitation | None = None,
+    liquidated: str | bool = "federal",
     latest_day: date | None = None,
+    stipends: pd.DataFrame | None = None,
+    bonus: pd.DataFrame | None = None,
 ) -> BackpayResult:
-    """Back wages per employee and workweek (module docstring). ``unpaid`` must already be free
-    of overlaps with ``paid`` (:func:`reject_paid_overlaps`).
+    """The three measures and the claim per employee and workweek (module docstring).
 
-    ``as_of`` defaults to ``latest_day`` (the latest date in either file, which the caller
-    knows from the rows it read), else the latest local date of the shifts given.
+    ``unpaid`` must already be free of overlaps with ``paid`` (:func:`reject_paid_overlaps`).
+    ``stipends``: a prepared stipend log (:func:`peerpay.core.stipends.prepare_stipends`);
+    ``bonus``: ``employee_id``, ``week_start``, ``bonus_share`` (cents) of a certification bonus.
+    ``as_of`` defaults to ``latest_day`` (the latest date in any input), else the latest local
+    date of the shifts given. ``liquidated`` True/False are "federal"/"none".
     """
+    mode = {True: "federal", False: "none"}.get(liquidated, liquidated) if isinstance(liquidated, bool) else liquidated
+    if mode not in LIQUIDATED:
+        raise ValueError(f"liquidated must be one of {', '.join(LIQUIDATED)}")
     if as_of is None:
         as_of = latest_day or _latest_local_day(paid, unpaid) or date.today()
-    cutoff = years_before(as_of, lookback_years)
-    combined = pd.concat([paid, unpaid], ignore_index=True) if len(paid) else unpaid
-    before = compute_pay(paid, policy).lines
-    after = compute_pay(combined, policy).lines
-    keys = ["employee_id", "week_start"]
-    cols = ["worked_minutes", "on_call_minutes", "gross_pay", "regular_rate_num"]
-    weeks = after[keys + cols].merge(before[keys + cols], on=keys, how="left", suffixes=("_owed", "_paid"))
-    for c in cols:
-        weeks[f"{c}_paid"] = weeks[f"{c}_paid"].fillna(0).astype("int64")
-    weeks["unpaid_minutes"] = weeks["worked_minutes_owed"] - weeks["worked_minutes_paid"]
-    weeks["unpaid_on_call_minutes"] = weeks["on_call_minutes_owed"] - weeks["on_call_minutes_paid"]
-    weeks["paid_gross"] = weeks["gross_pay_paid"]
-    weeks["owed_gross"] = weeks["gross_pay_owed"]
-    weeks["back_wages"] = weeks["owed_gross"] - weeks["paid_gross"]
-    # weeks with unpaid time; also a week whose pay changed through a workday that crosses into
-    # it (daily overtime), so that no cent owed is dropped
-    touched = (weeks["unpaid_minutes"] > 0) | (weeks["unpaid_on_call_minutes"] > 0) | (weeks["back_wages"] != 0)
-    last_day = weeks["week_start"].to_numpy().astype("datetime64[D]") + np.timedelta64(6, "D")
-    in_lookback = last_day >= np.datetime64(cutoff, "D")
-    weeks = weeks[touched.to_numpy() & in_lookback].reset_index(drop=True)
-    weeks["minimum_wage_units"] = minimum.on(weeks["week_start"].to_numpy().astype("datetime64[D]") + np.timedelta64(6, "D"))
-    weeks = _flsa_minimum(weeks)
-    weeks = weeks.sort_values(keys, kind="stable").reset_index(drop=True)
+    federal = Limitation(lookback_years, "29 U.S.C. 255(a)")
+    state = state_limitation or federal
+    cutoff, state_cutoff = years_before(as_of, lookback_years), years_before(as_of, state.years)
 
+    combined = pd.concat([paid, unpaid], ignore_index=True) if len(paid) else unpaid.reset_index(drop=True)
+    paid_lines = compute_pay(paid, policy, audit=False).lines
+    full = compute_pay(combined, policy)
+    diff_names = full.differential_names
+    weeks = _weeks(full.lines, paid_lines, paid, policy, diff_names)
+    st = _stipend_weeks(stipends, policy)
+    weeks = _with_stipends(weeks, st)
+    weeks = _with_bonus(weeks, bonus)
+    hours = _hours_table(full, combined, len(paid), weeks, stipends, policy)
+    # shown as the measures use it: the exact straight-time pay paid, rounded once
+    weeks["straight_paid"] = np.asarray(cents_half_up(weeks["straight_paid_amount"].to_numpy(dtype=object)), dtype="int64")
+    days = hours["day"].to_numpy(dtype="int64").astype("datetime64[D]")
+    flsa = wage_measure(hours, weeks, minimum.federal_on(days), federal_rules(policy))
+    state_m = wage_measure(hours, weeks, minimum.state_on(days), state_rules(policy, minimum.jurisdiction))
+    weeks = _with_measures(weeks, flsa, state_m, hours)
+
+    length = policy.overtime.period_days if policy.overtime is not None else 7
+    last_day = weeks["week_start"].to_numpy().astype("datetime64[D]") + np.timedelta64(length - 1, "D")
+    in_federal = last_day >= np.datetime64(cutoff, "D")
+    in_state = last_day >= np.datetime64(state_cutoff, "D")
+    weeks["contract_back_wages"] = np.where(in_state, np.maximum(weeks["owed_gross"] - weeks["paid_gross"], 0), 0)
+    weeks["flsa_back_wages"] = np.where(in_federal, weeks["flsa_back_wages"], 0)
+    weeks["state_back_wages"] = np.where(in_state, weeks["state_back_wages"], 0)
+    weeks["back_wages"] = weeks[["contract_back_wages", "flsa_back_wages", "state_back_wages"]].max(axis=1).astype("int64")
+    weeks["liquidated_damages"] = {"federal": weeks["flsa_back_wages"], "all": weeks["back_wages"],
+                                   "none": pd.Series(0, index=weeks.index)}[mode].astype("int64")
+    weeks["total_owed"] = weeks["back_wages"] + weeks["liquidated_damages"]
+    touched = ((weeks["unpaid_minutes"] > 0) | (weeks["unpaid_on_call_minutes"] > 0) | (weeks["back_wages"] > 0)
+               | (weeks["owed_gross"] != weeks["paid_gross"]))
+    weeks = weeks[touched.to_numpy() & (in_federal | in_state)].sort_values(KEYS, kind="stable").reset_index(drop=True)
+
+    weeks["base_rates"] = _base_rates(weeks, hours)
     rows = _unpaid_rows(unpaid, policy, weeks)
-    activities = rows.groupby(keys, sort=True)["activity"].agg(lambda a: sorted({x for x in a if x}))
+    activities = rows.groupby(KEYS, sort=True)["activity"].agg(lambda a: sorted({x for x in a if x}))
     weeks["activities"] = [activities.get((e, w), []) for e, w in zip(weeks["employee_id"], weeks["week_start"])]
 
-    employees = weeks.groupby("employee_id", sort=True).agg(
-        weeks=("week_start", "size"),
-        unpaid_minutes=("unpaid_minutes", "sum"),
-        unpaid_on_call_minutes=("unpaid_on_call_minutes", "sum"),
-        back_wages=("back_wages", "sum"),
-        flsa_minimum_back_wages=("flsa_minimum_back_wages", "sum"),
-    ).reset_index()
-    employees["liquidated_damages"] = employees["back_wages"] if liquidated else 0
-    employees["total_owed"] = employees["back_wages"] + employees["liquidated_damages"]
-    keep = ["employee_id", "week_start", "unpaid_minutes", "unpaid_on_call_minutes", "paid_gross", "owed_gross", "back_wages",
-            "worked_minutes_paid", "minimum_wage_units", "straight_minutes", "overtime_minutes", "flsa_regular_rate_num",
-            "flsa_regular_rate_den", "flsa_straight_cents", "flsa_overtime_cents", "flsa_minimum_back_wages", "activities"]
-    return BackpayResult(weeks[keep], employees, rows, as_of, lookback_years, cutoff, liquidated, minimum)
+    sums = ["unpaid_minutes", "unpaid_on_call_minutes", "stipend_minutes", "contract_back_wages", "flsa_back_wages",
+            "state_back_wages", "back_wages", "liquidated_damages", "total_owed"]
+    employees = weeks.groupby("employee_id", sort=True).agg(weeks=("week_start", "size"), **{c: (c, "sum") for c in sums}).reset_index()
+    return BackpayResult(weeks, employees, rows, as_of, lookback_years, cutoff, state, state_cutoff, mode, minimum, diff_names)
 
 
 def _latest_local_day(*frames: pd.DataFrame) -> date | None:
@@ -298,32 +215,198 @@ def _latest_local_day(*frames: pd.DataFrame) -> date | None:
     return np.datetime64(max(days), "D").astype(date) if days else None
 
 
-def _flsa_minimum(weeks: pd.DataFrame) -> pd.DataFrame:
-    """The statutory floor per week (module docstring), exact: Python ints through numpy object arrays."""
-    out = weeks.copy()
-    u = out["unpaid_minutes"].to_numpy(dtype="int64")
-    hp = out["worked_minutes_paid"].to_numpy(dtype="int64")
-    ot = np.maximum(hp + u - FLSA_WEEKLY_MINUTES, 0) - np.maximum(hp - FLSA_WEEKLY_MINUTES, 0)
-    st = u - ot
-    mw = out["minimum_wage_units"].to_numpy(dtype="int64").astype(object)
-    rp = out["regular_rate_num_paid"].to_numpy(dtype="int64").astype(object)
-    den = (hp + st).astype(object)  # minutes
-    num = rp + mw * FACTOR_SCALE * st.astype(object)  # amount units over ``den`` minutes
-    floor_num = mw * FACTOR_SCALE * den
-    below = np.array([a < b for a, b in zip(num, floor_num)], dtype=bool) | (den == 0)  # 778.107: never below MW
-    den = np.where(den == 0, 1, den).astype(object)
-    num = np.where(below, mw * FACTOR_SCALE * den, num).astype(object)
-    straight = cents_half_up((mw * FACTOR_SCALE * st.astype(object)).astype(object), AMOUNT_PER_CENT)
-    overtime = cents_half_up((num * FLSA_OVERTIME_FACTOR * ot.astype(object)).astype(object),
-                             (den * FACTOR_SCALE * AMOUNT_PER_CENT).astype(object))
-    out["straight_minutes"] = st
-    out["overtime_minutes"] = ot
-    out["flsa_regular_rate_num"] = num
-    out["flsa_regular_rate_den"] = den
-    out["flsa_straight_cents"] = np.asarray(straight, dtype="int64") if len(out) else np.zeros(0, dtype="int64")
-    out["flsa_overtime_cents"] = np.asarray(overtime, dtype="int64") if len(out) else np.zeros(0, dtype="int64")
-    out["flsa_minimum_back_wages"] = out["flsa_straight_cents"] + out["flsa_overtime_cents"]
+def _weeks(owed: pd.DataFrame, paid: pd.DataFrame, paid_shifts: pd.DataFrame, policy: Policy, diff_names) -> pd.DataFrame:
+    """Per employee and week: the owed (paid + unpaid) and paid lines side by side, and what was
+    paid that counts: straight-time pay (base, differentials, standby) and creditable premiums."""
+    diff_cols = [f"diff:{n}" for n in diff_names]
+    cols = ["worked_minutes", "on_call_minutes", "gross_pay", "base_pay", "standby_pay", "overtime_premium",
+            "holiday_premium", "callback_premium", *diff_cols]
+    o = owed[KEYS + cols].copy()
+    p = paid[KEYS + cols].copy()
+    for f in (o, p):
+        f["week_start"] = f["week_start"].astype("datetime64[s]")
+        f["differential_pay"] = f[diff_cols].sum(axis=1).astype("int64") if diff_cols else 0
+    w = o.merge(p, on=KEYS, how="outer", suffixes=("_owed", "_paid"))
+    for c in [*cols, "differential_pay"]:
+        for s in ("_owed", "_paid"):
+            w[c + s] = w[c + s].fillna(0).astype("int64")
+    out = pd.DataFrame({"employee_id": w["employee_id"].astype(object), "week_start": w["week_start"]})
+    out["paid_minutes"] = w["worked_minutes_paid"]
+    out["unpaid_minutes"] = w["worked_minutes_owed"] - w["worked_minutes_paid"]
+    out["unpaid_on_call_minutes"] = w["on_call_minutes_owed"] - w["on_call_minutes_paid"]
+    out["paid_gross"] = w["gross_pay_paid"]
+    out["owed_gross"] = w["gross_pay_owed"]
+    for c in ("base_pay", "differential_pay", "standby_pay"):
+        out[f"{c}_paid"] = w[f"{c}_paid"]
+        out[f"{c}_owed"] = w[f"{c}_owed"]
+    for c in diff_cols:
+        out[f"{c}_owed"] = w[f"{c}_owed"]
+    out["overtime_premium_paid"] = w["overtime_premium_paid"]
+    out["holiday_premium_paid"] = w["holiday_premium_paid"]
+    out["callback_premium_paid"] = w["callback_premium_paid"]
+    out["straight_paid"] = w["base_pay_paid"] + w["differential_pay_paid"] + w["standby_pay_paid"]
+    credits = out["overtime_premium_paid"].copy()
+    if policy.holiday is not None and factor_units(policy.holiday.multiplier) >= CREDITABLE_FACTOR:
+        credits += out["holiday_premium_paid"]  # 207(e)(6) premium: creditable (207(h)(2), 778.203)
+    credits += _creditable_callback(out, paid_shifts, policy)
+    out["credits"] = credits.astype("int64")
     return out
+
+
+def _creditable_callback(weeks: pd.DataFrame, paid: pd.DataFrame, policy: Policy) -> np.ndarray:
+    """The part of the call-back premium paid for hours actually worked at 1.5x or more (207(e)(7),
+    207(h)(2)); the pay for guaranteed hours not worked is not creditable (29 CFR 778.221, 778.222)."""
+    oc = policy.on_call
+    out = np.zeros(len(weeks), dtype="int64")
+    if oc is None or factor_units(oc.callback_multiplier) < CREDITABLE_FACTOR or len(paid) == 0:
+        return out
+    cb = paid[paid["kind"].astype(object) == "callback"]
+    if cb.empty:
+        return out
+    actual = (cb["end_at"] - cb["start_at"]).to_numpy(dtype="int64")
+    part = cb["rate_units"].to_numpy(dtype="int64") * (factor_units(oc.callback_multiplier) - FACTOR_SCALE) * actual
+    week = period_start_day(cb["start_local"].to_numpy(dtype="int64") // MINUTES_PER_DAY, policy).astype("datetime64[D]")
+    f = pd.DataFrame({"employee_id": cb["employee_id"].astype(object).to_numpy(), "week_start": week.astype("datetime64[s]"),
+                      "part": part}).groupby(KEYS, as_index=False)["part"].sum()
+    f["part"] = np.asarray(cents_half_up(f["part"].to_numpy(dtype="int64")), dtype="int64")
+    m = weeks[KEYS].merge(f, on=KEYS, how="left")["part"].fillna(0).astype("int64").to_numpy()
+    return np.minimum(m, weeks["callback_premium_paid"].to_numpy(dtype="int64"))
+
+
+def stipend_minutes(hour_units) -> np.ndarray:
+    """A stipend's hours (1/10,000 h) to whole minutes, half-up: backpay counts time to the minute."""
+    return np.asarray(cents_half_up(np.asarray(hour_units, dtype="int64") * MINUTES_PER_HOUR, 10_000), dtype="int64")
+
+
+def _stipend_weeks(stipends: pd.DataFrame | None, policy: Policy) -> pd.DataFrame:
+    """Per employee and week (the policy's pay period): stipend pay (cents) and minutes."""
+    if stipends is None or len(stipends) == 0:
+        return pd.DataFrame({"employee_id": pd.Series(dtype=object), "week_start": pd.Series(dtype="datetime64[s]"),
+                             "stipend_pay": pd.Series(dtype="int64"), "stipend_minutes": pd.Series(dtype="int64")})
+    day = stipends["date"].to_numpy().astype("datetime64[D]").astype("int64")
+    f = pd.DataFrame({"employee_id": stipends["person"].astype(object).to_numpy(),
+                      "week_start": period_start_day(day, policy).astype("datetime64[D]").astype("datetime64[s]"),
+                      "stipend_pay": stipends["amount_cents"].to_numpy(dtype="int64"),
+                      "stipend_minutes": stipend_minutes(stipends["hour_units"])})
+    return f.groupby(KEYS, as_index=False, sort=True)[["stipend_pay", "stipend_minutes"]].sum()
+
+
+def _with_stipends(weeks: pd.DataFrame, st: pd.DataFrame) -> pd.DataFrame:
+    """Stipend pay is paid compensation: in paid and owed gross alike and in the straight-time pay
+    (a stipend-only week gets a row of its own)."""
+    out = weeks.merge(st, on=KEYS, how="outer")
+    for c in out.columns:
+        if c not in KEYS:
+            out[c] = out[c].fillna(0).astype("int64")
+    for c in ("paid_gross", "owed_gross", "straight_paid"):
+        out[c] = out[c] + out["stipend_pay"]
+    return out.sort_values(KEYS, kind="stable").reset_index(drop=True)
+
+
+def _with_bonus(weeks: pd.DataFrame, bonus: pd.DataFrame | None) -> pd.DataFrame:
+    """A certification bonus's share of each week: in the regular rate (29 CFR 778.209)."""
+    weeks["bonus"] = 0
+    if bonus is not None and len(bonus):
+        b = bonus.assign(week_start=bonus["week_start"].astype("datetime64[s]")).groupby(KEYS, as_index=False)["bonus_share"].sum()
+        weeks["bonus"] = weeks[KEYS].merge(b, on=KEYS, how="left")["bonus_share"].fillna(0).astype("int64").to_numpy()
+    return weeks
+
+
+def _hours_table(full, combined: pd.DataFrame, n_paid: int, weeks: pd.DataFrame, stipends: pd.DataFrame | None,
+                 policy: Policy) -> pd.DataFrame:
+    """The hours table of :mod:`peerpay.core.measures`: every worked segment of the paid + unpaid
+    rows at its own straight-time amount (base + differentials), and every stipend row (its hours
+    on its date, at the week's stipend rate), sorted by employee, then time.
+
+    Also sets the weeks' ``standby_paid`` (standby pay of the paid rows: in the regular rate,
+    778.223; unpaid standby is a contract claim, not hours worked) and ``straight_paid_amount``
+    (exact amount units): the
+    paid rows' base, differentials and standby as the pay rule computed them before rounding,
+    plus stipends. Why exact: the paid lines round each component on its own, and comparing an
+    exact requirement with rounded pay would leave a cent of "back wages" in a week paid in full.
+    """
+    seg = full.segments
+    index = pd.Series(np.arange(len(weeks)), index=pd.MultiIndex.from_frame(weeks[KEYS]))
+    ids = np.asarray(full.employee_ids, dtype=object) if full.employee_ids is not None else np.zeros(0, dtype=object)
+    everyone = np.asarray(sorted(set(weeks["employee_id"])), dtype=object)  # sorted: codes by np.searchsorted
+    weeks["standby_paid"] = 0
+    weeks["straight_paid_amount"] = weeks["stipend_pay"].to_numpy(dtype="int64").astype(object) * AMOUNT_PER_CENT
+    parts = []
+    if len(seg):
+        emp = ids[seg["employee"].to_numpy()]
+        week_start = seg["period_start"].to_numpy(dtype="int64").astype("datetime64[D]").astype("datetime64[s]")
+        key = index.reindex(pd.MultiIndex.from_arrays([emp, week_start])).to_numpy()
+        standby = seg["standby"].to_numpy(dtype="int64")
+        shift = seg["shift"].to_numpy(dtype="int64")
+        weeks["standby_paid"] = _int_sums(key, np.where(shift < n_paid, standby, 0), len(weeks))
+        worked = seg["kind"].astype(object).to_numpy() != KINDS[1]
+        diff = np.zeros(len(seg), dtype="int64")
+        for n in full.differential_names:
+            diff += seg[f"diff:{n}"].to_numpy(dtype="int64")
+        shift = seg["shift"].to_numpy(dtype="int64")
+        paid_part = np.where(shift < n_paid, seg["base"].to_numpy(dtype="int64") + diff + standby, 0)
+        weeks["straight_paid_amount"] = weeks["straight_paid_amount"].to_numpy(dtype=object) + _int_sums(key, paid_part, len(weeks))
+        parts.append(pd.DataFrame({
+            "week": key[worked].astype("int64"),
+            "employee": np.searchsorted(everyone, emp[worked]).astype("int64"),
+            "day": seg["date"].to_numpy(dtype="int64")[worked],
+            "workday": (combined["start_local"].to_numpy(dtype="int64")[shift] // MINUTES_PER_DAY)[worked],
+            "minutes": seg["minutes"].to_numpy(dtype="int64")[worked],
+            "amount": (seg["base"].to_numpy(dtype="int64") + diff)[worked],
+            "stipend": False,
+            "order": seg["seg_start"].to_numpy(dtype="int64")[worked],
+            "rate_units": seg["rate_units"].to_numpy(dtype="int64")[worked],
+        }))
+    if stipends is not None and len(stipends):
+        day = stipends["date"].to_numpy().astype("datetime64[D]").astype("int64")
+        emp = stipends["person"].astype(object).to_numpy()
+        week_start = period_start_day(day, policy).astype("datetime64[D]").astype("datetime64[s]")
+        key = index.reindex(pd.MultiIndex.from_arrays([emp, week_start])).to_numpy()
+        parts.append(pd.DataFrame({
+            "week": key.astype("int64"), "employee": np.searchsorted(everyone, emp).astype("int64"),
+            "day": day, "workday": day, "minutes": stipend_minutes(stipends["hour_units"]), "amount": 0, "stipend": True,
+            "order": 0, "rate_units": -1,
+        }))
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype="int64") for c in ("week", "employee", "day", "workday", "minutes", "amount", "order",
+                                                                    "rate_units")}
+                            ).assign(stipend=pd.Series(dtype=bool))
+    hours = pd.concat(parts, ignore_index=True)
+    # chronological within an employee: by day, a day's shifts by time, its stipend hours last
+    return hours.sort_values(["employee", "day", "stipend", "order"], kind="stable").reset_index(drop=True)
+
+
+def _int_sums(key, values, n: int) -> np.ndarray:
+    out = np.zeros(n, dtype="int64")
+    np.add.at(out, np.asarray(key, dtype="int64"), np.asarray(values, dtype="int64"))
+    return out
+
+
+def _with_measures(weeks: pd.DataFrame, flsa: Measure, state: Measure, hours: pd.DataFrame) -> pd.DataFrame:
+    out = weeks.copy()
+    out["hours_minutes"] = flsa.hours_minutes
+    for prefix, m in (("flsa", flsa), ("state", state)):
+        out[f"{prefix}_method"] = m.method
+        out[f"{prefix}_overtime_minutes"] = m.overtime_minutes
+        out[f"{prefix}_minimum_amount"] = m.minimum_amount
+        out[f"{prefix}_required"] = m.required_cents
+        out[f"{prefix}_straight_due"] = m.straight_due_cents
+        out[f"{prefix}_overtime_required"] = m.overtime_required_cents
+        out[f"{prefix}_overtime_due"] = m.overtime_due_cents
+        out[f"{prefix}_rate_num"] = m.rate_num
+        out[f"{prefix}_rate_den"] = m.rate_den
+        out[f"{prefix}_back_wages"] = m.due_cents
+    out["week_index"] = np.arange(len(out))
+    return out
+
+
+def _base_rates(weeks: pd.DataFrame, hours: pd.DataFrame) -> list[list[int]]:
+    """The base rates (units) the listed weeks' hours were worked at, paid and unpaid (for statements)."""
+    listed = weeks["week_index"].to_numpy()
+    worked = hours[(hours["rate_units"] >= 0).to_numpy() & np.isin(hours["week"].to_numpy(), listed)]
+    pairs = worked[["week", "rate_units"]].drop_duplicates().sort_values(["week", "rate_units"])
+    rates = pairs.groupby("week")["rate_units"].agg(list)  # the listed weeks only: tens to thousands
+    return [[int(r) for r in rates.get(i, [])] for i in listed]
 
 
 def _unpaid_rows(unpaid: pd.DataFrame, policy: Policy, weeks: pd.DataFrame) -> pd.DataFrame:
@@ -332,84 +415,17 @@ def _unpaid_rows(unpaid: pd.DataFrame, policy: Policy, weeks: pd.DataFrame) -> p
     week = period_start_day(day, policy).astype("datetime64[D]")
     rows = pd.DataFrame(
         {
-            "employee_id": unpaid["employee_id"].to_numpy(dtype=object),
+            "employee_id": unpaid["employee_id"].astype(object).to_numpy(),
             "week_start": week,
             "row": unpaid["row"].to_numpy(dtype="int64"),
-            "kind": unpaid["kind"].to_numpy(dtype=object),
+            "kind": unpaid["kind"].astype(object).to_numpy(),
             "start_local": unpaid["start_local"].to_numpy(dtype="int64"),
             "end_local": instants_to_local(unpaid["end_at"].to_numpy(dtype="int64"), policy.timezone).astype("int64"),
             "minutes": (unpaid["end_at"] - unpaid["start_at"]).to_numpy(dtype="int64"),
+            "rate_units": unpaid["rate_units"].to_numpy(dtype="int64"),
             "activity": unpaid["activity"].to_numpy(dtype=object) if "activity" in unpaid else np.full(len(unpaid), "", dtype=object),
         }
     )
-    counted = pd.MultiIndex.from_frame(weeks[["employee_id", "week_start"]].astype({"week_start": "datetime64[s]"}))
-    here = pd.MultiIndex.from_frame(rows[["employee_id", "week_start"]].astype({"week_start": "datetime64[s]"}))
+    counted = pd.MultiIndex.from_frame(weeks[KEYS].astype({"week_start": "datetime64[s]"}))
+    here = pd.MultiIndex.from_frame(rows[KEYS].astype({"week_start": "datetime64[s]"}))
     return rows[here.isin(counted)].sort_values(["employee_id", "start_local", "row"], kind="stable").reset_index(drop=True)
-
-
-# --------------------------------------------------------------------------- the report
-
-
-def _hours_list(minutes) -> list[float]:
-    return [hours(int(m)) for m in minutes]
-
-
-def _dollars_list(cents) -> list[float]:
-    return [cents_to_dollars(int(c)) for c in cents]
-
-
-def backpay_report(result: BackpayResult, rejected: list[Problem]) -> dict:
-    """The docs/formats.md §6 JSON object, plus additive keys (FLSA minimum, activities, notes)."""
-    w, e = result.weeks, result.employees
-    weeks = []
-    st_h, ot_h = _hours_list(w["straight_minutes"]), _hours_list(w["overtime_minutes"])
-    for i, (emp, ws, uh, paid, owed, back, uoc, mw, flsa, acts, rn, rd) in enumerate(zip(
-        w["employee_id"], w["week_start"], _hours_list(w["unpaid_minutes"]), _dollars_list(w["paid_gross"]),
-        _dollars_list(w["owed_gross"]), _dollars_list(w["back_wages"]), _hours_list(w["unpaid_on_call_minutes"]),
-        w["minimum_wage_units"], _dollars_list(w["flsa_minimum_back_wages"]), w["activities"],
-        w["flsa_regular_rate_num"], w["flsa_regular_rate_den"],
-    )):
-        weeks.append({
-            "employee_id": str(emp), "week_start": str(np.datetime64(ws, "D")), "unpaid_hours": uh,
-            "paid_gross": paid, "owed_gross": owed, "back_wages": back,
-            "unpaid_on_call_hours": uoc, "minimum_wage": ratio_half_up(int(mw), 10_000, 2),
-            "flsa_straight_hours": st_h[i], "flsa_overtime_hours": ot_h[i],
-            "flsa_regular_rate": _rate(int(rn), int(rd)),
-            "flsa_minimum_back_wages": flsa, "activities": list(acts),
-        })
-    employees = [
-        {"employee_id": str(emp), "unpaid_hours": uh, "back_wages": bw, "liquidated_damages": ld, "total_owed": tot,
-         "weeks": int(n), "unpaid_on_call_hours": uoc, "flsa_minimum_back_wages": fl}
-        for emp, uh, bw, ld, tot, n, uoc, fl in zip(
-            e["employee_id"], _hours_list(e["unpaid_minutes"]), _dollars_list(e["back_wages"]),
-            _dollars_list(e["liquidated_damages"]), _dollars_list(e["total_owed"]), e["weeks"],
-            _hours_list(e["unpaid_on_call_minutes"]), _dollars_list(e["flsa_minimum_back_wages"]))
-    ]
-    back = int(e["back_wages"].sum()) if len(e) else 0
-    liq = int(e["liquidated_damages"].sum()) if len(e) else 0
-    totals = {
-        "unpaid_hours": hours(int(e["unpaid_minutes"].sum()) if len(e) else 0),
-        "back_wages": cents_to_dollars(back),
-        "liquidated_damages": cents_to_dollars(liq),
-        "total_owed": cents_to_dollars(back + liq),
-        "flsa_minimum_back_wages": cents_to_dollars(int(e["flsa_minimum_back_wages"].sum()) if len(e) else 0),
-    }
-    return {
-        "as_of": result.as_of.isoformat(),
-        "lookback_years": int(result.lookback_years),
-        "weeks": weeks,
-        "employees": employees,
-        "rejected": [p.as_json() for p in rejected],
-        "totals": totals,
-        "lookback_from": result.cutoff.isoformat(),
-        "liquidated": bool(result.liquidated),
-        "minimum_wage": {"jurisdiction": result.minimum.jurisdiction, "basis": result.minimum.describe()},
-        "notes": [f"{k}: {v}" for k, v in CITATIONS.items()] + ["Figures computed by peerpay; not legal advice."],
-    }
-
-
-def _rate(num: int, den_minutes: int) -> float:
-    """FLSA regular rate in $/h from amount units over minutes, half-up to 4 places."""
-    if den_minutes <= 0:
-        return 0.0
-    return ratio_half_up(num * MINUTES_PER_HOUR, den_minutes * AMOUNT_PER_DOLLAR, 4)

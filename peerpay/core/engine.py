@@ -10,6 +10,8 @@ Shape of the computation (all vectorised, no per-row Python):
 3. **Overtime minutes**, chronologically: a workday (shifts that *start* on one date) pays daily
    overtime on its last minutes beyond ``daily_hours``; then a workweek pays weekly overtime on
    its minutes beyond ``weekly_hours`` that were not daily overtime (29 CFR 778.101-778.103).
+   State law (double time, the seventh day, consecutive hours) is the same count over ordered
+   tiers, each minute paid once at its highest tier (:mod:`.overtime`).
 4. **Lines.** Sums per employee and workweek (or 14-day 8-and-80 period), the FLSA regular rate
    (29 CFR 778.109, 778.115, 778.207(b), 778.223), the overtime premium, each component rounded
    once, half-up, to the cent.
@@ -17,6 +19,7 @@ Shape of the computation (all vectorised, no per-row Python):
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -29,8 +32,10 @@ from numpy.typing import ArrayLike
 import pandas as pd
 
 from .money import AMOUNT_PER_CENT, DAYS_PER_WEEK, FACTOR_SCALE, MINUTES_PER_HOUR, cents_half_up, factor_units, rate_units, scaled
-from ..models.policy import Differential, Policy
+from ..models.policy import Differential, Overtime, Policy
 from .calendar import Calendar, build_calendar, weekday_of
+from .overtime import depends_on_rate, double_time, tier_minutes
+from .overtime import running_excess as _running_excess  # noqa: F401  (the name tests and older callers use)
 
 WORKED_KINDS = ("work", "callback")
 KINDS = ("work", "on_call", "callback")
@@ -48,7 +53,12 @@ RULES = {
     "daily_overtime": ("daily overtime", "29 CFR 778.102, 778.202(a)"),  # by contract
     "weekly_overtime": ("weekly overtime", "29 U.S.C. 207(a), 29 CFR 778.107"),  # over 40 h in the workweek
     "8_and_80": ("8-and-80 overtime", "29 U.S.C. 207(j), 29 CFR 778.601"),  # over 8 h a day / 80 h in 14 days
+    "seventh_day_overtime": ("seventh-day overtime", "Cal. Lab. Code 510(a)"),  # the 7th consecutive day in the workweek
+    "consecutive_overtime": ("consecutive-hours overtime", "7 CCR 1103-1 Rule 4.1.1(C)"),  # over N consecutive hours
 }
+#: An overtime tier's kind -> its RULES entry (the citation of a tier that names none).
+TIER_RULES = {"daily": "daily_overtime", "weekly": "weekly_overtime", "seventh_day": "seventh_day_overtime",
+              "consecutive": "consecutive_overtime"}
 
 #: Columns the engine expects on its ``shifts`` input.
 SHIFT_COLUMNS = ("employee_id", "kind", "start_at", "end_at", "rate_units", "row")
@@ -164,38 +174,6 @@ def credential_since(shifts: pd.DataFrame, credential: str) -> tuple[np.ndarray,
     return since, last
 
 
-def _running_excess(groups: np.ndarray, minutes: np.ndarray, threshold_minutes: int) -> np.ndarray:
-    """Minutes of each (chronologically sorted) row beyond ``threshold`` within its group.
-
-    A row's excess is ``clip(total - max(total before it, threshold), 0)``, its group's running
-    total taken through the row; with no negative minutes that is ``min(minutes, max(total -
-    threshold, 0))``, which the usual case (rows sorted by employee and time, so each group one
-    run) computes in a few whole-array steps.
-    """
-    step = np.diff(groups)
-    if len(groups) and step.min(initial=0) >= 0 and minutes.min() >= 0 and threshold_minutes >= 0:
-        # segmented cumulative sum, exact in int64: the total through each row less the total
-        # before its run and the threshold (running maxima spread the per-run amount, which
-        # never decreases when no minutes are negative)
-        cum = np.cumsum(minutes)
-        run_start = np.r_[0, np.flatnonzero(step) + 1]
-        offset = np.zeros_like(cum)
-        offset[run_start] = cum[run_start] - minutes[run_start] + threshold_minutes
-        cum -= np.maximum.accumulate(offset, out=offset)
-        np.maximum(cum, 0, out=cum)
-        return np.minimum(cum, minutes, out=cum)
-    if len(groups) and step.min(initial=0) >= 0:
-        cum = np.cumsum(minutes)
-        run_start = np.r_[0, np.flatnonzero(step) + 1]
-        cum -= np.repeat(cum[run_start] - minutes[run_start], np.diff(np.r_[run_start, len(groups)]))
-    else:
-        cum = np.array(pd.Series(minutes).groupby(groups, sort=False).cumsum(), dtype="int64")  # a writable copy
-    before = cum - minutes
-    np.maximum(before, threshold_minutes, out=before)
-    cum -= before
-    return np.maximum(cum, 0, out=cum)
-
-
 def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None = None, audit: bool = True) -> PayResult:
     """Pay every shift by the policy. ``shifts`` must already be validated (no overlaps, rates set).
 
@@ -206,7 +184,7 @@ def compute_pay(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | None 
     """
     diff_names = tuple(d.name for d in policy.differential)
     if len(shifts) == 0:
-        return PayResult(_empty_lines(diff_names), pd.DataFrame(), diff_names)
+        return PayResult(_empty_lines(diff_names, tier_columns(policy)), pd.DataFrame(), diff_names)
     return price_segments(segment_shifts(shifts, policy, calendar), audit=audit)
 
 
@@ -217,6 +195,8 @@ class Segmented:
     Costing re-prices the same shifts at many rates (``peerpay cost``): the minutes, windows,
     holidays and overtime minutes are computed once here, and :func:`price_segments` applies
     a rate vector. Arrays are per segment (in employee-then-time order) unless named ``shift_*``.
+    One exception: an overtime tier with a rate condition (Nevada) depends on the rate, and
+    :func:`price_segments` recounts overtime (:meth:`recount_overtime`) when given other rates.
     """
 
     policy: Policy
@@ -235,6 +215,8 @@ class Segmented:
     shift_period: np.ndarray
     emp: np.ndarray | None = None  # per segment: emp_codes of its shift (None: look it up)
     shift_kind: np.ndarray | None = None  # per shift: code into KINDS (None: read shifts["kind"])
+    tier_ot: tuple = ()  # per overtime tier (policy.overtime.tiers order): the minutes it pays, per segment
+    shift_day: np.ndarray | None = None  # per shift: the date it starts on (its workday)
 
     def subset(self, keep_shift: np.ndarray) -> Segmented:
         """Only the segments of the shifts where ``keep_shift`` is true (order kept)."""
@@ -244,7 +226,20 @@ class Segmented:
             {k: np.asarray(v)[m] for k, v in self.seg.items()}, self.kind_codes[m], self.worked[m], self.day[m],
             self.period[m], {k: v[m] for k, v in self.in_window.items()}, self.holiday[m], self.daily_ot[m],
             self.weekly_ot[m], self.shift_period, None if self.emp is None else self.emp[m], self.shift_kind,
+            tuple(t[m] for t in self.tier_ot), self.shift_day,
         )
+
+    def recount_overtime(self, shift_rates: np.ndarray, policy: Policy | None = None) -> Segmented:
+        """The same segments with their overtime counted again at other base rates: only for a tier
+        whose minutes depend on the rate (Nevada's daily overtime below 1.5 x the minimum wage)."""
+        sh = np.asarray(self.seg["shift"])
+        emp = self.emp if self.emp is not None else self.emp_codes[sh]
+        probe = {"minutes": self.seg["minutes"], "seg_start": self.seg["seg_start"], "seg_end": self.seg["seg_end"],
+                 "period_start": self.period}
+        daily, weekly, tiers = _overtime_minutes(probe, cast(np.ndarray, self.shift_day)[sh], self.worked, emp, policy or self.policy,
+                                                 by_employee_and_time=True,
+                                                 rate=np.asarray(shift_rates, dtype="int64")[sh])
+        return dataclasses.replace(self, daily_ot=daily, weekly_ot=weekly, tier_ot=tiers)
 
 
 def employee_codes(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -337,11 +332,15 @@ def segment_shifts(shifts: pd.DataFrame, policy: Policy, calendar: Calendar | No
             in_win &= (day >= since[sh]) & (day <= until[sh])
         in_window[d.name] = in_win
     holiday = np.isin(day_at, cal.holidays)[stretch] & worked
-    probe = {"minutes": seg["minutes"], "seg_start": seg["seg_start"], "period_start": period}
+    probe = {"minutes": seg["minutes"], "seg_start": seg["seg_start"], "seg_end": seg["seg_end"], "period_start": period}
     workday = day_at[first_stretch][owner]  # the date each segment's shift starts on
-    daily_ot, weekly_ot = _overtime_minutes(probe, workday, worked, emp, policy, by_employee_and_time=True)
+    ot = policy.overtime
+    tiers = ot.tiers if ot is not None else ()
+    rate = shifts["rate_units"].to_numpy(dtype="int64")[sh] if depends_on_rate(tiers) else None
+    daily_ot, weekly_ot, tier_ot = _overtime_minutes(probe, workday, worked, emp, policy, by_employee_and_time=True,
+                                                     rate=rate)
     return Segmented(policy, shifts, emp_names, emp_codes, seg, kind, worked, day, period, in_window, holiday,
-                     daily_ot, weekly_ot, shift_period, emp, shift_kind)
+                     daily_ot, weekly_ot, shift_period, emp, shift_kind, tier_ot, shift_day)
 
 
 def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shift: np.ndarray | None = None,
@@ -357,6 +356,10 @@ def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shi
     policy = policy or s.policy
     shifts = s.shifts
     diff_names = tuple(d.name for d in policy.differential)
+    ot = policy.overtime
+    tiers = ot.tiers if ot is not None else ()
+    if shift_rates is not None and depends_on_rate(tiers):
+        s = s.recount_overtime(np.asarray(shift_rates, dtype="int64"), policy)  # all shifts: a week's count needs them
     if keep_shift is not None:
         s = s.subset(keep_shift)
     shift_rates = shifts["rate_units"].to_numpy(dtype="int64") if shift_rates is None else np.asarray(shift_rates, dtype="int64")
@@ -426,10 +429,11 @@ def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shi
 
     # Overtime minutes (computed once, chronologically within workdays and periods).
     seg["daily_ot"], seg["weekly_ot"] = s.daily_ot, s.weekly_ot
-    ot = policy.overtime
+    if ot is not None and ot.tiered:
+        for t, paid in zip(tiers, s.tier_ot):
+            seg[f"ot:{t.name}"] = paid
     if ot is not None and ot.basis == "base_rate":
-        extra = factor_units(ot.multiplier) - FACTOR_SCALE
-        seg["ot_base"] = rate * extra * (np.asarray(seg["daily_ot"]) + np.asarray(seg["weekly_ot"]))
+        seg["ot_base"] = rate * _weighted_overtime(s, policy)
     else:
         seg["ot_base"] = np.zeros(len(sh), dtype="int64")
 
@@ -443,6 +447,24 @@ def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shi
     lines = _lines(seg, worked_mins, emp, per_shift, shift_emp, shift_period, s.emp_names, diff_names, policy)
     days = (int(s.day.min()), int(s.day.max())) if len(s.day) else None
     return PayResult(lines, pd.DataFrame(seg, copy=False) if audit else pd.DataFrame(), diff_names, s.emp_names, policy, days)
+
+
+def _weighted_overtime(s: Segmented, policy: Policy) -> np.ndarray:
+    """Per segment: sum over the overtime tiers of (multiplier - 1) x the minutes each pays, in factor
+    units (x the base rate: the premium of ``basis = "base_rate"``)."""
+    ot = cast(Overtime, policy.overtime)
+    if not ot.tiered:
+        return (factor_units(ot.multiplier) - FACTOR_SCALE) * (np.asarray(s.daily_ot) + np.asarray(s.weekly_ot))
+    out = np.zeros(len(s.daily_ot), dtype="int64")
+    for t, paid in zip(ot.tiers, s.tier_ot):
+        out += (factor_units(t.multiplier) - FACTOR_SCALE) * paid
+    return out
+
+
+def tier_columns(policy: Policy) -> tuple[str, ...]:
+    """The overtime tiers' names when the pay lines show hours per tier (a tiered policy), else ()."""
+    ot = policy.overtime
+    return tuple(t.name for t in ot.tiers) if ot is not None and ot.tiered else ()
 
 
 def _highest_wins(offered: Sequence[np.ndarray]) -> list[np.ndarray]:
@@ -484,16 +506,22 @@ def _group_winners(amounts: Sequence[int]) -> list[np.ndarray]:
 
 
 def _overtime_minutes(seg: Mapping[str, np.ndarray], workday: np.ndarray, worked: np.ndarray, emp: np.ndarray, policy: Policy,
-                      by_employee_and_time: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Daily and weekly overtime minutes per segment, counted chronologically per employee.
+                      by_employee_and_time: bool = False,
+                      rate: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
+    """Overtime minutes per segment, counted chronologically per employee (:mod:`.overtime`).
 
+    Returns the minutes of the day tiers (daily, seventh day, consecutive) and of the weekly
+    tiers, and each tier's own (in ``policy.overtime.tiers`` order). ``rate``: base rate units
+    per segment (needed by a tier with a rate condition).
     ``by_employee_and_time``: the segments are grouped by employee (as segment_shifts makes
     them), so only the time order within an employee needs checking.
     """
     ot = policy.overtime
-    zeros = np.zeros(len(seg["minutes"]), dtype="int64")
+    n = len(seg["minutes"])
     if ot is None:
-        return zeros, zeros
+        zeros = np.zeros(n, dtype="int64")
+        return zeros, zeros, ()
+    tiers = ot.tiers
     starts = np.asarray(seg["seg_start"])
     order = np.flatnonzero(worked)
     e, t = emp[order], starts[order]
@@ -505,23 +533,38 @@ def _overtime_minutes(seg: Mapping[str, np.ndarray], workday: np.ndarray, worked
         order = np.lexsort((starts, emp))  # not in employee-then-time order: sort (never wrong)
         order = order[worked[order]]
         e = emp[order]
-    mins = np.asarray(seg["minutes"], dtype="int64")[order]
-    daily = np.zeros(len(order), dtype="int64")
-    if ot.daily_threshold is not None:
-        key = e.astype("int64")  # a copy, so the key is built in place
-        key *= 1_000_000
-        key += workday[order]
-        daily = _running_excess(key, mins, int(ot.daily_threshold * MINUTES_PER_HOUR))
-    weekly = np.zeros(len(order), dtype="int64")
-    if ot.period_threshold is not None:
-        key = e.astype("int64")
-        key *= 1_000_000
-        key += np.asarray(seg["period_start"])[order]
-        weekly = _running_excess(key, mins - daily, int(ot.period_threshold * MINUTES_PER_HOUR))
-    d_out, w_out = np.zeros(len(zeros), dtype="int64"), np.zeros(len(zeros), dtype="int64")
-    d_out[order] = daily
-    w_out[order] = weekly
-    return d_out, w_out
+    week = np.asarray(seg["period_start"])
+    kinds = {t.kind for t in tiers}
+    paid = tier_minutes(tiers, ot.minimum_wages, minutes=np.asarray(seg["minutes"], dtype="int64")[order], start=starts[order],
+                        end=np.asarray(seg["seg_end"])[order] if "consecutive" in kinds else None, emp=e,
+                        workday=workday[order], week=week[order], rate=None if rate is None else rate[order],
+                        week_anchor=int(period_start_day(np.zeros(1, dtype="int64"), policy)[0]))
+    zeros = np.zeros(n, dtype="int64")  # shared by every tier that pays nothing (a seventh day is rare)
+    per_tier = []
+    for p in paid:
+        nz = np.flatnonzero(p)
+        if len(nz) == 0:
+            per_tier.append(zeros)
+            continue
+        out = np.zeros(n, dtype="int64")
+        if 4 * len(nz) < len(p):  # overtime is on few segments: write those only
+            out[order[nz]] = p[nz]
+        else:
+            out[order] = p
+        per_tier.append(out)
+
+    def total(arrays: list[np.ndarray]) -> np.ndarray:
+        paying = [a for a in arrays if a is not zeros]
+        if len(paying) <= 1:
+            return paying[0] if paying else zeros
+        out = paying[0].copy()
+        for a in paying[1:]:
+            out += a
+        return out
+
+    d_out = total([p for p, t in zip(per_tier, tiers) if t.by_day])
+    w_out = total([p for p, t in zip(per_tier, tiers) if not t.by_day])
+    return d_out, w_out, tuple(per_tier)
 
 
 def _shift_premiums(shifts: pd.DataFrame, policy: Policy, rate: np.ndarray, shift_kind: np.ndarray) -> dict[str, np.ndarray]:
@@ -558,11 +601,14 @@ def _shift_premiums(shifts: pd.DataFrame, policy: Policy, rate: np.ndarray, shif
     return {"callback_premium": callback, "minimum_shift_pay": minimum_shift}
 
 
-def _empty_lines(diff_names: Iterable[str]) -> pd.DataFrame:
+def _empty_lines(diff_names: Iterable[str], tiers: Sequence[str] = ()) -> pd.DataFrame:
+    """The pay lines of no shift; ``tiers``: :func:`tier_columns` of the policy."""
     cols = ["employee_id", "week_start", "worked_minutes", "on_call_minutes", "overtime_minutes", "base_pay"]
     cols += [f"diff:{n}" for n in diff_names]
     cols += ["holiday_premium", "standby_pay", "callback_premium", "minimum_shift_pay", "overtime_premium",
              "regular_rate_num", "regular_rate_den", "gross_pay"]
+    if tiers:
+        cols += ["double_time_minutes", *(f"ot:{t}" for t in tiers)]
     return pd.DataFrame({c: pd.Series(dtype="int64") for c in cols}).astype({"employee_id": object, "week_start": "datetime64[s]"})
 
 
@@ -606,15 +652,23 @@ def _lines(seg: Mapping[str, np.ndarray], worked_mins: np.ndarray, emp: np.ndarr
     key *= span
     key += seg_period
     key -= lo
-    cols = {"worked_minutes": worked_mins, "minutes": seg["minutes"], "daily_ot": seg["daily_ot"], "weekly_ot": seg["weekly_ot"],
+    tiers = tier_columns(policy)
+    ot_cols = {f"ot:{t}": seg[f"ot:{t}"] for t in tiers} if tiers else {"daily_ot": seg["daily_ot"], "weekly_ot": seg["weekly_ot"]}
+    unpaid = [c for c, v in ot_cols.items() if tiers and not np.asarray(v).any()]  # a tier that paid nothing: no sums
+    cols = {"worked_minutes": worked_mins, "minutes": seg["minutes"], **{c: v for c, v in ot_cols.items() if c not in unpaid},
             "base": seg["base"], **{f"diff:{n}": seg[f"diff:{n}"] for n in diff_names},
             "holiday_premium": seg["holiday_premium"], "standby": seg["standby"]}
     base_rate_ot = policy.overtime is not None and policy.overtime.basis == "base_rate"
     if base_rate_ot:  # otherwise ot_base is all zeros and _money_lines does not read it
         cols["ot_base"] = seg["ot_base"]
     keys, g = _group_sums(key, cols)
+    for c in unpaid:
+        g[c] = np.zeros(len(keys), dtype="int64")
     g["on_call_minutes"] = g.pop("minutes") - g["worked_minutes"]
-    g["overtime_minutes"] = g.pop("daily_ot") + g.pop("weekly_ot")
+    if tiers:
+        g["overtime_minutes"] = np.add.reduce([g[c] for c in ot_cols]) if len(keys) else np.zeros(0, dtype="int64")
+    else:
+        g["overtime_minutes"] = g.pop("daily_ot") + g.pop("weekly_ot")
     # per-shift premiums, booked to the period in which each shift starts (always a period
     # that has a segment: the shift's first one)
     premiums = {c: _exact(per_shift[c]) for c in ("callback_premium", "minimum_shift_pay")}
@@ -665,20 +719,27 @@ def _money_lines(keys: np.ndarray, g: dict[str, np.ndarray], emp_names: np.ndarr
     elif ot.basis == "base_rate":
         premium = cents_half_up(g["ot_base"])
     else:
-        # (multiplier - 1) x regular rate x OT hours, with the regular rate left unrounded:
-        # regular amount / worked minutes x OT minutes, one exact division at the end.
-        # The fraction is reduced by gcd(extra, FACTOR_SCALE x AMOUNT_PER_CENT) first (1.5x:
-        # 5,000 / 6e11 -> 1 / 1.2e8): the same value, rounded the same, but the numerator of a
-        # real week (~6e12 x 600 min) stays in int64 instead of falling to Python integers.
-        extra = factor_units(ot.multiplier) - FACTOR_SCALE
-        scale = FACTOR_SCALE * AMOUNT_PER_CENT
-        common = math.gcd(extra, scale)
-        extra, scale = extra // common, scale // common
-        den = np.maximum(worked_m, 1) * scale
-        if len(regular) and (np.abs(regular).astype("float64") * extra * ot_m).max() < 2.0**60:
-            num = regular * extra * ot_m  # fits int64: exact
+        # sum over tiers of (multiplier - 1) x regular rate x the tier's OT hours, with the regular
+        # rate left unrounded: regular amount / worked minutes x weighted OT minutes, one exact
+        # division at the end. The fraction is reduced by the gcd of the extras and FACTOR_SCALE x
+        # AMOUNT_PER_CENT first (1.5x: 5,000 / 6e11 -> 1 / 1.2e8): the same value, rounded the
+        # same, but the numerator of a real week (~6e12 x 600 min) stays in int64 instead of
+        # falling to Python integers.
+        if ot.tiered:
+            parts = [(factor_units(t.multiplier) - FACTOR_SCALE, g[f"ot:{t.name}"]) for t in ot.tiers]
         else:
-            num = regular.astype(object) * extra * ot_m.astype(object)
+            parts = [(factor_units(ot.multiplier) - FACTOR_SCALE, ot_m)]
+        scale = FACTOR_SCALE * AMOUNT_PER_CENT
+        common = math.gcd(scale, *(extra for extra, _ in parts))
+        scale //= common
+        weighted = parts[0][1] * (parts[0][0] // common)
+        for extra, minutes in parts[1:]:
+            weighted = weighted + minutes * (extra // common)
+        den = np.maximum(worked_m, 1) * scale
+        if len(regular) and (np.abs(regular).astype("float64") * weighted).max() < 2.0**60:
+            num = regular * weighted  # fits int64: exact
+        else:
+            num = regular.astype(object) * weighted.astype(object)
             den = den.astype(object)
         premium = np.where(ot_m > 0, cents_half_up(num, den), 0)
     out["overtime_premium"] = premium
@@ -693,6 +754,13 @@ def _money_lines(keys: np.ndarray, g: dict[str, np.ndarray], emp_names: np.ndarr
         out[c] = np.asarray(out[c]).astype("int64")
         gross += out[c]
     out["gross_pay"] = gross
+    if ot is not None and ot.tiered:  # hours per tier (and at double time) for the report
+        out["double_time_minutes"] = np.zeros(len(keys), dtype="int64")
+        for t in ot.tiers:
+            if double_time(t):
+                out["double_time_minutes"] = out["double_time_minutes"] + g[f"ot:{t.name}"]
+        for t in ot.tiers:
+            out[f"ot:{t.name}"] = np.asarray(g[f"ot:{t.name}"], dtype="int64")
     return pd.DataFrame(out)
 
 
@@ -744,6 +812,8 @@ def rate_coefficients(s: Segmented, shift_kind: np.ndarray, policy: Policy | Non
         groups.setdefault(d.group or f"\0{d.name}", []).append(d)
     if any(len({d.per_hour is None for d in m}) > 1 for m in groups.values()):
         return None
+    if policy.overtime is not None and depends_on_rate(policy.overtime.tiers):
+        return None  # which minutes are overtime depends on the rate (Nevada): not linear in it
     sh = np.asarray(s.seg["shift"])
     mins = np.asarray(s.seg["minutes"], dtype="int64")
     worked_mins = np.where(s.worked, mins, 0)
@@ -751,6 +821,8 @@ def rate_coefficients(s: Segmented, shift_kind: np.ndarray, policy: Policy | Non
     lin = {"base": FACTOR_SCALE * worked_mins}
     const = {"worked_minutes": worked_mins, "on_call_minutes": np.where(s.worked, 0, mins),
              "overtime_minutes": s.daily_ot + s.weekly_ot}
+    for t, paid in zip(tier_columns(policy), s.tier_ot):
+        const[f"ot:{t}"] = paid
     unit = {}
     for d in policy.differential:  # the amount at a rate of 1 unit: the winner is the same at any rate
         if d.per_hour is not None:
@@ -767,8 +839,8 @@ def rate_coefficients(s: Segmented, shift_kind: np.ndarray, policy: Policy | Non
     oc = policy.on_call
     const["standby"] = np.where(s.worked, 0, (rate_units(oc.standby_per_hour) if oc else 0) * FACTOR_SCALE * mins)
     ot = policy.overtime
-    lin["ot_base"] = ((factor_units(ot.multiplier) - FACTOR_SCALE) * (s.daily_ot + s.weekly_ot)
-                      if ot is not None and ot.basis == "base_rate" else np.zeros(n, dtype="int64"))
+    lin["ot_base"] = (_weighted_overtime(s, policy) if ot is not None and ot.basis == "base_rate"
+                      else np.zeros(n, dtype="int64"))
     # per-shift premiums at a rate of 1 unit (both are linear in the rate)
     ones = np.ones(len(s.shifts), dtype="int64")
     per_shift = _shift_premiums(s.shifts, policy, ones, s.shift_kind if s.shift_kind is not None else kind_codes(s.shifts["kind"]))

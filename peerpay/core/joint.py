@@ -6,13 +6,15 @@ employer's own pay is known.
 
 * :func:`person_weeks` -- per person and workweek: hours and gross by employer and combined,
   and the flag "combined hours pass 40 while no single employer's do".
-* :func:`joint_overtime` -- the what-if of ``[joint_employment]``: overtime on the combined
-  workweek at the regular rate weighted across the employers' straight-time pay (29 CFR
-  778.115 on the combined week), the premium allocated to each employer in proportion to its
-  straight-time pay by largest remainder, so the parts add up to the combined premium exactly.
+* :func:`joint_overtime` -- the what-if of ``[joint_employment]``: the combined workweek's
+  statutory overtime at the regular rate weighted across the employers' straight-time pay (29
+  CFR 778.115 on the combined week), less every creditable premium the employers already paid
+  (29 U.S.C. 207(h)(2), 778.202(c)); what remains, never negative, split in proportion to
+  straight-time pay by largest remainder.
 * :func:`bonus_overtime` -- a nondiscretionary bonus apportioned over the workweeks it covers,
-  and the extra overtime it creates: (bonus for the week / hours worked) x (multiplier - 1) x
-  overtime hours (29 CFR 778.209).
+  and the extra overtime it creates: (bonus for the week / hours worked) x 0.5 x statutory
+  overtime hours (29 CFR 778.209(b)), or the contract's own overtime where it extends the
+  bonus to it.
 """
 
 from __future__ import annotations
@@ -117,93 +119,135 @@ def joint_overtime(lines: pd.DataFrame, people: pd.DataFrame, policy: Policy, em
 
     For each person and workweek, over the rows of the employers in ``employers``:
 
-    * W = combined worked minutes; D = combined daily-overtime minutes (each employer's own daily
-      overtime, column ``daily_overtime_minutes``, 0 when absent); combined overtime minutes
-      O = D + max(0, W - D - 40 h) -- the engine's own rule (weekly overtime on the minutes that
-      were not daily overtime, 29 CFR 778.102-778.103) applied to the combined week.
+    * W = combined worked minutes; O = the combined week's *statutory* overtime minutes:
+      max(0, W - 40 h) (29 U.S.C. 207(a)(1)); under an 8-and-80 policy, the employers' daily
+      minutes beyond 8 plus the period's beyond 80 that were not (207(j)). A contract's daily
+      overtime is one employer's own promise (29 CFR 778.102): it does not add statutory hours.
     * S = the combined straight-time pay that makes the regular rate (base + differentials +
       standby, the engine's ``regular_rate_num``, exact units). Regular rate = S / W (29 CFR
       778.115: the weighted average of the rates at both employers).
-    * Combined premium = (multiplier - 1) x S / W x O, rounded once, half-up, to the cent.
-    * Each employer's part = the combined premium split in proportion to its S by largest
-      remainder (:func:`largest_remainder`): the parts add up to the combined premium exactly.
-
-    ``own_overtime_premium`` is what the employer paid alone; ``joint_additional`` = part - own
-    (what the what-if adds, never negative in practice since combining only adds hours).
+    * Combined premium = 0.5 x S / W x O, rounded once, half-up, to the cent; ``joint_overtime_premium``
+      is each employer's part of it in proportion to its S (largest remainder).
+    * Credited = the premiums each employer already paid that are creditable toward it (29 U.S.C.
+      207(h)(2), 29 CFR 778.202(c)): its overtime premium (daily or weekly, at any multiplier)
+      and a holiday premium at 1.5x or more (207(e)(6)).
+    * Additional = max(0, combined premium - every employer's credited premium), split in
+      proportion to S by largest remainder: never negative, and the parts add up to it exactly.
+      Joint employers are liable jointly and severally for the whole; the split is a what-if.
     """
-    ot = policy.overtime
+    from .measures import federal_rules
+
+    rules = federal_rules(policy)
     cols = ["employee_id", "person_id", "employer", "week_start", "worked_minutes", "combined_minutes",
             "combined_overtime_minutes", "straight_time_units", "combined_premium", "joint_overtime_premium",
-            "own_overtime_premium", "joint_additional"]
+            "own_overtime_premium", "credited_premium", "joint_additional"]
     df = _with_people(lines, people)
     df = df[df["employer"].isin(list(employers))]
     # only person-weeks worked at two or more of the named employers: anyone else's week is unchanged
     shared = df.groupby(["person_id", "week_start"])["employer"].transform("nunique") >= 2
     df = df[shared].reset_index(drop=True)
-    if df.empty or ot is None:
+    if df.empty:
         return pd.DataFrame(columns=cols)
     if "daily_overtime_minutes" not in df:
         df["daily_overtime_minutes"] = 0
-    key = ["person_id", "week_start"]
-    grp = df.groupby(key, sort=False)
+    key = [df["person_id"], df["week_start"]]
+    grp = df.groupby(["person_id", "week_start"], sort=False)
     w = grp["worked_minutes"].transform("sum").to_numpy(dtype="int64")
-    d = grp["daily_overtime_minutes"].transform("sum").to_numpy(dtype="int64")
+    d = grp["daily_overtime_minutes"].transform("sum").to_numpy(dtype="int64") if rules.is_8_and_80 else np.zeros(len(df), "int64")
+    o = d + np.clip(w - d - int(rules.period_hours or 0) * MINUTES_PER_HOUR, 0, None)
     s_units = df["regular_rate_num"].astype(object)
-    s_total = s_units.groupby([df["person_id"], df["week_start"]]).transform("sum").to_numpy()
-    threshold = int(ot.period_threshold * MINUTES_PER_HOUR) if ot.period_threshold is not None else None
-    o = d + (np.clip(w - d - threshold, 0, None) if threshold is not None else 0)
-    extra = factor_units(ot.multiplier) - FACTOR_SCALE
+    s_total = s_units.groupby(key).transform("sum").to_numpy()
+    extra = rules.multiplier_units - FACTOR_SCALE
     num = s_total * extra * o.astype(object)
     den = np.maximum(w, 1).astype(object) * FACTOR_SCALE * AMOUNT_PER_CENT
-    if ot.basis == "base_rate":  # base rate: weight the base pay instead (no differentials)
-        base_units = df["base_pay"].astype(object) * AMOUNT_PER_CENT
-        b_total = base_units.groupby([df["person_id"], df["week_start"]]).transform("sum").to_numpy()
-        num = b_total * extra * o.astype(object)
     premium = np.where(o > 0, cents_half_up(num, den), 0).astype("int64")
+    credited = df["overtime_premium"].astype("int64").to_numpy()
+    if policy.holiday is not None and factor_units(policy.holiday.multiplier) >= 15_000:
+        credited = credited + df["holiday_premium"].astype("int64").to_numpy()
+    credited_total = pd.Series(credited).groupby(key).transform("sum").to_numpy(dtype="int64")
     group_id = grp.ngroup().to_numpy()
     parts = _group_largest_remainder(group_id, premium, s_units.to_numpy())
+    additional = _group_largest_remainder(group_id, np.maximum(premium - credited_total, 0), s_units.to_numpy())
     out = pd.DataFrame({
         "employee_id": df["employee_id"], "person_id": df["person_id"], "employer": df["employer"],
         "week_start": df["week_start"], "worked_minutes": df["worked_minutes"].astype("int64"),
         "combined_minutes": w, "combined_overtime_minutes": o, "straight_time_units": s_units,
         "combined_premium": premium, "joint_overtime_premium": parts,
-        "own_overtime_premium": df["overtime_premium"].astype("int64"),
+        "own_overtime_premium": df["overtime_premium"].astype("int64"), "credited_premium": credited,
+        "joint_additional": additional,
     })
-    out["joint_additional"] = out["joint_overtime_premium"] - out["own_overtime_premium"]
     return out.sort_values(["person_id", "week_start", "employer"], kind="stable").reset_index(drop=True)[cols]
 
 
-def bonus_weeks_split(bonus_cents: int, worked_minutes, allocation: str = "per_week") -> np.ndarray:
+def bonus_weeks_split(bonus_cents: int, worked_minutes, allocation: str = "per_week", total_weeks: int | None = None) -> np.ndarray:
     """The bonus apportioned over the weeks it covers, in cents that add up to the bonus.
 
     ``per_week``: equal amounts per workweek; ``per_hour``: in proportion to the hours worked in
     each week (29 CFR 778.209(b): when the bonus cannot be identified with particular weeks).
     Largest remainder, so no cent is lost or made.
+
+    ``total_weeks`` (more than the weeks given): the bonus covers weeks outside the data; the
+    weeks given get their prorated part only, ``len / total_weeks`` of the bonus (equal shares
+    per week; per hour among the weeks given), never the whole bonus.
     """
     minutes = np.asarray(worked_minutes, dtype="int64")
-    weights = np.ones(len(minutes), dtype="int64") if allocation == "per_week" else minutes
+    n = len(minutes)
+    if total_weeks is not None and total_weeks > n:
+        if allocation == "per_week":
+            return largest_remainder(int(bonus_cents), np.ones(total_weeks, dtype="int64"))[:n]
+        present = int(largest_remainder(int(bonus_cents), [n, total_weeks - n])[0])
+        return largest_remainder(present, minutes)
+    weights = np.ones(n, dtype="int64") if allocation == "per_week" else minutes
     return largest_remainder(int(bonus_cents), weights)
 
 
-def bonus_overtime(bonus_cents: int, weeks: pd.DataFrame, policy: Policy, allocation: str = "per_week") -> pd.DataFrame:
-    """Extra overtime pay a nondiscretionary bonus creates (29 CFR 778.209(a)).
+def bonus_overtime(bonus_cents: int, weeks: pd.DataFrame, policy: Policy, allocation: str = "per_week",
+                   applies_to: str = "statutory", total_weeks: int | None = None) -> pd.DataFrame:
+    """Extra overtime pay a nondiscretionary bonus creates (29 CFR 778.209).
 
-    ``weeks``: one row per workweek the bonus covers (``worked_minutes``, ``overtime_minutes``).
-    For each week: bonus share (``bonus_weeks_split``); hourly increase = share / hours worked;
-    additional overtime = hourly increase x (multiplier - 1) x overtime hours
-    = share x (multiplier - 1) x OT minutes / worked minutes, rounded once, half-up, per week.
+    ``weeks``: one row per workweek of the bonus period in the data: ``worked_minutes``,
+    ``overtime_minutes`` (the policy's), optionally ``statutory_overtime_minutes`` (else the
+    minutes beyond 40; an 8-and-80 policy's own overtime minutes), ``regular_rate_num`` (amount
+    units) and ``credits`` (cents of creditable premiums paid).
+
+    ``statutory`` (the regulation, 778.209(b)): extra overtime = share / hours worked x 0.5 x
+    statutory overtime hours, less the part of the creditable premiums already paid above the
+    statutory premium on the week's other pay (207(h)(2)): a contract's double time or daily
+    overtime may cover it. Contract daily overtime adds nothing: a 38-hour week gets $0.00.
+    ``contract`` (the contract extends the bonus to its own overtime): share / hours worked x
+    (multiplier - 1) x the policy's overtime hours. Each rounded once, half-up, per week.
     """
+    from .measures import federal_rules
+
     out = weeks.copy().reset_index(drop=True)
-    share = bonus_weeks_split(bonus_cents, out["worked_minutes"], allocation)
+    share = bonus_weeks_split(bonus_cents, out["worked_minutes"], allocation, total_weeks)
     out["bonus_share"] = share
-    ot = policy.overtime
-    mult = factor_units(ot.multiplier) - FACTOR_SCALE if ot is not None else 0
     wm = out["worked_minutes"].to_numpy(dtype="int64")
-    om = out["overtime_minutes"].to_numpy(dtype="int64")
-    num = share.astype(object) * mult * om.astype(object)
-    den = np.maximum(wm, 1).astype(object) * FACTOR_SCALE
-    extra = cents_half_up(num, den) if len(out) else share
-    out["bonus_overtime"] = np.where((om > 0) & (wm > 0), extra, 0).astype("int64")
+    safe = np.maximum(wm, 1).astype(object)
+    if applies_to == "contract":
+        ot = policy.overtime
+        mult = factor_units(ot.multiplier) - FACTOR_SCALE if ot is not None else 0
+        om = out["overtime_minutes"].to_numpy(dtype="int64")
+        extra = cents_half_up(share.astype(object) * mult * om.astype(object), safe * FACTOR_SCALE) if len(out) else share
+    else:
+        rules = federal_rules(policy)
+        if "statutory_overtime_minutes" in out:
+            om = out["statutory_overtime_minutes"].to_numpy(dtype="int64")
+        elif rules.is_8_and_80:
+            om = out["overtime_minutes"].to_numpy(dtype="int64")
+        else:
+            om = np.maximum(wm - int(rules.period_hours or 0) * MINUTES_PER_HOUR, 0)
+        half = rules.multiplier_units - FACTOR_SCALE
+        # amounts over safe x FACTOR_SCALE: cents x AMOUNT_PER_CENT for the credit side
+        bonus_part = share.astype(object) * AMOUNT_PER_CENT * half * om.astype(object)
+        credit = np.zeros(len(out), dtype=object)
+        if "credits" in out and "regular_rate_num" in out:
+            required = out["regular_rate_num"].to_numpy(dtype=object) * half * om.astype(object)  # statutory premium on the other pay
+            paid = out["credits"].to_numpy(dtype="int64").astype(object) * AMOUNT_PER_CENT * safe * FACTOR_SCALE
+            credit = np.maximum(paid - required, 0)
+        extra = cents_half_up(np.maximum(bonus_part - credit, 0).astype(object), safe * FACTOR_SCALE * AMOUNT_PER_CENT) \
+            if len(out) else share
+    out["bonus_overtime"] = np.where((om > 0) & (wm > 0), np.asarray(extra, dtype=object), 0).astype("int64")
     return out
 
 
@@ -288,6 +332,16 @@ JOINT_NOTE = ("Joint employment is a what-if, never a legal finding: whether emp
               "in New York v. Scalia (S.D.N.Y. 2020) and rescinded in 2021). peerpay models the scenario named in "
               "[joint_employment]; it does not decide the question.")
 
+JOINT_RULE = ("Combined premium = 0.5 x combined straight-time pay / combined hours x the combined week's statutory overtime "
+              "hours (over 40; 29 U.S.C. 207(a), 29 CFR 778.115), rounded once half-up. Credited = overtime premiums each "
+              "employer already paid (daily or weekly) and holiday premiums at 1.5x or more (207(h)(2), 778.202(c)). "
+              "Additional = combined premium - all credited premiums, never below 0, split in proportion to each employer's "
+              "straight-time pay by largest remainder (joint employers are liable for the whole; the split is a what-if).")
+BONUS_RULE = ("Certification bonus: a nondiscretionary bonus apportioned over the workweeks it covers; extra overtime = bonus for "
+              "the week / hours worked x 0.5 x statutory overtime hours (over 40, or 8 and 80), less creditable premiums paid "
+              "above the statutory ones (29 CFR 778.209(b), 29 U.S.C. 207(h)(2)); with applies_to = \"contract\", x (multiplier - 1) "
+              "x the contract's overtime hours instead.")
+
 
 def _hours(minutes) -> pd.Series:
     return (pd.Series(minutes).astype("int64") / MINUTES_PER_HOUR).round(2)
@@ -318,6 +372,7 @@ def joint_view(joint: pd.DataFrame) -> pd.DataFrame:
         "combined_premium": _dollars(joint["combined_premium"]).to_numpy(),
         "employer_share": _dollars(joint["joint_overtime_premium"]).to_numpy(),
         "paid_alone": _dollars(joint["own_overtime_premium"]).to_numpy(),
+        "credited": _dollars(joint["credited_premium"]).to_numpy(),
         "additional": _dollars(joint["joint_additional"]).to_numpy(),
     })
 

@@ -12,7 +12,12 @@ import pandas as pd
 from ..errors import Problem
 from .money import AMOUNT_PER_DOLLAR, MINUTES_PER_HOUR, cents_to_dollars, ratio_half_up
 
-from .engine import RULES, PayResult
+from .engine import RULES, TIER_RULES, PayResult
+
+#: Flat-table columns that are one nested JSON object per line: prefix -> the line's key.
+#: ``overtime_hours_by_tier``: the hours each overtime tier paid (a tiered policy only).
+TIER_PREFIX = "overtime_tier:"
+NESTED = {"differential:": "differential_pay", TIER_PREFIX: "overtime_hours_by_tier"}
 
 MONEY_COLUMNS = ("base_pay", "holiday_premium", "standby_pay", "callback_premium", "overtime_premium", "gross_pay")
 
@@ -72,6 +77,9 @@ def lines_table(result: PayResult, include_minimum_shift: bool = False) -> pd.Da
     if include_minimum_shift:
         cols.append("minimum_shift_pay")
     cols += ["overtime_premium", "regular_rate", "gross_pay"]
+    tiers = [c.split(":", 1)[1] for c in lines.columns if c.startswith("ot:")]
+    if "double_time_minutes" in lines:  # a tiered overtime policy: hours at double time and per tier
+        cols += ["double_time_hours", *(f"{TIER_PREFIX}{t}" for t in tiers)]
     if len(lines) == 0:
         return pd.DataFrame(columns=cols)
     out = {
@@ -87,6 +95,10 @@ def lines_table(result: PayResult, include_minimum_shift: bool = False) -> pd.Da
         out[c] = _dollars_array(lines[c].to_numpy())
     out["regular_rate"] = _regular_rate_array(lines["regular_rate_num"].to_numpy(), lines["regular_rate_den"].to_numpy())
     out["gross_pay"] = _dollars_array(lines["gross_pay"].to_numpy())
+    if "double_time_minutes" in lines:
+        out["double_time_hours"] = _hours_array(lines["double_time_minutes"].to_numpy())
+        for t in tiers:
+            out[f"{TIER_PREFIX}{t}"] = _hours_array(lines[f"ot:{t}"].to_numpy())
     return pd.DataFrame({c: out[c] for c in cols})
 
 
@@ -115,7 +127,10 @@ class LineTable(Sequence):
         diff_cols = [c for c in table.columns if c.startswith("differential:")]
         head = ["employee_id", "week_start", "hours_worked", "on_call_hours", "overtime_hours", "base_pay"]
         layout: list = [(c, c) for c in head] + [("differential_pay", [(c.split(":", 1)[1], c) for c in diff_cols])]
-        layout += [(c, c) for c in table.columns if c not in head and c not in diff_cols]
+        tier_cols = [c for c in table.columns if c.startswith(TIER_PREFIX)]
+        layout += [(c, c) for c in table.columns if c not in head and c not in diff_cols and c not in tier_cols]
+        if tier_cols:  # after the other keys (a tiered policy's lines only)
+            layout.append((NESTED[TIER_PREFIX], [(c[len(TIER_PREFIX):], c) for c in tier_cols]))
         self.table, self.layout = table, layout
 
     def __len__(self) -> int:
@@ -214,6 +229,7 @@ def lines_frame(report: dict) -> pd.DataFrame:
     if not recs:
         return pd.DataFrame()
     first = recs[0]
+    nested = {key: prefix for prefix, key in NESTED.items()}
     order = [c for c in first.keys() if c != "differential_pay"]
     diff_names = list(first["differential_pay"])
     i = order.index("holiday_premium")
@@ -221,7 +237,11 @@ def lines_frame(report: dict) -> pd.DataFrame:
     for n in diff_names:
         columns[f"differential:{n}"] = [r["differential_pay"][n] for r in recs]
     for c in order[i:]:
-        columns[c] = [r[c] for r in recs]
+        if c in nested:  # overtime_hours_by_tier: one column per tier
+            for n in first[c]:
+                columns[f"{nested[c]}{n}"] = [r[c][n] for r in recs]
+        else:
+            columns[c] = [r[c] for r in recs]
     return pd.DataFrame(columns)
 
 
@@ -268,6 +288,7 @@ def audit_frame(result: PayResult, policy_timezone: str | None, calendar_local=N
             "rules": rules,
             "daily_ot_hours": seg["daily_ot"].to_numpy() / 60,
             "weekly_ot_hours": seg["weekly_ot"].to_numpy() / 60,
+            **{f"{TIER_PREFIX}{c[3:]}": seg[c].to_numpy() / 60 for c in seg.columns if c.startswith("ot:")},
             **_rules_and_citations(result, seg),
         }
     )
@@ -297,9 +318,16 @@ def _rules_and_citations(result: PayResult, seg: pd.DataFrame) -> dict[str, np.n
     add(seg["holiday"].to_numpy() & (seg["holiday_premium"].to_numpy() != 0), "holiday")
     if policy is not None and policy.on_call is not None:
         add(np.asarray(seg["kind"]) == "callback", "callback")
-    add(seg["daily_ot"].to_numpy() > 0, "daily_overtime")
-    eight_and_80 = policy is not None and policy.overtime is not None and policy.overtime.system == "8_and_80"
-    add(seg["weekly_ot"].to_numpy() > 0, "8_and_80" if eight_and_80 else "weekly_overtime")
+    ot = policy.overtime if policy is not None else None
+    if ot is not None and ot.tiered:  # each tier that paid minutes of the segment, by name and multiplier
+        for t in ot.tiers:
+            if f"ot:{t.name}" in seg:
+                add(seg[f"ot:{t.name}"].to_numpy() > 0, TIER_RULES[t.kind],
+                    f"{t.name} overtime x{format(t.multiplier.normalize(), 'f')}", t.citation)
+    else:
+        add(seg["daily_ot"].to_numpy() > 0, "daily_overtime")
+        eight_and_80 = ot is not None and ot.system == "8_and_80"
+        add(seg["weekly_ot"].to_numpy() > 0, "8_and_80" if eight_and_80 else "weekly_overtime")
     rule = np.where(on_call, RULES["standby"][0], rule)
     cite = np.where(on_call, RULES["standby"][1], cite)
     return {"rule": rule, "citation": cite}

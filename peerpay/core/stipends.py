@@ -1,19 +1,21 @@
-"""Stipends and honoraria as an effective hourly wage (docs/backpay.md, "Stipends").
+"""Stipends and honoraria by workweek (docs/formats.md §7; docs/backpay.md, "Stipends").
 
 A stipend log has one row per payment: ``employee_id`` or ``person``, ``date``, ``amount`` (dollars
-paid), ``hours`` (all the hours the payment covered, preparation and travel included), optional
-``activity``. Per person and calendar month:
+paid), ``hours`` (all the hours the payment covered, preparation and travel included, all on that
+date), optional ``activity``. The minimum-wage test is per **workweek** (29 CFR 776.4), never
+averaged over a month: per person and workweek,
 
-    effective hourly = amount / hours                       half-up to the cent
-    below_minimum    = amount < minimum wage x hours        compared exactly, before rounding
-    shortfall        = minimum wage x hours - amount        (half-up to the cent; 0 when not below)
+    required         = sum over the week's days of hours x the minimum in force that day
+    effective hourly = stipend pay / hours                          half-up to the cent
+    below_minimum    = stipend pay < required                       compared exactly
+    shortfall        = max(0, required - stipend pay)               half-up to the cent
 
-Worked example: $150 for a 2-hour group plus 8 hours of preparation and travel (10 h) in a
-month where Maryland's minimum is $15.00: 150 / 10 = $15.00/h, not below. The same $150 for
-12 h: 12.50/h, below, shortfall 15.00 x 12 - 150 = $30.00.
+and a month is only the sum of the weeks that start in it. Worked example: $50 for a 4-hour
+week in a $15.00 state: 12.50/h, required 4 x 15.00 = 60.00, shortfall $10.00, although the
+same person's month may average above $15 (the monthly test hid it).
 
 Amounts are carried in cents, hours in 1/10000 h (4 places, as rates are), so every figure is
-exact. The minimum wage in force is the one on the month's last day (the table only rises).
+exact.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
+from ..models.policy import Policy
 from .money import cents_half_up, cents_to_dollars, rate_units_array, ratio_half_up
 from .tables import Rejections, parse_dates, parse_numbers, require_columns, text
+from .wage_law import workweek_start
 
 HOUR_UNITS = 10_000  # hours to 4 places
 MAX_STIPEND = 1_000_000  # dollars in one row: anything above is a typo
@@ -60,73 +64,106 @@ def prepare_stipends(raw: pd.DataFrame, source: str, sheet: str | None = None) -
     return frame, rej.problems()
 
 
-def stipend_months(frame: pd.DataFrame, minimum, living_units: int | None = None) -> pd.DataFrame:
-    """Per person and month: amount, hours, effective hourly, the minimum in force, the flags.
+def stipend_weeks(frame: pd.DataFrame, minimum, policy: Policy | None = None, living_units: int | None = None) -> pd.DataFrame:
+    """Per person and workweek (the policy's, default Sunday 00:00): hours, pay, the minimum-wage
+    pay those hours require day by day, and the shortfall (docs/formats.md §7).
 
-    ``minimum`` is a :class:`peerpay.core.backpay.MinimumWage`; ``living_units`` a $0.0001/h
-    living-wage line (or None).
+    ``minimum`` is a :class:`peerpay.core.wage_law.MinimumWage` (its :meth:`on`: the higher of the
+    federal and the state minimum of each day); ``living_units`` a $0.0001/h living-wage line.
+    Units: hours in 1/10,000 h x rates in $0.0001/h = $1e-8, so cents = that / 10^6, exactly.
     """
-    month = frame["date"].to_numpy().astype("datetime64[M]")
-    g = pd.DataFrame({"person": frame["person"], "month": month, "amount_cents": frame["amount_cents"],
-                      "hour_units": frame["hour_units"], "payments": 1,
-                      "activity": frame["activity"]})
-    out = g.groupby(["person", "month"], sort=True).agg(
-        payments=("payments", "sum"), amount_cents=("amount_cents", "sum"), hour_units=("hour_units", "sum"),
-        activities=("activity", lambda a: sorted({x for x in a if x})),
+    day = frame["date"].to_numpy().astype("datetime64[D]")
+    week = workweek_start(day.astype("int64"), policy or Policy()).astype("datetime64[D]")
+    mw = np.asarray(minimum.on(day), dtype="int64")
+    hu = frame["hour_units"].to_numpy(dtype="int64")
+    g = pd.DataFrame({"employee_id": frame["person"].to_numpy(dtype=object), "week_start": week,
+                      "payments": 1, "stipend_cents": frame["amount_cents"].to_numpy(dtype="int64"), "hour_units": hu,
+                      "minimum_amount": mw.astype(object) * hu.astype(object), "activity": frame["activity"].to_numpy(dtype=object)})
+    out = g.groupby(["employee_id", "week_start"], sort=True).agg(
+        payments=("payments", "sum"), stipend_cents=("stipend_cents", "sum"), hour_units=("hour_units", "sum"),
+        minimum_amount=("minimum_amount", "sum"), activities=("activity", lambda a: sorted({x for x in a if x})),
     ).reset_index()
-    cents = out["amount_cents"].to_numpy(dtype="int64").astype(object)
+    cents = out["stipend_cents"].to_numpy(dtype="int64").astype(object)
     units = out["hour_units"].to_numpy(dtype="int64").astype(object)
+    required = out["minimum_amount"].to_numpy(dtype=object)
+    n = len(out)
     # effective $/h in cents = (cents / 100) / (units / 10000) x 100 = cents x 10000 / units
-    out["effective_cents"] = np.asarray(cents_half_up(cents * HOUR_UNITS, units), dtype="int64") if len(out) else np.zeros(0, "int64")
-    last_day = (out["month"].to_numpy().astype("datetime64[M]") + np.timedelta64(1, "M")).astype("datetime64[D]") - np.timedelta64(1, "D")
-    mw = minimum.on(last_day).astype(object)
-    out["minimum_wage_units"] = np.asarray(mw, dtype="int64")
-    # amount < mw x hours  <=>  cents x 10^6 < mw_units x hour_units   ($0.0001 x 1/10000 h = 1e-6 cents)
-    out["below_minimum"] = np.asarray(cents * 10**6 < mw * units, dtype=bool)
-    owed = np.asarray(cents_half_up(mw * units, 10**6), dtype="int64") if len(out) else np.zeros(0, "int64")
-    out["shortfall_to_minimum_cents"] = np.maximum(owed - out["amount_cents"].to_numpy(dtype="int64"), 0)
+    out["effective_cents"] = _cents(cents * HOUR_UNITS, units, n)
+    out["minimum_wage_pay_cents"] = _cents(required, 10**6, n)
+    out["below_minimum"] = np.asarray(cents * 10**6 < required, dtype=bool) if n else np.zeros(0, dtype=bool)
+    out["shortfall_cents"] = np.maximum(_cents(np.maximum(required - cents * 10**6, 0), 10**6, n), 0)
     if living_units is not None:
-        out["below_living_wage"] = np.asarray(cents * 10**6 < living_units * units, dtype=bool)
-        owed = np.asarray(cents_half_up(units * living_units, 10**6), dtype="int64") if len(out) else np.zeros(0, "int64")
-        out["shortfall_to_living_wage_cents"] = np.maximum(owed - out["amount_cents"].to_numpy(dtype="int64"), 0)
+        out["below_living_wage"] = np.asarray(cents * 10**6 < living_units * units, dtype=bool) if n else np.zeros(0, dtype=bool)
+        out["shortfall_to_living_wage_cents"] = _cents(np.maximum(units * living_units - cents * 10**6, 0), 10**6, n)
     return out
 
 
-def stipend_report(months: pd.DataFrame, rejected: list[Problem], minimum, living_units: int | None) -> dict:
-    """The stipend report as JSON-ready dicts (one per person and month)."""
-    recs = []
-    for r in months.to_dict("records"):
+def _cents(num, den, n: int) -> np.ndarray:
+    return np.asarray(cents_half_up(np.asarray(num, dtype=object), den), dtype="int64") if n else np.zeros(0, dtype="int64")
+
+
+def stipend_months(weeks: pd.DataFrame) -> pd.DataFrame:
+    """The weeks rolled up by person and month of each week's first day (never averaged)."""
+    month = weeks["week_start"].to_numpy().astype("datetime64[M]")
+    cols = {"weeks": ("week_start", "size"), "payments": ("payments", "sum"), "stipend_cents": ("stipend_cents", "sum"),
+            "hour_units": ("hour_units", "sum"), "shortfall_cents": ("shortfall_cents", "sum"),
+            "weeks_below_minimum": ("below_minimum", "sum")}
+    if "shortfall_to_living_wage_cents" in weeks:
+        cols["shortfall_to_living_wage_cents"] = ("shortfall_to_living_wage_cents", "sum")
+    return weeks.assign(month=month).groupby(["employee_id", "month"], sort=True).agg(**cols).reset_index()
+
+
+def stipend_report(weeks: pd.DataFrame, rejected: list[Problem], minimum, living_units: int | None) -> dict:
+    """docs/formats.md §7's object (weeks, months, totals) plus additive keys, as JSON-ready dicts."""
+    week_recs = []
+    for r in weeks.to_dict("records"):  # one per person and week: tens to thousands
         rec = {
-            "person": str(r["person"]),
-            "month": str(np.datetime64(r["month"], "M")),
-            "payments": int(r["payments"]),
-            "amount": cents_to_dollars(r["amount_cents"]),
-            "hours": ratio_half_up(int(r["hour_units"]), HOUR_UNITS, 4),
+            "employee_id": str(r["employee_id"]), "week_start": str(np.datetime64(r["week_start"], "D")),
+            "hours": _hours(r["hour_units"]), "stipend_pay": cents_to_dollars(r["stipend_cents"]),
             "effective_hourly": cents_to_dollars(r["effective_cents"]),
-            "minimum_wage": ratio_half_up(int(r["minimum_wage_units"]), 10_000, 2),
+            "minimum_wage": ratio_half_up(int(r["minimum_amount"]), int(r["hour_units"]) * 10_000, 4) if r["hour_units"] else 0.0,
+            "shortfall": cents_to_dollars(r["shortfall_cents"]),
+            "payments": int(r["payments"]), "minimum_wage_pay": cents_to_dollars(r["minimum_wage_pay_cents"]),
             "below_minimum": bool(r["below_minimum"]),
-            "shortfall_to_minimum": cents_to_dollars(r["shortfall_to_minimum_cents"]),
         }
         if living_units is not None:
-            rec["living_wage"] = ratio_half_up(living_units, 10_000, 2)
-            rec["below_living_wage"] = bool(r["below_living_wage"])
-            rec["shortfall_to_living_wage"] = cents_to_dollars(r["shortfall_to_living_wage_cents"])
+            rec |= {"living_wage": ratio_half_up(int(living_units), 10_000, 2), "below_living_wage": bool(r["below_living_wage"]),
+                    "shortfall_to_living_wage": cents_to_dollars(r["shortfall_to_living_wage_cents"])}
         rec["activities"] = list(r["activities"])
-        recs.append(rec)
+        week_recs.append(rec)
+    months = stipend_months(weeks)
+    month_recs = []
+    for r in months.to_dict("records"):
+        rec = {"employee_id": str(r["employee_id"]), "month": str(np.datetime64(r["month"], "M")), "hours": _hours(r["hour_units"]),
+               "stipend_pay": cents_to_dollars(r["stipend_cents"]), "shortfall": cents_to_dollars(r["shortfall_cents"]),
+               "weeks": int(r["weeks"]), "weeks_below_minimum": int(r["weeks_below_minimum"]), "payments": int(r["payments"])}
+        if living_units is not None:
+            rec["shortfall_to_living_wage"] = cents_to_dollars(r["shortfall_to_living_wage_cents"])
+        month_recs.append(rec)
+    total = lambda c: int(weeks[c].sum()) if len(weeks) else 0
+    totals = {"hours": _hours(total("hour_units")), "stipend_pay": cents_to_dollars(total("stipend_cents")),
+              "shortfall": cents_to_dollars(total("shortfall_cents")), "weeks_below_minimum": total("below_minimum"),
+              "payments": total("payments")}
+    if living_units is not None:
+        totals["shortfall_to_living_wage"] = cents_to_dollars(total("shortfall_to_living_wage_cents"))
     return {
-        "minimum_wage": {"jurisdiction": minimum.jurisdiction, "basis": minimum.describe()},
-        "months": recs,
+        "weeks": week_recs,
+        "months": month_recs,
+        "totals": totals,
         "rejected": [p.as_json() for p in rejected],
-        "totals": {
-            "amount": cents_to_dollars(int(months["amount_cents"].sum()) if len(months) else 0),
-            "hours": ratio_half_up(int(months["hour_units"].sum()) if len(months) else 0, HOUR_UNITS, 4),
-            "months_below_minimum": int(months["below_minimum"].sum()) if len(months) else 0,
-            "shortfall_to_minimum": cents_to_dollars(int(months["shortfall_to_minimum_cents"].sum()) if len(months) else 0),
-        },
-        "notes": ["effective hourly = amount / hours (all hours the payment covered, preparation and travel included), half-up to the cent",
-                  "below minimum: amount < minimum wage in force on the month's last day x hours (exact comparison)",
+        "minimum_wage": {"jurisdiction": minimum.jurisdiction, "basis": minimum.describe()},
+        "notes": ["The minimum-wage test is per workweek (29 CFR 776.4), never averaged over a month: a month only adds up "
+                  "its weeks (each week in the month of its first day).",
+                  "Each day's hours are valued at the minimum wage in force on that day; a week's minimum_wage is the "
+                  "hours-weighted minimum (4 decimals) where it changed within the week.",
+                  "shortfall = max(0, sum of day hours x that day's minimum - stipend pay for the week), exact, then half-up to the cent.",
+                  "effective hourly = stipend pay / hours (all hours the payments covered, preparation and travel included), half-up to the cent.",
                   "Figures computed by peerpay; not legal advice (a stipend to a volunteer may not be wages under the FLSA)."],
     }
+
+
+def _hours(units) -> float:
+    return ratio_half_up(int(units), HOUR_UNITS, 4)
 
 
 def stipend_workers(frame: pd.DataFrame, role: str) -> pd.DataFrame:

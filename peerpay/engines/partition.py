@@ -16,7 +16,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from ..core.engine import PayResult, _empty_lines, compute_pay
+from ..core.engine import PayResult, _empty_lines, compute_pay, tier_columns
 from ..core.inputs import input_notes, overlap_source, prepare_timesheet
 from ..core.report import reconciliation, rejected_rows
 from ..errors import Problem
@@ -104,7 +104,7 @@ def combine(parts: list[PartitionResult], policy: Policy, sources: list[str], up
 
     diff_names = tuple(d.name for d in policy.differential)
     lines = [p.lines for p in parts if len(p.lines)]
-    lines = _by_employee_and_week(pd.concat(lines, ignore_index=True)) if lines else _empty_lines(diff_names)
+    lines = _by_employee_and_week(pd.concat(lines, ignore_index=True)) if lines else _empty_lines(diff_names, tier_columns(policy))
     probs = pd.concat([p.problems for p in parts], ignore_index=True) if parts else pd.DataFrame(columns=["file", "row", "column", "reason"])
     probs = probs.sort_values(["file", "row"], kind="stable")
     ts_problems = [

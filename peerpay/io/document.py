@@ -89,6 +89,7 @@ class Document:
     html: Any = None  # callable returning the whole page, or None
     run_record: Mapping | None = None
     policy: Any = None  # the rules applied (a mapping, e.g. the policy model dumped) or callable: the xlsx "Policy" sheet
+    workbook: Any = None  # xlsx: finish(book, worksheets, frames) after the table sheets (io.writers.to_xlsx ``finish``)
 
 
 def _get(value):
@@ -209,7 +210,8 @@ def render_xlsx(doc: Document) -> bytes:
     kinds = {str(c): k for t in sheets for c, k in t.kinds.items()}
     policy = _get(doc.policy)
     return to_xlsx({t.title: t.data() for t in sheets}, notes=list(_get(doc.notes)) or None, images=_get(doc.images) or None,
-                   kinds=kinds, totals={t.title for t in sheets if t.totals}, run=record_rows(doc.run_record), policy=flat_rows(policy) if policy is not None else None)
+                   kinds=kinds, totals={t.title for t in sheets if t.totals}, run=record_rows(doc.run_record), policy=flat_rows(policy) if policy is not None else None,
+                   finish=doc.workbook)
 
 
 def flat_rows(value, prefix: str = "") -> list[tuple[str, object]]:

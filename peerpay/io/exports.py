@@ -256,6 +256,10 @@ class MappedTimesheet:
                 notes.append("weekly overtime: the pay periods are not single workweeks starting on "
                              f"{policy.workweek.start_day}")
                 ot_update["weekly_hours"] = None
+            if ot_update and ot.tiered:  # tiers (issue 26): keep the weekly tiers that can still be counted
+                weekly = tuple(t for t in ot.tiers if not t.by_day) if "weekly_hours" not in ot_update else ()
+                ot_update = {"rules": None, "tier": weekly, "state": ot.state_law, "alternative_workweek_hours": None,
+                             **({} if weekly else {"weekly_hours": None})}
             if ot_update:
                 update["overtime"] = ot.model_copy(update=ot_update)
         self.not_computed = notes

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
 from .html import definition_list, esc, fact_sheet_page, html_table
 from .statements import safe_filename
@@ -42,7 +43,7 @@ def _usd(x) -> str:
     return f"${Decimal(str(x)):,.2f}"
 
 
-def _week(line: Mapping, multiplier: Decimal) -> str:
+def _week(line: Mapping, multiplier: Decimal | Mapping[str, Decimal]) -> str:
     comps = [(label, line[key]) for key, label in COMPONENTS[:1] if key in line]
     comps += [(f"Differential: {name}", v) for name, v in line.get("differential_pay", {}).items()]
     comps += [(label, line[key]) for key, label in COMPONENTS[1:] if key in line]
@@ -55,13 +56,18 @@ def _week(line: Mapping, multiplier: Decimal) -> str:
         base, standby = Decimal(str(line["base_pay"])), Decimal(str(line["standby_pay"]))
         worked = Decimal(str(line["hours_worked"]))
         rate = Decimal(str(line["regular_rate"]))
-        shown = ((multiplier - 1) * rate * Decimal(str(line["overtime_hours"]))).quantize(CENT, ROUND_HALF_UP)
+        # overtime tiers (a state's law): one term per tier that paid hours, at its own multiplier
+        tier_m = multiplier if isinstance(multiplier, Mapping) else {}
+        by_tier = line.get("overtime_hours_by_tier") if tier_m else None
+        terms = ([(Decimal(str(tier_m[t])), Decimal(str(h)), f"hours ({t})") for t, h in by_tier.items() if h] if by_tier
+                 else [(cast(Decimal, multiplier), Decimal(str(line["overtime_hours"])), "overtime hours")])
+        shown = sum(((m - 1) * rate * h for m, h, _ in terms), Decimal(0)).quantize(CENT, ROUND_HALF_UP)
         paid = Decimal(str(line["overtime_premium"]))
         steps = [
             f"Regular rate = (base {_usd(base)} + differentials {_usd(diffs)} + standby {_usd(standby)}) ÷ {worked:,.2f} h "
             f"= {_usd(base + diffs + standby)} ÷ {worked:,.2f} h = ${rate:,.4f} an hour",
-            f"Overtime premium = {multiplier - 1} × ${rate:,.4f} × {line['overtime_hours']:,.2f} overtime hours = {_usd(shown)}"
-            + ("" if shown == paid else f" (paid {_usd(paid)}: the engine uses the unrounded regular rate)"),
+            "Overtime premium = " + " + ".join(f"{m - 1} × ${rate:,.4f} × {h:,.2f} {what}" for m, h, what in terms)
+            + f" = {_usd(shown)}" + ("" if shown == paid else f" (paid {_usd(paid)}: the engine uses the unrounded regular rate)"),
         ]
         body += "<h3>Overtime: the regular-rate arithmetic</h3>" + "".join(f"<p>{esc(s)}</p>" for s in steps)
     return body
@@ -69,8 +75,10 @@ def _week(line: Mapping, multiplier: Decimal) -> str:
 
 def pay_stub_html(employee_id: str, lines: Sequence[Mapping], multiplier, record: Mapping | None = None,
                   name: str | None = None) -> str:
-    """One employee's statement over the run's workweeks (``lines``: their docs/formats.md §4 lines)."""
-    mult = Decimal(str(multiplier))
+    """One employee's statement over the run's workweeks (``lines``: their docs/formats.md §4 lines).
+
+    ``multiplier``: the overtime multiplier, or under overtime tiers tier name -> multiplier."""
+    mult = {k: Decimal(str(v)) for k, v in multiplier.items()} if isinstance(multiplier, Mapping) else Decimal(str(multiplier))
     total = sum(Decimal(str(x["gross_pay"])) for x in lines)
     weeks = [x["week_start"] for x in lines]
     sections = [(f"Workweek starting {x['week_start']}", _week(x, mult)) for x in lines]

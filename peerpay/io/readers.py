@@ -343,7 +343,9 @@ def _whole_day_pairs(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_policy(path: str | Path) -> Policy:
-    return read_toml(path, "policy", loads_policy)
+    from .resources import with_minimum_wages  # the minimum wages a rate-dependent overtime tier needs (Nevada)
+
+    return with_minimum_wages(read_toml(path, "policy", loads_policy))
 
 
 #: A policy, proposal or map is a page of text; anything bigger is the wrong file.

@@ -88,3 +88,46 @@ def reference_lines(names: list[str], as_of: date | None = None) -> list[core.Re
     """Resolve several ``--reference-line`` values against the shipped tables."""
     tables = reference_tables()
     return [tables.resolve(n, as_of) for n in names]
+
+
+def with_minimum_wages(policy):
+    """The policy with the minimum-wage series its overtime tiers need, from the shipped table.
+
+    A tier with a rate condition (Nevada's daily overtime, NRS 608.018: only below 1.5 x the
+    minimum wage) compares each shift's rate with the minimum in force on its date: the higher
+    of the federal and the state minimum (29 U.S.C. 218(a)), as back pay reads the same table.
+    A series the policy gives itself (``[overtime.minimum_wages]``) is kept. Without such a tier
+    the policy is returned as it is.
+    """
+    import numpy as np
+
+    from ..core.backpay import MinimumWage, minimum_wage_table
+    from ..errors import InputError
+    from ..models.policy import MinimumWageStep
+
+    ot = policy.overtime
+    if ot is None:
+        return policy
+    tiers = list(ot.tiers)
+    if ot.state_law not in (None, "FLSA"):  # back pay's state measure applies the state's own preset
+        tiers += list(type(ot)(rules=ot.state_law).tiers)
+    wanted = sorted({t.jurisdiction for t in tiers if t.jurisdiction is not None} - set(ot.minimum_wages))
+    if not wanted:
+        return policy
+    raw = read_package_csv(MINIMUM_WAGE_FILE)
+    if raw is None:
+        raise InputError(f"the minimum wage table ({MINIMUM_WAGE_FILE}) is not shipped: give [overtime.minimum_wages]")
+    table = minimum_wage_table(raw, MINIMUM_WAGE_FILE)
+    series = dict(ot.minimum_wages)
+    for j in wanted:
+        if not (table["jurisdiction"] == j).any():
+            raise InputError(f"overtime tier jurisdiction {j}: the minimum wage table has no rows for it "
+                             "(give [overtime.minimum_wages] or another jurisdiction)")
+        mine = table[table["jurisdiction"].isin(["US", j])]
+        dates = np.unique(mine["effective_date"].to_numpy().astype("datetime64[D]"))
+        units = MinimumWage(table, j).on(dates)
+        from decimal import Decimal
+
+        series[j] = tuple(MinimumWageStep(effective_date=d.astype(object), hourly=Decimal(int(u)) / 10_000)
+                          for d, u in zip(dates, units))
+    return policy.model_copy(update={"overtime": ot.model_copy(update={"minimum_wages": series})})

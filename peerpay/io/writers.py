@@ -474,7 +474,8 @@ XLSX_NUMBER_FORMATS = {"money": "$#,##0.00", "hours": "#,##0.00", "rate": "$#,##
                        "date": "yyyy-mm-dd"}
 #: kinds whose column gets a total in the totals row
 XLSX_TOTALLED = ("money", "hours")
-_SMALL_WORDS = {"id": "ID", "fte": "FTE", "pct": "%", "usd": "$", "ot": "OT", "bls": "BLS", "soc": "SOC", "p25": "P25", "p75": "P75", "atb": "ATB"}
+_SMALL_WORDS = {"id": "ID", "fte": "FTE", "pct": "%", "usd": "$", "ot": "OT", "bls": "BLS", "soc": "SOC", "p25": "P25", "p75": "P75", "atb": "ATB",
+               "flsa": "FLSA"}
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 
 
@@ -527,7 +528,7 @@ def _has_total_rows(frame: pd.DataFrame) -> bool:
 
 def to_xlsx(sheets: dict[str, pd.DataFrame], money_columns=(), percent_columns=(), notes: list[str] | None = None,
             images: dict[str, bytes] | None = None, *, kinds: dict | None = None, run: list[tuple[str, object]] | None = None,
-            policy: list[tuple[str, object]] | None = None, totals=()) -> bytes:
+            policy: list[tuple[str, object]] | None = None, totals=(), finish=None) -> bytes:
     """Workbook bytes a payroll clerk can hand on: one sheet per table, then Run, Policy, notes, images.
 
     Each table sheet: a bold, frozen header row with readable names, an autofilter over the data,
@@ -537,6 +538,9 @@ def to_xlsx(sheets: dict[str, pd.DataFrame], money_columns=(), percent_columns=(
     summing the money and hours columns (values, never formulas: a workbook from peerpay holds none).
     ``percent_columns`` hold fractions (0.125 shows as 12.5%); ``images`` are PNGs, one sheet
     each; ``run`` and ``policy`` are (label, value) rows for the "Run" and "Policy" sheets.
+    ``finish(book, worksheets, frames)``, when given, is called once the table sheets are written: a
+    report's own finishing (the cost workbook's SUM formulas over its own cells and row formats,
+    :mod:`peerpay.io.costbook`); text from the inputs stays text whatever it does.
     """
     kinds = dict(kinds or {})
     for c in money_columns:
@@ -586,6 +590,8 @@ def to_xlsx(sheets: dict[str, pd.DataFrame], money_columns=(), percent_columns=(
                         ws.write_number(row, i, round(float(total), 4), total_formats[k])
                     elif i:
                         ws.write_blank(row, i, None, total_label)
+        if finish is not None:
+            finish(book, {name: xl.sheets[name[:31]] for name in sheets}, sheets)
         taken = {n[:31].lower() for n in sheets}
         for title, rows in (("Run", run), ("Policy", policy)):
             if rows is None:

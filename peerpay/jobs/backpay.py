@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from importlib import resources
-from io import StringIO
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 import numpy as np
@@ -19,36 +18,21 @@ import pandas as pd
 
 from ..core import backpay as core
 from ..core import stipends as stipends_core
+from ..core import wage_law
+from ..core.backpay_report import backpay_report
+from ..core.engine import period_start_day
 from ..core.inputs import prepare_timesheet
+from ..core.money import MINUTES_PER_DAY, cents_half_up, rate_units
 from ..errors import InputError, Problem
-from ..io.exports import MappedTimesheet
 from ..io.readers import read_table
-from .meta import run_meta
-from .pay import PayRun, run_pay
-from ..core.money import MINUTES_PER_DAY, rate_units
 from ..models.policy import Policy
+from .meta import run_meta
+from .pay import PayRun, certification_bonus, run_pay
 
-MINIMUM_WAGE_FILE = "minimum_wage.csv"
+if TYPE_CHECKING:  # the column maps load only for a --map run
+    from ..io.exports import MappedTimesheet
 
-
-def load_minimum_wages() -> pd.DataFrame:
-    """The dated minimum-wage table shipped inside the package (peerpay/data/README.md)."""
-    text = resources.files("peerpay").joinpath("data", MINIMUM_WAGE_FILE).read_text(encoding="utf-8")
-    return core.minimum_wage_table(pd.read_csv(StringIO(text), dtype=str), MINIMUM_WAGE_FILE)
-
-
-def minimum_wage(policy: Policy, jurisdiction: str | None = None, override: str | float | None = None) -> core.MinimumWage:
-    """``--minimum-wage`` wins; else the table for ``--jurisdiction`` or the policy's holiday state."""
-    j = core.jurisdiction_of(policy, jurisdiction)
-    if override is not None:
-        try:
-            units = rate_units(override)
-        except ValueError:
-            raise InputError(f"--minimum-wage: not an amount: {override!r}") from None
-        if units <= 0:
-            raise InputError("--minimum-wage must be above 0")
-        return core.MinimumWage(None, j, units)
-    return core.MinimumWage(load_minimum_wages(), j)
+from .minimum_wage import LIMITATION_FILE, MINIMUM_WAGE_FILE, load_limitation_periods, load_minimum_wages, minimum_wage  # noqa: F401
 
 
 @dataclass
@@ -58,11 +42,18 @@ class UnpaidLog:
     latest_day: date | None
 
 
-def load_unpaid_log(path: str | Path, paid: PayRun, sheet: str | None = None) -> UnpaidLog:
-    """The unpaid-work log validated like a timesheet, then rows overlapping paid time rejected."""
+def load_unpaid_log(path: str | Path, paid: PayRun, sheet: str | None = None, stipends: pd.DataFrame | None = None) -> UnpaidLog:
+    """The unpaid-work log validated like a timesheet, then rows overlapping paid time rejected.
+
+    A stipend worker's row without a rate (and without a roster + schedule rate) is priced at the
+    stipend's own hourly equivalent for that week, else over the whole log (docs/formats.md §6).
+    """
     raw = read_table(path, sheet)
     name = Path(path).name
-    shifts, problems, _ = prepare_timesheet(raw, name, paid.policy, paid.roster, paid.schedule, sheet)
+    roster = paid.roster
+    if stipends is not None and len(stipends) and "employee_id" in raw.columns:
+        raw, roster = _stipend_rates(raw, stipends, paid.policy, roster)
+    shifts, problems, _ = prepare_timesheet(raw, name, paid.policy, roster, paid.schedule, sheet)
     latest = _latest_day(shifts)
     if "activity" in raw.columns and len(shifts):
         activity = raw["activity"].astype("string").fillna("").str.strip().to_numpy(dtype=object)
@@ -72,6 +63,38 @@ def load_unpaid_log(path: str | Path, paid: PayRun, sheet: str | None = None) ->
     kept, overlaps = core.reject_paid_overlaps(paid.shifts, shifts, name, sheet)
     problems = sorted(problems + overlaps, key=lambda p: p.row or 0)
     return UnpaidLog(kept, problems, latest)
+
+
+def _stipend_rates(raw: pd.DataFrame, stipends: pd.DataFrame, policy: Policy, roster: pd.DataFrame | None):
+    """Fill the blank ``rate`` of a stipend worker's unpaid rows (not on the roster) with the
+    stipend's hourly equivalent: that week's pay / hours, else the whole log's."""
+    raw = raw.copy()
+    ids = raw["employee_id"].astype("string").fillna("").str.strip()
+    rate = raw["rate"].astype("string").fillna("").str.strip() if "rate" in raw.columns else pd.Series("", index=raw.index)
+    known = set(roster["employee_id"]) if roster is not None else set()
+    people = set(stipends["person"]) - known
+    if roster is not None and ids.isin(people).any():  # a stipend worker off the roster is still a worker
+        extra = pd.DataFrame({"employee_id": sorted(set(ids[ids.isin(people)])), "role": "", "step": 0})
+        roster = pd.concat([roster, extra], ignore_index=True)
+    todo = ids.isin(people) & (rate == "")
+    if not todo.any():
+        return raw, roster
+    day = stipends["date"].to_numpy().astype("datetime64[D]").astype("int64")
+    s = pd.DataFrame({"person": stipends["person"].to_numpy(dtype=object), "week": period_start_day(day, policy),
+                      "cents": stipends["amount_cents"].to_numpy(dtype="int64"), "units": stipends["hour_units"].to_numpy(dtype="int64")})
+    by_week = s.groupby(["person", "week"])[["cents", "units"]].sum()
+    overall = s.groupby("person")[["cents", "units"]].sum()
+    start = pd.to_datetime(raw.loc[todo, "start"].astype(str).str.strip(), errors="coerce")
+    row_day = ((start - pd.Timestamp(0)).dt.days).fillna(0).astype("int64").to_numpy()
+    weeks = period_start_day(row_day, policy)
+    filled = []
+    for person, week in zip(ids[todo], weeks):  # the stipend workers' unpaid rows: a handful
+        c, u = by_week.loc[(person, week)] if (person, week) in by_week.index else overall.loc[person]
+        units = int(cents_half_up(int(c) * 100 * 10_000, int(u)))  # $0.0001/h = cents x 100 x 10,000 / hour units
+        filled.append(f"{units / 10_000:.4f}")
+    raw["rate"] = rate
+    raw.loc[todo, "rate"] = filled
+    return raw, roster
 
 
 def _latest_day(shifts: pd.DataFrame) -> date | None:
@@ -101,22 +124,41 @@ def run_backpay(
     *,
     as_of: date | None = None,
     lookback_years: int = 2,
-    liquidated: bool = True,
+    willful: bool = False,
+    state_lookback_years: int | None = None,
+    liquidated: str | bool = "federal",
     jurisdiction: str | None = None,
     minimum_wage_override: str | float | None = None,
+    stipends: str | Path | None = None,
     raw_timesheet: pd.DataFrame | MappedTimesheet | None = None,
 ) -> BackpayRun:
-    """Back wages for the unpaid log against the paid timesheet. Raises InputError for unusable files."""
+    """The three measures and the claim for the unpaid log (and stipends) against the paid timesheet.
+
+    Raises InputError for unusable files.
+    """
     paid = run_pay(timesheet, policy, roster, schedule, raw_timesheet=raw_timesheet)
-    log = load_unpaid_log(unpaid, paid)
+    problems = list(paid.problems)
+    stipend_frame, latest_stipend = None, None
+    if stipends is not None:
+        stipend_frame, p = stipends_core.prepare_stipends(read_table(stipends), Path(stipends).name)
+        problems += p
+        if len(stipend_frame):
+            latest_stipend = stipend_frame["date"].to_numpy().astype("datetime64[D]").max().astype(date)
+    log = load_unpaid_log(unpaid, paid, stipends=stipend_frame)
+    problems += log.problems
     minimum = minimum_wage(paid.policy, jurisdiction, minimum_wage_override)
-    latest = max([d for d in (_latest_day(paid.shifts), log.latest_day) if d is not None], default=None)
+    federal = wage_law.Limitation(lookback_years, "29 U.S.C. 255(a)")
+    state = wage_law.state_limitation(load_limitation_periods(), minimum.jurisdiction, willful, federal, state_lookback_years)
+    latest = max([d for d in (_latest_day(paid.shifts), log.latest_day, latest_stipend) if d is not None], default=None)
+    bonus = certification_bonus(paid)
     result = core.compute_backpay(paid.shifts, log.shifts, paid.policy, minimum, as_of=as_of, lookback_years=lookback_years,
-                                  liquidated=liquidated, latest_day=latest)
-    problems = list(paid.problems) + log.problems
-    report = core.backpay_report(result, problems)
+                                  state_limitation=state, liquidated=liquidated, latest_day=latest, stipends=stipend_frame,
+                                  bonus=bonus)
+    report = backpay_report(result, problems, paid.policy)
     if not minimum.covered:
         report["notes"].append(f"No minimum-wage rows for {minimum.jurisdiction}: the federal minimum was used.")
+    if bonus is not None:
+        report["notes"] += bonus.attrs.get("notes", [])
     report["meta"] = run_meta()
     names = {}
     if paid.roster is not None and "name" in paid.roster:
@@ -129,7 +171,7 @@ def run_backpay(
 
 @dataclass
 class StipendRun:
-    months: pd.DataFrame
+    weeks: pd.DataFrame
     problems: list[Problem]
     report: dict
 
@@ -137,7 +179,7 @@ class StipendRun:
 def run_stipends(path: str | Path, *, jurisdiction: str | None = None, minimum_wage_override: str | float | None = None,
                  living_wage: str | float | None = None,
                  policy: str | Path | Policy | None = None, sheet: str | None = None) -> StipendRun:
-    """Effective hourly pay per person and month of a stipend log."""
+    """Stipends by workweek: effective hourly pay, the minimum of each day, the shortfall (docs/formats.md §7)."""
     from ..io.readers import read_policy
 
     pol = policy if isinstance(policy, Policy) or policy is None else read_policy(policy)
@@ -150,9 +192,11 @@ def run_stipends(path: str | Path, *, jurisdiction: str | None = None, minimum_w
         except ValueError:
             raise InputError(f"--living-wage: not an amount: {living_wage!r}") from None
     frame, problems = stipends_core.prepare_stipends(read_table(path, sheet), Path(path).name, sheet)
-    months = stipends_core.stipend_months(frame, minimum, living)
-    report = stipends_core.stipend_report(months, problems, minimum, living)
-    return StipendRun(months, problems, report)
+    weeks = stipends_core.stipend_weeks(frame, minimum, pol, living)
+    report = stipends_core.stipend_report(weeks, problems, minimum, living)
+    if not minimum.covered:
+        report["notes"].append(f"No minimum-wage rows for {minimum.jurisdiction}: the federal minimum was used.")
+    return StipendRun(weeks, problems, report)
 
 
 def stipend_workers(path: str | Path, role: str = "stipend_peer") -> tuple[pd.DataFrame, list[Problem]]:

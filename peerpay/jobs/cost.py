@@ -41,13 +41,14 @@ def read_on_costs(path: str | Path | None) -> OnCosts:
 def run_cost(timesheet: str | Path, policy: str | Path | Policy, roster: str | Path | None, schedule: str | Path | None,
              proposals: Sequence[str | Path | Proposal], on_costs: OnCosts | str | Path | None = None,
              peer_role: str = "peer_specialist", sheet: str | None = None, raw_timesheet: pd.DataFrame | MappedTimesheet | None = None,
-             period: tuple[date, date] | None = None, employee: str | None = None,
+             period: tuple[date, date] | None = None, employee: str | Sequence[str] | None = None,
              credentials: str | Path | None = None) -> CostRun:
     """Cost proposals (paths or :class:`Proposal`) against the paid baseline period.
 
     ``raw_timesheet``: as for :func:`peerpay.jobs.pay.run_pay` (a ``--map``-ped export).
     ``period``: (first day, last day) the timesheet stands for (``--period``); default: the
     first to the last shift date, with a warning when that is not whole weeks.
+    ``employee``: one id or several (``--employee``): their members' statements.
     Raises :class:`InputError` for unusable files, an invalid proposal, or a proposal whose
     policy changes do not validate; rejected timesheet rows are left out and returned.
     """
@@ -66,7 +67,8 @@ def run_cost(timesheet: str | Path, policy: str | Path | Policy, roster: str | P
     try:
         baseline = make_baseline(run.shifts, run.roster, run.schedule, run.policy, run.result, period)
         del run  # the baseline keeps what costing needs; the pay run's segment table can go
-        report = costing_report(props, baseline, oc, peer_role, sources, employee)
+        report = costing_report(props, baseline, oc, peer_role, sources,
+                                [employee] if isinstance(employee, str) else list(employee or []))
     except ValueError as exc:
         raise InputError(str(exc)) from None
     report["baseline"]["rejected_rows"] = len(problems)

@@ -56,6 +56,9 @@ class PayRun:
                             include_minimum_shift=self.policy.minimum_shift is not None, lines_as_table=lines_as_table)
         if self.mapped is not None:
             self.mapped.annotate(report)
+        from .minimum_wage import pay_minimum_wage  # workweeks paid below the minimum wage (docs/backpay.md)
+
+        report["minimum_wage"] = pay_minimum_wage(self)
         report["meta"] = run_meta()
         return report
 
@@ -310,42 +313,63 @@ def certification_bonus(run: PayRun) -> pd.DataFrame | None:
     """Each ``[[premium]]`` bonus, apportioned over its weeks, and the overtime it adds (29 CFR 778.209).
 
     Only certifications whose workweek lies within the weeks this run pays earn a bonus here (an
-    older certification's bonus was settled with its own weeks' pay)."""
-    from ..core.joint import bonus_overtime
+    older certification's bonus was settled with its own weeks' pay). A bonus period that runs
+    past the last week of the data is prorated: the weeks in the data carry their share only
+    (``bonus_weeks_split``), and ``attrs["notes"]`` says which premium, how many holders and weeks.
+    Overtime is the regulation's (statutory hours at half the bonus's hourly rate, less premiums
+    already paid above the statutory ones) unless the premium says ``applies_to = "contract"``;
+    under a California policy it is Alvarado's (:func:`peerpay.core.state_overtime.flat_bonus_overtime`).
+    """
+    from ..core.state_overtime import flat_bonus_overtime
 
     prem = [p for p in run.policy.premium if p.bonus is not None]
     creds = getattr(run, "credentials", None)
     if not prem or creds is None or creds.empty:
         return None
     from ..core.engine import period_start_day
-    from ..core.money import DAYS_PER_WEEK
+    from ..core.money import DAYS_PER_WEEK, factor_units
 
     lines = run.result.lines
     wk = lines.assign(day=lines["week_start"].to_numpy().astype("datetime64[D]").astype("int64"))
+    credits = wk["overtime_premium"].to_numpy(dtype="int64")
+    if run.policy.holiday is not None and factor_units(run.policy.holiday.multiplier) >= 15_000:
+        credits = credits + wk["holiday_premium"].to_numpy(dtype="int64")  # 207(e)(6): creditable
+    wk = wk.assign(credits=credits)
     paid_ids = set(lines["employee_id"])
-    rows = []
+    rows, notes = [], []
+    lo, hi = int(wk["day"].min()), int(wk["day"].max())
     for p in prem:  # per premium and holder: a handful of rows, not the hot path
         cents = int((p.bonus or 0) * 100)
         held = creds[(creds["credential"] == p.credential) & creds["employee_id"].isin(paid_ids)]
-        lo, hi = int(wk["day"].min()), int(wk["day"].max())
+        cut = 0
         for emp, first in held.groupby("employee_id")["from_day"].min().items():
             start = int(period_start_day(np.array([first]), run.policy)[0])
             if not lo <= start <= hi:  # certified outside the weeks this run pays: that bonus is not ours to spread
                 continue
             days = start + DAYS_PER_WEEK * np.arange(p.bonus_weeks)
+            days = days[days <= hi]  # the weeks of the period the data holds
+            cut += int(len(days) < p.bonus_weeks)
             mine = wk[wk["employee_id"] == emp].set_index("day")
-            weeks = pd.DataFrame({"day": days,
-                                  "worked_minutes": mine["worked_minutes"].reindex(days).fillna(0).astype("int64").to_numpy(),
-                                  "overtime_minutes": mine["overtime_minutes"].reindex(days).fillna(0).astype("int64").to_numpy()})
-            b = bonus_overtime(cents, weeks, run.policy, p.bonus_allocation)
+            weeks = pd.DataFrame({"day": days, **{c: mine[c].reindex(days).fillna(0).astype("int64").to_numpy()
+                                                  for c in ("worked_minutes", "overtime_minutes", "credits")},
+                                  "regular_rate_num": mine["regular_rate_num"].reindex(days).fillna(0).astype(object).to_numpy()})
+            for c in (c for c in mine.columns if str(c).startswith("ot:")):  # minutes per overtime tier (a tiered policy)
+                weeks[c] = mine[c].reindex(days).fillna(0).astype("int64").to_numpy()
+            b = flat_bonus_overtime(cents, weeks, run.policy, p.bonus_allocation, p.applies_to, total_weeks=p.bonus_weeks)
             b.insert(0, "premium", p.name)
             b.insert(0, "employee_id", emp)
             rows.append(b)
+        if cut:
+            notes.append(f"Bonus '{p.name}': {cut} holder(s) whose {p.bonus_weeks}-week bonus period runs past the last week of the "
+                         "data: prorated (the weeks in the data carry their share only, and the overtime of the later weeks is not "
+                         "computed here).")
     if not rows:
         return None
     out = pd.concat(rows, ignore_index=True)
     out["week_start"] = out.pop("day").to_numpy().astype("datetime64[D]")
-    return out[["employee_id", "premium", "week_start", "worked_minutes", "overtime_minutes", "bonus_share", "bonus_overtime"]]
+    out = out[["employee_id", "premium", "week_start", "worked_minutes", "overtime_minutes", "bonus_share", "bonus_overtime"]]
+    out.attrs["notes"] = notes
+    return out
 
 
 def only_employees(run: PayRun, employee_ids) -> PayRun:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 import tomllib
 from decimal import Decimal
@@ -114,6 +115,13 @@ def _clock_minutes(text: str) -> int:
     return int(m.group(1)) * 60 + int(m.group(2))
 
 
+def _rule_name(v: str, what: str) -> str:
+    """A rule's name is a report key (``differential_pay``, ``overtime_hours_by_tier``): letters, digits, _ or -."""
+    if not re.fullmatch(r"[A-Za-z0-9_\-]+", v or ""):
+        raise ValueError(f"{what} name {v!r} must be letters, digits, _ or -")
+    return v
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -133,8 +141,66 @@ class Workweek(_Section):
         return weekday_index(self.start_day)
 
 
+class MinimumWageStep(_Section):
+    """One row of a minimum-wage series: ``hourly`` dollars from ``effective_date`` on."""
+
+    effective_date: dt.date
+    hourly: Money
+
+
+class OvertimeTier(_Section):
+    """``[[overtime.tier]]``: one overtime rule: the minutes beyond ``hours`` of its ``kind`` earn
+    ``multiplier`` x the regular rate (the kinds: :data:`peerpay.models.overtime.TIER_KINDS`).
+
+    Tiers are ordered rules; a minute reached by several is paid once, at the highest multiplier
+    (ties: the tier declared first), and weekly tiers count only the minutes that no daily,
+    seventh-day or consecutive tier paid (Cal. Lab. Code 510(a); 29 CFR 778.202(c)).
+    """
+
+    name: str
+    kind: Literal["daily", "weekly", "seventh_day", "consecutive"]
+    hours: WeekHours
+    multiplier: Multiplier = Decimal("1.5")
+    day: int = Field(default=7, ge=2, le=7)  # seventh_day: the Nth consecutive day worked in the workweek
+    break_minutes: int = Field(default=0, ge=0, le=240)  # consecutive: a gap this short does not end the stretch
+    #: Only shifts whose base rate is below this many times the minimum wage of ``jurisdiction`` on
+    #: the shift's date (Nevada, NRS 608.018: 1.5).
+    rate_below_minimum_wage_times: Multiplier | None = None
+    jurisdiction: str | None = None
+    citation: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return _rule_name(v, "tier")
+
+    @model_validator(mode="after")
+    def _shape(self):
+        if self.kind != "weekly" and self.hours > HOURS_PER_DAY:
+            raise ValueError(f"tier {self.name!r}: hours must be at most 24 for a {self.kind} tier, not {_fmt(self.hours)}")
+        if self.break_minutes and self.kind != "consecutive":
+            raise ValueError(f"tier {self.name!r}: break_minutes is for a consecutive tier only")
+        if "day" in self.model_fields_set and self.kind != "seventh_day":
+            raise ValueError(f"tier {self.name!r}: day is for a seventh_day tier only")
+        if (self.rate_below_minimum_wage_times is None) != (self.jurisdiction is None):
+            raise ValueError(f"tier {self.name!r}: rate_below_minimum_wage_times and jurisdiction go together "
+                             "(e.g. 1.5 and \"US-NV\")")
+        if self.jurisdiction is not None:
+            self_j = self.jurisdiction.strip().upper()
+            if not re.fullmatch(r"US(-[A-Z]{2}(-[A-Z0-9_]+)?)?", self_j):
+                raise ValueError(f"tier {self.name!r}: jurisdiction {self.jurisdiction!r} is not US or US-XX (e.g. \"US-NV\")")
+            object.__setattr__(self, "jurisdiction", self_j)
+        return self
+
+    @property
+    def by_day(self) -> bool:
+        """Counted within a day or a stretch of work (not the workweek): paid before weekly tiers."""
+        return self.kind != "weekly"
+
+
 class Overtime(_Section):
-    """Daily and weekly overtime (29 CFR 778.101-778.107), or the 8-and-80 system (778.601)."""
+    """Daily and weekly overtime (29 CFR 778.101-778.107), the 8-and-80 system (778.601), or
+    ordered tiers: a state preset (``rules = "CA"``) or explicit ``[[overtime.tier]]`` blocks."""
 
     weekly_hours: WeekHours | None = Decimal(40)
     daily_hours: DayHours | None = None
@@ -143,6 +209,22 @@ class Overtime(_Section):
     system: Literal["weekly", "8_and_80"] = "weekly"
     period_start: dt.date | None = None  # 8-and-80: any date on which a 14-day period starts
     period_hours: PeriodHours | None = None  # 8-and-80: defaults to 80
+    #: A state preset (models/overtime.py PRESETS): its tiers, with their citations.
+    rules: Literal["FLSA", "CA", "AK", "NV", "CO"] | None = None
+    tier: tuple[OvertimeTier, ...] = Field(default=(), max_length=16)
+    #: Whose law explicit tiers follow (`peerpay init --state XX` writes it): California's regular
+    #: rate on flat-sum bonuses (Alvarado) and back pay's state measure read it. ``rules`` implies it.
+    state: Literal["FLSA", "CA", "AK", "NV", "CO"] | None = None
+    #: California alternative workweek schedule (Lab. Code 511): the regular workday's hours (10 for 4/10).
+    alternative_workweek_hours: DayHours | None = None
+    #: jurisdiction -> its minimum-wage series, for tiers with a rate condition. Filled from the
+    #: shipped table when the policy file is read (io.readers.read_policy); may be given here.
+    minimum_wages: dict[str, tuple[MinimumWageStep, ...]] = {}
+
+    @field_validator("rules", "state", mode="before")
+    @classmethod
+    def _rules_upper(cls, v):
+        return v.strip().upper() if isinstance(v, str) else v
 
     @model_validator(mode="after")
     def _eight_and_eighty(self):
@@ -153,21 +235,88 @@ class Overtime(_Section):
             )
         return self
 
+    @model_validator(mode="after")
+    def _tiers(self):
+        if self.state is not None and self.rules is not None and self.state != self.rules:
+            raise ValueError(f"state = \"{self.state}\" and rules = \"{self.rules}\" disagree: rules sets the state")
+        if self.rules is not None and self.tier:
+            raise ValueError("give rules = \"XX\" (a state preset) or [[overtime.tier]] blocks, not both "
+                             "(`peerpay init --state XX` writes a preset out as tiers to edit)")
+        if self.tiered:
+            # (a key at its default value is harmless: a re-validated dump of the policy holds them all)
+            mixed = sorted(k for k in ("weekly_hours", "daily_hours", "multiplier", "system", "period_start", "period_hours")
+                           if k in self.model_fields_set and getattr(self, k) != type(self).model_fields[k].default)
+            if mixed:
+                raise ValueError(f"{', '.join(mixed)}: with rules or [[overtime.tier]], thresholds and multipliers "
+                                 "are the tiers' own (hours, multiplier): remove these keys")
+        if self.alternative_workweek_hours is not None:
+            if self.rules != "CA":
+                raise ValueError("alternative_workweek_hours is California's alternative workweek schedule "
+                                 "(Lab. Code 511): it needs rules = \"CA\"")
+            if not Decimal(8) < self.alternative_workweek_hours <= 12:
+                raise ValueError("alternative_workweek_hours must be more than 8 and at most 12 (Lab. Code 511(a))")
+        names = [t.name for t in self.tier]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"overtime tier names must be unique: {', '.join(dupes)}")
+        return self
+
+    @property
+    def state_law(self) -> str | None:
+        """The state whose overtime law applies ("CA", ...; "FLSA" or None: federal only)."""
+        return self.rules or self.state
+
+    @property
+    def tiered(self) -> bool:
+        """Overtime by tiers (a preset or explicit tiers): the pay lines then show hours per tier."""
+        return self.rules is not None or bool(self.tier)
+
+    @property
+    def tiers(self) -> tuple[OvertimeTier, ...]:
+        """The overtime rules in order: the explicit tiers, the preset's, or the classic keys as two tiers."""
+        if self.tier:
+            return self.tier
+        if self.rules is not None:
+            return _preset_tiers(self.rules, self.alternative_workweek_hours)
+        out = []
+        if self.daily_threshold is not None:
+            out.append(OvertimeTier(name="daily", kind="daily", hours=self.daily_threshold, multiplier=self.multiplier))
+        if self.period_threshold is not None:
+            # an 8-and-80 period threshold is a "weekly" tier over the 14-day period (up to 336 h)
+            out.append(OvertimeTier.model_construct(name="weekly", kind="weekly", hours=self.period_threshold,
+                                                    multiplier=self.multiplier, day=7, break_minutes=0,
+                                                    rate_below_minimum_wage_times=None, jurisdiction=None, citation=None))
+        return tuple(out)
+
     @property
     def period_days(self) -> int:
         return 14 if self.system == "8_and_80" else 7
 
     @property
     def daily_threshold(self) -> Decimal | None:
+        if self.tiered:
+            daily = [t.hours for t in self.tiers if t.kind == "daily"]
+            return min(daily) if daily else None
         if self.system == "8_and_80":
             return self.daily_hours if self.daily_hours is not None else Decimal(8)
         return self.daily_hours
 
     @property
     def period_threshold(self) -> Decimal | None:
+        if self.tiered:
+            weekly = [t.hours for t in self.tiers if t.kind == "weekly"]
+            return min(weekly) if weekly else None
         if self.system == "8_and_80":
             return self.period_hours if self.period_hours is not None else Decimal(80)
         return self.weekly_hours
+
+
+@functools.lru_cache(maxsize=64)
+def _preset_tiers(rules: str, alternative_workweek_hours: Decimal | None) -> tuple[OvertimeTier, ...]:
+    """A preset's tiers, validated once (the engine asks for them several times a run)."""
+    from .overtime import preset_tiers
+
+    return tuple(OvertimeTier.model_validate(t) for t in preset_tiers(rules, alternative_workweek_hours))
 
 
 class Differential(_Section):
@@ -193,9 +342,7 @@ class Differential(_Section):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        if not re.fullmatch(r"[A-Za-z0-9_\-]+", v or ""):
-            raise ValueError(f"differential name {v!r} must be letters, digits, _ or -")
-        return v
+        return _rule_name(v, "differential")
 
     @field_validator("days")
     @classmethod
@@ -345,6 +492,10 @@ class CredentialPremium(_Section):
     bonus: Money | None = None
     bonus_weeks: int = Field(default=1, ge=1, le=520)
     bonus_allocation: Literal["per_week", "per_hour"] = "per_week"
+    #: Whose overtime the bonus raises: "statutory" (29 CFR 778.209(b): hours over 40, or 8/80, at
+    #: half the bonus's hourly rate) or "contract" (the contract extends it to its own daily
+    #: overtime and multiplier). docs/joint-and-credentials.md.
+    applies_to: Literal["statutory", "contract"] = "statutory"
     citation: str | None = None
 
     @model_validator(mode="after")
@@ -535,7 +686,13 @@ def policy_warnings(policy: Policy) -> list[str]:
         if d.per_hour == 0 or d.percent == 0:
             out.append(f"{where} pays nothing (its amount is 0)")
     ot = policy.overtime
-    if ot is not None:
+    if ot is not None and ot.tier:
+        for i, t in enumerate(ot.tier, 1):
+            multiplier(f"overtime.tier[{i}] ({t.name}).multiplier", t.multiplier)
+            if t.multiplier == 1:
+                out.append(f"overtime.tier[{i}] ({t.name}).multiplier = 1 pays no premium, yet its hours no longer count "
+                           "toward a weekly tier")
+    if ot is not None and not ot.tiered:
         multiplier("overtime.multiplier", ot.multiplier)
         if ot.multiplier == 1:
             out.append("overtime.multiplier = 1 pays no overtime premium (the FLSA requires 1.5, 29 U.S.C. 207(a))")

@@ -317,6 +317,10 @@ class Proposal(_Section):
     #: Lump sums and retro pay go only to those employed on this date (roster ``end_date`` or
     #: ``termination_date`` on or after it, or none); omitted: everyone costed gets them.
     ratification_date: dt.date | None = None
+    #: The status quo's step movement (one step on each hire-date anniversary, to the top step)
+    #: continues in the term unless the proposal gives its own ``[[step_movement]]`` rules or
+    #: says ``steps = "freeze"`` (docs/costing.md, "The status quo is the base").
+    steps: Literal["status_quo", "freeze"] = "status_quo"
 
     @field_validator("name")
     @classmethod
@@ -324,6 +328,13 @@ class Proposal(_Section):
         if not v.strip():
             raise ValueError("name is empty")
         return v.strip()
+
+    @model_validator(mode="after")
+    def _one_step_rule(self):
+        if self.steps == "freeze" and self.step_movement:
+            raise ValueError('steps = "freeze" and [[step_movement]] both given: a frozen scale has no step rules '
+                             "(drop one of them)")
+        return self
 
     @property
     def term_end(self) -> dt.date:
