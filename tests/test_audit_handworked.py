@@ -287,3 +287,54 @@ def test_a_cut_week_shares_minutes_by_their_day_and_a_call_back_by_the_day_it_st
         13000, 1200, 1200, 5000)
     assert (second["owed_minutes:base"], second["owed_minutes:standby"]) == (390, 240)
     assert a.findings.empty and a.problems == []
+
+
+def test_claim_prices_the_underpaid_week_by_the_three_measures(files):
+    """``--claim`` on the register with the missing night differential and the overtime hour paid
+    at straight time (above). The week, 44 h worked, as the FLSA measure reads it:
+
+        straight time required  every hour at its own rate, differentials in (29 CFR 778.315):
+                                880.00 + 16.00 = 896.00
+        straight time paid      base 820.00 + the OT line's straight time 60.00 + night 0.00 = 880.00
+        straight time due       896.00 - 880.00 = 16.00
+        regular rate            896.00 / 44 h = 20.363636
+        overtime required       0.5 x 20.363636 x 4 h = 40.727272
+        overtime due            40.727272 - the premium paid 30.55 = 10.177272
+        FLSA back wages         16.00 + 10.177272 = 26.177272 -> $26.18 (rounded once)
+    The contract measure is the audit's own shortfall, owed 936.73 - paid 910.55 = $26.18; the
+    state measure is the FLSA's (no state minimum or overtime adds to it here). Liquidated damages
+    equal the federal measure (29 U.S.C. 216(b)): total $52.36.
+    """
+    from peerpay.jobs.audit import audit_claim
+
+    register = """
+    Emp,Week Ending,Earn Code,Hours,Amount
+    E1,03/08/2025,REG,41.00,820.00
+    E1,03/08/2025,OT,3.00,90.55
+    """
+    claim = audit_claim(audit(files, register))
+    (week,) = claim["weeks"]
+    assert (week["paid_gross"], week["owed_gross"]) == (910.55, 936.73)
+    assert (week["contract_back_wages"], week["flsa_back_wages"], week["state_back_wages"]) == (26.18, 26.18, 26.18)
+    assert (week["flsa_straight_time_due"], week["flsa_overtime_required"]) == (16.0, 40.73)
+    assert week["premium_credits"] == 30.55 and week["straight_time_paid"] == 880.0
+    assert claim["totals"]["back_wages"] == 26.18 and claim["totals"]["liquidated_damages"] == 26.18
+    assert claim["totals"]["total_owed"] == 52.36
+
+
+def test_claim_lists_no_week_paid_in_full(files):
+    from peerpay.jobs.audit import audit_claim
+
+    claim = audit_claim(audit(files, RIGHT))
+    assert claim["weeks"] == [] and claim["totals"]["back_wages"] == 0.0
+
+
+def test_claim_needs_workweeks(files):
+    from peerpay.jobs.audit import audit_claim
+
+    timesheet = "employee_id,start,end,rate\nE1,2025-04-15 08:00,2025-04-15 16:00,20.00\nE1,2025-04-16 08:00,2025-04-16 16:00,20.00\n"
+    register = "Emp,From,To,Code,Hours,Amount\nE1,2025-04-01,2025-04-15,REG,8.00,160.00\nE1,2025-04-16,2025-04-30,REG,8.00,160.00\n"
+    a = run_audit(files.write("timesheet.csv", timesheet), files.write("policy.toml", POLICY),
+                  files.write("register.csv", register), files.write("register.toml", SEMI_MONTHLY))
+    with pytest.raises(InputError, match="--claim prices workweeks"):
+        audit_claim(a)

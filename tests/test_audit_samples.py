@@ -164,3 +164,31 @@ def test_a_summary_timesheet_keeps_every_paid_component_and_says_what_it_could_n
         a.register.lines["component"] == "differential:night", "cents"].sum())
     assert a.totals["paid"] == 6436103
     assert any(n.startswith("The timesheet is a summary export") for n in a.notes)
+
+
+def test_claim_on_the_sample(cli):
+    """The sample's three underpayments as back pay (docs/formats.md §6), week by week:
+
+    * HL002's night differential, $220.00, shared by what each week owes: 11/09 $100.00 (40 h,
+      no overtime: workweek averaging, the straight time paid is far above the minimum, so the
+      FLSA owes nothing) and 11/16 $120.00 (48 h, an overtime week: every hour at its own rate,
+      night included, 29 CFR 778.315: the FLSA owes the $120.00 too).
+    * HL004's standby, $105.00 ($97.00 and $8.00 by week): on-call time is not hours worked, so
+      only the contract measure claims it.
+    * HL016's overtime, $8.88: the period's premium paid $241.67 shared 32.45 : 218.10 ->
+      $31.30 and $210.37, short $1.15 and $7.73. In the week of 11/09 the FLSA owes nothing:
+      the holiday premium ($262.69 at time and a half) is creditable against overtime (29 U.S.C.
+      207(h)(2)). In the week of 11/16 it owes the $7.73.
+    Claim 220.00 + 105.00 + 8.88 = $333.88; FLSA 120.00 + 7.73 = $127.73 = liquidated damages.
+    """
+    result = cli([*ARGS, "--claim", "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    claim = json.loads(result.stdout)["claim"]
+    weeks = {(w["employee_id"], w["week_start"]): (w["contract_back_wages"], w["flsa_back_wages"]) for w in claim["weeks"]}
+    assert weeks == {("HL002", "2025-11-09"): (100.0, 0.0), ("HL002", "2025-11-16"): (120.0, 120.0),
+                     ("HL004", "2025-11-23"): (97.0, 0.0), ("HL004", "2025-11-30"): (8.0, 0.0),
+                     ("HL016", "2025-11-09"): (1.15, 0.0), ("HL016", "2025-11-16"): (7.73, 7.73)}
+    t = claim["totals"]
+    assert (t["back_wages"], t["flsa_back_wages"], t["liquidated_damages"], t["total_owed"]) == (333.88, 127.73, 127.73, 461.61)
+    table = cli([*ARGS, "--claim"]).stdout
+    assert "Back pay for the underpaid weeks" in table and "Claim $333.88" in table

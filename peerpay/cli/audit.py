@@ -39,6 +39,8 @@ def audit_document(audit, report: dict, record: dict | None = None, brief: bool 
             out += [Text("Here is where (each pay component off by more than "
                          f"${audit.tolerance_cents / 100:,.2f}; difference = paid - owed):\n\n"),
                     Table(found, kinds=kinds, blanks=True), Text("\n")]
+        if "claim" in report:
+            out += claim_blocks(report["claim"], kinds)
         if brief:
             return out
         people = employees_table(audit.employees)
@@ -50,16 +52,47 @@ def audit_document(audit, report: dict, record: dict | None = None, brief: bool 
         return out
 
     def sheets():
-        return [Table(findings_table(audit.findings), "findings", kinds, blanks=True),
-                Table(lines_table(audit.lines, audit.components), "lines", line_kinds | {"status": "text"}, totals=True),
-                Table(employees_table(audit.employees), "by employee", kinds, totals=True),
-                Table(rejected(), "rejected")]
+        out = [Table(findings_table(audit.findings), "findings", kinds, blanks=True),
+               Table(lines_table(audit.lines, audit.components), "lines", line_kinds | {"status": "text"}, totals=True),
+               Table(employees_table(audit.employees), "by employee", kinds, totals=True),
+               Table(rejected(), "rejected")]
+        if "claim" in report:
+            weeks, people = claim_frames(report["claim"])
+            out += [Table(weeks, "claim weeks", CLAIM_KINDS, totals=True), Table(people, "claim employees", CLAIM_KINDS, totals=True)]
+        return out
 
     return Document("peerpay audit: what payroll paid against what the policy owes", blocks=blocks,
                     csv=lambda: lines_table(audit.lines, audit.components), payload=report, sheets=sheets,
                     notes=lambda: ["peerpay audit: notes", headline(audit.totals, audit.tolerance_cents), *report["notes"],
                                    _recon_text(report)],
                     run_record=record, policy=lambda: audit.pay.policy.model_dump(mode="json", exclude_none=True))
+
+
+CLAIM_WEEK = ["employee_id", "week_start", "paid_gross", "owed_gross", "contract_back_wages", "flsa_back_wages",
+              "state_back_wages", "back_wages", "liquidated_damages", "total_owed"]
+CLAIM_EMPLOYEE = ["employee_id", "weeks", "contract_back_wages", "flsa_back_wages", "state_back_wages", "back_wages",
+                  "liquidated_damages", "total_owed"]
+CLAIM_KINDS = {c: "money" for c in CLAIM_WEEK[2:]} | {"weeks": "count"}
+
+
+def claim_frames(claim: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The claim's weeks and employees (docs/formats.md §6 keys) as tables."""
+    weeks = pd.DataFrame([{c: w[c] for c in CLAIM_WEEK} for w in claim["weeks"]], columns=CLAIM_WEEK)
+    people = pd.DataFrame([{c: e[c] for c in CLAIM_EMPLOYEE} for e in claim["employees"]], columns=CLAIM_EMPLOYEE)
+    return weeks, people
+
+
+def claim_blocks(claim: dict, kinds: dict) -> list:
+    """``--claim``: the underpaid weeks priced by the three back-pay measures (docs/backpay.md)."""
+    weeks, people = claim_frames(claim)
+    t = claim["totals"]
+    out: list = [Heading(f"Back pay for the underpaid weeks (as of {claim['as_of']}; docs/formats.md §6)")]
+    if not len(weeks):
+        return out + [Text("No week owes back wages under any measure.\n\n")]
+    return out + [Table(people, kinds=CLAIM_KINDS), Text("\n"), Table(weeks, kinds=CLAIM_KINDS),
+                  Text(f"\nClaim ${t['back_wages']:,.2f} (contract ${t['contract_back_wages']:,.2f}, FLSA ${t['flsa_back_wages']:,.2f}, "
+                       f"state ${t['state_back_wages']:,.2f}) + liquidated damages ${t['liquidated_damages']:,.2f} = "
+                       f"${t['total_owed']:,.2f}. Figures computed by peerpay; not legal advice (docs/backpay.md).\n\n")]
 
 
 def _recon_text(report: dict) -> str:
@@ -121,6 +154,8 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
 @click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Last day of that pay period (inclusive).")
 @click.option("--tolerance", default="0.01", show_default=True, metavar="DOLLARS",
               help="A difference up to this, per employee, period and component, is not flagged.")
+@click.option("--claim", is_flag=True, help="Price the underpaid weeks as back pay: the contract, FLSA and state measures, the "
+              "claim and liquidated damages (docs/formats.md §6), with what was paid taken from the register by component.")
 @click.option("--fail-on-underpayment", is_flag=True,
               help=f"Exit {EXIT_UNDERPAID} when nothing was rejected and some employee-period was underpaid beyond the tolerance.")
 @click.option("--format", "-f", "fmt", type=FORMATS, help=FORMAT_HELP)
@@ -129,7 +164,7 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @handles_input_errors
 def command(timesheet, policy, roster, schedule, sheet, map_file, register, register_map, register_sheet, date_from, date_to,
-            tolerance, fail_on_underpayment, fmt, output, rejects, force):
+            tolerance, claim, fail_on_underpayment, fmt, output, rejects, force):
     """Audit a payroll register against the policy: owed, paid and the difference by pay component (docs/audit.md)."""
     from ..errors import InputError
     from ..io.readers import read_policy
@@ -165,6 +200,13 @@ def command(timesheet, policy, roster, schedule, sheet, map_file, register, regi
     audit = run_audit(timesheet, pol, register, emap, roster, schedule, sheet=sheet, mapped=mapped,
                       register_sheet=register_sheet, period=period, tolerance_cents=cents, map_name=Path(register_map).name)
     report = audit_report(audit)
+    if claim:
+        from ..jobs.audit import audit_claim
+
+        try:
+            report["claim"] = audit_claim(audit)  # an added key (docs/formats.md, "peerpay audit")
+        except InputError as exc:
+            fail(str(exc), EXIT_USAGE)
     record = run_record("peerpay audit", {"timesheet": timesheet, "policy": policy, "roster": roster, "schedule": schedule,
                                           "map": map_file, "register": register, "register_map": register_map},
                         {"tolerance": tolerance, "from": str(date_from.date()) if date_from else None,

@@ -175,3 +175,46 @@ def audit_report(a: AuditRun) -> dict:
                            reconciliation={"timesheet": a.pay.reconciliation, "register": recon})
     report["meta"] = run_meta()
     return report
+
+
+def audit_claim(a: AuditRun, *, as_of=None, willful: bool = False, jurisdiction: str | None = None) -> dict:
+    """The audit's weeks priced as back wages: docs/formats.md §6's three measures, the claim and
+    liquidated damages, with what was paid taken from the register by component
+    (:mod:`peerpay.core.audit_claim`). Raises InputError when the register's pay periods cut
+    workweeks (the measures are per workweek)."""
+    from ..core import backpay as backpay_core
+    from ..core import wage_law
+    from ..core.audit_claim import claimed_weeks, paid_weeks
+    from ..core.backpay_report import backpay_report
+    from ..core.money import MINUTES_PER_DAY
+    from .minimum_wage import load_limitation_periods, minimum_wage
+    from .pay import certification_bonus
+
+    if not a.periods.aligned:
+        raise InputError("--claim prices workweeks, and this register's pay periods cut workweeks: audit a register of "
+                         "workweeks or of pay periods made of whole workweeks")
+    run = a.pay
+    paid = paid_weeks(a.lines, run.result.lines, a.components)
+    minimum = minimum_wage(run.policy, jurisdiction)
+    years = 3 if willful else 2
+    federal = wage_law.Limitation(years, "29 U.S.C. 255(a)")
+    state = wage_law.state_limitation(load_limitation_periods(), minimum.jurisdiction, willful, federal, None)
+    shifts = run.shifts
+    latest = None
+    if len(shifts):
+        end_local = shifts["start_local"].to_numpy(dtype="int64") + (shifts["end_at"] - shifts["start_at"]).to_numpy(dtype="int64")
+        latest = np.datetime64(int(end_local.max() // MINUTES_PER_DAY), "D").astype(object)
+    result = backpay_core.compute_backpay(shifts, shifts.iloc[:0], run.policy, minimum, as_of=as_of, lookback_years=years,
+                                          state_limitation=state, liquidated="federal", latest_day=latest,
+                                          bonus=certification_bonus(run), paid_pay=paid)
+    result = claimed_weeks(result, paid)
+    report = backpay_report(result, [], run.policy)
+    del report["rejected"]  # the audit's own list holds every rejected row
+    report["notes"].insert(0, "What was paid is the register's, by component: base, differentials and standby are straight-time "
+                              "pay; overtime, and holiday and call-back premiums at 1.5x or more, are premiums (29 U.S.C. 207(h)(2)).")
+    if a.register.periods != "workweek":
+        report["notes"].insert(1, "A pay period's paid figures are shared among its workweeks component by component, in "
+                                  "proportion to what each week owes for it (by hours worked where it owes nothing of it).")
+    if not minimum.covered:
+        report["notes"].append(f"No minimum-wage rows for {minimum.jurisdiction}: the federal minimum was used.")
+    return report
