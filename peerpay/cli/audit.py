@@ -89,7 +89,10 @@ def claim_blocks(claim: dict, kinds: dict) -> list:
     out: list = [Heading(f"Back pay for the underpaid weeks (as of {claim['as_of']}; docs/formats.md §6)")]
     if not len(weeks):
         return out + [Text("No week owes back wages under any measure.\n\n")]
-    return out + [Table(people, kinds=CLAIM_KINDS), Text("\n"), Table(weeks, kinds=CLAIM_KINDS),
+    short = {"contract_back_wages": "contract", "flsa_back_wages": "FLSA", "state_back_wages": "state", "back_wages": "claim",
+             "liquidated_damages": "liquidated", "total_owed": "total"}  # narrow enough to read (JSON keeps §6's names)
+    kinds = CLAIM_KINDS | {v: "money" for v in short.values()}
+    return out + [Table(people.rename(columns=short), kinds=kinds), Text("\n"), Table(weeks.rename(columns=short), kinds=kinds),
                   Text(f"\nClaim ${t['back_wages']:,.2f} (contract ${t['contract_back_wages']:,.2f}, FLSA ${t['flsa_back_wages']:,.2f}, "
                        f"state ${t['state_back_wages']:,.2f}) + liquidated damages ${t['liquidated_damages']:,.2f} = "
                        f"${t['total_owed']:,.2f}. Figures computed by peerpay; not legal advice (docs/backpay.md).\n\n")]
