@@ -43,6 +43,7 @@ def _reuse_freed_memory(arrow: bool = True) -> None:
 # ``peerpay --help`` and a mistyped command answer at once. tests/test_speed_paths.py checks the
 # summaries against the commands' own help.
 COMMANDS = {
+    "audit": (".audit", "command", "Audit a payroll register against the policy: owed, paid and the difference by pay component (docs/audit.md)."),
     "backpay": (".backpay", "command",
                 "Price unpaid work as back wages per employee and workweek: contract, FLSA and state measures (docs/formats.md §6)."),
     "cost": (".cost", "command", "Cost bargaining proposals year by year and the peer pay gap they close (docs/costing.md)."),
@@ -91,7 +92,7 @@ class LazyGroup(click.Group):
     def resolve_command(self, ctx, args):
         if args and args[0] in COMMANDS:  # a command runs: not when the package is imported, nor for --help
             _reuse_freed_memory(arrow=args[0] != "init")  # init reads and writes text only
-        if args and args[0] == "pay" and (early := early_read(args[1:])):
+        if args and args[0] in ("pay", "audit") and (early := early_read(args[1:])):  # audit pays its timesheet too
             path, partitions = early
             if partitions is None:
                 from ..io.csvtext import prefetch

@@ -104,14 +104,14 @@ def command(samples, copy, fmt, force):
         click.echo(next_steps(Path(copy), copied=True), nl=False)
         return
     from ..jobs.pay import run_pay
-    from . import backpay, cost, gap
+    from . import audit, backpay, cost, gap
     from .pay import render_pay
 
     d = find_samples(samples)
     run = run_pay(d / "timesheet.csv", d / "policy.toml", d / "roster.csv", d / "schedule.csv")
     click.echo(f"peerpay demo: {d}\n")
     click.echo(render_pay(run, fmt, detail=False))
-    for mod in (gap, cost, backpay):
+    for mod in (gap, cost, backpay, audit):
         click.echo(mod.demo_section(d, fmt))
     click.echo(demo_person_section(d, fmt))
     click.echo(next_steps(d))

@@ -314,15 +314,25 @@ def _notes(report: dict) -> list[str]:
 @click.option("--partitions", type=click.IntRange(1, 100_000), help="Employee partitions (buckets) to pay separately.")
 @click.option("--output-dir", type=click.Path(file_okay=False), help="--engine dask: write pay lines partitioned here "
               "(lines-NNNNN.parquet, or .csv with --format csv), plus rejected.csv and summary.json.")
+@click.option("--export", metavar="VENDOR|MAP", help="Write the pay lines as a payroll system's earnings import instead of the "
+              "report: adp, paychex, ukg, or an earnings map with an [export] section; control totals go to NAME.control.csv "
+              "beside --output (docs/audit.md).")
 @handles_input_errors
 def pay(timesheet, policy, roster, schedule, sheet, map_file, by, credentials, date_from, date_to, employees, fmt, output, detail,
-        rejects, statements, with_names, force, engine, scheduler, partitions, output_dir):
+        rejects, statements, with_names, force, engine, scheduler, partitions, output_dir, export):
     """Compute gross pay per employee and workweek (docs/formats.md §4)."""
     from ..jobs.pay import expand_timesheets
 
     scaled = engine != "local" or partitions or scheduler or output_dir
     # the scaled engines read a glob themselves (docs/scale.md): one --timesheet value, as given
     timesheets = expand_timesheets(timesheet) if not scaled or len(timesheet) > 1 else list(timesheet)
+    if export is not None:  # pay --export: the earnings import instead of the report (cli/export.py)
+        from .export import export_pay, load_export
+
+        unsupported = [o for o, on in (("--engine dask/--partitions/--output-dir", scaled), ("several timesheets", len(timesheets) > 1),
+                                       ("--by person", by == "person"), ("--credentials", credentials), ("--detail", detail),
+                                       ("--statements", statements), ("--with-names", with_names)) if on]
+        spec = load_export(export, fmt, output, force, [*timesheets, policy, roster, schedule, map_file], unsupported)
     fmt = output_format(fmt, output)
     check_format_target(fmt, output)
     detail_csv = None
@@ -372,6 +382,8 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, by, credentials, d
     recon = run.reconciliation
     if not recon["balanced"]:
         fail(f"internal reconciliation failed: {recon}", EXIT_INPUT)
+    if export is not None:
+        export_pay(run, spec, output, force, rejects, period_notes(scope))
     options = {"from": date_from.date().isoformat() if date_from else None, "to": date_to.date().isoformat() if date_to else None,
                "employee": list(employees), "sheet": sheet, "detail": detail or None}
     record = run_record("peerpay pay", {"timesheet": timesheet, "policy": policy, "roster": roster, "schedule": schedule, "map": map_file},

@@ -149,10 +149,15 @@ def compute_backpay(
     latest_day: date | None = None,
     stipends: pd.DataFrame | None = None,
     bonus: pd.DataFrame | None = None,
+    paid_pay: pd.DataFrame | None = None,
 ) -> BackpayResult:
     """The three measures and the claim per employee and workweek (module docstring).
 
     ``unpaid`` must already be free of overlaps with ``paid`` (:func:`reject_paid_overlaps`).
+    ``paid_pay``: what was actually paid per employee and week, in the pay lines' columns (cents:
+    ``base_pay``, ``diff:<name>``, ``standby_pay``, ``holiday_premium``, ``callback_premium``,
+    ``overtime_premium``, ``gross_pay``; minutes: ``worked_minutes``, ``on_call_minutes``), as a
+    payroll register shows it (``peerpay audit --claim``); default: the policy's pay of ``paid``.
     ``stipends``: a prepared stipend log (:func:`peerpay.core.stipends.prepare_stipends`);
     ``bonus``: ``employee_id``, ``week_start``, ``bonus_share`` (cents) of a certification bonus.
     ``as_of`` defaults to ``latest_day`` (the latest date in any input), else the latest local
@@ -168,7 +173,7 @@ def compute_backpay(
     cutoff, state_cutoff = years_before(as_of, lookback_years), years_before(as_of, state.years)
 
     combined = pd.concat([paid, unpaid], ignore_index=True) if len(paid) else unpaid.reset_index(drop=True)
-    paid_lines = compute_pay(paid, policy, audit=False).lines
+    paid_lines = compute_pay(paid, policy, audit=False).lines if paid_pay is None else paid_pay
     full = compute_pay(combined, policy)
     diff_names = full.differential_names
     weeks = _weeks(full.lines, paid_lines, paid, policy, diff_names)
@@ -176,6 +181,14 @@ def compute_backpay(
     weeks = _with_stipends(weeks, st)
     weeks = _with_bonus(weeks, bonus)
     hours = _hours_table(full, combined, len(paid), weeks, stipends, policy)
+    if paid_pay is not None:
+        # the straight time paid is what was paid: the rows' exact pay under the policy, moved by what the payer paid
+        # more or less than the policy's rounded figures (a week paid in full then owes no stray cent)
+        paid_c = weeks["base_pay_paid"] + weeks["differential_pay_paid"] + weeks["standby_pay_paid"]
+        owed_c = weeks["base_pay_owed"] + weeks["differential_pay_owed"] + weeks["standby_pay_owed"]
+        weeks["straight_paid_amount"] = (weeks["straight_paid_amount"].to_numpy(dtype=object)
+                                         + (paid_c - owed_c).to_numpy(dtype="int64").astype(object) * AMOUNT_PER_CENT)
+        weeks["standby_paid"] = weeks["standby_paid"] + (weeks["standby_pay_paid"] - weeks["standby_pay_owed"]) * AMOUNT_PER_CENT
     # shown as the measures use it: the exact straight-time pay paid, rounded once
     weeks["straight_paid"] = np.asarray(cents_half_up(weeks["straight_paid_amount"].to_numpy(dtype=object)), dtype="int64")
     days = hours["day"].to_numpy(dtype="int64").astype("datetime64[D]")
