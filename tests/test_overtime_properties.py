@@ -34,7 +34,7 @@ def tier_sets(draw):
     out = []
     for i, kind in enumerate(kinds):
         hours = draw(st.integers(0, 60 if kind == "weekly" else 14))
-        spec = {"name": f"t{i}", "kind": kind, "hours": hours, "multiplier": draw(st.sampled_from(["1.5", "2", "1.25", "3"]))}
+        spec = {"name": f"t{i}", "kind": kind, "hours": hours, "multiplier": draw(st.sampled_from([Decimal("1.5"), Decimal("2"), Decimal("1.25"), Decimal("3")]))}
         if kind == "seventh_day":
             spec["day"] = draw(st.integers(2, 7))
         if kind == "consecutive":
