@@ -175,7 +175,7 @@ def test_csv_quotes_text_only_where_it_must():
 def test_a_pay_period_with_a_cut_week_says_so_and_a_formula_like_id_is_neutralised(cli, tmp_path):
     result = cli([*PAY, "--export", "ukg", "--from", "2025-11-05", "--to", "2025-11-22"])
     assert result.exit_code == 0
-    assert "note: 1 workweek(s) not wholly inside the pay period" in result.stderr
+    assert "note: 1 workweek(s) cut by the period 2025-11-05 to 2025-11-22 (starting 2025-11-02)" in result.stderr
     ts = tmp_path / "ts.csv"
     ts.write_text("employee_id,start,end,rate\n=1+1,2025-03-03 08:00,2025-03-03 16:00,20.00\n")
     pol = tmp_path / "p.toml"
