@@ -181,3 +181,61 @@ def test_a_duty_role_equal_to_the_own_role_is_no_out_of_class_work(files):
     run = pay(files, week({"2025-02-05": "peer_specialist"}, hours=8), "[out_of_class]\n")
     line = only_line(run)
     assert (line["out_of_class_hours"], line["out_of_class_pay"], line["gross_pay"]) == (0.0, 0.0, 760.0)
+
+
+# --------------------------------------------------------------------------- back pay (docs/formats.md §6)
+
+
+def backpay(files, paid: str, unpaid: str, policy: str):
+    from peerpay.jobs.backpay import run_backpay
+
+    paths = {n: files.write(f"{n}.csv", t) for n, t in (("paid", paid), ("unpaid", unpaid), ("roster", ROSTER),
+                                                           ("schedule", SCHEDULE))}
+    pol = files.write("policy.toml", policy)
+    return run_backpay(paths["paid"], paths["unpaid"], pol, paths["roster"], paths["schedule"], as_of=None)
+
+
+def test_backpay_out_of_class_in_an_overtime_week(files):
+    # Paid: 45 h at the own $19.00, Wednesday's 9 h were case management (same_step: $23.00).
+    #   paid gross  855.00 + 0.5 x 19.00 x 5 = 47.50 -> 902.50
+    #   owed gross  940.50 (test_same_step_overtime_week)
+    #   contract    940.50 - 902.50 = 38.00  (36.00 difference + 2.00 of overtime on it)
+    #   FLSA        an overtime week: straight time 36 x 19 + 9 x 23 = 891.00 - 855.00 paid = 36.00 (778.315);
+    #               regular rate 891 / 45 = 19.80; overtime 0.5 x 19.80 x 5 = 49.50 - 47.50 paid = 2.00 -> 38.00
+    run = backpay(files, week({"2025-02-05": "case_manager"}), "employee_id,start,end\n",
+                  WEEKLY_40 + '[out_of_class]\nmethod = "same_step"\n')
+    assert run.problems == []
+    (w,) = run.report["weeks"]
+    assert (w["paid_gross"], w["owed_gross"], w["contract_back_wages"], w["flsa_back_wages"], w["back_wages"]) == \
+        (902.5, 940.5, 38.0, 38.0, 38.0)
+
+
+def test_backpay_out_of_class_in_a_week_without_overtime(files):
+    # 40 h, Wednesday's 8 h out of class: contract 8 x 4.00 = 32.00; FLSA: averaging, 40 x 7.25 = 290.00
+    # <= 760.00 paid -> 0 (the FLSA does not enforce the contract's rate in a week without overtime).
+    run = backpay(files, week({"2025-02-05": "case_manager"}, hours=8), "employee_id,start,end\n",
+                  WEEKLY_40 + '[out_of_class]\nmethod = "same_step"\n')
+    (w,) = run.report["weeks"]
+    assert (w["contract_back_wages"], w["flsa_back_wages"], w["state_back_wages"], w["back_wages"]) == (32.0, 0.0, 0.0, 32.0)
+
+
+def test_backpay_unpaid_out_of_class_hours_count_toward_the_day_minimum(files):
+    # Paid: Wednesday 08:00-09:00 case management (1 h: short of the 2-hour minimum on its own).
+    # Unpaid: Wednesday 17:00-18:00 case management, not paid at all. Together 2 h: both owed.
+    #   paid gross 40 x 19 = 760.00 (the paid row at the own rate)
+    #   owed: 41 h, 2 of them at 23.00: base 41 x 19 = 779.00 + out of class 2 x 4 = 8.00 = 787.00;
+    #   regular rate 787 / 41; overtime 0.5 x 787/41 x 1 = 9.597... -> 9.60; owed gross 796.60
+    #   contract 796.60 - 760.00 = 36.60
+    paid = """
+    employee_id,start,end,duty_role
+    P1,2025-02-03 08:00,2025-02-03 16:00,
+    P1,2025-02-04 08:00,2025-02-04 16:00,
+    P1,2025-02-05 08:00,2025-02-05 09:00,case_manager
+    P1,2025-02-05 09:00,2025-02-05 16:00,
+    P1,2025-02-06 08:00,2025-02-06 16:00,
+    P1,2025-02-07 08:00,2025-02-07 16:00,
+    """
+    unpaid = "employee_id,start,end,duty_role\nP1,2025-02-05 17:00,2025-02-05 18:00,case_manager\n"
+    run = backpay(files, paid, unpaid, WEEKLY_40 + "[out_of_class]\nminimum_hours = 2\n")
+    (w,) = run.report["weeks"]
+    assert (w["paid_gross"], w["owed_gross"], w["contract_back_wages"]) == (760.0, 796.6, 36.6)

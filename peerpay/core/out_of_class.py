@@ -133,8 +133,10 @@ def apply_out_of_class(shifts: pd.DataFrame, rule: OutOfClass | None) -> pd.Data
     if DUTY_RATE not in shifts or rule is None:
         return shifts
     out = shifts.copy()
-    home = out[HOME_RATE].to_numpy(dtype="int64") if HOME_RATE in out else out["rate_units"].to_numpy(dtype="int64")
-    duty = out[DUTY_RATE].to_numpy(dtype="int64")
+    own = out["rate_units"].to_numpy(dtype="int64")
+    # rows of a file without the column (paid and unpaid rows together) have none: NaN after a concat
+    home = out[HOME_RATE].fillna(pd.Series(own, index=out.index)).to_numpy(dtype="int64") if HOME_RATE in out else own
+    duty = out[DUTY_RATE].fillna(-1).to_numpy(dtype="int64")
     minutes = (out["end_at"] - out["start_at"]).to_numpy(dtype="int64")
     owed = (duty >= 0) & (out["kind"].astype(object).to_numpy() != "on_call")
     owed &= _minimum_met(out, owed, minutes, rule)
