@@ -16,7 +16,7 @@ from ..jobs.gap import REFERENCES, run_gap
 from ..io.document import Document, Heading, Notes, Table, Text, render
 from ..io.writers import atomic_write
 from .options import PeerpayCommand, force_option, format_option, output_option, policy_option, roster_option, schedule_option, timesheet_option
-from .common import run_record, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
+from .common import published_record, run_record, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
 
 # (report key, column header, kind): one list drives the table, Markdown, CSV headers and XLSX formats;
 # built from the one gap-metrics table in core (GAP_METRICS: key, header, unit, definition, source)
@@ -274,14 +274,6 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
                   timesheet=d / "timesheet.csv", policy=d / "policy.toml", unpaid=unpaid if unpaid.exists() else None,
                   reference="bls-2025")
     return "\n" + cast(str, render_gap(run.report, "md" if fmt == "md" else "table"))  # text formats render to str
-
-
-def published_record(record: dict) -> dict:
-    """A run record fit to publish: each input by name only. A hash (or a size) of the private roster
-    or timesheet would let anyone who guesses the file confirm the guess, pay rates and all."""
-    out = {k: v for k, v in record.items() if k != "policy_sha256"}
-    out["inputs"] = [{"file": f["file"]} for f in record.get("inputs", [])]
-    return out
 
 
 def _run_record(**given) -> dict:
