@@ -164,7 +164,7 @@ def prepare_billing(raw: pd.DataFrame, source: str, fees: pd.DataFrame, state: s
     no_rate = np.flatnonzero(live & mod_ok & ~np.isnat(day) & (rate < 0))
     if len(no_rate):
         first = fees.groupby(["state", "code", "modifier"])["effective"].min()
-        since = [str(first.get((s, c, m), "")) for s, c, m in zip(st[no_rate], code[no_rate], modifier[no_rate])]  # the rejected rows only
+        since = [str(pd.Timestamp(first[(s, c, m)]).date()) for s, c, m in zip(st[no_rate], code[no_rate], modifier[no_rate])]  # the rejected rows only
         rej.add(no_rate, "service_date", "no fee schedule rate for " + code[no_rate].astype(str).astype(object) + " ("
                 + st[no_rate].astype(str).astype(object) + ") on " + day[no_rate].astype(str).astype(object)
                 + " (rates from " + np.asarray(since, dtype=object) + ")")
