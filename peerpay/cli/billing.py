@@ -7,33 +7,15 @@ import pandas as pd
 
 from ..core.billing_report import billing_headline
 from ..io.document import Document, Heading, Notes, Table, Text, render
+from ..io.billing_page import KINDS, role_frame
 from ..jobs.billing import run_billing
 from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, check_outputs, emit, fail, handles_input_errors, output_format, report_problems, run_record
 from .options import PeerpayCommand, force_option, format_option, output_option, policy_option, roster_option, schedule_option, timesheet_option
 
-ROLE_COLUMNS = ["role", "n", "n_billing", "paid_hours", "gross_pay", "billed_units", "billed", "billed_per_paid_hour", "pay_per_paid_hour",
-                "cents_per_dollar_billed", "median_cents_per_dollar_billed", "unbilled_hours", "unbilled_pct",
-                "median_cents_per_dollar_billed_band", "unbilled_pct_band", "status"]
-PERSON_COLUMNS = ["employee_id", "role", "paid_hours", "gross_pay", "billed_units", "billed", "billed_per_paid_hour",
-                  "pay_per_paid_hour", "cents_per_dollar_billed", "unbilled_hours"]
-KINDS = {"gross_pay": "money", "billed": "money", "billed_per_paid_hour": "money", "pay_per_paid_hour": "money",
-         "paid_hours": "hours", "unbilled_hours": "hours", "n": "count", "n_billing": "count", "billed_units": "count"}
-
-
-def _band(v) -> str | None:
-    return f"{v[0]:g}–{v[1]:g}" if isinstance(v, list) else v
-
-
-def role_frame(report: dict) -> pd.DataFrame:
-    rows = report["roles"]
-    cols = [c for c in ROLE_COLUMNS if any(r.get(c) is not None for r in rows)]
-    return pd.DataFrame([{c: _band(r.get(c)) for c in cols} for r in rows], columns=cols)
-
-
 def billing_document(report: dict, record: dict | None = None) -> Document:
-    from ..io.charts import role_label
+    from ..io.billing_page import group_label
 
-    headline = billing_headline(report["roles"], report["peer_role"], role_label) if report.get("peer_role") else None
+    headline = billing_headline(report["roles"], report["peer_role"], lambda r: group_label(r, report.get("comparison_groups") or ())) if report.get("peer_role") else None
 
     def people():
         return pd.DataFrame(report.get("people", []), columns=PERSON_COLUMNS)

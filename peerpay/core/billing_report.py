@@ -155,3 +155,15 @@ def billing_headline(rows: Sequence[Mapping], peer_role: str, label=lambda r: r.
 
 def _a(word: str) -> str:
     return ("an " if word[:1].lower() in "aeiou" else "a ") + word
+
+
+def billing_section(people: pd.DataFrame, used: pd.DataFrame, *, publish: bool, groups: dict[str, list[str]] | None = None,
+                    min_group: int = EXACT_MIN_GROUP, notes: Sequence[str] = ()) -> dict:
+    """The ``billing`` key of a gap report (``gap --billing``): the roles, exact or published, and the
+    fee schedule rows, definitions and caveats behind them; nobody by id."""
+    from .billing import role_shares
+
+    roles = published_billing(people, groups, min_group) if publish else \
+        [_role_row(r) for r in role_shares(people, groups).to_dict("records")]
+    return {"roles": roles, "fee_schedule": fee_rows(used), "definitions": dict(DEFINITIONS), "caveats": list(CAVEATS),
+            "notes": list(notes)}

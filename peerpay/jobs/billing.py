@@ -55,8 +55,18 @@ def billing_share(run: PayRun, billing: str | Path, fee_schedule: str | Path, st
     fees, problems = core.prepare_fee_schedule(read_table(fee_schedule), Path(fee_schedule).name)
     if fees.empty:
         raise InputError(f"{Path(fee_schedule).name}: no usable fee schedule row")
-    st = core.fee_state(fees, state)
     raw = read_table(billing)
+    if state is None and len(set(fees["state"])) > 1 and "state" not in raw.columns:
+        # the state the policy names (its overtime state or holiday calendar: US-MD -> MD), when the schedule has it
+        from ..core.wage_law import jurisdiction_of
+
+        named = jurisdiction_of(run.policy).removeprefix("US-").removeprefix("US")
+        if named in set(fees["state"]):
+            state = named
+        else:
+            raise InputError(f"{Path(fee_schedule).name} has rates for {', '.join(sorted(set(fees['state'])))}: give --state "
+                             "(or a state column in the billing file)")
+    st = core.fee_state(fees, state)
     paid = run.result.lines[["employee_id"]].drop_duplicates()
     ids = set(run.roster["employee_id"]) if run.roster is not None else None
     rows, p = core.prepare_billing(raw, Path(billing).name, fees, st, paid, ids, pay_period(run))
