@@ -10,10 +10,11 @@ from ..io.document import Document, Heading, Notes, Table, Text, render
 from ..io.billing_page import KINDS, role_frame
 from ..jobs.billing import run_billing
 
-PERSON_COLUMNS = ["employee_id", "role", "paid_hours", "gross_pay", "billed_units", "billed", "billed_per_paid_hour",
-                  "pay_per_paid_hour", "cents_per_dollar_billed", "unbilled_hours"]
 from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, check_outputs, emit, fail, handles_input_errors, output_format, report_problems, run_record
 from .options import PeerpayCommand, force_option, format_option, output_option, policy_option, roster_option, schedule_option, timesheet_option
+PERSON_COLUMNS = ["employee_id", "role", "paid_hours", "gross_pay", "billed_units", "billed", "billed_per_paid_hour",
+                  "pay_per_paid_hour", "cents_per_dollar_billed", "unbilled_hours"]
+
 
 def billing_document(report: dict, record: dict | None = None) -> Document:
     from ..io.billing_page import group_label
