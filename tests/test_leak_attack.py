@@ -194,6 +194,14 @@ def json_figures(report: dict) -> tuple[list[tuple[str, float, dict]], set[float
                         allowed.discard(round(float(x), 6))
     for q in report.get("quartiles", []):
         allowed |= {float(v) for v in q.values() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    for g in (report.get("billing") or {}).get("roles", []):  # cents per dollar billed, % unbilled: ratios, not pay
+        for v in g.values():                                     # (checked against the billing secrets: billing_leaks)
+            for x in ([v] if isinstance(v, (int, float)) and not isinstance(v, bool) else v if isinstance(v, list) else []):
+                allowed |= {round(float(x), 6), round(float(x)), round(float(x), 1)}
+            if isinstance(v, list) and len(v) == 2:
+                allowed.add((v[0] + v[1]) / 2)
+    for f in (report.get("billing") or {}).get("fee_schedule", []):  # public fee schedule rates and unit lengths
+        allowed |= {float(f["rate"]), float(f["unit_minutes"])}
     return dollars, allowed
 
 
@@ -266,12 +274,51 @@ def attack(roster: Path, schedule: Path, config: Config, *, timesheet=None, poli
         leaks.append("xlsx: a hash of an input file")
     leaks += algebra(report, run.workers, by_role)
     leaks += band_readback(report)
+    if report.get("billing"):
+        leaks += billing_leaks(report, numbers, roster, schedule, {**kw, "groups": config.args.get("groups")}, timesheet, policy)
     for g in report["groups"]:
         if g["source"] == "internal" and any(g.get(k) is not None for k in ("p25_hourly", "p75_hourly", "p25_annual", "p75_annual",
                                                                                "parity_cost_per_year", "mean_effective_hourly")):
             leaks.append(f"json: {g['role']} publishes a percentile, parity cost or second mean")
         if report["basis"] == "annual" and g["source"] == "internal" and (g.get("mean_hourly") is not None or g.get("median_hourly") is not None):
             leaks.append(f"json: {g['role']} publishes hourly figures beside annual ones")
+    return leaks
+
+
+def billing_leaks(report: dict, numbers: dict[str, list[float]], roster, schedule, kw: dict, timesheet, policy) -> list[str]:
+    """The billing share (docs/billing.md): no published number may be one person's share (cents per
+    dollar billed), billing or pay per paid hour, unbilled share of hours, or the mean of two
+    colleagues' (or of a group under 10); a group under 10 publishes no dollar figure and no n."""
+    from peerpay.jobs.billing import billing_share
+    from peerpay.jobs.pay import run_pay
+
+    run = run_pay(timesheet, policy, roster, schedule, audit=False)
+    people, _, _, _ = billing_share(run, kw["billing"], kw["fee_schedule"], kw.get("billing_state"))
+    people = people[people["share"].notna()]
+    pools = {r: g for g, roles in (kw.get("groups") or {}).items() for r in roles}
+    secret: list[float] = []
+    for labels in (people["role"], people["role"].map(lambda r: pools.get(r, r))):
+        for _, m in people.groupby(labels.to_numpy()):
+            for vals in ([float(x * 100) for x in m["share"]], [float(x) for x in m["billed_per_hour"]],
+                         [float(x) for x in m["pay_per_hour"]]):  # unbilled % of hours is a ratio of hours, not pay
+                secret += vals
+                if len(vals) < EXACT:
+                    secret += [(a + b) / 2 for a, b in combinations(vals, 2)]
+                    if len(vals) > 2:
+                        secret += [(sum(vals) - x) / (len(vals) - 1) for x in vals] + [sum(vals) / len(vals)]
+    secret_arr = np.unique(np.array(secret))
+    exact = {float(x) for g in report["billing"]["roles"] if g.get("n") is not None and g["n"] >= EXACT
+             for x in g.values() if isinstance(x, (int, float)) and not isinstance(x, bool)}
+    exact |= json_figures({**report, "billing": None})[1]  # the gap's own figures (named units): a coincidence, not billing
+    leaks = []
+    for fmt, values in numbers.items():
+        for x in sorted(set(values)):
+            if np.any(np.abs(secret_arr - x) <= HOURLY_TOL) and not any(abs(x - a) <= 1e-6 for a in exact):
+                leaks.append(f"{fmt}: {x} is somebody's billing share, billing or pay per hour (or two colleagues' mean)")
+    for g in report["billing"]["roles"]:
+        if g.get("n") is None and any(g.get(k) is not None for k in ("billed_per_paid_hour", "pay_per_paid_hour", "paid_hours",
+                                                                       "cents_per_dollar_billed", "n_billing")):
+            leaks.append(f"json: billing {g['role']} publishes a dollar figure or a sum without 10 people")
     return leaks
 
 
@@ -397,6 +444,9 @@ SAMPLE_CONFIGS = CONFIGS + [
     Config("pool_clinical", {"groups": {"clinical": ["rn", "lpn", "case_manager"]}, "reference": "bls-2025", "min_group": 5}, tuple(LINES)),
     Config("pool_peers", {"groups": {"peer": ["peer_specialist", "peer_supervisor"]}, "reference": "bls-2025"}),
     Config("annual_actual", {"basis": "annual", "annual_hours": "actual", "paid": True}),
+    Config("billing", {"paid": True, "billing": SAMPLES / "billing.csv", "fee_schedule": SAMPLES / "fee_schedule.csv"}),
+    Config("billing_pool", {"paid": True, "billing": SAMPLES / "billing.csv", "fee_schedule": SAMPLES / "fee_schedule.csv",
+                            "groups": {"clinical": ["rn", "lpn"]}, "reference": "bls-2025"}, tuple(LINES)),
 ]
 
 

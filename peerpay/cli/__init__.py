@@ -46,6 +46,8 @@ COMMANDS = {
     "audit": (".audit", "command", "Audit a payroll register against the policy: owed, paid and the difference by pay component (docs/audit.md)."),
     "backpay": (".backpay", "command",
                 "Price unpaid work as back wages per employee and workweek: contract, FLSA and state measures (docs/formats.md §6)."),
+    "billing": (".billing", "command",
+                "The share of what a person's work bills that the person is paid, per person and role (docs/billing.md)."),
     "cost": (".cost", "command", "Cost bargaining proposals year by year and the peer pay gap they close (docs/costing.md)."),
     "demo": (".demo", "command", "Run the whole job on the bundled samples and print the reports."),
     "gap": (".gap", "command", "Compare the peer role's hourly pay with every other role (docs/formats.md §5)."),

@@ -282,3 +282,11 @@ def file_digest(path: Path) -> tuple[str, int]:
 
     key = os.path.abspath(str(path))
     return early.take(("sha256", key)) or _sha256_and_size(key)
+
+
+def published_record(record: dict) -> dict:
+    """A run record fit to publish: each input by name only. A hash (or a size) of the private roster
+    or timesheet would let anyone who guesses the file confirm the guess, pay rates and all."""
+    out = {k: v for k, v in record.items() if k != "policy_sha256"}
+    out["inputs"] = [{"file": f["file"]} for f in record.get("inputs", [])]
+    return out

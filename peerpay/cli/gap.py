@@ -16,7 +16,7 @@ from ..jobs.gap import REFERENCES, run_gap
 from ..io.document import Document, Heading, Notes, Table, Text, render
 from ..io.writers import atomic_write
 from .options import PeerpayCommand, force_option, format_option, output_option, policy_option, roster_option, schedule_option, timesheet_option
-from .common import run_record, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
+from .common import published_record, run_record, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
 
 # (report key, column header, kind): one list drives the table, Markdown, CSV headers and XLSX formats;
 # built from the one gap-metrics table in core (GAP_METRICS: key, header, unit, definition, source)
@@ -184,7 +184,23 @@ def gap_document(report: dict, chart_png: bytes | None = None, reference_line: t
         dec = pd.DataFrame([{k: (", ".join(v) if isinstance(v, list) else v) for k, v in report["decomposition"].items()}])
         return [Table(groups, "gap by role", {**{h: "money" for h in money}, **{h: "percent" for h in pct}}),
                 Table(quart, "pay quartiles", {**{h: "money" for h in qmoney}, **{h: "percent" for h in qpct}}),
-                Table(dec, "decomposition"), *cert_sheet()]
+                Table(dec, "decomposition"), *cert_sheet(), *billing_sheet()]
+
+    def billing_sheet():
+        from ..io.billing_page import KINDS as BILLING_KINDS, role_frame
+
+        return [Table(role_frame(report["billing"]), "billing share", BILLING_KINDS)] if report.get("billing") else []
+
+    def billing_block():
+        if not report.get("billing"):
+            return []
+        from ..core.billing_report import billing_headline
+        from ..io.billing_page import group_label
+        from ..io.billing_page import KINDS as BILLING_KINDS, role_frame
+
+        line = billing_headline(report["billing"]["roles"], report["peer_role"], lambda r: group_label(r, report.get("comparison_groups") or ()))
+        return [Heading("What the work bills, and the share paid", 3), *([Text(line + "\n\n")] if line else []),
+                Table(role_frame(report["billing"]), kinds=BILLING_KINDS, blanks=True), Text("\n")]
 
     def cert_rows():
         from ..core.joint import certification_rows
@@ -223,7 +239,7 @@ def gap_document(report: dict, chart_png: bytes | None = None, reference_line: t
                      else [Text("Organisation-wide pay quartiles: withheld in this published view (the peer group, or each "
                                 f"quarter of the organisation, has fewer than {report.get('min_group', '')} people).\n\n")])
         return [Heading(title, 3), Table(groups, options={"colalign": align, "disable_numparse": True}), Text("\n"),
-                *cert_block(), *quartiles,
+                *cert_block(), *billing_block(), *quartiles,
                 Text(_decomposition_line(report) + "\n\n"),
                 Notes(footnotes(report), title="Notes", md_title="Definitions and sources")]
 
@@ -276,14 +292,6 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
     return "\n" + cast(str, render_gap(run.report, "md" if fmt == "md" else "table"))  # text formats render to str
 
 
-def published_record(record: dict) -> dict:
-    """A run record fit to publish: each input by name only. A hash (or a size) of the private roster
-    or timesheet would let anyone who guesses the file confirm the guess, pay rates and all."""
-    out = {k: v for k, v in record.items() if k != "policy_sha256"}
-    out["inputs"] = [{"file": f["file"]} for f in record.get("inputs", [])]
-    return out
-
-
 def _run_record(**given) -> dict:
     """What produced a report: the version, the options, each input file's name, size and SHA-256, the run time."""
     files = {k: v for k, v in given.items() if k in ("roster", "schedule", "timesheet", "policy", "unpaid", "reference")}
@@ -322,6 +330,10 @@ def _run_record(**given) -> dict:
 @click.option("--group", "groups", multiple=True,
               help="Pool roles into a declared comparison group, e.g. 'clinical=rn,lpn' (repeatable; docs/gap.md).")
 @click.option("--reference-only", is_flag=True, help="Compare the peer group with the --reference wages only (no other group here).")
+@click.option("--billing", "billing_file", type=click.Path(dir_okay=False),
+              help="Billing export (with --timesheet and --fee-schedule): adds the billing share by role (docs/billing.md).")
+@click.option("--fee-schedule", "fee_file", type=click.Path(dir_okay=False), help="Fee schedule CSV for --billing.")
+@click.option("--billing-state", help="The fee schedule's state for --billing (when it has several).")
 @force_option("Overwrite existing output/chart files.")
 @click.option("--also-timesheet", "more_timesheets", multiple=True, type=click.Path(dir_okay=False),
               help="Another employer's timesheet, paid with --timesheet (repeatable; docs/joint-and-credentials.md).")
@@ -331,7 +343,8 @@ def _run_record(**given) -> dict:
               help="Credentials file (employee_id|person_id, credential, from, to): certified vs not certified peers.")
 @handles_input_errors
 def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid, stipends, annual_hours, reference, covariates,
-            fmt, output, chart, reference_lines, publish, min_group, groups, reference_only, force, more_timesheets=(), by="employee", credentials=None):
+            fmt, output, chart, reference_lines, publish, min_group, groups, reference_only, force, more_timesheets=(), by="employee", credentials=None,
+            billing_file=None, fee_file=None, billing_state=None):
     """Compare the peer role's hourly pay with every other role (docs/formats.md §5)."""
     fmt = output_format(fmt, output)
     if (more_timesheets or by == "person" or credentials) and timesheet is None:
@@ -340,13 +353,15 @@ def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid
         fail("--timesheet and --policy go together", EXIT_USAGE)
     if timesheet is None and (basis == "earnings" or unpaid or annual_hours == "actual"):
         fail("--basis earnings, --unpaid and --annual-hours actual need --timesheet and --policy", EXIT_USAGE)
+    if billing_file is not None and (timesheet is None or fee_file is None):
+        fail("--billing needs --timesheet, --policy and --fee-schedule", EXIT_USAGE)
     check_format_target(fmt, output)
     chart_fmt = Path(chart).suffix.lower().lstrip(".") if chart else None
     if chart and chart_fmt not in ("png", "svg"):
         fail("--chart must end in .png or .svg", EXIT_USAGE)
     ref_file = reference if reference and reference not in REFERENCES else None
     check_outputs({"--output": output, "--chart": chart},
-                  [roster, schedule, timesheet, policy, unpaid, ref_file, stipends, credentials, *more_timesheets], force)
+                  [roster, schedule, timesheet, policy, unpaid, ref_file, stipends, credentials, billing_file, fee_file, *more_timesheets], force)
     if publish and min_group is not None and min_group < PUBLISH_MIN_GROUP_FLOOR:
         fail(f"--min-group {min_group}: a published group is never smaller than {PUBLISH_MIN_GROUP_FLOOR} "
              "(a group of 1 or 2 shows one person's pay; docs/gap.md)", EXIT_USAGE)
@@ -366,6 +381,7 @@ def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid
                   policy=policy, unpaid=unpaid, annual_hours=annual_hours, reference=reference, publish=publish,
                   min_group=min_group, stipends=stipends, groups=pools, reference_only=reference_only,
                   more_timesheets=list(more_timesheets), by_person=by == "person", credentials=credentials,
+                  billing=billing_file, fee_schedule=fee_file, billing_state=billing_state,
                   covariates=[c.strip() for c in covariates.split(",") if c.strip()] if covariates else None)
     png = gap_chart(run.report, "png", lines)[0] if fmt == "xlsx" or chart_fmt == "png" else None
     record = _run_record(roster=roster, schedule=schedule, timesheet=timesheet, policy=policy, unpaid=unpaid,

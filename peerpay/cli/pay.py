@@ -18,9 +18,9 @@ from .options import (PeerpayCommand, employee_option, force_option, format_opti
 from .common import (EXIT_USAGE, run_record, output_format, EXIT_INPUT, EXIT_OK, EXIT_REJECTED, check_format_target, check_outputs, emit, fail, finish,
                      handles_input_errors, hash_in_background, report_problems, warn_policy, MAX_PRINTED_PROBLEMS)
 
-MONEY = ["base_pay", "holiday_premium", "standby_pay", "callback_premium", "minimum_shift_pay", "overtime_premium",
+MONEY = ["base_pay", "holiday_premium", "standby_pay", "callback_premium", "minimum_shift_pay", "out_of_class_pay", "overtime_premium",
          "gross_pay", "differentials", "straight_time_pay", "minimum_wage_pay", "shortfall"]
-HOURS = ["hours_worked", "on_call_hours", "overtime_hours", "hours", "callback_hours", "daily_ot_hours", "weekly_ot_hours"]
+HOURS = ["hours_worked", "on_call_hours", "overtime_hours", "out_of_class_hours", "hours", "callback_hours", "daily_ot_hours", "weekly_ot_hours"]
 #: rates are shown to the ten-thousandth and never totalled (a sum of rates means nothing)
 RATES = ["regular_rate", "base_rate", "minimum_wage"]
 

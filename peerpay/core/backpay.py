@@ -34,6 +34,7 @@ from ..models.policy import Policy
 from .calendar import instants_to_local
 from .engine import KINDS, WORKED_KINDS, compute_pay, period_start_day
 from .measures import Measure, federal_rules, state_rules, wage_measure
+from .out_of_class import DUTY_RATE, HOME_RATE, OUT_OF_CLASS, apply_out_of_class
 from .money import AMOUNT_PER_CENT, FACTOR_SCALE, MINUTES_PER_DAY, MINUTES_PER_HOUR, cents_half_up, factor_units
 from .wage_law import (FEDERAL, Limitation, MinimumWage, jurisdiction_of, minimum_wage_table,  # noqa: F401  (re-exported)
                        years_before)
@@ -173,14 +174,20 @@ def compute_backpay(
     cutoff, state_cutoff = years_before(as_of, lookback_years), years_before(as_of, state.years)
 
     combined = pd.concat([paid, unpaid], ignore_index=True) if len(paid) else unpaid.reset_index(drop=True)
-    paid_lines = compute_pay(paid, policy, audit=False).lines if paid_pay is None else paid_pay
+    # Out-of-class work (docs/out-of-class.md): a paid row's duty role is work that was paid at the
+    # own rate; what is owed pays it at the duty rate (the minimum time counts paid and unpaid rows).
+    paid_home = at_own_rates(paid)
+    combined = apply_out_of_class(combined, policy.out_of_class)
+    paid_run = compute_pay(paid_home, policy, audit=paid_home is not paid) if paid_pay is None else None
+    paid_lines = paid_run.lines if paid_run is not None else paid_pay
     full = compute_pay(combined, policy)
     diff_names = full.differential_names
-    weeks = _weeks(full.lines, paid_lines, paid, policy, diff_names)
+    weeks = _weeks(full.lines, paid_lines, paid_home, policy, diff_names)
     st = _stipend_weeks(stipends, policy)
     weeks = _with_stipends(weeks, st)
     weeks = _with_bonus(weeks, bonus)
-    hours = _hours_table(full, combined, len(paid), weeks, stipends, policy)
+    hours = _hours_table(full, combined, len(paid), weeks, stipends, policy,
+                         paid_run if paid_run is not None and paid_home is not paid else None)
     if paid_pay is not None:
         # the straight time paid is what was paid: the rows' exact pay under the policy, moved by what the payer paid
         # more or less than the policy's rounded figures (a week paid in full then owes no stray cent)
@@ -325,8 +332,16 @@ def _with_bonus(weeks: pd.DataFrame, bonus: pd.DataFrame | None) -> pd.DataFrame
     return weeks
 
 
+def at_own_rates(shifts: pd.DataFrame) -> pd.DataFrame:
+    """The shifts as they were paid: out-of-class rows at the employee's own rate (the same frame
+    when no row was paid out of class)."""
+    if HOME_RATE not in shifts or not shifts[OUT_OF_CLASS].any():
+        return shifts
+    return shifts.assign(rate_units=shifts[HOME_RATE].to_numpy(dtype="int64")).drop(columns=[HOME_RATE, OUT_OF_CLASS, DUTY_RATE])
+
+
 def _hours_table(full, combined: pd.DataFrame, n_paid: int, weeks: pd.DataFrame, stipends: pd.DataFrame | None,
-                 policy: Policy) -> pd.DataFrame:
+                 policy: Policy, paid_run=None) -> pd.DataFrame:
     """The hours table of :mod:`peerpay.core.measures`: every worked segment of the paid + unpaid
     rows at its own straight-time amount (base + differentials), and every stipend row (its hours
     on its date, at the week's stipend rate), sorted by employee, then time.
@@ -356,9 +371,22 @@ def _hours_table(full, combined: pd.DataFrame, n_paid: int, weeks: pd.DataFrame,
         diff = np.zeros(len(seg), dtype="int64")
         for n in full.differential_names:
             diff += seg[f"diff:{n}"].to_numpy(dtype="int64")
+        if "out_of_class" in seg:  # the straight time the hour earned includes its out-of-class pay
+            diff += seg["out_of_class"].to_numpy(dtype="int64")
         shift = seg["shift"].to_numpy(dtype="int64")
-        paid_part = np.where(shift < n_paid, seg["base"].to_numpy(dtype="int64") + diff + standby, 0)
-        weeks["straight_paid_amount"] = weeks["straight_paid_amount"].to_numpy(dtype=object) + _int_sums(key, paid_part, len(weeks))
+        if paid_run is None:
+            paid_part = np.where(shift < n_paid, seg["base"].to_numpy(dtype="int64") + diff + standby, 0)
+            weeks["straight_paid_amount"] = weeks["straight_paid_amount"].to_numpy(dtype=object) + _int_sums(key, paid_part, len(weeks))
+        else:  # out-of-class rows were paid at the own rate: what was paid is the paid rows' own pricing
+            ps = paid_run.segments
+            p_emp = np.asarray(paid_run.employee_ids, dtype=object)[ps["employee"].to_numpy()]
+            p_week = ps["period_start"].to_numpy(dtype="int64").astype("datetime64[D]").astype("datetime64[s]")
+            p_key = index.reindex(pd.MultiIndex.from_arrays([p_emp, p_week])).to_numpy()
+            p_diff = np.zeros(len(ps), dtype="int64")
+            for n in paid_run.differential_names:
+                p_diff += ps[f"diff:{n}"].to_numpy(dtype="int64")
+            paid_part = ps["base"].to_numpy(dtype="int64") + p_diff + ps["standby"].to_numpy(dtype="int64")
+            weeks["straight_paid_amount"] = weeks["straight_paid_amount"].to_numpy(dtype=object) + _int_sums(p_key, paid_part, len(weeks))
         parts.append(pd.DataFrame({
             "week": key[worked].astype("int64"),
             "employee": np.searchsorted(everyone, emp[worked]).astype("int64"),

@@ -362,6 +362,7 @@ def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shi
         s = s.recount_overtime(np.asarray(shift_rates, dtype="int64"), policy)  # all shifts: a week's count needs them
     if keep_shift is not None:
         s = s.subset(keep_shift)
+    own_rates = shift_rates is None  # the shifts' own rates (costing re-prices at others: no out-of-class split)
     shift_rates = shifts["rate_units"].to_numpy(dtype="int64") if shift_rates is None else np.asarray(shift_rates, dtype="int64")
     seg = dict(s.seg)
     sh = np.asarray(seg["shift"])
@@ -379,9 +380,16 @@ def price_segments(s: Segmented, shift_rates: np.ndarray | None = None, keep_shi
         seg["rate_units"] = rate
     worked_mins = np.where(worked, mins, 0)
 
-    # Base pay: every worked minute at its base rate.
+    # Base pay: every worked minute at its base rate. A minute of out-of-class work (its shift's
+    # rate is the duty role's, docs/out-of-class.md) is base pay at the own rate plus out-of-class
+    # pay for the rest: both are straight time, in the regular rate (29 CFR 778.115).
     base = rate * worked_mins
     base *= FACTOR_SCALE
+    if own_rates and "home_rate_units" in shifts:
+        home = shifts["home_rate_units"].to_numpy(dtype="int64")[sh]
+        seg["out_of_class"] = (rate - home) * worked_mins * FACTOR_SCALE
+        seg["out_of_class_minutes"] = np.where(shifts["out_of_class"].to_numpy(dtype=bool)[sh], worked_mins, 0)
+        base = base - seg["out_of_class"]
     seg["base"] = base
 
     # Differentials: per-minute amount of each, then the highest within each group.
@@ -658,6 +666,9 @@ def _lines(seg: Mapping[str, np.ndarray], worked_mins: np.ndarray, emp: np.ndarr
     cols = {"worked_minutes": worked_mins, "minutes": seg["minutes"], **{c: v for c, v in ot_cols.items() if c not in unpaid},
             "base": seg["base"], **{f"diff:{n}": seg[f"diff:{n}"] for n in diff_names},
             "holiday_premium": seg["holiday_premium"], "standby": seg["standby"]}
+    if "out_of_class" in seg:  # out-of-class work: its pay and minutes (docs/out-of-class.md)
+        cols["out_of_class"] = seg["out_of_class"]
+        cols["out_of_class_minutes"] = seg["out_of_class_minutes"]
     base_rate_ot = policy.overtime is not None and policy.overtime.basis == "base_rate"
     if base_rate_ot:  # otherwise ot_base is all zeros and _money_lines does not read it
         cols["ot_base"] = seg["ot_base"]
@@ -700,6 +711,9 @@ def _money_lines(keys: np.ndarray, g: dict[str, np.ndarray], emp_names: np.ndarr
     regular = g["base"] + g["standby"]
     for c in diff_cols:
         regular = regular + g[c]
+    out_of_class = "out_of_class" in g
+    if out_of_class:  # straight time at the duty rate above the own rate: in the regular rate (778.115)
+        regular = regular + g["out_of_class"]
 
     out = {
         "employee_id": np.asarray(emp_names)[keys // span],
@@ -714,6 +728,9 @@ def _money_lines(keys: np.ndarray, g: dict[str, np.ndarray], emp_names: np.ndarr
         "callback_premium": cents_half_up(g["callback_premium"]),
         "minimum_shift_pay": cents_half_up(g["minimum_shift_pay"]),
     }
+    if out_of_class:
+        out["out_of_class_minutes"] = np.asarray(g["out_of_class_minutes"], dtype="int64")
+        out["out_of_class_pay"] = cents_half_up(g["out_of_class"])
     if ot is None:
         premium = np.zeros(len(keys), dtype=object)
     elif ot.basis == "base_rate":
@@ -748,7 +765,7 @@ def _money_lines(keys: np.ndarray, g: dict[str, np.ndarray], emp_names: np.ndarr
     out["regular_rate_num"] = regular
     out["regular_rate_den"] = worked_m
     money = ["base_pay", *diff_cols, "holiday_premium", "standby_pay", "callback_premium",
-             "minimum_shift_pay", "overtime_premium"]
+             "minimum_shift_pay", *(["out_of_class_pay"] if out_of_class else []), "overtime_premium"]
     gross = np.zeros(len(keys), dtype="int64")
     for c in money:
         out[c] = np.asarray(out[c]).astype("int64")

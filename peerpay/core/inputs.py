@@ -21,6 +21,7 @@ from ..models.policy import Policy
 from .calendar import local_to_instants
 from .engine import KINDS, sorted_codes
 from .ids import clean_ids, mangled_ids
+from .out_of_class import DUTY_COLUMN, DUTY_RATE, DUTY_ROLE, OUT_OF_CLASS, apply_out_of_class, duty_rates
 from . import threads
 from .datetimes import read_datetimes
 from .tables import (
@@ -298,6 +299,7 @@ def prepare_timesheet(
 
     # Base rate: the row's rate, else the schedule rate for the roster's role and step on the start date.
     rate, role = _resolve_rates(emp_codes, emp_ids, role, rate, start_local, roster, schedule, rej, cols)
+    duty = _duty_rates(raw, emp_codes, emp_ids, role, rate, start_local, roster, schedule, policy, rej) if DUTY_COLUMN in cols else None
 
     # Overlaps among rows still standing: worked rows with worked rows, on_call with on_call.
     _reject_overlaps(emp_codes, on_call, start_at, end_at, rej)
@@ -323,12 +325,18 @@ def prepare_timesheet(
         },
         copy=False,
     )
+    if duty is not None:  # out-of-class work (docs/out-of-class.md): the duty role and its rate, then the rule
+        shifts[DUTY_ROLE] = as_text(kept(duty[0]))
+        shifts[DUTY_RATE] = kept(duty[1])
+        shifts = apply_out_of_class(shifts, policy.out_of_class)
     measurable = bad & real & (end_at > start_at)
     rejected_hours = pd.DataFrame(
         {"row": np.arange(1, n + 1)[measurable], "minutes": (end_at - start_at)[measurable]}
     )
     shifts.attrs["notes"] = list(raw.attrs.get("notes", ())) + input_notes(
         int((zero_rate & keep).sum()), int(emp_changed.sum()), int(role_changed.sum()), int(blank.sum()))
+    if duty is not None:
+        shifts.attrs["notes"] += out_of_class_notes(shifts, policy.out_of_class)
     shifts.attrs["counts"] = {"zero_rate": int((zero_rate & keep).sum()), "employee_id": int(emp_changed.sum()),
                               "role": int(role_changed.sum()), "blank_rows": int(blank.sum())}
     padded = raw.attrs.get("padded", {}).get("employee_id")
@@ -409,6 +417,33 @@ def _resolve_rates(emp_codes, emp_ids, role, rate, start_local, roster, schedule
         )
         rej.add(idx[~found], missing_col, reason.to_numpy())
     return rate, role
+
+
+def _duty_rates(raw, emp_codes, emp_ids, role, rate, start_local, roster, schedule, policy: Policy, rej: Rejections):
+    """``duty_role`` -> (the duty role per row, its rate per row or -1): :func:`.out_of_class.duty_rates`."""
+    duty, _ = normalise_ids(raw[DUTY_COLUMN])
+    n = len(duty)
+    step = np.full(n, np.nan)
+    if roster is not None:
+        ids = pd.Series(emp_ids, dtype=object)
+        step = ids.map(roster.set_index("employee_id")["step"]).to_numpy(dtype="float64", na_value=np.nan)[emp_codes]
+    days = (start_local // MINUTES_PER_DAY).astype("datetime64[D]")
+    d = duty.to_numpy(dtype=object)
+    return d, duty_rates(d, np.asarray(role.to_numpy(), dtype=object), step, rate, days, schedule, policy.out_of_class, rej)
+
+
+def out_of_class_notes(shifts: pd.DataFrame, rule) -> list[str]:
+    """Counts only: rows with a duty role, rows paid out of class, rows short of the minimum."""
+    has = (shifts[DUTY_ROLE] != "") & (shifts[DUTY_ROLE] != shifts["role"])
+    n = int(has.sum())
+    if not n:
+        return []
+    if rule is None:
+        return [f"{n} row(s) carry a duty_role but the policy has no [out_of_class]: they are paid at the employee's own rate"]
+    paid = int(shifts[OUT_OF_CLASS].sum()) if OUT_OF_CLASS in shifts else 0
+    short = n - paid
+    return [f"{n} row(s) carry a duty_role: {paid} paid out of class"
+            + (f", {short} short of the [out_of_class] minimum (or on call) paid at the own rate" if short else "")]
 
 
 def _reject_overlaps(emp_codes: np.ndarray, on_call: np.ndarray, start_at, end_at, rej: Rejections) -> None:

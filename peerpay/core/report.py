@@ -76,6 +76,8 @@ def lines_table(result: PayResult, include_minimum_shift: bool = False) -> pd.Da
             *[f"differential:{n}" for n in names], "holiday_premium", "standby_pay", "callback_premium"]
     if include_minimum_shift:
         cols.append("minimum_shift_pay")
+    if "out_of_class_pay" in lines:  # out-of-class work (docs/out-of-class.md): added keys, in gross pay
+        cols += ["out_of_class_hours", "out_of_class_pay"]
     cols += ["overtime_premium", "regular_rate", "gross_pay"]
     tiers = [c.split(":", 1)[1] for c in lines.columns if c.startswith("ot:")]
     if "double_time_minutes" in lines:  # a tiered overtime policy: hours at double time and per tier
@@ -93,6 +95,9 @@ def lines_table(result: PayResult, include_minimum_shift: bool = False) -> pd.Da
     }
     for c in ("holiday_premium", "standby_pay", "callback_premium", "minimum_shift_pay", "overtime_premium"):
         out[c] = _dollars_array(lines[c].to_numpy())
+    if "out_of_class_pay" in lines:
+        out["out_of_class_hours"] = _hours_array(lines["out_of_class_minutes"].to_numpy())
+        out["out_of_class_pay"] = _dollars_array(lines["out_of_class_pay"].to_numpy())
     out["regular_rate"] = _regular_rate_array(lines["regular_rate_num"].to_numpy(), lines["regular_rate_den"].to_numpy())
     out["gross_pay"] = _dollars_array(lines["gross_pay"].to_numpy())
     if "double_time_minutes" in lines:

@@ -532,6 +532,11 @@ def gap_fact_sheet(report: Mapping, reference_lines=(), run_record: Mapping | No
               + ("; dashed lines are the comparison lines listed below" if reference_lines else "") + ".</figcaption></figure>")
     table, shown = gap_table(report)
     sections = [("Median pay by role", figure), ("The numbers", table + _suppression_note(report))]
+    if report.get("billing"):  # the billing share, through the same disclosure rule (io/billing_page.py)
+        from .billing_page import billing_section
+
+        line, html = billing_section(report)
+        headline, sections = [*headline, *([line] if line else [])], [*sections, ("What the work bills, and the share paid", html)]
     if reference_lines:
         sections.append(("Comparison lines", lines_table(reference_lines)))
     if any(v is not None for x in report.get("quartiles") or [] for k, v in x.items() if k != "quartile"):

@@ -81,6 +81,9 @@ def run_gap(
     more_timesheets: list | None = None,
     by_person: bool = False,
     credentials: str | Path | None = None,
+    billing: str | Path | None = None,
+    fee_schedule: str | Path | None = None,
+    billing_state: str | None = None,
 ) -> GapRun:
     """Build the gap report. Raises InputError for unusable files; bad rows become problems.
 
@@ -185,6 +188,17 @@ def run_gap(
         report["people"] = {"multi_employer": multi}
     if cert is not None:
         report["certification"] = cert
+    if billing is not None:  # the billing share beside the pay gap (docs/billing.md), through the same disclosure rule
+        if run is None or fee_schedule is None:
+            raise InputError("--billing needs --timesheet, --policy and --fee-schedule")
+        from ..core.billing_report import billing_section
+        from .billing import billing_share
+
+        people, used, p, bnotes = billing_share(run, billing, fee_schedule, billing_state)
+        problems += p
+        report["billing"] = billing_section(people, used, publish=publish, groups=groups,
+                                            min_group=max(opts.min_group, core.DEFAULT_PUBLISH_MIN_GROUP) if publish else 1,
+                                            notes=bnotes)
     report["meta"] = run_meta()
     return GapRun(report, workers, problems)
 

@@ -521,6 +521,37 @@ class CredentialPremium(_Section):
                             group=f"premium:{self.name}", citation=self.citation or "29 CFR 778.207(b)")
 
 
+class OutOfClass(_Section):
+    """``[out_of_class]``: work done in a higher class (a timesheet row's ``duty_role``) is paid at
+    that class's rate for those minutes (docs/out-of-class.md).
+
+    ``method``: ``"same_step"`` (the duty role's rate at the employee's own step) or
+    ``"first_higher_step"`` (the promotion rule: the first step of the duty role whose rate is at
+    least ``min_increase_percent`` above the employee's own rate, or strictly above it when 0).
+    When no step is that high, ``when_none_higher`` decides: ``"top_step"`` (the duty role's top
+    step, if it is above the own rate), ``"increase"`` (the own rate raised by
+    ``min_increase_percent``) or ``"own_rate"`` (no extra pay). Out-of-class work never pays less
+    than the own rate. ``minimum_hours``: owed only when the out-of-class minutes of one ``per``
+    (``"shift"``: the row; ``"day"``: the employee's rows that start on one date) reach it;
+    ``minimum_days``: owed only within a run of at least that many consecutive workdays with
+    out-of-class work (a day worked without it ends the run), then from the first hour of the run.
+    """
+
+    method: Literal["same_step", "first_higher_step"] = "same_step"
+    min_increase_percent: Percent = Decimal(0)
+    when_none_higher: Literal["top_step", "increase", "own_rate"] = "top_step"
+    minimum_hours: DayHours = Decimal(0)
+    per: Literal["shift", "day"] = "day"
+    minimum_days: int = Field(default=0, ge=0, le=366)
+    citation: str | None = None
+
+    @model_validator(mode="after")
+    def _shape(self):
+        if self.when_none_higher == "increase" and self.min_increase_percent == 0:
+            raise ValueError('when_none_higher = "increase" needs min_increase_percent (e.g. 5)')
+        return self
+
+
 class JointEmployment(_Section):
     """``[joint_employment]``: a what-if, never a legal finding. The named employers are treated as
     joint employers of a shared person for overtime: hours are combined per workweek (FLSA joint
@@ -543,6 +574,7 @@ class Policy(_Section):
     premium: tuple[CredentialPremium, ...] = ()
     joint_employment: JointEmployment | None = None
     pay_period: PayPeriod | None = None
+    out_of_class: OutOfClass | None = None
 
     def with_premiums(self) -> Policy:
         """This policy with each credential premium's hourly part added as a differential."""
