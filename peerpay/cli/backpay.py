@@ -11,8 +11,8 @@ import pandas as pd
 from ..jobs.backpay import run_backpay, run_stipends
 from ..io.statements import safe_filename, statement_html
 from ..io.document import Document, Heading, Table, Text, render
-from ..io.writers import atomic_write, to_csv
-from .common import FORMAT_HELP, run_record, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, emit, fail, handles_input_errors, report_problems
+from ..io.writers import to_csv
+from .common import FORMAT_HELP, run_record, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems, write_file
 
 WEEK_COLUMNS = ["employee_id", "week_start", "unpaid_hours", "paid_gross", "owed_gross", "back_wages", "minimum_wage",
                 "flsa_straight_hours", "flsa_overtime_hours", "flsa_regular_rate", "flsa_minimum_back_wages", "activities"]
@@ -83,7 +83,7 @@ def write_statements(report: dict, rows: pd.DataFrame, directory: str, names: di
     for e in report["employees"]:
         emp_rows = rows[rows["employee_id"] == e["employee_id"]]
         page = statement_html(e, by_emp.get(e["employee_id"], []), emp_rows, report, (names or {}).get(e["employee_id"]))
-        atomic_write(targets[e["employee_id"]], page)
+        write_file(targets[e["employee_id"]], page)
     return len(targets)
 
 
@@ -146,6 +146,7 @@ def command(timesheet, unpaid, policy, roster, schedule, map_file, as_of, lookba
     inputs = [timesheet, unpaid, policy, roster, schedule, map_file]
     _check_output(output, inputs, fmt)
     _check_output(rejects, inputs, "csv")
+    check_outputs({"--output": output, "--rejects": rejects}, inputs, force, folders={"--statements": statements})
     if willful and lookback_years not in (None, 3):
         fail("--willful means a 3-year lookback; do not also give --lookback-years", EXIT_USAGE)
     if with_names and roster is None:
@@ -172,7 +173,7 @@ def command(timesheet, unpaid, policy, roster, schedule, map_file, as_of, lookba
     if rejects:
         if Path(rejects).exists() and Path(rejects).stat().st_size > 0 and not force:
             fail(f"{rejects} exists; use --force to overwrite it", EXIT_USAGE)
-        atomic_write(rejects, to_csv(pd.DataFrame([p.as_json() for p in run.problems], columns=REJECTED_COLUMNS)))
+        write_file(rejects, to_csv(pd.DataFrame([p.as_json() for p in run.problems], columns=REJECTED_COLUMNS)))
     if statements:
         n = write_statements(report, run.result.unpaid_rows, statements, run.names if with_names else None, force)
         click.echo(f"statements: {n} written to {statements}", err=True)

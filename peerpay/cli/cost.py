@@ -11,9 +11,8 @@ import pandas as pd
 from ..core.costing import baseline_frame, gap_frame, items_frame, member_frame, roll_up_matrix, side_by_side, years_frame
 from ..io.readers import read_policy
 from ..io.document import Document, Heading, Table, Text, render
-from ..io.writers import atomic_write
 from ..jobs.cost import CostRun, read_on_costs, run_cost
-from .common import run_record, FORMAT_HELP, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
+from .common import run_record, FORMAT_HELP, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems, write_file
 from .pay import _mapped, _timesheet_options
 
 MONEY = ["wages", "on_costs", "total", "wages_cash", "on_costs_cash", "lump_sums", "cash_cost", "run_rate", "per_fte",
@@ -170,7 +169,7 @@ def command(timesheet, policy, roster, schedule, sheet, map_file, proposals, on_
         click.echo(f"warning: {w}", err=True)
     emit(data, output, force)
     if chart:
-        atomic_write(chart, cast(bytes, image))
+        write_file(chart, cast(bytes, image))
     raise SystemExit(EXIT_REJECTED if run.problems else EXIT_OK)
 
 

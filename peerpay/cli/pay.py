@@ -11,10 +11,10 @@ import pandas as pd
 from ..core.report import audit_frame, employee_summary, lines_frame, lines_table
 from ..io.readers import read_policy
 from ..io.document import Document, Heading, Table, Text, render, render_chunks
-from ..io.writers import atomic_write, to_csv
+from ..io.writers import to_csv
 from ..jobs.pay import run_pay
 from .common import (EXIT_USAGE, run_record, FORMAT_HELP, output_format, EXIT_INPUT, EXIT_OK, EXIT_REJECTED, FORMATS, check_format_target, check_outputs, emit, fail, finish,
-                     handles_input_errors, hash_in_background, report_problems, warn_policy)
+                     handles_input_errors, hash_in_background, no_run_record, report_problems, warn_policy, write_file)
 
 MONEY = ["base_pay", "holiday_premium", "standby_pay", "callback_premium", "minimum_shift_pay", "overtime_premium",
          "gross_pay", "differentials", "regular_rate"]
@@ -134,7 +134,7 @@ def write_stubs(folder: str, pages: dict[str, str], force: bool) -> None:
     d = Path(folder)
     d.mkdir(parents=True, exist_ok=True)
     for name, page in pages.items():
-        atomic_write(d / name, page)
+        write_file(d / name, page)
 
 
 def json_records(frame: pd.DataFrame) -> list[dict]:
@@ -303,6 +303,8 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
              "--partitions or --output-dir)", EXIT_USAGE)
     if not (len(timesheets) > 1 or by == "person" or credentials) and (fmt != "csv" or stubs_dir):  # a run record is built
         hash_in_background([timesheets[0], policy, roster, schedule, map_file])
+    else:
+        no_run_record()  # nothing to hash: the inputs are still read as one version each
     pol = read_policy(policy)
     warn_policy(pol)
     if len(timesheets) > 1 or by == "person" or credentials:
@@ -356,7 +358,7 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
         click.echo(f"note: {note}", err=True)
     # every output is rendered before the first one is written: a failure leaves no file behind
     if rejects:
-        atomic_write(rejects, cast(str, rejected))
+        write_file(rejects, cast(str, rejected))
     if output_dir is None or output is not None:
         emit(data, output, force)
     if detail_csv:
@@ -393,7 +395,7 @@ def _many(timesheets, by, credentials, pol, roster, schedule, sheet, map_file, f
     for note in run.shifts.attrs.get("notes", ()):
         click.echo(f"note: {note}", err=True)
     if rejects:
-        atomic_write(rejects, cast(str, rejected))  # rendered above whenever --rejects is given
+        write_file(rejects, cast(str, rejected))  # rendered above whenever --rejects is given
     emit(data, output, force)
     click.echo(_recon_line({"reconciliation": recon}), err=True)
     finish(EXIT_REJECTED if run.problems else EXIT_OK)

@@ -26,6 +26,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from ..errors import InputError
+from ..io import knobs, versions
 from ..io.buckets import bucket_of, spill, take_early_spill
 from ..jobs.pay import load_rate_tables
 from ..models.policy import Policy
@@ -61,14 +62,18 @@ def run_chunked(timesheet, policy: Policy, roster=None, schedule=None, partition
     sources = expand_sources(timesheet)
     names = [p.name for p in sources]
     ros, sch, upstream = load_rate_tables(roster, schedule)
-    early = take_early_spill(sources, partitions) if spill_dir is None else None  # spilled while peerpay loaded
-    with contextlib.ExitStack() as cleanup:  # the bucket folder goes when the buckets are paid
-        if early is not None:
-            paths, folder = early
-            cleanup.callback(shutil.rmtree, folder, ignore_errors=True)
-        else:
-            tmp = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="peerpay-buckets-", dir=spill_dir))
-            paths = spill(sources, partitions, Path(tmp))
+    with contextlib.ExitStack() as cleanup:  # the bucket folder goes when the buckets are paid (or on any failure)
+        with contextlib.ExitStack() as reads:  # one version of each source spilled, hashed as read (io/versions.py)
+            for source in sources:
+                reads.enter_context(versions.reading(source))
+            early = take_early_spill(sources, partitions) if spill_dir is None else None  # spilled while peerpay loaded
+            if early is not None:
+                paths, folder = early
+                cleanup.callback(shutil.rmtree, folder, ignore_errors=True)
+            else:
+                tmp = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="peerpay-buckets-", dir=spill_dir))
+                paths = spill(sources, partitions, Path(tmp))
+        knobs.pause_at("spill")
         parts = pay_buckets(paths, policy, names, ros, sch)
     return combine(parts, policy, names, upstream, ros, sch)
 

@@ -22,10 +22,13 @@ started (pandas work holds the GIL, so processes beat threads).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing as mp
 import os
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -35,6 +38,7 @@ import pandas as pd
 from ..core.inputs import normalise_ids
 from ..core.report import hours
 from ..errors import InputError
+from ..io import knobs, versions
 from ..io.csvtext import csv_header, csv_options
 from ..io.readers import cells_as_text, check_header, csv_error, read_csv_text
 from ..jobs.pay import load_rate_tables
@@ -165,17 +169,31 @@ def run_dask(timesheet, policy: Policy, roster=None, schedule=None, *, partition
     ``block_bytes``: the size of a big CSV's byte-range pieces (default ``PEERPAY_BLOCK_BYTES``
     or 16 MB; :mod:`.split`).
     """
+    sources = expand_sources(timesheet)
+    with contextlib.ExitStack() as reads:
+        # one version of each file: the workers read it again by path, in other processes, so the
+        # file must be unchanged from before the blocks are counted until every worker is done
+        # (io/versions.py); a file renamed over or rewritten meanwhile is refused, never paid mixed
+        for source in sources:
+            reads.enter_context(versions.reading(source))
+        return _run(sources, policy, roster, schedule, partitions, scheduler, output_dir, output_format, progress,
+                    keep_lines, block_bytes)
+
+
+def _run(sources, policy, roster, schedule, partitions, scheduler, output_dir, output_format, progress, keep_lines,
+         block_bytes):
     from distributed import Client, LocalCluster
 
-    sources = expand_sources(timesheet)
     names = [p.name for p in sources]
     pieces, columns = _pieces(sources, block=block_bytes)
+    versions.settle(sources)  # hashed (for the run record) before the cluster forks its workers
+    knobs.pause_at("blocks")
     ros, sch, upstream = load_rate_tables(roster, schedule)
     if output_dir is not None:
         Path(output_dir).mkdir(parents=True, exist_ok=True)
     before = set(Path(output_dir).iterdir()) if output_dir is not None else set()
 
-    own_cluster = own_client = None
+    own_cluster = own_client = scratch = None
     if isinstance(scheduler, Client):
         client = scheduler
     elif scheduler:
@@ -183,8 +201,15 @@ def run_dask(timesheet, policy: Policy, roster=None, schedule=None, *, partition
     else:
         # silence_logs: an unreadable file is raised again here as an InputError with its
         # message; the workers must not also print their copy of it with a traceback
-        own_cluster = _local_cluster(LocalCluster)
-        client = Client(own_cluster)
+        scratch = tempfile.mkdtemp(prefix="peerpay-dask-")  # the workers' scratch space: removed with the cluster
+        try:
+            own_cluster = _local_cluster(LocalCluster, scratch)
+            client = Client(own_cluster)
+        except BaseException:
+            if own_cluster is not None:
+                own_cluster.close()
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
     args = (policy, names, ros, sch, partitions, output_dir, output_format, progress)
     try:
         try:
@@ -204,6 +229,8 @@ def run_dask(timesheet, policy: Policy, roster=None, schedule=None, *, partition
         if own_cluster is not None:
             client.close()
             own_cluster.close()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
     worked = sum(int(r.lines["worked_minutes"].sum()) for r in results if len(r.lines))
     gross = sum(int(r.lines["gross_pay"].sum()) for r in results if len(r.lines))
     if not keep_lines:
@@ -215,8 +242,10 @@ def run_dask(timesheet, policy: Policy, roster=None, schedule=None, *, partition
     return run
 
 
-def _local_cluster(LocalCluster):
-    """One single-threaded worker process per core, forked where the platform can.
+def _local_cluster(LocalCluster, scratch: str):
+    """One single-threaded worker process per core, forked where the platform can, with its
+    scratch space (``dask-scratch-space``, where a shuffle spills) in ``scratch``, a folder of
+    this run's own that is removed with the cluster (never left behind in the temporary folder).
 
     Why fork: a spawned worker starts a fresh interpreter and imports pandas, pyarrow, dask and
     peerpay again (about 5 s of a 2-core machine before any row is read); a forked one has them
@@ -225,9 +254,9 @@ def _local_cluster(LocalCluster):
     import dask
 
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-    with dask.config.set({"distributed.worker.multiprocessing-method": method}):
+    with dask.config.set({"distributed.worker.multiprocessing-method": method, "temporary-directory": scratch}):
         return LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                            dashboard_address=None, silence_logs=logging.CRITICAL)
+                            dashboard_address=None, silence_logs=logging.CRITICAL, local_directory=scratch)
 
 
 def _pay_pieces(client, pieces, columns, policy, names, ros, sch, partitions, output_dir, output_format, progress):

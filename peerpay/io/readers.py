@@ -29,6 +29,7 @@ import pandas as pd
 
 from ..core.tables import remember_codes
 from ..errors import InputError
+from . import versions
 from .csvtext import is_utf8, canonical, check_header, csv_error, csv_header, csv_options, max_input_bytes, take_prefetched
 from ..models.policy import Policy, loads_policy
 
@@ -137,6 +138,7 @@ def _cell_text(v) -> str:
     return str(v)
 
 
+@versions.pinned  # one version of the file, hashed as read (docs/faults.md)
 def read_table(path: str | Path, sheet: str | None = None, keep_datetimes: bool = False) -> pd.DataFrame:
     """A CSV or XLSX file as a raw DataFrame of text cells with canonical column names (data rows from 0).
 
@@ -350,6 +352,7 @@ def read_policy(path: str | Path) -> Policy:
 MAX_TOML_BYTES = 1024**2
 
 
+@versions.pinned
 def read_toml(path: str | Path, what: str, loads):
     """Read a TOML file (policy, proposal, on-costs, map) through its ``loads``; a ValueError from
     it becomes an :class:`InputError` listing every problem as ``path: problem``.
