@@ -83,7 +83,7 @@ def write_statements(report: dict, rows: pd.DataFrame, directory: str, names: di
     for e in report["employees"]:
         emp_rows = rows[rows["employee_id"] == e["employee_id"]]
         page = statement_html(e, by_emp.get(e["employee_id"], []), emp_rows, report, (names or {}).get(e["employee_id"]))
-        write_file(targets[e["employee_id"]], page)
+        write_file(targets[e["employee_id"]], page, label=f"a statement in {d}")  # the file name carries an id
     return len(targets)
 
 

@@ -298,14 +298,13 @@ def emit(data: str | bytes | list, output: str | None, force: bool) -> None:
     write_file(path, data, force)
 
 
-def write_file(path, data: str | bytes | list, force: bool = True) -> None:
-    """Write one of the command's files when it commits (at once outside a command)."""
+def write_file(path, data: str | bytes | list, force: bool = True, *, label: str | None = None) -> None:
+    """Write one of the command's files when it commits (at once outside a command). ``label``:
+    how a message names the file, when its name must not be printed (it carries an employee id)."""
+    outputs = _OUTPUTS or Outputs()
+    outputs.add(path, data, force, label=label)
     if _OUTPUTS is None:
-        from ..io.outputs import atomic_write
-
-        atomic_write(path, data, force=force)
-    else:
-        _OUTPUTS.add(path, data, force)
+        outputs.commit()
 
 
 def stage_step(step) -> None:

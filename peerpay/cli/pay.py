@@ -132,9 +132,8 @@ def check_stubs(folder: str, pages: dict[str, str], force: bool) -> None:
 def write_stubs(folder: str, pages: dict[str, str], force: bool) -> None:
     """Each page atomically (after check_stubs)."""
     d = Path(folder)
-    d.mkdir(parents=True, exist_ok=True)
-    for name, page in pages.items():
-        write_file(d / name, page)
+    for name, page in pages.items():  # a message names the folder: a statement's file name carries an employee id
+        write_file(d / name, page, label=f"a pay statement in {d}")
 
 
 def json_records(frame: pd.DataFrame) -> list[dict]:

@@ -193,25 +193,20 @@ def _run(sources, policy, roster, schedule, partitions, scheduler, output_dir, o
         Path(output_dir).mkdir(parents=True, exist_ok=True)
     before = set(Path(output_dir).iterdir()) if output_dir is not None else set()
 
-    own_cluster = own_client = scratch = None
-    if isinstance(scheduler, Client):
-        client = scheduler
-    elif scheduler:
-        client = own_client = Client(scheduler)
-    else:
-        # silence_logs: an unreadable file is raised again here as an InputError with its
-        # message; the workers must not also print their copy of it with a traceback
-        scratch = tempfile.mkdtemp(prefix="peerpay-dask-")  # the workers' scratch space: removed with the cluster
-        try:
-            own_cluster = _local_cluster(LocalCluster, scratch)
-            client = Client(own_cluster)
-        except BaseException:
-            if own_cluster is not None:
-                own_cluster.close()
-            shutil.rmtree(scratch, ignore_errors=True)
-            raise
+    own_cluster = own_client = client = scratch = None
     args = (policy, names, ros, sch, partitions, output_dir, output_format, progress)
     try:
+        if isinstance(scheduler, Client):
+            client = scheduler
+        elif scheduler:
+            client = own_client = Client(scheduler)
+        else:
+            # silence_logs: an unreadable file is raised again here as an InputError with its
+            # message; the workers must not also print their copy of it with a traceback
+            with _uninterrupted():  # a cluster half started cannot be closed cleanly: a signal waits until it is up
+                scratch = tempfile.mkdtemp(prefix="peerpay-dask-")  # the workers' scratch space: removed with the cluster
+                own_cluster = _local_cluster(LocalCluster, scratch)
+                client = Client(own_cluster)
         try:
             results = _pay_pieces(client, pieces, columns, *args)
         except (BlockMismatch, InputError):
@@ -224,13 +219,9 @@ def _run(sources, policy, roster, schedule, partitions, scheduler, output_dir, o
                     leftover.unlink()
             results = _pay_pieces(client, _pieces(sources, split=False)[0], columns, *args)
     finally:
-        if own_client is not None:
-            own_client.close()
-        if own_cluster is not None:
-            client.close()
-            own_cluster.close()
-        if scratch is not None:
-            shutil.rmtree(scratch, ignore_errors=True)
+        with _uninterrupted():  # the workers are stopped and the scratch space removed, whatever comes
+            _close(own_client, None, None)
+            _close(client if own_cluster is not None else None, own_cluster, scratch)
     worked = sum(int(r.lines["worked_minutes"].sum()) for r in results if len(r.lines))
     gross = sum(int(r.lines["gross_pay"].sum()) for r in results if len(r.lines))
     if not keep_lines:
@@ -240,6 +231,44 @@ def _run(sources, policy, roster, schedule, partitions, scheduler, output_dir, o
     if not keep_lines:  # the totals of the lines that stayed in output_dir
         run.report["totals"] = {"hours_worked": hours(worked), "gross_pay": cents_to_dollars(gross)}
     return run
+
+
+def _close(client, cluster, scratch: str | None) -> None:
+    """Close a client and a cluster and remove the scratch folder; a failure to close (a cluster
+    stopped half way) is not the run's error, and never stops the rest of the clean-up."""
+    for thing in (client, cluster):
+        if thing is not None:
+            try:
+                thing.close()
+            except Exception:
+                pass
+    if scratch is not None:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _uninterrupted():
+    """Ctrl-C, SIGTERM and SIGHUP wait until the block is done, then act as usual (the clean-up
+    of cli/faults.py follows). Only in the main thread, where signal handlers run."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    names = [n for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    previous = {getattr(signal, n): signal.getsignal(getattr(signal, n)) for n in names}
+    for sig, handler in previous.items():
+        if callable(handler):  # an ignored signal stays ignored
+            signal.signal(sig, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if caught and callable(handler := previous[caught[0]]):
+            handler(caught[0], None)
 
 
 def _local_cluster(LocalCluster, scratch: str):

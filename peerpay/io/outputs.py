@@ -120,9 +120,10 @@ def check_folder(folder: str | Path, what: str) -> None:
 
 @dataclass
 class _File:
-    path: Path  # as the user gave it (messages)
+    path: Path  # as the user gave it
     data: bytes | str | Chunks
     force: bool
+    label: str | None = None  # how messages name it (default: the path)
     final: Path = field(init=False)  # where the bytes land
     through: bool = field(init=False)
     tmp: str | None = None
@@ -138,7 +139,7 @@ class _File:
         if self.through:
             return
         if not self.force and _taken(self.final):
-            raise FileExistsError(f"{self.path} exists; use --force to overwrite it")
+            raise FileExistsError(f"{self.label or self.path} exists; use --force to overwrite it")
         _make_folders(self.final.parent, folders)
         mode = _new_file_mode(self.final)
         fd, self.tmp = tempfile.mkstemp(prefix=f".{self.final.name}.", suffix=".part", dir=self.final.parent)
@@ -162,7 +163,7 @@ class _File:
             self.tmp = None
             return
         if not self.force and _taken(self.final):  # created by another run since we looked
-            raise FileExistsError(f"{self.path} exists (another run wrote it meanwhile); use --force to overwrite it")
+            raise FileExistsError(f"{self.label or self.path} exists (another run wrote it meanwhile); use --force to overwrite it")
         self.made = not self.final.exists()
         if not self.made:
             self.backup = _keep(self.final)
@@ -206,9 +207,10 @@ class Outputs:
         self.stdout: list[Callable[[], None]] = []
         self.done = False
 
-    def add(self, path: str | Path, data: bytes | str | Chunks, force: bool = True) -> None:
-        """Write ``data`` to ``path`` when the run commits (an existing non-empty file only with ``force``)."""
-        self.files.append(_File(Path(path), data, force))
+    def add(self, path: str | Path, data: bytes | str | Chunks, force: bool = True, *, label: str | None = None) -> None:
+        """Write ``data`` to ``path`` when the run commits (an existing non-empty file only with ``force``).
+        ``label``: how messages name it, when the file's name must not be printed (it carries an employee id)."""
+        self.files.append(_File(Path(path), data, force, label))
 
     def add_step(self, step: Step) -> None:
         self.steps.append(step)
@@ -260,7 +262,7 @@ class Outputs:
                 except OSError:
                     pass
             if isinstance(exc, OSError) and not isinstance(exc, FileExistsError) and current is not None:
-                raise OutputError(f"{current.path}: {exc.strerror or exc}") from None
+                raise OutputError(f"{current.label or current.path}: {exc.strerror or exc}") from None
             raise
         for f in self.files:
             f.clean()  # the replaced files kept for an undo
