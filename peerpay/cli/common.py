@@ -102,7 +102,7 @@ def handles_input_errors(fn):
         global _OUTPUTS
         faults.install_signal_handlers()
         faults.guard_streams()
-        _OUTPUTS = Outputs()
+        _OUTPUTS = Outputs(pause="commit")
         try:
             with versions.run():
                 for warning in knobs.check_all():
@@ -126,7 +126,10 @@ def handles_input_errors(fn):
         except MemoryError:
             fail("out of memory: split the input or use --engine dask", EXIT_INPUT)
         except OSError as exc:
-            fail(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}", EXIT_INPUT)
+            from ..io.outputs import reason
+
+            name = getattr(exc, "filename", None)
+            fail(f"{name}: {reason(exc)}" if name else reason(exc), EXIT_INPUT)
         except KeyboardInterrupt as exc:
             stopped(exc)
         except ValueError as exc:

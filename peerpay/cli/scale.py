@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
-from ..io.outputs import Step
+from ..io.outputs import OutputError, Step
 from ..io.writers import atomic_write, to_csv
 from .common import EXIT_INPUT, EXIT_USAGE, fail, stage_step
 
@@ -62,7 +62,7 @@ def scaled_run(timesheet, pol, roster, schedule, *, engine, scheduler, partition
             swap = _Swap(staging, folder, force)
             stage_step(Step(commit=swap.commit, undo=swap.undo, discard=partial(_drop_staging, staging, folder if made else None)))
             committed = True
-    except (InputError, OSError):
+    except (InputError, OSError, OutputError):
         raise
     except Exception as exc:  # a worker failed or the scheduler is unreachable: a message, not a traceback
         fail(f"dask run failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", EXIT_INPUT)

@@ -28,6 +28,7 @@ import pyarrow as pa
 from ..errors import InputError
 from ..io import knobs, versions
 from ..io.buckets import bucket_of, spill, take_early_spill
+from ..io.outputs import OutputError, reason
 from ..jobs.pay import load_rate_tables
 from ..models.policy import Policy
 from .forked import processes, side_by_side
@@ -72,7 +73,11 @@ def run_chunked(timesheet, policy: Policy, roster=None, schedule=None, partition
                 cleanup.callback(shutil.rmtree, folder, ignore_errors=True)
             else:
                 tmp = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="peerpay-buckets-", dir=spill_dir))
-                paths = spill(sources, partitions, Path(tmp))
+                try:
+                    paths = spill(sources, partitions, Path(tmp))
+                except OSError as exc:  # a full temporary folder: say which, and what it needs
+                    raise OutputError(f"the --partitions buckets in {Path(tmp).parent}: {reason(exc)} (the buckets take "
+                                      "about 1.5 x the CSV's size; set TMPDIR to a folder with room)") from None
         knobs.pause_at("spill")
         parts = pay_buckets(paths, policy, names, ros, sch)
     return combine(parts, policy, names, upstream, ros, sch)

@@ -141,12 +141,17 @@ def _pay_and_write(part: pd.DataFrame, number: int, policy, names, roster, sched
     if output_dir is not None and len(result.lines):
         path = Path(output_dir) / f"lines-{number:05d}.{fmt}"
         frame = _flat(result.lines, policy)
-        if fmt == "parquet":
-            frame.to_parquet(path, index=False)
-        else:
-            from ..io.writers import atomic_write, to_csv
+        try:
+            if fmt == "parquet":
+                frame.to_parquet(path, index=False)
+            else:
+                from ..io.writers import atomic_write, to_csv
 
-            atomic_write(path, to_csv(frame))
+                atomic_write(path, to_csv(frame))
+        except OSError as exc:  # a full disk: name the output folder (this one is the run's staging folder)
+            from ..io.outputs import OutputError, reason
+
+            raise OutputError(f"{Path(output_dir).parent} (pay lines {path.name}): {reason(exc)}") from None
     return result
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import secrets
 import stat
 import tempfile
@@ -50,6 +51,16 @@ class OutputError(Exception):
     """An output could not be written (a full disk, a read-only folder): exit code 1, nothing written."""
 
 
+def reason(exc: OSError) -> str:
+    """What went wrong, in the system's words: ``No space left on device`` (pyarrow puts the number
+    in its message, ``[errno 28]``, and leaves ``strerror`` empty)."""
+    if m := re.search(r"\[errno (\d+)\]", str(exc)):
+        return os.strerror(int(m.group(1)))
+    if exc.strerror:
+        return exc.strerror
+    return os.strerror(exc.errno) if exc.errno else str(exc) or type(exc).__name__
+
+
 class TargetRefused(Exception):
     """An output target that must not be written (a block device, a folder, a folder that cannot be
     written): found before any work, exit code 2."""
@@ -66,7 +77,7 @@ def target_kind(path: str | Path) -> str:
     except FileNotFoundError:
         return "file"
     except OSError as exc:
-        raise TargetRefused(f"{path}: {exc.strerror or exc}") from None
+        raise TargetRefused(f"{path}: {reason(exc)}") from None
     mode = st.st_mode
     if stat.S_ISREG(mode):
         return "file"
@@ -110,7 +121,7 @@ def check_folder(folder: str | Path, what: str) -> None:
     try:
         fd, probe = tempfile.mkstemp(prefix=".peerpay-probe-", dir=d)
     except OSError as exc:
-        raise TargetRefused(f"{what}: cannot write into {d} ({exc.strerror or exc})") from None
+        raise TargetRefused(f"{what}: cannot write into {d} ({reason(exc)})") from None
     os.close(fd)
     os.unlink(probe)
 
@@ -201,7 +212,8 @@ class Step:
 class Outputs:
     """The files one run writes, committed together (see the module docstring)."""
 
-    def __init__(self) -> None:
+    def __init__(self, pause: str | None = None) -> None:
+        self.pause = pause  # a PEERPAY_PAUSE_AT point between staging and placing (a command's outputs)
         self.files: list[_File] = []
         self.steps: list[Step] = []
         self.stdout: list[Callable[[], None]] = []
@@ -231,7 +243,8 @@ class Outputs:
         try:
             for current in self.files:
                 current.stage(folders)
-            knobs.pause_at("commit")
+            if self.pause:
+                knobs.pause_at(self.pause)
             for current in self.files:
                 if current.through:
                     current.write_through()
@@ -262,7 +275,7 @@ class Outputs:
                 except OSError:
                     pass
             if isinstance(exc, OSError) and not isinstance(exc, FileExistsError) and current is not None:
-                raise OutputError(f"{current.label or current.path}: {exc.strerror or exc}") from None
+                raise OutputError(f"{current.label or current.path}: {reason(exc)}") from None
             raise
         for f in self.files:
             f.clean()  # the replaced files kept for an undo
