@@ -102,11 +102,12 @@ def handles_input_errors(fn):
         global _OUTPUTS
         faults.install_signal_handlers()
         faults.guard_streams()
-        _OUTPUTS = Outputs(pause="commit")
+        _OUTPUTS = Outputs(pause="commit", placed=faults.finishing)
         try:
             with versions.run():
                 for warning in knobs.check_all():
                     click.echo(f"warning: {warning}", err=True)
+                knobs.pause_at("start")
                 try:
                     result = fn(*args, **kwargs)
                 except SystemExit as exc:
@@ -131,6 +132,8 @@ def handles_input_errors(fn):
             name = getattr(exc, "filename", None)
             fail(f"{name}: {reason(exc)}" if name else reason(exc), EXIT_INPUT)
         except KeyboardInterrupt as exc:
+            if _OUTPUTS is not None:
+                _OUTPUTS.discard()  # before the process ends at once
             stopped(exc)
         except ValueError as exc:
             from ..io.writers import TooBigForExcel  # only the workbook writer raises it (imported lazily: --help stays fast)
@@ -147,10 +150,26 @@ def handles_input_errors(fn):
 
 
 def stopped(exc: KeyboardInterrupt) -> NoReturn:
-    """Ctrl-C or SIGTERM/SIGHUP: everything is cleaned up by now; say so and exit 128 + the signal."""
+    """Ctrl-C or SIGTERM/SIGHUP: everything on the way out is cleaned up by now; say so and exit
+    128 + the signal.
+
+    As its own process the command ends at once after the exit handlers (the early spill's
+    folder): a signal can land inside an import (pandas loads for half a second), and an
+    interpreter shut down the slow way with a module half imported may crash (SIGSEGV) instead
+    of reporting the signal.
+    """
     from . import faults
 
-    fail(f"stopped by {faults.signal_name(exc)}: nothing was written", faults.exit_code(exc))
+    code = faults.exit_code(exc)
+    click.echo(f"peerpay: stopped by {faults.signal_name(exc)}: nothing was written", err=True)
+    if own_process():
+        import atexit
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        atexit._run_exitfuncs()
+        os._exit(code)
+    sys.exit(code)
 
 
 def commit_outputs() -> None:

@@ -31,10 +31,11 @@ from ..io import knobs
 
 BLOCK_BYTES = 16 << 20  # per block: start-up per block is noise, and a 50 MB file (1 M shifts) spreads over 4
 BLOCK_ENV = "PEERPAY_BLOCK_BYTES"  # tests split small files into several blocks with it
-#: A file is cut into at most this many blocks, whatever the block size asked for: each block is a
-#: dask partition and a shuffle input, so a tiny block size on a big file (one byte: 50 million
-#: partitions) would cost minutes and gigabytes of scheduling before any row is paid.
-MAX_BLOCKS = 256
+#: A file is cut into at most this many blocks (or, above 1 GB, as many as the default 16 MB
+#: blocks make), whatever the block size asked for: each block is a dask partition and a shuffle
+#: input, so a tiny block size on a big file (one byte: 50 million partitions) would cost minutes
+#: and gigabytes of scheduling before any row is paid.
+MAX_BLOCKS = 64
 CR, LF, QUOTE = 13, 10, 34
 # a complete CSV row: fields with no quote, or wholly quoted ("" for a quote inside), and its line end
 WELL_FORMED_ROW = r'^(?:[^",\r\n]*|"(?:[^"]|"")*")(?:,(?:[^",\r\n]*|"(?:[^"]|"")*"))*(?:\r\n|\r|\n)?$'
@@ -65,7 +66,8 @@ def csv_blocks(path: Path, size: int | None = None) -> list[Block] | None:
     inside a quoted field (see the module docstring).
     """
     total = path.stat().st_size
-    size = max(block_bytes(size), -(-total // MAX_BLOCKS))  # at most MAX_BLOCKS blocks
+    most = max(MAX_BLOCKS, -(-total // BLOCK_BYTES))  # blocks: at most 64, or what 16 MB blocks make of a bigger file
+    size = max(block_bytes(size), -(-total // most))
     with open(path, "rb") as fh:
         data_start = _next_line_start(fh, 0, total)
         if data_start is None or total - data_start <= size:

@@ -124,17 +124,26 @@ def spill_early(path: str, partitions: int) -> None:
     real = os.path.realpath(path)
     if not os.path.isfile(real):
         return
-    try:
-        folder = Path(tempfile.mkdtemp(prefix="peerpay-buckets-"))
-    except OSError:  # no temporary folder to spill into: the ordinary spill meets (and reports) the same
-        return
     cancel = threading.Event()
-    started = early.begin(("spill", real, partitions), real,
-                          lambda: (spill([Path(real)], partitions, folder, cancel), folder))
-    if started is None:
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    atexit.register(_remove, started, folder, cancel)  # a run that stopped early (a usage error, a signal) leaves nothing
+    folder = started = None
+    try:
+        try:
+            folder = Path(tempfile.mkdtemp(prefix="peerpay-buckets-"))
+        except OSError:  # no temporary folder to spill into: the ordinary spill meets (and reports) the same
+            return
+        started = early.begin(("spill", real, partitions), real,
+                              lambda: (spill([Path(real)], partitions, folder, cancel), folder))
+        if started is None:
+            shutil.rmtree(folder, ignore_errors=True)
+            return
+        atexit.register(_remove, started, folder, cancel)  # a run that stopped early (a usage error, a signal) leaves nothing
+    except BaseException:  # a signal between making the folder and registering its removal
+        if folder is not None:
+            cancel.set()
+            if started is not None:
+                started.finished()
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 def _remove(started: early.Started, folder: Path, cancel: threading.Event) -> None:

@@ -40,6 +40,7 @@ class Knob:
 #: (SIGCONT): a fault test renames, truncates or fills something at an exact moment, then lets
 #: the run go on (tests/test_faults_races.py, scripts/fault_audit.py).
 PAUSE_POINTS = (
+    "start",  # the command's module is loaded, before its work (the early read or spill has begun)
     "read",  # every input of the local engine has been read (and hashed, when a run record is built)
     "spill",  # --partitions: the timesheet is spilled into its buckets, before they are paid
     "blocks",  # --engine dask: the timesheet's blocks are counted, before any worker reads them
@@ -50,7 +51,7 @@ KNOBS = {k.name: k for k in (
     Knob("PEERPAY_MAX_INPUT_MB", "float", "the largest file, in MB, the local engine reads whole (default 100)",
          low=0, high=1024 * 1024, low_open=True),
     Knob("PEERPAY_BLOCK_BYTES", "int", "the size, in bytes, of the byte ranges --engine dask cuts a big CSV into "
-         "(default 16 MB; a file is cut into at most 256 blocks whatever the size)", low=1, high=1 << 30),
+         "(default 16 MB; whatever the size, a file is cut into no more blocks than 64 or what 16 MB blocks make)", low=1, high=1 << 30),
     Knob("PEERPAY_WORKERS", "int", "how many processes pay side by side (default: one per core; at most 4 per core)",
          low=1, high=4 * (os.cpu_count() or 1)),
     Knob("PEERPAY_RUN_TIME", "datetime", "the run time written in the run record, for a reproducible report "
