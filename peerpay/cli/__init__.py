@@ -92,9 +92,10 @@ class LazyGroup(click.Group):
             return super().resolve_command(ctx, args)
         # a command runs (not when the package is imported, nor for --help): SIGTERM is handled as
         # Ctrl-C from here on, so the early work below is cleaned up too (cli/faults.py)
-        from .faults import install_signal_handlers
+        from .faults import check_settings, install_signal_handlers
 
         install_signal_handlers()
+        check_settings()  # a bad PEERPAY_* setting stops the command before anything loads (exit 1)
         try:
             _reuse_freed_memory(arrow=args[0] != "init")  # init reads and writes text only
             if args[0] == "pay" and (early := early_read(args[1:])):

@@ -56,8 +56,10 @@ def _stop(signum, frame) -> None:
 
 
 def install_signal_handlers() -> None:
-    """SIGTERM and SIGHUP raise :class:`Interrupted` (from the main thread only; once per process)."""
-    global _installed
+    """SIGTERM and SIGHUP raise :class:`Interrupted` (from the main thread only; installed once per
+    process, armed again for each command)."""
+    global _installed, _stopping
+    _stopping = False
     if _installed or threading.current_thread() is not threading.main_thread():
         return
     _installed = True
@@ -87,6 +89,19 @@ def finishing() -> None:
     work is done and written), so the command finishes as it would have (stdout, exit code)."""
     global _stopping
     _stopping = True
+
+
+def check_settings() -> None:
+    """Every ``PEERPAY_*`` setting checked before the command loads: a bad one is exit 1 at once
+    (:mod:`peerpay.io.knobs`; the command warns about unknown ones when it starts)."""
+    from ..errors import InputError
+    from ..io import knobs
+
+    try:
+        knobs.check_all()
+    except InputError as exc:
+        print(f"peerpay: {exc}", file=sys.stderr)
+        sys.exit(1)
 
 
 def exit_code(exc: KeyboardInterrupt) -> int:

@@ -74,7 +74,7 @@ def target_kind(path: str | Path) -> str:
     or ``"through"`` (a character device or a FIFO, written in place). Raises :class:`TargetRefused`."""
     try:
         st = os.stat(path)  # follows symlinks: what a write would reach
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # a new file (check_folder judges the folder)
         return "file"
     except OSError as exc:
         raise TargetRefused(f"{path}: {reason(exc)}") from None
