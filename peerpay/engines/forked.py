@@ -42,16 +42,19 @@ def side_by_side(works: Sequence[Callable[[], T]]) -> list[T]:
     time (all here, one after another, where the platform cannot fork)."""
     if not hasattr(os, "fork"):
         return [work() for work in works]
-    children = [in_child(work) for work in works[1:]]
-    waiting = list(children)
+    children: list[tuple[int, int]] = []
+    waiting: list[tuple[int, int]] = []  # forked and not yet collected
     try:
+        for work in works[1:]:
+            waiting.append(in_child(work))
+            children.append(waiting[-1])
         out = [works[0]()]
         for child, work in zip(children, works[1:]):
             waiting.remove(child)
             got = collect(child)
             out.append(work() if got is _FAILED else got)
         return out
-    except BaseException:  # closing a pipe ends a child blocked writing to it; then it is reaped
+    except BaseException:  # this process failed or was stopped: every child still out is ended and reaped
         for child in waiting:
             abandon(child)
         raise
@@ -89,11 +92,16 @@ def abandon(child: tuple[int, int]) -> None:
     is not wanted, and it holds nothing to clean up), close the pipe and reap it: no child
     outlives the run."""
     pid, reader = child
+    os.close(reader)
+    _end(pid)
+
+
+def _end(pid: int) -> None:
+    """End the child now and reap it (it holds nothing to clean up; SIGKILL works on a stopped child too)."""
     try:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-    os.close(reader)
     os.waitpid(pid, 0)
 
 
@@ -117,8 +125,10 @@ def collect(child: tuple[int, int]):
     try:
         with os.fdopen(reader, "rb") as pipe:
             data = pipe.read()
-    finally:
-        _, status = os.waitpid(pid, 0)
+    except BaseException:  # stopped (Ctrl-C, SIGTERM) while waiting: the child's result is not wanted
+        _end(pid)
+        raise
+    _, status = os.waitpid(pid, 0)
     if status != 0 or not data:
         return _FAILED
     try:
