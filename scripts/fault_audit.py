@@ -794,15 +794,16 @@ def a_second_dask_run_without_force_waits_its_turn(w: World) -> None:
 
 @scenario("races")
 def globbed_timesheet_hashes_every_file(w: World) -> None:
-    """-t 'parts/*.csv' with dask: the run record lists every file it paid, each with its SHA-256."""
+    """-t 'parts/*.csv' (the local engine and dask): the run record lists every file paid, each with its SHA-256."""
     ts = (SAMPLES / "timesheet.csv").read_bytes().splitlines(keepends=True)
     a, b = w.file("parts/a.csv", b"".join(ts[:150])), w.file("parts/b.csv", b"".join([ts[0], *ts[150:]]))
-    done = w.run(["pay", "-t", "parts/*.csv", "-p", w.sample("policy.toml"), "-r", w.sample("roster.csv"),
-                  "-s", w.sample("schedule.csv"), "--engine", "dask", "-f", "json", "-o", "pay.json"])
-    assert done.code == 0, done
-    report = json.loads((w.root / "pay.json").read_text())
-    for f in (a, b):
-        assert record_input(report, f.name)["sha256"] == sha256(f.read_bytes())
+    for engine in ("local", "dask"):
+        done = w.run(["pay", "-t", "parts/*.csv", "-p", w.sample("policy.toml"), "-r", w.sample("roster.csv"),
+                      "-s", w.sample("schedule.csv"), "--engine", engine, "-f", "json", "-o", f"{engine}.json"])
+        assert done.code == 0, done
+        report = json.loads((w.root / f"{engine}.json").read_text())
+        for f in (a, b):
+            assert record_input(report, f.name)["sha256"] == sha256(f.read_bytes()), engine
 
 
 # broken pipes ------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from ..jobs.backpay import run_backpay, run_stipends
 from ..io.statements import safe_filename, statement_html
 from ..io.document import Document, Heading, Table, Text, render
 from ..io.writers import to_csv
-from .common import FORMAT_HELP, run_record, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems, write_file
+from .common import FORMAT_HELP, run_record, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMATS, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems, say_after, write_file
 
 WEEK_COLUMNS = ["employee_id", "week_start", "unpaid_hours", "paid_gross", "owed_gross", "back_wages", "minimum_wage",
                 "flsa_straight_hours", "flsa_overtime_hours", "flsa_regular_rate", "flsa_minimum_back_wages", "activities"]
@@ -176,7 +176,7 @@ def command(timesheet, unpaid, policy, roster, schedule, map_file, as_of, lookba
         write_file(rejects, to_csv(pd.DataFrame([p.as_json() for p in run.problems], columns=REJECTED_COLUMNS)))
     if statements:
         n = write_statements(report, run.result.unpaid_rows, statements, run.names if with_names else None, force)
-        click.echo(f"statements: {n} written to {statements}", err=True)
+        say_after(f"statements: {n} written to {statements}")  # once they are
     emit(data, output, force)
     raise SystemExit(EXIT_REJECTED if run.problems else EXIT_OK)
 
@@ -233,6 +233,7 @@ def stipends(stipend_file, policy, jurisdiction, minimum_wage, living_wage, fmt,
     """Stipends and honoraria as an effective hourly wage, per person and month, flagged below the minimum."""
     fmt = output_format(fmt, output)
     _check_output(output, [stipend_file, policy], fmt)
+    check_outputs({"--output": output}, [stipend_file, policy], force)
     _check_amount(minimum_wage, "--minimum-wage")
     _check_amount(living_wage, "--living-wage")
     run = run_stipends(stipend_file, jurisdiction=jurisdiction, minimum_wage_override=minimum_wage, living_wage=living_wage, policy=policy)

@@ -329,6 +329,14 @@ def write_file(path, data: str | bytes | list, force: bool = True, *, label: str
         outputs.commit()
 
 
+def say_after(message: str) -> None:
+    """A message on stderr once the command's files are in place (never for files that were not written)."""
+    if _OUTPUTS is None:
+        click.echo(message, err=True)
+    else:
+        _OUTPUTS.print_after(lambda: click.echo(message, err=True))
+
+
 def stage_step(step) -> None:
     """Work that puts a staged folder in place when the command commits (``--output-dir``)."""
     if _OUTPUTS is None:

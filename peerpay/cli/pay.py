@@ -300,15 +300,17 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
     if with_names and (scaled or len(timesheets) > 1 or by == "person" or credentials):
         fail("--with-names works with one timesheet on the local engine (without --by person, --credentials, "
              "--partitions or --output-dir)", EXIT_USAGE)
-    if not (len(timesheets) > 1 or by == "person" or credentials) and (fmt != "csv" or stubs_dir):  # a run record is built
+    single = not (len(timesheets) > 1 or by == "person" or credentials)
+    if single and (fmt != "csv" or stubs_dir):  # a run record is built: its hashes begin while pandas loads
         hash_in_background([timesheets[0], policy, roster, schedule, map_file])
-    else:
-        no_run_record()  # nothing to hash: the inputs are still read as one version each
+    elif single or fmt == "csv":  # no run record: nothing to hash (the inputs are still read as one version each)
+        no_run_record()
+    # (several timesheets, --by person, --credentials: a run record unless CSV, each file hashed as it is read)
     pol = read_policy(policy)
     warn_policy(pol)
     if len(timesheets) > 1 or by == "person" or credentials:
         _many(timesheets, by, credentials, pol, roster, schedule, sheet, map_file, fmt, output, detail, rejects, force,
-              scaled)
+              scaled, policy_file=policy)
     timesheet = timesheets[0]
     if engine != "local" or partitions or scheduler or output_dir:
         from .scale import scaled_run
@@ -378,7 +380,8 @@ def pay(timesheet, by, credentials, policy, roster, schedule, sheet, map_file, f
     finish(code)  # --partitions too: its workers and spill folder are gone by now
 
 
-def _many(timesheets, by, credentials, pol, roster, schedule, sheet, map_file, fmt, output, detail, rejects, force, scaled):
+def _many(timesheets, by, credentials, pol, roster, schedule, sheet, map_file, fmt, output, detail, rejects, force, scaled,
+          policy_file=None):
     """Several timesheets, a credentials file or ``--by person``: one local run over every file."""
     from ..jobs.pay import run_pay_many
 
@@ -388,7 +391,11 @@ def _many(timesheets, by, credentials, pol, roster, schedule, sheet, map_file, f
     recon = run.reconciliation
     if not recon["balanced"]:
         fail(f"internal reconciliation failed: {recon}", EXIT_INPUT)
-    data = render(person_document(run), fmt.lower()) if by == "person" else render_pay(run, fmt.lower(), detail)
+    # the run record lists every timesheet (a glob's files each with its SHA-256, as read)
+    record = run_record("peerpay pay", {**{f"timesheet {i}": t for i, t in enumerate(timesheets, 1)}, "policy": policy_file,
+                                        "roster": roster, "schedule": schedule, "credentials": credentials},
+                        {"by": by}) if fmt != "csv" else None
+    data = render(person_document(run, record=record), fmt.lower()) if by == "person" else render_pay(run, fmt.lower(), detail, record)
     rejected = to_csv(pd.DataFrame([p.as_json() for p in run.problems], columns=["file", "row", "column", "reason"])) if rejects else None
     report_problems(run.problems)
     for note in run.shifts.attrs.get("notes", ()):
@@ -400,7 +407,7 @@ def _many(timesheets, by, credentials, pol, roster, schedule, sheet, map_file, f
     finish(EXIT_REJECTED if run.problems else EXIT_OK)
 
 
-def person_document(run, only_shared: bool = False) -> Document:
+def person_document(run, only_shared: bool = False, record: dict | None = None) -> Document:
     """``pay --by person``: hours and gross per person and workweek, by employer and combined;
     the joint-employment what-if and the certification bonus's overtime when the policy has them.
     ``only_shared`` (the demo): only the people who work for more than one employer."""
@@ -452,7 +459,7 @@ def person_document(run, only_shared: bool = False) -> Document:
                                         if rep["bonus"] is not None else None),
                 "rejected": run.report["rejected"], "reconciliation": run.reconciliation, "notes": notes[1:]}
 
-    return Document("peerpay pay --by person", blocks=blocks, csv=lambda: people, payload=payload,
+    return Document("peerpay pay --by person", blocks=blocks, csv=lambda: people, payload=payload, run_record=record,
                     sheets=tables, notes=notes)
 
 
