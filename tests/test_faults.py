@@ -230,6 +230,24 @@ def test_a_file_changed_while_read_is_refused(tmp_path, monkeypatch):
         read_table(ts)
 
 
+def test_a_symlink_pointed_elsewhere_while_read_is_a_change(tmp_path, monkeypatch):
+    (tmp_path / "march.csv").write_text(ROWS)
+    (tmp_path / "april.csv").write_text(ROWS.replace("2025-03-03", "2025-04-07"))
+    link = tmp_path / "current.csv"
+    link.symlink_to(tmp_path / "march.csv")
+    real = csvtext.csv_header
+
+    def header_then_repoint(path):
+        got = real(path)
+        link.unlink()
+        link.symlink_to(tmp_path / "april.csv")
+        return got
+
+    monkeypatch.setattr("peerpay.io.readers.csv_header", header_then_repoint)
+    with versions.run(), pytest.raises(versions.InputChanged):
+        read_table(link)
+
+
 def test_a_file_read_twice_must_be_one_version(tmp_path):
     ts = tmp_path / "ts.csv"
     ts.write_text(ROWS)
@@ -267,7 +285,7 @@ def test_a_hash_begun_before_a_change_is_not_used(tmp_path):
     ts.write_text(ROWS)
     with versions.run():
         versions.hash_early(ts)
-        early.wait(("sha256", os.path.realpath(ts)))
+        early.wait(("sha256", os.path.abspath(ts)))
         rewrite_same_size(ts, b"20.00", b"30.00")
         read_table(ts)
         assert versions.digest(ts)[0] == sha(ts.read_bytes())

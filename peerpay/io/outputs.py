@@ -161,10 +161,18 @@ class _File:
             os.fsync(fh.fileno())
 
     def write_through(self) -> None:
-        """A device or a FIFO: opened for writing as it is (never created, never truncated)."""
-        fd = os.open(self.final, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
-        with os.fdopen(fd, "wb") as fh:
+        """A device or a FIFO: opened for writing as it is (never created, never truncated). A
+        reader that goes away (``-o /dev/stdout | head``) is not an error, as for stdout."""
+        fh = os.fdopen(os.open(self.final, os.O_WRONLY | getattr(os, "O_NOCTTY", 0)), "wb")
+        try:
             _write_all(fh, self.data)
+        except BrokenPipeError:
+            pass
+        finally:
+            try:
+                fh.close()  # flushes the rest (the descriptor is closed even when that fails)
+            except BrokenPipeError:
+                pass
 
     def place(self) -> None:
         assert self.tmp is not None

@@ -48,9 +48,9 @@ class Version:
     digest: tuple[str, int] | None = None  # (SHA-256, size) of this version
 
 
-#: realpath -> the version of that file the current run reads (None: no run, e.g. a library call)
+#: path -> the version of that file the current run reads (None: no run, e.g. a library call)
 _READ: dict[str, Version] | None = None
-#: realpath -> the identities noted by the reads of it in progress
+#: path -> the identities noted by the reads of it in progress
 _OPEN: dict[str, list[tuple | None]] = {}
 _want_digests = True
 
@@ -69,6 +69,13 @@ def run() -> Iterator[None]:
         _OPEN.clear()
 
 
+def _key(path) -> str:
+    """A path as the run knows it: absolute, its symlinks *not* resolved. The identity is taken
+    through the links at each look (:func:`identity`), so a link pointed at another file while
+    the run reads is a change like any other."""
+    return os.path.abspath(str(path))
+
+
 def identity(path: str) -> tuple | None:
     """(device, inode, size, modification time, change time) of a regular file; None: not one."""
     return early.file_identity(path)
@@ -84,41 +91,44 @@ def want_digests(wanted: bool) -> None:
 def begin(path) -> None:
     """A reader starts reading ``path``: note its identity, and start hashing it on a thread when
     a run record will be built (a hash begun earlier, :func:`hash_early`, is kept)."""
-    real = os.path.realpath(path)
-    ident = identity(real)
-    _OPEN.setdefault(real, []).append(ident)
+    key = _key(path)
+    ident = identity(key)
+    if ident is None and os.path.exists(key) and not os.path.isdir(key):
+        raise InputError.at(path, "is not a regular file (a device or a pipe?): give the file itself (save what a "
+                                  "program writes to a file first; a run pins each input to one version)")
+    _OPEN.setdefault(key, []).append(ident)
     if _READ is None or ident is None or not _want_digests:
         return
-    seen = _READ.get(real)
-    if (seen is None or seen.digest is None) and not early.begun_for(("sha256", real)):
-        hash_early(real)
+    seen = _READ.get(key)
+    if (seen is None or seen.digest is None) and not early.begun_for(("sha256", key)):
+        hash_early(key)
 
 
 def end(path, *, failed: bool = False) -> None:
     """The reader is done with ``path``: it read one version, the one every other read of this run
     read. Raises :class:`InputChanged` otherwise. ``failed``: the reader raised; its own error
     stands unless the file changed meanwhile (then the change is the cause, and is said)."""
-    real = os.path.realpath(path)
-    opened = _OPEN.get(real) or [None]
+    key = _key(path)
+    opened = _OPEN.get(key) or [None]
     started = opened.pop()
-    if not _OPEN.get(real):
-        _OPEN.pop(real, None)
+    if not _OPEN.get(key):
+        _OPEN.pop(key, None)
     if started is None:
         return
-    if identity(real) != started:
+    if identity(key) != started:
         raise InputChanged.at(path, "changed while it was being read (written, truncated or replaced by another program): "
                                     "nothing was written; run again once the file is complete")
     if failed or _READ is None:
         return
-    seen = _READ.setdefault(real, Version(started))
+    seen = _READ.setdefault(key, Version(started))
     if seen.identity != started:
         raise InputChanged.at(path, "changed during the run (it was read twice and differed): nothing was written; "
                                     "run again once the file is complete")
     if seen.digest is None and _want_digests:
-        seen.digest = early.take(("sha256", real))  # begun with this identity, else None (it changed since)
+        seen.digest = early.take(("sha256", key))  # begun with this identity, else None (it changed since)
         if seen.digest is None:
-            seen.digest = _sha256_and_size(real)
-            if identity(real) != started:
+            seen.digest = _sha256_and_size(key)
+            if identity(key) != started:
                 seen.digest = None
                 raise InputChanged.at(path, "changed while it was being hashed for the run record: nothing was written; "
                                             "run again once the file is complete")
@@ -137,7 +147,7 @@ def reading(path) -> Iterator[None]:
             raise changed from exc
         raise
     except BaseException:  # a signal: nothing to check, only the bookkeeping
-        _OPEN.pop(os.path.realpath(path), None)
+        _OPEN.pop(_key(path), None)
         raise
     end(path)
 
@@ -145,26 +155,26 @@ def reading(path) -> Iterator[None]:
 def hash_early(path) -> None:
     """Start hashing the file ``path`` on a thread (read and hashed outside Python's lock): its
     digest is taken by :func:`end` if the file is unchanged, else the hash is done again."""
-    real = os.path.realpath(str(path))
-    if os.path.isfile(real):
-        early.begin(("sha256", real), real, lambda: _sha256_and_size(real))
+    key = _key(path)
+    if os.path.isfile(key):
+        early.begin(("sha256", key), key, lambda: _sha256_and_size(key))
 
 
 def digest(path) -> tuple[str, int]:
     """(SHA-256, size) of the version of ``path`` this run read (hashed now if it was never read)."""
-    real = os.path.realpath(str(path))
-    seen = _READ.get(real) if _READ is not None else None
+    key = _key(path)
+    seen = _READ.get(key) if _READ is not None else None
     if seen is not None and seen.digest is not None:
         return seen.digest
-    got = early.take(("sha256", real))
-    return got if got is not None else _sha256_and_size(real)
+    got = early.take(("sha256", key))
+    return got if got is not None else _sha256_and_size(key)
 
 
 def read_files(spec: str) -> list[str]:
     """The files this run read that a glob ``spec`` names (in name order), for the run record."""
-    pattern = os.path.realpath(spec)
+    pattern = _key(spec)
     read = sorted(p for p in (_READ or {}) if fnmatch.fnmatch(p, pattern))
-    return read or sorted(os.path.realpath(p) for p in glob.glob(spec) if os.path.isfile(p))
+    return read or sorted(_key(p) for p in glob.glob(spec) if os.path.isfile(p))
 
 
 def _sha256_and_size(path: str) -> tuple[str, int]:
@@ -179,7 +189,7 @@ def _sha256_and_size(path: str) -> tuple[str, int]:
 def settle(paths) -> None:
     """Wait for the hashes begun for ``paths`` (before a process forks: no thread runs then)."""
     for path in paths:
-        early.wait(("sha256", os.path.realpath(str(path))))
+        early.wait(("sha256", _key(path)))
 
 
 def pinned(read):
@@ -195,4 +205,4 @@ def pinned(read):
 
 def was_read(path) -> bool:
     """This run read ``path`` (its digest is the version read, even if the file is gone now)."""
-    return _READ is not None and os.path.realpath(str(path)) in _READ
+    return _READ is not None and _key(path) in _READ
