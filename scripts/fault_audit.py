@@ -356,6 +356,23 @@ def sigterm_during_the_early_spill(w: World) -> None:
     assert w.leftovers() == [] and not (w.root / "p.csv").exists()
 
 
+@scenario("signals")
+def sigterm_while_the_report_is_printed_to_a_stuck_pipe(w: World) -> None:
+    """SIGTERM while a big report waits on a stdout nobody reads: the run ends at once (143), its
+    files stay, and the message says they were written."""
+    ts = w.big("ts.csv", 300, 60)
+    w.file("ts.csv", ts.read_bytes() + b"E9,2025-03-03 18:00,2025-03-03 16:00,work,20.00\n")
+    proc = w.start(["pay", "-t", ts, "-p", w.policy(), "-f", "json", "--rejects", "rej.csv"])  # stdout: a pipe not read
+    wait_for(lambda: (w.root / "rej.csv").exists() or proc.poll() is not None)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGTERM)
+    started = time.monotonic()
+    err = proc.stderr.read()
+    proc.wait(timeout=60)
+    assert proc.returncode == 143 and time.monotonic() - started < 30, _text(err)
+    assert b"its files were written" in err and (w.root / "rej.csv").read_text().count("\n") == 2
+
+
 def _stop_with_a_child(w: World, args: list, env: dict, sig: signal.Signals) -> None:
     """Start, wait for a forked child, freeze it (so it cannot finish first), then signal the parent."""
     proc = w.start(args, env)

@@ -102,7 +102,7 @@ def handles_input_errors(fn):
         global _OUTPUTS
         faults.install_signal_handlers()
         faults.guard_streams()
-        _OUTPUTS = Outputs(pause="commit", placed=faults.finishing)
+        _OUTPUTS = Outputs(pause="commit")
         try:
             with versions.run():
                 for warning in knobs.check_all():
@@ -132,9 +132,10 @@ def handles_input_errors(fn):
             name = getattr(exc, "filename", None)
             fail(f"{name}: {reason(exc)}" if name else reason(exc), EXIT_INPUT)
         except KeyboardInterrupt as exc:
+            written = _OUTPUTS is not None and _OUTPUTS.in_place
             if _OUTPUTS is not None:
                 _OUTPUTS.discard()  # before the process ends at once
-            stopped(exc)
+            stopped(exc, written)
         except ValueError as exc:
             from ..io.writers import TooBigForExcel  # only the workbook writer raises it (imported lazily: --help stays fast)
 
@@ -149,9 +150,10 @@ def handles_input_errors(fn):
     return wrapper
 
 
-def stopped(exc: KeyboardInterrupt) -> NoReturn:
+def stopped(exc: KeyboardInterrupt, written: bool = False) -> NoReturn:
     """Ctrl-C or SIGTERM/SIGHUP: everything on the way out is cleaned up by now; say so and exit
-    128 + the signal.
+    128 + the signal. ``written``: the signal came after the command's files were in place (while
+    it printed to stdout or said its last words): they stay, and the message says so.
 
     As its own process the command ends at once after the exit handlers (the early spill's
     folder): a signal can land inside an import (pandas loads for half a second), and an
@@ -161,12 +163,12 @@ def stopped(exc: KeyboardInterrupt) -> NoReturn:
     from . import faults
 
     code = faults.exit_code(exc)
-    click.echo(f"peerpay: stopped by {faults.signal_name(exc)}: nothing was written", err=True)
+    what = "its files were written; what it printed may be cut short" if written else "nothing was written"
+    click.echo(f"peerpay: stopped by {faults.signal_name(exc)}: {what}", err=True)
     if own_process():
         import atexit
 
-        sys.stdout.flush()
-        sys.stderr.flush()
+        sys.stderr.flush()  # (not stdout: a report stuck on a pipe nobody reads would hold the exit)
         atexit._run_exitfuncs()
         os._exit(code)
     sys.exit(code)

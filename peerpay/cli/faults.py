@@ -7,9 +7,9 @@ nothing is put in place (:mod:`peerpay.io.outputs`), the ``--partitions`` spill 
 dask staging and scratch folders are removed, forked children are ended and reaped, a dask
 cluster is closed. The command then exits with 128 + the signal's number (130 for SIGINT, 143
 for SIGTERM, 129 for SIGHUP), the shells' convention for "stopped by a signal". A second signal
-while the clean-up runs does not cut it short (SIGKILL does, and leaves whatever it leaves), and
-a signal that comes once every output is in place is let pass (the run is done; its exit code
-stays the run's). A
+while the clean-up runs does not cut it short (SIGKILL does, and leaves whatever it leaves). A
+signal that comes once every file is in place (while a report is printed to stdout) leaves the
+files, and the message says they were written. A
 SIGHUP that is ignored (``nohup``) stays ignored. Forked children get the default handlers back:
 a child of the ``--partitions`` or two-halves engines holds nothing to clean and is ended by
 its parent; a dask worker is stopped by its nanny.
@@ -82,13 +82,6 @@ def _defaults_in_child() -> None:
                 signal.signal(sig, signal.SIG_DFL)
             except ValueError:  # not the main thread of the child
                 pass
-
-
-def finishing() -> None:
-    """The command's outputs are in place: a signal now would only make the exit code lie (the
-    work is done and written), so the command finishes as it would have (stdout, exit code)."""
-    global _stopping
-    _stopping = True
 
 
 def check_settings() -> None:

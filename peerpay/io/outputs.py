@@ -220,9 +220,9 @@ class Step:
 class Outputs:
     """The files one run writes, committed together (see the module docstring)."""
 
-    def __init__(self, pause: str | None = None, placed: Callable[[], None] | None = None) -> None:
+    def __init__(self, pause: str | None = None) -> None:
         self.pause = pause  # a PEERPAY_PAUSE_AT point between staging and placing (a command's outputs)
-        self.placed = placed  # called once every file is in place (the command then ignores a signal to stop)
+        self.in_place = False  # every file is in place (a later failure or signal must not say "nothing was written")
         self.files: list[_File] = []
         self.steps: list[Step] = []
         self.stdout: list[Callable[[], None]] = []
@@ -286,8 +286,7 @@ class Outputs:
             if isinstance(exc, OSError) and not isinstance(exc, FileExistsError) and current is not None:
                 raise OutputError(f"{current.label or current.path}: {reason(exc)}") from None
             raise
-        if self.placed is not None:
-            self.placed()
+        self.in_place = True
         for f in self.files:
             f.clean()  # the replaced files kept for an undo
         for step in self.steps:
