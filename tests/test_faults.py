@@ -425,13 +425,13 @@ def test_exit_codes_of_signals():
 
 
 def test_a_signal_waits_for_the_cluster_to_start(monkeypatch):
-    from peerpay.engines.dask_engine import _uninterrupted
+    from peerpay.io.outputs import uninterrupted
 
     seen: list[str] = []
     previous = signal.signal(signal.SIGTERM, lambda s, f: (_ for _ in ()).throw(faults.Interrupted(s)))
     try:
         with pytest.raises(faults.Interrupted):
-            with _uninterrupted():
+            with uninterrupted():
                 os.kill(os.getpid(), signal.SIGTERM)
                 time.sleep(0.05)
                 seen.append("the block finished")

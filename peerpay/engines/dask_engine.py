@@ -39,6 +39,7 @@ from ..core.inputs import normalise_ids
 from ..core.report import hours
 from ..errors import InputError
 from ..io import knobs, versions
+from ..io.outputs import uninterrupted
 from ..io.csvtext import csv_header, csv_options
 from ..io.readers import cells_as_text, check_header, csv_error, read_csv_text
 from ..jobs.pay import load_rate_tables
@@ -208,7 +209,7 @@ def _run(sources, policy, roster, schedule, partitions, scheduler, output_dir, o
         else:
             # silence_logs: an unreadable file is raised again here as an InputError with its
             # message; the workers must not also print their copy of it with a traceback
-            with _uninterrupted():  # a cluster half started cannot be closed cleanly: a signal waits until it is up
+            with uninterrupted():  # a cluster half started cannot be closed cleanly: a signal waits until it is up
                 scratch = tempfile.mkdtemp(prefix="peerpay-dask-")  # the workers' scratch space: removed with the cluster
                 own_cluster = _local_cluster(LocalCluster, scratch)
                 client = Client(own_cluster)
@@ -224,7 +225,7 @@ def _run(sources, policy, roster, schedule, partitions, scheduler, output_dir, o
                     leftover.unlink()
             results = _pay_pieces(client, _pieces(sources, split=False)[0], columns, *args)
     finally:
-        with _uninterrupted():  # the workers are stopped and the scratch space removed, whatever comes
+        with uninterrupted():  # the workers are stopped and the scratch space removed, whatever comes
             _close(own_client, None, None)
             _close(client if own_cluster is not None else None, own_cluster, scratch)
     worked = sum(int(r.lines["worked_minutes"].sum()) for r in results if len(r.lines))
@@ -249,31 +250,6 @@ def _close(client, cluster, scratch: str | None) -> None:
                 pass
     if scratch is not None:
         shutil.rmtree(scratch, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def _uninterrupted():
-    """Ctrl-C, SIGTERM and SIGHUP wait until the block is done, then act as usual (the clean-up
-    of cli/faults.py follows). Only in the main thread, where signal handlers run."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    names = [n for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)]
-    previous = {getattr(signal, n): signal.getsignal(getattr(signal, n)) for n in names}
-    for sig, handler in previous.items():
-        if callable(handler):  # an ignored signal stays ignored
-            signal.signal(sig, lambda signum, frame: caught.append(signum))
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        if caught and callable(handler := previous[caught[0]]):
-            handler(caught[0], None)
 
 
 def _local_cluster(LocalCluster, scratch: str):

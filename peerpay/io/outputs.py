@@ -30,11 +30,14 @@ Nothing here imports pandas.
 from __future__ import annotations
 
 import errno
+import contextlib
 import os
 import re
 import secrets
+import signal
 import stat
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -265,44 +268,74 @@ class Outputs:
                 if not current.through:
                     current.place()
         except BaseException as exc:
-            for f in reversed(self.files):
-                try:
-                    f.undo()
-                except OSError:
-                    pass
-                f.clean()
-            for step in reversed(stepped):
-                try:
-                    step.undo()
-                except OSError:
-                    pass
-            for step in self.steps:
-                step.discard()
-            for d in reversed(folders):
-                try:
-                    d.rmdir()
-                except OSError:
-                    pass
+            with uninterrupted():  # an undo cut short would leave .part files and half the old files
+                self._undo(stepped, folders)
             if isinstance(exc, OSError) and not isinstance(exc, FileExistsError) and current is not None:
                 raise OutputError(f"{current.label or current.path}: {reason(exc)}") from None
             raise
         self.in_place = True
-        for f in self.files:
-            f.clean()  # the replaced files kept for an undo
-        for step in self.steps:
-            step.discard()
+        with uninterrupted():
+            for f in self.files:
+                f.clean()  # the replaced files kept for an undo
+            for step in self.steps:
+                step.discard()
         for show in self.stdout:
             show()
+
+    def _undo(self, stepped: list[Step], folders: list[Path]) -> None:
+        """Put back what a failed commit changed, and remove everything it staged."""
+        for f in reversed(self.files):
+            try:
+                f.undo()
+            except OSError:
+                pass
+            f.clean()
+        for step in reversed(stepped):
+            try:
+                step.undo()
+            except OSError:
+                pass
+        for step in self.steps:
+            step.discard()
+        for d in reversed(folders):
+            try:
+                d.rmdir()
+            except OSError:
+                pass
 
     def discard(self) -> None:
         """The run failed: nothing is written (steps remove their staged folders)."""
         if self.done:
             return
         self.done = True
-        for f in self.files:
-            f.clean()
-        for step in self.steps:
-            step.discard()
+        with uninterrupted():
+            for f in self.files:
+                f.clean()
+            for step in self.steps:
+                step.discard()
+
+
+@contextlib.contextmanager
+def uninterrupted():
+    """Ctrl-C, SIGTERM and SIGHUP wait until the block is done, then act as usual: for work that
+    must not be cut short (undoing a commit, starting or closing a dask cluster). Only in the
+    main thread, where signal handlers run; an ignored signal stays ignored."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    names = [n for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    previous = {getattr(signal, n): signal.getsignal(getattr(signal, n)) for n in names}
+    for sig, handler in previous.items():
+        if callable(handler):  # an ignored signal stays ignored
+            signal.signal(sig, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if caught and callable(handler := previous[caught[0]]):
+            handler(caught[0], None)
 
 
 def atomic_write(path: str | Path, data: bytes | str | Chunks, *, force: bool = True) -> None:
