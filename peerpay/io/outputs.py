@@ -156,7 +156,8 @@ class _File:
             raise FileExistsError(f"{self.label or self.path} exists; use --force to overwrite it")
         _make_folders(self.final.parent, folders)
         mode = _new_file_mode(self.final)
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.final.name}.", suffix=".part", dir=self.final.parent)
+        with uninterrupted():  # the temporary file is noted as soon as it exists (a signal then removes it)
+            fd, self.tmp = tempfile.mkstemp(prefix=f".{self.final.name}.", suffix=".part", dir=self.final.parent)
         os.fchmod(fd, mode)  # mkstemp makes 0600: give the report the mode any other tool would
         with os.fdopen(fd, "wb") as fh:
             _write_all(fh, self.data)
@@ -262,11 +263,13 @@ class Outputs:
                     current.write_through()
             current = None
             for step in self.steps:
-                step.commit()
-                stepped.append(step)
-            for current in self.files:
-                if not current.through:
-                    current.place()
+                with uninterrupted():  # a folder moved in by renames: whole, or undone
+                    stepped.append(step)
+                    step.commit()
+            with uninterrupted():  # renames only: a signal waits for them, then everything placed is undone
+                for current in self.files:
+                    if not current.through:
+                        current.place()
         except BaseException as exc:
             with uninterrupted():  # an undo cut short would leave .part files and half the old files
                 self._undo(stepped, folders)
