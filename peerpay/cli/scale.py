@@ -147,11 +147,8 @@ class _Swap:
         back (:meth:`undo`). Without ``force`` a folder that another run filled meanwhile is left
         as it is (FileExistsError).
         """
-        import fcntl
-
-        lock = os.open(self.folder, os.O_RDONLY)
+        lock = _lock(self.folder)
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX)
             old = sorted(e for e in self.folder.iterdir() if e.is_file() and OWN_FILES.fullmatch(e.name))
             if old and not self.force:
                 raise FileExistsError(f"--output-dir {self.folder}: another run wrote its output there meanwhile; "
@@ -169,7 +166,8 @@ class _Swap:
                 self.undo()
                 raise
         finally:
-            os.close(lock)  # closing the descriptor releases the lock
+            if lock is not None:
+                os.close(lock)  # closing the descriptor releases the lock
 
     def undo(self) -> None:
         for f in reversed(self.moved_in):
@@ -177,6 +175,23 @@ class _Swap:
         for e in reversed(self.moved_out):
             os.replace(self.staging / "previous" / e.name, e)
         self.moved_in, self.moved_out = [], []
+
+
+def _lock(folder: Path) -> int | None:
+    """An exclusive lock on the folder (released when the descriptor is closed); None where the
+    platform or the file system has none (Windows, some network disks): runs then do not take turns."""
+    try:
+        import fcntl
+
+        fd = os.open(folder, os.O_RDONLY)
+    except (ImportError, OSError):
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
 
 
 def _drop_staging(staging: Path, made: Path | None) -> None:
