@@ -41,7 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from faultkit import (BAD_ROWS, SAMPLES, Done, World, as_text, alive, descendants, fill, gone_soon,
                       needs_root, read_end_closed, record_input, rename_over, same_size_rewrite, sha256,
-                      wait_for)
+                      state, wait_for)
 
 
 # --- the scenarios --------------------------------------------------------------------------------
@@ -167,15 +167,17 @@ def sigterm_while_the_second_half_is_paid(w: World) -> None:
 
 @scenario("signals")
 def sigkill_of_the_parent_ends_its_children(w: World) -> None:
-    """SIGKILL leaves no time to clean up, yet no forked child outlives its parent (Linux)."""
-    proc = w.start(["pay", "-t", w.big(), "-p", w.policy(), "--partitions", "8", "-f", "csv", "-o", "p.csv"],
+    """SIGKILL leaves no time to clean up, yet no forked child outlives its parent (Linux), and the
+    spill folder it left is removed by the next run."""
+    proc = w.start(["pay", "-t", w.big("big2.csv", 2200), "-p", w.policy(), "--partitions", "8", "-f", "csv", "-o", "p.csv"],
                    {"PEERPAY_WORKERS": "2"})
     children = wait_for(lambda: descendants(proc.pid) or proc.poll() is not None, every=0.005)
     assert children is not True, "no child was forked"
-    time.sleep(0.3)  # a child asks the kernel for its end first thing after the fork: let it
+    proc.send_signal(signal.SIGSTOP)  # the parent cannot finish; its children run on
+    time.sleep(0.2)  # each child asks the kernel for its end first thing after the fork
     for c in children:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(c, signal.SIGSTOP)
+        assert state(c) not in (None, "Z"), "the child finished before the parent could be killed"
+        os.kill(c, signal.SIGSTOP)  # nor can the children
     proc.kill()
     try:
         assert gone_soon(children) == set(), f"orphaned children {alive(children)}"
@@ -184,6 +186,10 @@ def sigkill_of_the_parent_ends_its_children(w: World) -> None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(c, signal.SIGKILL)
         proc.communicate(timeout=60)
+    left = w.leftovers()
+    assert left and all(n.startswith("peerpay-buckets-") for n in left), left  # what SIGKILL leaves
+    done = w.run(["pay", "-t", w.big("small.csv", 20, 10), "-p", w.policy(), "--partitions", "2", "-f", "csv", "-o", "s.csv"])
+    assert done.code == 0 and w.leftovers() == [], (done, w.leftovers())
 
 
 @scenario("signals")

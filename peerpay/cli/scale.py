@@ -7,7 +7,6 @@ import logging
 import os
 import re
 import shutil
-import socket
 import tempfile
 from functools import partial
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
-from ..io.outputs import OutputError, Step
+from ..io.outputs import OutputError, Step, abandoned, owner
 from ..io.writers import atomic_write, to_csv
 from .common import EXIT_INPUT, EXIT_USAGE, fail, stage_step
 
@@ -45,7 +44,7 @@ def scaled_run(timesheet, pol, roster, schedule, *, engine, scheduler, partition
     if output_dir:  # the workers write into a staging folder of this run's own; it replaces the old run only on success
         made = not Path(output_dir).exists()
         Path(output_dir).mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{_owner()}-", dir=output_dir))
+        staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{owner()}-", dir=output_dir))
     committed = False
     try:
         run = run_dask(timesheet, pol, roster, schedule, partitions=partitions, scheduler=scheduler,
@@ -81,28 +80,10 @@ OWN_FILES = re.compile(r"lines-\d{5}\.(parquet|csv)|rejected\.csv|summary\.json"
 STAGING_PREFIX = ".peerpay-staging-"
 
 
-def _owner() -> str:
-    return f"{socket.gethostname().replace('-', '_')}-{os.getpid()}"
-
-
 def _ours(entry: Path) -> bool:
     if entry.name.startswith(STAGING_PREFIX):
         return entry.is_dir()
     return entry.is_file() and OWN_FILES.fullmatch(entry.name) is not None
-
-
-def _abandoned(entry: Path) -> bool:
-    """A staging folder whose run is gone: made on this machine by a process that no longer exists."""
-    parts = entry.name[len(STAGING_PREFIX):].split("-")
-    if len(parts) < 3 or parts[0] != socket.gethostname().replace("-", "_") or not parts[1].isdigit():
-        return False
-    try:
-        os.kill(int(parts[1]), 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # it exists (owned by another user)
-        return False
-    return False
 
 
 def check_output_dir(folder: Path, force: bool) -> None:
@@ -115,7 +96,7 @@ def check_output_dir(folder: Path, force: bool) -> None:
         fail(f"--output-dir {folder} is a file, not a folder", EXIT_USAGE)
     entries = list(folder.iterdir()) if folder.exists() else []
     for e in entries:
-        if e.name.startswith(STAGING_PREFIX) and e.is_dir() and _abandoned(e):
+        if e.name.startswith(STAGING_PREFIX) and e.is_dir() and abandoned(e, STAGING_PREFIX):
             shutil.rmtree(e, ignore_errors=True)  # left by a run that was killed: never another run's
     entries = [e for e in entries if e.exists()]
     others = sorted(e.name for e in entries if not _ours(e))

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import glob
 import shutil
-import tempfile
 from functools import partial
 from pathlib import Path
 
@@ -27,8 +26,8 @@ import pyarrow as pa
 
 from ..errors import InputError
 from ..io import knobs, versions
-from ..io.buckets import bucket_of, spill, take_early_spill
-from ..io.outputs import OutputError, reason
+from ..io.buckets import SPILL_PREFIX, bucket_of, spill, take_early_spill
+from ..io.outputs import OutputError, reason, run_folder
 from ..jobs.pay import load_rate_tables
 from ..models.policy import Policy
 from .forked import processes, side_by_side
@@ -72,11 +71,12 @@ def run_chunked(timesheet, policy: Policy, roster=None, schedule=None, partition
                 paths, folder = early
                 cleanup.callback(shutil.rmtree, folder, ignore_errors=True)
             else:
-                tmp = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="peerpay-buckets-", dir=spill_dir))
+                tmp = run_folder(SPILL_PREFIX, spill_dir)
+                cleanup.callback(shutil.rmtree, tmp, ignore_errors=True)
                 try:
-                    paths = spill(sources, partitions, Path(tmp))
+                    paths = spill(sources, partitions, tmp)
                 except OSError as exc:  # a full temporary folder: say which, and what it needs
-                    raise OutputError(f"the --partitions buckets in {Path(tmp).parent}: {reason(exc)} (the buckets take "
+                    raise OutputError(f"the --partitions buckets in {tmp.parent}: {reason(exc)} (the buckets take "
                                       "about 1.5 x the CSV's size; set TMPDIR to a folder with room)") from None
         knobs.pause_at("spill")
         parts = pay_buckets(paths, policy, names, ros, sch)

@@ -28,7 +28,6 @@ import multiprocessing as mp
 import os
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -39,7 +38,7 @@ from ..core.inputs import normalise_ids
 from ..core.report import hours
 from ..errors import InputError
 from ..io import knobs, versions
-from ..io.outputs import uninterrupted
+from ..io.outputs import run_folder, uninterrupted
 from ..io.csvtext import csv_header, csv_options
 from ..io.readers import cells_as_text, check_header, csv_error, read_csv_text
 from ..jobs.pay import load_rate_tables
@@ -210,7 +209,7 @@ def _run(sources, policy, roster, schedule, partitions, scheduler, output_dir, o
             # silence_logs: an unreadable file is raised again here as an InputError with its
             # message; the workers must not also print their copy of it with a traceback
             with uninterrupted():  # a cluster half started cannot be closed cleanly: a signal waits until it is up
-                scratch = tempfile.mkdtemp(prefix="peerpay-dask-")  # the workers' scratch space: removed with the cluster
+                scratch = str(run_folder("peerpay-dask-"))  # the workers' scratch space: removed with the cluster
                 own_cluster = _local_cluster(LocalCluster, scratch)
                 client = Client(own_cluster)
         try:

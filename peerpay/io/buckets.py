@@ -13,7 +13,6 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
-import tempfile
 import threading
 import zlib
 from pathlib import Path
@@ -28,9 +27,11 @@ from ..core.ids import clean_ids
 from ..errors import InputError
 from . import early
 from .csvtext import check_header, csv_error, csv_header, csv_options
+from .outputs import run_folder
 
 FILE = "_source_file"  # index of the row's file in the run's list of sources
 ROW = "_source_row"  # 1-based data row in that file
+SPILL_PREFIX = "peerpay-buckets-"  # a spill folder: peerpay-buckets-HOST-PID-XXXXXXXX in the temporary folder
 BLOCK_BYTES = 8 << 20  # per block read: small enough that pyarrow parses the next blocks while one is bucketed
 
 
@@ -128,7 +129,7 @@ def spill_early(path: str, partitions: int) -> None:
     folder = started = None
     try:
         try:
-            folder = Path(tempfile.mkdtemp(prefix="peerpay-buckets-"))
+            folder = run_folder(SPILL_PREFIX)
         except OSError:  # no temporary folder to spill into: the ordinary spill meets (and reports) the same
             return
         started = early.begin(("spill", real, partitions), real,
