@@ -230,8 +230,34 @@ def record_input(report: dict, name: str) -> dict:
     return found[0]
 
 
-def needs_root() -> bool:
-    return os.geteuid() == 0 and shutil.which("mount") is not None
+class Skip(Exception):
+    """The scenario cannot run here (it says why)."""
+
+
+_PRIVILEGED: list[bool] = []
+
+
+def privileged() -> bool:
+    """Root, and allowed to mount a tmpfs and make a device node here (a container may refuse
+    either even to root): tried once, in a folder of its own."""
+    if not _PRIVILEGED:
+        ok = os.geteuid() == 0 and shutil.which("mount") is not None and shutil.which("umount") is not None
+        if ok:
+            import tempfile
+
+            probe = Path(tempfile.mkdtemp(prefix="peerpay-fault-probe-"))
+            try:
+                ok = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(probe)],
+                                    capture_output=True).returncode == 0
+                if ok:
+                    subprocess.run(["umount", str(probe)], check=False)
+                    os.mknod(probe / "null", 0o600 | 0o020000, os.makedev(1, 3))  # a character device
+            except OSError:
+                ok = False
+            finally:
+                shutil.rmtree(probe, ignore_errors=True)
+        _PRIVILEGED.append(ok)
+    return _PRIVILEGED[0]
 
 
 def same_size_rewrite(path: Path) -> None:
