@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
-from ..io.outputs import OutputError, Step, abandoned, owner
+from ..io.outputs import OutputError, Step, abandoned, owner, uninterrupted
 from ..io.writers import atomic_write, to_csv
 from .common import EXIT_INPUT, EXIT_USAGE, fail, stage_step
 
@@ -41,12 +41,13 @@ def scaled_run(timesheet, pol, roster, schedule, *, engine, scheduler, partition
 
     logging.getLogger("distributed").setLevel(logging.ERROR)
     staging = None
-    if output_dir:  # the workers write into a staging folder of this run's own; it replaces the old run only on success
-        made = not Path(output_dir).exists()
-        Path(output_dir).mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{owner()}-", dir=output_dir))
-    committed = False
+    made = committed = False
     try:
+        if output_dir:  # the workers write into a staging folder of this run's own; it replaces the old run only on success
+            with uninterrupted():  # made and noted as one step (the finally below removes it)
+                made = not Path(output_dir).exists()
+                Path(output_dir).mkdir(parents=True, exist_ok=True)
+                staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{owner()}-", dir=output_dir))
         run = run_dask(timesheet, pol, roster, schedule, partitions=partitions, scheduler=scheduler,
                        output_dir=staging, output_format="csv" if fmt == "csv" else "parquet",
                        keep_lines=output is not None or output_dir is None)

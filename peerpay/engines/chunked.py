@@ -27,7 +27,7 @@ import pyarrow as pa
 from ..errors import InputError
 from ..io import knobs, versions
 from ..io.buckets import SPILL_PREFIX, bucket_of, spill, take_early_spill
-from ..io.outputs import OutputError, reason, run_folder
+from ..io.outputs import OutputError, reason, run_folder, uninterrupted
 from ..jobs.pay import load_rate_tables
 from ..models.policy import Policy
 from .forked import processes, side_by_side
@@ -71,8 +71,9 @@ def run_chunked(timesheet, policy: Policy, roster=None, schedule=None, partition
                 paths, folder = early
                 cleanup.callback(shutil.rmtree, folder, ignore_errors=True)
             else:
-                tmp = run_folder(SPILL_PREFIX, spill_dir)
-                cleanup.callback(shutil.rmtree, tmp, ignore_errors=True)
+                with uninterrupted():  # made and registered for removal as one step
+                    tmp = run_folder(SPILL_PREFIX, spill_dir)
+                    cleanup.callback(shutil.rmtree, tmp, ignore_errors=True)
                 try:
                     paths = spill(sources, partitions, tmp)
                 except OSError as exc:  # a full temporary folder: say which, and what it needs

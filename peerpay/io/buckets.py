@@ -27,7 +27,7 @@ from ..core.ids import clean_ids
 from ..errors import InputError
 from . import early
 from .csvtext import check_header, csv_error, csv_header, csv_options
-from .outputs import run_folder
+from .outputs import run_folder, uninterrupted
 
 FILE = "_source_file"  # index of the row's file in the run's list of sources
 ROW = "_source_row"  # 1-based data row in that file
@@ -126,8 +126,7 @@ def spill_early(path: str, partitions: int) -> None:
     if not os.path.isfile(real):
         return
     cancel = threading.Event()
-    folder = started = None
-    try:
+    with uninterrupted():  # the folder is made and its removal registered as one step: a signal waits for both
         try:
             folder = run_folder(SPILL_PREFIX)
         except OSError:  # no temporary folder to spill into: the ordinary spill meets (and reports) the same
@@ -138,13 +137,6 @@ def spill_early(path: str, partitions: int) -> None:
             shutil.rmtree(folder, ignore_errors=True)
             return
         atexit.register(_remove, started, folder, cancel)  # a run that stopped early (a usage error, a signal) leaves nothing
-    except BaseException:  # a signal between making the folder and registering its removal
-        if folder is not None:
-            cancel.set()
-            if started is not None:
-                started.finished()
-            shutil.rmtree(folder, ignore_errors=True)
-        raise
 
 
 def _remove(started: early.Started, folder: Path, cancel: threading.Event) -> None:
