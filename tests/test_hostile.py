@@ -196,7 +196,7 @@ def test_a_failed_run_leaves_no_file_behind(cli, tmp_path):
 
 
 def test_an_interrupted_write_leaves_the_old_file_and_no_temp_file(tmp_path, monkeypatch):
-    from peerpay.io import writers
+    from peerpay.io import outputs, writers
 
     out = tmp_path / "report.json"
     out.write_text("old")
@@ -204,7 +204,7 @@ def test_an_interrupted_write_leaves_the_old_file_and_no_temp_file(tmp_path, mon
     def boom(fd):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(writers.os, "fsync", boom)
+    monkeypatch.setattr(outputs.os, "fsync", boom)
     with pytest.raises(KeyboardInterrupt):
         writers.atomic_write(out, "new")
     assert out.read_text() == "old"

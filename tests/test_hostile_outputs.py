@@ -390,7 +390,7 @@ def test_unpublished_quartiles_keep_their_ranges(cli):
 
 
 def test_output_dir_holds_only_our_files(tmp_path):
-    from peerpay.cli.scale import _replace_run, check_output_dir
+    from peerpay.cli.scale import _Swap, check_output_dir
 
     folder = tmp_path / "out"
     folder.mkdir()
@@ -404,7 +404,7 @@ def test_output_dir_holds_only_our_files(tmp_path):
     staging.mkdir()
     for name in ("lines-00000.parquet", "summary.json", "rejected.csv"):
         (staging / name).write_text("new")
-    _replace_run(staging, folder)
+    _Swap(staging, folder, force=True).commit()
     assert sorted(p.name for p in folder.iterdir() if p != staging) == ["lines-00000.parquet", "rejected.csv", "summary.json"]
     assert {p.read_text() for p in folder.iterdir() if p.is_file()} == {"new"}  # no stale lines-00001/2
     (folder / "notes.txt").write_text("mine")

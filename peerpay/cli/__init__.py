@@ -92,19 +92,31 @@ class LazyGroup(click.Group):
     """A group whose commands are imported on first use; the listing comes from :data:`COMMANDS`."""
 
     def resolve_command(self, ctx, args):
-        if args and args[0] in COMMANDS:  # a command runs: not when the package is imported, nor for --help
+        if not (args and args[0] in COMMANDS):
+            return super().resolve_command(ctx, args)
+        # a command runs (not when the package is imported, nor for --help): SIGTERM is handled as
+        # Ctrl-C from here on, so the early work below is cleaned up too (cli/faults.py)
+        from .faults import check_settings, install_signal_handlers
+
+        install_signal_handlers()
+        check_settings()  # a bad PEERPAY_* setting stops the command before anything loads (exit 1)
+        try:
             _reuse_freed_memory(arrow=args[0] != "init")  # init reads and writes text only
-        if args and args[0] in ("pay", "audit") and (early := early_read(args[1:])):  # audit pays its timesheet too
-            path, partitions = early
-            if partitions is None:
-                from ..io.csvtext import prefetch
+            if args[0] in ("pay", "audit") and (early := early_read(args[1:])):  # audit pays its timesheet too
+                path, partitions = early
+                if partitions is None:
+                    from ..io.csvtext import prefetch
 
-                prefetch(path)  # read on the other core while pandas and the pay modules load
-            else:
-                from ..io.buckets import spill_early
+                    prefetch(path)  # read on the other core while pandas and the pay modules load
+                else:
+                    from ..io.buckets import spill_early
 
-                spill_early(path, partitions)  # spilled into its buckets meanwhile
-        return super().resolve_command(ctx, args)
+                    spill_early(path, partitions)  # spilled into its buckets meanwhile
+            return super().resolve_command(ctx, args)
+        except KeyboardInterrupt as exc:  # stopped while loading: the early work is removed on the way out
+            from .common import stopped
+
+            stopped(exc)
 
     def list_commands(self, ctx):
         return sorted({*COMMANDS, *self.commands})

@@ -8,9 +8,9 @@ import click
 import pandas as pd
 
 from ..io.document import Document, Heading, Notes, Table, Text, render, render_chunks
-from ..io.writers import atomic_write, to_csv
+from ..io.writers import to_csv
 from .common import (EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMAT_HELP, FORMATS, check_format_target, check_outputs, emit, fail,
-                     finish, handles_input_errors, hash_in_background, output_format, report_problems, run_record, warn_policy)
+                     finish, handles_input_errors, hash_in_background, output_format, report_problems, run_record, warn_policy, write_file)
 
 #: ``--fail-on-underpayment``: nothing was rejected and some employee-period was underpaid beyond the tolerance.
 #: An opt-in code (docs/audit.md): without the flag the pinned 0 / 3 meanings (docs/formats.md §4) hold.
@@ -218,7 +218,7 @@ def command(timesheet, policy, roster, schedule, sheet, map_file, register, regi
     rejected = to_csv(pd.DataFrame(report["rejected"], columns=REJECTED_COLUMNS)) if rejects else None
     report_problems(audit.problems)
     if rejects:
-        atomic_write(rejects, rejected or "")
+        write_file(rejects, rejected or "")
     emit(data, output, force)
     from ..core.audit_report import headline
 

@@ -11,10 +11,11 @@ import pandas as pd
 from ..jobs.backpay import run_backpay, run_stipends
 from ..io.statements import safe_filename, statement_html
 from ..io.document import Document, Heading, Table, Text, render
-from ..io.writers import atomic_write, to_csv
+from ..io.writers import to_csv
 from .options import (PeerpayCommand, force_option, format_option, map_option, output_option, policy_option, rejects_option,
                       roster_option, schedule_option, statements_option, timesheet_option)
-from .common import run_record, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, check_format_target, emit, fail, handles_input_errors, report_problems
+from .common import (run_record, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, check_format_target, check_outputs, emit, fail,
+                     handles_input_errors, report_problems, say_after, write_file)
 
 #: The measures and the claim, in the order every format shows them (docs/formats.md §6).
 MEASURES = ["contract_back_wages", "flsa_back_wages", "state_back_wages", "back_wages"]
@@ -121,7 +122,7 @@ def write_statements(pages: dict[str, str], directory: str, force: bool) -> int:
     if clash:
         fail(f"{clash[0]} exists; use --force to overwrite statements", EXIT_USAGE)
     for name, page in pages.items():
-        atomic_write(d / name, page)
+        write_file(d / name, page, label=f"a statement in {d}")  # the file name carries an id
     return len(pages)
 
 
@@ -193,6 +194,7 @@ def command(timesheet, unpaid, policy, roster, schedule, map_file, stipend_file,
     inputs = [timesheet, unpaid, policy, roster, schedule, map_file, stipend_file]
     _check_output(output, inputs, fmt)
     _check_output(rejects, inputs, "csv")
+    check_outputs({"--output": output, "--rejects": rejects}, inputs, force, folders={"--statements": statements})
     if willful and lookback_years not in (None, 3):
         fail("--willful means a 3-year federal lookback; do not also give --lookback-years", EXIT_USAGE)
     if no_liquidated and liquidated != "federal":
@@ -226,10 +228,10 @@ def command(timesheet, unpaid, policy, roster, schedule, map_file, stipend_file,
     if rejects:
         if Path(rejects).exists() and Path(rejects).stat().st_size > 0 and not force:
             fail(f"{rejects} exists; use --force to overwrite it", EXIT_USAGE)
-        atomic_write(rejects, to_csv(pd.DataFrame([p.as_json() for p in run.problems], columns=REJECTED_COLUMNS)))
+        write_file(rejects, to_csv(pd.DataFrame([p.as_json() for p in run.problems], columns=REJECTED_COLUMNS)))
     if statements:
         n = write_statements(pages, statements, force)
-        click.echo(f"statements: {n} written to {statements}", err=True)
+        say_after(f"statements: {n} written to {statements}")  # once they are
     emit(data, output, force)
     raise SystemExit(EXIT_REJECTED if run.problems else EXIT_OK)
 
@@ -292,6 +294,7 @@ def stipends(stipend_file, policy, jurisdiction, minimum_wage, living_wage, fmt,
     """Stipends and honoraria by workweek: effective hourly pay against the minimum wage of each day (docs/formats.md §7)."""
     fmt = output_format(fmt, output)
     _check_output(output, [stipend_file, policy], fmt)
+    check_outputs({"--output": output}, [stipend_file, policy], force)
     _check_amount(minimum_wage, "--minimum-wage")
     _check_amount(living_wage, "--living-wage")
     run = run_stipends(stipend_file, jurisdiction=jurisdiction, minimum_wage_override=minimum_wage, living_wage=living_wage, policy=policy)

@@ -1,4 +1,4 @@
-"""Shared CLI plumbing: exit codes, error rendering, writing an output file or stdout."""
+"""Shared CLI plumbing: exit codes, error rendering, a command's outputs (checked first, written together)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import click
 
 from ..errors import InputError, Problem
 from ..io.document import FORMATS as DOCUMENT_FORMATS, is_binary
+from ..io.outputs import OutputError, Outputs, TargetRefused
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 MAX_PRINTED_PROBLEMS = 50
@@ -34,17 +35,20 @@ def own_process() -> bool:
 
 
 def finish(code: int) -> NoReturn:
-    """End a command whose every output is written and flushed, with exit code ``code``.
+    """End a command with exit code ``code``: its outputs are committed (all or none,
+    :mod:`peerpay.io.outputs`), then flushed.
 
     As its own process, the command then ends at once: the exit handlers run (temp files,
     anything a library registered) and the ~1 GB of arrays a million-shift run holds are left
     to the operating system instead of being freed one by one (0.15-0.2 s). In-process (tests,
     CliRunner) an ordinary ``SystemExit``.
     """
+    if code in COMMITTING_CODES:
+        commit_outputs()
     if own_process():
         import atexit
 
-        sys.stdout.flush()  # a closed pipe raises here, inside handles_input_errors (exit 0 quietly)
+        sys.stdout.flush()  # guarded streams (cli/faults.py): a reader that went away raises nothing
         sys.stderr.flush()
         atexit._run_exitfuncs()
         os._exit(code)
@@ -72,38 +76,116 @@ def check_format_target(fmt: str, output: str | None) -> None:
         fail(f"--format {fmt.lower()} needs --output FILE.{fmt.lower()}", EXIT_USAGE)
 
 
+#: exit codes of a run that ends well: its outputs are written (3: some rows were rejected)
+COMMITTING_CODES = (EXIT_OK, EXIT_REJECTED, None)
+
+#: the outputs of the command that runs now (None: no command runs, e.g. a library call: write at once)
+_OUTPUTS: Outputs | None = None
+
+
 def handles_input_errors(fn):
-    """Turn unusable input into a message and exit code 1, never a traceback."""
+    """Run a command safely: a message and an exit code, never a traceback, and all or nothing.
+
+    Before the command: the ``PEERPAY_*`` settings are checked (:mod:`peerpay.io.knobs`), SIGTERM
+    and SIGHUP are handled as Ctrl-C, stdout and stderr survive a reader that goes away
+    (:mod:`.faults`), and every input the command reads is pinned to one version
+    (:mod:`peerpay.io.versions`). The command's files (:func:`emit`, :func:`write_file`) are
+    committed together when it ends with exit code 0 or 3, and discarded otherwise (an error,
+    a usage error, a signal): exit code 1 or 2 means nothing was written.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        from ..io import knobs, versions
+        from . import faults
+
+        global _OUTPUTS
+        faults.install_signal_handlers()
+        faults.guard_streams()
+        _OUTPUTS = Outputs(pause="commit")
         try:
-            return fn(*args, **kwargs)
+            with versions.run():
+                for warning in knobs.check_all():
+                    click.echo(f"warning: {warning}", err=True)
+                knobs.pause_at("start")
+                try:
+                    result = fn(*args, **kwargs)
+                except SystemExit as exc:
+                    if exc.code in COMMITTING_CODES:
+                        commit_outputs()
+                    raise
+                commit_outputs()
+                return result
         except InputError as exc:
             fail(str(exc), EXIT_INPUT)
-        except FileExistsError as exc:
+        except (FileExistsError, TargetRefused) as exc:
             fail(str(exc), EXIT_USAGE)
+        except OutputError as exc:
+            fail(f"cannot write {exc}: nothing was written", EXIT_INPUT)
         except BrokenPipeError:
             reader_went_away()
         except MemoryError:
             fail("out of memory: split the input or use --engine dask", EXIT_INPUT)
         except OSError as exc:
-            fail(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}", EXIT_INPUT)
+            from ..io.outputs import reason
+
+            name = getattr(exc, "filename", None)
+            fail(f"{name}: {reason(exc)}" if name else reason(exc), EXIT_INPUT)
+        except KeyboardInterrupt as exc:
+            written = _OUTPUTS is not None and _OUTPUTS.in_place
+            if _OUTPUTS is not None:
+                _OUTPUTS.discard()  # before the process ends at once
+            stopped(exc, written)
         except ValueError as exc:
             from ..io.writers import TooBigForExcel  # only the workbook writer raises it (imported lazily: --help stays fast)
 
             if not isinstance(exc, TooBigForExcel):
                 raise
             fail(str(exc), EXIT_USAGE)
+        finally:
+            if _OUTPUTS is not None:
+                _OUTPUTS.discard()  # a no-op once committed
+            _OUTPUTS = None
 
     return wrapper
+
+
+def stopped(exc: KeyboardInterrupt, written: bool = False) -> NoReturn:
+    """Ctrl-C or SIGTERM/SIGHUP: everything on the way out is cleaned up by now; say so and exit
+    128 + the signal. ``written``: the signal came after the command's files were in place (while
+    it printed to stdout or said its last words): they stay, and the message says so.
+
+    As its own process the command ends at once after the exit handlers (the early spill's
+    folder): a signal can land inside an import (pandas loads for half a second), and an
+    interpreter shut down the slow way with a module half imported may crash (SIGSEGV) instead
+    of reporting the signal.
+    """
+    from . import faults
+
+    code = faults.exit_code(exc)
+    what = "its files were written; what it printed may be cut short" if written else "nothing was written"
+    click.echo(f"peerpay: stopped by {faults.signal_name(exc)}: {what}", err=True)
+    if own_process():
+        import atexit
+
+        sys.stderr.flush()  # (not stdout: a report stuck on a pipe nobody reads would hold the exit)
+        atexit._run_exitfuncs()
+        os._exit(code)
+    sys.exit(code)
+
+
+def commit_outputs() -> None:
+    """Write every output of the command now (all or none); then show what goes to stdout."""
+    if _OUTPUTS is not None:
+        _OUTPUTS.commit()
 
 
 def reader_went_away() -> None:
     """stdout was closed by its reader (``peerpay demo | head``): that is not an error, so exit 0 quietly.
 
     stdout is pointed at /dev/null first, so the interpreter's final flush cannot raise again
-    (the recipe in the Python docs, "Note on SIGPIPE").
+    (the recipe in the Python docs, "Note on SIGPIPE"). (A command's streams are guarded,
+    :mod:`.faults`, so this is reached only by a stream that is not.)
     """
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
@@ -171,16 +253,24 @@ def check_outputs(outputs: dict[str, str | None], inputs, force: bool, *, folder
     ``outputs`` maps an option (``--output``) to its path (None or ``-``: not written). A run never
     writes over one of its ``inputs`` (not even with ``--force``: the input would be gone), never
     names one file for two outputs, and replaces an existing non-empty file only with ``--force``.
-    ``folders`` (``--output-dir``) must not hold an input. Fails with exit code 2 (usage).
+    A target must be a file, new or existing (a symlink leads to one), or a character device or
+    FIFO (written through: ``-o /dev/null``); a folder, block device or socket is refused. The
+    folder each file lands in must take new files (a read-only folder is found now, not after
+    the work). ``folders`` (``--output-dir``, ``--stubs``) must not hold an input and must be
+    writable. Fails with exit code 2 (usage).
     """
+    from ..io.outputs import check_folder, check_target
+
     files = _input_files(inputs)
     seen: dict[str, Path] = {}
     for option, target in outputs.items():
         if target in (None, "-"):
             continue
         path = Path(target)
-        if path.is_dir():
-            fail(f"{option} {path}: is a folder; give a file name", EXIT_USAGE)
+        try:
+            kind = check_target(path)
+        except TargetRefused as exc:
+            fail(f"{option} {exc}", EXIT_USAGE)
         for f in files:
             if same_file(path, f):
                 fail(f"{option} {path} is one of this run's input files: choose another output file "
@@ -189,7 +279,7 @@ def check_outputs(outputs: dict[str, str | None], inputs, force: bool, *, folder
             if same_file(path, p):
                 fail(f"{option} and {other} name the same file {path}", EXIT_USAGE)
         seen[option] = path
-        if path.exists() and path.stat().st_size > 0 and not force:
+        if kind == "file" and path.exists() and path.stat().st_size > 0 and not force:
             fail(f"{path} exists; use --force to overwrite it", EXIT_USAGE)
     for option, folder in (folders or {}).items():
         if folder is None:
@@ -198,14 +288,21 @@ def check_outputs(outputs: dict[str, str | None], inputs, force: bool, *, folder
         for f in files:
             if same_file(f.parent, d) or same_file(f, d):
                 fail(f"{option} {d} holds this run's input {f.name}: write the output to another folder", EXIT_USAGE)
+        if d.exists() and not d.is_dir():
+            fail(f"{option} {d} is a file, not a folder", EXIT_USAGE)
+        try:
+            check_folder(d, f"{option} {d}")
+        except TargetRefused as exc:
+            fail(str(exc), EXIT_USAGE)
 
 
 def emit(data: str | bytes | list, output: str | None, force: bool) -> None:
-    """Write to ``output`` atomically, or print to stdout. An existing non-empty file needs --force.
+    """Write a report to ``output``, or print it to stdout, when the command commits its outputs
+    (at once outside a command). An existing non-empty file needs --force.
 
     ``data``: text, a workbook's bytes, or the pieces of one text (:data:`peerpay.io.writers.Chunks`,
     written to a file piece by piece). Commands call :func:`check_outputs` before the work; this
-    check stays as a last guard.
+    check stays as a last guard. stdout is written after every file is in place, and only then.
     """
     if output in (None, "-"):
         if isinstance(data, list):  # the terminal gets text, as click.echo has always written it
@@ -214,14 +311,42 @@ def emit(data: str | bytes | list, output: str | None, force: bool) -> None:
             data = joined(data)
         if isinstance(data, bytes):
             fail("xlsx output needs --output FILE.xlsx", EXIT_USAGE)
-        click.echo(data, nl=False)
+        text = data
+        if _OUTPUTS is None:
+            click.echo(text, nl=False)
+        else:
+            _OUTPUTS.print_after(lambda: click.echo(text, nl=False))
         return
-    from ..io.writers import atomic_write
-
     path = Path(output)
-    if path.exists() and path.stat().st_size > 0 and not force:
+    if path.is_file() and path.stat().st_size > 0 and not force:
         fail(f"{path} exists; use --force to overwrite it", EXIT_USAGE)
-    atomic_write(path, data)
+    write_file(path, data, force)
+
+
+def write_file(path, data: str | bytes | list, force: bool = True, *, label: str | None = None) -> None:
+    """Write one of the command's files when it commits (at once outside a command). ``label``:
+    how a message names the file, when its name must not be printed (it carries an employee id)."""
+    outputs = _OUTPUTS or Outputs()
+    outputs.add(path, data, force, label=label)
+    if _OUTPUTS is None:
+        outputs.commit()
+
+
+def say_after(message: str) -> None:
+    """A message on stderr once the command's files are in place (never for files that were not written)."""
+    if _OUTPUTS is None:
+        click.echo(message, err=True)
+    else:
+        _OUTPUTS.print_after(lambda: click.echo(message, err=True))
+
+
+def stage_step(step) -> None:
+    """Work that puts a staged folder in place when the command commits (``--output-dir``)."""
+    if _OUTPUTS is None:
+        step.commit()
+        step.discard()
+    else:
+        _OUTPUTS.add_step(step)
 
 
 RUN_TIME_ENV = "PEERPAY_RUN_TIME"  # fixes the run time in the run record (tests, reproducible reports)
@@ -240,48 +365,56 @@ def run_record(command: str, files: dict[str, object], options: dict | None = No
     from ..io.html import run_record as base
     from ..jobs.meta import run_meta
 
-    paths = {k: Path(str(v)) for k, v in files.items() if v not in (None, "", "-") and Path(str(v)).is_file()}
-    digests = {k: file_digest(p) for k, p in paths.items()}  # each file hashed once
+    from ..io import versions
+
+    paths: dict[str, Path] = {}
+    for k, v in files.items():
+        text = "" if v is None else str(v)
+        if text in ("", "-"):
+            continue
+        if versions.was_read(text) or Path(text).is_file():
+            paths[k] = Path(text)
+        elif any(ch in text for ch in "*?["):  # a glob (-t 'exports/*.csv'): each file it named, hashed as read
+            for i, f in enumerate(versions.read_files(text), 1):
+                paths[f"{k} {i}"] = Path(f)
+    digests = {k: versions.digest(p) for k, p in paths.items()}  # each the version the run read
     record = base(__version__, {paths[k].name: d for k, d in digests.items()}, options, command)
     if "policy" in digests:
         record["policy_sha256"] = digests["policy"][0]
     record["holidays_version"] = run_meta()["holidays_version"]
     record.update({k: v for k, v in extra.items() if v not in (None, "", [], ())})
-    record["run_time"] = os.environ.get(RUN_TIME_ENV) or datetime.now(UTC).replace(microsecond=0).isoformat()
+    from ..io import knobs
+
+    record["run_time"] = knobs.value(RUN_TIME_ENV) or datetime.now(UTC).replace(microsecond=0).isoformat()  # checked: ISO 8601
     return record
-
-
-def _sha256_and_size(path: str) -> tuple[str, int]:
-    """SHA-256 and size of a file, read in chunks (no copy of a 50 MB timesheet in memory)."""
-    import hashlib
-
-    with open(path, "rb") as fh:
-        digest = hashlib.file_digest(fh, "sha256")
-        return digest.hexdigest(), fh.tell()
 
 
 def hash_in_background(files) -> None:
     """Start hashing a command's input files for its run record, each on a thread.
 
     Reading and hashing release the GIL, so a 50 MB timesheet is hashed while the run reads and
-    pays it (~0.1 s of a million-shift run). :func:`file_digest` collects the same digest it
-    would compute itself (:mod:`peerpay.io.early`: only for the same file, unchanged).
+    pays it (~0.1 s of a million-shift run). The reader takes the digest when it is done, only
+    for the version it read (:mod:`peerpay.io.versions`).
     """
-    from ..io import early
+    from ..io import versions
 
     for f in files:
-        if f not in (None, "", "-") and os.path.isfile(str(f)):
-            path = os.path.abspath(str(f))
-            early.begin(("sha256", path), path, functools.partial(_sha256_and_size, path))
+        if f not in (None, "", "-"):
+            versions.hash_early(f)
 
 
 def file_digest(path: Path) -> tuple[str, int]:
-    """(SHA-256, size) of an input file: from :func:`hash_in_background` when it hashed this very
-    file, unchanged since, else computed now."""
-    from ..io import early
+    """(SHA-256, size) of an input file: the version the run read (:mod:`peerpay.io.versions`)."""
+    from ..io import versions
 
-    key = os.path.abspath(str(path))
-    return early.take(("sha256", key)) or _sha256_and_size(key)
+    return versions.digest(path)
+
+
+def no_run_record() -> None:
+    """This command builds no run record: its inputs are not hashed (still read as one version each)."""
+    from ..io import versions
+
+    versions.want_digests(False)
 
 
 def published_record(record: dict) -> dict:

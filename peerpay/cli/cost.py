@@ -12,9 +12,9 @@ from ..core.costing import (baseline_frame, gap_frame, items_frame, member_frame
                             side_by_side, years_frame)
 from ..io.readers import read_policy
 from ..io.document import Document, Heading, Table, Text, render
-from ..io.writers import atomic_write
 from ..jobs.cost import CostRun, read_on_costs, run_cost
-from .common import run_record, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
+from .common import (run_record, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, check_format_target, check_outputs, emit, fail,
+                     handles_input_errors, report_problems, write_file)
 from .options import PeerpayCommand, force_option, format_option, mapped_timesheet, output_option, pay_inputs, period_options
 
 MONEY = ["wages", "on_costs", "total", "wages_cash", "on_costs_cash", "lump_sums", "certification_bonus",
@@ -241,7 +241,7 @@ def command(timesheet, policy, roster, schedule, sheet, map_file, proposals, on_
         click.echo(f"warning: {w}", err=True)
     emit(data, output, force)
     if chart:
-        atomic_write(chart, cast(bytes, image))
+        write_file(chart, cast(bytes, image))
     raise SystemExit(EXIT_REJECTED if run.problems else EXIT_OK)
 
 

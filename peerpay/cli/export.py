@@ -10,7 +10,7 @@ import pandas as pd
 
 from typing import TYPE_CHECKING
 
-from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, check_outputs, emit, fail, finish, report_problems
+from .common import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, check_outputs, emit, fail, finish, report_problems, write_file
 
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def export_pay(run, spec: ExportSpec, output: str | None, force: bool, rejects: 
     """Render the import (and its control totals), then write them; stderr says what was written
     (and ``notes``: the pay period's partial workweeks). Exits."""
     from ..io.payroll_import import csv_text, write_import
-    from ..io.writers import atomic_write, to_csv
+    from ..io.writers import to_csv
     from .pay import _recon_line
 
     recon = run.reconciliation
@@ -67,7 +67,7 @@ def export_pay(run, spec: ExportSpec, output: str | None, force: bool, rejects: 
     rejected = to_csv(pd.DataFrame([p.as_json() for p in run.problems], columns=["file", "row", "column", "reason"])) if rejects else None
     report_problems(run.problems)
     if rejects:
-        atomic_write(rejects, rejected or "")
+        write_file(rejects, rejected or "")
     emit(made.text, output, force)
     if spec.control_path:
         emit(control or "", spec.control_path, force)

@@ -14,9 +14,9 @@ from ..core.gap import BASES, DEFAULT_PUBLISH_MIN_GROUP, DEFINITIONS, GAP_METRIC
 from ..errors import Problem
 from ..jobs.gap import REFERENCES, run_gap
 from ..io.document import Document, Heading, Notes, Table, Text, render
-from ..io.writers import atomic_write
 from .options import PeerpayCommand, force_option, format_option, output_option, policy_option, roster_option, schedule_option, timesheet_option
-from .common import published_record, run_record, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, check_format_target, check_outputs, emit, fail, handles_input_errors, report_problems
+from .common import (published_record, run_record, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, check_format_target, check_outputs,
+                     emit, fail, handles_input_errors, report_problems, write_file)
 
 # (report key, column header, kind): one list drives the table, Markdown, CSV headers and XLSX formats;
 # built from the one gap-metrics table in core (GAP_METRICS: key, header, unit, definition, source)
@@ -396,6 +396,6 @@ def command(roster, schedule, peer_role, basis, as_of, timesheet, policy, unpaid
                     if publish else run.problems)
     image = (png if chart_fmt == "png" else gap_chart(run.report, "svg", lines)[0]) if chart else None
     if chart:  # both outputs are rendered before either is written
-        atomic_write(chart, cast(bytes, image))
+        write_file(chart, cast(bytes, image))
     emit(data, output, force)
     raise SystemExit(EXIT_REJECTED if run.problems else EXIT_OK)

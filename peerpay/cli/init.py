@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..io.writers import atomic_write
-from .common import EXIT_USAGE, fail, handles_input_errors
+from .common import EXIT_USAGE, commit_outputs, fail, handles_input_errors, write_file
 
 STARTER_POLICY = '''\
 # peerpay pay policy (starter written by `peerpay init`). Every key is optional: delete a
@@ -125,7 +124,9 @@ def command(folder, force, state):
     existing = [str(p) for p in targets if p.exists()]
     if existing and not force:
         fail(f"{', '.join(existing)} already exist(s); use --force to overwrite", EXIT_USAGE)
-    for path, body in targets.items():  # both checked before either is written
-        atomic_write(path, body)
+    for path, body in targets.items():  # both checked before either is written, and written together
+        write_file(path, body)
+    commit_outputs()
+    for path in targets:
         click.echo(f"wrote {path}")
     click.echo("next: edit them, then run  peerpay validate --policy policy.toml --timesheet EXPORT --map map.toml")

@@ -11,12 +11,12 @@ import pandas as pd
 from ..core.report import audit_frame, detail_view, employee_summary, lines_frame, lines_table
 from ..io.readers import read_policy
 from ..io.document import Document, Heading, Table, Text, render, render_chunks
-from ..io.writers import atomic_write, to_csv
+from ..io.writers import to_csv
 from ..jobs.pay import Scope, report_scope, run_pay
 from .options import (PeerpayCommand, employee_option, force_option, format_option, mapped_timesheet, output_option, pay_inputs,
                       period_options, rejects_option, statements_option, with_names_option)
 from .common import (EXIT_USAGE, run_record, output_format, EXIT_INPUT, EXIT_OK, EXIT_REJECTED, check_format_target, check_outputs, emit, fail, finish,
-                     handles_input_errors, hash_in_background, report_problems, warn_policy, MAX_PRINTED_PROBLEMS)
+                     handles_input_errors, hash_in_background, no_run_record, report_problems, warn_policy, write_file, MAX_PRINTED_PROBLEMS)
 
 MONEY = ["base_pay", "holiday_premium", "standby_pay", "callback_premium", "minimum_shift_pay", "out_of_class_pay", "overtime_premium",
          "gross_pay", "differentials", "straight_time_pay", "minimum_wage_pay", "shortfall"]
@@ -173,9 +173,8 @@ def check_stubs(folder: str, pages: dict[str, str], force: bool) -> None:
 def write_stubs(folder: str, pages: dict[str, str], force: bool) -> None:
     """Each page atomically (after check_stubs)."""
     d = Path(folder)
-    d.mkdir(parents=True, exist_ok=True)
-    for name, page in pages.items():
-        atomic_write(d / name, page)
+    for name, page in pages.items():  # a message names the folder: a statement's file name carries an employee id
+        write_file(d / name, page, label=f"a pay statement in {d}")
 
 
 def json_records(frame: pd.DataFrame) -> list[dict]:
@@ -354,13 +353,17 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, by, credentials, d
     if with_names and (scaled or len(timesheets) > 1 or by == "person" or credentials):
         fail("--with-names works with one timesheet on the local engine (without --by person, --credentials, "
              "--partitions or --output-dir)", EXIT_USAGE)
-    if not (len(timesheets) > 1 or by == "person" or credentials) and (fmt != "csv" or statements):  # a run record is built
+    single = not (len(timesheets) > 1 or by == "person" or credentials)
+    if single and (fmt != "csv" or statements):  # a run record is built: its hashes begin while pandas loads
         hash_in_background([timesheets[0], policy, roster, schedule, map_file])
+    elif single or fmt == "csv":  # no run record: nothing to hash (the inputs are still read as one version each)
+        no_run_record()
+    # (several timesheets, --by person, --credentials: a run record unless CSV, each file hashed as it is read)
     pol = read_policy(policy)
     warn_policy(pol)
     if len(timesheets) > 1 or by == "person" or credentials:
         _many(timesheets, by, credentials, pol, roster, schedule, sheet, map_file, fmt, output, detail, rejects, force,
-              scaled)
+              scaled, policy_file=policy)
     timesheet = timesheets[0]
     if engine != "local" or partitions or scheduler or output_dir:
         from .scale import scaled_run
@@ -406,7 +409,7 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, by, credentials, d
         warn_minimum_wage(run.report["minimum_wage"] if fmt != "csv" or statements else pay_minimum_wage(run))
     # every output is rendered before the first one is written: a failure leaves no file behind
     if rejects:
-        atomic_write(rejects, cast(str, rejected))
+        write_file(rejects, cast(str, rejected))
     if output_dir is None or output is not None:
         emit(data, output, force)
     if detail_csv:
@@ -427,7 +430,8 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, by, credentials, d
     finish(code)  # --partitions too: its workers and spill folder are gone by now
 
 
-def _many(timesheets, by, credentials, pol, roster, schedule, sheet, map_file, fmt, output, detail, rejects, force, scaled):
+def _many(timesheets, by, credentials, pol, roster, schedule, sheet, map_file, fmt, output, detail, rejects, force, scaled,
+          policy_file=None):
     """Several timesheets, a credentials file or ``--by person``: one local run over every file."""
     from ..jobs.pay import run_pay_many
 
@@ -437,7 +441,11 @@ def _many(timesheets, by, credentials, pol, roster, schedule, sheet, map_file, f
     recon = run.reconciliation
     if not recon["balanced"]:
         fail(f"internal reconciliation failed: {recon}", EXIT_INPUT)
-    data = render(person_document(run), fmt.lower()) if by == "person" else render_pay(run, fmt.lower(), detail)
+    # the run record lists every timesheet (a glob's files each with its SHA-256, as read)
+    record = run_record("peerpay pay", {**{f"timesheet {i}": t for i, t in enumerate(timesheets, 1)}, "policy": policy_file,
+                                        "roster": roster, "schedule": schedule, "credentials": credentials},
+                        {"by": by}) if fmt != "csv" else None
+    data = render(person_document(run, record=record), fmt.lower()) if by == "person" else render_pay(run, fmt.lower(), detail, record)
     rejected = to_csv(pd.DataFrame([p.as_json() for p in run.problems], columns=["file", "row", "column", "reason"])) if rejects else None
     report_problems(run.problems)
     report_warnings(run.warnings)
@@ -445,13 +453,13 @@ def _many(timesheets, by, credentials, pol, roster, schedule, sheet, map_file, f
         click.echo(f"note: {note}", err=True)
     warn_minimum_wage(run.report["minimum_wage"])
     if rejects:
-        atomic_write(rejects, cast(str, rejected))  # rendered above whenever --rejects is given
+        write_file(rejects, cast(str, rejected))  # rendered above whenever --rejects is given
     emit(data, output, force)
     click.echo(_recon_line({"reconciliation": recon}), err=True)
     finish(EXIT_REJECTED if run.problems else EXIT_OK)
 
 
-def person_document(run, only_shared: bool = False) -> Document:
+def person_document(run, only_shared: bool = False, record: dict | None = None) -> Document:
     """``pay --by person``: hours and gross per person and workweek, by employer and combined;
     the joint-employment what-if and the certification bonus's overtime when the policy has them.
     ``only_shared`` (the demo): only the people who work for more than one employer."""
@@ -500,5 +508,5 @@ def person_document(run, only_shared: bool = False) -> Document:
                                         if rep["bonus"] is not None else None),
                 "rejected": run.report["rejected"], "reconciliation": run.reconciliation, "notes": notes[1:]}
 
-    return Document("peerpay pay --by person", blocks=blocks, csv=lambda: people, payload=payload,
+    return Document("peerpay pay --by person", blocks=blocks, csv=lambda: people, payload=payload, run_record=record,
                     sheets=tables, notes=notes)

@@ -19,14 +19,15 @@ from __future__ import annotations
 import contextlib
 import glob
 import shutil
-import tempfile
 from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
 
 from ..errors import InputError
-from ..io.buckets import bucket_of, spill, take_early_spill
+from ..io import knobs, versions
+from ..io.buckets import SPILL_PREFIX, bucket_of, spill, take_early_spill
+from ..io.outputs import OutputError, reason, run_folder, uninterrupted
 from ..jobs.pay import load_rate_tables
 from ..models.policy import Policy
 from .forked import processes, side_by_side
@@ -61,14 +62,24 @@ def run_chunked(timesheet, policy: Policy, roster=None, schedule=None, partition
     sources = expand_sources(timesheet)
     names = [p.name for p in sources]
     ros, sch, upstream = load_rate_tables(roster, schedule)
-    early = take_early_spill(sources, partitions) if spill_dir is None else None  # spilled while peerpay loaded
-    with contextlib.ExitStack() as cleanup:  # the bucket folder goes when the buckets are paid
-        if early is not None:
-            paths, folder = early
-            cleanup.callback(shutil.rmtree, folder, ignore_errors=True)
-        else:
-            tmp = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="peerpay-buckets-", dir=spill_dir))
-            paths = spill(sources, partitions, Path(tmp))
+    with contextlib.ExitStack() as cleanup:  # the bucket folder goes when the buckets are paid (or on any failure)
+        with contextlib.ExitStack() as reads:  # one version of each source spilled, hashed as read (io/versions.py)
+            for source in sources:
+                reads.enter_context(versions.reading(source))
+            early = take_early_spill(sources, partitions) if spill_dir is None else None  # spilled while peerpay loaded
+            if early is not None:
+                paths, folder = early
+                cleanup.callback(shutil.rmtree, folder, ignore_errors=True)
+            else:
+                with uninterrupted():  # made and registered for removal as one step
+                    tmp = run_folder(SPILL_PREFIX, spill_dir)
+                    cleanup.callback(shutil.rmtree, tmp, ignore_errors=True)
+                try:
+                    paths = spill(sources, partitions, tmp)
+                except OSError as exc:  # a full temporary folder: say which, and what it needs
+                    raise OutputError(f"the --partitions buckets in {tmp.parent}: {reason(exc)} (the buckets take "
+                                      "about 1.5 x the CSV's size; set TMPDIR to a folder with room)") from None
+        knobs.pause_at("spill")
         parts = pay_buckets(paths, policy, names, ros, sch)
     return combine(parts, policy, names, upstream, ros, sch)
 

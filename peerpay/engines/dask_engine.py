@@ -22,9 +22,11 @@ started (pandas work holds the GIL, so processes beat threads).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing as mp
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -35,6 +37,8 @@ import pandas as pd
 from ..core.inputs import normalise_ids
 from ..core.report import hours
 from ..errors import InputError
+from ..io import knobs, versions
+from ..io.outputs import run_folder, uninterrupted
 from ..io.csvtext import csv_header, csv_shape, read_csv_table
 from ..io.readers import cells_as_text, check_header, read_csv_text
 from ..jobs.pay import load_rate_tables
@@ -132,12 +136,17 @@ def _pay_and_write(part: pd.DataFrame, number: int, policy, names, roster, sched
     if output_dir is not None and len(result.lines):
         path = Path(output_dir) / f"lines-{number:05d}.{fmt}"
         frame = _flat(result.lines, policy)
-        if fmt == "parquet":
-            frame.to_parquet(path, index=False)
-        else:
-            from ..io.writers import atomic_write, to_csv
+        try:
+            if fmt == "parquet":
+                frame.to_parquet(path, index=False)
+            else:
+                from ..io.writers import atomic_write, to_csv
 
-            atomic_write(path, to_csv(frame))
+                atomic_write(path, to_csv(frame))
+        except OSError as exc:  # a full disk: name the output folder (this one is the run's staging folder)
+            from ..io.outputs import OutputError, reason
+
+            raise OutputError(f"{Path(output_dir).parent} (pay lines {path.name}): {reason(exc)}") from None
     return result
 
 
@@ -160,28 +169,44 @@ def run_dask(timesheet, policy: Policy, roster=None, schedule=None, *, partition
     ``block_bytes``: the size of a big CSV's byte-range pieces (default ``PEERPAY_BLOCK_BYTES``
     or 16 MB; :mod:`.split`).
     """
+    sources = expand_sources(timesheet)
+    with contextlib.ExitStack() as reads:
+        # one version of each file: the workers read it again by path, in other processes, so the
+        # file must be unchanged from before the blocks are counted until every worker is done
+        # (io/versions.py); a file renamed over or rewritten meanwhile is refused, never paid mixed
+        for source in sources:
+            reads.enter_context(versions.reading(source))
+        return _run(sources, policy, roster, schedule, partitions, scheduler, output_dir, output_format, progress,
+                    keep_lines, block_bytes)
+
+
+def _run(sources, policy, roster, schedule, partitions, scheduler, output_dir, output_format, progress, keep_lines,
+         block_bytes):
     from distributed import Client, LocalCluster
 
-    sources = expand_sources(timesheet)
     names = [p.name for p in sources]
     pieces, columns = _pieces(sources, block=block_bytes)
+    versions.settle(sources)  # hashed (for the run record) before the cluster forks its workers
+    knobs.pause_at("blocks")
     ros, sch, upstream = load_rate_tables(roster, schedule)
     if output_dir is not None:
         Path(output_dir).mkdir(parents=True, exist_ok=True)
     before = set(Path(output_dir).iterdir()) if output_dir is not None else set()
 
-    own_cluster = own_client = None
-    if isinstance(scheduler, Client):
-        client = scheduler
-    elif scheduler:
-        client = own_client = Client(scheduler)
-    else:
-        # silence_logs: an unreadable file is raised again here as an InputError with its
-        # message; the workers must not also print their copy of it with a traceback
-        own_cluster = _local_cluster(LocalCluster)
-        client = Client(own_cluster)
+    own_cluster = own_client = client = scratch = None
     args = (policy, names, ros, sch, partitions, output_dir, output_format, progress)
     try:
+        if isinstance(scheduler, Client):
+            client = scheduler
+        elif scheduler:
+            client = own_client = Client(scheduler)
+        else:
+            # silence_logs: an unreadable file is raised again here as an InputError with its
+            # message; the workers must not also print their copy of it with a traceback
+            with uninterrupted():  # a cluster half started cannot be closed cleanly: a signal waits until it is up
+                scratch = str(run_folder("peerpay-dask-"))  # the workers' scratch space: removed with the cluster
+                own_cluster = _local_cluster(LocalCluster, scratch)
+                client = Client(own_cluster)
         try:
             results = _pay_pieces(client, pieces, columns, *args)
         except (BlockMismatch, InputError):
@@ -194,11 +219,9 @@ def run_dask(timesheet, policy: Policy, roster=None, schedule=None, *, partition
                     leftover.unlink()
             results = _pay_pieces(client, _pieces(sources, split=False)[0], columns, *args)
     finally:
-        if own_client is not None:
-            own_client.close()
-        if own_cluster is not None:
-            client.close()
-            own_cluster.close()
+        with uninterrupted():  # the workers are stopped and the scratch space removed, whatever comes
+            _close(own_client, None, None)
+            _close(client if own_cluster is not None else None, own_cluster, scratch)
     worked = sum(int(r.lines["worked_minutes"].sum()) for r in results if len(r.lines))
     gross = sum(int(r.lines["gross_pay"].sum()) for r in results if len(r.lines))
     if not keep_lines:
@@ -210,8 +233,23 @@ def run_dask(timesheet, policy: Policy, roster=None, schedule=None, *, partition
     return run
 
 
-def _local_cluster(LocalCluster):
-    """One single-threaded worker process per core, forked where the platform can.
+def _close(client, cluster, scratch: str | None) -> None:
+    """Close a client and a cluster and remove the scratch folder; a failure to close (a cluster
+    stopped half way) is not the run's error, and never stops the rest of the clean-up."""
+    for thing in (client, cluster):
+        if thing is not None:
+            try:
+                thing.close()
+            except Exception:
+                pass
+    if scratch is not None:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _local_cluster(LocalCluster, scratch: str):
+    """One single-threaded worker process per core, forked where the platform can, with its
+    scratch space (``dask-scratch-space``, where a shuffle spills) in ``scratch``, a folder of
+    this run's own that is removed with the cluster (never left behind in the temporary folder).
 
     Why fork: a spawned worker starts a fresh interpreter and imports pandas, pyarrow, dask and
     peerpay again (about 5 s of a 2-core machine before any row is read); a forked one has them
@@ -220,9 +258,9 @@ def _local_cluster(LocalCluster):
     import dask
 
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-    with dask.config.set({"distributed.worker.multiprocessing-method": method}):
+    with dask.config.set({"distributed.worker.multiprocessing-method": method, "temporary-directory": scratch}):
         return LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                            dashboard_address=None, silence_logs=logging.CRITICAL)
+                            dashboard_address=None, silence_logs=logging.CRITICAL, local_directory=scratch)
 
 
 def _pay_pieces(client, pieces, columns, policy, names, ros, sch, partitions, output_dir, output_format, progress):

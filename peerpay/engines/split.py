@@ -22,16 +22,21 @@ Worked example (``PEERPAY_BLOCK_BYTES=40``)::
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..io.csvtext import csv_shape
+from ..io import knobs
 
 BLOCK_BYTES = 16 << 20  # per block: start-up per block is noise, and a 50 MB file (1 M shifts) spreads over 4
 BLOCK_ENV = "PEERPAY_BLOCK_BYTES"  # tests split small files into several blocks with it
+#: A file is cut into at most this many blocks (or, above 1 GB, as many as the default 16 MB
+#: blocks make), whatever the block size asked for: each block is a dask partition and a shuffle
+#: input, so a tiny block size on a big file (one byte: 50 million partitions) would cost minutes
+#: and gigabytes of scheduling before any row is paid.
+MAX_BLOCKS = 64
 CR, LF, QUOTE = 13, 10, 34
 # a complete CSV row: fields with no quote, or wholly quoted ("" for a quote inside), and its line end
 WELL_FORMED_ROW = r'^(?:[^",\r\n]*|"(?:[^"]|"")*")(?:,(?:[^",\r\n]*|"(?:[^"]|"")*"))*(?:\r\n|\r|\n)?$'
@@ -48,11 +53,11 @@ class Block:
 
 
 def block_bytes(given: int | None = None) -> int:
-    """The block size: ``given``, else ``PEERPAY_BLOCK_BYTES``, else 16 MB."""
+    """The block size: ``given``, else ``PEERPAY_BLOCK_BYTES`` (checked: :mod:`peerpay.io.knobs`), else 16 MB."""
     if given:
         return int(given)
-    env = os.environ.get(BLOCK_ENV, "").strip()
-    return int(env) if env.isdigit() and int(env) > 0 else BLOCK_BYTES
+    env = knobs.value(BLOCK_ENV)
+    return BLOCK_BYTES if env is None else int(env)
 
 
 def csv_blocks(path: Path, size: int | None = None) -> list[Block] | None:
@@ -61,9 +66,10 @@ def csv_blocks(path: Path, size: int | None = None) -> list[Block] | None:
     None when the data fits one block, when there is no data row, or when a line break may lie
     inside a quoted field (see the module docstring).
     """
-    size = block_bytes(size)
     total = path.stat().st_size
     skip = csv_shape(path).skip  # Excel's "sep=," line before the header
+    most = max(MAX_BLOCKS, -(-total // BLOCK_BYTES))  # blocks: at most 64, or what 16 MB blocks make of a bigger file
+    size = max(block_bytes(size), -(-total // most))
     with open(path, "rb") as fh:
         data_start = _next_line_start(fh, 0, total)
         for _ in range(skip):

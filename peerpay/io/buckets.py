@@ -13,7 +13,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
-import tempfile
+import threading
 import zlib
 from pathlib import Path
 
@@ -27,9 +27,11 @@ from ..core.ids import clean_ids
 from ..errors import InputError
 from . import early
 from .csvtext import check_field_sizes, check_header, csv_error, csv_options, csv_shape, data_has_quotes, drop_blank_tail, read_options
+from .outputs import run_folder, uninterrupted
 
 FILE = "_source_file"  # index of the row's file in the run's list of sources
 ROW = "_source_row"  # 1-based data row in that file
+SPILL_PREFIX = "peerpay-buckets-"  # a spill folder: peerpay-buckets-HOST-PID-XXXXXXXX in the temporary folder
 BLOCK_BYTES = 8 << 20  # per block read: small enough that pyarrow parses the next blocks while one is bucketed
 
 
@@ -73,14 +75,19 @@ def stream_csv(path: Path, block_bytes: int = BLOCK_BYTES):
         raise csv_error(path, exc, shape) from None
 
 
-def spill(sources: list[Path], partitions: int, folder: Path) -> list[Path]:
-    """Stream each source into bucket files ``bucket-KKKKK.arrow`` (rows keep their file order); returns the files."""
+def spill(sources: list[Path], partitions: int, folder: Path, cancel: threading.Event | None = None) -> list[Path]:
+    """Stream each source into bucket files ``bucket-KKKKK.arrow`` (rows keep their file order); returns the files.
+
+    ``cancel``: set by another thread to stop the spill after the block in hand (the run is ending).
+    """
     names = [p.name for p in sources]
     writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
     columns = None
     try:
         for i, path in enumerate(sources):
             for batch, first in stream_csv(path, BLOCK_BYTES):
+                if cancel is not None and cancel.is_set():
+                    raise InputError(f"{path}: the spill was cancelled")
                 if columns is None:
                     columns = batch.schema.names
                 elif batch.schema.names != columns:
@@ -121,18 +128,22 @@ def spill_early(path: str, partitions: int) -> None:
     real = os.path.realpath(path)
     if not os.path.isfile(real):
         return
-    try:
-        folder = Path(tempfile.mkdtemp(prefix="peerpay-buckets-"))
-    except OSError:  # no temporary folder to spill into: the ordinary spill meets (and reports) the same
-        return
-    started = early.begin(("spill", real, partitions), real, lambda: (spill([Path(real)], partitions, folder), folder))
-    if started is None:
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    atexit.register(_remove, started, folder)  # a run that stopped early (a usage error) leaves nothing behind
+    cancel = threading.Event()
+    with uninterrupted():  # the folder is made and its removal registered as one step: a signal waits for both
+        try:
+            folder = run_folder(SPILL_PREFIX)
+        except OSError:  # no temporary folder to spill into: the ordinary spill meets (and reports) the same
+            return
+        started = early.begin(("spill", real, partitions), real,
+                              lambda: (spill([Path(real)], partitions, folder, cancel), folder))
+        if started is None:
+            shutil.rmtree(folder, ignore_errors=True)
+            return
+        atexit.register(_remove, started, folder, cancel)  # a run that stopped early (a usage error, a signal) leaves nothing
 
 
-def _remove(started: early.Started, folder: Path) -> None:
+def _remove(started: early.Started, folder: Path, cancel: threading.Event) -> None:
+    cancel.set()  # a spill still running stops after its block in hand (a 5 GB file: not a minute later)
     started.finished()  # the spill may still be writing into the folder
     shutil.rmtree(folder, ignore_errors=True)
 

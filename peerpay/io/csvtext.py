@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
-from . import early
+from . import early, knobs
 
 # The local engine holds a table in memory (about 20x the CSV's size at peak): above this it
 # refuses with a clear message rather than risk running the machine out of memory. A month of
@@ -37,11 +37,9 @@ def canonical(name) -> str:
 
 
 def max_input_bytes() -> int:
-    env = os.environ.get("PEERPAY_MAX_INPUT_MB", "").strip()
-    try:
-        return int(float(env) * 1024**2) if env else MAX_INPUT_BYTES
-    except ValueError:
-        raise InputError(f"PEERPAY_MAX_INPUT_MB={env!r} is not a number of megabytes") from None
+    """The local engine's limit: ``PEERPAY_MAX_INPUT_MB`` (checked: :mod:`.knobs`), else 100 MB."""
+    mb = knobs.value("PEERPAY_MAX_INPUT_MB")
+    return MAX_INPUT_BYTES if mb is None else max(1, int(mb * 1024**2))
 
 
 #: The first bytes of files that are not CSV text, and what to call them.

@@ -4,7 +4,7 @@
 pandas and its own modules: the early read of a large timesheet (:mod:`.csvtext`), the early
 ``--partitions`` spill (:mod:`.buckets`) and the run record's SHA-256 of the inputs
 (:mod:`peerpay.cli.common`). The three share this one mechanism: a result is handed over only if
-the work finished and the file is still the same file (device, inode, size, modification time);
+the work finished and the file is still the same file (device, inode, size, modification and change time);
 otherwise the caller does the work itself, so a failure is reported the ordinary way.
 Nothing here imports pandas.
 """
@@ -35,12 +35,17 @@ _STARTED: dict[Hashable, Started] = {}
 
 
 def file_identity(path: str) -> tuple | None:
-    """(device, inode, size, modification time) of a regular file; None: not one."""
+    """(device, inode, size, modification time, change time) of a regular file; None: not one.
+
+    The change time (ctime) is set by the system on every write, truncation, rename or
+    ``touch``, and cannot be set back: a file rewritten at the same size with its modification
+    time restored (``touch -r``) has the same size and mtime, but not the same ctime.
+    """
     try:
         st = os.stat(path)
     except OSError:
         return None
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) if stat.S_ISREG(st.st_mode) else None
 
 
 def begin(key: Hashable, path: str, work: Callable[[], object]) -> Started | None:
@@ -75,6 +80,18 @@ def take(key: Hashable, discard: Callable[[object], None] | None = None):
             discard(value)
         return None
     return value
+
+
+def wait(key: Hashable) -> None:
+    """Wait until the work begun under ``key`` (if any) has ended; it stays to be taken."""
+    started = _STARTED.get(key)
+    if started is not None:
+        started.thread.join()
+
+
+def begun_for(key: Hashable) -> bool:
+    """Work under ``key`` was begun and not yet taken."""
+    return key in _STARTED
 
 
 def begun(kind: str) -> list:

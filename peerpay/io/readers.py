@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..core.tables import remember_codes
 from ..errors import InputError
+from . import versions
 from .csvtext import CsvShape, canonical, check_header, csv_shape, is_utf8, max_input_bytes, read_csv_table, take_prefetched
 
 __all__ = ["canonical", "cells_as_text", "check_header", "read_csv_text", "read_policy", "read_table", "read_toml"]
@@ -123,6 +124,7 @@ def _cell_text(v) -> str:
     return str(v)
 
 
+@versions.pinned  # one version of the file, hashed as read (docs/faults.md)
 def read_table(path: str | Path, sheet: str | None = None, keep_datetimes: bool = False, *, delimiter: str = ",",
                header_has: tuple[str, ...] = (), encoding: str = "utf-8") -> pd.DataFrame:
     """A CSV or XLSX file as a raw DataFrame of text cells with canonical column names (data rows from 0).
@@ -184,6 +186,7 @@ def read_policy(path: str | Path) -> Policy:
 MAX_TOML_BYTES = 1024**2
 
 
+@versions.pinned
 def read_toml(path: str | Path, what: str, loads):
     """Read a TOML file (policy, proposal, on-costs, map) through its ``loads``; a ValueError from
     it becomes an :class:`InputError` listing every problem as ``path: problem``.

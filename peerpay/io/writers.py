@@ -1,8 +1,6 @@
-"""Rendering reports and writing them safely.
+"""Rendering reports (writing them safely is :mod:`.outputs`: ``atomic_write`` is re-exported here).
 
-Every file is written to a temporary file in the target folder and renamed into place, so a
-failed or interrupted run never leaves a half-written report. Text cells that a spreadsheet
-would execute (starting with ``= + - @``, tab or CR) are neutralised with a leading quote
+Text cells that a spreadsheet would execute (starting with ``= + - @``, tab or CR) are neutralised with a leading quote
 (OWASP "CSV injection").
 """
 
@@ -11,15 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import stat
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..core import threads
+from .outputs import Chunks, atomic_write  # noqa: F401  (re-exported: the writers' one way to write a file)
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -54,59 +49,9 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-_WRITE_CHARS = 1 << 22  # characters encoded per write
-
-
-#: a report as pieces written one after another: text, or UTF-8 bytes straight from an arrow buffer
-Chunks = list[str | bytes | memoryview]
-
-
 def joined(chunks: Chunks) -> str:
     """The pieces as one text (what :func:`atomic_write` writes, decoded)."""
     return "".join(c if isinstance(c, str) else str(c, "utf-8") for c in chunks)
-
-
-def atomic_write(path: str | Path, data: bytes | str | Chunks, *, force: bool = True) -> None:
-    """Write ``data`` to ``path`` via a temp file + rename; never clobber unless ``force``.
-
-    ``data`` may be a list of pieces (:data:`Chunks`): each is written as it is, so a 76 MB JSON
-    report goes from arrow's buffer to the file without being decoded, joined and encoded again.
-    """
-    path = Path(path)
-    if path.exists() and not force:
-        raise FileExistsError(f"{path} exists (use --force to overwrite)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = _new_file_mode(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        os.fchmod(fd, mode)  # mkstemp makes 0600: give the report the mode any other tool would
-        with os.fdopen(fd, "wb") as fh:
-            for chunk in data if isinstance(data, list) else [data]:
-                if isinstance(chunk, str):  # encoded a slice at a time: a 100 MB report never has a second, bytes copy
-                    for i in range(0, len(chunk), _WRITE_CHARS):
-                        fh.write(chunk[i:i + _WRITE_CHARS].encode("utf-8"))
-                else:
-                    fh.write(chunk)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def _new_file_mode(path: Path) -> int:
-    """The mode ``open(path, "w")`` would leave: the existing file's, else 0666 less the umask."""
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        pass
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
 
 
 def to_json(obj) -> str:

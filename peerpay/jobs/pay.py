@@ -19,6 +19,7 @@ from ..core.inputs import prepare_roster, prepare_schedule, prepare_timesheet, r
 from .meta import run_meta
 from ..core.report import paid_minutes, pay_report, reconciliation, rejected_rows
 from ..errors import Problem
+from ..io import knobs
 from ..io.readers import read_policy, read_table
 from ..models.policy import Policy
 
@@ -129,6 +130,7 @@ def run_pay(
                                int(rejected_hours["minutes"].sum()), len(p) - len(rejected_hours))
     problems += p
     pol, shifts, creds = _with_credentials(pol, shifts, ros, read_table(credentials) if credentials is not None else None)
+    knobs.pause_at("read")  # every input read: a fault test may change one now (docs/faults.md)
     if audit:
         result = compute_pay(shifts, pol)
     else:
