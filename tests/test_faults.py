@@ -218,14 +218,14 @@ def test_identity_includes_the_change_time(tmp_path):
 def test_a_file_changed_while_read_is_refused(tmp_path, monkeypatch):
     ts = tmp_path / "ts.csv"
     ts.write_text(ROWS)
-    real = csvtext.csv_header
+    real = csvtext.csv_shape
 
-    def header_then_rewrite(path):
-        got = real(path)
+    def header_then_rewrite(path, *args, **kwargs):
+        got = real(path, *args, **kwargs)
         rewrite_same_size(Path(path), b"20.00", b"30.00")
         return got
 
-    monkeypatch.setattr("peerpay.io.readers.csv_header", header_then_rewrite)
+    monkeypatch.setattr("peerpay.io.readers.csv_shape", header_then_rewrite)
     with versions.run(), pytest.raises(versions.InputChanged, match="changed while it was being read"):
         read_table(ts)
 
@@ -235,15 +235,15 @@ def test_a_symlink_pointed_elsewhere_while_read_is_a_change(tmp_path, monkeypatc
     (tmp_path / "april.csv").write_text(ROWS.replace("2025-03-03", "2025-04-07"))
     link = tmp_path / "current.csv"
     link.symlink_to(tmp_path / "march.csv")
-    real = csvtext.csv_header
+    real = csvtext.csv_shape
 
-    def header_then_repoint(path):
-        got = real(path)
+    def header_then_repoint(path, *args, **kwargs):
+        got = real(path, *args, **kwargs)
         link.unlink()
         link.symlink_to(tmp_path / "april.csv")
         return got
 
-    monkeypatch.setattr("peerpay.io.readers.csv_header", header_then_repoint)
+    monkeypatch.setattr("peerpay.io.readers.csv_shape", header_then_repoint)
     with versions.run(), pytest.raises(versions.InputChanged):
         read_table(link)
 
