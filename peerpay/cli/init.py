@@ -129,4 +129,7 @@ def command(folder, force, state):
     commit_outputs()
     for path in targets:
         click.echo(f"wrote {path}")
-    click.echo("next: edit them, then run  peerpay validate --policy policy.toml --timesheet EXPORT --map map.toml")
+    from shlex import quote
+
+    policy_path, map_path = (quote(str(p)) for p in targets)
+    click.echo(f"next: edit them, then run  peerpay validate --policy {policy_path} --timesheet EXPORT --map {map_path}")

@@ -152,7 +152,8 @@ def _render_text(doc: Document, fmt: str) -> str:
     footer = run_footer(doc.run_record)
     if footer and fmt == "md":  # one paragraph, a hard line break ("  ") between its lines
         footer = "\n" + footer.strip("\n").replace("\n", "  \n") + "\n"
-    return "".join(parts) + footer
+    text = "".join(parts) + footer
+    return text if not text or text.endswith("\n") else text + "\n"  # a report's last line is a whole line
 
 
 def render_table(doc: Document) -> str:
