@@ -404,9 +404,7 @@ def pay(timesheet, policy, roster, schedule, sheet, map_file, by, credentials, d
     for note in run.shifts.attrs.get("notes", ()):  # input notes (counts only, never ids): docs/input-rules.md
         click.echo(f"note: {note}", err=True)
     if engine == "local" and not (partitions or scheduler or output_dir):
-        from ..jobs.minimum_wage import pay_minimum_wage
-
-        warn_minimum_wage(run.report["minimum_wage"] if fmt != "csv" or statements else pay_minimum_wage(run))
+        warn_minimum_wage(run.minimum_wage)  # computed once: the report holds the same entry
     # every output is rendered before the first one is written: a failure leaves no file behind
     if rejects:
         write_file(rejects, cast(str, rejected))
@@ -451,7 +449,7 @@ def _many(timesheets, by, credentials, pol, roster, schedule, sheet, map_file, f
     report_warnings(run.warnings)
     for note in run.shifts.attrs.get("notes", ()):
         click.echo(f"note: {note}", err=True)
-    warn_minimum_wage(run.report["minimum_wage"])
+    warn_minimum_wage(run.minimum_wage)
     if rejects:
         write_file(rejects, cast(str, rejected))  # rendered above whenever --rejects is given
     emit(data, output, force)

@@ -303,6 +303,27 @@ def _int(values) -> np.ndarray:
 # --------------------------------------------------------------------------- the minimum wage check of a pay run
 
 
+def straight_time_cents(lines: pd.DataFrame, diff_names=()) -> np.ndarray:
+    """Each pay line's straight-time pay in cents: base + differentials + standby (what counts
+    toward the minimum wage; 207(e) premiums do not)."""
+    straight = lines["base_pay"].to_numpy(dtype="int64") + lines["standby_pay"].to_numpy(dtype="int64")
+    for n in diff_names:
+        straight = straight + lines[f"diff:{n}"].to_numpy(dtype="int64")
+    return straight
+
+
+def straddles_and_may_be_short(lines: pd.DataFrame, minimum, period_days: int, diff_names=()) -> np.ndarray:
+    """Lines whose week straddles a minimum-wage change and whose straight-time pay is below the
+    week's higher minimum x its hours: only these need their days' minutes (the others pass or
+    fail at one rate)."""
+    first = lines["week_start"].to_numpy().astype("datetime64[D]")
+    last = first + np.timedelta64(period_days - 1, "D")
+    minutes = lines["worked_minutes"].to_numpy(dtype="int64")
+    high = np.maximum(minimum.on(first), minimum.on(last))
+    may_be_short = high * minutes * FACTOR_SCALE > straight_time_cents(lines, diff_names) * AMOUNT_PER_CENT
+    return ~minimum.constant_over(first, last) & (minutes > 0) & may_be_short
+
+
 def minimum_wage_weeks(lines: pd.DataFrame, minimum, period_days: int, diff_names=(), day_minutes: pd.DataFrame | None = None
                        ) -> pd.DataFrame:
     """Pay lines whose straight-time pay (base + differentials + standby) is below the minimum
@@ -317,9 +338,7 @@ def minimum_wage_weeks(lines: pd.DataFrame, minimum, period_days: int, diff_name
     cols = ["employee_id", "week_start", "worked_minutes", "straight_cents", "required_cents", "shortfall_cents", "minimum_amount"]
     if lines.empty:
         return pd.DataFrame({c: pd.Series(dtype=object if c == "employee_id" else "int64") for c in cols})
-    straight = lines["base_pay"].to_numpy(dtype="int64") + lines["standby_pay"].to_numpy(dtype="int64")
-    for n in diff_names:
-        straight = straight + lines[f"diff:{n}"].to_numpy(dtype="int64")
+    straight = straight_time_cents(lines, diff_names)
     first = lines["week_start"].to_numpy().astype("datetime64[D]")
     last = first + np.timedelta64(period_days - 1, "D")
     minutes = lines["worked_minutes"].to_numpy(dtype="int64")

@@ -86,30 +86,44 @@ def pay_minimum_wage(run: PayRun) -> dict:
 
 
 def _day_minutes(run: PayRun, minimum: wage_law.MinimumWage, period: int) -> pd.DataFrame | None:
-    """Minutes worked per employee, week and day, for the weeks whose minimum changes inside them
-    (from the audit trail, else by paying those employees' shifts again with one)."""
+    """Minutes worked per employee, week and day, for the weeks that straddle a minimum-wage change
+    and may be short of its higher rate (from the audit trail, else by paying again, with one, only
+    the shifts that touch those employees' weeks: a few hundred rows of a year's million)."""
     from ..core.engine import compute_pay
+    from ..core.measures import straddles_and_may_be_short
 
     lines = run.result.lines
     if lines.empty:
         return None
-    first = lines["week_start"].to_numpy().astype("datetime64[D]")
-    changing = ~minimum.constant_over(first, first + np.timedelta64(period - 1, "D")) & (lines["worked_minutes"].to_numpy() > 0)
+    changing = straddles_and_may_be_short(lines, minimum, period, run.result.differential_names)
     if not changing.any():
         return None
     result = run.result
     if result.segments is None or result.segments.empty or result.employee_ids is None:
         if run.shifts is None or not len(run.shifts) or "employee_id" not in run.shifts:
             return None
-        who = set(lines["employee_id"].to_numpy(dtype=object)[changing])
-        shifts = run.shifts[run.shifts["employee_id"].astype(object).isin(who).to_numpy()]
-        result = compute_pay(shifts.reset_index(drop=True), run.policy)
+        result = compute_pay(_shifts_touching(run, lines, changing).reset_index(drop=True), run.policy)
     seg = result.segments
     worked = seg["kind"].astype(object).to_numpy() != "on_call"
     f = pd.DataFrame({"employee_id": np.asarray(result.employee_ids, dtype=object)[seg["employee"].to_numpy()][worked],
                       "week_start": seg["period_start"].to_numpy(dtype="int64")[worked].astype("datetime64[D]"),
                       "day": seg["date"].to_numpy(dtype="int64")[worked], "minutes": seg["minutes"].to_numpy(dtype="int64")[worked]})
     return f.groupby(["employee_id", "week_start", "day"], as_index=False)["minutes"].sum()
+
+
+def _shifts_touching(run: PayRun, lines: pd.DataFrame, changing: np.ndarray) -> pd.DataFrame:
+    """The shifts of the changing lines' employees that touch those lines' weeks: a shift (at most
+    24 h) lies in the week of its start day or of the day after."""
+    shifts = run.shifts
+    weeks = np.unique(lines["week_start"].to_numpy().astype("datetime64[D]")[changing].astype("int64"))
+    day = shifts["start_local"].to_numpy(dtype="int64") // MINUTES_PER_DAY
+    w0, w1 = period_start_day(day, run.policy), period_start_day(day + 1, run.policy)
+    near = np.flatnonzero(np.isin(w0, weeks) | np.isin(w1, weeks))  # cheap: a few distinct week starts
+    wanted = pd.MultiIndex.from_arrays([lines["employee_id"].to_numpy(dtype=object)[changing],
+                                        lines["week_start"].to_numpy().astype("datetime64[D]").astype("int64")[changing]])
+    emp = shifts["employee_id"].astype(object).to_numpy()[near]
+    mine = (pd.MultiIndex.from_arrays([emp, w0[near]]).isin(wanted) | pd.MultiIndex.from_arrays([emp, w1[near]]).isin(wanted))
+    return shifts.iloc[near[mine]]
 
 
 def per_hour(x: float) -> str:

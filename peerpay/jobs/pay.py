@@ -41,6 +41,17 @@ class PayRun:
     notes: list[str] = field(default_factory=list)  # the report's added "notes" key (counts and dates, never ids)
     warnings: list[Problem] = field(default_factory=list)  # rows paid that deserve a look (file:row:column)
     _report: dict | None = field(default=None, repr=False)
+    _minimum_wage: dict | None = field(default=None, repr=False)
+
+    @property
+    def minimum_wage(self) -> dict:
+        """The report's ``minimum_wage`` entry (workweeks paid below the minimum wage of the days
+        worked), computed once: the report, the JSON and the warning on stderr share it."""
+        if self._minimum_wage is None:
+            from .minimum_wage import pay_minimum_wage  # docs/backpay.md
+
+            self._minimum_wage = pay_minimum_wage(self)
+        return self._minimum_wage
 
     @property
     def report(self) -> dict:
@@ -60,9 +71,7 @@ class PayRun:
                             include_minimum_shift=self.policy.minimum_shift is not None, lines_as_table=lines_as_table)
         if self.mapped is not None:
             self.mapped.annotate(report)
-        from .minimum_wage import pay_minimum_wage  # workweeks paid below the minimum wage (docs/backpay.md)
-
-        report["minimum_wage"] = pay_minimum_wage(self)
+        report["minimum_wage"] = self.minimum_wage
         if self.notes:
             report["notes"] = list(self.notes)
         if self.warnings:  # an added key, only when there is something to say (docs/input-rules.md)
@@ -483,7 +492,7 @@ def report_scope(run: PayRun, date_from: date | None = None, date_to: date | Non
         flagged = np.isin(week, np.array(sorted(partial), dtype="datetime64[D]").astype("int64"))
         lines = lines.assign(partial_week=flagged)
         result = dataclasses.replace(result, lines=lines)
-        run = dataclasses.replace(run, result=result, _report=None)
+        run = dataclasses.replace(run, result=result, _report=None, _minimum_wage=None)
     if not filtered:
         return run, scope
     if wanted:
@@ -491,7 +500,7 @@ def report_scope(run: PayRun, date_from: date | None = None, date_to: date | Non
     if not keep.any():  # nothing in scope: every paid row is out of it
         recon = scoped_reconciliation(run.reconciliation, 0, 0, paid_minutes(run.shifts), scope.label())
         empty = dataclasses.replace(result, lines=lines[keep].reset_index(drop=True), segments=result.segments.iloc[0:0])
-        return dataclasses.replace(run, result=empty, reconciliation=recon, _report=None), scope
+        return dataclasses.replace(run, result=empty, reconciliation=recon, _report=None, _minimum_wage=None), scope
     # the minutes in scope: those in a kept workweek, [local midnight of the week holding lo, that after the week holding
     # hi), of the employees asked for; per shift from its own start and end (no audit trail needed: two cores stay on)
     shifts = run.shifts
@@ -518,4 +527,4 @@ def report_scope(run: PayRun, date_from: date | None = None, date_to: date | Non
         segments = segments[in_scope]
     recon = scoped_reconciliation(run.reconciliation, len(shifts_in), minutes_in, paid_minutes(run.shifts), scope.label())
     kept = dataclasses.replace(result, lines=lines[keep].reset_index(drop=True), segments=segments)
-    return dataclasses.replace(run, result=kept, reconciliation=recon, _report=None), scope
+    return dataclasses.replace(run, result=kept, reconciliation=recon, _report=None, _minimum_wage=None), scope
