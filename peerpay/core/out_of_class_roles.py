@@ -157,8 +157,9 @@ def _shares(doers: pd.DataFrame) -> list[Fraction]:
     return [Fraction(int(o), int(w)) for o, w in zip(doers["ooc"], doers["worked"])]
 
 
-def published_rows(workers: pd.DataFrame, cells: pd.DataFrame, peer_role: str, rule: Rule = Rule()) -> list[dict]:
+def published_rows(workers: pd.DataFrame, cells: pd.DataFrame, peer_role: str, rule: Rule | None = None) -> list[dict]:
     """What the disclosure rule lets a published report say, per group (module docstring)."""
+    rule = rule or Rule()
     people, cells = _people(workers, cells)
     hours: dict[str, list[Fraction]] = {}
     shares: dict[str, list[Fraction]] = {}
@@ -184,7 +185,7 @@ def published_rows(workers: pd.DataFrame, cells: pd.DataFrame, peer_role: str, r
             s = said_share[g]
             out.append({"role": g, "status": "exact", "banded": False, "people_out_of_class": d.n, "out_of_class_hours": _hours(ooc),
                         "out_of_class_pct": _pct(ooc, worked), "median_out_of_class_hours": _hours(_minutes(d.median)),
-                        "median_out_of_class_pct": _pct(s.median, 100) if s.status == "exact" else None,
+                        "median_out_of_class_pct": _pct(s.median, 100) if s.median is not None else None,
                         "by_duty_role": _cells(g, cells, said, hours, protected, rule, exact_group=True)})
         elif d.status == "band" and d.band is not None:
             s = said_share[g]
