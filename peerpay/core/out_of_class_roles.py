@@ -89,9 +89,10 @@ def _people(workers: pd.DataFrame, cells: pd.DataFrame) -> tuple[pd.DataFrame, p
     """(each worker with hours: employee_id, role, worked and out-of-class minutes; the cells of those workers with their role)."""
     unpaid = workers["unpaid_minutes"].fillna(0).to_numpy(dtype="int64") if "unpaid_minutes" in workers else 0
     people = pd.DataFrame({"employee_id": workers["employee_id"].astype(object).to_numpy(), "role": workers["role"].astype(object).to_numpy(),
+                           "roster_role": workers.get("roster_role", workers["role"]).astype(object).to_numpy(),
                            "worked": workers["worked_minutes"].fillna(0).to_numpy(dtype="int64") + unpaid})
     people = people[people["worked"] > 0].drop_duplicates("employee_id")
-    cells = cells.merge(people[["employee_id", "role"]], on="employee_id", how="inner")
+    cells = cells.merge(people[["employee_id", "role", "roster_role"]], on="employee_id", how="inner")
     ooc = cells.groupby("employee_id")["minutes"].sum()
     people = people.assign(ooc=people["employee_id"].map(ooc).fillna(0).astype("int64").to_numpy())
     return people.reset_index(drop=True), cells
@@ -169,9 +170,11 @@ def published_rows(workers: pd.DataFrame, cells: pd.DataFrame, peer_role: str, r
     for (g, d), cd in cells.groupby(["role", "duty_role"], sort=True):
         per_person = cd.groupby("employee_id")["minutes"].sum()
         hours[f"{g}{SEP}{d}"] = [Fraction(int(x), MINUTES_PER_HOUR) for x in per_person]
-    protected = Protected.of(hours, rule, HOURLY_TOLERANCE)
+    # roles inside a declared pool are protected too (a pool's band must not be two nurses' mean hours)
+    inner_hours, inner_shares = _roles_in_pools(people, cells)
+    protected = Protected.of({**hours, **inner_hours}, rule, HOURLY_TOLERANCE)
     said = disclose(hours, rule, protected)
-    said_share = disclose(shares, rule)
+    said_share = disclose(shares, rule, Protected.of({**shares, **inner_shares}, rule, HOURLY_TOLERANCE))
     out = []
     for g in _order(people["role"], peer_role):
         mine = people[people["role"] == g]
@@ -197,6 +200,20 @@ def published_rows(workers: pd.DataFrame, cells: pd.DataFrame, peer_role: str, r
         else:
             out.append({"role": g, "status": "withheld", "suppressed": True})
     return out
+
+
+def _roles_in_pools(people: pd.DataFrame, cells: pd.DataFrame) -> tuple[dict[str, list[Fraction]], dict[str, list[Fraction]]]:
+    """The hours and shares of each roster role inside a pool (``--group``), as protected sets only."""
+    hours: dict[str, list[Fraction]] = {}
+    shares: dict[str, list[Fraction]] = {}
+    pooled = people[(people["roster_role"] != people["role"]) & (people["ooc"] > 0)]
+    for r, mine in pooled.groupby("roster_role", sort=True):
+        hours[f"{SEP}{r}"] = [Fraction(int(x), MINUTES_PER_HOUR) for x in mine["ooc"]]
+        shares[f"{SEP}{r}"] = [s * 100 for s in _shares(mine)]
+    inner = cells[cells["roster_role"] != cells["role"]]
+    for (r, d), cd in inner.groupby(["roster_role", "duty_role"], sort=True):
+        hours[f"{SEP}{r}{SEP}{d}"] = [Fraction(int(x), MINUTES_PER_HOUR) for x in cd.groupby("employee_id")["minutes"].sum()]
+    return hours, shares
 
 
 def _minutes(hours: Fraction | None) -> Fraction:
@@ -244,7 +261,7 @@ def out_of_class_section(workers: pd.DataFrame, cells: pd.DataFrame, peer_role: 
         rule = Rule(exact_min=max(min_group, EXACT_MIN_GROUP))
         notes.append(f"Published: a group's figures are exact where {rule.exact_min} or more of its people did out-of-class work, "
                      f"the median person's hours and share as bands where {rule.band_min} to {rule.exact_min - 1} did, and withheld "
-                     f"where 1 or 2 did or the group has fewer than {rule.band_min} people; a duty role done by fewer than "
+                     f"where one or two did or the group has fewer than {rule.band_min} people; a duty role done by fewer than "
                      f"{rule.band_min} people of a group is not listed.")
     shown = {k for r in roles for k in r} | {k.removesuffix("_band") for r in roles for k in r}
     return {"roles": roles, "definitions": {k: v for k, v in DEFINITIONS.items() if k in shown}, "notes": notes}
