@@ -434,8 +434,9 @@ def out_of_class_leaks(report: dict, numbers: dict[str, list[float]], roster, kw
             for row, g, d in _ooc_rows(report)]
     exact = {round(x, 6) for row, _, ok in rows if ok for k, v in row.items() for x in _numbers(v)}
     # the rest of the report's numbers are pay, ratios and counts with named units (checked by the pay attack), and prose
-    gap = json_figures({**report, "out_of_class": None})[1] | {round(x, p) for x in _all_numbers({**report, "out_of_class": None})
-                                                                for p in (6, 3, 2)}  # as shown, e.g. the decomposition's dollars
+    rest = _all_numbers({**report, "out_of_class": None})
+    gap = json_figures({**report, "out_of_class": None})[1] | {round(x, p) for x in rest for p in (6, 3, 2)}  # as shown
+    gap |= {round(x / 100, p) for x in rest for p in (6, 4, 3)}  # a workbook's percent cell holds the fraction
     leaks = []
     for row, where, ok in rows:  # 1. the JSON, by unit
         for k, v in row.items():
