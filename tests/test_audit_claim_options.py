@@ -33,19 +33,10 @@ from __future__ import annotations
 import json
 
 import pytest
+import test_audit_handworked
 
-POLICY = """
-[workweek]
-start_day = "sunday"
-[overtime]
-weekly_hours = 40
-multiplier = 1.5
-[[differential]]
-name = "night"
-start = "23:00"
-end = "07:00"
-per_hour = 2.00
-"""
+#: the policy and the weekly register's map of tests/test_audit_handworked.py (time and a half after 40 h, $2.00 a night hour)
+POLICY, MAP = test_audit_handworked.POLICY, test_audit_handworked.MAP
 WEEK = """
 employee_id,start,end,rate
 E1,2025-03-03 08:00,2025-03-03 16:00,20.00
@@ -55,24 +46,6 @@ E1,2025-03-06 08:00,2025-03-06 16:00,20.00
 """
 NIGHT = "E1,2025-03-07 23:00,2025-03-08 07:00,20.00\n"
 REGISTER = "Emp,Week Ending,Earn Code,Hours,Amount\nE1,03/08/2025,REG,40.00,800.00\n"
-MAP = """
-name = "weekly register"
-[columns]
-employee_id = "Emp"
-[period]
-week = "Week Ending"
-date_format = "%m/%d/%Y"
-[[earnings]]
-code_column = "Earn Code"
-hours = "Hours"
-amount = "Amount"
-[codes]
-base = ["REG"]
-overtime = ["OT"]
-[codes.differential]
-night = ["NGT"]
-"""
-
 #: options -> (contract, FLSA, state, claim, liquidated) for (audit, backpay); None: no week is claimed
 CASES = {
     "defaults": ([], (16.0, 0.0, 0.0, 16.0, 0.0), (176.0, 0.0, 0.0, 176.0, 0.0)),
