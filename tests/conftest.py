@@ -161,3 +161,31 @@ def generated_timesheets(directory: Path, shifts: int, spoiled: int, seed: int, 
         gen.write_csv(table.slice(bounds[i], bounds[i + 1] - bounds[i]), directory / "csv" / f"part-{i}.csv")
     (directory / "policy.toml").write_text(gen.POLICY)
     return table, bounds
+
+
+#: Out-of-class policies for the engine-equality tests (docs/out-of-class.md): the samples' policy plus one of these.
+OUT_OF_CLASS_POLICIES = {
+    "same_step_day_minimum": '[out_of_class]\nmethod = "same_step"\nminimum_hours = 2\nper = "day"\n',
+    "first_higher_step_run_of_days": '[out_of_class]\nmethod = "first_higher_step"\nmin_increase_percent = 5\n'
+                                     'when_none_higher = "increase"\nminimum_hours = 3\nper = "shift"\nminimum_days = 2\n',
+}
+
+
+def out_of_class_samples(directory: Path, policy: str = "same_step_day_minimum") -> tuple[Path, Path]:
+    """The sample timesheet with a ``duty_role`` column (two peer rows in three case management, every
+    fourth community health worker row, call-backs and on-call rows included, supervision; one row
+    with a duty role the schedule lacks: rejected) and the samples' policy with ``[out_of_class]``.
+    Returns (timesheet, policy)."""
+    import csv
+
+    rows = list(csv.reader((SAMPLES / "timesheet.csv").open(newline="")))
+    peers, chws = {f"HL00{i}" for i in range(1, 8)}, {"HL009", "HL010"}
+    out = [rows[0] + ["duty_role"]]
+    for i, r in enumerate(rows[1:]):
+        duty = ("case_manager" if r[0] in peers and i % 3 != 2 else "peer_supervisor" if r[0] in chws and i % 4 == 0 else "")
+        out.append(r + ["janitor" if i == 17 else duty])
+    timesheet, policy_path = directory / "ooc_timesheet.csv", directory / f"ooc_{policy}.toml"
+    with timesheet.open("w", newline="") as f:
+        csv.writer(f).writerows(out)
+    policy_path.write_text((SAMPLES / "policy.toml").read_text() + "\n" + OUT_OF_CLASS_POLICIES[policy])
+    return timesheet, policy_path

@@ -13,7 +13,7 @@ from peerpay.engines.chunked import bucket_of, run_chunked
 from peerpay.io.readers import read_policy
 from peerpay.io.writers import to_json
 from peerpay.jobs.pay import run_pay
-from conftest import generated_timesheets
+from conftest import OUT_OF_CLASS_POLICIES, generated_timesheets, out_of_class_samples
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
@@ -102,3 +102,34 @@ def test_every_state_preset_identical_to_local(generated, rules):
     assert sum(line["overtime_hours"] for line in local.report["lines"]) > 0
     for partitions in (1, 5):
         assert to_json(run_chunked(generated / "ts.csv", pol, partitions=partitions).report) == to_json(local.report)
+
+
+@pytest.mark.parametrize("rules", sorted(OUT_OF_CLASS_POLICIES))
+def test_out_of_class_rows_identical_to_local(tmp_path, rules):
+    """``duty_role`` rows under ``[out_of_class]`` (docs/out-of-class.md) pay the same in partitions: the
+    duty rates, the minimum time per day or shift and over consecutive days (an employee's rows stay in
+    one partition), the rejected duty role, and the note that counts the rows."""
+    timesheet, policy = out_of_class_samples(tmp_path, rules)
+    pol = read_policy(policy)
+    args = (timesheet, pol, SAMPLES / "roster.csv", SAMPLES / "schedule.csv")
+    local = run_pay(*args)
+    assert sum(line["out_of_class_pay"] for line in local.report["lines"]) > 0
+    assert [r["column"] for r in local.report["rejected"]] == ["duty_role"]
+    for partitions in (1, 3):
+        chunked = run_chunked(*args, partitions=partitions)
+        assert to_json(chunked.report) == to_json(local.report)
+        assert chunked.shifts.attrs["notes"] == local.shifts.attrs["notes"] and "carry a duty_role" in local.shifts.attrs["notes"][-1]
+
+
+def test_cli_out_of_class_partitions_same_json_and_note(tmp_path):
+    timesheet, policy = out_of_class_samples(tmp_path)
+    base = ["pay", "-t", str(timesheet), "-p", str(policy), "-r", str(SAMPLES / "roster.csv"), "-s", str(SAMPLES / "schedule.csv"),
+            "-f", "json"]
+    a = CliRunner().invoke(main, base)
+    b = CliRunner().invoke(main, [*base, "--partitions", "3"])
+    assert a.exit_code == b.exit_code == 3  # the row with an unknown duty role
+    # (a scaled run reports no pay-period scope: the plain run's lines carry "partial_week" as well)
+    assert [{k: v for k, v in line.items() if k != "partial_week"} for line in json.loads(a.stdout)["lines"]] == json.loads(b.stdout)["lines"]
+    assert json.loads(a.stdout)["totals"] == json.loads(b.stdout)["totals"]
+    note = "note: 94 row(s) carry a duty_role: 74 paid out of class, 20 short of the [out_of_class] minimum (or on call)"
+    assert note in a.stderr and note in b.stderr

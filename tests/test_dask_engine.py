@@ -17,7 +17,7 @@ from peerpay.engines.dask_engine import run_dask  # noqa: E402
 from peerpay.io.readers import read_policy  # noqa: E402
 from peerpay.io.writers import to_json  # noqa: E402
 from peerpay.jobs.pay import run_pay  # noqa: E402
-from conftest import generated_timesheets  # noqa: E402
+from conftest import OUT_OF_CLASS_POLICIES, generated_timesheets, out_of_class_samples  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
@@ -105,3 +105,28 @@ def test_every_state_preset_identical_to_local(client, data, rules):
     pol = read_policy(preset_policy(d, rules))
     run = run_dask(d / "ts.csv", pol, scheduler=client, partitions=4, progress=False)
     assert to_json(run.report) == to_json(run_pay(d / "ts.csv", pol).report)
+
+
+@pytest.mark.parametrize("rules", sorted(OUT_OF_CLASS_POLICIES))
+def test_out_of_class_rows_identical_to_local(client, tmp_path, rules):
+    """``duty_role`` rows under ``[out_of_class]`` (docs/out-of-class.md): the same lines, rejections and note."""
+    timesheet, policy = out_of_class_samples(tmp_path, rules)
+    pol = read_policy(policy)
+    args = (timesheet, pol, SAMPLES / "roster.csv", SAMPLES / "schedule.csv")
+    local = run_pay(*args)
+    run = run_dask(*args, scheduler=client, partitions=3, progress=False)
+    assert sum(line["out_of_class_pay"] for line in local.report["lines"]) > 0
+    assert to_json(run.report) == to_json(local.report)
+    assert run.shifts.attrs["notes"] == local.shifts.attrs["notes"] and "carry a duty_role" in local.shifts.attrs["notes"][-1]
+
+
+def test_cli_out_of_class_dask_same_json_and_note(client, tmp_path):
+    timesheet, policy = out_of_class_samples(tmp_path)
+    base = ["pay", "-t", str(timesheet), "-p", str(policy), "-r", str(SAMPLES / "roster.csv"), "-s", str(SAMPLES / "schedule.csv"),
+            "-f", "json"]
+    a = CliRunner().invoke(main, base)
+    b = CliRunner().invoke(main, [*base, "--engine", "dask", "--scheduler", client.scheduler.address, "--partitions", "3"])
+    assert a.exit_code == b.exit_code == 3
+    # (a scaled run reports no pay-period scope: the plain run's lines carry "partial_week" as well)
+    assert [{k: v for k, v in line.items() if k != "partial_week"} for line in json.loads(a.stdout)["lines"]] == json.loads(b.stdout)["lines"]
+    assert "carry a duty_role: 74 paid out of class" in a.stderr and "carry a duty_role: 74 paid out of class" in b.stderr

@@ -70,6 +70,10 @@ BOILERPLATE = [
     r"Hyndman & Fan \(\d{4}\) type \d", r"May \d{4}", r"\b(?:19|20)\d{2}\b(?! ?[–-] ?\d)", r"90 FR \d+", r"\d+ FR \d+",
     r"1, 1\.1, 1\.25, 1\.4, 1\.6, 1\.8, 2, 2\.2, 2\.5, 2\.8, 3\.2, 3\.6, 4, 4\.5, 5, 5\.6, 6\.3, 7\.1, 8, 9",  # the ladder itself
     r"10-14 %", r"\b\d+-bedroom", r"\(1 person\)", r"\d+ adult", r"x 12 / 0\.30 / 2,080",
+    r"(?m)^\s*\d{1,2}\. ", r"\b\d+ days\b",  # a numbered note's number; the timesheet's period in days (not pay, not hours)
+    r"\b\d+ (?:groups?|roles?|employees?|people|persons?)\b",  # a count in prose ("1 group with fewer than 10 employees")
+    r"¢ per \$1\b",  # a unit
+    r"(?:≥|>=)\s*\d+(?:\.\d+)?\s*%", r"at least \d+ %", r"Art\. \d+-\d+",  # the EU Art. 10 test's 5 %
 ]
 NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?")
 
@@ -200,6 +204,8 @@ def json_figures(report: dict) -> tuple[list[tuple[str, float, dict]], set[float
                 allowed |= {round(float(x), 6), round(float(x)), round(float(x), 1)}
             if isinstance(v, list) and len(v) == 2:
                 allowed.add((v[0] + v[1]) / 2)
+    for x in out_of_class_figures(report).values():  # hours, shares, counts: not pay (checked against the out-of-class
+        allowed |= {round(v, 6) for v in x}          # secrets: out_of_class_leaks)
     for f in (report.get("billing") or {}).get("fee_schedule", []):  # public fee schedule rates and unit lengths
         allowed |= {float(f["rate"]), float(f["unit_minutes"])}
     return dollars, allowed
@@ -276,6 +282,8 @@ def attack(roster: Path, schedule: Path, config: Config, *, timesheet=None, poli
     leaks += band_readback(report)
     if report.get("billing"):
         leaks += billing_leaks(report, numbers, roster, schedule, {**kw, "groups": config.args.get("groups")}, timesheet, policy)
+    if report.get("out_of_class"):
+        leaks += out_of_class_leaks(report, numbers, roster, {**kw, "groups": config.args.get("groups")}, timesheet)
     for g in report["groups"]:
         if g["source"] == "internal" and any(g.get(k) is not None for k in ("p25_hourly", "p75_hourly", "p25_annual", "p75_annual",
                                                                                "parity_cost_per_year", "mean_effective_hourly")):
@@ -297,28 +305,198 @@ def billing_leaks(report: dict, numbers: dict[str, list[float]], roster, schedul
     people = people[people["share"].notna()]
     pools = {r: g for g, roles in (kw.get("groups") or {}).items() for r in roles}
     secret: list[float] = []
+    shown: set[float] = set()  # a share as the report shows one, to a tenth of a cent (further than the 1-cent tolerance)
     for labels in (people["role"], people["role"].map(lambda r: pools.get(r, r))):
         for _, m in people.groupby(labels.to_numpy()):
-            for vals in ([float(x * 100) for x in m["share"]], [float(x) for x in m["billed_per_hour"]],
-                         [float(x) for x in m["pay_per_hour"]]):  # unbilled % of hours is a ratio of hours, not pay
-                secret += vals
+            for i, vals in enumerate(([float(x * 100) for x in m["share"]], [float(x) for x in m["billed_per_hour"]],
+                                      [float(x) for x in m["pay_per_hour"]])):  # unbilled % of hours is a ratio of hours, not pay
+                found = list(vals)
                 if len(vals) < EXACT:
-                    secret += [(a + b) / 2 for a, b in combinations(vals, 2)]
+                    found += [(a + b) / 2 for a, b in combinations(vals, 2)]
                     if len(vals) > 2:
-                        secret += [(sum(vals) - x) / (len(vals) - 1) for x in vals] + [sum(vals) / len(vals)]
+                        found += [(sum(vals) - x) / (len(vals) - 1) for x in vals] + [sum(vals) / len(vals)]
+                secret += found
+                if i == 0:
+                    shown |= {round(x, 1) for x in found if round(x, 1) != round(x)}  # a whole number is a band's edge
     secret_arr = np.unique(np.array(secret))
-    exact = {float(x) for g in report["billing"]["roles"] if g.get("n") is not None and g["n"] >= EXACT
+    # a group may publish exact figures when it has 10 people (the attacker's count, never the report's own n)
+    size = people.groupby(people["role"].map(lambda r: pools.get(r, r)).to_numpy()).size().to_dict()
+    exact = {float(x) for g in report["billing"]["roles"] if size.get(g["role"], 0) >= EXACT
              for x in g.values() if isinstance(x, (int, float)) and not isinstance(x, bool)}
     exact |= json_figures({**report, "billing": None})[1]  # the gap's own figures (named units): a coincidence, not billing
     leaks = []
     for fmt, values in numbers.items():
         for x in sorted(set(values)):
-            if np.any(np.abs(secret_arr - x) <= HOURLY_TOL) and not any(abs(x - a) <= 1e-6 for a in exact):
+            hit = np.any(np.abs(secret_arr - x) <= HOURLY_TOL) or round(x, 6) in shown
+            if hit and not any(abs(x - a) <= 1e-6 for a in exact):
                 leaks.append(f"{fmt}: {x} is somebody's billing share, billing or pay per hour (or two colleagues' mean)")
     for g in report["billing"]["roles"]:
-        if g.get("n") is None and any(g.get(k) is not None for k in ("billed_per_paid_hour", "pay_per_paid_hour", "paid_hours",
-                                                                       "cents_per_dollar_billed", "n_billing")):
+        if size.get(g["role"], 0) < EXACT and any(g.get(k) is not None for k in ("n", "billed_per_paid_hour", "pay_per_paid_hour",
+                                                                                  "paid_hours", "cents_per_dollar_billed", "n_billing")):
             leaks.append(f"json: billing {g['role']} publishes a dollar figure or a sum without 10 people")
+    return leaks
+
+
+#: the out-of-class section's keys by unit (docs/out-of-class.md): a band key adds "_band"
+OOC_HOURS = re.compile(r"^(out_of_class_hours|median_out_of_class_hours|hours|median_hours|paid_at_duty_rate_hours|"
+                       r"unpaid_out_of_class_hours|hours_worked)(_band)?$")
+OOC_PCT = re.compile(r"^(out_of_class_pct|median_out_of_class_pct|pct)(_band)?$")
+OOC_COUNT = re.compile(r"^(n|people_out_of_class|people)$")
+
+
+def _numbers(v) -> list[float]:
+    """A figure, or a band's edges and midpoint."""
+    if isinstance(v, bool) or v is None or isinstance(v, str):
+        return []
+    if isinstance(v, list):
+        ok = len(v) == 2 and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)
+        return [float(v[0]), float(v[1]), (float(v[0]) + float(v[1])) / 2] if ok else []
+    return [float(v)] if isinstance(v, (int, float)) else []
+
+
+def _ooc_rows(report: dict):
+    """(row, home group, duty role or "") for every group and duty-role row of the out-of-class section."""
+    for r in (report.get("out_of_class") or {}).get("roles", []):
+        yield r, r["role"], ""
+        for c in r.get("by_duty_role", []):
+            yield c, r["role"], c["duty_role"]
+
+
+def out_of_class_figures(report: dict) -> dict[str, set[float]]:
+    """The out-of-class section's published numbers by unit: hours, pct, count (bands: edges and midpoint)."""
+    out: dict[str, set[float]] = {"hours": set(), "pct": set(), "count": set()}
+    for row, _, _ in _ooc_rows(report):
+        for k, v in row.items():
+            unit = "hours" if OOC_HOURS.match(k) else "pct" if OOC_PCT.match(k) else "count" if OOC_COUNT.match(k) else None
+            if unit:
+                out[unit] |= {round(x, 6) for x in _numbers(v)}
+    return out
+
+
+def out_of_class_secrets(roster, kw: dict, timesheet) -> tuple[dict, dict, dict]:
+    """The attacker's own reading of the private files (not peerpay's code): per home group (the roster
+    role, and the declared pool) each person who did out-of-class work, their hours by duty role and
+    their hours worked. Returns (hours sets, share sets, people by group) where a set is a list of values."""
+    import pandas as pd
+
+    role = dict(pd.read_csv(roster, dtype=str)[["employee_id", "role"]].to_numpy())
+    pools = {r: g for g, roles in (kw.get("groups") or {}).items() for r in roles}
+    frames = [pd.read_csv(timesheet, dtype=str, keep_default_na=False)]
+    unpaid = kw.get("unpaid")
+    if unpaid is not None and "start" in pd.read_csv(unpaid, nrows=0).columns:
+        frames.append(pd.read_csv(unpaid, dtype=str, keep_default_na=False))
+    rows = pd.concat(frames, ignore_index=True).fillna("")
+    kind = rows["kind"].where(rows["kind"] != "", "work") if "kind" in rows else pd.Series("work", index=rows.index)
+    duty = rows["duty_role"] if "duty_role" in rows else pd.Series("", index=rows.index)
+    minutes = (pd.to_datetime(rows["end"]) - pd.to_datetime(rows["start"])).dt.total_seconds() / 60
+    worked = kind.isin(["work", "callback"])
+    own = rows["employee_id"].map(role).fillna("")
+    ooc = worked & (duty != "") & (duty != own)
+    hours_worked = minutes[worked].groupby(rows["employee_id"][worked]).sum() / 60
+    cells = (minutes[ooc].groupby([rows["employee_id"][ooc], duty[ooc]]).sum() / 60)
+    hours_sets: dict = {}
+    share_sets: dict = {}
+    totals = cells.groupby(level=0).sum()
+    for i, labels in enumerate((role, {e: pools.get(r, r) for e, r in role.items()})):  # roles, then pools: each set once
+        for (emp, d), h in cells.items():
+            hours_sets.setdefault((i, labels[emp], d), []).append(float(h))
+        for emp, h in totals.items():
+            hours_sets.setdefault((i, labels[emp], ""), []).append(float(h))
+            share_sets.setdefault((i, labels[emp]), []).append(float(h) * 100 / float(hours_worked[emp]))
+    return hours_sets, share_sets, {"cells": cells, "role": role, "pools": pools}
+
+
+def _with_means(sets) -> np.ndarray:
+    out: list[float] = []
+    for vals in sets.values():
+        out += vals
+        if len(vals) < EXACT:
+            out += [(a + b) / 2 for a, b in combinations(vals, 2)]
+            if len(vals) > 2:
+                out += [(sum(vals) - x) / (len(vals) - 1) for x in vals] + [sum(vals) / len(vals)]
+    return np.unique(np.array(out))
+
+
+def out_of_class_leaks(report: dict, numbers: dict[str, list[float]], roster, kw: dict, timesheet) -> list[str]:
+    """Out-of-class hours by role (docs/out-of-class.md): no published number may be one person's
+    out-of-class hours (in all, or in one duty role) or share of their hours, or two colleagues' mean
+    (or that of a set under 10); a set under 10 publishes no count or total; no exact total less the
+    exact parts gives a person's or a small set's hours. Units are named in the JSON, so an hours
+    figure that matches somebody's share by coincidence (or a count somebody's hours) is let through,
+    as the pay check lets ratios through."""
+    hours_sets, share_sets, private = out_of_class_secrets(roster, kw, timesheet)
+    hours, shares = _with_means(hours_sets), _with_means(share_sets)
+    figures = out_of_class_figures(report)
+    # what a row may publish exactly is decided by the people behind it (the attacker's count), never by its label:
+    # 10 or more who did the work, or nobody at all (a group's "none")
+    size = {(g, d): len(v) for (i, g, d), v in hours_sets.items() if i == 1}
+    rows = [(row, f"{g}/{d or 'all'}", size.get((g, d), 0) >= EXACT or (not d and size.get((g, d), 0) == 0))
+            for row, g, d in _ooc_rows(report)]
+    exact = {round(x, 6) for row, _, ok in rows if ok for k, v in row.items() for x in _numbers(v)}
+    # the rest of the report's numbers are pay, ratios and counts with named units (checked by the pay attack), and prose
+    rest = _all_numbers({**report, "out_of_class": None})
+    gap = json_figures({**report, "out_of_class": None})[1] | {round(x, p) for x in rest for p in (6, 3, 2)}  # as shown
+    gap |= {round(x / 100, p) for x in rest for p in (6, 4, 3)}  # a workbook's percent cell holds the fraction
+    leaks = []
+    for row, where, ok in rows:  # 1. the JSON, by unit
+        for k, v in row.items():
+            secret = hours if OOC_HOURS.match(k) else shares if OOC_PCT.match(k) else None
+            if secret is not None and not ok and any(np.any(np.abs(secret - x) <= HOURLY_TOL) for x in _numbers(v)):
+                leaks.append(f"json: out_of_class {where}: {k} = {v} is somebody's figure")
+            if not ok and OOC_COUNT.match(k) or not ok and k in ("out_of_class_hours", "hours", "out_of_class_pct") and v:
+                leaks.append(f"json: out_of_class {where}: {k} is a count or total without 10 people")
+    for fmt, values in numbers.items():  # 2. every format, unit-blind
+        for x in sorted(set(values)):
+            if round(x, 6) in exact or any(abs(x - a) <= 1e-6 for a in gap):
+                continue
+            if np.any(np.abs(hours - x) <= HOURLY_TOL) and round(x, 6) not in figures["pct"] | figures["count"]:
+                leaks.append(f"{fmt}: {x} is somebody's out-of-class hours (or two colleagues' mean)")
+            if np.any(np.abs(shares - x) <= HOURLY_TOL) and round(x, 6) not in figures["hours"] | figures["count"]:
+                leaks.append(f"{fmt}: {x} is somebody's out-of-class share of their hours (or two colleagues' mean)")
+    return leaks + out_of_class_algebra(report, private)
+
+
+def _all_numbers(value) -> list[float]:
+    """Every number in a JSON value (a pair also gives its midpoint)."""
+    if isinstance(value, dict):
+        return [x for v in value.values() for x in _all_numbers(v)]
+    if isinstance(value, list):
+        return _numbers(value) + [x for v in value for x in _all_numbers(v)]
+    return _numbers(value)
+
+
+def out_of_class_algebra(report: dict, private: dict) -> list[str]:
+    """Totals minus parts: the published exact totals (a group's hours, a duty role's hours) as sums over
+    each person's hours in each duty role; no person, cell of a person, or set of fewer than 10 people
+    whose hours are a published sum's part may lie in their span."""
+    cells, pools = private["cells"], private["pools"]
+    keys = list(cells.index)  # (employee, duty role)
+    group = np.array([pools.get(private["role"][e], private["role"][e]) for e, _ in keys], dtype=object)
+    duty = np.array([d for _, d in keys], dtype=object)
+    emp = np.array([e for e, _ in keys], dtype=object)
+    rows = []
+    for r in (report.get("out_of_class") or {}).get("roles", []):
+        if r.get("out_of_class_hours"):
+            rows.append((group == r["role"]).astype(float))
+        for c in r.get("by_duty_role", []):
+            if c.get("hours") is not None:
+                rows.append(((group == r["role"]) & (duty == c["duty_role"])).astype(float))
+    if not rows:
+        return []
+    a = np.array(rows)
+    rank = np.linalg.matrix_rank(a)
+    targets = [np.eye(len(keys))[i] for i in range(len(keys))]
+    targets += [(emp == e).astype(float) for e in sorted(set(emp))]
+    for g in set(group):
+        for d in [None, *sorted(set(duty[group == g]))]:
+            members = (group == g) if d is None else (group == g) & (duty == d)
+            if 0 < len(set(emp[members])) < EXACT:
+                targets.append(members.astype(float))
+    leaks = []
+    for t in targets:
+        if np.linalg.matrix_rank(np.vstack([a, t])) == rank:
+            who = sorted({f"{g}/{d}" for g, d in zip(group[t > 0], duty[t > 0])})
+            leaks.append(f"algebra: the published out-of-class totals give the hours of {len(set(emp[t > 0]))} people ({', '.join(who)})")
     return leaks
 
 
@@ -536,6 +714,41 @@ def test_the_attack_finds_a_published_median(tmp_path):
     assert any(hits(x, hourly, annual) for _, x, _ in dollars)
     md = render_gap(report, "md")
     assert 29.90 in text_numbers(md) and 29.90 not in allowed
+
+
+def everything_exact(values_by_group, *args, **kwargs):
+    """A broken disclosure rule: every group exact, whatever its size (to show that an attack can fail)."""
+    from peerpay.core.disclosure import Disclosed
+
+    out = {}
+    for g, vals in values_by_group.items():
+        v = sorted(Fraction(x) for x in vals)
+        mid = len(v) // 2
+        out[g] = Disclosed("exact", len(v), v[mid] if len(v) % 2 else (v[mid - 1] + v[mid]) / 2, sum(v, Fraction(0)) / len(v))
+    return out
+
+
+def test_the_attack_finds_a_published_billing_share(monkeypatch):
+    """The billing check is not blind. With the disclosure rule switched off for the billing share (every
+    role exact, whatever its size), the samples' fact sheet publishes the lone LPN's own figures: the
+    share of her billing she is paid, 88.6 cents (the report's one decimal: the check reads a share as
+    shown, not only to the cent), and her pay per paid hour, $34.30. The check finds both, in every
+    format, and every role of fewer than 10 people publishing its n and dollar figures."""
+    from peerpay.core import billing_report
+
+    config = next(c for c in SAMPLE_CONFIGS if c.name == "billing")
+    files = dict(timesheet=SAMPLES / "timesheet.csv", policy=SAMPLES / "policy.toml")
+    assert attack(SAMPLES / "roster.csv", SAMPLES / "schedule.csv", config, **files) == []
+    monkeypatch.setattr(billing_report, "disclose", everything_exact)
+    _, report, _, _ = published(SAMPLES / "roster.csv", SAMPLES / "schedule.csv", config, **files)
+    lpn = next(g for g in report["billing"]["roles"] if g["role"] == "lpn")
+    assert (lpn["n"], lpn["median_cents_per_dollar_billed"], lpn["pay_per_paid_hour"]) == (1, 88.6, 34.3)
+    leaks = attack(SAMPLES / "roster.csv", SAMPLES / "schedule.csv", config, **files)
+    for fmt in ("table", "json", "md", "html", "xlsx"):
+        assert f"{fmt}: 88.6 is somebody's billing share, billing or pay per hour (or two colleagues' mean)" in leaks
+        assert f"{fmt}: 34.3 is somebody's billing share, billing or pay per hour (or two colleagues' mean)" in leaks
+    assert {leak.split()[2] for leak in leaks if "publishes a dollar figure or a sum without 10 people" in leak} == {
+        "case_manager", "community_health_worker", "lpn", "peer_specialist", "peer_supervisor", "rn"}
 
 
 def test_the_attack_finds_totals_minus_parts():

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import examples, generated_timesheets
+from conftest import OUT_OF_CLASS_POLICIES, SAMPLES, examples, generated_timesheets, out_of_class_samples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -391,3 +391,25 @@ def test_state_presets_pay_the_same_in_two_halves(tmp_path, two_workers, rules):
     shifts, policy = validated(tmp_path / "ts.csv", preset_policy(tmp_path, rules))
     assert policy.overtime.rules == rules
     assert_same_pay(shifts, policy, two_workers)
+
+
+@pytest.mark.parametrize("rules", sorted(OUT_OF_CLASS_POLICIES))
+def test_out_of_class_rows_pay_the_same_in_two_halves(tmp_path, two_workers, rules):
+    """``duty_role`` rows under ``[out_of_class]`` (docs/out-of-class.md): the duty rates and own rates
+    (``rate_units``, ``home_rate_units``, ``out_of_class``) travel with each half; the same lines."""
+    timesheet, policy = out_of_class_samples(tmp_path, rules)
+    shifts, pol = validated(timesheet, policy, SAMPLES / "roster.csv", SAMPLES / "schedule.csv")
+    assert shifts["out_of_class"].any()
+    assert_same_pay(shifts, pol, two_workers)
+    assert (compute_pay(shifts, pol).lines["out_of_class_pay"] > 0).any()
+
+
+def test_cli_out_of_class_rows_pay_the_same_in_two_halves(monkeypatch, tmp_path, two_workers):
+    timesheet, policy = out_of_class_samples(tmp_path)
+    args = ["pay", "-t", timesheet, "-p", policy, "-r", SAMPLES / "roster.csv", "-s", SAMPLES / "schedule.csv", "-f", "json"]
+    one = _pay(monkeypatch, args, "1")
+    assert two_workers.pids == []
+    two = _pay(monkeypatch, args, "2")
+    assert len(two_workers.pids) == 1  # the second run forked
+    assert one[0] == two[0] == 3 and one[1] == two[1]
+    assert "carry a duty_role: 74 paid out of class" in two[2]

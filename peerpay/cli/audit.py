@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..io.document import Document, Heading, Notes, Table, Text, render, render_chunks
 from ..io.writers import to_csv
+from .options import claim_given, claim_options, claim_settings
 from .common import (EXIT_OK, EXIT_REJECTED, EXIT_USAGE, FORMAT_HELP, FORMATS, check_format_target, check_outputs, emit, fail,
                      finish, handles_input_errors, hash_in_background, output_format, report_problems, run_record, warn_policy, write_file)
 
@@ -159,6 +160,7 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
               help="A difference up to this, per employee, period and component, is not flagged.")
 @click.option("--claim", is_flag=True, help="Price the underpaid weeks as back pay: the contract, FLSA and state measures, the "
               "claim and liquidated damages (docs/formats.md §6), with what was paid taken from the register by component.")
+@claim_options()
 @click.option("--fail-on-underpayment", is_flag=True,
               help=f"Exit {EXIT_UNDERPAID} when nothing was rejected and some employee-period was underpaid beyond the tolerance.")
 @click.option("--format", "-f", "fmt", type=FORMATS, help=FORMAT_HELP)
@@ -167,7 +169,7 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @handles_input_errors
 def command(timesheet, policy, roster, schedule, sheet, map_file, register, register_map, register_sheet, date_from, date_to,
-            tolerance, claim, fail_on_underpayment, fmt, output, rejects, force):
+            tolerance, claim, fail_on_underpayment, fmt, output, rejects, force, **claim_values):
     """Audit a payroll register against the policy: owed, paid and the difference by pay component (docs/audit.md)."""
     from ..errors import InputError
     from ..io.readers import read_policy
@@ -180,6 +182,10 @@ def command(timesheet, policy, roster, schedule, sheet, map_file, register, regi
     if fmt != "csv":  # a run record is built (CSV has no room for one): the inputs are hashed meanwhile
         hash_in_background(inputs)
     cents = _tolerance_cents(tolerance)
+    given = claim_given(**claim_values)
+    if given and not claim:
+        fail(f"{', '.join(given)} change the back-pay claim: give --claim as well (docs/audit.md)", EXIT_USAGE)
+    claim_with = claim_settings(**claim_values) if claim else None
     try:
         period = parse_period(date_from.date() if date_from else None, date_to.date() if date_to else None)
     except InputError as exc:
@@ -203,17 +209,19 @@ def command(timesheet, policy, roster, schedule, sheet, map_file, register, regi
     audit = run_audit(timesheet, pol, register, emap, roster, schedule, sheet=sheet, mapped=mapped,
                       register_sheet=register_sheet, period=period, tolerance_cents=cents, map_name=Path(register_map).name)
     report = audit_report(audit)
-    if claim:
+    if claim_with is not None:
         from ..jobs.audit import audit_claim
 
         try:
-            report["claim"] = audit_claim(audit)  # an added key (docs/formats.md, "peerpay audit")
+            report["claim"] = audit_claim(audit, **claim_with.job())  # an added key (docs/formats.md, "peerpay audit")
         except InputError as exc:
             fail(str(exc), EXIT_USAGE)
     record = run_record("peerpay audit", {"timesheet": timesheet, "policy": policy, "roster": roster, "schedule": schedule,
                                           "map": map_file, "register": register, "register_map": register_map},
                         {"tolerance": tolerance, "from": str(date_from.date()) if date_from else None,
-                         "to": str(date_to.date()) if date_to else None}, period=_periods_text(audit)) if fmt != "csv" else None
+                         "to": str(date_to.date()) if date_to else None, "claim": claim or None,
+                         **(claim_with.record() if claim_with is not None else {})},
+                        period=_periods_text(audit)) if fmt != "csv" else None
     data = render_chunks(audit_document(audit, report, record), fmt)
     rejected = to_csv(pd.DataFrame(report["rejected"], columns=REJECTED_COLUMNS)) if rejects else None
     report_problems(audit.problems)

@@ -12,8 +12,9 @@ from ..jobs.backpay import run_backpay, run_stipends
 from ..io.statements import safe_filename, statement_html
 from ..io.document import Document, Heading, Table, Text, render
 from ..io.writers import to_csv
-from .options import (PeerpayCommand, force_option, format_option, map_option, output_option, policy_option, rejects_option,
-                      roster_option, schedule_option, statements_option, timesheet_option)
+from .options import (PeerpayCommand, check_amount, claim_options, claim_settings, force_option, format_option, jurisdiction_option,
+                      map_option, minimum_wage_option, output_option, policy_option, rejects_option, roster_option, schedule_option,
+                      statements_option, timesheet_option)
 from .common import (run_record, output_format, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, check_format_target, check_outputs, emit, fail,
                      handles_input_errors, report_problems, say_after, write_file)
 
@@ -134,20 +135,6 @@ def _check_output(output, inputs, fmt):
                 fail(f"--output {path} is one of the inputs; choose another file", EXIT_USAGE)
 
 
-def _check_amount(value, option: str) -> None:
-    """A dollar amount option (``--minimum-wage``, ``--living-wage``): a positive number, else exit 2."""
-    if value is None:
-        return
-    from ..core.money import to_decimal
-
-    try:
-        ok = to_decimal(value) > 0
-    except ValueError:
-        ok = False
-    if not ok:
-        fail(f"{option} must be a positive amount in dollars per hour, not {value!r}", EXIT_USAGE)
-
-
 def demo_section(samples_dir: Path, fmt: str) -> str:
     """The back-pay table on the samples, for `peerpay demo`."""
     d = Path(samples_dir)
@@ -167,19 +154,7 @@ def demo_section(samples_dir: Path, fmt: str) -> str:
 @map_option
 @click.option("--stipends", "stipend_file", type=click.Path(dir_okay=False),
               help="Stipend log (as for `peerpay stipends`): its pay counts as paid, its hours as hours worked.")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Date the lookback counts back from (default: the latest date in any input file).")
-@click.option("--lookback-years", type=click.IntRange(1, 50), help="Years back for the federal measure (default 2; 3 with --willful; 29 U.S.C. 255(a)).")
-@click.option("--willful", is_flag=True, help="A willful violation: 3 years federal, and the state's willful period where it has one.")
-@click.option("--state-lookback-years", type=click.IntRange(1, 50),
-              help="Years back for the state and contract measures (default: the state's period from the shipped table, else federal).")
-@click.option("--liquidated", type=click.Choice(["federal", "all"]), default="federal", show_default=True,
-              help="federal: liquidated damages equal the federal back wages (29 U.S.C. 216(b)); all: equal to the claim "
-                   "(state laws that double all unpaid wages, e.g. N.Y. Labor Law 198(1-a)).")
-@click.option("--no-liquidated", is_flag=True, help="Liquidated damages 0 (an employer's good-faith defence, 29 U.S.C. 260, is for a court).")
-@click.option("--jurisdiction", help="US or US-XX for the state measure's minimum wage and limitation period "
-              "(default: the state the policy names, e.g. its holiday calendar's; else US).")
-@click.option("--minimum-wage", "minimum_wage", help="Hourly minimum wage for the state measure instead of the table's "
-              "(e.g. a county rate); the federal measure keeps the federal minimum.")
+@claim_options()
 @format_option()
 @output_option
 @rejects_option
@@ -195,33 +170,22 @@ def command(timesheet, unpaid, policy, roster, schedule, map_file, stipend_file,
     _check_output(output, inputs, fmt)
     _check_output(rejects, inputs, "csv")
     check_outputs({"--output": output, "--rejects": rejects}, inputs, force, folders={"--statements": statements})
-    if willful and lookback_years not in (None, 3):
-        fail("--willful means a 3-year federal lookback; do not also give --lookback-years", EXIT_USAGE)
-    if no_liquidated and liquidated != "federal":
-        fail("--no-liquidated and --liquidated all contradict each other; give one", EXIT_USAGE)
+    claim = claim_settings(as_of, lookback_years, willful, state_lookback_years, liquidated, no_liquidated, jurisdiction, minimum_wage)
     if with_names and roster is None:
         fail("--with-names needs --roster (names come from its name column)", EXIT_USAGE)
-    _check_amount(minimum_wage, "--minimum-wage")
-    years = 3 if willful else (lookback_years or 2)
     raw = None
     if map_file is not None:
         from ..io.exports import apply_map_to_file
         from ..io.readers import read_policy
 
         raw = apply_map_to_file(timesheet, map_file, None, read_policy(policy).timezone)
-    run = run_backpay(timesheet, unpaid, policy, roster, schedule, as_of=as_of.date() if as_of else None, lookback_years=years,
-                      willful=willful, state_lookback_years=state_lookback_years,
-                      liquidated="none" if no_liquidated else liquidated, jurisdiction=jurisdiction,
-                      minimum_wage_override=minimum_wage, stipends=stipend_file, raw_timesheet=raw)
+    run = run_backpay(timesheet, unpaid, policy, roster, schedule, **claim.job(), stipends=stipend_file, raw_timesheet=raw)
     report = run.report
     if with_names:
         for e in report["employees"]:
             e["name"] = run.names.get(e["employee_id"], "")
     record = run_record("peerpay backpay", {"timesheet": timesheet, "unpaid": unpaid, "policy": policy, "roster": roster,
-                                            "schedule": schedule, "map": map_file, "stipends": stipend_file},
-                        {"lookback_years": years, "willful": willful or None, "jurisdiction": jurisdiction,
-                         "state_lookback_years": state_lookback_years, "liquidated": report["liquidated_damages_basis"],
-                         "as_of": as_of.date().isoformat() if as_of else None, "minimum_wage": minimum_wage})
+                                            "schedule": schedule, "map": map_file, "stipends": stipend_file}, claim.record())
     data = render_backpay(report, fmt, record)
     pages = statement_pages(report, run.result.unpaid_rows, run.names if with_names else None) if statements else {}
     report_problems(run.problems)
@@ -283,8 +247,8 @@ def render_stipends(report: dict, fmt: str, record: dict | None = None) -> str |
 @click.option("--stipends", "stipend_file", required=True, type=click.Path(dir_okay=False),
               help="Stipend log: person (or employee_id), date, amount, hours, optional activity.")
 @policy_option(required=False, help="Policy TOML: its workweek, and the state it names for the minimum wage.")
-@click.option("--jurisdiction", help="US or US-XX for the minimum-wage table (default: the state the policy names, else US).")
-@click.option("--minimum-wage", "minimum_wage", help="Hourly minimum wage to use instead of the state's (the federal one still applies where higher).")
+@jurisdiction_option(help="US or US-XX for the minimum-wage table (default: the state the policy names, else US).")
+@minimum_wage_option(help="Hourly minimum wage to use instead of the state's (the federal one still applies where higher).")
 @click.option("--living-wage", help="A living-wage line in $/h to compare with (e.g. from the MIT Living Wage Calculator).")
 @format_option()
 @output_option
@@ -295,8 +259,8 @@ def stipends(stipend_file, policy, jurisdiction, minimum_wage, living_wage, fmt,
     fmt = output_format(fmt, output)
     _check_output(output, [stipend_file, policy], fmt)
     check_outputs({"--output": output}, [stipend_file, policy], force)
-    _check_amount(minimum_wage, "--minimum-wage")
-    _check_amount(living_wage, "--living-wage")
+    check_amount(minimum_wage, "--minimum-wage")
+    check_amount(living_wage, "--living-wage")
     run = run_stipends(stipend_file, jurisdiction=jurisdiction, minimum_wage_override=minimum_wage, living_wage=living_wage, policy=policy)
     record = run_record("peerpay stipends", {"stipends": stipend_file, "policy": policy},
                         {"jurisdiction": jurisdiction, "minimum_wage": minimum_wage, "living_wage": living_wage})

@@ -155,6 +155,17 @@ def footnotes(report: dict) -> list[str]:
     return lines
 
 
+def with_out_of_class(report: dict) -> list[dict]:
+    """The gap groups, each with its out-of-class figures (``out_of_class``) as added CSV columns."""
+    if not report.get("out_of_class"):
+        return report["groups"]
+    from ..io.out_of_class_page import csv_columns
+
+    extra = csv_columns(report["out_of_class"])
+    keys = list(dict.fromkeys(k for cols in extra.values() for k in cols))
+    return [{**g, **{k: extra.get(g["role"], {}).get(k) for k in keys}} for g in report["groups"]]
+
+
 def _usd(x: float) -> str:
     return f"-${-x:,.2f}" if x < 0 else f"${x:,.2f}"
 
@@ -184,7 +195,26 @@ def gap_document(report: dict, chart_png: bytes | None = None, reference_line: t
         dec = pd.DataFrame([{k: (", ".join(v) if isinstance(v, list) else v) for k, v in report["decomposition"].items()}])
         return [Table(groups, "gap by role", {**{h: "money" for h in money}, **{h: "percent" for h in pct}}),
                 Table(quart, "pay quartiles", {**{h: "money" for h in qmoney}, **{h: "percent" for h in qpct}}),
-                Table(dec, "decomposition"), *cert_sheet(), *billing_sheet()]
+                Table(dec, "decomposition"), *cert_sheet(), *billing_sheet(), *out_of_class_sheet()]
+
+    def out_of_class_sheet():
+        from ..io.out_of_class_page import KINDS as OOC_KINDS, role_frame as ooc_frame
+
+        return [Table(ooc_frame(report["out_of_class"]), "out-of-class work", OOC_KINDS)] if report.get("out_of_class") else []
+
+    def out_of_class_block():
+        if not report.get("out_of_class"):
+            return []
+        from ..io.billing_page import group_label
+        from ..io.out_of_class_page import TITLE, headline, role_frame as ooc_frame
+
+        section = report["out_of_class"]
+        line = headline(section, report["peer_role"], lambda r: group_label(r, report.get("comparison_groups") or ()))
+        notes = [*section["notes"], *(f"{k}: {v}" for k, v in section["definitions"].items())]
+        align = ["left" if c in ("role", "duty_role", "status") else "right" for c in ooc_frame(section, text=True).columns]
+        return [Heading(TITLE, 3), *([Text(line + "\n\n")] if line else []),
+                Table(ooc_frame(section, text=True), options={"colalign": align, "disable_numparse": True}, blanks=True),
+                Text("\n" + "".join(f"{n}\n" for n in notes) + "\n")]
 
     def billing_sheet():
         from ..io.billing_page import KINDS as BILLING_KINDS, role_frame
@@ -239,7 +269,7 @@ def gap_document(report: dict, chart_png: bytes | None = None, reference_line: t
                      else [Text("Organisation-wide pay quartiles: withheld in this published view (the peer group, or each "
                                 f"quarter of the organisation, has fewer than {report.get('min_group', '')} people).\n\n")])
         return [Heading(title, 3), Table(groups, options={"colalign": align, "disable_numparse": True}), Text("\n"),
-                *cert_block(), *billing_block(), *quartiles,
+                *cert_block(), *billing_block(), *out_of_class_block(), *quartiles,
                 Text(_decomposition_line(report) + "\n\n"),
                 Notes(footnotes(report), title="Notes", md_title="Definitions and sources")]
 
@@ -249,7 +279,7 @@ def gap_document(report: dict, chart_png: bytes | None = None, reference_line: t
         return gap_fact_sheet(report, _as_lines(reference_line), run_record)
 
     title = f"Pay gap: {report['peer_role']} vs other roles ({report['basis'].replace('_', ' ')}, {report['unit']}, as of {report['as_of']})"
-    return Document(title, blocks=blocks, csv=lambda: csv_frame(report["groups"]), payload=report, sheets=sheets, run_record=run_record,
+    return Document(title, blocks=blocks, csv=lambda: csv_frame(with_out_of_class(report)), payload=report, sheets=sheets, run_record=run_record,
                     notes=notes, images={"chart": chart_png} if chart_png else None, html=page)
 
 

@@ -16,6 +16,8 @@ No pandas here: ``peerpay --help`` and a command's ``--help`` stay fast.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
 
 import click
 
@@ -211,3 +213,106 @@ def mapped_timesheet(timesheet, map_file, sheet, timezone):
     from ..io.exports import apply_map_to_file
 
     return apply_map_to_file(timesheet, map_file, sheet, timezone)
+
+
+# ------------------------------------------------------------------------------ what changes a back-pay claim
+#
+# ``peerpay backpay`` and ``peerpay audit --claim`` price weeks by the same measures (docs/formats.md
+# §6), so the options that change a claim are declared here once, with one meaning, and validated
+# and recorded by :func:`claim_settings`.
+
+as_of_claim_option = click.option("--as-of", "as_of", type=DATE, metavar="DATE",
+                                  help="Date the lookback counts back from (default: the latest date in any input file).")
+lookback_years_option = click.option("--lookback-years", type=click.IntRange(1, 50),
+                                     help="Years back for the federal measure (default 2; 3 with --willful; 29 U.S.C. 255(a)).")
+willful_option = click.option("--willful", is_flag=True,
+                              help="A willful violation: 3 years federal, and the state's willful period where it has one.")
+state_lookback_years_option = click.option("--state-lookback-years", type=click.IntRange(1, 50),
+                                           help="Years back for the state and contract measures (default: the state's period "
+                                                "from the shipped table, else federal).")
+liquidated_option = click.option("--liquidated", type=click.Choice(["federal", "all"]), default="federal", show_default=True,
+                                 help="federal: liquidated damages equal the federal back wages (29 U.S.C. 216(b)); all: equal to "
+                                      "the claim (state laws that double all unpaid wages, e.g. N.Y. Labor Law 198(1-a)).")
+no_liquidated_option = click.option("--no-liquidated", is_flag=True,
+                                    help="Liquidated damages 0 (an employer's good-faith defence, 29 U.S.C. 260, is for a court).")
+
+
+def jurisdiction_option(help: str = "US or US-XX for the state measure's minimum wage and limitation period (default: the state "
+                                    "the policy names, e.g. its holiday calendar's; else US).") -> Decorator:
+    return click.option("--jurisdiction", help=help)
+
+
+def minimum_wage_option(help: str = "Hourly minimum wage for the state measure instead of the table's (e.g. a county rate); the "
+                                    "federal measure keeps the federal minimum.") -> Decorator:
+    return click.option("--minimum-wage", "minimum_wage", help=help)
+
+
+def claim_options() -> Decorator:
+    """--as-of, --lookback-years, --willful, --state-lookback-years, --liquidated, --no-liquidated,
+    --jurisdiction, --minimum-wage: what changes a back-pay claim (``backpay``, ``audit --claim``)."""
+    return stack(as_of_claim_option, lookback_years_option, willful_option, state_lookback_years_option, liquidated_option,
+                 no_liquidated_option, jurisdiction_option(), minimum_wage_option())
+
+
+#: the parameter names :func:`claim_options` declares, with their defaults (an option left at its default was not given)
+CLAIM_DEFAULTS = {"as_of": None, "lookback_years": None, "willful": False, "state_lookback_years": None, "liquidated": "federal",
+                  "no_liquidated": False, "jurisdiction": None, "minimum_wage": None}
+
+
+@dataclass(frozen=True)
+class ClaimSettings:
+    """The claim options, checked: what the back-pay job takes (:meth:`job`) and what the run record lists (:meth:`record`)."""
+
+    as_of: date | None
+    lookback_years: int  # federal: 2, 3 when willful, or --lookback-years
+    willful: bool
+    state_lookback_years: int | None
+    liquidated: str  # "federal", "all" or "none"
+    jurisdiction: str | None
+    minimum_wage: str | None
+
+    def job(self) -> dict:
+        """Keywords of ``run_backpay`` and ``audit_claim``."""
+        return {"as_of": self.as_of, "lookback_years": self.lookback_years, "willful": self.willful,
+                "state_lookback_years": self.state_lookback_years, "liquidated": self.liquidated,
+                "jurisdiction": self.jurisdiction, "minimum_wage_override": self.minimum_wage}
+
+    def record(self) -> dict:
+        """The run record's options (docs/backpay.md)."""
+        return {"lookback_years": self.lookback_years, "willful": self.willful or None, "jurisdiction": self.jurisdiction,
+                "state_lookback_years": self.state_lookback_years, "liquidated": self.liquidated,
+                "as_of": self.as_of.isoformat() if self.as_of else None, "minimum_wage": self.minimum_wage}
+
+
+def claim_given(**values) -> list[str]:
+    """The claim options given (not at their defaults), as flags: ``["--willful", "--liquidated"]``."""
+    return [f"--{k.replace('_', '-')}" for k, default in CLAIM_DEFAULTS.items() if values.get(k, default) != default]
+
+
+def claim_settings(as_of, lookback_years, willful, state_lookback_years, liquidated, no_liquidated, jurisdiction,
+                   minimum_wage) -> ClaimSettings:
+    """The claim options checked as one (a contradiction is a usage error, exit 2)."""
+    from .common import EXIT_USAGE, fail
+
+    if willful and lookback_years not in (None, 3):
+        fail("--willful means a 3-year federal lookback; do not also give --lookback-years", EXIT_USAGE)
+    if no_liquidated and liquidated != "federal":
+        fail("--no-liquidated and --liquidated all contradict each other; give one", EXIT_USAGE)
+    check_amount(minimum_wage, "--minimum-wage")
+    return ClaimSettings(as_of.date() if isinstance(as_of, datetime) else as_of, 3 if willful else (lookback_years or 2), willful,
+                         state_lookback_years, "none" if no_liquidated else liquidated, jurisdiction, minimum_wage)
+
+
+def check_amount(value, option: str) -> None:
+    """A dollar amount option (``--minimum-wage``, ``--living-wage``): a positive number, else exit 2."""
+    if value is None:
+        return
+    from ..core.money import to_decimal
+    from .common import EXIT_USAGE, fail
+
+    try:
+        ok = to_decimal(value) > 0
+    except ValueError:
+        ok = False
+    if not ok:
+        fail(f"{option} must be a positive amount in dollars per hour, not {value!r}", EXIT_USAGE)

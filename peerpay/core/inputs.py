@@ -335,10 +335,11 @@ def prepare_timesheet(
     )
     shifts.attrs["notes"] = list(raw.attrs.get("notes", ())) + input_notes(
         int((zero_rate & keep).sum()), int(emp_changed.sum()), int(role_changed.sum()), int(blank.sum()))
+    duty_counts = out_of_class_counts(shifts) if duty is not None else {}
     if duty is not None:
-        shifts.attrs["notes"] += out_of_class_notes(shifts, policy.out_of_class)
+        shifts.attrs["notes"] += out_of_class_notes(**duty_counts, priced=policy.out_of_class is not None)
     shifts.attrs["counts"] = {"zero_rate": int((zero_rate & keep).sum()), "employee_id": int(emp_changed.sum()),
-                              "role": int(role_changed.sum()), "blank_rows": int(blank.sum())}
+                              "role": int(role_changed.sum()), "blank_rows": int(blank.sum()), **duty_counts}
     padded = raw.attrs.get("padded", {}).get("employee_id")
     shifts.attrs["warnings"] = mangled_ids(emp_ids, emp_codes, "employee_id", source, np.arange(1, n + 1),
                                            None if padded is None else np.asarray(padded) - 1, sheet)
@@ -432,15 +433,21 @@ def _duty_rates(raw, emp_codes, emp_ids, role, rate, start_local, roster, schedu
     return d, duty_rates(d, np.asarray(role.to_numpy(), dtype=object), step, rate, days, schedule, policy.out_of_class, rej)
 
 
-def out_of_class_notes(shifts: pd.DataFrame, rule) -> list[str]:
-    """Counts only: rows with a duty role, rows paid out of class, rows short of the minimum."""
+def out_of_class_counts(shifts: pd.DataFrame) -> dict[str, int]:
+    """Rows with a duty role other than their own (``duty_role``) and rows paid out of class
+    (``out_of_class``): counts, so that a run paid in partitions adds them up (engines/partition.py)."""
     has = (shifts[DUTY_ROLE] != "") & (shifts[DUTY_ROLE] != shifts["role"])
-    n = int(has.sum())
+    return {"duty_role": int(has.sum()), "out_of_class": int(shifts[OUT_OF_CLASS].sum()) if OUT_OF_CLASS in shifts else 0}
+
+
+def out_of_class_notes(duty_role: int, out_of_class: int, priced: bool) -> list[str]:
+    """Counts only: rows with a duty role, rows paid out of class, rows short of the minimum.
+    ``priced``: the policy has ``[out_of_class]``."""
+    n, paid = duty_role, out_of_class
     if not n:
         return []
-    if rule is None:
+    if not priced:
         return [f"{n} row(s) carry a duty_role but the policy has no [out_of_class]: they are paid at the employee's own rate"]
-    paid = int(shifts[OUT_OF_CLASS].sum()) if OUT_OF_CLASS in shifts else 0
     short = n - paid
     return [f"{n} row(s) carry a duty_role: {paid} paid out of class"
             + (f", {short} short of the [out_of_class] minimum (or on call) paid at the own rate" if short else "")]

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.engine import PayResult, _empty_lines, compute_pay, tier_columns
-from ..core.inputs import input_notes, overlap_source, prepare_timesheet, rows_read
+from ..core.inputs import input_notes, out_of_class_notes, overlap_source, prepare_timesheet, rows_read
 from ..core.report import reconciliation, rejected_rows
 from ..errors import Problem
 from ..io.buckets import FILE, ROW  # where each row came from: file index, 1-based data row
@@ -121,6 +121,9 @@ def combine(parts: list[PartitionResult], policy: Policy, sources: list[str], up
     empty = pd.DataFrame({"start_at": pd.Series(dtype="int64"), "end_at": pd.Series(dtype="int64")})
     counts = {k: sum(p.extra.get("counts", {}).get(k, 0) for p in parts) for k in ("zero_rate", "employee_id", "role", "blank_rows")}
     empty.attrs["notes"] = input_notes(counts["zero_rate"], counts["employee_id"], counts["role"], counts["blank_rows"])  # as the local engine's
+    if any("duty_role" in p.extra.get("counts", {}) for p in parts):  # out-of-class rows: the same note, from the partitions' counts
+        duty = {k: sum(p.extra.get("counts", {}).get(k, 0) for p in parts) for k in ("duty_role", "out_of_class")}
+        empty.attrs["notes"] += out_of_class_notes(**duty, priced=policy.out_of_class is not None)
     warned = sorted(w for p in parts for w in p.extra.get("warnings", ()))
     warnings = [Problem(sources[f], r, c, m) for f, r, c, m in warned]
     return PayRun(policy, empty, result, list(upstream) + ts_problems, recon, roster, schedule, warnings=warnings)

@@ -537,6 +537,12 @@ def gap_fact_sheet(report: Mapping, reference_lines=(), run_record: Mapping | No
 
         line, html = billing_section(report)
         headline, sections = [*headline, *([line] if line else [])], [*sections, ("What the work bills, and the share paid", html)]
+    if report.get("out_of_class"):  # out-of-class hours by role, through the same disclosure rule (io/out_of_class_page.py)
+        from .billing_page import group_label
+        from .out_of_class_page import TITLE, section_html
+
+        line, html = section_html(report, lambda r: group_label(r, set(report.get("comparison_groups") or ())))
+        headline, sections = [*headline, *([line] if line else [])], [*sections, (TITLE, html)]
     if reference_lines:
         sections.append(("Comparison lines", lines_table(reference_lines)))
     if any(v is not None for x in report.get("quartiles") or [] for k, v in x.items() if k != "quartile"):

@@ -177,11 +177,18 @@ def audit_report(a: AuditRun) -> dict:
     return report
 
 
-def audit_claim(a: AuditRun, *, as_of=None, willful: bool = False, jurisdiction: str | None = None) -> dict:
+def audit_claim(a: AuditRun, *, as_of=None, lookback_years: int | None = None, willful: bool = False,
+                state_lookback_years: int | None = None, liquidated: str = "federal", jurisdiction: str | None = None,
+                minimum_wage_override: str | float | None = None) -> dict:
     """The audit's weeks priced as back wages: docs/formats.md §6's three measures, the claim and
     liquidated damages, with what was paid taken from the register by component
     (:mod:`peerpay.core.audit_claim`). Raises InputError when the register's pay periods cut
-    workweeks (the measures are per workweek)."""
+    workweeks (the measures are per workweek).
+
+    The keywords are ``peerpay backpay``'s, with the same meaning (cli/options.py ``claim_options``):
+    ``as_of`` (default: the latest date in the timesheet or the register), ``lookback_years``
+    (default 2, 3 when ``willful``), ``state_lookback_years``, ``liquidated`` ("federal", "all",
+    "none"), ``jurisdiction`` and ``minimum_wage_override`` (the state measure's minimum)."""
     from ..core import backpay as backpay_core
     from ..core import wage_law
     from ..core.audit_claim import claimed_weeks, paid_weeks
@@ -195,17 +202,18 @@ def audit_claim(a: AuditRun, *, as_of=None, willful: bool = False, jurisdiction:
                          "workweeks or of pay periods made of whole workweeks")
     run = a.pay
     paid = paid_weeks(a.lines, run.result.lines, a.components)
-    minimum = minimum_wage(run.policy, jurisdiction)
-    years = 3 if willful else 2
+    minimum = minimum_wage(run.policy, jurisdiction, minimum_wage_override)
+    years = lookback_years or (3 if willful else 2)
     federal = wage_law.Limitation(years, "29 U.S.C. 255(a)")
-    state = wage_law.state_limitation(load_limitation_periods(), minimum.jurisdiction, willful, federal, None)
+    state = wage_law.state_limitation(load_limitation_periods(), minimum.jurisdiction, willful, federal, state_lookback_years)
     shifts = run.shifts
-    latest = None
+    days = [int(a.register.lines["period_end"].max())] if len(a.register.lines) else []  # the register is an input too
     if len(shifts):
         end_local = shifts["start_local"].to_numpy(dtype="int64") + (shifts["end_at"] - shifts["start_at"]).to_numpy(dtype="int64")
-        latest = np.datetime64(int(end_local.max() // MINUTES_PER_DAY), "D").astype(object)
+        days.append(int(end_local.max() // MINUTES_PER_DAY))
+    latest = np.datetime64(max(days), "D").astype(object) if days else None
     result = backpay_core.compute_backpay(shifts, shifts.iloc[:0], run.policy, minimum, as_of=as_of, lookback_years=years,
-                                          state_limitation=state, liquidated="federal", latest_day=latest,
+                                          state_limitation=state, liquidated=liquidated, latest_day=latest,
                                           bonus=certification_bonus(run), paid_pay=paid)
     result = claimed_weeks(result, paid)
     report = backpay_report(result, [], run.policy)

@@ -93,6 +93,7 @@ def run_gap(
     as_of = as_of or date.today()
     problems: list[Problem] = []
     run: PayRun | None = None
+    unpaid_log: pd.DataFrame | None = None  # the unpaid-work log's rows, when --unpaid is one (out-of-class hours)
     if timesheet is not None and (more_timesheets or by_person or credentials):
         from .pay import run_pay_many
 
@@ -129,7 +130,7 @@ def run_gap(
         excluded["no_hours_worked"] = dropped
         unpaid_frame = None
         if unpaid is not None:
-            unpaid_frame, p = unpaid_hours(unpaid, run)
+            unpaid_frame, p, unpaid_log = unpaid_hours(unpaid, run)
             problems += p
         elif "unpaid_hours" in workers:
             unpaid_frame, p = core.prepare_unpaid(workers[["employee_id", "unpaid_hours"]], Path(roster).name)
@@ -188,6 +189,10 @@ def run_gap(
         report["people"] = {"multi_employer": multi}
     if cert is not None:
         report["certification"] = cert
+    if run is not None:  # out-of-class hours by role (docs/out-of-class.md), through the same disclosure rule
+        section = out_of_class_hours(run, unpaid_log, workers, peer_role, opts, by_person, reference_only)
+        if section is not None:
+            report["out_of_class"] = section
     if billing is not None:  # the billing share beside the pay gap (docs/billing.md), through the same disclosure rule
         if run is None or fee_schedule is None:
             raise InputError("--billing needs --timesheet, --policy and --fee-schedule")
@@ -203,18 +208,36 @@ def run_gap(
     return GapRun(report, workers, problems)
 
 
-def unpaid_hours(path: str | Path, run: PayRun) -> tuple[pd.DataFrame, list[Problem]]:
+def unpaid_hours(path: str | Path, run: PayRun) -> tuple[pd.DataFrame, list[Problem], pd.DataFrame | None]:
     """``--unpaid``: an hours-per-employee file (``employee_id, unpaid_hours``), or the unpaid-work
     log of ``peerpay backpay`` (start/end rows, validated and checked against the paid shifts), so
-    the effective hourly figures and the back pay come from the same records."""
+    the effective hourly figures and the back pay come from the same records. The third item is
+    the log's validated rows (None for an hours file)."""
     raw = read_table(path)
     if "unpaid_hours" in raw.columns or not {"start", "end"} <= set(raw.columns):
-        return core.prepare_unpaid(raw, Path(path).name)
+        return (*core.prepare_unpaid(raw, Path(path).name), None)
     from .backpay import load_unpaid_log
     from ..core.backpay import unpaid_minutes_by_employee
 
     log = load_unpaid_log(path, run)
-    return unpaid_minutes_by_employee(log.shifts), log.problems
+    return unpaid_minutes_by_employee(log.shifts), log.problems, log.shifts
+
+
+def out_of_class_hours(run: PayRun, unpaid_log: pd.DataFrame | None, workers: pd.DataFrame, peer_role: str, opts: core.GapOptions,
+                       by_person: bool = False, reference_only: bool = False) -> dict | None:
+    """The ``out_of_class`` section when the timesheet or the unpaid-work log carries ``duty_role``
+    (:mod:`peerpay.core.out_of_class_roles`); None when neither does."""
+    from ..core.out_of_class import DUTY_ROLE
+    from ..core.out_of_class_roles import duty_minutes, out_of_class_section
+
+    logged = unpaid_log is not None and DUTY_ROLE in unpaid_log
+    if DUTY_ROLE not in run.shifts and not logged:
+        return None
+    if by_person:  # people, not employees: an employee's out-of-class rows would be split across employers
+        return {"roles": [], "definitions": {}, "notes": ["Out-of-class hours by role are shown by employee only (without --by person)."]}
+    return out_of_class_section(workers, duty_minutes(run.shifts, unpaid_log), peer_role, publish=opts.publish,
+                                min_group=opts.min_group, priced=run.policy.out_of_class is not None, unpaid_log=logged,
+                                peer_only=reference_only)
 
 
 def with_stipend_workers(workers: pd.DataFrame, path: str | Path, basis: str) -> tuple[pd.DataFrame, list[Problem]]:
