@@ -81,13 +81,17 @@ class MinimumWage:
         return {str(j): (eff[a:b], rates[a:b]) for j, a, b in zip(distinct, first, ends)}  # ~70 jurisdictions
 
     def _rate(self, jurisdiction: str, days: np.ndarray) -> np.ndarray:
-        """Rate units of ``jurisdiction`` on each date (0 before its first row), looked up once per distinct date."""
+        """Rate units of ``jurisdiction`` on each date (0 before its first row).
+
+        Searched date by date: a jurisdiction has a few dozen rows, so a binary search per date is
+        cheaper than finding the distinct dates first (a sort of every date).
+        """
         if jurisdiction not in self._series:
             return np.zeros(len(days), dtype="int64")
         eff, rates = self._series[jurisdiction]
-        distinct, back = np.unique(days, return_inverse=True)  # a year of pay lines holds ~52 distinct weeks
-        i = np.searchsorted(eff, distinct, side="right") - 1
-        return np.where(i >= 0, rates[np.clip(i, 0, None)], 0)[back.reshape(-1)]
+        i = np.searchsorted(eff, days, side="right")
+        i -= 1
+        return np.where(i >= 0, rates[np.clip(i, 0, None)], 0)
 
     def federal_on(self, days) -> np.ndarray:
         """Federal rate units ($0.0001/h) in force on each date; 0 before the first row (or without a table)."""
