@@ -93,8 +93,15 @@ def distinct_periods(paid: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     ends = paid["period_end"].to_numpy(dtype="int64")
     if not len(starts):
         return starts, ends
-    lo, span = int(ends.min()), int(ends.max()) - int(ends.min()) + 1
-    key = np.unique((starts - lo) * span + (ends - lo))
+    lo = min(int(starts.min()), int(ends.min()))
+    span = max(int(starts.max()), int(ends.max())) - lo + 1
+    key = (starts - lo) * span + (ends - lo)
+    if span * span <= 1 << 24:  # a few years of dates: mark the keys present instead of sorting a million
+        present = np.zeros(span * span, dtype=bool)
+        present[key] = True
+        key = np.flatnonzero(present)
+    else:
+        key = np.unique(key)
     return key // span + lo, key % span + lo
 
 
@@ -105,11 +112,12 @@ def aligned(paid: pd.DataFrame, policy: Policy) -> bool:
     return bool(np.all(period_start_day(starts, policy) == starts) and np.all((ends - starts + 1) % period_days(policy) == 0))
 
 
-def _ids(column) -> np.ndarray:
-    """The distinct ids of a column (a categorical one by its categories)."""
+def distinct(column) -> np.ndarray:
+    """The distinct values of a column in the order they first appear (a categorical one by its
+    codes, never a million objects)."""
     if isinstance(getattr(column, "dtype", None), pd.CategoricalDtype):
         cat = pd.Categorical(column)
-        return cat.categories.to_numpy(dtype=object)[np.unique(cat.codes[cat.codes >= 0])]
+        return cat.categories.to_numpy(dtype=object)[pd.unique(cat.codes[cat.codes >= 0])]
     return pd.unique(np.asarray(column, dtype=object))
 
 
@@ -121,11 +129,11 @@ def audit_periods(paid: pd.DataFrame, owed_employees, policy: Policy) -> Periods
     overlap = bool(len(starts) > 1 and np.any(starts[1:] <= np.maximum.accumulate(ends)[:-1]))
     if overlap:
         frame = paid[["employee_id", "period_start", "period_end"]].astype({"employee_id": object}).drop_duplicates()
-    else:
-        people = pd.unique(np.concatenate([np.asarray(owed_employees, dtype=object), _ids(paid["employee_id"])]))
-        frame = pd.DataFrame({"employee_id": np.repeat(people, len(starts)), "period_start": np.tile(starts, len(people)),
-                              "period_end": np.tile(ends, len(people))})
-    frame = frame.sort_values(["employee_id", "period_start"], kind="stable").reset_index(drop=True)
+        frame = frame.sort_values(["employee_id", "period_start"], kind="stable").reset_index(drop=True)
+    else:  # the sorted people times the sorted periods: in (employee, period) order as built
+        people = np.sort(pd.unique(np.concatenate([np.asarray(owed_employees, dtype=object), distinct(paid["employee_id"])])))
+        frame = pd.DataFrame({"employee_id": pd.Series(np.repeat(people, len(starts)), dtype=object),
+                              "period_start": np.tile(starts, len(people)), "period_end": np.tile(ends, len(people))})
     return Periods(frame.astype({"period_start": "int64", "period_end": "int64"}), aligned(paid, policy), not overlap)
 
 
@@ -144,9 +152,9 @@ def assign(periods: pd.DataFrame, employee_ids, days) -> np.ndarray:
     days = np.asarray(days, dtype="int64")
     if not len(periods) or not len(days):
         return np.full(len(days), -1, dtype="int64")
-    people = pd.Index(pd.unique(periods["employee_id"].to_numpy(dtype=object)))
+    p_code, distinct = pd.factorize(periods["employee_id"].to_numpy(dtype=object))  # one pass: codes and the people
+    people = pd.Index(distinct)
     code = employee_codes(people, employee_ids)
-    p_code = people.get_indexer(periods["employee_id"].to_numpy(dtype=object))
     lo = int(min(days.min(), periods["period_start"].min()))
     span = int(max(days.max(), periods["period_end"].max())) - lo + 2
     p_key = p_code.astype("int64") * span + (periods["period_start"].to_numpy(dtype="int64") - lo)

@@ -77,7 +77,7 @@ def run_audit(
     result = run.result
     has_minimum_shift = run.policy.minimum_shift is not None or bool((reg.lines["component"] == "minimum_shift").any())
     # a differential the register pays is compared even where the run could not compute it (never dropped)
-    paid_diffs = [str(c).split(":", 1)[1] for c in pd.unique(reg.lines["component"].astype(object)) if str(c).startswith("differential:")]
+    paid_diffs = [str(c).split(":", 1)[1] for c in core.distinct(reg.lines["component"]) if str(c).startswith("differential:")]
     comps = core.components([*result.differential_names, *(d for d in paid_diffs if d not in result.differential_names)],
                             has_minimum_shift)
     periods = core.audit_periods(reg.lines, pd.unique(result.lines["employee_id"].to_numpy(dtype=object)), run.policy)
