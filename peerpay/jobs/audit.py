@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,6 +18,7 @@ import pandas as pd
 
 from ..core import audit as core
 from ..errors import InputError, Problem
+from ..io import early
 from ..io.earnings_map import EarningsMap, check_against_policy, read_earnings_map
 from ..io.readers import read_policy
 from ..io.register import Register, read_register
@@ -68,12 +70,18 @@ def run_audit(
     if wrong:
         name = map_name or (Path(register_map).name if not isinstance(register_map, EarningsMap) else "earnings map")
         raise InputError.at(name, "its [codes] do not fit the policy", wrong)
-    reg = read_register(register, emap, pol, register_sheet, period)
+    read = _register_reader(register, emap, pol, register_sheet, period, timesheet)
+    try:
+        # periods that cut workweeks need the days worked: the pay job keeps its segments then
+        # (decided once the timesheet is read and checked, while the register was read beside it)
+        run = run_pay(timesheet, pol, roster, schedule, sheet=sheet, raw_timesheet=mapped,
+                      audit=lambda: not core.aligned(read().lines, pol))
+    except InputError:
+        read()  # both files unusable: the register's error is reported, as when it was read first
+        raise
+    reg = read()
     if not reg.map_name:  # a map without a name is known by its file
         reg.map_name = map_name or (Path(register_map).name if not isinstance(register_map, EarningsMap) else "")
-    # periods that cut workweeks need the days worked: the pay job keeps its segments then
-    whole_weeks = core.aligned(reg.lines, pol)
-    run = run_pay(timesheet, pol, roster, schedule, sheet=sheet, raw_timesheet=mapped, audit=not whole_weeks)
     result = run.result
     has_minimum_shift = run.policy.minimum_shift is not None or bool((reg.lines["component"] == "minimum_shift").any())
     # a differential the register pays is compared even where the run could not compute it (never dropped)
@@ -92,6 +100,35 @@ def run_audit(
                      list(run.problems) + reg.problems)
     audit.notes = _notes(audit)
     return audit
+
+
+#: A register at least this large is read on a thread while the timesheet is read and checked.
+EARLY_REGISTER_BYTES = 4 << 20
+
+
+def _register_reader(register, emap: EarningsMap, pol: Policy, register_sheet, period, timesheet) -> Callable[[], Register]:
+    """The register, read once: a large one on a thread begun now (:mod:`peerpay.io.early`, handed
+    over only if it succeeded and the file is unchanged; otherwise read here, so an error is
+    reported the ordinary way)."""
+    def now() -> Register:
+        return read_register(register, emap, pol, register_sheet, period)
+
+    key = ("register", str(register))
+    size = early.file_identity(str(register))
+    started = size is not None and size[2] >= EARLY_REGISTER_BYTES and str(register) != str(timesheet) and \
+        early.begin(key, str(register), now) is not None
+    got: list = []  # the register, or the error reading it (raised again on every call)
+
+    def read() -> Register:
+        if not got:
+            try:
+                got.append((early.take(key) if started else None) or now())
+            except InputError as exc:
+                got.append(exc)
+        if isinstance(got[0], InputError):
+            raise got[0]
+        return got[0]
+    return read
 
 
 def _shift_premiums(run: PayRun) -> dict[str, np.ndarray]:

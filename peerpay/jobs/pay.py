@@ -6,6 +6,7 @@ This is the seam between the loaders (:mod:`peerpay.io`) and the pure core
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -109,12 +110,13 @@ def run_pay(
     sheet: str | None = None,
     raw_timesheet: pd.DataFrame | MappedTimesheet | None = None,
     credentials: str | Path | None = None,
-    audit: bool = True,
+    audit: bool | Callable[[], bool] = True,
 ) -> PayRun:
     """Pay a timesheet. Raises :class:`~peerpay.errors.InputError` for unusable files.
 
     ``audit=False``: the pay lines without the per-segment audit trail (``--detail``, pay stubs),
-    so a large timesheet may be paid on two cores (:mod:`peerpay.engines.halves`).
+    so a large timesheet may be paid on two cores (:mod:`peerpay.engines.halves`). A callable
+    decides once the timesheet is read and checked (``peerpay audit`` reads its register meanwhile).
 
     ``raw_timesheet``: an already-read table to pay instead of reading ``timesheet``; a
     :class:`~peerpay.io.exports.MappedTimesheet` (``--map``) also brings its own rejections,
@@ -132,13 +134,17 @@ def run_pay(
     else:
         raw = read_table(timesheet, sheet) if raw_timesheet is None else raw_timesheet
         # a run that only pays its shifts (no audit trail, no credentials) keeps ids as categories
-        only_paid = not audit and not _has_credentials(pol, ros, credentials)
+        only_paid = (callable(audit) or not audit) and not _has_credentials(pol, ros, credentials)
         shifts, p, rejected_hours = prepare_timesheet(raw, Path(timesheet).name, pol, ros, sch, sheet, ids_as_categories=only_paid)
         warnings = list(shifts.attrs.get("warnings", ()))
         recon = reconciliation(rows_read(raw, shifts), len(shifts), rejected_rows(p), paid_minutes(shifts),
                                int(rejected_hours["minutes"].sum()), len(p) - len(rejected_hours))
     problems += p
     pol, shifts, creds = _with_credentials(pol, shifts, ros, read_table(credentials) if credentials is not None else None)
+    if callable(audit):
+        audit = audit()
+        if audit and isinstance(shifts["employee_id"].dtype, pd.CategoricalDtype):  # kept as categories for a run that only pays
+            shifts["employee_id"] = pd.Series(np.asarray(shifts["employee_id"], dtype=object), dtype=object, index=shifts.index)
     knobs.pause_at("read")  # every input read: a fault test may change one now (docs/faults.md)
     if audit:
         result = compute_pay(shifts, pol)
