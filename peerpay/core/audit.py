@@ -152,8 +152,8 @@ def assign(periods: pd.DataFrame, employee_ids, days) -> np.ndarray:
     days = np.asarray(days, dtype="int64")
     if not len(periods) or not len(days):
         return np.full(len(days), -1, dtype="int64")
-    p_code, distinct = pd.factorize(periods["employee_id"].to_numpy(dtype=object))  # one pass: codes and the people
-    people = pd.Index(distinct)
+    p_code, seen = pd.factorize(periods["employee_id"].to_numpy(dtype=object))  # one pass: codes and the people
+    people = pd.Index(seen)
     code = employee_codes(people, employee_ids)
     lo = int(min(days.min(), periods["period_start"].min()))
     span = int(max(days.max(), periods["period_end"].max())) - lo + 2

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import re
 
 import pandas as pd
 
@@ -126,8 +125,3 @@ def _by_rows(ws, frame: pd.DataFrame, formats: dict) -> None:
         for i, v in enumerate(values[1:], 1):
             if _number(v):
                 ws.write_number(r, i, float(v), formats[kind])
-
-
-def sum_ranges(formula: str) -> list[tuple[str, int, int]]:
-    """``=SUM(D2:D7)`` -> [("D", 2, 7)]: what a test (or a reader) recomputes."""
-    return [(a, int(b), int(d)) for a, b, c, d in re.findall(r"([A-Z]+)(\d+):([A-Z]+)(\d+)", formula) if a == c]

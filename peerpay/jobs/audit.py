@@ -8,9 +8,9 @@ timesheet goes through :func:`peerpay.jobs.pay.run_pay`, exactly as ``peerpay pa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from fractions import Fraction
 
 from ...models.proposal import Increase, OnCosts, Proposal
 from ..money import cents_to_dollars
@@ -211,8 +210,3 @@ def value_of_one_percent(term_start: dt.date) -> tuple[Proposal, Proposal]:
     one = frozen.model_copy(update={"name": "value of 1 %",
                                     "increase": (Increase(effective=term_start, percent=Decimal(1)),)})
     return one, frozen
-
-
-def run_rate_of(costed: dict, rates: dict, year: int = 0) -> Fraction:
-    y = costed["years"][year]["run_rate"]
-    return sum(y.total(rates), Fraction(0))
